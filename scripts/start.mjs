@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// `npm start`: build, start the local recipe server, then Firefox with the add-on configured for it.
+//   FIREFOX_BINARY=/path/to/firefox  pick the browser (default: firefox-nightly when installed, else firefox-esr)
+//   --headless (or HEADLESS=1)        run Firefox without a window
+//   RECIPE_SERVER_PORT / RECIPE_SERVER_DATA  server port (8888) and data folder (./server-data)
+import { spawn, execFileSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import webExtConfig from "../web-ext-config.mjs";
+import { ADDON_UUID } from "./addonIdentity.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const headless = process.argv.includes("--headless") || process.env.HEADLESS === "1";
+
+function pickFirefox() {
+  if (process.env.FIREFOX_BINARY) return process.env.FIREFOX_BINARY;
+  for (const name of ["firefox-nightly", "firefox-esr", "firefox"]) {
+    try {
+      return execFileSync("which", [name], { encoding: "utf8" }).trim();
+    } catch {
+      // not installed; try the next one
+    }
+  }
+  throw new Error("No Firefox found: install firefox-esr (apt-get install firefox-esr) or set FIREFOX_BINARY");
+}
+
+async function waitForServer(url, server) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (server.exitCode !== null) throw new Error(`the recipe server exited with code ${server.exitCode}`);
+    try {
+      const response = await fetch(`${url}/admin/api/config`);
+      if (response.ok) return response.json();
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the recipe server did not answer at ${url}`);
+}
+
+execFileSync(process.execPath, [path.join(root, "scripts/build.mjs")], { stdio: "inherit", cwd: root });
+
+const port = process.env.RECIPE_SERVER_PORT ?? "8888";
+const server = spawn(process.execPath, [path.join(root, "build/server.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, RECIPE_SERVER_PORT: port },
+});
+const config = await waitForServer(`http://127.0.0.1:${port}`, server);
+
+const firefox = pickFirefox();
+const { default: webExt } = await import("web-ext");
+const prefs = Object.fromEntries(
+  webExtConfig.run.pref.map((entry) => {
+    const at = entry.indexOf("=");
+    const value = entry.slice(at + 1);
+    return [entry.slice(0, at), value === "true" ? true : value === "false" ? false : value];
+  }),
+);
+Object.assign(prefs, {
+  "extensions.recipeclient.server_url": config.remoteSettingsUrl,
+  "extensions.recipeclient.root_hash": config.rootHash,
+  "extensions.recipeclient.recipe_signer": config.recipeSigner,
+  "extensions.recipeclient.collection_signer": config.collectionSigner,
+});
+const consoleUrl = `moz-extension://${ADDON_UUID}/pages/console.html`;
+
+const runner = await webExt.cmd.run(
+  {
+    sourceDir: path.join(root, webExtConfig.sourceDir),
+    firefox,
+    pref: prefs,
+    args: headless ? ["-headless"] : [],
+    startUrl: [config.serverUrl],
+    noInput: true,
+    noReload: true,
+  },
+  { shouldExitProgram: false },
+);
+
+console.log(`
+Recipe server page:   ${config.serverUrl}/
+Changeset:            ${config.remoteSettingsUrl}/buckets/main/collections/normandy-recipes-capabilities/changeset?_expected=0
+Add-on QA console:    ${consoleUrl}
+Firefox:              ${firefox}${headless ? " (headless)" : ""}
+Press Ctrl-C to stop both.`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  await runner.exit().catch(() => undefined);
+  server.kill("SIGTERM");
+}
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+server.on("exit", (code) => {
+  if (!stopping) console.error(`The recipe server stopped (code ${code}); stopping Firefox.`);
+  void stop();
+});
+runner.registerCleanup(() => {
+  if (!stopping) void stop();
+});
