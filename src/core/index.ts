@@ -1,0 +1,11 @@
+export { canonicalJSON } from "./canonicalJson.js";
+export { CONTENT_SIGNATURE_PREFIX, verifyContentSignature, type ContentSignatureOptions } from "./contentSignature.js";
+export { ContentSignatureError, type ContentSignatureErrorCode } from "./contentSignatureError.js";
+export { verifyCertificateChain, type ChainVerificationOptions, type VerifiedChain } from "./certificateChain.js";
+export { createCachedVerifier, type CachedVerifier } from "./verificationCache.js";
+export { parsePemChain, KEY_USAGE_BITS, type Certificate, type KeyUsage } from "./x509.js";
+export * from "./derWriter.js";
+export { Oid } from "./oids.js";
+export { collectionSignedData, type RemoteSettingsRecord } from "./collectionSignedData.js";
+export { evaluateFilter, type FilterContext } from "./filterExpressions.js";
+export type { Recipe, RecipeRecord, SignatureRef } from "./recipe.js";

@@ -1,0 +1,56 @@
+/** WebCrypto signature checks with keys taken from certificates. */
+import { childrenOf, DerError, DerTag, readDer, readUnsignedInteger } from "./der.js";
+import type { Certificate, CurveName, PublicKeyInfo, SignatureAlgorithm } from "./x509.js";
+
+const FIELD_BYTES: Readonly<Record<CurveName, number>> = { "P-256": 32, "P-384": 48, "P-521": 66 };
+
+/**
+ * Verifies `signature` over `data` with a certificate's public key. ECDSA signatures are raw `r || s`
+ * (WebCrypto's form). A key that does not fit the scheme simply fails to verify.
+ */
+export async function verifySignature(
+  publicKey: PublicKeyInfo,
+  algorithm: SignatureAlgorithm,
+  signature: Uint8Array<ArrayBuffer>,
+  data: Uint8Array<ArrayBuffer>,
+): Promise<boolean> {
+  const subtle = globalThis.crypto.subtle;
+  const { type } = publicKey;
+  if (algorithm.scheme === "ecdsa" && type.kind === "ec") {
+    const key = await subtle.importKey("spki", publicKey.spki, { name: "ECDSA", namedCurve: type.curve }, false, ["verify"]);
+    return subtle.verify({ name: "ECDSA", hash: algorithm.hash }, key, signature, data);
+  }
+  if (algorithm.scheme === "rsa-pkcs1" && type.kind === "rsa") {
+    const params = { name: "RSASSA-PKCS1-v1_5", hash: algorithm.hash };
+    const key = await subtle.importKey("spki", publicKey.spki, params, false, ["verify"]);
+    return subtle.verify(params, key, signature, data);
+  }
+  return false;
+}
+
+/** Whether `certificate` was signed by the holder of `issuerKey`. */
+export async function isSignedBy(certificate: Certificate, issuerKey: PublicKeyInfo): Promise<boolean> {
+  const { signatureAlgorithm, signature, tbs } = certificate;
+  if (signatureAlgorithm.scheme === "rsa-pkcs1") return verifySignature(issuerKey, signatureAlgorithm, signature, tbs);
+  if (issuerKey.type.kind !== "ec") return false;
+  const raw = ecdsaDerToRaw(signature, FIELD_BYTES[issuerKey.type.curve]);
+  return raw !== undefined && verifySignature(issuerKey, signatureAlgorithm, raw, tbs);
+}
+
+/** X.509 encodes ECDSA signatures as DER `SEQUENCE { r INTEGER, s INTEGER }`; WebCrypto wants `r || s`. */
+function ecdsaDerToRaw(der: Uint8Array<ArrayBuffer>, fieldBytes: number): Uint8Array<ArrayBuffer> | undefined {
+  try {
+    const integers = childrenOf(readDer(der), DerTag.SEQUENCE);
+    if (integers.length !== 2) return undefined;
+    const raw = new Uint8Array(2 * fieldBytes);
+    for (const [index, integer] of integers.entries()) {
+      const magnitude = readUnsignedInteger(integer);
+      if (magnitude.length > fieldBytes) return undefined;
+      raw.set(magnitude, (index + 1) * fieldBytes - magnitude.length);
+    }
+    return raw;
+  } catch (error) {
+    if (error instanceof DerError) return undefined; // malformed DER: the signature cannot verify
+    throw error;
+  }
+}
