@@ -1,0 +1,18 @@
+import type { PublicUrls } from "./config.js";
+import type { SigningPki } from "./pki.js";
+import type { Publisher } from "./publisher.js";
+import type { Clock, RecipeStore } from "./recipeStore.js";
+import type { SnapshotStore } from "./snapshotStore.js";
+
+/** Everything the route modules work with, built once the server knows the URL it listens on. */
+export interface AppContext {
+  urls: PublicUrls;
+  store: RecipeStore;
+  publisher: Publisher;
+  /** Read-only use: the publish history. Only the publisher writes snapshots. */
+  snapshots: SnapshotStore;
+  pki: SigningPki;
+  /** What `/api/v1/classify_client/` reports. */
+  country: string;
+  now: Clock;
+}

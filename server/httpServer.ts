@@ -1,0 +1,117 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { emptyResponse, errorResponse, HttpError, type HttpResponse } from "./httpResponse.js";
+import { RecipeValidationError } from "./recipeValidation.js";
+import { matchRoute, type Route } from "./router.js";
+
+/** Admin bodies are small recipe documents; anything bigger is a mistake or abuse. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Headers on every response. CORS is open because the add-on fetches from a moz-extension:// origin
+ * (with `credentials: "omit"`); the server never sets cookies, so no response carries credentials.
+ */
+const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  "Access-Control-Allow-Origin": "*",
+  "Cache-Control": "no-store",
+  "X-Content-Type-Options": "nosniff",
+};
+
+const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
+  "Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS",
+  "Access-Control-Allow-Headers": "Content-Type",
+  "Access-Control-Max-Age": "600",
+};
+
+/** The routes and the server's own origin; known only once the server listens. */
+export interface Routing {
+  routes: readonly Route[];
+  /** `http://host:port`: pages served from here may change recipes. */
+  serverOrigin: string;
+}
+
+/**
+ * A node:http request listener that dispatches to `routes` and turns every failure into a JSON error.
+ * Requests that arrive before `routing` resolves wait for it.
+ */
+export function createRequestListener(routing: Promise<Routing>): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    handle(request, routing)
+      .catch((error: unknown) => responseForError(error))
+      .then((result) => send(response, request.method === "HEAD", result))
+      .catch((error: unknown) => {
+        console.error("recipe-server: failed to send a response", error);
+        response.destroy();
+      });
+  };
+}
+
+async function handle(request: IncomingMessage, routing: Promise<Routing>): Promise<HttpResponse> {
+  const { routes, serverOrigin } = await routing;
+  const method = request.method ?? "GET";
+  const url = new URL(request.url ?? "/", serverOrigin);
+  if (method === "OPTIONS") return emptyResponse(204, PREFLIGHT_HEADERS);
+  if (isStateChanging(method)) assertTrustedOrigin(request.headers.origin, serverOrigin);
+
+  const match = matchRoute(routes, method === "HEAD" ? "GET" : method, url.pathname);
+  if (match.kind === "not-found") throw new HttpError(404, "not_found", `no resource at ${url.pathname}`);
+  if (match.kind === "wrong-method") {
+    return errorResponse(new HttpError(405, "method_not_allowed", `${method} is not supported here`), {
+      Allow: match.allowed.join(", "),
+    });
+  }
+  return match.route.handle({
+    params: match.params,
+    query: url.searchParams,
+    readJson: () => readJsonBody(request),
+  });
+}
+
+function isStateChanging(method: string): boolean {
+  return !["GET", "HEAD", "OPTIONS"].includes(method);
+}
+
+/**
+ * Open CORS must not let an arbitrary web page the QA engineer visits publish recipes to their browser
+ * (a body-less cross-origin POST needs no preflight). Browsers always send Origin on such requests;
+ * tools like curl and tests send none and are allowed.
+ */
+function assertTrustedOrigin(origin: string | undefined, serverOrigin: string): void {
+  if (origin === undefined || origin === serverOrigin || origin.startsWith("moz-extension://")) return;
+  throw new HttpError(403, "forbidden_origin", `requests from ${origin} may not change recipes`);
+}
+
+async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, "body_too_large", `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") throw new HttpError(400, "invalid_json", "the request needs a JSON body");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HttpError(400, "invalid_json", `the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function responseForError(error: unknown): HttpResponse {
+  if (error instanceof HttpError) return errorResponse(error);
+  if (error instanceof RecipeValidationError) {
+    return errorResponse(new HttpError(400, "validation_error", error.message, error.field));
+  }
+  console.error("recipe-server: internal error", error);
+  return errorResponse(new HttpError(500, "internal_error", "the server failed to handle this request"));
+}
+
+function send(response: ServerResponse, headOnly: boolean, result: HttpResponse): void {
+  const body = Buffer.from(result.body, "utf8");
+  response.writeHead(result.status, {
+    ...COMMON_HEADERS,
+    ...result.headers,
+    ...(result.status === 204 ? {} : { "Content-Length": String(body.length) }),
+  });
+  response.end(headOnly || result.status === 204 ? undefined : body);
+}

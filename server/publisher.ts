@@ -1,0 +1,130 @@
+import { canonicalJSON } from "../src/core/canonicalJson.js";
+import { collectionSignedData } from "../src/core/collectionSignedData.js";
+import type { Recipe } from "../src/core/recipe.js";
+import type { SigningPki } from "./pki.js";
+import type { PublishedRecord, PublishedSnapshot } from "./publishedSnapshot.js";
+import type { Clock, RecipeStore, StoredRecipe } from "./recipeStore.js";
+import { chainUrl, COLLECTION_SIGNER, RECIPE_SIGNER } from "./signers.js";
+import type { SnapshotStore } from "./snapshotStore.js";
+
+/**
+ * Turns the enabled recipes into a signed Remote Settings collection. Clients are served the last
+ * published snapshot, never live edits; every publish is kept in the snapshot history.
+ */
+export class Publisher {
+  /** Publishes run one at a time, so timestamps and "previous snapshot" are never raced. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly recipes: RecipeStore,
+    private readonly snapshots: SnapshotStore,
+    private readonly pki: SigningPki,
+    private readonly serverUrl: string,
+    private readonly now: Clock,
+  ) {}
+
+  /** The snapshot clients are served. Call `prepare()` once before. */
+  current(): PublishedSnapshot {
+    const snapshot = this.snapshots.latest();
+    if (!snapshot) throw new Error("nothing published yet: Publisher.prepare() was not called");
+    return snapshot;
+  }
+
+  /**
+   * Makes sure there is a snapshot valid for this server URL: an empty signed collection on a first
+   * start, or, when the server now runs at another URL (another port), the last published recipes
+   * re-published so every x5u link points here. Live edits are not published by this.
+   */
+  prepare(): Promise<PublishedSnapshot> {
+    return this.serialized(async () => {
+      const latest = this.snapshots.latest();
+      if (!latest) return this.publishRecipes([], undefined);
+      if (latest.serverUrl !== this.serverUrl) {
+        return this.publishRecipes(
+          latest.records.map((record) => record.recipe),
+          latest,
+        );
+      }
+      return latest;
+    });
+  }
+
+  /** Signs every enabled recipe and the collection, and makes that the served snapshot. */
+  publish(): Promise<PublishedSnapshot> {
+    return this.serialized(async () => {
+      const enabled = this.recipes.list().filter((recipe) => recipe.enabled);
+      return this.publishRecipes(enabled.map(minimalRecipe), this.snapshots.latest());
+    });
+  }
+
+  private async publishRecipes(recipes: Recipe[], previous: PublishedSnapshot | undefined): Promise<PublishedSnapshot> {
+    const timestamp = Math.max(this.now().getTime(), (previous?.timestamp ?? 0) + 1);
+    const previousById = new Map(previous?.records.map((record) => [record.id, record]));
+    const records = await Promise.all(
+      recipes.map((recipe) => this.recordFor(recipe, previousById.get(String(recipe.id)), timestamp)),
+    );
+    records.sort((a, b) => a.recipe.id - b.recipe.id);
+    // Remote Settings collection signature, as kinto-signer makes it and Firefox's RemoteSettingsClient
+    // checks it: canonical JSON of {data: <records sorted by id, each exactly as served, including
+    // last_modified>, last_modified: "<collection timestamp as a string>"}; see collectionSignedData.
+    const signature = {
+      signature: await this.pki.sign(COLLECTION_SIGNER, collectionSignedData(records, timestamp)),
+      x5u: chainUrl(this.serverUrl, COLLECTION_SIGNER),
+    };
+    const snapshot: PublishedSnapshot = { timestamp, serverUrl: this.serverUrl, records, signature };
+    this.snapshots.save(snapshot);
+    return snapshot;
+  }
+
+  /**
+   * An unchanged recipe keeps its previous record (same signature and last_modified), as a Remote
+   * Settings record does when it is not edited; anything else is signed afresh and stamped `timestamp`.
+   */
+  private async recordFor(
+    recipe: Recipe,
+    previous: PublishedRecord | undefined,
+    timestamp: number,
+  ): Promise<PublishedRecord> {
+    const x5u = chainUrl(this.serverUrl, RECIPE_SIGNER);
+    const signedText = canonicalJSON(recipe);
+    if (previous && previous.signature.x5u === x5u && canonicalJSON(previous.recipe) === signedText) {
+      return previous;
+    }
+    return {
+      id: String(recipe.id),
+      recipe,
+      signature: {
+        signature: await this.pki.sign(RECIPE_SIGNER, signedText),
+        x5u,
+        public_key: "",
+        timestamp,
+      },
+      last_modified: timestamp,
+    };
+  }
+
+  /** Resolves once no publish is running (used before closing the database). */
+  async whenIdle(): Promise<void> {
+    await this.queue;
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** Normandy's MinimalRecipe: what is signed and delivered. Capabilities always include `action.<name>`. */
+export function minimalRecipe(recipe: StoredRecipe): Recipe {
+  const capabilities = [...new Set([...recipe.capabilities, `action.${recipe.action}`])].sort();
+  return {
+    id: recipe.id,
+    name: recipe.name,
+    revision_id: String(recipe.revision_id),
+    action: recipe.action,
+    arguments: recipe.arguments,
+    filter_expression: recipe.filter_expression,
+    capabilities,
+  };
+}

@@ -1,0 +1,113 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { AppContext } from "./appContext.js";
+import { DEFAULT_COUNTRY, DEFAULT_HOST, DEFAULT_PORT, publicUrls } from "./config.js";
+import { RecipeDatabase } from "./database.js";
+import { createRequestListener, type Routing } from "./httpServer.js";
+import { loadOrCreatePki } from "./pki.js";
+import { publicConfig, type PublicConfig } from "./publicConfig.js";
+import type { PublishedSnapshot } from "./publishedSnapshot.js";
+import { Publisher } from "./publisher.js";
+import { type Clock, RecipeStore } from "./recipeStore.js";
+import { adminApiRoutes } from "./routes/adminApiRoutes.js";
+import { legacyApiRoutes } from "./routes/legacyApiRoutes.js";
+import { remoteSettingsRoutes } from "./routes/remoteSettingsRoutes.js";
+import { siteRoutes } from "./routes/siteRoutes.js";
+import { SnapshotStore } from "./snapshotStore.js";
+
+export interface RecipeServerOptions {
+  dataDir: string;
+  /** Default 8888; `0` picks an ephemeral port (tests). */
+  port?: number;
+  host?: string;
+  /** What `/api/v1/classify_client/` reports. */
+  country?: string;
+  now?: Clock;
+}
+
+export interface RunningRecipeServer {
+  /** `http://host:port` */
+  url: string;
+  port: number;
+  config: PublicConfig;
+  store: RecipeStore;
+  /** True when this start created the data folder's database (nothing was stored before). */
+  firstStart: boolean;
+  /** Signs the enabled recipes and makes them what clients are served. */
+  publish(): Promise<PublishedSnapshot>;
+  /** Stops listening, waits for a running publish, and closes the database (already on disk). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the local recipe server in this process. The data folder keeps the recipes, the publish
+ * history and the signing PKI across restarts.
+ */
+export async function startRecipeServer(options: RecipeServerOptions): Promise<RunningRecipeServer> {
+  const now = options.now ?? (() => new Date());
+  const host = options.host ?? DEFAULT_HOST;
+  const database = await RecipeDatabase.open(options.dataDir);
+  let server: Server | undefined;
+  let announceRouting: (routing: Routing) => void = () => undefined;
+  let failRouting: (error: unknown) => void = () => undefined;
+  const routing = new Promise<Routing>((resolve, reject) => {
+    announceRouting = resolve;
+    failRouting = reject;
+  });
+  routing.catch(() => undefined); // a failed start is reported by startRecipeServer itself
+
+  try {
+    const pki = await loadOrCreatePki(options.dataDir, { now: now() });
+    const store = new RecipeStore(database, now);
+    const snapshots = new SnapshotStore(database);
+    // Requests that arrive while the server is still preparing wait for `routing`.
+    server = createServer(createRequestListener(routing));
+    const port = await listen(server, options.port ?? DEFAULT_PORT, host);
+    const urls = publicUrls(host, port);
+    const publisher = new Publisher(store, snapshots, pki, urls.serverUrl, now);
+    await publisher.prepare();
+
+    const app: AppContext = { urls, store, publisher, snapshots, pki, country: options.country ?? DEFAULT_COUNTRY, now };
+    const routes = [...siteRoutes(app), ...remoteSettingsRoutes(app), ...legacyApiRoutes(app), ...adminApiRoutes(app)];
+    announceRouting({ routes, serverOrigin: urls.serverUrl });
+
+    const listening = server;
+    let closing: Promise<void> | undefined;
+    return {
+      url: urls.serverUrl,
+      port,
+      config: publicConfig(urls, pki),
+      store,
+      firstStart: database.isNew,
+      publish: () => publisher.publish(),
+      close: () =>
+        (closing ??= (async () => {
+          await stopListening(listening);
+          await publisher.whenIdle();
+          database.close();
+        })()),
+    };
+  } catch (error) {
+    failRouting(error);
+    if (server?.listening) await stopListening(server);
+    database.close();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function stopListening(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

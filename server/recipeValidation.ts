@@ -1,0 +1,63 @@
+import { ACTION_NAMES, isActionName, validateActionArguments } from "./actionArguments.js";
+import type { RecipeFields } from "./recipeStore.js";
+
+/** Invalid recipe input. `field` names the offending field (dotted for nested ones) when there is one. */
+export class RecipeValidationError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "RecipeValidationError";
+  }
+}
+
+/** A validated create/replace request. */
+export interface RecipeInput {
+  fields: RecipeFields;
+  /** Absent: keep the current state (or disabled, for a new recipe). */
+  enabled?: boolean;
+}
+
+const WRITABLE_FIELDS = new Set(["name", "action", "arguments", "filter_expression", "capabilities", "enabled"]);
+/** Fields the server owns. Accepted and ignored, so a client may send back a recipe it fetched. */
+const SERVER_OWNED_FIELDS = new Set(["id", "revision_id", "last_modified"]);
+
+/** Checks a JSON request body and returns the recipe it describes, or throws RecipeValidationError. */
+export function parseRecipeInput(body: unknown): RecipeInput {
+  if (!isPlainObject(body)) throw new RecipeValidationError("the request body must be a JSON object");
+  for (const key of Object.keys(body)) {
+    if (!WRITABLE_FIELDS.has(key) && !SERVER_OWNED_FIELDS.has(key)) {
+      throw new RecipeValidationError(`unknown field "${key}"`, key);
+    }
+  }
+
+  const { name, action, arguments: args, filter_expression, capabilities = [], enabled } = body;
+  if (!isNonBlankString(name)) throw new RecipeValidationError("name must be a non-empty string", "name");
+  if (!isActionName(action)) {
+    throw new RecipeValidationError(`action must be one of: ${ACTION_NAMES.join(", ")}`, "action");
+  }
+  if (!isPlainObject(args)) throw new RecipeValidationError("arguments must be a JSON object", "arguments");
+  if (!isNonBlankString(filter_expression)) {
+    throw new RecipeValidationError("filter_expression must be a non-empty string", "filter_expression");
+  }
+  if (!Array.isArray(capabilities) || !capabilities.every(isNonBlankString)) {
+    throw new RecipeValidationError("capabilities must be an array of non-empty strings", "capabilities");
+  }
+  if (enabled !== undefined && typeof enabled !== "boolean") {
+    throw new RecipeValidationError("enabled must be true or false", "enabled");
+  }
+  const problem = validateActionArguments(action, args);
+  if (problem) throw new RecipeValidationError(problem.message, problem.field);
+
+  const fields: RecipeFields = { name, action, arguments: args, filter_expression, capabilities };
+  return enabled === undefined ? { fields } : { fields, enabled };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isNonBlankString(value: unknown): value is string {
+  return typeof value === "string" && value.trim() !== "";
+}

@@ -1,0 +1,100 @@
+import type { AppContext } from "../appContext.js";
+import { recipesChangeset } from "../changeset.js";
+import { emptyResponse, jsonResponse, notFound } from "../httpResponse.js";
+import { parseRecipeInput } from "../recipeValidation.js";
+import type { StoredRecipe } from "../recipeStore.js";
+import type { Route, RouteRequest } from "../router.js";
+import { publicConfig } from "../publicConfig.js";
+
+/** The JSON API QA tooling (tests, the server's page) uses to edit and publish recipes. */
+export function adminApiRoutes(app: AppContext): Route[] {
+  const { store, publisher } = app;
+
+  function recipeFrom(request: RouteRequest): StoredRecipe {
+    const id = Number(request.params[0]);
+    const recipe = store.get(id);
+    if (!recipe) throw notFound(`there is no recipe ${id}`);
+    return recipe;
+  }
+
+  function found(recipe: StoredRecipe | undefined, id: number): StoredRecipe {
+    if (!recipe) throw notFound(`there is no recipe ${id}`);
+    return recipe;
+  }
+
+  return [
+    {
+      method: "GET",
+      path: /^\/admin\/api\/recipes$/,
+      handle: () => jsonResponse({ recipes: store.list() }),
+    },
+    {
+      method: "POST",
+      path: /^\/admin\/api\/recipes$/,
+      handle: async (request) => {
+        const input = parseRecipeInput(await request.readJson());
+        const recipe = store.create(input.fields, input.enabled ?? false);
+        return jsonResponse(recipe, 201, { Location: `${app.urls.serverUrl}/admin/api/recipes/${recipe.id}` });
+      },
+    },
+    {
+      method: "GET",
+      path: /^\/admin\/api\/recipes\/(\d+)$/,
+      handle: (request) => jsonResponse(recipeFrom(request)),
+    },
+    {
+      method: "PUT",
+      path: /^\/admin\/api\/recipes\/(\d+)$/,
+      handle: async (request) => {
+        const { id } = recipeFrom(request);
+        const input = parseRecipeInput(await request.readJson());
+        return jsonResponse(found(store.update(id, input.fields, input.enabled), id));
+      },
+    },
+    {
+      method: "DELETE",
+      path: /^\/admin\/api\/recipes\/(\d+)$/,
+      handle: (request) => {
+        const { id } = recipeFrom(request);
+        store.delete(id);
+        return emptyResponse();
+      },
+    },
+    {
+      method: "POST",
+      path: /^\/admin\/api\/recipes\/(\d+)\/(enable|disable)$/,
+      handle: (request) => {
+        const { id } = recipeFrom(request);
+        return jsonResponse(found(store.setEnabled(id, request.params[1] === "enable"), id));
+      },
+    },
+    {
+      method: "POST",
+      path: /^\/admin\/api\/publish$/,
+      handle: async () => {
+        const snapshot = await publisher.publish();
+        return jsonResponse({ timestamp: snapshot.timestamp, published: snapshot.records.map((r) => r.recipe.id) });
+      },
+    },
+    {
+      method: "GET",
+      path: /^\/admin\/api\/snapshots$/,
+      handle: () => jsonResponse({ timestamps: app.snapshots.timestamps() }),
+    },
+    {
+      method: "GET",
+      // A past published state, in the changeset shape, so tests can replay what clients saw then.
+      path: /^\/admin\/api\/snapshots\/(\d+)$/,
+      handle: ({ params: [timestamp] }) => {
+        const snapshot = app.snapshots.at(Number(timestamp));
+        if (!snapshot) throw notFound(`nothing was published at ${timestamp ?? ""}`);
+        return jsonResponse(recipesChangeset(snapshot));
+      },
+    },
+    {
+      method: "GET",
+      path: /^\/admin\/api\/config$/,
+      handle: () => jsonResponse(publicConfig(app.urls, app.pki)),
+    },
+  ];
+}

@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import type { AppContext } from "../appContext.js";
+import { RECIPES_BUCKET, RECIPES_COLLECTION, recipesChangeset } from "../changeset.js";
+import { jsonResponse, notFound } from "../httpResponse.js";
+import type { Route } from "../router.js";
+
+/**
+ * The slice of the Remote Settings (Kinto) HTTP API a Remote Settings client needs: the server root,
+ * the recipes changeset and the `monitor/changes` poll. `_expected` (cache busting) and `_since` are
+ * accepted and ignored: every response carries the full, signed, last published collection.
+ */
+export function remoteSettingsRoutes(app: AppContext): Route[] {
+  return [
+    {
+      method: "GET",
+      path: /^\/v1\/?$/,
+      handle: () =>
+        jsonResponse({
+          project_name: "recipe-server",
+          http_api_version: "1.22",
+          url: `${app.urls.remoteSettingsUrl}/`,
+        }),
+    },
+    {
+      method: "GET",
+      path: /^\/v1\/buckets\/([^/]+)\/collections\/([^/]+)\/changeset$/,
+      handle: ({ params: [bucket, collection] }) => {
+        if (bucket === "monitor" && collection === "changes") {
+          const timestamp = app.publisher.current().timestamp;
+          return jsonResponse({
+            metadata: { id: "changes", bucket: "monitor" },
+            changes: [
+              {
+                id: monitorEntryId(RECIPES_BUCKET, RECIPES_COLLECTION),
+                bucket: RECIPES_BUCKET,
+                collection: RECIPES_COLLECTION,
+                last_modified: timestamp,
+              },
+            ],
+            timestamp,
+          });
+        }
+        if (bucket === RECIPES_BUCKET && collection === RECIPES_COLLECTION) {
+          return jsonResponse(recipesChangeset(app.publisher.current()));
+        }
+        throw notFound(`this server has no collection ${bucket}/${collection}`);
+      },
+    },
+  ];
+}
+
+/** Remote Settings gives monitor entries a UUID hashed (MD5) from the collection; clients only need it stable. */
+function monitorEntryId(bucket: string, collection: string): string {
+  const hex = createHash("md5").update(`/buckets/${bucket}/collections/${collection}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,30 @@
+/**
+ * The database schema as an ordered list of migrations. Migration `i` takes the schema from version `i`
+ * to `i + 1` (the version lives in SQLite's `PRAGMA user_version`). Append new migrations; never edit
+ * one that has shipped, because existing data folders have already applied it.
+ */
+export const SCHEMA_MIGRATIONS: readonly string[] = [
+  `
+  -- AUTOINCREMENT so a deleted recipe's id is never handed to a new recipe: clients key their
+  -- enrollment state by recipe id.
+  CREATE TABLE recipes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    arguments TEXT NOT NULL,          -- JSON object
+    filter_expression TEXT NOT NULL,
+    capabilities TEXT NOT NULL,       -- JSON array of extra capabilities (action.<name> is implied)
+    enabled INTEGER NOT NULL,
+    revision_id INTEGER NOT NULL,
+    last_modified INTEGER NOT NULL    -- ms since epoch
+  );
+
+  -- Every signed collection the server has published; the newest row is what clients are served.
+  CREATE TABLE published_snapshots (
+    timestamp INTEGER PRIMARY KEY,    -- collection timestamp, strictly increasing
+    server_url TEXT NOT NULL,         -- the base URL the x5u links were built for
+    records TEXT NOT NULL,            -- JSON array of records, sorted by id, exactly as served
+    signature TEXT NOT NULL           -- JSON {signature, x5u} of the collection
+  );
+  `,
+];

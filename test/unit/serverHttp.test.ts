@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { CONSOLE_LOG_RECIPE, fetchJson, postJson, useTestServers } from "./serverHarness.js";
+
+const GET_PATHS = [
+  "/",
+  "/healthz",
+  "/v1/",
+  "/v1/buckets/main/collections/normandy-recipes-capabilities/changeset?_expected=1",
+  "/v1/buckets/monitor/collections/changes/changeset",
+  "/chains/normandy.content-signature.mozilla.org.pem",
+  "/api/v1/",
+  "/api/v1/recipe/signed/",
+  "/api/v1/classify_client/",
+  "/api/v1/extension/1/",
+  "/admin/api/recipes",
+  "/admin/api/config",
+  "/no/such/thing",
+];
+
+describe("recipe server HTTP behaviour", () => {
+  const servers = useTestServers();
+
+  it("answers the health check", async () => {
+    const server = await servers.start();
+    const reply = await fetchJson(`${server.url}/healthz`);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({ ok: true });
+  });
+
+  it("sends CORS for any origin and never a cookie, on successes and errors alike", async () => {
+    const server = await servers.start();
+    const responses = [
+      ...(await Promise.all(GET_PATHS.map((path) => fetch(`${server.url}${path}`)))),
+      await fetch(`${server.url}/admin/api/recipes`, { method: "POST", body: "not json" }),
+      await fetch(`${server.url}/admin/api/publish`, { method: "POST" }),
+    ];
+    for (const response of responses) {
+      expect(response.headers.get("access-control-allow-origin"), response.url).toBe("*");
+      expect(response.headers.get("set-cookie"), response.url).toBeNull();
+      await response.arrayBuffer();
+    }
+  });
+
+  it("uses application/json for JSON answers", async () => {
+    const server = await servers.start();
+    for (const path of GET_PATHS.filter((p) => p !== "/" && !p.startsWith("/chains/"))) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.headers.get("content-type"), path).toBe("application/json");
+      await response.json();
+    }
+  });
+
+  it("answers unknown paths with a JSON 404 and wrong methods with a 405 listing the allowed ones", async () => {
+    const server = await servers.start();
+    const missing = await fetchJson<{ error: string; message: string }>(`${server.url}/nope`);
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ error: "not_found", message: expect.stringContaining("/nope") });
+
+    const wrongMethod = await fetchJson<{ error: string }>(`${server.url}/admin/api/publish`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.body.error).toBe("method_not_allowed");
+    expect(wrongMethod.headers.get("allow")).toBe("POST");
+  });
+
+  it("answers CORS preflights", async () => {
+    const server = await servers.start();
+    const response = await fetch(`${server.url}/admin/api/recipes`, {
+      method: "OPTIONS",
+      headers: { Origin: "moz-extension://abc", "Access-Control-Request-Method": "POST" },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-methods")).toContain("POST");
+    expect(response.headers.get("access-control-allow-headers")).toContain("Content-Type");
+  });
+
+  it("answers HEAD like GET without a body", async () => {
+    const server = await servers.start();
+    const response = await fetch(`${server.url}/healthz`, { method: "HEAD" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-length")).toBe(String(JSON.stringify({ ok: true }).length));
+    expect(await response.text()).toBe("");
+  });
+
+  it("lets only its own pages and extensions change recipes from a browser", async () => {
+    const server = await servers.start();
+    const fromOrigin = (origin: string) =>
+      fetchJson<{ error: string }>(`${server.url}/admin/api/publish`, { method: "POST", headers: { Origin: origin } });
+
+    const foreign = await fromOrigin("https://example.com");
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error).toBe("forbidden_origin");
+    expect((await fromOrigin(server.url)).status).toBe(200);
+    expect((await fromOrigin("moz-extension://0a1b2c3d")).status).toBe(200);
+    const read = await fetch(`${server.url}/admin/api/recipes`, { headers: { Origin: "https://example.com" } });
+    expect(read.status).toBe(200);
+  });
+
+  it("refuses request bodies over 1 MiB", async () => {
+    const server = await servers.start();
+    const reply = await fetchJson<{ error: string }>(`${server.url}/admin/api/recipes`, {
+      method: "POST",
+      body: JSON.stringify({ ...CONSOLE_LOG_RECIPE, arguments: { message: "x".repeat(1024 * 1024) } }),
+    });
+    expect(reply.status).toBe(413);
+    expect(reply.body.error).toBe("body_too_large");
+  });
+
+  describe("start page", () => {
+    it("is an accessible HTML page with the settings QA needs", async () => {
+      const server = await servers.start();
+      const response = await fetch(`${server.url}/`);
+      expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      const page = await response.text();
+
+      expect(page).toMatch(/^<!DOCTYPE html>\s*<html lang="en">/);
+      expect(page).toContain("<title>Local recipe server</title>");
+      expect(page).toContain(server.config.rootHash);
+      expect(page).toContain(server.url);
+      expect(page.match(/<caption>/g)).toHaveLength(2);
+      expect(page).toContain('<th scope="col">Published</th>');
+      expect(page).toContain("No recipes yet.");
+    });
+
+    it("lists recipes with their publish state and escapes every value", async () => {
+      const server = await servers.start();
+      const hostile = "<script>alert('x')</script> & \"quotes\"";
+      const { body } = await postJson<{ id: number }>(`${server.url}/admin/api/recipes`, {
+        ...CONSOLE_LOG_RECIPE,
+        name: hostile,
+        enabled: true,
+      });
+      await postJson(`${server.url}/admin/api/recipes`, { ...CONSOLE_LOG_RECIPE, name: "Draft" });
+      await server.publish();
+      await postJson(`${server.url}/admin/api/recipes/${body.id}`, { ...CONSOLE_LOG_RECIPE, name: hostile }, "PUT");
+
+      const page = await (await fetch(`${server.url}/`)).text();
+      expect(page).not.toContain("<script>");
+      expect(page).toContain("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; &#34;quotes&#34;");
+      const rows = [...page.matchAll(/<tr>\s*<td>(\d+)<\/td>[\s\S]*?<\/tr>/g)].map((match) => match[0]);
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).toContain("Revision 1; changes not published yet");
+      expect(rows[1]).toMatch(/<td>No<\/td>\s*<td>1<\/td>\s*<td>No<\/td>/);
+    });
+  });
+});
