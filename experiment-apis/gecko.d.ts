@@ -1,0 +1,112 @@
+/**
+ * Hand-written ambient declarations for the chrome globals our experiment parent scripts use. Firefox
+ * loads each script into the ext-*.js sandbox (ESR 153 `ExtensionCommon.sys.mjs` `_createExtGlobal`),
+ * whose globals include `Services`, `ChromeUtils`, `Cu`, `Glean`, `ExtensionAPI` and a lazy
+ * `ExtensionUtils`. Only the members we call are declared, with the shapes Gecko's XPIDL gives them.
+ */
+
+/** `nsIPrefBranch`: the root branch and `getDefaultBranch("")` share this shape. */
+interface GeckoPrefBranch {
+  readonly PREF_INVALID: number;
+  readonly PREF_STRING: number;
+  readonly PREF_INT: number;
+  readonly PREF_BOOL: number;
+  /** The pref's type, PREF_INVALID when it does not exist; the type does not depend on the branch. */
+  getPrefType(name: string): number;
+  /** The getters throw when the pref has no value on this branch. */
+  getStringPref(name: string): string;
+  getIntPref(name: string): number;
+  getBoolPref(name: string): boolean;
+  /** The setters throw when the pref already exists with another type. */
+  setStringPref(name: string, value: string): void;
+  setIntPref(name: string, value: number): void;
+  setBoolPref(name: string, value: boolean): void;
+  prefHasUserValue(name: string): boolean;
+  clearUserPref(name: string): void;
+}
+
+/** `nsIPrefService`, i.e. `Services.prefs`. */
+interface GeckoPrefService extends GeckoPrefBranch {
+  getDefaultBranch(root: string): GeckoPrefBranch;
+}
+
+/** `nsIFOG`, i.e. `Services.fog` (main process only). */
+interface GeckoFog {
+  /**
+   * Registers a Glean metric at run time (JOG). `lifetime` is JSON: `'"ping"'`, not `"ping"`.
+   * `extraArgs` is JSON too, e.g. `{"allowed_extra_keys": [...]}` for events.
+   */
+  registerRuntimeMetric(
+    type: string,
+    category: string,
+    name: string,
+    pings: string[],
+    lifetime: string,
+    disabled: boolean,
+    extraArgs?: string,
+  ): void;
+}
+
+declare const Services: {
+  readonly prefs: GeckoPrefService;
+  readonly fog: GeckoFog;
+  readonly telemetry: { msSinceProcessStart(): number };
+  readonly appinfo: { readonly version: string; readonly name: string };
+};
+
+declare const ChromeUtils: {
+  /** Loads a system ES module (`resource://…` or `moz-src:///…`); throws when the URL does not exist. */
+  importESModule<T = Record<string, unknown>>(url: string): T;
+};
+
+declare const Cu: {
+  /** Copies a value into `target`'s compartment, e.g. to turn privileged objects into plain data. */
+  cloneInto<T>(value: T, target: object): T;
+};
+
+/** A Glean event metric, as seen from privileged JS. */
+interface GleanEventMetric {
+  record(extra?: Record<string, string>): void;
+  testGetValue(pingName?: string): GleanEventRecord[] | null;
+}
+
+interface GleanEventRecord {
+  category: string;
+  name: string;
+  timestamp: number;
+  extra?: Record<string, string>;
+}
+
+/**
+ * Glean's metrics by camelCased category and metric name. A name Glean does not know reads as
+ * undefined, including runtime metrics that have not been registered yet.
+ */
+declare const Glean: { readonly [category: string]: { readonly [metric: string]: unknown } | undefined };
+
+/** `ExtensionUtils.ExtensionError`: the only error type whose message reaches the extension. */
+declare const ExtensionUtils: {
+  readonly ExtensionError: new (message: string) => Error;
+};
+
+/** The parts of Firefox's `Extension` object the scripts read. */
+interface GeckoExtension {
+  readonly id: string;
+  readonly isPrivileged: boolean;
+}
+
+/** An extension context (background page, extension tab, …) handed to `getAPI`. */
+interface GeckoExtensionContext {
+  readonly extension: GeckoExtension;
+}
+
+/** Base class of every API module; Firefox constructs one per extension start. */
+declare abstract class ExtensionAPI {
+  constructor(extension: GeckoExtension);
+  readonly extension: GeckoExtension;
+  /** Called once per extension context; the result is merged into that context's `browser`. */
+  abstract getAPI(context: GeckoExtensionContext): object;
+  /** Called at extension start, only when the manifest's `parent.events` contains "startup". */
+  onStartup?(): void;
+  /** `isAppShutdown` is true when Firefox itself is quitting. */
+  onShutdown?(isAppShutdown: boolean): void;
+}

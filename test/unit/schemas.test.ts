@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { PREFS_API_PARAMETERS } from "../../experiment-apis/prefs/interface.js";
+import { TELEMETRY_API_PARAMETERS } from "../../experiment-apis/telemetry/interface.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const manifest = JSON.parse(readFileSync(path.join(root, "manifest.json"), "utf8"));
+
+interface SchemaFunction {
+  name: string;
+  async?: boolean | string;
+  parameters?: { name: string }[];
+}
+
+const contracts: Record<string, Record<string, readonly string[]>> = {
+  prefs: PREFS_API_PARAMETERS,
+  telemetry: TELEMETRY_API_PARAMETERS,
+};
+
+describe("experiment API schemas agree with their TypeScript interfaces", () => {
+  // Manifest keys are `<namespace>Experiment`: a key equal to a built-in namespace such as `telemetry` is
+  // checked against that namespace's permission and silently fails to load.
+  it("the manifest declares exactly the namespaces that have an interface", () => {
+    expect(Object.keys(manifest.experiment_apis).sort()).toEqual(Object.keys(contracts).map((ns) => `${ns}Experiment`).sort());
+  });
+
+  for (const [namespace, parameters] of Object.entries(contracts)) {
+    it(`experiments.${namespace}: same functions, same parameters in the same order, all async`, () => {
+      const api = manifest.experiment_apis[`${namespace}Experiment`];
+      expect(api.parent.paths).toEqual([["experiments", namespace]]);
+      const schema = JSON.parse(readFileSync(path.join(root, api.schema), "utf8")) as {
+        namespace: string;
+        functions?: SchemaFunction[];
+      }[];
+      const entry = schema.find((candidate) => candidate.namespace === `experiments.${namespace}`);
+      expect(entry, `schema.json has no namespace experiments.${namespace}`).toBeDefined();
+      const fromSchema = Object.fromEntries(
+        (entry!.functions ?? []).map((fn) => [fn.name, (fn.parameters ?? []).map((parameter) => parameter.name)]),
+      );
+      expect(fromSchema).toEqual(parameters);
+      for (const fn of entry!.functions ?? []) {
+        // Parent-only functions must be async: the child side gets a proxy that returns a promise.
+        expect(fn.async, `${namespace}.${fn.name} must be "async": true`).toBe(true);
+      }
+    });
+  }
+});
