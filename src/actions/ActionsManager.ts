@@ -1,0 +1,36 @@
+import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import type { Recipe } from "../core/index.js";
+import type { BaseAction, FinalizeOptions, RecipeOutcome } from "./BaseAction.js";
+import type { Suitability } from "./Suitability.js";
+
+/**
+ * Routes each recipe to the action its `action` field names and finalizes every registered action at the
+ * end of a run, used or not.
+ */
+export class ActionsManager {
+  constructor(private readonly actions: ReadonlyMap<string, BaseAction>) {}
+
+  /** The capabilities this client advertises for its actions: `action.<name>`. */
+  capabilities(): string[] {
+    return [...this.actions.keys()].map((name) => `action.${name}`);
+  }
+
+  async processRecipe(recipe: Recipe, suitability: Suitability): Promise<RecipeOutcome> {
+    const action = this.actions.get(recipe.action);
+    if (!action) {
+      // Normandy: RECIPE_INVALID_ACTION, unless the recipe was already ruled out by its capabilities.
+      if (suitability === "capabilities-mismatch") return { status: "backoff", suitability };
+      return { status: "download_error", suitability, detail: `unknown action ${JSON.stringify(recipe.action)}` };
+    }
+    return action.processRecipe(recipe, suitability);
+  }
+
+  /** Finalizes every action; returns each action's own uptake status by class name. */
+  async finalize(options: FinalizeOptions): Promise<Map<string, UptakeStatus>> {
+    const statuses = new Map<string, UptakeStatus>();
+    for (const action of this.actions.values()) {
+      statuses.set(action.name, await action.finalize(options));
+    }
+    return statuses;
+  }
+}

@@ -1,0 +1,123 @@
+import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import type { Recipe } from "../core/index.js";
+import type { Suitability } from "./Suitability.js";
+
+/** What happened to one recipe: its uptake status and, when it is not plain success, why. */
+export interface RecipeOutcome {
+  status: UptakeStatus;
+  suitability: Suitability;
+  detail?: string;
+}
+
+export interface FinalizeOptions {
+  /** True when the server delivered no recipes at all (not "none matched"). */
+  noRecipes: boolean;
+}
+
+type ActionState = "preparing" | "ready" | "disabled" | "failed" | "finalized";
+
+/** Uptake for each suitability that stops a recipe before its action runs. */
+const STATUS_BY_SUITABILITY: Record<Exclude<Suitability, "filter-match">, UptakeStatus> = {
+  "signature-error": "sign_error",
+  "capabilities-mismatch": "backoff",
+  "filter-mismatch": "backoff",
+  "filter-error": "content_error",
+  // Normandy reports invalid arguments as an execution error (RECIPE_EXECUTION_ERROR).
+  "arguments-invalid": "apply_error",
+};
+
+/**
+ * The lifecycle every action shares, as in Normandy: prepared lazily once (`preExecution`), then each recipe
+ * is processed with its suitability, then the action is finalized once per run, whether or not any recipe
+ * used it (finalize is where "recipe not seen" unenrollment happens). Subclasses differ only in the hooks.
+ */
+export abstract class BaseAction {
+  /** The class name, used in the uptake source `normandy/action/<name>`. */
+  abstract readonly name: string;
+  private state: ActionState = "preparing";
+
+  /** Throwing here disables the action for this run (`custom_1_error` for the action). */
+  protected async preExecution(): Promise<void> {}
+
+  /** Returns a message naming the offending field, or null when the arguments are acceptable. */
+  protected abstract validateArguments(args: Record<string, unknown>): string | null;
+
+  /** Acts on a recipe. The default runs only matching recipes; study actions also handle the others. */
+  protected async processRecipeWith(recipe: Recipe, suitability: Suitability): Promise<void> {
+    if (suitability === "filter-match") await this.run(recipe);
+  }
+
+  protected abstract run(recipe: Recipe): Promise<void>;
+
+  protected async finalizeRun(_options: FinalizeOptions): Promise<void> {}
+
+  /** A reason the action cannot run at all this time (for example the studies opt-out), or null. */
+  protected async disabledReason(): Promise<string | null> {
+    return null;
+  }
+
+  async processRecipe(recipe: Recipe, suitability: Suitability): Promise<RecipeOutcome> {
+    if (this.state === "finalized") throw new Error(`${this.name} has already been finalized`);
+    await this.prepare();
+    if (this.state !== "ready") {
+      return { status: "custom_1_error", suitability, detail: `${this.name} is ${this.state} for this run` };
+    }
+    let effective = suitability;
+    let detail: string | undefined;
+    if (suitability !== "capabilities-mismatch") {
+      const problem = this.validateArguments(recipe.arguments);
+      if (problem !== null) {
+        effective = "arguments-invalid";
+        detail = `invalid arguments: ${problem}`;
+      }
+    }
+    try {
+      await this.processRecipeWith(recipe, effective);
+    } catch (error) {
+      return { status: "apply_error", suitability: effective, detail: errorMessage(error) };
+    }
+    if (effective === "filter-match") return { status: "success", suitability: effective };
+    return { status: STATUS_BY_SUITABILITY[effective], suitability: effective, ...(detail ? { detail } : {}) };
+  }
+
+  /**
+   * Ends the action's run and returns its own uptake status: `custom_1_error` when it failed to prepare
+   * (Normandy's ACTION_PRE_EXECUTION_ERROR), `custom_2_error` when finalizing threw
+   * (ACTION_POST_EXECUTION_ERROR), otherwise `success` (a disabled action is not finalized at all).
+   */
+  async finalize(options: FinalizeOptions): Promise<UptakeStatus> {
+    await this.prepare();
+    const state = this.state;
+    this.state = "finalized";
+    if (state === "failed") return "custom_1_error";
+    if (state === "disabled") return "success";
+    try {
+      await this.finalizeRun(options);
+      return "success";
+    } catch {
+      return "custom_2_error";
+    }
+  }
+
+  private prepared: Promise<void> | null = null;
+
+  private prepare(): Promise<void> {
+    this.prepared ??= (async () => {
+      try {
+        if ((await this.disabledReason()) !== null) {
+          this.state = "disabled";
+          return;
+        }
+        await this.preExecution();
+        this.state = "ready";
+      } catch {
+        this.state = "failed";
+      }
+    })();
+    return this.prepared;
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,60 @@
+import type { PrefsApi, PrefValue } from "../../experiment-apis/prefs/interface.js";
+
+/** Every setting of the recipe client lives under this pref branch (about:config shows them together). */
+export const PREF_BRANCH = "extensions.recipeclient.";
+
+/** Firefox's own switch for studies (about:preferences "Allow Firefox to install and run studies"). */
+export const STUDIES_OPT_OUT_PREF = "app.shield.optoutstudies.enabled";
+
+export interface ClientConfig {
+  /** Master switch for the runner. */
+  enabled: boolean;
+  /** Remote Settings base URL, e.g. `http://127.0.0.1:8888/v1`. Only this origin is ever contacted. */
+  serverUrl: string;
+  /** Subject CN of the certificate that signs each recipe. */
+  recipeSigner: string;
+  /** Subject CN of the certificate that signs the whole collection. */
+  collectionSigner: string;
+  /** SHA-256 of the trusted root certificate (colon-separated hex). Empty means "not configured". */
+  rootHash: string;
+  /** Seconds between scheduled runs. */
+  runIntervalSeconds: number;
+}
+
+const DEFAULTS: ClientConfig = {
+  enabled: true,
+  serverUrl: "http://127.0.0.1:8888/v1",
+  recipeSigner: "normandy.content-signature.mozilla.org",
+  collectionSigner: "remote-settings.content-signature.mozilla.org",
+  rootHash: "",
+  runIntervalSeconds: 21600, // Normandy's default: every 6 hours.
+};
+
+/** Pref name (under PREF_BRANCH) for each setting. */
+export const CONFIG_PREFS: Record<keyof ClientConfig, string> = {
+  enabled: "enabled",
+  serverUrl: "server_url",
+  recipeSigner: "recipe_signer",
+  collectionSigner: "collection_signer",
+  rootHash: "root_hash",
+  runIntervalSeconds: "run_interval_seconds",
+};
+
+/**
+ * Reads the configuration from prefs. A pref that is missing, or holds a value of the wrong type, falls
+ * back to the default (a wrong type is reported, never silently used).
+ */
+export async function loadClientConfig(prefs: PrefsApi, warn: (message: string) => void): Promise<ClientConfig> {
+  const config: Record<string, PrefValue> = { ...DEFAULTS };
+  for (const key of Object.keys(CONFIG_PREFS) as (keyof ClientConfig)[]) {
+    const name = PREF_BRANCH + CONFIG_PREFS[key];
+    const value = await prefs.getPref(name, "user");
+    if (value === null) continue;
+    if (typeof value !== typeof DEFAULTS[key]) {
+      warn(`Ignoring pref ${name}: expected a ${typeof DEFAULTS[key]}, found ${JSON.stringify(value)}`);
+      continue;
+    }
+    config[key] = value;
+  }
+  return config as unknown as ClientConfig;
+}

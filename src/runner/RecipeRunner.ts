@@ -1,0 +1,200 @@
+import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import type { ActionsManager } from "../actions/ActionsManager.js";
+import { errorMessage, type RecipeOutcome } from "../actions/BaseAction.js";
+import type { Suitability } from "../actions/Suitability.js";
+import type { ClientConfig } from "../config/ClientConfig.js";
+import { evaluateFilter, type FilterContext, type Recipe, type RecipeRecord } from "../core/index.js";
+import { DeliveryError } from "../delivery/DeliveryError.js";
+import { RemoteSettingsClient, isSignatureRef, type Changeset } from "../delivery/RemoteSettingsClient.js";
+import { SignatureFailure, SignatureVerifier, type ContentSignatureCheck } from "../delivery/SignatureVerifier.js";
+import { X5uFetcher } from "../delivery/X5uFetcher.js";
+import type { RunHistoryStore } from "../stores/RunHistoryStore.js";
+import type { Uptake } from "../telemetry/Uptake.js";
+import type { RecipeReport, RunReport } from "./RunReport.js";
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface RecipeRunnerDeps {
+  loadConfig(): Promise<ClientConfig>;
+  checkSignature: ContentSignatureCheck;
+  /** The filter context for one recipe (`normandy`, `env`, …). */
+  filterContext(recipe: Recipe): Promise<FilterContext>;
+  /** A fresh set of actions for one run (actions are finalized at the end of each run). */
+  createActions(): ActionsManager;
+  /** Capabilities this client supports besides its actions (`capabilities-v1`, jexl transforms, …). */
+  baseCapabilities: readonly string[];
+  uptake: Uptake;
+  history: RunHistoryStore;
+  log: Logger;
+}
+
+/**
+ * One run: fetch the changeset → verify the collection → for each recipe decide its suitability (recipe
+ * signature, capabilities, filter) → hand it to its action → finalize every action → report. A failure to
+ * fetch or to verify the collection stops the run before any action is touched, so nothing is enrolled or
+ * unenrolled on data the client could not trust. Runs never overlap: a trigger during a run is answered by
+ * one more run right after it.
+ */
+export class RecipeRunner {
+  private current: Promise<RunReport> | null = null;
+  private rerun: Promise<RunReport> | null = null;
+  private x5u: X5uFetcher | null = null;
+  private lastTimestamp = 0;
+
+  constructor(private readonly deps: RecipeRunnerDeps) {}
+
+  run(trigger: string): Promise<RunReport> {
+    if (!this.current) {
+      this.current = this.runOnce(trigger).finally(() => {
+        this.current = null;
+      });
+      return this.current;
+    }
+    this.rerun ??= this.current.then(() => {
+      this.rerun = null;
+      return this.run(trigger);
+    });
+    return this.rerun;
+  }
+
+  private async runOnce(trigger: string): Promise<RunReport> {
+    const startedAt = Date.now();
+    const report: RunReport = { trigger, startedAt, durationMs: 0, runnerStatus: "not-run", recipes: [], actions: {} };
+    try {
+      await this.execute(await this.deps.loadConfig(), report);
+    } catch (error) {
+      // Nothing below should throw; if it does, say so rather than lose the run.
+      report.error = `unexpected: ${errorMessage(error)}`;
+      this.deps.log.error(`Recipe run failed unexpectedly: ${errorMessage(error)}`);
+    }
+    report.durationMs = Date.now() - startedAt;
+    await this.deps.history.add(report);
+    return report;
+  }
+
+  private async execute(config: ClientConfig, report: RunReport): Promise<void> {
+    const { uptake, log } = this.deps;
+    if (!config.enabled) {
+      report.error = "the recipe client is disabled (extensions.recipeclient.enabled is false)";
+      return;
+    }
+    if (!config.rootHash) {
+      report.error = "no trusted root configured (extensions.recipeclient.root_hash is empty): nothing can be verified";
+      log.error(`Recipe run skipped: ${report.error}`);
+      return;
+    }
+    const verifier = new SignatureVerifier(config, this.x5uFetcher(config.serverUrl), this.deps.checkSignature);
+
+    let changeset: Changeset;
+    try {
+      changeset = await new RemoteSettingsClient(config.serverUrl).fetchChangeset(this.lastTimestamp);
+      await verifier.verifyCollection(changeset);
+    } catch (error) {
+      const status: UptakeStatus =
+        error instanceof SignatureFailure ? "sign_error" : error instanceof DeliveryError && error.failure === "network" ? "network_error" : "server_error";
+      report.runnerStatus = status;
+      report.error = errorMessage(error);
+      log.warn(`Recipe run stopped (${status}): ${report.error}`);
+      await uptake.reportRunner(status);
+      return;
+    }
+    report.collectionTimestamp = changeset.timestamp;
+    this.lastTimestamp = changeset.timestamp;
+
+    const actions = this.deps.createActions();
+    const capabilities = new Set([...this.deps.baseCapabilities, ...actions.capabilities()]);
+    for (const record of changeset.records) {
+      const entry = await this.processRecord(record as RecipeRecord, verifier, capabilities, actions);
+      report.recipes.push(entry);
+      await uptake.reportRecipe(entry.id, entry.status);
+    }
+    const actionStatuses = await actions.finalize({ noRecipes: changeset.records.length === 0 });
+    for (const [name, status] of actionStatuses) {
+      report.actions[name] = status;
+      await uptake.reportAction(name, status);
+    }
+    report.runnerStatus = "success";
+    await uptake.reportRunner("success");
+  }
+
+  private async processRecord(
+    record: RecipeRecord,
+    verifier: SignatureVerifier,
+    capabilities: ReadonlySet<string>,
+    actions: ActionsManager,
+  ): Promise<RecipeReport> {
+    const recipe = record.recipe;
+    if (!isRecipe(recipe) || !isSignatureRef(record.signature)) {
+      // Without a well-formed recipe and signature there is nothing that could be verified.
+      const id = Number(record.id);
+      return { id, name: "", action: "", revision: "", suitability: "signature-error", status: "sign_error", detail: `record ${record.id} has no signed recipe` };
+    }
+    const { suitability, detail } = await this.suitabilityOf(record, verifier, capabilities);
+    let outcome: RecipeOutcome;
+    try {
+      outcome = await actions.processRecipe(recipe, suitability);
+    } catch (error) {
+      outcome = { status: "apply_error", suitability, detail: errorMessage(error) };
+    }
+    const entry: RecipeReport = {
+      id: recipe.id,
+      name: recipe.name,
+      action: recipe.action,
+      revision: recipe.revision_id,
+      suitability: outcome.suitability,
+      status: outcome.status,
+    };
+    const why = outcome.detail ?? detail;
+    if (why) entry.detail = why;
+    return entry;
+  }
+
+  /** Normandy's ordered checks: signature, then capabilities (filter not evaluated), then the filter. */
+  private async suitabilityOf(
+    record: RecipeRecord,
+    verifier: SignatureVerifier,
+    capabilities: ReadonlySet<string>,
+  ): Promise<{ suitability: Suitability; detail?: string }> {
+    const recipe = record.recipe;
+    try {
+      await verifier.verifyRecipe(record);
+    } catch (error) {
+      return { suitability: "signature-error", detail: errorMessage(error) };
+    }
+    if (Array.isArray(recipe.capabilities)) {
+      const missing = recipe.capabilities.filter((capability) => !capabilities.has(capability));
+      if (missing.length > 0) return { suitability: "capabilities-mismatch", detail: `unsupported capabilities: ${missing.join(", ")}` };
+    }
+    try {
+      const context = await this.deps.filterContext(recipe);
+      const result = await evaluateFilter(recipe.filter_expression, context);
+      // Any truthy value matches, as in Normandy (a non-empty array counts).
+      return result ? { suitability: "filter-match" } : { suitability: "filter-mismatch", detail: "filter expression is false" };
+    } catch (error) {
+      return { suitability: "filter-error", detail: `filter expression failed: ${errorMessage(error)}` };
+    }
+  }
+
+  private x5uFetcher(serverUrl: string): X5uFetcher {
+    if (!this.x5u || this.x5u.serverUrl !== serverUrl) this.x5u = new X5uFetcher(serverUrl);
+    return this.x5u;
+  }
+}
+
+function isRecipe(value: unknown): value is Recipe {
+  const recipe = value as Partial<Recipe> | null;
+  return (
+    typeof recipe === "object" &&
+    recipe !== null &&
+    typeof recipe.id === "number" &&
+    typeof recipe.name === "string" &&
+    typeof recipe.action === "string" &&
+    typeof recipe.filter_expression === "string" &&
+    typeof recipe.arguments === "object" &&
+    recipe.arguments !== null
+  );
+}

@@ -1,0 +1,27 @@
+import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import type { Suitability } from "../actions/Suitability.js";
+
+/** What one run did, kept for the QA console: why each recipe did or did not apply. */
+export interface RunReport {
+  trigger: string;
+  /** Wall-clock start, ms since the epoch. */
+  startedAt: number;
+  durationMs: number;
+  /** The runner's own uptake, or `not-run` when it could not start (disabled, not configured). */
+  runnerStatus: UptakeStatus | "not-run";
+  /** Why the run failed or did not start. */
+  error?: string;
+  collectionTimestamp?: number;
+  recipes: RecipeReport[];
+  actions: Record<string, UptakeStatus>;
+}
+
+export interface RecipeReport {
+  id: number;
+  name: string;
+  action: string;
+  revision: string;
+  suitability: Suitability;
+  status: UptakeStatus;
+  detail?: string;
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import { ActionsManager } from "../../src/actions/ActionsManager.js";
+import { ConsoleLogAction } from "../../src/actions/ConsoleLogAction.js";
+import type { ClientConfig } from "../../src/config/ClientConfig.js";
+import { createCachedVerifier } from "../../src/core/index.js";
+import { filterContextFor } from "../../src/runner/filterContext.js";
+import { RecipeRunner } from "../../src/runner/RecipeRunner.js";
+import { EventLogStore } from "../../src/stores/EventLogStore.js";
+import { RunHistoryStore } from "../../src/stores/RunHistoryStore.js";
+import { Uptake } from "../../src/telemetry/Uptake.js";
+import type { RunningRecipeServer } from "../../server/recipeServer.js";
+import { FakeTelemetryApi } from "../fakes/FakeTelemetryApi.js";
+import { MemoryStorage } from "../fakes/MemoryStorage.js";
+import { useTestServers } from "./serverHarness.js";
+
+/** A runner wired like the background page, with fakes for Firefox and the real server over HTTP. */
+function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig> = {}) {
+  const telemetry = new FakeTelemetryApi();
+  const logged: string[] = [];
+  const warnings: string[] = [];
+  const storage = new MemoryStorage();
+  const eventLog = new EventLogStore(storage);
+  const config: ClientConfig = {
+    enabled: true,
+    serverUrl: server.config.remoteSettingsUrl,
+    recipeSigner: server.config.recipeSigner,
+    collectionSigner: server.config.collectionSigner,
+    rootHash: server.config.rootHash,
+    runIntervalSeconds: 21600,
+    ...overrides,
+  };
+  const runner = new RecipeRunner({
+    loadConfig: async () => config,
+    checkSignature: createCachedVerifier(),
+    filterContext: async (recipe) => filterContextFor({ version: "153.7.0", locale: "en-US" }, recipe),
+    createActions: () => new ActionsManager(new Map([["console-log", new ConsoleLogAction((message) => logged.push(message))]])),
+    baseCapabilities: ["capabilities-v1"],
+    uptake: new Uptake(telemetry, eventLog),
+    history: new RunHistoryStore(storage),
+    log: { info: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) },
+  });
+  return { runner, telemetry, logged, warnings, eventLog };
+}
+
+async function publishConsoleLog(server: RunningRecipeServer, message: string, filter: string) {
+  const recipe = server.store.create(
+    { name: message, action: "console-log", arguments: { message }, filter_expression: filter, capabilities: [] },
+    true,
+  );
+  await server.publish();
+  return recipe;
+}
+
+describe("RecipeRunner against the local recipe server", () => {
+  const servers = useTestServers();
+
+  it("verifies and runs a matching console-log recipe, reporting success at every level", async () => {
+    const server = await servers.start();
+    const recipe = await publishConsoleLog(server, "hello from a recipe", "normandy.locale == 'en-US'");
+    const client = clientFor(server);
+
+    const report = await client.runner.run("test");
+
+    expect(client.logged).toEqual(["hello from a recipe"]);
+    expect(report.runnerStatus).toBe("success");
+    expect(report.recipes).toMatchObject([{ id: recipe.id, suitability: "filter-match", status: "success" }]);
+    expect(client.telemetry.uptake).toEqual([
+      { source: `normandy/recipe/${recipe.id}`, status: "success" },
+      { source: "normandy/action/ConsoleLogAction", status: "success" },
+      { source: "normandy/runner", status: "success" },
+    ]);
+    const { events } = await client.eventLog.read();
+    expect(events.map((event) => event.slice(1))).toEqual(
+      client.telemetry.uptake.map(({ source, status }) => ["uptake.remotecontent.result", "uptake", "normandy", status, { source }]),
+    );
+  });
+
+  it("reports a non-matching recipe as backoff and does not run its action", async () => {
+    const server = await servers.start();
+    const matching = await publishConsoleLog(server, "runs", "true");
+    const other = await publishConsoleLog(server, "does not run", "normandy.locale == 'fr'");
+    const client = clientFor(server);
+
+    await client.runner.run("test");
+
+    expect(client.logged).toEqual(["runs"]);
+    expect(client.telemetry.statusesFor(`normandy/recipe/${matching.id}`)).toEqual(["success"]);
+    expect(client.telemetry.statusesFor(`normandy/recipe/${other.id}`)).toEqual(["backoff"]);
+    expect(client.telemetry.statusesFor("normandy/runner")).toEqual(["success"]);
+  });
+
+  it("reports a filter that cannot be evaluated as content_error", async () => {
+    const server = await servers.start();
+    const broken = await publishConsoleLog(server, "never", "normandy.locale ==");
+    const client = clientFor(server);
+
+    const report = await client.runner.run("test");
+
+    expect(client.logged).toEqual([]);
+    expect(report.recipes[0]).toMatchObject({ id: broken.id, suitability: "filter-error", status: "content_error" });
+  });
+
+  it("acts on nothing when the collection is not signed under the pinned root", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "must not run", "true");
+    const client = clientFor(server, { rootHash: "00:".repeat(31) + "00" });
+
+    const report = await client.runner.run("test");
+
+    expect(client.logged).toEqual([]);
+    expect(report.runnerStatus).toBe("sign_error");
+    expect(report.error).toMatch(/collection signature does not verify \(wrong-root/);
+    expect(client.telemetry.uptake).toEqual([{ source: "normandy/runner", status: "sign_error" }]);
+  });
+
+  it("reports network_error when the server is unreachable, and runs once it is back", async () => {
+    const dataDir = await servers.newDataDir();
+    let server = await servers.start({ dataDir });
+    await publishConsoleLog(server, "after the outage", "true");
+    const port = server.port;
+    const client = clientFor(server);
+    await server.close();
+
+    const failed = await client.runner.run("test");
+    expect(failed.runnerStatus).toBe("network_error");
+    expect(client.logged).toEqual([]);
+
+    server = await servers.start({ dataDir, port });
+    const recovered = await client.runner.run("test");
+    expect(recovered.runnerStatus).toBe("success");
+    expect(client.logged).toEqual(["after the outage"]);
+  });
+
+  it("does nothing without a configured root hash, and says why", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "must not run", "true");
+    const client = clientFor(server, { rootHash: "" });
+
+    const report = await client.runner.run("test");
+
+    expect(report.runnerStatus).toBe("not-run");
+    expect(report.error).toMatch(/root_hash is empty/);
+    expect(client.logged).toEqual([]);
+    expect(client.telemetry.uptake).toEqual([]);
+  });
+
+  it("never overlaps runs: a trigger during a run gets one more run after it", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "counted", "true");
+    const client = clientFor(server);
+
+    const [first, second, third] = await Promise.all([client.runner.run("a"), client.runner.run("b"), client.runner.run("c")]);
+
+    expect(first.trigger).toBe("a");
+    expect(second).toBe(third);
+    expect(client.logged).toEqual(["counted", "counted"]);
+  });
+});
