@@ -9,6 +9,7 @@ import { verifyCertificateChain, type ChainVerificationOptions, type VerifiedCha
 import { ContentSignatureError } from "./contentSignatureError.js";
 import { base64UrlDecode, EncodingError } from "./encoding.js";
 import { verifySignature } from "./signatureVerification.js";
+import type { Certificate } from "./x509.js";
 
 /** Prepended to the data before signing, so a content signature cannot be replayed as another kind. */
 export const CONTENT_SIGNATURE_PREFIX = "Content-Signature:\x00";
@@ -30,19 +31,25 @@ export interface ContentSignatureOptions extends ChainVerificationOptions {
 export async function verifyContentSignature(options: ContentSignatureOptions): Promise<VerifiedChain> {
   const signature = decodeContentSignature(options.signature);
   const chain = await verifyCertificateChain(options);
-  const { publicKey } = chain.leaf;
+  await verifyDataSignature(chain.leaf, signature, options.data);
+  return chain;
+}
+
+/** The last step of verifyContentSignature: `signature` (decoded) over `data` with an already checked leaf. */
+export async function verifyDataSignature(leaf: Certificate, signature: Uint8Array<ArrayBuffer>, data: string): Promise<void> {
+  const { publicKey } = leaf;
   const isP384 = publicKey.type.kind === "ec" && publicKey.type.curve === "P-384";
-  const signed = new TextEncoder().encode(CONTENT_SIGNATURE_PREFIX + options.data);
+  const signed = new TextEncoder().encode(CONTENT_SIGNATURE_PREFIX + data);
   if (!isP384 || !(await verifySignature(publicKey, { scheme: "ecdsa", hash: "SHA-384" }, signature, signed))) {
     throw new ContentSignatureError(
       "signature-mismatch",
       isP384 ? "the signature does not match the data" : "the leaf key is not an EC P-384 key",
     );
   }
-  return chain;
 }
 
-function decodeContentSignature(text: string): Uint8Array<ArrayBuffer> {
+/** Checks the signature's encoding and size (no crypto) and returns its raw `r || s` bytes. */
+export function decodeContentSignature(text: string): Uint8Array<ArrayBuffer> {
   const encoded = text.startsWith(SIGNATURE_PREFIX) ? text.slice(SIGNATURE_PREFIX.length) : text;
   let signature: Uint8Array<ArrayBuffer>;
   try {

@@ -17,15 +17,32 @@ export async function verifySignature(
   const subtle = globalThis.crypto.subtle;
   const { type } = publicKey;
   if (algorithm.scheme === "ecdsa" && type.kind === "ec") {
-    const key = await subtle.importKey("spki", publicKey.spki, { name: "ECDSA", namedCurve: type.curve }, false, ["verify"]);
+    const key = await importOnce(publicKey, { name: "ECDSA", namedCurve: type.curve });
     return subtle.verify({ name: "ECDSA", hash: algorithm.hash }, key, signature, data);
   }
   if (algorithm.scheme === "rsa-pkcs1" && type.kind === "rsa") {
     const params = { name: "RSASSA-PKCS1-v1_5", hash: algorithm.hash };
-    const key = await subtle.importKey("spki", publicKey.spki, params, false, ["verify"]);
-    return subtle.verify(params, key, signature, data);
+    return subtle.verify(params, await importOnce(publicKey, params), signature, data);
   }
   return false;
+}
+
+/**
+ * Imported WebCrypto keys, per parsed key and import parameters: a chain kept in a cache verifies every
+ * recipe with the same leaf, and importing its key each time would cost about as much as the check itself.
+ */
+const importedKeys = new WeakMap<PublicKeyInfo, Map<string, Promise<CryptoKey>>>();
+
+function importOnce(publicKey: PublicKeyInfo, params: EcKeyImportParams | RsaHashedImportParams): Promise<CryptoKey> {
+  let byParams = importedKeys.get(publicKey);
+  if (!byParams) importedKeys.set(publicKey, (byParams = new Map()));
+  const id = JSON.stringify(params);
+  let key = byParams.get(id);
+  if (!key) {
+    key = globalThis.crypto.subtle.importKey("spki", publicKey.spki, params, false, ["verify"]);
+    byParams.set(id, key);
+  }
+  return key;
 }
 
 /** Whether `certificate` was signed by the holder of `issuerKey`. */

@@ -1,43 +1,64 @@
 /**
- * Remembers content-signature verdicts so an unchanged recipe is not verified again on every run.
+ * Remembers content-signature verdicts so an unchanged recipe is not verified again on every run, and
+ * certificate-chain verdicts so a new recipe costs one ECDSA check, not one per certificate of its chain.
  *
- * Entries are keyed by everything the verdict depends on except the time: SHA-256 of the data, the
- * signature, SHA-256 of the chain text, the expected subject and the pinned root. A success remembers
- * the period in which the whole chain is valid and is re-checked against `now` on every hit. A failure
- * is remembered and re-thrown with the same error, except a certificate-(not-yet-)valid failure, which
- * depends on the time and is forgotten. Concurrent calls for the same key share one verification.
+ * Recipe verdicts are keyed by everything they depend on except the time: SHA-256 of the data, the
+ * signature, SHA-256 of the chain text, the expected subject and the pinned root. Chain verdicts are keyed
+ * by the last three. A success remembers the period in which the whole chain is valid and is re-checked
+ * against `now` on every hit. A failure is remembered and re-thrown with the same error, except a
+ * certificate-(not-yet-)valid failure, which depends on the time and is forgotten. Concurrent calls for
+ * the same key share one verification. The checks run in the same order as verifyContentSignature's.
  */
-import { assertValidAt, type VerifiedChain } from "./certificateChain.js";
+import { assertValidAt, verifyCertificateChain, type VerifiedChain } from "./certificateChain.js";
 import { ContentSignatureError } from "./contentSignatureError.js";
-import { verifyContentSignature, type ContentSignatureOptions } from "./contentSignature.js";
+import { decodeContentSignature, verifyDataSignature, type ContentSignatureOptions } from "./contentSignature.js";
 import { hexEncode } from "./encoding.js";
 
 /** Same contract as verifyContentSignature, answered from the cache when possible. */
 export type CachedVerifier = (options: ContentSignatureOptions) => Promise<void>;
 
 const DEFAULT_MAX_ENTRIES = 1000;
+/** Distinct chains in use at once: one per signer and server, so a handful. */
+const MAX_CHAINS = 16;
 
 export function createCachedVerifier(maxEntries = DEFAULT_MAX_ENTRIES): CachedVerifier {
-  const verdicts = new Map<string, Promise<VerifiedChain>>();
+  const verdicts = new VerdictMemo(maxEntries);
+  const chains = new VerdictMemo(MAX_CHAINS);
+
+  async function verifyWithCachedChain(options: ContentSignatureOptions, chainKey: string): Promise<VerifiedChain> {
+    const signature = decodeContentSignature(options.signature);
+    const chain = await chains.getOrVerify(chainKey, () => verifyCertificateChain(options));
+    assertValidAt(chain, options.now ?? new Date(), "the certificate chain");
+    await verifyDataSignature(chain.leaf, signature, options.data);
+    return chain;
+  }
 
   return async (options) => {
-    const key = await cacheKey(options);
-    let verdict = verdicts.get(key);
-    if (!verdict) {
-      verdict = verifyContentSignature(options);
-      remember(key, verdict);
-    }
-    const chain = await verdict;
+    const [dataHash, chainHash] = await Promise.all([sha256Hex(options.data), sha256Hex(options.x5u)]);
+    const chainKey = JSON.stringify([chainHash, options.expectedSubject, options.rootHash ?? null]);
+    const key = JSON.stringify([dataHash, options.signature, chainKey]);
+    const chain = await verdicts.getOrVerify(key, () => verifyWithCachedChain(options, chainKey));
     assertValidAt(chain, options.now ?? new Date(), "the certificate chain");
   };
+}
 
-  function remember(key: string, verdict: Promise<VerifiedChain>): void {
-    verdicts.set(key, verdict);
+/** A bounded map of verdicts (oldest dropped first) that forgets time-dependent failures. */
+class VerdictMemo {
+  private readonly verdicts = new Map<string, Promise<VerifiedChain>>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  getOrVerify(key: string, verify: () => Promise<VerifiedChain>): Promise<VerifiedChain> {
+    const known = this.verdicts.get(key);
+    if (known) return known;
+    const verdict = verify();
+    this.verdicts.set(key, verdict);
     verdict.catch((error: unknown) => {
-      if (isTimeDependent(error)) verdicts.delete(key);
+      if (isTimeDependent(error) && this.verdicts.get(key) === verdict) this.verdicts.delete(key);
     });
     // Maps iterate in insertion order: the first key is the oldest entry.
-    if (verdicts.size > maxEntries) verdicts.delete(verdicts.keys().next().value!);
+    if (this.verdicts.size > this.maxEntries) this.verdicts.delete(this.verdicts.keys().next().value!);
+    return verdict;
   }
 }
 
@@ -46,11 +67,6 @@ function isTimeDependent(error: unknown): boolean {
     error instanceof ContentSignatureError &&
     (error.code === "certificate-expired" || error.code === "certificate-not-yet-valid")
   );
-}
-
-async function cacheKey(options: ContentSignatureOptions): Promise<string> {
-  const [dataHash, chainHash] = await Promise.all([sha256Hex(options.data), sha256Hex(options.x5u)]);
-  return JSON.stringify([dataHash, options.signature, chainHash, options.expectedSubject, options.rootHash ?? null]);
 }
 
 async function sha256Hex(text: string): Promise<string> {

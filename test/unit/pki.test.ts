@@ -271,8 +271,9 @@ describe("createCachedVerifier", () => {
     await check({ ...recipe });
     expect(verify).toHaveBeenCalledTimes(firstCalls);
 
+    // A new recipe under the same, already verified chain costs only the content check.
     await check(await options('{"id":2}'));
-    expect(verify).toHaveBeenCalledTimes(2 * firstCalls);
+    expect(verify).toHaveBeenCalledTimes(firstCalls + 1);
   });
 
   it("shares one verification between concurrent calls", async () => {
@@ -330,6 +331,19 @@ describe("createCachedVerifier", () => {
     await check(c!);
     expect(verify).toHaveBeenCalledTimes(calls);
     await check(a!);
-    expect(verify).toHaveBeenCalledTimes(calls + 4);
+    expect(verify).toHaveBeenCalledTimes(calls + 1); // evicted: its content is checked again (the chain is still known)
+  });
+
+  it("a changed chain is verified again, and a bad chain is remembered as bad", async () => {
+    const verify = vi.spyOn(globalThis.crypto.subtle, "verify");
+    const check = createCachedVerifier();
+    const recipe = await options('{"id":9}');
+    await check(recipe);
+    const calls = verify.mock.calls.length;
+    const [leaf, , root] = pemBlocks(recipe.x5u);
+    const brokenChain = { ...recipe, x5u: leaf! + root! };
+    expect(await errorCode(check(brokenChain))).toBe("broken-chain");
+    expect(await errorCode(check({ ...brokenChain, data: '{"id":10}' }))).toBe("broken-chain");
+    expect(verify.mock.calls.length).toBe(calls);
   });
 });
