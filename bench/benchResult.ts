@@ -1,0 +1,9 @@
+/** One benchmark figure: median and spread over repeated samples, and optional ratios to a baseline. */
+export interface BenchResult {
+  name: string;
+  samples: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  ratios: Record<string, number>;
+}

@@ -1,0 +1,34 @@
+import type { BenchResult } from "./benchResult.js";
+
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
+
+/** Runs `work` once to warm up, then SAMPLES times, and reports median / min / max wall time. */
+export async function measure(name: string, work: () => Promise<void>) {
+  await work();
+  const times: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const start = performance.now();
+    await work();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const result: BenchResult = {
+    name,
+    samples: SAMPLES,
+    medianMs: round(times[Math.floor(times.length / 2)]!),
+    minMs: round(times[0]!),
+    maxMs: round(times[times.length - 1]!),
+    ratios: {},
+  };
+  return {
+    ...result,
+    /** The same figure with its ratio to a baseline measured side by side in this run. */
+    withRatio(baseline: string, baselineMs: number): BenchResult {
+      return { ...result, ratios: { [baseline]: round(result.medianMs / baselineMs) } };
+    },
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
