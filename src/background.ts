@@ -11,6 +11,7 @@ import type { BackgroundRequest, BackgroundState } from "./messages.js";
 import { filterContextFor, type ClientFacts } from "./runner/filterContext.js";
 import { RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
 import { RunScheduler } from "./runner/RunScheduler.js";
+import { CollectionStateStore } from "./stores/CollectionStateStore.js";
 import { EventLogStore } from "./stores/EventLogStore.js";
 import { storageAreaAdapter } from "./stores/KeyValueStorage.js";
 import { RunHistoryStore } from "./stores/RunHistoryStore.js";
@@ -43,6 +44,7 @@ const runner = new RecipeRunner({
   baseCapabilities: ["capabilities-v1", "jexl.context.env", "jexl.context.normandy"],
   uptake: new Uptake(telemetry, eventLog),
   history,
+  collectionState: new CollectionStateStore(storage),
   log,
 });
 

@@ -17,6 +17,8 @@ export interface TrustAnchors {
   rootHash: string;
 }
 
+const STALE_CHAIN_MS = 60_000;
+
 /** A signature did not verify; `message` says which signature and why. */
 export class SignatureFailure extends Error {
   constructor(message: string) {
@@ -48,11 +50,24 @@ export class SignatureVerifier {
   private async verify(what: string, data: string, ref: SignatureRef, expectedSubject: string): Promise<void> {
     try {
       const chain = await this.x5u.fetchChain(ref.x5u);
-      await this.check({ data, signature: ref.signature, x5u: chain, expectedSubject, rootHash: this.trust.rootHash });
+      try {
+        await this.checkWith(chain.pem, data, ref, expectedSubject);
+      } catch (error) {
+        if (chain.ageMs < STALE_CHAIN_MS) throw error;
+        // The cached chain may be stale (the server renewed its certificate at the same URL): try once
+        // more with a fresh copy before calling the signature bad. Only for chains older than a minute, so
+        // a collection full of bad signatures cannot make the client download the chain again and again.
+        this.x5u.forget(ref.x5u);
+        await this.checkWith((await this.x5u.fetchChain(ref.x5u)).pem, data, ref, expectedSubject);
+      }
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       const why = typeof code === "string" ? `${code}: ${(error as Error).message}` : String((error as Error).message ?? error);
       throw new SignatureFailure(`${what} signature does not verify (${why})`);
     }
+  }
+
+  private checkWith(x5u: string, data: string, ref: SignatureRef, expectedSubject: string): Promise<void> {
+    return this.check({ data, signature: ref.signature, x5u, expectedSubject, rootHash: this.trust.rootHash });
   }
 }

@@ -8,6 +8,7 @@ import { DeliveryError } from "../delivery/DeliveryError.js";
 import { RemoteSettingsClient, isSignatureRef, type Changeset } from "../delivery/RemoteSettingsClient.js";
 import { SignatureFailure, SignatureVerifier, type ContentSignatureCheck } from "../delivery/SignatureVerifier.js";
 import { X5uFetcher } from "../delivery/X5uFetcher.js";
+import type { CollectionStateStore } from "../stores/CollectionStateStore.js";
 import type { RunHistoryStore } from "../stores/RunHistoryStore.js";
 import type { Uptake } from "../telemetry/Uptake.js";
 import type { RecipeReport, RunReport } from "./RunReport.js";
@@ -29,6 +30,7 @@ export interface RecipeRunnerDeps {
   baseCapabilities: readonly string[];
   uptake: Uptake;
   history: RunHistoryStore;
+  collectionState: CollectionStateStore;
   log: Logger;
 }
 
@@ -43,7 +45,6 @@ export class RecipeRunner {
   private current: Promise<RunReport> | null = null;
   private rerun: Promise<RunReport> | null = null;
   private x5u: X5uFetcher | null = null;
-  private lastTimestamp = 0;
 
   constructor(private readonly deps: RecipeRunnerDeps) {}
 
@@ -91,8 +92,16 @@ export class RecipeRunner {
 
     let changeset: Changeset;
     try {
-      changeset = await new RemoteSettingsClient(config.serverUrl).fetchChangeset(this.lastTimestamp);
+      const lastApplied = await this.deps.collectionState.lastApplied(config.serverUrl);
+      changeset = await new RemoteSettingsClient(config.serverUrl).fetchChangeset(lastApplied);
       await verifier.verifyCollection(changeset);
+      // Checked after the signature: the timestamp is part of the signed data, so it cannot be forged.
+      if (changeset.timestamp < lastApplied) {
+        throw new DeliveryError(
+          "server",
+          `refusing a replayed changeset: its timestamp ${changeset.timestamp} is older than the last applied ${lastApplied}`,
+        );
+      }
     } catch (error) {
       const status: UptakeStatus =
         error instanceof SignatureFailure ? "sign_error" : error instanceof DeliveryError && error.failure === "network" ? "network_error" : "server_error";
@@ -103,7 +112,7 @@ export class RecipeRunner {
       return;
     }
     report.collectionTimestamp = changeset.timestamp;
-    this.lastTimestamp = changeset.timestamp;
+    await this.deps.collectionState.recordApplied(config.serverUrl, changeset.timestamp);
 
     const actions = this.deps.createActions();
     const capabilities = new Set([...this.deps.baseCapabilities, ...actions.capabilities()]);

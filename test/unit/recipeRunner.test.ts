@@ -5,6 +5,7 @@ import type { ClientConfig } from "../../src/config/ClientConfig.js";
 import { createCachedVerifier } from "../../src/core/index.js";
 import { filterContextFor } from "../../src/runner/filterContext.js";
 import { RecipeRunner } from "../../src/runner/RecipeRunner.js";
+import { CollectionStateStore } from "../../src/stores/CollectionStateStore.js";
 import { EventLogStore } from "../../src/stores/EventLogStore.js";
 import { RunHistoryStore } from "../../src/stores/RunHistoryStore.js";
 import { Uptake } from "../../src/telemetry/Uptake.js";
@@ -37,6 +38,7 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
     baseCapabilities: ["capabilities-v1"],
     uptake: new Uptake(telemetry, eventLog),
     history: new RunHistoryStore(storage),
+    collectionState: new CollectionStateStore(storage),
     log: { info: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) },
   });
   return { runner, telemetry, logged, warnings, eventLog };
