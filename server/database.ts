@@ -108,7 +108,7 @@ export class RecipeDatabase {
         `${this.filePath} has schema version ${from}, newer than this server understands (${SCHEMA_MIGRATIONS.length})`,
       );
     }
-    if (from === SCHEMA_MIGRATIONS.length && !this.isNew) return;
+    if (from === SCHEMA_MIGRATIONS.length) return;
     this.write(() => {
       for (const [index, migration] of SCHEMA_MIGRATIONS.entries()) {
         if (index >= from) this.db.exec(migration);
