@@ -1,4 +1,5 @@
 import type { PublicUrls } from "./config.js";
+import type { FaultInjector } from "./faults.js";
 import type { SigningPki } from "./pki.js";
 import type { Publisher } from "./publisher.js";
 import type { Clock, RecipeStore } from "./recipeStore.js";
@@ -15,4 +16,6 @@ export interface AppContext {
   /** What `/api/v1/classify_client/` reports. */
   country: string;
   now: Clock;
+  /** Fault mode for the recipes changeset. */
+  faults: FaultInjector;
 }

@@ -3,6 +3,8 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Fault mode only: send this many bytes of the body, then reset the connection. */
+  resetAfterBytes?: number;
 }
 
 export function jsonResponse(value: unknown, status = 200, headers: Record<string, string> = {}): HttpResponse {

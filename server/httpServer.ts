@@ -113,5 +113,9 @@ function send(response: ServerResponse, headOnly: boolean, result: HttpResponse)
     ...result.headers,
     ...(result.status === 204 ? {} : { "Content-Length": String(body.length) }),
   });
+  if (result.resetAfterBytes !== undefined && !headOnly) {
+    response.write(body.subarray(0, result.resetAfterBytes), () => response.destroy());
+    return;
+  }
   response.end(headOnly || result.status === 204 ? undefined : body);
 }

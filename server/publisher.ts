@@ -1,10 +1,10 @@
 import { canonicalJSON } from "../src/core/canonicalJson.js";
-import { collectionSignedData } from "../src/core/collectionSignedData.js";
 import type { Recipe } from "../src/core/recipe.js";
 import type { SigningPki } from "./pki.js";
 import type { PublishedRecord, PublishedSnapshot } from "./publishedSnapshot.js";
 import type { Clock, RecipeStore, StoredRecipe } from "./recipeStore.js";
-import { chainUrl, COLLECTION_SIGNER, RECIPE_SIGNER } from "./signers.js";
+import { signCollection } from "./collectionSignature.js";
+import { chainUrl, RECIPE_SIGNER } from "./signers.js";
 import type { SnapshotStore } from "./snapshotStore.js";
 
 /**
@@ -64,13 +64,7 @@ export class Publisher {
       recipes.map((recipe) => this.recordFor(recipe, previousById.get(String(recipe.id)), timestamp)),
     );
     records.sort((a, b) => a.recipe.id - b.recipe.id);
-    // Remote Settings collection signature, as kinto-signer makes it and Firefox's RemoteSettingsClient
-    // checks it: canonical JSON of {data: <records sorted by id, each exactly as served, including
-    // last_modified>, last_modified: "<collection timestamp as a string>"}; see collectionSignedData.
-    const signature = {
-      signature: await this.pki.sign(COLLECTION_SIGNER, collectionSignedData(records, timestamp)),
-      x5u: chainUrl(this.serverUrl, COLLECTION_SIGNER),
-    };
+    const signature = await signCollection(this.pki, this.serverUrl, records, timestamp);
     const snapshot: PublishedSnapshot = { timestamp, serverUrl: this.serverUrl, records, signature };
     this.snapshots.save(snapshot);
     return snapshot;

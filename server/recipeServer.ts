@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { AppContext } from "./appContext.js";
 import { DEFAULT_COUNTRY, DEFAULT_HOST, DEFAULT_PORT, publicUrls } from "./config.js";
 import { RecipeDatabase } from "./database.js";
+import { FaultInjector } from "./faults.js";
 import { createRequestListener, type Routing } from "./httpServer.js";
 import { loadOrCreatePki } from "./pki.js";
 import { publicConfig, type PublicConfig } from "./publicConfig.js";
@@ -33,6 +34,8 @@ export interface RunningRecipeServer {
   store: RecipeStore;
   /** True when this start created the data folder's database (nothing was stored before). */
   firstStart: boolean;
+  /** Fault mode: make the recipes changeset misbehave (see faults.ts). */
+  faults: FaultInjector;
   /** Signs the enabled recipes and makes them what clients are served. */
   publish(): Promise<PublishedSnapshot>;
   /** Stops listening, waits for a running publish, and closes the database (already on disk). */
@@ -67,7 +70,8 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
     const publisher = new Publisher(store, snapshots, pki, urls.serverUrl, now);
     await publisher.prepare();
 
-    const app: AppContext = { urls, store, publisher, snapshots, pki, country: options.country ?? DEFAULT_COUNTRY, now };
+    const faults = new FaultInjector();
+    const app: AppContext = { urls, store, publisher, snapshots, pki, country: options.country ?? DEFAULT_COUNTRY, now, faults };
     const routes = [...siteRoutes(app), ...remoteSettingsRoutes(app), ...legacyApiRoutes(app), ...adminApiRoutes(app)];
     announceRouting({ routes, serverOrigin: urls.serverUrl });
 
@@ -79,6 +83,7 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
       config: publicConfig(urls, pki),
       store,
       firstStart: database.isNew,
+      faults,
       publish: () => publisher.publish(),
       close: () =>
         (closing ??= (async () => {

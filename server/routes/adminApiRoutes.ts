@@ -5,6 +5,7 @@ import { parseRecipeInput } from "../recipeValidation.js";
 import type { StoredRecipe } from "../recipeStore.js";
 import type { Route, RouteRequest } from "../router.js";
 import { publicConfig } from "../publicConfig.js";
+import { parseFault } from "../faults.js";
 
 /** The JSON API QA tooling (tests, the server's page) uses to edit and publish recipes. */
 export function adminApiRoutes(app: AppContext): Route[] {
@@ -66,6 +67,27 @@ export function adminApiRoutes(app: AppContext): Route[] {
       handle: (request) => {
         const { id } = recipeFrom(request);
         return jsonResponse(found(store.setEnabled(id, request.params[1] === "enable"), id));
+      },
+    },
+    {
+      method: "GET",
+      path: /^\/admin\/api\/fault$/,
+      handle: () => jsonResponse({ fault: app.faults.active }),
+    },
+    {
+      method: "PUT",
+      path: /^\/admin\/api\/fault$/,
+      handle: async (request) => {
+        app.faults.set(parseFault(await request.readJson()));
+        return jsonResponse({ fault: app.faults.active });
+      },
+    },
+    {
+      method: "DELETE",
+      path: /^\/admin\/api\/fault$/,
+      handle: () => {
+        app.faults.clear();
+        return emptyResponse();
       },
     },
     {

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { AppContext } from "../appContext.js";
-import { RECIPES_BUCKET, RECIPES_COLLECTION, recipesChangeset } from "../changeset.js";
+import { RECIPES_BUCKET, RECIPES_COLLECTION } from "../changeset.js";
 import { jsonResponse, notFound } from "../httpResponse.js";
 import type { Route } from "../router.js";
+import { servedChangeset } from "../servedChangeset.js";
 
 /**
  * The slice of the Remote Settings (Kinto) HTTP API a Remote Settings client needs: the server root,
@@ -41,7 +42,7 @@ export function remoteSettingsRoutes(app: AppContext): Route[] {
           });
         }
         if (bucket === RECIPES_BUCKET && collection === RECIPES_COLLECTION) {
-          return jsonResponse(recipesChangeset(app.publisher.current()));
+          return servedChangeset(app);
         }
         throw notFound(`this server has no collection ${bucket}/${collection}`);
       },

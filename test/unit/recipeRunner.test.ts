@@ -28,12 +28,13 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
     collectionSigner: server.config.collectionSigner,
     rootHash: server.config.rootHash,
     runIntervalSeconds: 21600,
+    apiUrl: server.config.legacyApiUrl,
     ...overrides,
   };
   const runner = new RecipeRunner({
     loadConfig: async () => config,
     checkSignature: createCachedVerifier(),
-    filterContext: async (recipe) => filterContextFor({ version: "153.7.0", locale: "en-US" }, recipe),
+    createFilterContext: () => ({ forRecipe: (recipe) => filterContextFor({ version: "153.7.0", locale: "en-US" }, recipe) }),
     createActions: () => new ActionsManager(new Map([["console-log", new ConsoleLogAction((message) => logged.push(message))]])),
     baseCapabilities: ["capabilities-v1"],
     uptake: new Uptake(telemetry, eventLog),
@@ -156,5 +157,56 @@ describe("RecipeRunner against the local recipe server", () => {
     expect(first.trigger).toBe("a");
     expect(second).toBe(third);
     expect(client.logged).toEqual(["counted", "counted"]);
+  });
+
+  it("skips a recipe tampered after signing (sign_error) while the others still run", async () => {
+    const server = await servers.start();
+    const tampered = await publishConsoleLog(server, "tampered", "true");
+    await publishConsoleLog(server, "intact", "true");
+    server.faults.set({ kind: "tamper-recipe", recipeId: tampered.id });
+    const client = clientFor(server);
+
+    const report = await client.runner.run("test");
+
+    expect(report.runnerStatus).toBe("success");
+    expect(client.logged).toEqual(["intact"]);
+    expect(report.recipes[0]).toMatchObject({ id: tampered.id, suitability: "signature-error", status: "sign_error" });
+    expect(report.recipes[0]!.detail).toMatch(/recipe \d+ signature does not verify \(signature-mismatch/);
+  });
+
+  it("refuses a replayed older changeset, though its signatures are valid", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "first", "true");
+    const before = await server.publish();
+    await publishConsoleLog(server, "second", "true");
+    const client = clientFor(server);
+    await client.runner.run("test");
+    client.logged.length = 0;
+
+    server.faults.set({ kind: "replay", timestamp: before.timestamp });
+    const report = await client.runner.run("test");
+
+    expect(report.runnerStatus).toBe("server_error");
+    expect(report.error).toMatch(/replayed changeset/);
+    expect(client.logged).toEqual([]);
+  });
+
+  it.each([
+    [{ kind: "http-status", status: 503, retryAfterSeconds: 30 } as const, "server_error", /HTTP 503/],
+    [{ kind: "truncated-body" } as const, "server_error", /malformed JSON/],
+    [{ kind: "reset-mid-body" } as const, "network_error", /changeset/],
+  ])("a server fault %o ends the run with %s and acts on nothing", async (fault, status, why) => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "must not run", "true");
+    server.faults.set(fault);
+    const client = clientFor(server);
+
+    const report = await client.runner.run("test");
+
+    expect(report.runnerStatus).toBe(status);
+    expect(report.error).toMatch(why);
+    expect(client.logged).toEqual([]);
+    server.faults.clear();
+    expect((await client.runner.run("test")).runnerStatus).toBe("success");
   });
 });

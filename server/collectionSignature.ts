@@ -1,0 +1,22 @@
+import { collectionSignedData } from "../src/core/collectionSignedData.js";
+import type { SignatureRef } from "../src/core/recipe.js";
+import type { SigningPki } from "./pki.js";
+import type { PublishedRecord } from "./publishedSnapshot.js";
+import { chainUrl, COLLECTION_SIGNER } from "./signers.js";
+
+/**
+ * The Remote Settings collection signature, as kinto-signer makes it and Firefox's RemoteSettingsClient checks
+ * it: over canonical JSON of {data: <records sorted by id, each exactly as served, including last_modified>,
+ * last_modified: "<collection timestamp as a string>"}; see collectionSignedData.
+ */
+export async function signCollection(
+  pki: SigningPki,
+  serverUrl: string,
+  records: readonly PublishedRecord[],
+  timestamp: number,
+): Promise<SignatureRef> {
+  return {
+    signature: await pki.sign(COLLECTION_SIGNER, collectionSignedData(records, timestamp)),
+    x5u: chainUrl(serverUrl, COLLECTION_SIGNER),
+  };
+}

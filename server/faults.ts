@@ -1,0 +1,68 @@
+/**
+ * Fault mode: QA (and the tests) can make the server misbehave on the recipes changeset, the endpoint
+ * clients poll, to watch how they react. One fault is active at a time; admin endpoints and the page are
+ * never affected, so a fault can always be cleared.
+ */
+import { HttpError } from "./httpResponse.js";
+
+export type ServerFault =
+  /** Serve one recipe changed after it was signed; the collection is re-signed over the changed data, as
+   * Remote Settings would sign whatever the recipe server pushed. Only that recipe's own signature fails. */
+  | { kind: "tamper-recipe"; recipeId: number }
+  /** Serve an older published snapshot (validly signed, but stale): a replay. */
+  | { kind: "replay"; timestamp: number }
+  /** Answer with this HTTP status (and `Retry-After` when given) instead of the changeset. */
+  | { kind: "http-status"; status: number; retryAfterSeconds?: number }
+  /** Send the headers and half the body, then reset the connection. */
+  | { kind: "reset-mid-body" }
+  /** Serve the first half of the JSON body with a matching Content-Length: malformed JSON. */
+  | { kind: "truncated-body" };
+
+export const FAULT_KINDS = ["tamper-recipe", "replay", "http-status", "reset-mid-body", "truncated-body"] as const;
+
+export class FaultInjector {
+  private fault: ServerFault | null = null;
+
+  get active(): ServerFault | null {
+    return this.fault;
+  }
+
+  set(fault: ServerFault): void {
+    this.fault = fault;
+  }
+
+  clear(): void {
+    this.fault = null;
+  }
+}
+
+/** Validates a fault sent to the admin API; errors name the field. */
+export function parseFault(input: unknown): ServerFault {
+  const fail = (field: string, message: string): never => {
+    throw new HttpError(400, "validation_error", message, field);
+  };
+  if (typeof input !== "object" || input === null) return fail("", "a fault is a JSON object");
+  const body = input as Record<string, unknown>;
+  const integer = (field: string): number => {
+    const value = body[field];
+    return Number.isInteger(value) ? (value as number) : fail(field, `\`${field}\` must be an integer`);
+  };
+  switch (body.kind) {
+    case "tamper-recipe":
+      return { kind: "tamper-recipe", recipeId: integer("recipeId") };
+    case "replay":
+      return { kind: "replay", timestamp: integer("timestamp") };
+    case "http-status": {
+      const status = integer("status");
+      if (status < 400 || status > 599) fail("status", "`status` must be an HTTP error status (400–599)");
+      return body.retryAfterSeconds === undefined
+        ? { kind: "http-status", status }
+        : { kind: "http-status", status, retryAfterSeconds: integer("retryAfterSeconds") };
+    }
+    case "reset-mid-body":
+    case "truncated-body":
+      return { kind: body.kind };
+    default:
+      return fail("kind", `\`kind\` must be one of ${FAULT_KINDS.join(", ")}`);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Signed delivery end to end in Firefox: the add-on never acts on a recipe whose signature does not verify,
+ * refuses a whole collection signed under an untrusted root, refuses a replayed older changeset, and reports
+ * an unreachable server as network_error, then recovers. Each case publishes recipes with fresh messages and
+ * checks that a refused recipe's message never reaches the browser console.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
+import { AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+
+describe("signed recipe delivery, end to end", () => {
+  const dataDirs: string[] = [];
+  let server: RunningRecipeServer;
+  let addon: AddonUnderTest;
+
+  const newDataDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), "delivery-server-"));
+    dataDirs.push(dir);
+    return dir;
+  };
+  const publishMessage = async (on: RunningRecipeServer, message: string) => {
+    const recipe = on.store.create(
+      { name: message, action: "console-log", arguments: { message }, filter_expression: "true", capabilities: [] },
+      true,
+    );
+    await on.publish();
+    return recipe;
+  };
+  const logged = async () => (await addon.consoleMessages()).flatMap((message) => message.args);
+  const setPref = (name: string, value: string) =>
+    addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, name, value);
+
+  beforeAll(async () => {
+    server = await startRecipeServer({ dataDir: newDataDir(), port: 0 });
+    addon = await AddonUnderTest.start("signed-delivery", prefsFor(server));
+    await addon.waitForRuns(1);
+  });
+
+  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
+
+  afterAll(async () => {
+    await addon?.dispose();
+    await server?.close();
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a recipe tampered after signing is not acted on (sign_error) while the others run", async () => {
+    const tampered = await publishMessage(server, "delivery: tampered recipe");
+    const intact = await publishMessage(server, "delivery: intact recipe");
+    server.faults.set({ kind: "tamper-recipe", recipeId: tampered.id });
+    try {
+      const run = await addon.runNow();
+      expect(run.runnerStatus).toBe("success");
+      const byId = new Map(run.recipes.map((recipe) => [recipe.id, recipe]));
+      expect(byId.get(tampered.id)).toMatchObject({ suitability: "signature-error", status: "sign_error" });
+      expect(byId.get(intact.id)).toMatchObject({ status: "success" });
+    } finally {
+      server.faults.clear();
+    }
+    expect(await logged()).toContain("delivery: intact recipe");
+    expect(await logged()).not.toContain("delivery: tampered recipe");
+    expect(await addon.gleanUptake()).toContainEqual({ source: `normandy/recipe/${tampered.id}`, value: "sign_error" });
+  });
+
+  it("a collection signed under an untrusted root is refused as a whole", async () => {
+    const impostor = await startRecipeServer({ dataDir: newDataDir(), port: 0 });
+    try {
+      await publishMessage(impostor, "delivery: from an untrusted server");
+      await setPref("extensions.recipeclient.server_url", impostor.config.remoteSettingsUrl);
+      const run = await addon.runNow();
+      expect(run).toMatchObject({ runnerStatus: "sign_error", recipes: [] });
+      expect(run.error).toMatch(/collection signature does not verify \(wrong-root/);
+    } finally {
+      await setPref("extensions.recipeclient.server_url", server.config.remoteSettingsUrl);
+      await impostor.close();
+    }
+    expect(await logged()).not.toContain("delivery: from an untrusted server");
+  });
+
+  it("a replayed older changeset is refused, though its signatures are valid", async () => {
+    const stale = await publishMessage(server, "delivery: only in an old snapshot");
+    const old = await server.publish();
+    server.store.setEnabled(stale.id, false);
+    await server.publish();
+    expect((await addon.runNow()).runnerStatus).toBe("success");
+
+    server.faults.set({ kind: "replay", timestamp: old.timestamp });
+    try {
+      const run = await addon.runNow();
+      expect(run.runnerStatus).toBe("server_error");
+      expect(run.error).toMatch(/replayed changeset/);
+    } finally {
+      server.faults.clear();
+    }
+    expect(await logged()).not.toContain("delivery: only in an old snapshot");
+  });
+
+  it("an unreachable server gives network_error; the next run succeeds once it is back", async () => {
+    const { port } = server;
+    const dataDir = dataDirs[0]!;
+    await server.close();
+    const failed = await addon.runNow();
+    expect(failed.runnerStatus).toBe("network_error");
+
+    server = await startRecipeServer({ dataDir, port });
+    await publishMessage(server, "delivery: after the outage");
+    const recovered = await addon.runNow();
+    expect(recovered.runnerStatus).toBe("success");
+    expect(await logged()).toContain("delivery: after the outage");
+    const runnerUptake = (await addon.gleanUptake()).filter((event) => event.source === "normandy/runner").map((event) => event.value);
+    expect(runnerUptake.slice(-2)).toEqual(["network_error", "success"]);
+  });
+});
