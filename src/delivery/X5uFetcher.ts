@@ -69,10 +69,11 @@ export class X5uFetcher {
   }
 }
 
-/** An unparseable chain is kept for no time at all: verification will reject it anyway. */
+/** A chain without a parseable certificate is kept for no time at all: verification will reject it anyway. */
 function earliestExpiry(pem: string): number {
   try {
-    return Math.min(...parsePemChain(pem).map((certificate) => certificate.notAfter.getTime()));
+    const expiries = parsePemChain(pem).map((certificate) => certificate.notAfter.getTime());
+    return expiries.length > 0 ? Math.min(...expiries) : 0;
   } catch {
     return 0;
   }
