@@ -5,6 +5,8 @@
  * checks that a refused recipe's message never reaches the browser console.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -112,5 +114,46 @@ describe("signed recipe delivery, end to end", () => {
     expect(await logged()).toContain("delivery: after the outage");
     const runnerUptake = (await addon.gleanUptake()).filter((event) => event.source === "normandy/runner").map((event) => event.value);
     expect(runnerUptake.slice(-2)).toEqual(["network_error", "success"]);
+  });
+
+  it("sends no cookies to the recipe server, even when the browser holds some for its host", async () => {
+    // A page on the same host (another port: cookies ignore ports) sets a cookie, as any site could.
+    const cookiePage = createServer((_request, response) => {
+      response.writeHead(200, { "Set-Cookie": "session=secret; Path=/", "Content-Type": "text/html" });
+      response.end("<!doctype html><title>sets a cookie</title>");
+    });
+    await new Promise<void>((resolve) => cookiePage.listen(0, "127.0.0.1", resolve));
+    try {
+      await addon.firefox.navigate(`http://127.0.0.1:${(cookiePage.address() as AddressInfo).port}/`);
+    } finally {
+      cookiePage.close();
+    }
+    const cookies = await addon.firefox.evalInChrome<number>(`return Services.cookies.getCookiesFromHost("127.0.0.1", {}).length;`);
+    expect(cookies).toBeGreaterThan(0);
+
+    // Record the Cookie header of every request Firefox sends to the recipe server during one run.
+    await addon.firefox.evalInChrome(
+      `const seen = (Services.__recipeServerRequests = []);
+       Services.__recipeServerObserver = (subject) => {
+         const channel = subject.QueryInterface(Ci.nsIHttpChannel);
+         if (!channel.URI.spec.startsWith(args[0])) return;
+         let cookie = null;
+         try { cookie = channel.getRequestHeader("Cookie"); } catch {}
+         seen.push({ url: channel.URI.spec, cookie });
+       };
+       Services.obs.addObserver(Services.__recipeServerObserver, "http-on-modify-request");`,
+      server.url,
+    );
+    let requests: { url: string; cookie: string | null }[];
+    try {
+      expect((await addon.runNow()).runnerStatus).toBe("success");
+    } finally {
+      requests = await addon.firefox.evalInChrome(
+        `Services.obs.removeObserver(Services.__recipeServerObserver, "http-on-modify-request");
+         return Services.__recipeServerRequests;`,
+      );
+    }
+    expect(requests.some((request) => request.url.includes("/changeset"))).toBe(true);
+    expect(requests.filter((request) => request.cookie !== null)).toEqual([]);
   });
 });

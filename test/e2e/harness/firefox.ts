@@ -118,7 +118,7 @@ export class Firefox {
    */
   async evalInExtensionPage<T>(addonId: string, pagePath: string, body: string, ...args: JsonValue[]): Promise<T> {
     const url = await this.extensionUrl(addonId, pagePath);
-    await this.navigateContent(url);
+    await this.navigate(url);
     // No sandbox name: Marionette's default content sandbox has the window as prototype and no Xrays.
     const { value } = await this.marionette().send("WebDriver:ExecuteAsyncScript", {
       script: wrapAsyncBody(body),
@@ -230,7 +230,8 @@ export class Firefox {
     this.context = context;
   }
 
-  private async navigateContent(url: string): Promise<void> {
+  /** Loads `url` in the content tab, as a user visiting it would. */
+  async navigate(url: string): Promise<void> {
     await this.setContext("content");
     const client = this.marionette();
     try {
