@@ -23,6 +23,8 @@ export interface PublicUrls {
   remoteSettingsUrl: string;
   /** Legacy Normandy API base, `<serverUrl>/api/v1/` (Normandy enforces the trailing slash). */
   legacyApiUrl: string;
+  /** Server-sent change notices: clients run as soon as something is published. */
+  noticesUrl: string;
 }
 
 /** Environment variables the CLI reads; everything else uses the embedded defaults. */
@@ -55,5 +57,6 @@ export function publicUrls(host: string, port: number): PublicUrls {
     serverUrl,
     remoteSettingsUrl: `${serverUrl}/v1`,
     legacyApiUrl: `${serverUrl}/api/v1/`,
+    noticesUrl: `${serverUrl}/notices`,
   };
 }

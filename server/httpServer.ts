@@ -27,6 +27,13 @@ export interface Routing {
   routes: readonly Route[];
   /** `http://host:port`: pages served from here may change recipes. */
   serverOrigin: string;
+  /** GET paths answered with a long-lived event stream instead of a JSON response. */
+  eventStreams: readonly EventStreamRoute[];
+}
+
+export interface EventStreamRoute {
+  path: string;
+  open(response: ServerResponse): void;
 }
 
 /**
@@ -35,14 +42,29 @@ export interface Routing {
  */
 export function createRequestListener(routing: Promise<Routing>): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
-    handle(request, routing)
-      .catch((error: unknown) => responseForError(error))
-      .then((result) => send(response, request.method === "HEAD", result))
-      .catch((error: unknown) => {
-        console.error("recipe-server: failed to send a response", error);
-        response.destroy();
-      });
+    void openEventStream(request, response, routing).then((opened) => {
+      if (!opened) respond(request, response, routing);
+    });
   };
+}
+
+async function openEventStream(request: IncomingMessage, response: ServerResponse, routing: Promise<Routing>): Promise<boolean> {
+  if (request.method !== "GET") return false;
+  const { eventStreams, serverOrigin } = await routing.catch(() => ({ eventStreams: [], serverOrigin: "http://invalid" }));
+  const { pathname } = new URL(request.url ?? "/", serverOrigin);
+  const stream = eventStreams.find((candidate) => candidate.path === pathname);
+  stream?.open(response);
+  return stream !== undefined;
+}
+
+function respond(request: IncomingMessage, response: ServerResponse, routing: Promise<Routing>): void {
+  handle(request, routing)
+    .catch((error: unknown) => responseForError(error))
+    .then((result) => send(response, request.method === "HEAD", result))
+    .catch((error: unknown) => {
+      console.error("recipe-server: failed to send a response", error);
+      response.destroy();
+    });
 }
 
 async function handle(request: IncomingMessage, routing: Promise<Routing>): Promise<HttpResponse> {

@@ -14,6 +14,7 @@ import type { SnapshotStore } from "./snapshotStore.js";
 export class Publisher {
   /** Publishes run one at a time, so timestamps and "previous snapshot" are never raced. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners: ((snapshot: PublishedSnapshot) => void)[] = [];
 
   constructor(
     private readonly recipes: RecipeStore,
@@ -67,6 +68,7 @@ export class Publisher {
     const signature = await signCollection(this.pki, this.serverUrl, records, timestamp);
     const snapshot: PublishedSnapshot = { timestamp, serverUrl: this.serverUrl, records, signature };
     this.snapshots.save(snapshot);
+    for (const listener of this.listeners) listener(snapshot);
     return snapshot;
   }
 
@@ -95,6 +97,11 @@ export class Publisher {
       },
       last_modified: timestamp,
     };
+  }
+
+  /** Calls `listener` after every publish, once the new snapshot is what clients are served. */
+  onPublished(listener: (snapshot: PublishedSnapshot) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Resolves once no publish is running (used before closing the database). */

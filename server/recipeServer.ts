@@ -1,8 +1,9 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AppContext } from "./appContext.js";
 import { DEFAULT_COUNTRY, DEFAULT_HOST, DEFAULT_PORT, publicUrls } from "./config.js";
 import { RecipeDatabase } from "./database.js";
+import { ChangeNotices } from "./changeNotices.js";
 import { FaultInjector } from "./faults.js";
 import { createRequestListener, type Routing } from "./httpServer.js";
 import { loadOrCreatePki } from "./pki.js";
@@ -73,7 +74,12 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
     const faults = new FaultInjector();
     const app: AppContext = { urls, store, publisher, snapshots, pki, country: options.country ?? DEFAULT_COUNTRY, now, faults };
     const routes = [...siteRoutes(app), ...remoteSettingsRoutes(app), ...legacyApiRoutes(app), ...adminApiRoutes(app)];
-    announceRouting({ routes, serverOrigin: urls.serverUrl });
+    const notices = new ChangeNotices();
+    publisher.onPublished((snapshot) => notices.published(snapshot.timestamp));
+    const eventStreams = [
+      { path: new URL(urls.noticesUrl).pathname, open: (response: ServerResponse) => notices.subscribe(response, publisher.current().timestamp) },
+    ];
+    announceRouting({ routes, serverOrigin: urls.serverUrl, eventStreams });
 
     const listening = server;
     let closing: Promise<void> | undefined;
@@ -87,6 +93,7 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
       publish: () => publisher.publish(),
       close: () =>
         (closing ??= (async () => {
+          notices.close();
           await stopListening(listening);
           await publisher.whenIdle();
           database.close();
