@@ -21,6 +21,7 @@ describe("recipe server configuration", () => {
       serverUrl: "http://127.0.0.1:8888",
       remoteSettingsUrl: "http://127.0.0.1:8888/v1",
       legacyApiUrl: "http://127.0.0.1:8888/api/v1/",
+      noticesUrl: "http://127.0.0.1:8888/notices",
     });
   });
 });
