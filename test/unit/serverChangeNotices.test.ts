@@ -3,7 +3,8 @@ import { useTestServers } from "./serverHarness.js";
 
 /** Reads server-sent events from a streaming fetch body, one `{event, data}` at a time. */
 function eventReader(body: ReadableStream<Uint8Array>) {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buffered = "";
   const next = async (): Promise<{ event: string; data: unknown }> => {
     for (;;) {
@@ -17,7 +18,7 @@ function eventReader(body: ReadableStream<Uint8Array>) {
       }
       const { value, done } = await reader.read();
       if (done) throw new Error("the event stream ended");
-      buffered += value;
+      buffered += decoder.decode(value, { stream: true });
     }
   };
   return { next, close: () => reader.cancel() };
