@@ -1,23 +1,67 @@
-import jexlModule from "jexl";
+/**
+ * Normandy filter expressions, evaluated like Firefox's `FilterExpressions.eval`: mozjexl (see
+ * `mozjexl.ts`) plus Normandy's transforms (`filterTransforms.ts`) and its `intersect` operator.
+ */
+import { type FilterPrefsReader, FILTER_TRANSFORM_NAMES, createFilterTransforms } from "./filterTransforms.js";
+import { Mozjexl, type MozjexlAst, type TransformTable } from "./mozjexl.js";
+
+export { FILTER_TRANSFORM_NAMES, type FilterPrefsReader };
 
 /** The context a filter expression sees: `normandy.*` and its alias `env.*`, plus anything else given. */
 export type FilterContext = Record<string, unknown>;
 
-const jexl = new jexlModule.Jexl();
-type CompiledExpression = ReturnType<typeof jexl.compile>;
-const compiled = new Map<string, CompiledExpression>();
+export interface FilterOptions {
+  /** Needed by `preferenceValue`, `preferenceIsUserSet` and `preferenceExists`, which throw without it. */
+  prefs?: FilterPrefsReader;
+}
+
+/** Parsed expressions kept for reuse; recipes are few, so this only bounds a pathological caller. */
+const MAX_CACHED_EXPRESSIONS = 1000;
+
+const language = new Mozjexl();
+language.addBinaryOp("intersect", 40, intersect);
+const parsed = new Map<string, MozjexlAst>();
+const transformsWithoutPrefs = createFilterTransforms();
+const transformsByPrefs = new WeakMap<FilterPrefsReader, TransformTable>();
 
 /**
- * Evaluates a recipe's filter expression against `context`. Like Firefox's `FilterExpressions.eval`,
- * tabs and line breaks are replaced by spaces before parsing, so multi-line filters work.
- * Compiled expressions are cached by their text; a syntax error throws.
+ * Evaluates a recipe's filter expression against `context`. A malformed expression throws (it never
+ * counts as a match), as do runtime errors on either side of `&&`/`||` (no short-circuit in mozjexl).
  */
-export async function evaluateFilter(expression: string, context: FilterContext): Promise<unknown> {
-  const normalized = expression.replace(/[\t\n\r]/g, " ");
-  let expr = compiled.get(normalized);
-  if (!expr) {
-    expr = jexl.compile(normalized);
-    compiled.set(normalized, expr);
+export async function evaluateFilter(
+  expression: string,
+  context: FilterContext,
+  options: FilterOptions = {},
+): Promise<unknown> {
+  return language.evaluate(parse(expression), context, transformsFor(options.prefs));
+}
+
+/** Parses with a cache; the least recently used expression goes first when it is full. */
+function parse(expression: string): MozjexlAst {
+  let ast = parsed.get(expression);
+  if (ast) {
+    parsed.delete(expression); // re-inserted below as the most recent
+  } else {
+    // Firefox replaces tabs and line breaks (also inside string literals) before parsing.
+    ast = language.parse(expression.replace(/[\t\n\r]/g, " "));
+    if (parsed.size >= MAX_CACHED_EXPRESSIONS) parsed.delete(parsed.keys().next().value!);
   }
-  return expr.eval(context);
+  parsed.set(expression, ast);
+  return ast;
+}
+
+function transformsFor(prefs: FilterPrefsReader | undefined): TransformTable {
+  if (!prefs) return transformsWithoutPrefs;
+  let transforms = transformsByPrefs.get(prefs);
+  if (!transforms) {
+    transforms = createFilterTransforms(prefs);
+    transformsByPrefs.set(prefs, transforms);
+  }
+  return transforms;
+}
+
+/** `a intersect b`: the elements of `a` that `b` includes, or undefined unless both are arrays. */
+function intersect(listA: unknown, listB: unknown): unknown[] | undefined {
+  if (!Array.isArray(listA) || !Array.isArray(listB)) return undefined;
+  return listA.filter((item) => listB.includes(item));
 }

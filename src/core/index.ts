@@ -9,3 +9,6 @@ export { Oid } from "./oids.js";
 export { collectionSignedData, type RemoteSettingsRecord } from "./collectionSignedData.js";
 export { evaluateFilter, type FilterContext } from "./filterExpressions.js";
 export type { Recipe, RecipeRecord, SignatureRef } from "./recipe.js";
+export { FILTER_TRANSFORM_NAMES, type FilterOptions, type FilterPrefsReader } from "./filterExpressions.js";
+export { bucketSample, fractionToKey, ratioSample, stableSample, truncatedHash } from "./sampling.js";
+export { compareVersions } from "./versionCompare.js";

@@ -1,0 +1,62 @@
+/**
+ * The transforms Normandy adds to its filter expressions (Firefox's FilterExpressions.sys.mjs), with
+ * Firefox's behaviour on odd inputs: most return undefined for a value of the wrong kind, a few throw.
+ * The preference transforms read through a prefs reader, the subset of the prefs experiment API they
+ * need, so they work against the real API in the add-on and against a fake in tests.
+ */
+import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
+import type { TransformTable } from "./mozjexl.js";
+import { bucketSample, stableSample } from "./sampling.js";
+import { compareVersions } from "./versionCompare.js";
+
+/** What the preference transforms read. "user" reads the effective value (user, else default). */
+export type FilterPrefsReader = Pick<PrefsApi, "getPref" | "prefHasUserValue" | "getPrefType">;
+
+/** The transforms in Firefox's order; without `prefs`, the preference transforms throw when used. */
+export function createFilterTransforms(prefs?: FilterPrefsReader): TransformTable {
+  const prefsFor = (transform: string): FilterPrefsReader => {
+    if (!prefs) throw new Error(`The ${transform} transform needs a prefs reader (FilterOptions.prefs)`);
+    return prefs;
+  };
+  return {
+    date: (value) => new Date(value as string),
+    stableSample: (input, rate) => stableSample(input, rate as number),
+    bucketSample: (input, start, count, total) =>
+      bucketSample(input, start as number, count as number, total as number),
+    // A missing pref gives the default argument (undefined if there is none).
+    preferenceValue: async (name, defaultValue) => {
+      const value = await prefsFor("preferenceValue").getPref(prefName(name), "user");
+      return value === null ? defaultValue : value;
+    },
+    preferenceIsUserSet: (name) => prefsFor("preferenceIsUserSet").prefHasUserValue(prefName(name)),
+    preferenceExists: async (name) => (await prefsFor("preferenceExists").getPrefType(prefName(name))) !== "invalid",
+    keys: (value) => (isObject(value) ? Object.keys(value) : undefined),
+    values: (value) => (isObject(value) ? Object.values(value) : undefined),
+    length: (value) => (Array.isArray(value) ? value.length : undefined),
+    // Like Firefox, an element that is null or undefined throws.
+    mapToProperty: (value, property) =>
+      Array.isArray(value) ? value.map((element) => (element as Record<string, unknown>)[property as string]) : undefined,
+    // An array of matches or null; a value that is not a string throws.
+    regExpMatch: (value, pattern, flags) =>
+      (value as string).match(new RegExp(pattern as string, flags as string | undefined)),
+    versionCompare: (version, other) => compareVersions(xpcomString(version), xpcomString(other)),
+  };
+}
+
+/** The transform names, for the capabilities `jexl.transform.<name>`. */
+export const FILTER_TRANSFORM_NAMES: readonly string[] = Object.freeze(Object.keys(createFilterTransforms()));
+
+function isObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null;
+}
+
+/** Firefox's prefs service takes any value as a name, converted to a string, except null and undefined. */
+function prefName(name: unknown): string {
+  if (name === undefined || name === null) throw new TypeError(`Invalid preference name: ${name}`);
+  return String(name);
+}
+
+/** How Firefox passes a JS value to the version comparator: null and undefined become "". */
+function xpcomString(value: unknown): string {
+  return value === undefined || value === null ? "" : String(value);
+}

@@ -1,0 +1,127 @@
+/**
+ * mozjexl, the Jexl fork Firefox evaluates filter expressions with, built from jexl 2.3: jexl's grammar,
+ * parser and evaluator, adjusted where the two differ (found by running both on the same expressions;
+ * see test/e2e/filterConformance.test.ts):
+ * - `&&` and `||` evaluate both operands (mozjexl uses Promise.all), so an error on either side throws;
+ *   jexl 2 short-circuits.
+ * - `in` tests array membership with `==` (`2 in ["2"]` is true); jexl 2 uses `===`.
+ * - Lexing: ASCII identifiers only, and mozjexl's string-literal rule (see `mozjexlLexer.ts`).
+ * - `name(...)` is a syntax error (jexl 2 would call a function).
+ * - Inside a filter, once a leading dot has made an identifier relative (`[.a > b]`), later identifiers
+ *   of the same (sub-)expression without a dot are relative too (`b` is read from the element): mozjexl
+ *   never clears that flag. A new sub-expression, e.g. `(b)`, starts clear.
+ * - `a.b` throws when `a` is null (jexl 2 yields undefined); undefined stays undefined and an array
+ *   reads its first element in both.
+ * - `a[...]` on an undefined `a` is undefined (jexl 2 throws for an index, yields [] for a filter).
+ */
+import jexlPackage from "jexl";
+import Evaluator from "jexl/dist/evaluator/Evaluator.js";
+import Parser, { type JexlAst, type JexlGrammar, type JexlToken, type JexlTransform } from "jexl/dist/parser/Parser.js";
+import { states } from "jexl/dist/parser/states.js";
+import { MozjexlLexer } from "./mozjexlLexer.js";
+
+export type MozjexlAst = JexlAst;
+export type Transform = JexlTransform;
+export type TransformTable = Readonly<Record<string, Transform>>;
+
+export class Mozjexl {
+  private readonly jexl = new jexlPackage.Jexl();
+  private lexer: MozjexlLexer | undefined;
+
+  constructor() {
+    // Operators passed to addBinaryOp get both operands already evaluated, which is mozjexl's way.
+    this.jexl.addBinaryOp("&&", 10, (left, right) => left && right);
+    this.jexl.addBinaryOp("||", 10, (left, right) => left || right);
+    this.jexl.addBinaryOp("in", 20, isIn);
+  }
+
+  /** Adds (or replaces) a binary operator; `evaluate` receives both operands evaluated. */
+  addBinaryOp(operator: string, precedence: number, evaluate: (left: unknown, right: unknown) => unknown): void {
+    this.jexl.addBinaryOp(operator, precedence, evaluate);
+    this.lexer = undefined; // its operator list is out of date
+  }
+
+  /** Parses `expression`; throws on a syntax error, including an empty expression. */
+  parse(expression: string): MozjexlAst {
+    this.lexer ??= new MozjexlLexer(this.grammar.elements);
+    const parser = new MozjexlParser(this.grammar);
+    parser.addTokens(this.lexer.tokenize(expression));
+    const ast = parser.complete();
+    if (!ast) throw new Error("Empty expression");
+    return ast;
+  }
+
+  /** Evaluates a parsed expression against `context` with the given transforms. */
+  evaluate(ast: MozjexlAst, context: object, transforms: TransformTable): Promise<unknown> {
+    return new MozjexlEvaluator({ ...this.grammar, transforms }, context).eval(ast);
+  }
+
+  private get grammar(): JexlGrammar {
+    return (this.jexl as unknown as { _grammar: JexlGrammar })._grammar;
+  }
+}
+
+/** `needle in haystack`: substring for strings, loose (`==`) membership for arrays, else false. */
+function isIn(needle: unknown, haystack: unknown): boolean {
+  if (typeof haystack === "string") return haystack.indexOf(needle as string) !== -1;
+  return Array.isArray(haystack) && haystack.some((element) => element == needle);
+}
+
+class MozjexlParser extends Parser {
+  /** Whether the last dot this parser read made its identifier relative; mozjexl keeps applying it. */
+  private lastDotRelative = false;
+
+  override addToken(token: JexlToken): string | false {
+    // In a sub-parser state the token belongs to the sub-parser, which applies these rules itself.
+    const ownToken = !states[this._state]?.subHandler;
+    if (ownToken && token.type === "openParen" && this._state === "identifier") {
+      throw new Error(`Token ${token.raw} (openParen) unexpected in expression: ${this._exprStr}${token.raw}`);
+    }
+    if (ownToken && token.type === "identifier") this._nextIdentRelative = this.lastDotRelative;
+    const stopState = super.addToken(token);
+    if (ownToken && token.type === "dot") this.lastDotRelative = Boolean(this._nextIdentRelative);
+    return stopState;
+  }
+
+  override _startSubExpression(prefix: string): void {
+    super._startSubExpression(prefix);
+    // jexl starts a plain Parser here; replace it by one that follows mozjexl too.
+    this._subParser = new MozjexlParser(this._grammar, prefix, this._subParser?._stopMap);
+  }
+}
+
+class MozjexlEvaluator extends Evaluator {
+  override eval(ast: JexlAst): Promise<unknown> {
+    if (ast.type === "Identifier" && ast.from) {
+      const name = ast.value;
+      return this.eval(ast.from).then((subject) => readProperty(subject, name));
+    }
+    if (ast.type === "FunctionCall" && !Object.hasOwn(this._grammar.transforms, ast.name)) {
+      return Promise.reject(new Error(`Transform '${ast.name}' is not defined.`));
+    }
+    return super.eval(ast);
+  }
+
+  override _filterRelative(subject: unknown, expr: JexlAst): Promise<unknown[]> | undefined {
+    if (subject === undefined) return undefined;
+    const elements = Array.isArray(subject) ? subject : [subject];
+    // Each element is the relative context of its own evaluator (jexl's would be a plain Evaluator).
+    const keeps = elements.map((element) => new MozjexlEvaluator(this._grammar, this._context, element).eval(expr));
+    return Promise.all(keeps).then((keep) => elements.filter((_, index) => keep[index]));
+  }
+
+  override _filterStatic(subject: unknown, expr: JexlAst): Promise<unknown> {
+    return this.eval(expr).then((index) => {
+      if (typeof index === "boolean") return index ? subject : undefined;
+      if (subject === undefined) return undefined;
+      return (subject as Record<string, unknown>)[index as string]; // null throws, as in mozjexl
+    });
+  }
+}
+
+/** `subject.name`: undefined stays undefined, an array reads its first element, null throws. */
+function readProperty(subject: unknown, name: string): unknown {
+  if (subject === undefined) return undefined;
+  const target: unknown = Array.isArray(subject) ? subject[0] : subject;
+  return (target as Record<string, unknown>)[name]; // a TypeError for null or an empty array, as in mozjexl
+}

@@ -1,0 +1,82 @@
+/**
+ * Deterministic sampling, bit for bit like Firefox's `Sampling` module
+ * (toolkit/components/utils/Sampling.sys.mjs), so a client lands in the same sample and branch whether
+ * Normandy or this add-on decides.
+ *
+ * An input is hashed to a 12-hex-digit key: the first 48 bits of SHA-256 over `JSON.stringify(input)`
+ * (UTF-8). A fraction in [0, 1] maps to a key of the same form, and keys compare as *strings*. Keeping the
+ * string comparison (rather than numbers) matters for the odd cases Firefox also has, e.g. a NaN fraction
+ * becomes the key "000000000NaN".
+ */
+
+const HASH_HEX_DIGITS = 12; // 48 bits, few enough to be exact as a JS number
+const HASH_MAX = 2 ** 48 - 1;
+
+/** Maps a fraction in [0, 1] to a 12-hex-digit key; throws outside that range. */
+export function fractionToKey(fraction: number): string {
+  if (fraction < 0 || fraction > 1) {
+    throw new RangeError(`frac must be between 0 and 1 inclusive (got ${fraction})`);
+  }
+  return Math.floor(fraction * HASH_MAX)
+    .toString(16)
+    .padStart(HASH_HEX_DIGITS, "0");
+}
+
+/** The first 12 hex digits of SHA-256 over `JSON.stringify(data)`. */
+export async function truncatedHash(data: unknown): Promise<string> {
+  // JSON.stringify(undefined) is undefined, which TextEncoder encodes as "" (as Firefox does).
+  const bytes = new TextEncoder().encode(JSON.stringify(data));
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes));
+  let hex = "";
+  for (const byte of digest.subarray(0, HASH_HEX_DIGITS / 2)) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/** True for a share `rate` (0..1) of all inputs: those whose hash is below the rate's key. */
+export async function stableSample(input: unknown, rate: number): Promise<boolean> {
+  const inputHash = await truncatedHash(input);
+  return inputHash < fractionToKey(rate);
+}
+
+/**
+ * True if the input's bucket (of `total` equal buckets) is one of the `count` buckets from `start`;
+ * the range wraps around, so start 70, count 50, total 100 means buckets 70–99 and 0–19.
+ */
+export async function bucketSample(input: unknown, start: number, count: number, total: number): Promise<boolean> {
+  const inputHash = await truncatedHash(input);
+  const wrappedStart = start % total;
+  const end = wrappedStart + count;
+  if (end > total) {
+    return (
+      isHashInBuckets(inputHash, 0, end % total, total) || isHashInBuckets(inputHash, wrappedStart, total, total)
+    );
+  }
+  return isHashInBuckets(inputHash, wrappedStart, end, total);
+}
+
+/**
+ * The index of the bucket the input falls in when the hash space is split in proportion to `ratios`:
+ * with [1, 2, 3, 4], 10% of inputs give 0 and 40% give 3. Rejects an empty list.
+ */
+export async function ratioSample(input: unknown, ratios: readonly number[]): Promise<number> {
+  if (ratios.length < 1) {
+    throw new RangeError(`ratios must be at least 1 element long (got length: ${ratios.length})`);
+  }
+  const inputHash = await truncatedHash(input);
+  const ratioTotal = ratios.reduce((sum, ratio) => sum + ratio);
+  let samplePoint = 0;
+  for (let k = 0; k < ratios.length - 1; k++) {
+    samplePoint += ratios[k]!;
+    // `<=`, not `<`: the boundary key belongs to the lower bucket, as in Firefox.
+    if (inputHash <= fractionToKey(samplePoint / ratioTotal)) return k;
+  }
+  return ratios.length - 1;
+}
+
+/** True if `inputHash` lies in buckets [minBucket, maxBucket) of `bucketCount`. */
+function isHashInBuckets(inputHash: string, minBucket: number, maxBucket: number, bucketCount: number): boolean {
+  // Both keys first, as Firefox does: an out-of-range bound throws even when the lower test fails.
+  const minHash = fractionToKey(minBucket / bucketCount);
+  const maxHash = fractionToKey(maxBucket / bucketCount);
+  return minHash <= inputHash && inputHash < maxHash;
+}
