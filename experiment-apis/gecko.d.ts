@@ -51,7 +51,10 @@ declare const Services: {
   readonly prefs: GeckoPrefService;
   readonly fog: GeckoFog;
   readonly telemetry: { msSinceProcessStart(): number };
-  readonly appinfo: { readonly version: string; readonly name: string };
+  readonly appinfo: GeckoAppInfo;
+  readonly locale: { readonly appLocaleAsBCP47: string };
+  /** `nsISystemInfo`; `getProperty` throws for a property this system does not have. */
+  readonly sysinfo: { getProperty(name: string): unknown };
 };
 
 declare const ChromeUtils: {
@@ -110,3 +113,35 @@ declare abstract class ExtensionAPI {
   /** `isAppShutdown` is true when Firefox itself is quitting. */
   onShutdown?(isAppShutdown: boolean): void;
 }
+
+/** Getters with a fallback: they return `defaultValue` instead of throwing when the pref has no value. */
+interface GeckoPrefBranch {
+  getStringPref(name: string, defaultValue: string): string;
+  getIntPref(name: string, defaultValue: number): number;
+  getBoolPref(name: string, defaultValue: boolean): boolean;
+}
+
+/** `Services.appinfo` (nsIXULAppInfo + nsIXULRuntime). Some getters throw, e.g. XPCOMABI on unknown ABIs. */
+interface GeckoAppInfo {
+  readonly ID: string;
+  readonly name: string;
+  readonly vendor: string;
+  readonly version: string;
+  readonly appBuildID: string;
+  readonly platformVersion: string;
+  readonly platformBuildID: string;
+  readonly OS: string;
+  readonly XPCOMABI: string;
+  readonly widgetToolkit: string;
+  readonly lastAppVersion: string | null;
+  readonly lastAppBuildID: string | null;
+  readonly inSafeMode: boolean;
+}
+
+/** Build-time constants (a global of the ext-*.js sandbox). */
+declare const AppConstants: {
+  /** The version as users see it, e.g. "153.7.0esr". */
+  readonly MOZ_APP_VERSION_DISPLAY: string;
+  /** "linux", "win", "macosx", "android", … */
+  readonly platform: string;
+};

@@ -7,9 +7,14 @@ import { ConsoleLogAction } from "./actions/ConsoleLogAction.js";
 import { browser } from "./apis/browserApis.js";
 import { loadClientConfig } from "./config/ClientConfig.js";
 import { createCachedVerifier } from "./core/index.js";
+import { baseCapabilities } from "./context/capabilities.js";
+import { fetchClassification } from "./context/classifyClient.js";
+import { ClientContext } from "./context/ClientContext.js";
+import { ClientIdentity } from "./context/ClientIdentity.js";
+import { NO_ENROLLMENTS } from "./context/EnrollmentSummaries.js";
 import type { BackgroundRequest, BackgroundState } from "./messages.js";
-import { filterContextFor, type ClientFacts } from "./runner/filterContext.js";
 import { RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
+import type { RunReport } from "./runner/RunReport.js";
 import { RunScheduler } from "./runner/RunScheduler.js";
 import { CollectionStateStore } from "./stores/CollectionStateStore.js";
 import { EventLogStore } from "./stores/EventLogStore.js";
@@ -17,7 +22,7 @@ import { storageAreaAdapter } from "./stores/KeyValueStorage.js";
 import { RunHistoryStore } from "./stores/RunHistoryStore.js";
 import { Uptake } from "./telemetry/Uptake.js";
 
-const { prefs, telemetry } = browser.experiments;
+const { prefs, telemetry, clientContext: clientContextApi } = browser.experiments;
 const storage = storageAreaAdapter(browser.storage.local);
 const eventLog = new EventLogStore(storage);
 const history = new RunHistoryStore(storage);
@@ -30,39 +35,52 @@ const log: Logger = {
 
 const loadConfig = () => loadClientConfig(prefs, log.warn);
 
-async function clientFacts(): Promise<ClientFacts> {
-  const info = await browser.runtime.getBrowserInfo();
-  return { version: info.version, locale: browser.i18n.getUILanguage() };
-}
+const identity = new ClientIdentity(prefs);
+const clientContext = new ClientContext({
+  api: clientContextApi,
+  identity,
+  classify: async () => fetchClassification((await loadConfig()).apiUrl),
+  enrollments: NO_ENROLLMENTS,
+  warn: log.warn,
+});
 
 const runner = new RecipeRunner({
   loadConfig,
   checkSignature: createCachedVerifier(),
-  filterContext: async (recipe) => filterContextFor(await clientFacts(), recipe),
+  createFilterContext: () => clientContext.startRun(),
   // console-log writes the bare message, as Normandy's ConsoleLogAction does.
   createActions: () => new ActionsManager(new Map([["console-log", new ConsoleLogAction((message) => console.log(message))]])),
-  baseCapabilities: ["capabilities-v1", "jexl.context.env", "jexl.context.normandy"],
+  baseCapabilities: baseCapabilities(),
   uptake: new Uptake(telemetry, eventLog),
   history,
   collectionState: new CollectionStateStore(storage),
   log,
 });
 
+/** A run; the first one that succeeds ends `normandy.isFirstRun` (Normandy ends it after its first run). */
+async function run(trigger: string): Promise<RunReport> {
+  const report = await runner.run(trigger);
+  if (report.runnerStatus === "success") await identity.markFirstRunComplete();
+  return report;
+}
+
 async function answer(request: BackgroundRequest): Promise<unknown> {
   switch (request.type) {
     case "run-now":
-      return runner.run("manual");
+      return run("manual");
     case "get-state": {
       const { events, dropped } = await eventLog.read();
       const state: BackgroundState = { runs: await history.list(), events, droppedEvents: dropped };
       return state;
     }
+    case "get-context":
+      return clientContext.snapshot();
   }
 }
 
 browser.runtime.onMessage.addListener((message: unknown) => answer(message as BackgroundRequest));
 
 void new RunScheduler(
-  (trigger) => runner.run(trigger),
+  (trigger) => run(trigger),
   async () => (await loadConfig()).runIntervalSeconds,
 ).start();

@@ -9,7 +9,7 @@ export const STUDIES_OPT_OUT_PREF = "app.shield.optoutstudies.enabled";
 export interface ClientConfig {
   /** Master switch for the runner. */
   enabled: boolean;
-  /** Remote Settings base URL, e.g. `http://127.0.0.1:8888/v1`. Only this origin is ever contacted. */
+  /** Remote Settings base URL, e.g. `http://127.0.0.1:8888/v1`. Recipes and x5u chains come only from this origin. */
   serverUrl: string;
   /** Subject CN of the certificate that signs each recipe. */
   recipeSigner: string;
@@ -19,6 +19,8 @@ export interface ClientConfig {
   rootHash: string;
   /** Seconds between scheduled runs. */
   runIntervalSeconds: number;
+  /** Legacy Normandy API base (trailing slash), e.g. `http://127.0.0.1:8888/api/v1/`; only `classify_client/` is used. */
+  apiUrl: string;
 }
 
 const DEFAULTS: ClientConfig = {
@@ -28,6 +30,7 @@ const DEFAULTS: ClientConfig = {
   collectionSigner: "remote-settings.content-signature.mozilla.org",
   rootHash: "",
   runIntervalSeconds: 21600, // Normandy's default: every 6 hours.
+  apiUrl: "http://127.0.0.1:8888/api/v1/",
 };
 
 /** Pref name (under PREF_BRANCH) for each setting. */
@@ -38,6 +41,7 @@ export const CONFIG_PREFS: Record<keyof ClientConfig, string> = {
   collectionSigner: "collection_signer",
   rootHash: "root_hash",
   runIntervalSeconds: "run_interval_seconds",
+  apiUrl: "api_url",
 };
 
 /**

@@ -3,7 +3,7 @@ import type { ActionsManager } from "../actions/ActionsManager.js";
 import { errorMessage, type RecipeOutcome } from "../actions/BaseAction.js";
 import type { Suitability } from "../actions/Suitability.js";
 import type { ClientConfig } from "../config/ClientConfig.js";
-import { evaluateFilter, type FilterContext, type Recipe, type RecipeRecord } from "../core/index.js";
+import { evaluateFilter, type Recipe, type RecipeRecord } from "../core/index.js";
 import { DeliveryError } from "../delivery/DeliveryError.js";
 import { RemoteSettingsClient, isSignatureRef, type Changeset } from "../delivery/RemoteSettingsClient.js";
 import { SignatureFailure, SignatureVerifier, type ContentSignatureCheck } from "../delivery/SignatureVerifier.js";
@@ -11,6 +11,7 @@ import { X5uFetcher } from "../delivery/X5uFetcher.js";
 import type { CollectionStateStore } from "../stores/CollectionStateStore.js";
 import type { RunHistoryStore } from "../stores/RunHistoryStore.js";
 import type { Uptake } from "../telemetry/Uptake.js";
+import type { RunFilterContext } from "./filterContext.js";
 import type { RecipeReport, RunReport } from "./RunReport.js";
 
 export interface Logger {
@@ -22,8 +23,8 @@ export interface Logger {
 export interface RecipeRunnerDeps {
   loadConfig(): Promise<ClientConfig>;
   checkSignature: ContentSignatureCheck;
-  /** The filter context for one recipe (`normandy`, `env`, …). */
-  filterContext(recipe: Recipe): Promise<FilterContext>;
+  /** A fresh filter context for one run (client attributes are computed at most once per run). */
+  createFilterContext(): RunFilterContext;
   /** A fresh set of actions for one run (actions are finalized at the end of each run). */
   createActions(): ActionsManager;
   /** Capabilities this client supports besides its actions (`capabilities-v1`, jexl transforms, …). */
@@ -116,8 +117,9 @@ export class RecipeRunner {
 
     const actions = this.deps.createActions();
     const capabilities = new Set([...this.deps.baseCapabilities, ...actions.capabilities()]);
+    const filterContext = this.deps.createFilterContext();
     for (const record of changeset.records) {
-      const entry = await this.processRecord(record as RecipeRecord, verifier, capabilities, actions);
+      const entry = await this.processRecord(record as RecipeRecord, verifier, capabilities, filterContext, actions);
       report.recipes.push(entry);
       await uptake.reportRecipe(entry.id, entry.status);
     }
@@ -134,6 +136,7 @@ export class RecipeRunner {
     record: RecipeRecord,
     verifier: SignatureVerifier,
     capabilities: ReadonlySet<string>,
+    filterContext: RunFilterContext,
     actions: ActionsManager,
   ): Promise<RecipeReport> {
     const recipe = record.recipe;
@@ -142,7 +145,7 @@ export class RecipeRunner {
       const id = Number(record.id);
       return { id, name: "", action: "", revision: "", suitability: "signature-error", status: "sign_error", detail: `record ${record.id} has no signed recipe` };
     }
-    const { suitability, detail } = await this.suitabilityOf(record, verifier, capabilities);
+    const { suitability, detail } = await this.suitabilityOf(record, verifier, capabilities, filterContext);
     let outcome: RecipeOutcome;
     try {
       outcome = await actions.processRecipe(recipe, suitability);
@@ -167,6 +170,7 @@ export class RecipeRunner {
     record: RecipeRecord,
     verifier: SignatureVerifier,
     capabilities: ReadonlySet<string>,
+    filterContext: RunFilterContext,
   ): Promise<{ suitability: Suitability; detail?: string }> {
     const recipe = record.recipe;
     try {
@@ -179,8 +183,7 @@ export class RecipeRunner {
       if (missing.length > 0) return { suitability: "capabilities-mismatch", detail: `unsupported capabilities: ${missing.join(", ")}` };
     }
     try {
-      const context = await this.deps.filterContext(recipe);
-      const result = await evaluateFilter(recipe.filter_expression, context);
+      const result = await evaluateFilter(recipe.filter_expression, filterContext.forRecipe(recipe));
       // Any truthy value matches, as in Normandy (a non-empty array counts).
       return result ? { suitability: "filter-match" } : { suitability: "filter-mismatch", detail: "filter expression is false" };
     } catch (error) {

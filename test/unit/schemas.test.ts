@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { CLIENT_CONTEXT_API_PARAMETERS } from "../../experiment-apis/clientContext/interface.js";
 import { PREFS_API_PARAMETERS } from "../../experiment-apis/prefs/interface.js";
 import { TELEMETRY_API_PARAMETERS } from "../../experiment-apis/telemetry/interface.js";
 
@@ -16,6 +17,7 @@ interface SchemaFunction {
 const contracts: Record<string, Record<string, readonly string[]>> = {
   prefs: PREFS_API_PARAMETERS,
   telemetry: TELEMETRY_API_PARAMETERS,
+  clientContext: CLIENT_CONTEXT_API_PARAMETERS,
 };
 
 describe("experiment API schemas agree with their TypeScript interfaces", () => {
