@@ -62,6 +62,8 @@ Object.assign(prefs, {
   "extensions.recipeclient.root_hash": config.rootHash,
   "extensions.recipeclient.recipe_signer": config.recipeSigner,
   "extensions.recipeclient.collection_signer": config.collectionSigner,
+  "extensions.recipeclient.api_url": config.legacyApiUrl,
+  "extensions.recipeclient.notices_url": config.noticesUrl,
 });
 const consoleUrl = `moz-extension://${ADDON_UUID}/pages/console.html`;
 

@@ -7,6 +7,7 @@ import { ConsoleLogAction } from "./actions/ConsoleLogAction.js";
 import { browser } from "./apis/browserApis.js";
 import { loadClientConfig } from "./config/ClientConfig.js";
 import { createCachedVerifier } from "./core/index.js";
+import { ChangeNoticeListener } from "./delivery/ChangeNoticeListener.js";
 import { baseCapabilities } from "./context/capabilities.js";
 import { fetchClassification } from "./context/classifyClient.js";
 import { ClientContext } from "./context/ClientContext.js";
@@ -57,10 +58,18 @@ const runner = new RecipeRunner({
   log,
 });
 
-/** A run; the first one that succeeds ends `normandy.isFirstRun` (Normandy ends it after its first run). */
+const notices = new ChangeNoticeListener(() => void run("notice"));
+
+/**
+ * A run; the first one that succeeds ends `normandy.isFirstRun` (Normandy ends it after its first run).
+ * Change notices are listened to from the end of the first run on, so the notice a fresh connection brings
+ * for the collection just applied does not cause a second run.
+ */
 async function run(trigger: string): Promise<RunReport> {
   const report = await runner.run(trigger);
   if (report.runnerStatus === "success") await identity.markFirstRunComplete();
+  if (report.collectionTimestamp !== undefined) notices.applied(report.collectionTimestamp);
+  notices.listen((await loadConfig()).noticesUrl);
   return report;
 }
 

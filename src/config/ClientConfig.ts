@@ -21,6 +21,8 @@ export interface ClientConfig {
   runIntervalSeconds: number;
   /** Legacy Normandy API base (trailing slash), e.g. `http://127.0.0.1:8888/api/v1/`; only `classify_client/` is used. */
   apiUrl: string;
+  /** The server's change notices (server-sent events); a notice triggers a run. Empty: schedule only. */
+  noticesUrl: string;
 }
 
 const DEFAULTS: ClientConfig = {
@@ -31,6 +33,7 @@ const DEFAULTS: ClientConfig = {
   rootHash: "",
   runIntervalSeconds: 21600, // Normandy's default: every 6 hours.
   apiUrl: "http://127.0.0.1:8888/api/v1/",
+  noticesUrl: "http://127.0.0.1:8888/notices",
 };
 
 /** Pref name (under PREF_BRANCH) for each setting. */
@@ -42,6 +45,7 @@ export const CONFIG_PREFS: Record<keyof ClientConfig, string> = {
   rootHash: "root_hash",
   runIntervalSeconds: "run_interval_seconds",
   apiUrl: "api_url",
+  noticesUrl: "notices_url",
 };
 
 /**

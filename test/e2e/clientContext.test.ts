@@ -59,7 +59,6 @@ describe("the filter context, end to end", () => {
     await server.publish();
     addon = await AddonUnderTest.start("client-context", {
       ...prefsFor(server),
-      [API_URL_PREF]: server.config.legacyApiUrl,
       "intl.locale.requested": "en-US",
       // Region.home starts from this pref (the profile is offline): the fallback when classify fails.
       "browser.search.region": HOME_REGION,

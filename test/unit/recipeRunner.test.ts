@@ -29,6 +29,7 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
     rootHash: server.config.rootHash,
     runIntervalSeconds: 21600,
     apiUrl: server.config.legacyApiUrl,
+    noticesUrl: server.config.noticesUrl,
     ...overrides,
   };
   const runner = new RecipeRunner({

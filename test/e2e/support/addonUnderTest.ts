@@ -22,6 +22,8 @@ export function prefsFor(server: RunningRecipeServer): UserPrefs {
     "extensions.recipeclient.root_hash": server.config.rootHash,
     "extensions.recipeclient.recipe_signer": server.config.recipeSigner,
     "extensions.recipeclient.collection_signer": server.config.collectionSigner,
+    "extensions.recipeclient.api_url": server.config.legacyApiUrl,
+    "extensions.recipeclient.notices_url": server.config.noticesUrl,
   };
 }
 
