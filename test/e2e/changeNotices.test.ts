@@ -16,7 +16,7 @@ describe("change notices, end to end", () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "notices-server-"));
     server = await startRecipeServer({ dataDir, port: 0 });
-    addon = await AddonUnderTest.start("change-notices", prefsFor(server));
+    addon = await AddonUnderTest.start("change-notices", prefsFor(server, { notices: true }));
     await addon.waitForRuns(1);
   });
 

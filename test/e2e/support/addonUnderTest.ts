@@ -15,15 +15,18 @@ export const ADDON_ID: string = JSON.parse(readFileSync(new URL("../../../manife
   .browser_specific_settings.gecko.id;
 const CONSOLE_PAGE = "pages/console.html";
 
-/** The prefs that point the add-on at `server` (what `npm start` sets for the default server). */
-export function prefsFor(server: RunningRecipeServer): UserPrefs {
+/**
+ * The prefs that point the add-on at `server` (what `npm start` sets for the default server). Change notices
+ * are off unless asked for: most tests trigger runs themselves and count them.
+ */
+export function prefsFor(server: RunningRecipeServer, { notices = false } = {}): UserPrefs {
   return {
     "extensions.recipeclient.server_url": server.config.remoteSettingsUrl,
     "extensions.recipeclient.root_hash": server.config.rootHash,
     "extensions.recipeclient.recipe_signer": server.config.recipeSigner,
     "extensions.recipeclient.collection_signer": server.config.collectionSigner,
     "extensions.recipeclient.api_url": server.config.legacyApiUrl,
-    "extensions.recipeclient.notices_url": server.config.noticesUrl,
+    "extensions.recipeclient.notices_url": notices ? server.config.noticesUrl : "",
   };
 }
 
