@@ -21,8 +21,8 @@ import { states } from "jexl/dist/parser/states.js";
 import { MozjexlLexer } from "./mozjexlLexer.js";
 
 export type MozjexlAst = JexlAst;
-export type Transform = JexlTransform;
-export type TransformTable = Readonly<Record<string, Transform>>;
+/** Transforms by name; each gets the piped value first, then the arguments, all evaluated. */
+export type TransformTable = Readonly<Record<string, JexlTransform>>;
 
 export class Mozjexl {
   private readonly jexl = new jexlPackage.Jexl();
