@@ -8,6 +8,14 @@ export default defineConfig({
     projects: [
       {
         test: {
+          // Figures, not tests: run by `npm run bench` only (see bench/defineBench.ts).
+          name: "bench",
+          include: ["bench/**/*.bench.ts"],
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
         },

@@ -6,4 +6,6 @@ export interface BenchResult {
   minMs: number;
   maxMs: number;
   ratios: Record<string, number>;
+  /** For per-run figures: the median divided by the number of recipes. */
+  perRecipeMs?: number;
 }

@@ -1,6 +1,19 @@
 import type { BenchResult } from "./benchResult.js";
 
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? (process.env.BENCH_QUICK === "1" ? 3 : 5));
+
+/** Median, min and max of wall times already measured. */
+export function summarize(name: string, timesMs: readonly number[]): BenchResult {
+  const times = [...timesMs].sort((a, b) => a - b);
+  return {
+    name,
+    samples: times.length,
+    medianMs: round(times[Math.floor(times.length / 2)]!),
+    minMs: round(times[0]!),
+    maxMs: round(times[times.length - 1]!),
+    ratios: {},
+  };
+}
 
 /** Runs `work` once to warm up, then SAMPLES times, and reports median / min / max wall time. */
 export async function measure(name: string, work: () => Promise<void>) {
@@ -11,15 +24,7 @@ export async function measure(name: string, work: () => Promise<void>) {
     await work();
     times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  const result: BenchResult = {
-    name,
-    samples: SAMPLES,
-    medianMs: round(times[Math.floor(times.length / 2)]!),
-    minMs: round(times[0]!),
-    maxMs: round(times[times.length - 1]!),
-    ratios: {},
-  };
+  const result = summarize(name, times);
   return {
     ...result,
     /** The same figure with its ratio to a baseline measured side by side in this run. */

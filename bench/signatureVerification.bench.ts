@@ -7,13 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJSON, createCachedVerifier } from "../src/core/index.js";
 import { loadOrCreatePki } from "../server/pki.js";
-import type { BenchResult } from "./benchResult.js";
+import { defineBench } from "./defineBench.js";
 import { measure } from "./measure.js";
 
 const RECIPES = 1000;
 const SIGNER = "normandy.content-signature.mozilla.org";
 
-export async function run(): Promise<BenchResult[]> {
+defineBench("signature-verification", async () => {
   const dataDir = await mkdtemp(join(tmpdir(), "bench-pki-"));
   try {
     const pki = await loadOrCreatePki(dataDir);
@@ -42,7 +42,7 @@ export async function run(): Promise<BenchResult[]> {
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
-}
+});
 
 /** The floor: `count` WebCrypto ECDSA P-384/SHA-384 verifications of a small message with one key. */
 async function rawVerifications(count: number): Promise<void> {

@@ -1,44 +1,48 @@
 #!/usr/bin/env node
-// `npm run bench`: builds every bench/*.bench.ts with esbuild, runs each, prints a table and writes
-// bench/results.json (machine, versions, figures). Figures, not pass/fail.
-import { build } from "esbuild";
-import { readdir, writeFile } from "node:fs/promises";
+// `npm run bench`: builds the add-on, runs every bench/*.bench.ts (through vitest, which only runs the
+// TypeScript), prints their tables and writes bench/results.json (machine, versions, figures).
+// Figures, not pass/fail.
+//   npm run bench -- --quick      fewer sizes and samples (under 2 minutes)
+//   npm run bench -- fullRun      only the bench files whose name contains "fullRun"
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const benches = (await readdir(path.join(root, "bench"))).filter((file) => file.endsWith(".bench.ts"));
-const results = [];
-for (const file of benches) {
-  const outfile = path.join(root, "build/bench", file.replace(/\.ts$/, ".mjs"));
-  await build({
-    entryPoints: [path.join(root, "bench", file)],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: ["node20"],
-    logLevel: "warning",
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  });
-  console.log(`== ${file}`);
-  const figures = await (await import(pathToFileURL(outfile).href)).run();
-  console.table(
-    figures.map(({ name, medianMs, minMs, maxMs, ratios }) => ({
-      name,
-      "median ms": medianMs,
-      "min–max ms": `${minMs}–${maxMs}`,
-      ratios: Object.entries(ratios).map(([baseline, ratio]) => `${ratio}× ${baseline}`).join(", "),
-    })),
-  );
-  results.push({ bench: file, figures });
-}
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const filters = args.filter((arg) => !arg.startsWith("--"));
+const outDir = path.join(root, "test-results/bench");
+
+execFileSync(process.execPath, [path.join(root, "scripts/build.mjs")], { stdio: "inherit", cwd: root });
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+const vitest = spawnSync("npx", ["vitest", "run", "--project", "bench", "--reporter", "default", ...filters], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, ...(quick ? { BENCH_QUICK: "1" } : {}) },
+});
+
+const results = readdirSync(outDir)
+  .filter((file) => file.endsWith(".json"))
+  .map((file) => JSON.parse(readFileSync(path.join(outDir, file), "utf8")));
 const report = {
   date: new Date().toISOString(),
+  quick,
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
-  versions: { node: process.version },
+  versions: { node: process.version, firefox: firefoxVersion() },
   results,
 };
-await writeFile(path.join(root, "bench/results.json"), JSON.stringify(report, null, 2));
-console.log("wrote bench/results.json");
+writeFileSync(path.join(root, "bench/results.json"), JSON.stringify(report, null, 2));
+console.log(`wrote bench/results.json (${results.length} benches)`);
+process.exit(vitest.status ?? 1);
+
+function firefoxVersion() {
+  try {
+    return execFileSync(process.env.FIREFOX_BINARY ?? "firefox-esr", ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
