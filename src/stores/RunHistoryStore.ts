@@ -1,19 +1,34 @@
 import type { RunReport } from "../runner/RunReport.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 
-const KEY = "runHistory";
+const INDEX_KEY = "runHistory";
+const reportKey = (startedAt: number) => `runHistory.${startedAt}`;
 const KEEP = 20;
 
-/** The last few run reports, newest first, for the QA console and for tests. */
+/**
+ * The last few run reports, newest first, for the QA console and for tests. Each report is stored under its
+ * own key, so recording a run writes that run (and a short index), never the whole history again: a report
+ * of 1,000 recipes is large.
+ */
 export class RunHistoryStore {
   constructor(private readonly storage: KeyValueStorage) {}
 
   async add(report: RunReport): Promise<void> {
-    const history = await this.list();
-    await this.storage.set(KEY, [report, ...history].slice(0, KEEP));
+    const index = await this.index();
+    await this.storage.set(reportKey(report.startedAt), report);
+    const kept = [report.startedAt, ...index.filter((startedAt) => startedAt !== report.startedAt)];
+    await this.storage.set(INDEX_KEY, kept.slice(0, KEEP));
+    await Promise.all(kept.slice(KEEP).map((startedAt) => this.storage.remove(reportKey(startedAt))));
   }
 
   async list(): Promise<RunReport[]> {
-    return (await this.storage.get<RunReport[]>(KEY)) ?? [];
+    const reports = await Promise.all((await this.index()).map((startedAt) => this.storage.get<RunReport>(reportKey(startedAt))));
+    return reports.filter((report): report is RunReport => report !== undefined);
+  }
+
+  private async index(): Promise<number[]> {
+    const index = await this.storage.get<unknown>(INDEX_KEY);
+    // A damaged index loses only the list of past runs (diagnostics, not state): start afresh.
+    return Array.isArray(index) && index.every((entry) => typeof entry === "number") ? index : [];
   }
 }

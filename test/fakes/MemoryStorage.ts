@@ -12,4 +12,8 @@ export class MemoryStorage implements KeyValueStorage {
   async set(key: string, value: unknown): Promise<void> {
     this.data.set(key, JSON.stringify(value));
   }
+
+  async remove(key: string): Promise<void> {
+    this.data.delete(key);
+  }
 }

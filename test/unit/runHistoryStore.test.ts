@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import type { RunReport } from "../../src/runner/RunReport.js";
+import { RunHistoryStore } from "../../src/stores/RunHistoryStore.js";
+import { MemoryStorage } from "../fakes/MemoryStorage.js";
+
+const report = (startedAt: number): RunReport => ({
+  trigger: "test",
+  startedAt,
+  durationMs: 1,
+  runnerStatus: "success",
+  recipes: [],
+  actions: {},
+});
+
+describe("RunHistoryStore", () => {
+  it("keeps the last 20 runs, newest first, and deletes older reports", async () => {
+    const storage = new MemoryStorage();
+    const history = new RunHistoryStore(storage);
+    for (let startedAt = 1; startedAt <= 25; startedAt++) await history.add(report(startedAt));
+
+    const runs = await history.list();
+    expect(runs.map((run) => run.startedAt)).toEqual(Array.from({ length: 20 }, (_, i) => 25 - i));
+    expect([...storage.data.keys()].filter((key) => key.startsWith("runHistory.")).length).toBe(20);
+  });
+
+  it("writes only the new report and the index when a run is added", async () => {
+    const storage = new MemoryStorage();
+    const history = new RunHistoryStore(storage);
+    await history.add(report(1));
+    const written: string[] = [];
+    const set = storage.set.bind(storage);
+    storage.set = async (key, value) => {
+      written.push(key);
+      return set(key, value);
+    };
+    await history.add(report(2));
+    expect(written.sort()).toEqual(["runHistory", "runHistory.2"]);
+  });
+
+  it("starts afresh from a damaged index", async () => {
+    const storage = new MemoryStorage();
+    await storage.set("runHistory", [report(1)]);
+    const history = new RunHistoryStore(storage);
+    expect(await history.list()).toEqual([]);
+    await history.add(report(2));
+    expect((await history.list()).map((run) => run.startedAt)).toEqual([2]);
+  });
+});
