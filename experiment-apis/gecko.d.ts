@@ -23,11 +23,27 @@ interface GeckoPrefBranch {
   setBoolPref(name: string, value: boolean): void;
   prefHasUserValue(name: string): boolean;
   clearUserPref(name: string): void;
+  /** Names of every pref starting with `startingAt` (relative to this branch's root). */
+  getChildList(startingAt: string): string[];
+  /**
+   * Removes `startingAt` and every pref under `startingAt.` from libpref entirely, both values. Firefox
+   * notifies `domain` observers of every pref whose name starts with `domain`, so observers filter by name.
+   */
+  deleteBranch(startingAt: string): void;
+  addObserver(domain: string, observer: GeckoObserver): void;
+  removeObserver(domain: string, observer: GeckoObserver): void;
+}
+
+/** `nsIObserver`; for pref observers `data` is the changed pref's name. */
+interface GeckoObserver {
+  observe(subject: unknown, topic: string, data: string): void;
 }
 
 /** `nsIPrefService`, i.e. `Services.prefs`. */
 interface GeckoPrefService extends GeckoPrefBranch {
   getDefaultBranch(root: string): GeckoPrefBranch;
+  /** The user-branch view of prefs under `root`. */
+  getBranch(root: string): GeckoPrefBranch;
 }
 
 /** `nsIFOG`, i.e. `Services.fog` (main process only). */
@@ -45,6 +61,9 @@ interface GeckoFog {
     disabled: boolean,
     extraArgs?: string,
   ): void;
+  /** Glean's experiment annotation; `extra` holds strings only (Normandy: `type`, `enrollmentId`). */
+  setExperimentActive(experimentId: string, branch: string, extra?: Record<string, string>): void;
+  setExperimentInactive(experimentId: string): void;
 }
 
 declare const Services: {
@@ -55,6 +74,8 @@ declare const Services: {
   readonly locale: { readonly appLocaleAsBCP47: string };
   /** `nsISystemInfo`; `getProperty` throws for a property this system does not have. */
   readonly sysinfo: { getProperty(name: string): unknown };
+  /** Enterprise policies: `isAllowed(feature)` is false when a policy blocks it (e.g. "Shield"). */
+  readonly policies: { isAllowed(feature: string): boolean };
 };
 
 declare const ChromeUtils: {
@@ -71,6 +92,17 @@ declare const Cu: {
 interface GleanEventMetric {
   record(extra?: Record<string, string>): void;
   testGetValue(pingName?: string): GleanEventRecord[] | null;
+}
+
+/** A Glean quantity metric (one label of a labeled quantity). */
+interface GleanQuantityMetric {
+  set(value: number): void;
+  testGetValue(pingName?: string): number | null;
+}
+
+/** A labeled quantity: indexing with a label gives that label's quantity. */
+interface GleanLabeledQuantityMetric {
+  readonly [label: string]: GleanQuantityMetric | undefined;
 }
 
 interface GleanEventRecord {
@@ -144,4 +176,20 @@ declare const AppConstants: {
   readonly MOZ_APP_VERSION_DISPLAY: string;
   /** "linux", "win", "macosx", "android", … */
   readonly platform: string;
+};
+
+/** The part of `ExtensionCommon.EventManager` an experiment event needs. */
+interface GeckoEventFire {
+  /** Calls the extension's listener asynchronously with JSON-cloned arguments. */
+  async(...args: unknown[]): void;
+}
+
+declare const ExtensionCommon: {
+  EventManager: new <Extra extends unknown[]>(params: {
+    context: GeckoExtensionContext;
+    /** Used in error messages, e.g. "experiments.prefs.onPrefChanged". */
+    name: string;
+    /** Runs for each listener the extension adds (with the schema's extraParameters); returns its unregister. */
+    register: (fire: GeckoEventFire, ...extra: Extra) => () => void;
+  }) => { api(): object };
 };

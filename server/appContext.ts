@@ -1,5 +1,6 @@
 import type { PublicUrls } from "./config.js";
 import type { FaultInjector } from "./faults.js";
+import type { IntakeStore } from "./intakeStore.js";
 import type { SigningPki } from "./pki.js";
 import type { Publisher } from "./publisher.js";
 import type { Clock, RecipeStore } from "./recipeStore.js";
@@ -18,4 +19,6 @@ export interface AppContext {
   now: Clock;
   /** Fault mode for the recipes changeset. */
   faults: FaultInjector;
+  /** Telemetry batches received from clients. */
+  intake: IntakeStore;
 }

@@ -25,6 +25,8 @@ export interface PublicUrls {
   legacyApiUrl: string;
   /** Server-sent change notices: clients run as soon as something is published. */
   noticesUrl: string;
+  /** Where clients POST their telemetry batches. */
+  intakeUrl: string;
 }
 
 /** Environment variables the CLI reads; everything else uses the embedded defaults. */
@@ -58,5 +60,6 @@ export function publicUrls(host: string, port: number): PublicUrls {
     remoteSettingsUrl: `${serverUrl}/v1`,
     legacyApiUrl: `${serverUrl}/api/v1/`,
     noticesUrl: `${serverUrl}/notices`,
+    intakeUrl: `${serverUrl}/intake/v1/batches`,
   };
 }

@@ -5,6 +5,7 @@ import { DEFAULT_COUNTRY, DEFAULT_HOST, DEFAULT_PORT, publicUrls } from "./confi
 import { RecipeDatabase } from "./database.js";
 import { ChangeNotices } from "./changeNotices.js";
 import { FaultInjector } from "./faults.js";
+import { IntakeStore } from "./intakeStore.js";
 import { createRequestListener, type Routing } from "./httpServer.js";
 import { loadOrCreatePki } from "./pki.js";
 import { publicConfig, type PublicConfig } from "./publicConfig.js";
@@ -12,6 +13,7 @@ import type { PublishedSnapshot } from "./publishedSnapshot.js";
 import { Publisher } from "./publisher.js";
 import { type Clock, RecipeStore } from "./recipeStore.js";
 import { adminApiRoutes } from "./routes/adminApiRoutes.js";
+import { intakeRoutes } from "./routes/intakeRoutes.js";
 import { legacyApiRoutes } from "./routes/legacyApiRoutes.js";
 import { remoteSettingsRoutes } from "./routes/remoteSettingsRoutes.js";
 import { siteRoutes } from "./routes/siteRoutes.js";
@@ -37,6 +39,8 @@ export interface RunningRecipeServer {
   firstStart: boolean;
   /** Fault mode: make the recipes changeset misbehave (see faults.ts). */
   faults: FaultInjector;
+  /** The telemetry clients sent, e.g. `intake.events(clientId)` (newest first). */
+  intake: IntakeStore;
   /** Signs the enabled recipes and makes them what clients are served. */
   publish(): Promise<PublishedSnapshot>;
   /** Stops listening, waits for a running publish, and closes the database (already on disk). */
@@ -72,8 +76,15 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
     await publisher.prepare();
 
     const faults = new FaultInjector();
-    const app: AppContext = { urls, store, publisher, snapshots, pki, country: options.country ?? DEFAULT_COUNTRY, now, faults };
-    const routes = [...siteRoutes(app), ...remoteSettingsRoutes(app), ...legacyApiRoutes(app), ...adminApiRoutes(app)];
+    const intake = new IntakeStore(database, now);
+    const app: AppContext = { urls, store, publisher, snapshots, pki, country: options.country ?? DEFAULT_COUNTRY, now, faults, intake };
+    const routes = [
+      ...siteRoutes(app),
+      ...remoteSettingsRoutes(app),
+      ...legacyApiRoutes(app),
+      ...adminApiRoutes(app),
+      ...intakeRoutes(app),
+    ];
     const notices = new ChangeNotices();
     publisher.onPublished((snapshot) => notices.published(snapshot.timestamp));
     const eventStreams = [
@@ -90,6 +101,7 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
       store,
       firstStart: database.isNew,
       faults,
+      intake,
       publish: () => publisher.publish(),
       close: () =>
         (closing ??= (async () => {

@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from "./html.js";
+import type { IntakeClient } from "./intakeStore.js";
 import type { PublicConfig } from "./publicConfig.js";
 import type { PublishedSnapshot } from "./publishedSnapshot.js";
 import type { StoredRecipe } from "./recipeStore.js";
@@ -8,10 +9,15 @@ export interface RecipesPageData {
   config: PublicConfig;
   recipes: StoredRecipe[];
   published: PublishedSnapshot;
+  /** Clients that sent telemetry; each links to its events. */
+  clients: IntakeClient[];
 }
 
-/** The server's start page: where to point the add-on, and the recipes with their publish state. */
-export function renderRecipesPage({ config, recipes, published }: RecipesPageData): string {
+/**
+ * The server's start page: where to point the add-on, the recipes with their publish state, and the clients
+ * whose telemetry came in.
+ */
+export function renderRecipesPage({ config, recipes, published, clients }: RecipesPageData): string {
   const changesetUrl = `${config.remoteSettingsUrl}/buckets/${RECIPES_BUCKET}/collections/${RECIPES_COLLECTION}/changeset`;
   const publishedRevisions = new Map(published.records.map((record) => [record.recipe.id, record.recipe.revision_id]));
   const rows = recipes.map(
@@ -50,6 +56,7 @@ export function renderRecipesPage({ config, recipes, published }: RecipesPageDat
             ${settingRow("Server URL", config.serverUrl)}
             ${settingRow("Remote Settings URL", config.remoteSettingsUrl)}
             ${settingRow("Legacy Normandy API URL", config.legacyApiUrl)}
+            ${settingRow("Telemetry intake URL", config.intakeUrl)}
             ${settingRow("Root certificate SHA-256 (pinned root hash)", config.rootHash)}
             ${settingRow("Recipe signer", config.recipeSigner)}
             ${settingRow("Collection signer", config.collectionSigner)}
@@ -77,11 +84,39 @@ export function renderRecipesPage({ config, recipes, published }: RecipesPageDat
           </tbody>
         </table>
       </section>
+      <section aria-labelledby="telemetry-heading">
+        <h2 id="telemetry-heading">Telemetry</h2>
+        <table>
+          <caption>Clients whose telemetry reached this server (only while their telemetry upload is enabled)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Client</th>
+              <th scope="col">Add-on version</th>
+              <th scope="col">Locale</th>
+              <th scope="col">Events</th>
+              <th scope="col">Last received</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${clients.length > 0 ? clients.map(clientRow) : html`<tr><td colspan="5">No telemetry yet.</td></tr>`}
+          </tbody>
+        </table>
+      </section>
     </main>
   </body>
 </html>
 `;
   return page.text;
+}
+
+function clientRow(client: IntakeClient): SafeHtml {
+  return html`<tr>
+          <td><a href="/clients/${encodeURIComponent(client.clientId)}"><code>${client.clientId}</code></a></td>
+          <td>${client.addonVersion}</td>
+          <td>${client.locale}</td>
+          <td>${client.eventCount}</td>
+          <td>${new Date(client.lastReceivedAt).toISOString()}</td>
+        </tr>`;
 }
 
 function settingRow(label: string, value: string): SafeHtml {

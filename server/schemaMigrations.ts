@@ -27,4 +27,30 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
     signature TEXT NOT NULL           -- JSON {signature, x5u} of the collection
   );
   `,
+  `
+  -- Telemetry batches clients POSTed to the intake. A batch id is stored once, however often a client
+  -- retries it.
+  CREATE TABLE intake_batches (
+    batch_id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    addon_version TEXT NOT NULL,
+    locale TEXT NOT NULL,
+    received_at INTEGER NOT NULL      -- ms since epoch
+  );
+
+  -- One row per event; the id is the receive order, so "newest first" is id descending.
+  CREATE TABLE intake_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch_id TEXT NOT NULL REFERENCES intake_batches (batch_id),
+    client_id TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,       -- ms since the client's Firefox process start
+    category TEXT NOT NULL,
+    method TEXT NOT NULL,
+    object TEXT NOT NULL,
+    value TEXT,
+    extra TEXT                        -- JSON object of strings, or NULL
+  );
+  CREATE INDEX intake_events_by_client ON intake_events (client_id, id);
+  `,
 ];

@@ -1,9 +1,18 @@
 /**
- * Parent script of `browser.experiments.prefs`: a thin translation onto `Services.prefs`.
- * Bundled as an IIFE. Firefox reads the class from the sandbox global under the manifest's
- * `experiment_apis` key, "prefsExperiment" (telemetry/api.ts says why keys are not the bare namespace).
+ * Parent script of `browser.experiments.prefs`: a thin translation onto `Services.prefs` (and, for the one
+ * question that is not a pref, `Services.policies`). Bundled as an IIFE. Firefox reads the class from the
+ * sandbox global under the manifest's `experiment_apis` key, "prefsExperiment" (telemetry/api.ts says why
+ * keys are not the bare namespace). The manifest lists the "startup" event for it, so `onStartup()` re-applies
+ * the stored default-branch values of active studies before the background page runs.
  */
-import type { PrefBranch, PrefType, PrefValue, PrefsApi } from "./interface.js";
+import {
+  STARTUP_EXPERIMENT_PREFS_BRANCH,
+  type PrefBranch,
+  type PrefType,
+  type PrefValue,
+  type PrefsApi,
+  type StartupPrefApplication,
+} from "./interface.js";
 
 declare global {
   var prefsExperiment: typeof ExtensionAPI;
@@ -65,7 +74,66 @@ function writePref(branch: GeckoPrefBranch, name: string, value: PrefValue): voi
   }
 }
 
-const prefsApi: PrefsApi = {
+/** Reads `name` on the default branch only; null when the pref has no default value. */
+function readDefaultPref(name: string): PrefValue | null {
+  try {
+    return readPref(Services.prefs.getDefaultBranch(""), name);
+  } catch {
+    return null; // a user-only pref
+  }
+}
+
+/**
+ * Copies every stored study value onto the default branch, as Normandy's `applyStartupPrefs` does at
+ * Firefox start-up. A value whose type differs from the pref's type is skipped (libpref would refuse it).
+ */
+function applyStartupExperimentPrefs(): StartupPrefApplication {
+  const stored = Services.prefs.getBranch(STARTUP_EXPERIMENT_PREFS_BRANCH);
+  const defaults = Services.prefs.getDefaultBranch("");
+  const changed: Record<string, PrefValue | null> = {};
+  const skipped: string[] = [];
+  for (const name of stored.getChildList("")) {
+    try {
+      const value = readPref(stored, name);
+      if (value === null) continue;
+      const existingType = prefTypeName(Services.prefs.getPrefType(name));
+      if (existingType !== "invalid" && existingType !== prefTypeOfValue(value)) {
+        skipped.push(name);
+        continue;
+      }
+      const previous = readDefaultPref(name);
+      if (previous === value) continue;
+      writePref(defaults, name, value);
+      changed[name] = previous;
+    } catch {
+      skipped.push(name);
+    }
+  }
+  return { appliedAtMs: Services.telemetry.msSinceProcessStart(), changed, skipped };
+}
+
+/**
+ * One pref observer for a listener's names. Firefox calls a pref observer for every pref whose name starts
+ * with the observed one ("a.b" also for "a.bc" and "a.b.c"), so only exact names fire, and a name under
+ * another watched name gets no observer of its own (it would fire twice).
+ */
+function observePrefs(names: readonly string[], onChange: (name: string) => void): () => void {
+  const watched = new Set(names);
+  const domains = [...watched].filter((name) => ![...watched].some((other) => other !== name && name.startsWith(other)));
+  const observer: GeckoObserver = {
+    observe(_subject, _topic, changed) {
+      if (watched.has(changed)) onChange(changed);
+    },
+  };
+  for (const domain of domains) Services.prefs.addObserver(domain, observer);
+  return () => {
+    for (const domain of domains) Services.prefs.removeObserver(domain, observer);
+  };
+}
+
+type PrefFunctions = Omit<PrefsApi, "onPrefChanged" | "getStartupApplication">;
+
+const prefFunctions: PrefFunctions = {
   async getPref(name, branch) {
     try {
       return readPref(prefBranch(branch), name);
@@ -101,10 +169,50 @@ const prefsApi: PrefsApi = {
   async getPrefType(name) {
     return prefTypeName(Services.prefs.getPrefType(name));
   },
+
+  async deletePref(name) {
+    if (Services.prefs.prefHasUserValue(name)) {
+      throw new ExtensionUtils.ExtensionError(`Cannot delete pref "${name}": it has a user value`);
+    }
+    if (Services.prefs.getChildList(`${name}.`).length > 0) {
+      throw new ExtensionUtils.ExtensionError(`Cannot delete pref "${name}": deleting it would delete the prefs under "${name}." too`);
+    }
+    Services.prefs.deleteBranch(name);
+  },
+
+  async setStartupExperimentPrefs(prefs) {
+    const entries = Object.entries(prefs);
+    // Check everything first, so a bad value never leaves the stored set half replaced.
+    for (const [name, value] of entries) assertStorable(`${STARTUP_EXPERIMENT_PREFS_BRANCH}${name}`, value);
+    const stored = Services.prefs.getBranch(STARTUP_EXPERIMENT_PREFS_BRANCH);
+    // Cleared first: a user-only pref cannot change its type, and a cleared one no longer exists.
+    for (const name of stored.getChildList("")) stored.clearUserPref(name);
+    for (const [name, value] of entries) writePref(stored, name, value);
+  },
+
+  async isAllowedByPolicy(feature) {
+    return Services.policies.isAllowed(feature);
+  },
 };
 
 globalThis.prefsExperiment = class PrefsExperimentApi extends ExtensionAPI {
-  getAPI(_context: GeckoExtensionContext) {
-    return { experiments: { prefs: prefsApi } };
+  private startupApplication: StartupPrefApplication | null = null;
+
+  /** Runs at extension start-up, before the background page (manifest `events: ["startup"]`). */
+  override onStartup(): void {
+    this.startupApplication = applyStartupExperimentPrefs();
+  }
+
+  getAPI(context: GeckoExtensionContext) {
+    const prefs: PrefsApi = {
+      ...prefFunctions,
+      getStartupApplication: async () => this.startupApplication,
+      onPrefChanged: new ExtensionCommon.EventManager({
+        context,
+        name: "experiments.prefs.onPrefChanged",
+        register: (fire, names: string[]) => observePrefs(names, (name) => fire.async(name)),
+      }).api() as PrefsApi["onPrefChanged"],
+    };
+    return { experiments: { prefs } };
   }
 };

@@ -1,13 +1,37 @@
 /**
- * The `browser.experiments.prefs` namespace: read and write Firefox preferences on either branch.
- * Declared once here; implemented by the parent script (`api.ts`) and by the in-memory fake in
- * `test/fakes/`. `schema.json` must agree with this file (checked by `test/unit/schemas.test.ts`).
+ * The `browser.experiments.prefs` namespace: read and write Firefox preferences on either branch, observe
+ * them, and keep the default-branch values of active studies across restarts. Declared once here;
+ * implemented by the parent script (`api.ts`) and by the in-memory fake in `test/fakes/`. `schema.json`
+ * must agree with this file (checked by `test/unit/schemas.test.ts`).
  */
-import type { ParameterNames } from "../schemaContract.js";
+import type { EventParameterNames, ExperimentEvent, ParameterNames } from "../schemaContract.js";
 
 export type PrefBranch = "default" | "user";
 export type PrefValue = string | number | boolean;
 export type PrefType = "string" | "integer" | "boolean" | "invalid";
+
+/**
+ * Where the default-branch values of active preference studies are kept between sessions (on the user
+ * branch, which Firefox saves), like Normandy's `app.normandy.startupExperimentPrefs.<pref>`.
+ */
+export const STARTUP_EXPERIMENT_PREFS_BRANCH = "extensions.recipeclient.startupExperimentPrefs.";
+
+/**
+ * What the parent script did at extension start-up, before the background page ran: every pref under
+ * STARTUP_EXPERIMENT_PREFS_BRANCH was copied onto the default branch.
+ */
+export interface StartupPrefApplication {
+  /** When the values were applied, in ms since Firefox's process start. */
+  appliedAtMs: number;
+  /**
+   * The prefs whose default-branch value this changed, each with the default it had before (null: none).
+   * A pref whose default already held the stored value (the add-on restarted within one Firefox session)
+   * is not listed, so its "previous" default is never mistaken for the study's own value.
+   */
+  changed: Record<string, PrefValue | null>;
+  /** Prefs left alone because the stored value's type differs from the pref's existing type. */
+  skipped: string[];
+}
 
 export interface PrefsApi {
   /** The pref's value on `branch` ("user" reads the effective value), or null when it has none. */
@@ -17,6 +41,23 @@ export interface PrefsApi {
   clearUserPref(name: string): Promise<void>;
   prefHasUserValue(name: string): Promise<boolean>;
   getPrefType(name: string): Promise<PrefType>;
+  /**
+   * Removes a pref that has a default value but no user value, as if Firefox had never defined it: the only
+   * way to undo a default-branch value on a pref that did not exist. Rejects when the pref has a user value
+   * or child prefs (`<name>.…`), which libpref's deleteBranch would remove as well.
+   */
+  deletePref(name: string): Promise<void>;
+  /** Replaces everything under STARTUP_EXPERIMENT_PREFS_BRANCH with `prefs` (pref name → default-branch value). */
+  setStartupExperimentPrefs(prefs: Record<string, PrefValue>): Promise<void>;
+  /** What the start-up re-application did in this extension start, or null when it did not run. */
+  getStartupApplication(): Promise<StartupPrefApplication | null>;
+  /** `Services.policies.isAllowed(feature)`: false when an enterprise policy blocks it (e.g. "Shield"). */
+  isAllowedByPolicy(feature: string): Promise<boolean>;
+  /**
+   * Fires with a pref's name whenever its value changes on either branch (or it is created or removed),
+   * for the prefs named when the listener was added; prefs that only share a prefix do not fire.
+   */
+  onPrefChanged: ExperimentEvent<[name: string], [names: string[]]>;
 }
 
 /** Parameter names of each function, in schema order (see `../schemaContract.ts`). */
@@ -26,4 +67,13 @@ export const PREFS_API_PARAMETERS = {
   clearUserPref: ["name"],
   prefHasUserValue: ["name"],
   getPrefType: ["name"],
+  deletePref: ["name"],
+  setStartupExperimentPrefs: ["prefs"],
+  getStartupApplication: [],
+  isAllowedByPolicy: ["feature"],
 } as const satisfies ParameterNames<PrefsApi>;
+
+/** Listener and extra parameter names of each event, in schema order. */
+export const PREFS_API_EVENTS = {
+  onPrefChanged: { parameters: ["name"], extraParameters: ["names"] },
+} as const satisfies EventParameterNames<PrefsApi>;

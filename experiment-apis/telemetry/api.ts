@@ -1,65 +1,120 @@
 /**
- * Parent script of `browser.experiments.telemetry`: records uptake into a Glean event metric that this
- * add-on registers at run time (`recipe_client.uptake`, read back as `Glean.recipeClient.uptake`).
+ * Parent script of `browser.experiments.telemetry`: records into Glean and TelemetryEnvironment.
+ * - uptake: a Glean event this add-on registers at run time (`recipe_client.uptake`);
+ * - Normandy's events: Firefox's own `Glean.normandy.*` event metrics (all present in ESR 153), or, on a
+ *   Firefox without them, same-named event metrics registered at run time under `recipe_client_events`;
+ * - experiment annotations: TelemetryEnvironment and Glean (on ESR 153 the former does not forward to the
+ *   latter, so both are set);
+ * - recipe freshness: a labeled quantity registered at run time (`recipe_client.recipe_freshness`), since
+ *   ESR 153 has no `Glean.normandy.recipeFreshness`.
  * Bundled as an IIFE. Firefox reads the class from the sandbox global under the manifest's
  * `experiment_apis` key, which must be "telemetryExperiment": a module key is also checked as a schema
  * namespace, and the built-in `telemetry` namespace requires the "telemetry" permission, so a module
  * keyed "telemetry" is silently never loaded ("fun is not a function" in the browser console).
  */
+import { NORMANDY_EVENT_CATEGORY, NORMANDY_EVENTS, VALUE_EXTRA_KEY, type NormandyEventMethod } from "./eventRegistry.js";
+import { camelCase, eventMetricName, gleanEventName } from "./eventMetricNames.js";
+import { fitExtraValues, normandyEventProblem } from "./eventValidation.js";
 import type { TelemetryApi } from "./interface.js";
 
 declare global {
   var telemetryExperiment: typeof ExtensionAPI;
 }
 
-const UPTAKE_CATEGORY = "recipe_client";
-const UPTAKE_METRIC = "uptake";
+const ADDON_CATEGORY = "recipe_client";
+const RUNTIME_EVENT_CATEGORY = "recipe_client_events";
 
-/** Glean's camelCased view of `recipe_client.uptake`; undefined until registered in this session. */
-function registeredUptakeMetric(): GleanEventMetric | undefined {
-  return Glean.recipeClient?.uptake as GleanEventMetric | undefined;
+interface TelemetryEnvironmentModule {
+  TelemetryEnvironment: {
+    setExperimentActive(id: string, branch: string, options: Record<string, string>): void;
+    setExperimentInactive(id: string): void;
+  };
 }
 
 /**
- * Registers the metric on first use. Runtime registrations last for the whole Firefox session, so after
- * an add-on reload the metric is already there. (On ESR 153 registering it a second time neither throws
- * nor drops recorded events, but we do not rely on that.) No manifest "startup" event is needed.
+ * A metric registered at run time (JOG), registered on first use. Runtime registrations last for the whole
+ * Firefox session, so after an add-on reload the metric is already there and is not registered again.
  */
-function uptakeMetric(): GleanEventMetric {
-  const existing = registeredUptakeMetric();
+function runtimeMetric<Metric>(type: string, category: string, name: string, pings: string[], extraArgs?: object): Metric {
+  const lookUp = () => Glean[camelCase(category)]?.[camelCase(name)] as Metric | undefined;
+  const existing = lookUp();
   if (existing) return existing;
+  const lifetime = JSON.stringify("ping");
   try {
-    Services.fog.registerRuntimeMetric(
-      "event",
-      UPTAKE_CATEGORY,
-      UPTAKE_METRIC,
-      ["events"],
-      JSON.stringify("ping"),
-      false,
-      JSON.stringify({ allowed_extra_keys: ["source", "value"] }),
-    );
+    // The optional argument is left out rather than passed as undefined, which XPConnect would convert.
+    if (extraArgs) Services.fog.registerRuntimeMetric(type, category, name, pings, lifetime, false, JSON.stringify(extraArgs));
+    else Services.fog.registerRuntimeMetric(type, category, name, pings, lifetime, false);
   } catch (error) {
-    throw new ExtensionUtils.ExtensionError(
-      `Cannot register Glean metric ${UPTAKE_CATEGORY}.${UPTAKE_METRIC}: ${String(error)}`,
-    );
+    throw new ExtensionUtils.ExtensionError(`Cannot register Glean metric ${category}.${name}: ${String(error)}`);
   }
-  const registered = registeredUptakeMetric();
+  const registered = lookUp();
   if (!registered) {
-    throw new ExtensionUtils.ExtensionError(
-      `Glean metric ${UPTAKE_CATEGORY}.${UPTAKE_METRIC} is still unknown after registering it`,
-    );
+    throw new ExtensionUtils.ExtensionError(`Glean metric ${category}.${name} is still unknown after registering it`);
   }
   return registered;
 }
 
+function uptakeMetric(): GleanEventMetric {
+  return runtimeMetric("event", ADDON_CATEGORY, "uptake", ["events"], { allowed_extra_keys: ["source", VALUE_EXTRA_KEY] });
+}
+
+function recipeFreshnessMetric(): GleanLabeledQuantityMetric {
+  return runtimeMetric("labeled_quantity", ADDON_CATEGORY, "recipe_freshness", ["metrics"]);
+}
+
+function normandyEventMetric(method: NormandyEventMethod, object: string): GleanEventMetric {
+  const compiled = Glean[NORMANDY_EVENT_CATEGORY]?.[gleanEventName(method, object)] as GleanEventMetric | undefined;
+  if (compiled) return compiled;
+  // Normandy is being retired from Firefox; without its metrics, keep recording under our own category.
+  return runtimeMetric("event", RUNTIME_EVENT_CATEGORY, eventMetricName(method, object), ["events"], {
+    allowed_extra_keys: [VALUE_EXTRA_KEY, ...NORMANDY_EVENTS[method].extraKeys],
+  });
+}
+
+function telemetryEnvironment(): TelemetryEnvironmentModule["TelemetryEnvironment"] {
+  return ChromeUtils.importESModule<TelemetryEnvironmentModule>("resource://gre/modules/TelemetryEnvironment.sys.mjs")
+    .TelemetryEnvironment;
+}
+
+/** The event format's clock: whole milliseconds since Firefox's process start. */
+function eventTimestamp(): number {
+  return Math.floor(Services.telemetry.msSinceProcessStart());
+}
+
 const telemetryApi: TelemetryApi = {
   async reportUptake(source, status) {
-    uptakeMetric().record({ source, value: status });
-    return Services.telemetry.msSinceProcessStart();
+    uptakeMetric().record({ source, [VALUE_EXTRA_KEY]: status });
+    return eventTimestamp();
   },
 
   async msSinceProcessStart() {
-    return Services.telemetry.msSinceProcessStart();
+    return eventTimestamp();
+  },
+
+  async recordEvent(method, object, value, extra) {
+    const problem = normandyEventProblem(method, object, value, extra);
+    if (problem !== null) throw new ExtensionUtils.ExtensionError(problem);
+    normandyEventMetric(method, object).record({ ...fitExtraValues(extra), [VALUE_EXTRA_KEY]: value });
+    return eventTimestamp();
+  },
+
+  async setExperimentActive(slug, branch, { type, enrollmentId }) {
+    // Schema normalization turns an omitted optional property into null, which Glean would refuse.
+    const options: Record<string, string> = typeof enrollmentId === "string" ? { type, enrollmentId } : { type };
+    telemetryEnvironment().setExperimentActive(slug, branch, options);
+    Services.fog.setExperimentActive(slug, branch, options);
+  },
+
+  async setExperimentInactive(slug) {
+    telemetryEnvironment().setExperimentInactive(slug);
+    Services.fog.setExperimentInactive(slug);
+  },
+
+  async setRecipeFreshness(recipeId, revision) {
+    const label = String(recipeId);
+    const metric = recipeFreshnessMetric()[label];
+    if (!metric) throw new ExtensionUtils.ExtensionError(`Glean refused the recipe freshness label ${label}`);
+    metric.set(revision);
   },
 };
 

@@ -1,9 +1,11 @@
 /**
- * The `browser.experiments.telemetry` namespace: records uptake statuses (and, later, enrollment events)
- * into Firefox's Glean. Declared once here; implemented by the parent script (`api.ts`) and by the
- * in-memory fake in `test/fakes/`. `schema.json` must agree (checked by `test/unit/schemas.test.ts`).
+ * The `browser.experiments.telemetry` namespace: uptake statuses, Normandy's enrollment events, experiment
+ * annotations and recipe freshness, recorded into Firefox's Glean (and TelemetryEnvironment). Declared once
+ * here; implemented by the parent script (`api.ts`) and by the in-memory fake in `test/fakes/`.
+ * `schema.json` must agree (checked by `test/unit/schemas.test.ts`).
  */
 import type { ParameterNames } from "../schemaContract.js";
+import type { NormandyEventMethod, NormandyEventObject } from "./eventRegistry.js";
 
 /** Uptake values, as Normandy's `Uptake` module maps them (reference §5). */
 export const UPTAKE_STATUSES = [
@@ -20,19 +22,57 @@ export const UPTAKE_STATUSES = [
 ] as const;
 export type UptakeStatus = (typeof UPTAKE_STATUSES)[number];
 
+/** Experiment annotation types, as Normandy sets them (reference §6). */
+export const EXPERIMENT_ANNOTATION_TYPES = [
+  "normandy-exp",
+  "normandy-exp-highpop",
+  "normandy-addonstudy",
+  "normandy-prefrollout",
+  "normandy-addonrollout",
+] as const;
+export type ExperimentAnnotationType = (typeof EXPERIMENT_ANNOTATION_TYPES)[number];
+
+export interface ExperimentAnnotationOptions {
+  type: ExperimentAnnotationType;
+  enrollmentId?: string;
+}
+
 export interface TelemetryApi {
   /**
    * Records `status` for `source` (`normandy/runner`, `normandy/recipe/<id>` or
-   * `normandy/action/<ActionName>`) to the add-on's Glean uptake event. Resolves to the time of
-   * recording in ms since Firefox's process start (the event-format timestamp).
+   * `normandy/action/<ActionName>`) to the add-on's Glean uptake event. Resolves to the event-format
+   * timestamp of the recording.
    */
   reportUptake(source: string, status: UptakeStatus): Promise<number>;
-  /** Milliseconds since Firefox's process start, the clock of the event format. */
+  /** The event-format clock: whole milliseconds since Firefox's process start. */
   msSinceProcessStart(): Promise<number>;
+  /**
+   * Records a Normandy event to `Glean.normandy.<camelCase(method_object)>` with `value` as the extra
+   * `value`. Rejects an event outside the registry (`eventRegistry.ts`) with a message saying which part
+   * is wrong and why. Resolves to the event-format timestamp of the recording.
+   */
+  recordEvent(
+    method: NormandyEventMethod,
+    object: NormandyEventObject,
+    value: string,
+    extra: Record<string, string>,
+  ): Promise<number>;
+  /**
+   * Annotates the telemetry environment and Glean with an active experiment. Annotations last until
+   * Firefox quits: whoever owns an enrollment sets it again at every start.
+   */
+  setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void>;
+  setExperimentInactive(slug: string): Promise<void>;
+  /** Normandy's `recipe_freshness`: the revision of each recipe last seen, labeled by recipe id. */
+  setRecipeFreshness(recipeId: number, revision: number): Promise<void>;
 }
 
 /** Parameter names of each function, in schema order (see `../schemaContract.ts`). */
 export const TELEMETRY_API_PARAMETERS = {
   reportUptake: ["source", "status"],
   msSinceProcessStart: [],
+  recordEvent: ["method", "object", "value", "extra"],
+  setExperimentActive: ["slug", "branch", "options"],
+  setExperimentInactive: ["slug"],
+  setRecipeFreshness: ["recipeId", "revision"],
 } as const satisfies ParameterNames<TelemetryApi>;

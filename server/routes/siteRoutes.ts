@@ -17,6 +17,7 @@ export function siteRoutes(app: AppContext): Route[] {
             config: publicConfig(app.urls, app.pki),
             recipes: app.store.list(),
             published: app.publisher.current(),
+            clients: app.intake.clients(),
           }),
         ),
     },

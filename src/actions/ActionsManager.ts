@@ -25,10 +25,13 @@ export class ActionsManager {
     return action.processRecipe(recipe, suitability);
   }
 
-  /** Finalizes every action; returns each action's own uptake status by class name. */
+  /**
+   * Finalizes every action once (one action may serve several names, e.g. the legacy single-preference
+   * aliases); returns each action's own uptake status by class name.
+   */
   async finalize(options: FinalizeOptions): Promise<Map<string, UptakeStatus>> {
     const statuses = new Map<string, UptakeStatus>();
-    for (const action of this.actions.values()) {
+    for (const action of new Set(this.actions.values())) {
       statuses.set(action.name, await action.finalize(options));
     }
     return statuses;

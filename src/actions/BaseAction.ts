@@ -1,5 +1,5 @@
 import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
-import type { Recipe } from "../core/index.js";
+import { validateJson, type JsonSchema, type Recipe } from "../core/index.js";
 import type { Suitability } from "./Suitability.js";
 
 /** What happened to one recipe: its uptake status and, when it is not plain success, why. */
@@ -39,8 +39,8 @@ export abstract class BaseAction {
   /** Throwing here disables the action for this run (`custom_1_error` for the action). */
   protected async preExecution(): Promise<void> {}
 
-  /** Returns a message naming the offending field, or null when the arguments are acceptable. */
-  protected abstract validateArguments(args: Record<string, unknown>): string | null;
+  /** The JSON schema of the action's arguments (`ACTION_SCHEMAS[<action name>]`). */
+  protected abstract readonly schema: JsonSchema;
 
   /** Acts on a recipe. The default runs only matching recipes; study actions also handle the others. */
   protected async processRecipeWith(recipe: Recipe, suitability: Suitability): Promise<void> {
@@ -64,15 +64,21 @@ export abstract class BaseAction {
     }
     let effective = suitability;
     let detail: string | undefined;
-    if (suitability !== "capabilities-mismatch") {
-      const problem = this.validateArguments(recipe.arguments);
-      if (problem !== null) {
+    let validated = recipe;
+    // Normandy also validates the arguments of a recipe whose signature failed, and a tampered recipe with
+    // broken arguments then ends a study at once (arguments-invalid). We deliberately do not: unverified
+    // content is never acted on, so such a recipe stays a temporary signature error.
+    if (suitability !== "capabilities-mismatch" && suitability !== "signature-error") {
+      const result = this.validateArguments(recipe.arguments);
+      if (result.valid) {
+        validated = { ...recipe, arguments: result.value as Record<string, unknown> };
+      } else {
         effective = "arguments-invalid";
-        detail = `invalid arguments: ${problem}`;
+        detail = `invalid arguments: ${result.path || "arguments"}: ${result.message}`;
       }
     }
     try {
-      await this.processRecipeWith(recipe, effective);
+      await this.processRecipeWith(validated, effective);
     } catch (error) {
       return { status: "apply_error", suitability: effective, detail: errorMessage(error) };
     }
@@ -97,6 +103,14 @@ export abstract class BaseAction {
     } catch {
       return "custom_2_error";
     }
+  }
+
+  /**
+   * Checks the arguments against the action's schema as Normandy does; on success the parsed value (unknown
+   * properties dropped, booleans given as 0/1 cast, no defaults applied) replaces the recipe's arguments.
+   */
+  private validateArguments(args: Record<string, unknown>) {
+    return validateJson(args, this.schema);
   }
 
   private prepared: Promise<void> | null = null;

@@ -1,4 +1,4 @@
-import type { Recipe } from "../core/index.js";
+import { ACTION_SCHEMAS, type Recipe } from "../core/index.js";
 import { BaseAction } from "./BaseAction.js";
 
 /** `console-log`: writes the recipe's message to the browser console. Harmless; used to test delivery. */
@@ -9,9 +9,7 @@ export class ConsoleLogAction extends BaseAction {
     super();
   }
 
-  protected validateArguments(args: Record<string, unknown>): string | null {
-    return typeof args.message === "string" ? null : "`message` must be a string";
-  }
+  protected readonly schema = ACTION_SCHEMAS["console-log"];
 
   protected async run(recipe: Recipe): Promise<void> {
     this.log(recipe.arguments.message as string);

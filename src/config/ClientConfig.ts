@@ -23,6 +23,8 @@ export interface ClientConfig {
   apiUrl: string;
   /** The server's change notices (server-sent events); a notice triggers a run. Empty: schedule only. */
   noticesUrl: string;
+  /** Where telemetry batches are POSTed while telemetry upload is enabled; the only origin they go to. */
+  intakeUrl: string;
 }
 
 const DEFAULTS: ClientConfig = {
@@ -34,6 +36,7 @@ const DEFAULTS: ClientConfig = {
   runIntervalSeconds: 21600, // Normandy's default: every 6 hours.
   apiUrl: "http://127.0.0.1:8888/api/v1/",
   noticesUrl: "http://127.0.0.1:8888/notices",
+  intakeUrl: "http://127.0.0.1:8888/intake/v1/batches",
 };
 
 /** Pref name (under PREF_BRANCH) for each setting. */
@@ -46,6 +49,7 @@ export const CONFIG_PREFS: Record<keyof ClientConfig, string> = {
   runIntervalSeconds: "run_interval_seconds",
   apiUrl: "api_url",
   noticesUrl: "notices_url",
+  intakeUrl: "intake_url",
 };
 
 /**

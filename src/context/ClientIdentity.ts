@@ -1,5 +1,6 @@
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import { PREF_BRANCH } from "../config/ClientConfig.js";
+import { UuidPref } from "../config/UuidPref.js";
 
 /** The randomization id (Normandy's `app.normandy.user_id`): a v4 UUID, generated once and kept. */
 export const USER_ID_PREF = `${PREF_BRANCH}user_id`;
@@ -8,12 +9,14 @@ export const FIRST_RUN_PREF = `${PREF_BRANCH}first_run`;
 
 /** This client's identity in the add-on's own prefs: `normandy.userId` and `normandy.isFirstRun`. */
 export class ClientIdentity {
-  private pendingUserId: Promise<string> | null = null;
+  private readonly userIdPref: UuidPref;
 
   constructor(
     private readonly prefs: PrefsApi,
-    private readonly newUserId: () => string = () => crypto.randomUUID(),
-  ) {}
+    newUserId?: () => string,
+  ) {
+    this.userIdPref = new UuidPref(prefs, USER_ID_PREF, newUserId);
+  }
 
   /**
    * The stored id, or a new one stored now. Any non-empty value is kept as is, so QA can pin an id to land
@@ -21,10 +24,7 @@ export class ClientIdentity {
    * different ids are never handed out.
    */
   userId(): Promise<string> {
-    this.pendingUserId ??= this.readOrCreateUserId().finally(() => {
-      this.pendingUserId = null;
-    });
-    return this.pendingUserId;
+    return this.userIdPref.get();
   }
 
   async isFirstRun(): Promise<boolean> {
@@ -34,13 +34,5 @@ export class ClientIdentity {
   /** Ends the first run; the background page calls it after a run that succeeded. */
   async markFirstRunComplete(): Promise<void> {
     if (await this.isFirstRun()) await this.prefs.setPref(FIRST_RUN_PREF, false, "user");
-  }
-
-  private async readOrCreateUserId(): Promise<string> {
-    const stored = await this.prefs.getPref(USER_ID_PREF, "user");
-    if (typeof stored === "string" && stored !== "") return stored;
-    const id = this.newUserId();
-    await this.prefs.setPref(USER_ID_PREF, id, "user");
-    return id;
   }
 }

@@ -12,3 +12,5 @@ export type { Recipe, RecipeRecord, SignatureRef } from "./recipe.js";
 export { FILTER_TRANSFORM_NAMES, type FilterOptions, type FilterPrefsReader } from "./filterExpressions.js";
 export { bucketSample, fractionToKey, ratioSample, stableSample, truncatedHash } from "./sampling.js";
 export { compareVersions } from "./versionCompare.js";
+export { validateJson, type JsonSchema, type JsonSchemaType, type ValidationResult } from "./jsonSchemaValidator.js";
+export { ACTION_SCHEMAS, type ActionName } from "./actionSchemas.js";

@@ -43,6 +43,22 @@ async function refresh(): Promise<void> {
   render(await ask("get-state"));
 }
 
+/** Downloads the whole event log as a JSON file: `{exportedAt, droppedEvents, events}`. */
+async function exportEventLog(): Promise<void> {
+  const { events, droppedEvents } = await ask("get-state");
+  const exportedAt = new Date().toISOString();
+  const json = JSON.stringify({ exportedAt, droppedEvents, events }, null, 2);
+  const url = URL.createObjectURL(new Blob([json], { type: "application/json" }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = `recipe-client-events-${exportedAt.replace(/[:.]/g, "-")}.json`;
+  link.click();
+  // Revoked later: the download reads the blob after click() returns.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+document.getElementById("export-events")!.addEventListener("click", () => void exportEventLog());
+
 document.getElementById("run-now")!.addEventListener("click", async () => {
   const status = document.getElementById("run-status")!;
   status.textContent = "Running…";

@@ -121,7 +121,7 @@ export class RecipeRunner {
     for (const record of changeset.records) {
       const entry = await this.processRecord(record as RecipeRecord, verifier, capabilities, filterContext, actions);
       report.recipes.push(entry);
-      await uptake.reportRecipe(entry.id, entry.status);
+      await uptake.reportRecipe(entry.id, entry.revision, entry.status);
     }
     const actionStatuses = await actions.finalize({ noRecipes: changeset.records.length === 0 });
     for (const [name, status] of actionStatuses) {

@@ -1,17 +1,9 @@
+import type { EventRecord } from "../core/eventFormat.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
+import { WriteQueue } from "./WriteQueue.js";
 
-/**
- * One event in the telemetry event format: `[timestamp, category, method, object, value, extra]`, with the
- * timestamp in ms since Firefox's process start and every extra value a string.
- */
-export type LoggedEvent = [
-  timestamp: number,
-  category: string,
-  method: string,
-  object: string,
-  value: string | null,
-  extra: Record<string, string> | null,
-];
+/** One event in the event format `[timestamp, category, method, object, value, extra]`. */
+export type LoggedEvent = EventRecord;
 
 interface EventLogState {
   events: LoggedEvent[];
@@ -28,7 +20,7 @@ export const DEFAULT_EVENT_LOG_CAPACITY = 10_000;
  * concurrent writers never lose each other's events.
  */
 export class EventLogStore {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly writes = new WriteQueue();
 
   constructor(
     private readonly storage: KeyValueStorage,
@@ -36,7 +28,7 @@ export class EventLogStore {
   ) {}
 
   append(event: LoggedEvent): Promise<void> {
-    const write = this.tail.then(async () => {
+    return this.writes.run(async () => {
       const state = await this.load();
       state.events.push(event);
       const excess = state.events.length - this.capacity;
@@ -46,13 +38,11 @@ export class EventLogStore {
       }
       await this.storage.set(KEY, state);
     });
-    this.tail = write.catch(() => undefined);
-    return write;
   }
 
   /** The log as it is once every append made so far has been written. */
   async read(): Promise<EventLogState> {
-    await this.tail;
+    await this.writes.idle();
     return this.load();
   }
 

@@ -1,46 +1,46 @@
 /**
  * What actions report about enrollments, in Normandy's terms (reference §6): telemetry events of category
  * `normandy` and the telemetry-environment experiment annotations. Actions and stores depend on this
- * interface only; the implementation records to Glean through the telemetry experiment API and appends
- * every event to the local event log (and so to the intake).
+ * interface only; the implementation (`EnrollmentTelemetryRecorder`) records to Glean through the telemetry
+ * experiment API and appends every event to the local event log (and so to the intake).
  */
-export type EnrollmentEventMethod =
-  | "enroll"
-  | "enrollFailed"
-  | "update"
-  | "updateFailed"
-  | "unenroll"
-  | "unenrollFailed"
-  | "graduate"
-  | "expPrefChanged";
+import type {
+  NormandyEventExtraKey,
+  NormandyEventMethod,
+  NormandyEventObject,
+} from "../../experiment-apis/telemetry/eventRegistry.js";
+import type { ExperimentAnnotationOptions } from "../../experiment-apis/telemetry/interface.js";
 
-export type EnrollmentEventObject =
-  | "preference_study"
-  | "addon_study"
-  | "preference_rollout"
-  | "addon_rollout"
-  | "preference_rollback"
-  | "addon_rollback";
+export type { ExperimentAnnotationType } from "../../experiment-apis/telemetry/interface.js";
 
-/** Annotation types, as Normandy sets them (`normandy-exp`, `normandy-addonstudy`, …). */
-export type ExperimentAnnotationType =
-  | "normandy-exp"
-  | "normandy-exp-highpop"
-  | "normandy-addonstudy"
-  | "normandy-prefrollout"
-  | "normandy-addonrollout";
+/** The registry's methods (`experiment-apis/telemetry/eventRegistry.ts`). */
+export type EnrollmentEventMethod = NormandyEventMethod;
+/** The objects `Method` is recorded for; all objects when no method is given. */
+export type EnrollmentEventObject<Method extends EnrollmentEventMethod = EnrollmentEventMethod> = NormandyEventObject<Method>;
+/** The extras `Method` may carry; every value a string. */
+export type EnrollmentEventExtra<Method extends EnrollmentEventMethod = EnrollmentEventMethod> = Partial<
+  Record<NormandyEventExtraKey<Method>, string>
+>;
+
+/**
+ * Stands in for an enrollment id once telemetry upload has been turned off (Normandy's
+ * `TelemetryEvents.NO_ENROLLMENT_ID_MARKER`); stores replace their ids with it and report missing ids as it.
+ */
+export const NO_ENROLLMENT_ID_MARKER = "__NO_ENROLLMENT_ID__";
 
 export interface EnrollmentTelemetry {
   /**
-   * Records one event. `value` is the study or rollout slug; `extra` values are strings (a missing value is
-   * a programming error and throws, as Normandy's TelemetryEvents does).
+   * Records one event. `value` is the study or rollout slug (at most 80 characters). An event outside the
+   * registry (unknown method, object or extra key, or an extra that is not a string, as Normandy's
+   * TelemetryEvents refuses null extras) is a programming error: it throws and nothing is recorded.
    */
-  recordEvent(
-    method: EnrollmentEventMethod,
-    object: EnrollmentEventObject,
+  recordEvent<Method extends EnrollmentEventMethod>(
+    method: Method,
+    object: EnrollmentEventObject<Method>,
     value: string,
-    extra: Record<string, string>,
+    extra: EnrollmentEventExtra<Method>,
   ): Promise<void>;
-  setExperimentActive(slug: string, branch: string, options: { type: ExperimentAnnotationType; enrollmentId?: string }): Promise<void>;
+  /** Not persisted by Firefox: set again for every active enrollment at each start. */
+  setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void>;
   setExperimentInactive(slug: string): Promise<void>;
 }

@@ -63,6 +63,9 @@ describe("console-log recipes, end to end", () => {
       { source: `normandy/recipe/${matchingId}`, value: "success" },
       { source: `normandy/recipe/${notMatchingId}`, value: "backoff" },
       { source: "normandy/action/ConsoleLogAction", value: "success" },
+      // Every registered action is finalized each run, used or not (that is where studies end).
+      { source: "normandy/action/PreferenceExperimentAction", value: "success" },
+      { source: "normandy/action/SinglePreferenceExperimentAction", value: "success" },
       { source: "normandy/runner", value: "success" },
     ]);
   });

@@ -1,8 +1,30 @@
-import { UPTAKE_STATUSES, type TelemetryApi, type UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import { fitExtraValues, normandyEventProblem } from "../../experiment-apis/telemetry/eventValidation.js";
+import type { NormandyEventMethod, NormandyEventObject } from "../../experiment-apis/telemetry/eventRegistry.js";
+import {
+  UPTAKE_STATUSES,
+  type ExperimentAnnotationOptions,
+  type TelemetryApi,
+  type UptakeStatus,
+} from "../../experiment-apis/telemetry/interface.js";
 
-/** Records uptake in memory, in order, with a monotonically increasing fake process clock. */
+export interface RecordedNormandyEvent {
+  method: NormandyEventMethod;
+  object: NormandyEventObject;
+  value: string;
+  extra: Record<string, string>;
+}
+
+/**
+ * Records in memory, in order, with a monotonically increasing fake process clock. Refuses the same events
+ * the parent script refuses (the shared registry check).
+ */
 export class FakeTelemetryApi implements TelemetryApi {
   readonly uptake: { source: string; status: UptakeStatus }[] = [];
+  readonly events: RecordedNormandyEvent[] = [];
+  /** Active experiment annotations by slug, as TelemetryEnvironment would hold them. */
+  readonly activeExperiments = new Map<string, { branch: string } & ExperimentAnnotationOptions>();
+  /** Recipe freshness: revision by recipe id. */
+  readonly recipeFreshness = new Map<number, number>();
   private clock = 0;
 
   async reportUptake(source: string, status: UptakeStatus): Promise<number> {
@@ -13,6 +35,31 @@ export class FakeTelemetryApi implements TelemetryApi {
 
   async msSinceProcessStart(): Promise<number> {
     return ++this.clock;
+  }
+
+  async recordEvent(
+    method: NormandyEventMethod,
+    object: NormandyEventObject,
+    value: string,
+    extra: Record<string, string>,
+  ): Promise<number> {
+    const problem = normandyEventProblem(method, object, value, extra);
+    if (problem !== null) throw new Error(problem);
+    this.events.push({ method, object, value, extra: fitExtraValues(extra) });
+    return ++this.clock;
+  }
+
+  async setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void> {
+    this.activeExperiments.set(slug, { branch, ...options });
+  }
+
+  async setExperimentInactive(slug: string): Promise<void> {
+    this.activeExperiments.delete(slug);
+  }
+
+  async setRecipeFreshness(recipeId: number, revision: number): Promise<void> {
+    if (!Number.isInteger(recipeId) || !Number.isInteger(revision)) throw new Error(`not integers: ${recipeId}, ${revision}`);
+    this.recipeFreshness.set(recipeId, revision);
   }
 
   /** The statuses reported for one source, in order. */

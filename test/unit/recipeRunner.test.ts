@@ -30,6 +30,7 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
     runIntervalSeconds: 21600,
     apiUrl: server.config.legacyApiUrl,
     noticesUrl: server.config.noticesUrl,
+    intakeUrl: server.config.intakeUrl,
     ...overrides,
   };
   const runner = new RecipeRunner({
@@ -73,6 +74,8 @@ describe("RecipeRunner against the local recipe server", () => {
       { source: "normandy/action/ConsoleLogAction", status: "success" },
       { source: "normandy/runner", status: "success" },
     ]);
+    // Normandy's recipe_freshness: the revision each recipe was last reported at.
+    expect(client.telemetry.recipeFreshness).toEqual(new Map([[recipe.id, 1]]));
     const { events } = await client.eventLog.read();
     expect(events.map((event) => event.slice(1))).toEqual(
       client.telemetry.uptake.map(({ source, status }) => ["uptake.remotecontent.result", "uptake", "normandy", status, { source }]),

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLIENT_CONTEXT_API_PARAMETERS } from "../../experiment-apis/clientContext/interface.js";
-import { PREFS_API_PARAMETERS } from "../../experiment-apis/prefs/interface.js";
+import { PREFS_API_EVENTS, PREFS_API_PARAMETERS } from "../../experiment-apis/prefs/interface.js";
 import { TELEMETRY_API_PARAMETERS } from "../../experiment-apis/telemetry/interface.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -14,10 +14,23 @@ interface SchemaFunction {
   parameters?: { name: string }[];
 }
 
+interface SchemaEvent {
+  name: string;
+  parameters?: { name: string }[];
+  extraParameters?: { name: string }[];
+}
+
+type EventContract = Record<string, { parameters: readonly string[]; extraParameters: readonly string[] }>;
+
 const contracts: Record<string, Record<string, readonly string[]>> = {
   prefs: PREFS_API_PARAMETERS,
   telemetry: TELEMETRY_API_PARAMETERS,
   clientContext: CLIENT_CONTEXT_API_PARAMETERS,
+};
+
+/** Events per namespace; a namespace without an entry must declare none. */
+const eventContracts: Record<string, EventContract> = {
+  prefs: PREFS_API_EVENTS,
 };
 
 describe("experiment API schemas agree with their TypeScript interfaces", () => {
@@ -34,6 +47,7 @@ describe("experiment API schemas agree with their TypeScript interfaces", () => 
       const schema = JSON.parse(readFileSync(path.join(root, api.schema), "utf8")) as {
         namespace: string;
         functions?: SchemaFunction[];
+        events?: SchemaEvent[];
       }[];
       const entry = schema.find((candidate) => candidate.namespace === `experiments.${namespace}`);
       expect(entry, `schema.json has no namespace experiments.${namespace}`).toBeDefined();
@@ -45,6 +59,11 @@ describe("experiment API schemas agree with their TypeScript interfaces", () => 
         // Parent-only functions must be async: the child side gets a proxy that returns a promise.
         expect(fn.async, `${namespace}.${fn.name} must be "async": true`).toBe(true);
       }
+      const names = (list?: { name: string }[]) => (list ?? []).map((parameter) => parameter.name);
+      const eventsFromSchema = Object.fromEntries(
+        (entry!.events ?? []).map((event) => [event.name, { parameters: names(event.parameters), extraParameters: names(event.extraParameters) }]),
+      );
+      expect(eventsFromSchema).toEqual(eventContracts[namespace] ?? {});
     });
   }
 });

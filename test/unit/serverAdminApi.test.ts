@@ -139,6 +139,7 @@ describe("recipe server admin API", () => {
       remoteSettingsUrl: `${server.url}/v1`,
       legacyApiUrl: `${server.url}/api/v1/`,
       noticesUrl: `${server.url}/notices`,
+      intakeUrl: `${server.url}/intake/v1/batches`,
       rootHash: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/i),
       recipeSigner: "normandy.content-signature.mozilla.org",
       collectionSigner: "remote-settings.content-signature.mozilla.org",

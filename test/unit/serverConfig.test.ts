@@ -22,6 +22,7 @@ describe("recipe server configuration", () => {
       remoteSettingsUrl: "http://127.0.0.1:8888/v1",
       legacyApiUrl: "http://127.0.0.1:8888/api/v1/",
       noticesUrl: "http://127.0.0.1:8888/notices",
+      intakeUrl: "http://127.0.0.1:8888/intake/v1/batches",
     });
   });
 });

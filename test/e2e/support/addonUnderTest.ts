@@ -5,10 +5,10 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { BackgroundState } from "../../../src/messages.js";
+import type { BackgroundState, StudiesState } from "../../../src/messages.js";
 import type { RunReport } from "../../../src/runner/RunReport.js";
 import type { RunningRecipeServer } from "../../../server/recipeServer.js";
-import { type ConsoleMessage, type Firefox, type UserPrefs, launchFirefox } from "../harness/index.js";
+import { type ConsoleMessage, type Firefox, type UserPrefs, buildXpi, launchFirefox } from "../harness/index.js";
 
 export const DIST = fileURLToPath(new URL("../../../dist/", import.meta.url));
 export const ADDON_ID: string = JSON.parse(readFileSync(new URL("../../../manifest.json", import.meta.url), "utf8"))
@@ -27,6 +27,7 @@ export function prefsFor(server: RunningRecipeServer, { notices = false } = {}):
     "extensions.recipeclient.collection_signer": server.config.collectionSigner,
     "extensions.recipeclient.api_url": server.config.legacyApiUrl,
     "extensions.recipeclient.notices_url": notices ? server.config.noticesUrl : "",
+    "extensions.recipeclient.intake_url": server.config.intakeUrl,
   };
 }
 
@@ -35,14 +36,28 @@ export interface UptakeEvent {
   value: string;
 }
 
+export interface AddonStartOptions {
+  /** Start on this profile (kept afterwards) instead of a fresh one. */
+  profileDir?: string;
+  /**
+   * Install dist/ permanently, packed into an .xpi in this folder, so the add-on survives
+   * `firefox.restart()`; by default it is installed temporarily and gone after a restart.
+   */
+  permanentXpiDir?: string;
+}
+
 export class AddonUnderTest {
   private constructor(readonly firefox: Firefox) {}
 
-  /** Launches Firefox with `prefs` and installs dist/ temporarily (which starts its first run). */
-  static async start(name: string, prefs: UserPrefs): Promise<AddonUnderTest> {
+  /** Launches Firefox with `prefs` and installs dist/ (which starts its first run). */
+  static async start(name: string, prefs: UserPrefs, { profileDir, permanentXpiDir }: AddonStartOptions = {}): Promise<AddonUnderTest> {
     if (!existsSync(`${DIST}manifest.json`)) throw new Error("dist/ is not built: run `npm run build` first");
-    const firefox = await launchFirefox({ name, prefs });
-    await firefox.installAddon(DIST, { temporary: true });
+    const firefox = await launchFirefox({ name, prefs, ...(profileDir ? { profileDir } : {}) });
+    if (permanentXpiDir) {
+      await firefox.installAddon(await buildXpi(DIST, permanentXpiDir, "recipe-client"), { temporary: false });
+    } else {
+      await firefox.installAddon(DIST, { temporary: true });
+    }
     return new AddonUnderTest(firefox);
   }
 
@@ -52,6 +67,15 @@ export class AddonUnderTest {
       ADDON_ID,
       CONSOLE_PAGE,
       `return browser.runtime.sendMessage({ type: "get-state" });`,
+    );
+  }
+
+  /** The add-on's preference studies and what was re-applied at this start, from the background page. */
+  studies(): Promise<StudiesState> {
+    return this.firefox.evalInExtensionPage<StudiesState>(
+      ADDON_ID,
+      CONSOLE_PAGE,
+      `return browser.runtime.sendMessage({ type: "get-studies" });`,
     );
   }
 
@@ -86,7 +110,7 @@ export class AddonUnderTest {
   /** Every uptake the add-on recorded to Glean this session, oldest first. */
   async gleanUptake(): Promise<UptakeEvent[]> {
     return this.firefox.evalInChrome<UptakeEvent[]>(
-      `const events = Glean.recipeClient?.uptake.testGetValue() ?? [];
+      `const events = Glean.recipeClient?.uptake?.testGetValue() ?? [];
        return events.map((event) => ({ source: event.extra.source, value: event.extra.value }));`,
     );
   }

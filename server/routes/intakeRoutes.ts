@@ -1,0 +1,65 @@
+import type { AppContext } from "../appContext.js";
+import { renderClientTelemetryPage } from "../clientTelemetryPage.js";
+import { htmlResponse, jsonResponse, notFound } from "../httpResponse.js";
+import type { EventFilter, IntakeClient } from "../intakeStore.js";
+import { parseIntakeBatch } from "../intakeValidation.js";
+import type { Route, RouteRequest } from "../router.js";
+
+/**
+ * The telemetry intake clients POST their batches to, and what QA reads back: clients, and each client's
+ * events (JSON, and a page linked from the start page).
+ */
+export function intakeRoutes(app: AppContext): Route[] {
+  const { intake } = app;
+
+  function clientFrom(request: RouteRequest): IntakeClient {
+    const clientId = request.params[0] ?? "";
+    const client = intake.client(clientId);
+    if (!client) throw notFound(`no telemetry from client ${clientId}`);
+    return client;
+  }
+
+  return [
+    {
+      method: "POST",
+      path: /^\/intake\/v1\/batches$/,
+      handle: async (request) => {
+        const batch = parseIntakeBatch(await request.readJson());
+        const { duplicate } = intake.store(batch);
+        return jsonResponse({ batchId: batch.batchId, events: batch.events.length, duplicate }, duplicate ? 200 : 201);
+      },
+    },
+    {
+      method: "GET",
+      path: /^\/admin\/api\/clients$/,
+      handle: () => jsonResponse({ clients: intake.clients() }),
+    },
+    {
+      method: "GET",
+      path: /^\/admin\/api\/clients\/([^/]+)\/events$/,
+      handle: (request) => {
+        const { clientId } = clientFrom(request);
+        return jsonResponse({ clientId, events: intake.events(clientId, filterFrom(request.query)) });
+      },
+    },
+    {
+      method: "GET",
+      path: /^\/clients\/([^/]+)$/,
+      handle: (request) => {
+        const client = clientFrom(request);
+        const filter = filterFrom(request.query);
+        return htmlResponse(renderClientTelemetryPage({ client, events: intake.events(client.clientId, filter), filter }));
+      },
+    },
+  ];
+}
+
+/** `?method=…&object=…`; an empty parameter filters nothing. */
+function filterFrom(query: URLSearchParams): EventFilter {
+  const filter: EventFilter = {};
+  const method = query.get("method");
+  const object = query.get("object");
+  if (method) filter.method = method;
+  if (object) filter.object = object;
+  return filter;
+}

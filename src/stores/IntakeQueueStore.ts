@@ -1,0 +1,80 @@
+import type { LoggedEvent } from "./EventLogStore.js";
+import type { KeyValueStorage } from "./KeyValueStorage.js";
+import { WriteQueue } from "./WriteQueue.js";
+
+/** An event waiting for upload, numbered so a sent batch can be removed exactly, whatever came in since. */
+export interface QueuedEvent {
+  seq: number;
+  event: LoggedEvent;
+}
+
+interface IntakeQueueState {
+  /** Never reused, also across clears, so a sequence number names one event for good. */
+  nextSeq: number;
+  pending: QueuedEvent[];
+  /** How many of the oldest pending events were dropped to keep the queue within its bound. */
+  dropped: number;
+}
+
+const KEY = "intakeQueue";
+export const DEFAULT_INTAKE_QUEUE_CAPACITY = 10_000;
+
+/**
+ * Events waiting to be sent to the intake, oldest first, persisted so a restart loses none. Bounded like the
+ * event log: when full, the oldest are dropped first and counted.
+ */
+export class IntakeQueueStore {
+  private readonly writes = new WriteQueue();
+
+  constructor(
+    private readonly storage: KeyValueStorage,
+    private readonly capacity = DEFAULT_INTAKE_QUEUE_CAPACITY,
+  ) {}
+
+  add(event: LoggedEvent): Promise<void> {
+    return this.update((state) => {
+      state.pending.push({ seq: state.nextSeq++, event });
+      const excess = state.pending.length - this.capacity;
+      if (excess > 0) {
+        state.pending.splice(0, excess);
+        state.dropped += excess;
+      }
+    });
+  }
+
+  /** The oldest `limit` pending events. */
+  async oldest(limit: number): Promise<QueuedEvent[]> {
+    return (await this.read()).pending.slice(0, limit);
+  }
+
+  /** Removes every pending event numbered `seq` or lower (a batch the intake has accepted). */
+  removeThrough(seq: number): Promise<void> {
+    return this.update((state) => {
+      state.pending = state.pending.filter((queued) => queued.seq > seq);
+    });
+  }
+
+  /** Forgets every pending event (telemetry upload was turned off). */
+  clear(): Promise<void> {
+    return this.update((state) => {
+      state.pending = [];
+    });
+  }
+
+  async read(): Promise<IntakeQueueState> {
+    await this.writes.idle();
+    return this.load();
+  }
+
+  private update(change: (state: IntakeQueueState) => void): Promise<void> {
+    return this.writes.run(async () => {
+      const state = await this.load();
+      change(state);
+      await this.storage.set(KEY, state);
+    });
+  }
+
+  private async load(): Promise<IntakeQueueState> {
+    return (await this.storage.get<IntakeQueueState>(KEY)) ?? { nextSeq: 1, pending: [], dropped: 0 };
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Runs a store's read-modify-write steps one at a time, in call order, so concurrent writers never lose
+ * each other's changes. A failed step fails its own caller only; the next step still runs.
+ */
+export class WriteQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(step);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves once every step queued so far has finished. */
+  async idle(): Promise<void> {
+    await this.tail;
+  }
+}

@@ -1,0 +1,416 @@
+import type { PrefsApi, PrefValue } from "../../experiment-apis/prefs/interface.js";
+import type { ExperimentAnnotationType } from "../../experiment-apis/telemetry/interface.js";
+import type {
+  PreferenceExperiment,
+  PreferenceExperimentStore,
+  PreferenceType,
+} from "../stores/PreferenceExperimentStore.js";
+import { WriteQueue } from "../stores/WriteQueue.js";
+import type { EnrollmentEventExtra, EnrollmentEventMethod, EnrollmentEventObject, EnrollmentTelemetry } from "../telemetry/EnrollmentTelemetry.js";
+
+/** TelemetryEnvironment allows 20 characters for an experiment type, "normandy-" included. */
+const ANNOTATION_PREFIX = "normandy-";
+const MAX_EXPERIMENT_TYPE_LENGTH = 20 - ANNOTATION_PREFIX.length;
+/** Legacy Telemetry's limit on an extra value, which Normandy applies to `prefBranch`. */
+const PREF_BRANCH_EXTRA_LENGTH = 80;
+const PREFERENCE_TYPES: readonly string[] = ["string", "integer", "boolean"] satisfies PreferenceType[];
+const INT_PREF_MIN = -(2 ** 31);
+const INT_PREF_MAX = 2 ** 31 - 1;
+
+/** One pref of a branch, as a recipe gives it (still to be checked: recipes are not trusted on types). */
+export interface BranchPreference {
+  preferenceType: string;
+  /** Absent means "default", the schema's default (Normandy applies it here too). */
+  preferenceBranchType?: string;
+  preferenceValue: PrefValue;
+}
+
+export interface StartOptions {
+  slug: string;
+  actionName: string;
+  branch: string;
+  preferences: Record<string, BranchPreference>;
+  /** "exp" or "exp-highpop"; annotated as "normandy-" + this. */
+  experimentType?: string;
+  userFacingName: string | null;
+  userFacingDescription: string | null;
+}
+
+export interface StopOptions {
+  /** Put the prefs back as they were before enrollment (default true). */
+  resetValue?: boolean;
+  /** The `reason` of the unenroll event, e.g. "recipe-not-seen" (default "unknown", as in Normandy). */
+  reason?: string;
+  changedPref?: string;
+}
+
+/** An enrollment refused by one of Normandy's checks; the `enrollFailed` event has been recorded. */
+export class EnrollmentRefused extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "EnrollmentRefused";
+  }
+}
+
+/** An unenrollment of an experiment that is missing or already over; the `unenrollFailed` event has been recorded. */
+export class UnenrollmentRefused extends Error {
+  constructor(
+    readonly reason: "does-not-exist" | "already-unenrolled",
+    message: string,
+  ) {
+    super(message);
+    this.name = "UnenrollmentRefused";
+  }
+}
+
+export interface PreferenceExperimentsDeps {
+  prefs: PrefsApi;
+  store: PreferenceExperimentStore;
+  telemetry: EnrollmentTelemetry;
+  warn(message: string): void;
+  now?(): Date;
+  newEnrollmentId?(): string;
+}
+
+/**
+ * Preference experiments across runs (Normandy's `PreferenceExperiments` module): enrolls (checks, applies
+ * the branch's prefs, records), watches the prefs for changes by the user, unenrolls (restores), and keeps
+ * the default-branch values in the startup prefs the prefs API re-applies at every start. The per-run
+ * decisions (enroll? unenroll? why?) are the action's; this holds what must outlive a run.
+ *
+ * Operations that change prefs run one at a time, so a pref observer never sees a half-done enrollment or
+ * unenrollment.
+ */
+export class PreferenceExperiments {
+  private readonly observers = new Map<string, (name: string) => Promise<void>>();
+  /** Runs the operations that change prefs one at a time. */
+  private readonly operations = new WriteQueue();
+
+  constructor(private readonly deps: PreferenceExperimentsDeps) {}
+
+  /**
+   * At add-on start, before the first run: takes in what the start-up re-application did, checks for
+   * prefs changed while the add-on was not running ("sideload"), annotates every active experiment again
+   * (annotations do not survive a restart) and starts watching their prefs.
+   */
+  init(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.takeInStartupApplication();
+      for (const experiment of await this.deps.store.getAllActive()) {
+        for (const [name, preference] of Object.entries(experiment.preferences)) {
+          if (!preference.overridden && (await this.deps.prefs.getPref(name, "user")) !== preference.preferenceValue) {
+            await this.recordPrefChange(experiment.slug, name, "sideload");
+          }
+        }
+        await this.annotate(experiment);
+        await this.startObserver(experiment.slug);
+      }
+      await this.saveStartupPrefs();
+    });
+  }
+
+  /** Enrolls, or records `enrollFailed` and throws EnrollmentRefused. */
+  start(options: StartOptions): Promise<PreferenceExperiment> {
+    return this.exclusive(() => this.enroll(options));
+  }
+
+  /** Unenrolls, or records `unenrollFailed` and throws UnenrollmentRefused. */
+  stop(slug: string, options: StopOptions = {}): Promise<void> {
+    return this.exclusive(() => this.unenroll(slug, options));
+  }
+
+  /** Unenrolls every active experiment, whichever action owns it (the studies opt-out: "general-opt-out"). */
+  stopAll(reason: string): Promise<void> {
+    return this.exclusive(async () => {
+      for (const experiment of await this.deps.store.getAllActive()) {
+        try {
+          await this.unenroll(experiment.slug, { reason });
+        } catch (error) {
+          this.deps.warn(`Cannot unenroll from ${experiment.slug}: ${String(error)}`);
+        }
+      }
+    });
+  }
+
+  private async enroll(options: StartOptions): Promise<PreferenceExperiment> {
+    const { slug, branch, experimentType = "exp" } = options;
+    const { prefs, store } = this.deps;
+    const refuse = async (reason: string, message: string, extra: EnrollmentEventExtra<"enrollFailed"> = {}) => {
+      await this.report("enrollFailed", slug, { reason, ...extra });
+      return new EnrollmentRefused(reason, message);
+    };
+
+    // A slug enrolls once, ever: an expired record still counts.
+    if (await store.get(slug)) throw await refuse("name-conflict", `A preference experiment with the slug "${slug}" already exists`);
+    const active = await store.getAllActive();
+    const conflict = Object.keys(options.preferences).find((name) => active.some((other) => Object.hasOwn(other.preferences, name)));
+    if (conflict !== undefined) {
+      throw await refuse("pref-conflict", `Another preference experiment for the pref "${conflict}" is currently active`);
+    }
+    if (experimentType.length > MAX_EXPERIMENT_TYPE_LENGTH) {
+      throw await refuse(
+        "experiment-type-too-long",
+        `experimentType must be at most ${MAX_EXPERIMENT_TYPE_LENGTH} characters; "${experimentType}" is ${experimentType.length}`,
+      );
+    }
+
+    // Every pref is checked, and its previous value read, before any is changed.
+    const experiment: PreferenceExperiment = {
+      slug,
+      actionName: options.actionName,
+      branch,
+      expired: false,
+      lastSeen: this.now().toJSON(),
+      preferences: {},
+      experimentType,
+      userFacingName: options.userFacingName,
+      userFacingDescription: options.userFacingDescription,
+      temporaryErrorDeadline: null,
+      enrollmentId: this.deps.newEnrollmentId?.() ?? crypto.randomUUID(),
+    };
+    for (const [name, { preferenceType, preferenceBranchType = "default", preferenceValue }] of Object.entries(options.preferences)) {
+      if (preferenceBranchType !== "default" && preferenceBranchType !== "user") {
+        throw await refuse("invalid-branch", `Invalid value for preferenceBranchType: ${preferenceBranchType}`, {
+          prefBranch: String(preferenceBranchType).slice(0, PREF_BRANCH_EXTRA_LENGTH),
+        });
+      }
+      if (!PREFERENCE_TYPES.includes(preferenceType)) {
+        throw await refuse("invalid-type", `Invalid preferenceType provided (given "${preferenceType}")`);
+      }
+      const existingType = await prefs.getPrefType(name);
+      if (existingType !== "invalid" && existingType !== preferenceType) {
+        throw await refuse("invalid-type", `The pref "${name}" has type ${existingType}, but the study declares ${preferenceType}`);
+      }
+      // Normandy does not check the value against the declared type, and a mismatch then fails half-way
+      // through applying the branch, leaving prefs changed that no record knows of. We refuse up front.
+      if (!valueHasType(preferenceValue, preferenceType as PreferenceType)) {
+        throw await refuse("invalid-type", `The value ${JSON.stringify(preferenceValue)} for "${name}" is not a ${preferenceType}`);
+      }
+      const hasUserValue = await prefs.prefHasUserValue(name);
+      experiment.preferences[name] = {
+        preferenceValue,
+        preferenceType: preferenceType as PreferenceType,
+        previousPreferenceValue:
+          preferenceBranchType === "default" ? await prefs.getPref(name, "default") : hasUserValue ? await prefs.getPref(name, "user") : null,
+        preferenceBranchType,
+        // A user value on a default-branch pref wins: the default is left untouched (Normandy bug 1416003).
+        overridden: preferenceBranchType === "default" && hasUserValue,
+      };
+    }
+
+    // Recorded before any pref changes, so a crash in between leaves a record that can restore them.
+    await store.add(experiment);
+    try {
+      for (const [name, preference] of Object.entries(experiment.preferences)) {
+        if (!preference.overridden) await prefs.setPref(name, preference.preferenceValue, preference.preferenceBranchType);
+      }
+    } catch (error) {
+      await this.restorePrefs(experiment);
+      await store.remove(slug);
+      throw error;
+    }
+    await this.saveStartupPrefs();
+    await this.startObserver(slug);
+    await this.annotate(experiment);
+    await this.report("enroll", slug, { experimentType, branch });
+    for (const [name, preference] of Object.entries(experiment.preferences)) {
+      if (preference.overridden) await this.report("expPrefChanged", slug, { preferenceName: name, reason: "onEnroll", enrollmentId: experiment.enrollmentId });
+    }
+    return experiment;
+  }
+
+  private async unenroll(slug: string, { resetValue = true, reason = "unknown", changedPref }: StopOptions): Promise<void> {
+    const { store, telemetry } = this.deps;
+    const changed = changedPref === undefined ? {} : { changedPref };
+    const experiment = await store.get(slug);
+    if (!experiment) {
+      await this.report("unenrollFailed", slug, { reason: "does-not-exist", originalReason: reason, ...changed });
+      throw new UnenrollmentRefused("does-not-exist", `There is no preference experiment with the slug "${slug}"`);
+    }
+    if (experiment.expired) {
+      await this.report("unenrollFailed", slug, {
+        reason: "already-unenrolled",
+        originalReason: reason,
+        enrollmentId: experiment.enrollmentId,
+        ...changed,
+      });
+      throw new UnenrollmentRefused("already-unenrolled", `The preference experiment "${slug}" has already ended`);
+    }
+    this.stopObserver(slug);
+    if (resetValue) await this.restorePrefs(experiment);
+    await store.update(slug, (stored) => {
+      stored.expired = true;
+      stored.temporaryErrorDeadline = null;
+    });
+    await this.saveStartupPrefs();
+    await this.quietly(() => telemetry.setExperimentInactive(slug), `Annotating ${slug} as inactive`);
+    await this.report("unenroll", slug, {
+      didResetValue: resetValue ? "true" : "false",
+      branch: experiment.branch,
+      reason,
+      enrollmentId: experiment.enrollmentId,
+      ...changed,
+    });
+  }
+
+  /**
+   * Puts each pref back on its branch. A user-branch pref the user changed keeps the user's value; on the
+   * default branch the user's value (a user value) is never touched, only the default is restored.
+   */
+  private async restorePrefs(experiment: PreferenceExperiment): Promise<void> {
+    const { prefs } = this.deps;
+    for (const [name, { previousPreferenceValue, preferenceBranchType, overridden }] of Object.entries(experiment.preferences)) {
+      if (overridden && preferenceBranchType === "user") continue;
+      try {
+        if (previousPreferenceValue !== null) {
+          await prefs.setPref(name, previousPreferenceValue, preferenceBranchType);
+        } else if (preferenceBranchType === "user") {
+          await prefs.clearUserPref(name);
+        } else if (!(await prefs.prefHasUserValue(name))) {
+          // Normandy leaves a default it cannot undo until the next restart (bug 1502410); we remove the pref,
+          // which is what it was before the study. With a user value on top it stays until the restart.
+          await prefs.deletePref(name);
+        }
+      } catch (error) {
+        this.deps.warn(`Cannot restore the pref ${name} of ${experiment.slug}: ${String(error)}`);
+      }
+    }
+  }
+
+  /** Marks a pref as changed away from the study's value; the study goes on, the pref is left alone. */
+  private async recordPrefChange(slug: string, name: string, reason: "observer" | "sideload"): Promise<void> {
+    const experiment = await this.deps.store.update(slug, (stored) => {
+      stored.preferences[name]!.overridden = true;
+    });
+    await this.saveStartupPrefs();
+    await this.report("expPrefChanged", slug, { preferenceName: name, reason, enrollmentId: experiment.enrollmentId });
+  }
+
+  private async startObserver(slug: string): Promise<void> {
+    const experiment = await this.deps.store.get(slug);
+    const names = Object.entries(experiment?.preferences ?? {})
+      .filter(([, preference]) => !preference.overridden)
+      .map(([name]) => name);
+    if (names.length === 0) return;
+    // Returns its promise (Firefox ignores it) so an in-memory fake can wait for the work to finish.
+    const listener = (name: string) =>
+      this.exclusive(() => this.onPrefChanged(slug, name)).catch((error: unknown) =>
+        this.deps.warn(`Cannot record a change of ${name} in ${slug}: ${String(error)}`),
+      );
+    this.observers.set(slug, listener);
+    this.deps.prefs.onPrefChanged.addListener(listener, names);
+  }
+
+  private stopObserver(slug: string): void {
+    const listener = this.observers.get(slug);
+    if (!listener) return;
+    this.deps.prefs.onPrefChanged.removeListener(listener);
+    this.observers.delete(slug);
+  }
+
+  /**
+   * A watched pref changed. Notifications arrive asynchronously, so the stored state decides: only a change
+   * of an active, not yet overridden pref away from the study's value counts (the effective value, as
+   * Normandy compares it).
+   */
+  private async onPrefChanged(slug: string, name: string): Promise<void> {
+    const experiment = await this.deps.store.get(slug);
+    const preference = experiment?.preferences[name];
+    if (!experiment || experiment.expired || !preference || preference.overridden) return;
+    if ((await this.deps.prefs.getPref(name, "user")) === preference.preferenceValue) return;
+    await this.recordPrefChange(slug, name, "observer");
+  }
+
+  /**
+   * The default-branch values of active experiments, for the prefs API to re-apply at the next start.
+   * Overridden prefs are left out (Normandy keeps them): their default was not set at enrollment, or the
+   * user has since chosen another value, and re-applying would change a default the study does not own.
+   */
+  private async saveStartupPrefs(): Promise<void> {
+    const startupPrefs: Record<string, PrefValue> = {};
+    for (const experiment of await this.deps.store.getAllActive()) {
+      for (const [name, preference] of Object.entries(experiment.preferences)) {
+        if (preference.preferenceBranchType === "default" && !preference.overridden) startupPrefs[name] = preference.preferenceValue;
+      }
+    }
+    await this.deps.prefs.setStartupExperimentPrefs(startupPrefs);
+  }
+
+  /**
+   * Normandy's `recordOriginalValues`: the defaults the start-up re-application replaced are the prefs'
+   * current built-in defaults (perhaps new after a Firefox update), so unenrolling restores those. A value
+   * re-applied for a pref no active experiment owns (left behind by a crash mid-unenrollment) is undone.
+   */
+  private async takeInStartupApplication(): Promise<void> {
+    const application = await this.deps.prefs.getStartupApplication();
+    if (!application) return;
+    const owners = new Map<string, string>();
+    for (const experiment of await this.deps.store.getAllActive()) {
+      for (const [name, preference] of Object.entries(experiment.preferences)) {
+        if (preference.preferenceBranchType === "default") owners.set(name, experiment.slug);
+      }
+    }
+    for (const [name, originalDefault] of Object.entries(application.changed)) {
+      const owner = owners.get(name);
+      if (owner !== undefined) {
+        await this.deps.store.update(owner, (stored) => {
+          stored.preferences[name]!.previousPreferenceValue = originalDefault;
+        });
+      } else {
+        const { prefs } = this.deps;
+        await this.quietly(
+          () => (originalDefault === null ? prefs.deletePref(name) : prefs.setPref(name, originalDefault, "default")),
+          `Restoring the default of ${name}, which no active study owns,`,
+        );
+      }
+    }
+    for (const name of application.skipped) this.deps.warn(`The stored study value of ${name} has the wrong type; it was not applied`);
+  }
+
+  private async annotate(experiment: PreferenceExperiment): Promise<void> {
+    const type = `${ANNOTATION_PREFIX}${experiment.experimentType}` as ExperimentAnnotationType;
+    await this.quietly(
+      () => this.deps.telemetry.setExperimentActive(experiment.slug, experiment.branch, { type, enrollmentId: experiment.enrollmentId }),
+      `Annotating ${experiment.slug} as active`,
+    );
+  }
+
+  /** Telemetry that fails is logged; it never changes what happens to a study. */
+  private report<Method extends EnrollmentEventMethod>(method: Method, slug: string, extra: EnrollmentEventExtra<Method>): Promise<void> {
+    // Every method this module records exists for the object preference_study.
+    const object = "preference_study" as EnrollmentEventObject<Method>;
+    return this.quietly(() => this.deps.telemetry.recordEvent(method, object, slug, extra), `Recording the ${method} event of ${slug}`);
+  }
+
+  /** Runs a step whose failure must not stop the operation around it, and logs the failure. */
+  private async quietly(step: () => Promise<void>, what: string): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      this.deps.warn(`${what} failed: ${String(error)}`);
+    }
+  }
+
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    return this.operations.run(operation);
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+}
+
+function valueHasType(value: PrefValue, type: PreferenceType): boolean {
+  switch (type) {
+    case "string":
+      return typeof value === "string";
+    case "boolean":
+      return typeof value === "boolean";
+    case "integer":
+      // libpref integers are 32-bit; Normandy would let XPConnect truncate 1.5 to 1.
+      return Number.isInteger(value) && (value as number) >= INT_PREF_MIN && (value as number) <= INT_PREF_MAX;
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * A two-branch preference study, end to end in a real Firefox with the add-on installed permanently: the
+ * client enrolls in the branch our ratioSample predicts for its user id, sets real prefs on both branches,
+ * reports the enrollment (event log, Glean, annotations); the user changes one pref while Firefox runs
+ * (observer) and another while it is closed (sideload); across a restart the default-branch values are back
+ * before the background page starts; when QA disables the recipe the client unenrolls and every pref is back
+ * to its exact previous value, except the values the user chose. Assertions read prefs in the chrome context.
+ */
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { STARTUP_EXPERIMENT_PREFS_BRANCH } from "../../experiment-apis/prefs/interface.js";
+import type { RunningRecipeServer } from "../../server/recipeServer.js";
+import { startRecipeServer } from "../../server/recipeServer.js";
+import { ratioSample } from "../../src/core/index.js";
+import type { LoggedEvent } from "../../src/stores/EventLogStore.js";
+import type { JsonValue } from "./harness/index.js";
+import { ADDON_ID, AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+
+const SLUG = "pref-study-e2e";
+/** Firefox's own prefs with shipped defaults, harmless to change in a headless test profile. */
+const DEFAULT_BRANCH_PREF = "browser.urlbar.maxRichResults"; // default 10
+const USER_BRANCH_PREF = "font.default.x-western"; // default "serif"; the profile starts with a user value
+const OBSERVED_PREF = "layout.spellcheckDefault"; // default 1; the user changes it while enrolled
+const SIDELOADED_PREF = "accessibility.typeaheadfind.flashBar"; // default 1; changed while Firefox is closed
+const USER_VALUE_BEFORE = "cursive";
+
+const BRANCH_VALUES = {
+  control: { [DEFAULT_BRANCH_PREF]: 7, [USER_BRANCH_PREF]: "sans-serif", [OBSERVED_PREF]: 0, [SIDELOADED_PREF]: 3 },
+  treatment: { [DEFAULT_BRANCH_PREF]: 13, [USER_BRANCH_PREF]: "monospace", [OBSERVED_PREF]: 2, [SIDELOADED_PREF]: 4 },
+} as const;
+const BRANCH_TYPES = { [DEFAULT_BRANCH_PREF]: "default", [USER_BRANCH_PREF]: "user", [OBSERVED_PREF]: "user", [SIDELOADED_PREF]: "default" } as const;
+
+function studyArguments() {
+  return {
+    slug: SLUG,
+    userFacingName: "Preference study e2e",
+    userFacingDescription: "Two branches, four prefs",
+    isEnrollmentPaused: false,
+    branches: Object.entries(BRANCH_VALUES).map(([slug, values]) => ({
+      slug,
+      ratio: 1,
+      preferences: Object.fromEntries(
+        Object.entries(values).map(([name, value]) => [
+          name,
+          { preferenceType: typeof value === "number" ? "integer" : "string", preferenceBranchType: BRANCH_TYPES[name as keyof typeof BRANCH_TYPES], preferenceValue: value },
+        ]),
+      ),
+    })),
+  };
+}
+
+/** A pref as the chrome context sees it: both branches. */
+interface PrefState {
+  type: number;
+  hasUserValue: boolean;
+  value: JsonValue;
+  defaultValue: JsonValue;
+}
+
+describe("a preference study, end to end", () => {
+  let workDir: string;
+  let server: RunningRecipeServer;
+  let addon: AddonUnderTest;
+  let recipeId: number;
+  let branch: keyof typeof BRANCH_VALUES;
+
+  const inChrome = <T>(body: string, ...args: JsonValue[]) => addon.firefox.evalInChrome<T>(body, ...args);
+  const prefState = (name: string) =>
+    inChrome<PrefState>(
+      `const read = (branch) => { try { return branch.getPrefType(args[0]) === branch.PREF_INT ? branch.getIntPref(args[0]) : branch.getStringPref(args[0]); } catch { return null; } };
+       return {
+         type: Services.prefs.getPrefType(args[0]),
+         hasUserValue: Services.prefs.prefHasUserValue(args[0]),
+         value: read(Services.prefs),
+         defaultValue: read(Services.prefs.getDefaultBranch("")),
+       };`,
+      name,
+    );
+  const normandyEvents = async (method?: string): Promise<LoggedEvent[]> =>
+    (await addon.state()).events.filter(([, category, eventMethod]) => category === "normandy" && (method === undefined || eventMethod === method));
+  const waitFor = async <T>(what: string, read: () => Promise<T | undefined>): Promise<T> => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const value = await read().catch(() => undefined);
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), "pref-study-e2e-"));
+    server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0 });
+    recipeId = server.store.create(
+      { name: "Preference study", action: "multi-preference-experiment", arguments: studyArguments(), filter_expression: "true", capabilities: [] },
+      true,
+    ).id;
+    // Another recipe stays published: a collection with no recipes at all is only a temporary error
+    // ("no-recipes") for a study, whereas a study whose recipe is gone from a non-empty one ends at once.
+    server.store.create(
+      { name: "Stays published", action: "console-log", arguments: { message: "still here" }, filter_expression: "true", capabilities: [] },
+      true,
+    );
+    await server.publish();
+    // A user value the user-branch study pref had before the study (prefs.js: kept across restarts, unlike user.js).
+    const profileDir = join(workDir, "profile");
+    mkdirSync(profileDir);
+    writeFileSync(join(profileDir, "prefs.js"), `user_pref(${JSON.stringify(USER_BRANCH_PREF)}, ${JSON.stringify(USER_VALUE_BEFORE)});\n`);
+    addon = await AddonUnderTest.start("preference-study", prefsFor(server), { profileDir, permanentXpiDir: workDir });
+  });
+
+  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
+
+  afterAll(async () => {
+    await addon?.dispose();
+    await server?.close();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it("enrolls in the branch ratioSample predicts for the client's user id, and sets the real prefs", async () => {
+    const [run] = await addon.waitForRuns(1);
+    expect(run!.recipes).toContainEqual(expect.objectContaining({ id: recipeId, suitability: "filter-match", status: "success" }));
+    const userId = await inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.user_id");`);
+    branch = (["control", "treatment"] as const)[await ratioSample(`${userId}-${SLUG}-branch`, [1, 1])]!;
+
+    const { preferenceExperiments } = await addon.studies();
+    expect(preferenceExperiments).toEqual([expect.objectContaining({ slug: SLUG, branch, expired: false, actionName: "PreferenceExperimentAction" })]);
+    const values = BRANCH_VALUES[branch];
+    expect(await prefState(DEFAULT_BRANCH_PREF)).toMatchObject({ hasUserValue: false, defaultValue: values[DEFAULT_BRANCH_PREF], value: values[DEFAULT_BRANCH_PREF] });
+    expect(await prefState(SIDELOADED_PREF)).toMatchObject({ hasUserValue: false, defaultValue: values[SIDELOADED_PREF] });
+    expect(await prefState(USER_BRANCH_PREF)).toMatchObject({ hasUserValue: true, value: values[USER_BRANCH_PREF], defaultValue: "serif" });
+    expect(await prefState(OBSERVED_PREF)).toMatchObject({ hasUserValue: true, value: values[OBSERVED_PREF], defaultValue: 1 });
+    expect(preferenceExperiments[0]!.preferences[USER_BRANCH_PREF]!.previousPreferenceValue).toBe(USER_VALUE_BEFORE);
+    // The default-branch values are kept for the next start.
+    expect(
+      await inChrome(`return Services.prefs.getBranch(args[0]).getChildList("").sort();`, STARTUP_EXPERIMENT_PREFS_BRANCH),
+    ).toEqual([DEFAULT_BRANCH_PREF, SIDELOADED_PREF].sort());
+  });
+
+  it("reports the enrollment: local event log, Firefox's Glean.normandy and the experiment annotations", async () => {
+    const enrolls = await normandyEvents("enroll");
+    expect(enrolls.map(([, ...rest]) => rest)).toEqual([["normandy", "enroll", "preference_study", SLUG, { experimentType: "exp", branch }]]);
+    const glean = await inChrome<{ extra: Record<string, string> }[] | null>(`return Glean.normandy.enrollPreferenceStudy.testGetValue();`);
+    expect(glean?.map(({ extra }) => extra)).toEqual([{ value: SLUG, experimentType: "exp", branch }]);
+    const annotation = await inChrome<{ branch: string; extra: Record<string, string> } | null>(`return Services.fog.testGetExperimentData(args[0]);`, SLUG);
+    expect(annotation).toMatchObject({ branch, extra: { type: "normandy-exp" } });
+  });
+
+  it("onPrefChanged fires for the named prefs only, not for prefs that share a prefix", async () => {
+    const fired = await addon.firefox.evalInExtensionPage<string[]>(
+      ADDON_ID,
+      "pages/console.html",
+      `const fired = [];
+       const listener = (name) => fired.push(name);
+       browser.experiments.prefs.onPrefChanged.addListener(listener, ["e2e.observed", "e2e.observed.child"]);
+       await browser.experiments.prefs.getPrefType("e2e.observed"); // the listener is registered in the parent by now
+       for (const [name, value] of [["e2e.observedX", 1], ["e2e.observed.other", 2], ["e2e.observed", 3], ["e2e.observed.child", 4]]) {
+         await browser.experiments.prefs.setPref(name, value, "user");
+       }
+       await new Promise((resolve) => setTimeout(resolve, 500));
+       browser.experiments.prefs.onPrefChanged.removeListener(listener);
+       return fired;`,
+    );
+    expect(fired).toEqual(["e2e.observed", "e2e.observed.child"]);
+  });
+
+  it("a change by the user while enrolled is recorded (expPrefChanged observer); the study goes on", async () => {
+    await inChrome(`Services.prefs.setIntPref(args[0], 5);`, OBSERVED_PREF);
+    const [event] = await waitFor("the observer event", async () => {
+      const events = await normandyEvents("expPrefChanged");
+      return events.length > 0 ? events : undefined;
+    });
+    expect(event!.slice(1, 5)).toEqual(["normandy", "expPrefChanged", "preference_study", SLUG]);
+    expect(event![5]).toMatchObject({ preferenceName: OBSERVED_PREF, reason: "observer" });
+    const [experiment] = (await addon.studies()).preferenceExperiments;
+    expect(experiment).toMatchObject({ expired: false, preferences: { [OBSERVED_PREF]: { overridden: true } } });
+  });
+
+  it("after a restart the default-branch values are back before the background page starts; nothing counts as a user change but the sideload", async () => {
+    const eventsBefore = (await normandyEvents()).length;
+    const runsBefore = (await addon.state()).runs.length;
+    await addon.firefox.quit();
+    // The user changes a default-branch study pref while Firefox is closed.
+    appendFileSync(join(addon.firefox.profileDir, "user.js"), `user_pref(${JSON.stringify(SIDELOADED_PREF)}, 9);\n`);
+    await addon.firefox.restart();
+
+    const studies = await waitFor("the background page after the restart", () => addon.studies());
+    const { processStartedAt } = await inChrome<{ processStartedAt: number }>(
+      `return { processStartedAt: Date.now() - Services.telemetry.msSinceProcessStart() };`,
+    );
+    const backgroundStartMs = studies.backgroundStartedAt - processStartedAt;
+    console.log(
+      `start-up re-application at ${studies.startup!.appliedAtMs.toFixed(1)} ms after process start; ` +
+        `background page started at ${backgroundStartMs.toFixed(1)} ms`,
+    );
+    expect(studies.startup!.appliedAtMs).toBeLessThan(backgroundStartMs);
+    expect(studies.startup!.changed).toEqual({ [DEFAULT_BRANCH_PREF]: 10, [SIDELOADED_PREF]: 1 });
+    const values = BRANCH_VALUES[branch];
+    expect(await prefState(DEFAULT_BRANCH_PREF)).toMatchObject({ hasUserValue: false, defaultValue: values[DEFAULT_BRANCH_PREF] });
+    expect(await prefState(SIDELOADED_PREF)).toMatchObject({ hasUserValue: true, value: 9, defaultValue: values[SIDELOADED_PREF] });
+
+    // The start-up run waits for the studies to be taken in, so once it is done every event is in.
+    await addon.waitForRuns(runsBefore + 1);
+    const newEvents = (await normandyEvents()).slice(eventsBefore);
+    expect(newEvents.map(([, ...rest]) => rest)).toEqual([
+      ["normandy", "expPrefChanged", "preference_study", SLUG, expect.objectContaining({ preferenceName: SIDELOADED_PREF, reason: "sideload" })],
+    ]);
+    expect(studies.preferenceExperiments[0]).toMatchObject({ expired: false });
+    const annotation = await inChrome<{ branch: string } | null>(`return Services.fog.testGetExperimentData(args[0]);`, SLUG);
+    expect(annotation).toMatchObject({ branch });
+  });
+
+  it("disabling the recipe unenrolls: every pref back to its exact previous value, the user's choices kept", async () => {
+    server.store.setEnabled(recipeId, false);
+    await server.publish();
+
+    const run = await addon.runNow();
+
+    expect(run).toMatchObject({ runnerStatus: "success", actions: expect.objectContaining({ PreferenceExperimentAction: "success" }) });
+    const unenrolls = await normandyEvents("unenroll");
+    expect(unenrolls.map(([, ...rest]) => rest)).toEqual([
+      ["normandy", "unenroll", "preference_study", SLUG, expect.objectContaining({ reason: "recipe-not-seen", didResetValue: "true", branch })],
+    ]);
+    expect(await prefState(DEFAULT_BRANCH_PREF)).toMatchObject({ hasUserValue: false, defaultValue: 10, value: 10 });
+    expect(await prefState(USER_BRANCH_PREF)).toMatchObject({ hasUserValue: true, value: USER_VALUE_BEFORE, defaultValue: "serif" });
+    expect(await prefState(OBSERVED_PREF)).toMatchObject({ hasUserValue: true, value: 5, defaultValue: 1 });
+    expect(await prefState(SIDELOADED_PREF)).toMatchObject({ hasUserValue: true, value: 9, defaultValue: 1 });
+    expect((await addon.studies()).preferenceExperiments[0]).toMatchObject({ expired: true });
+    expect(await inChrome(`return Services.prefs.getBranch(args[0]).getChildList("");`, STARTUP_EXPERIMENT_PREFS_BRANCH)).toEqual([]);
+    const glean = await inChrome<{ extra: Record<string, string> }[] | null>(`return Glean.normandy.unenrollPreferenceStudy.testGetValue();`);
+    expect(glean?.map(({ extra }) => extra)).toEqual([expect.objectContaining({ value: SLUG, reason: "recipe-not-seen", didResetValue: "true" })]);
+    expect(await inChrome(`return Services.fog.testGetExperimentData(args[0]);`, SLUG)).toBeNull();
+  });
+});

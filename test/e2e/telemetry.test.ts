@@ -1,0 +1,325 @@
+/**
+ * Telemetry end to end in a real Firefox ESR: Normandy's events through the telemetry experiment API land in
+ * Firefox's own `Glean.normandy.*` metrics (read in the chrome context) and events outside the registry are
+ * refused; experiment annotations reach TelemetryEnvironment and Glean; every uptake status a console-log
+ * recipe or a server fault can cause today is read back from Glean, with recipe freshness; events reach the
+ * local server's intake only while telemetry upload is enabled; the QA console exports the event log.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
+import type { RecipeFields } from "../../server/recipeStore.js";
+import type { EventRecord } from "../../src/core/eventFormat.js";
+import type { JsonValue } from "./harness/index.js";
+import { ADDON_ID, AddonUnderTest, prefsFor, type UptakeEvent } from "./support/addonUnderTest.js";
+
+const CONSOLE_PAGE = "pages/console.html";
+const UPLOAD_ENABLED_PREF = "datareporting.healthreport.uploadEnabled";
+/** Longer than the uploader's 1 s batch delay plus a send. */
+const INTAKE_QUIET_MS = 3_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("telemetry, end to end", () => {
+  let dataDir: string;
+  let server: RunningRecipeServer;
+  let addon: AddonUnderTest;
+
+  /** Runs `body` in the add-on's QA console page, where `browser.experiments.telemetry` is the real API. */
+  const inAddonPage = <T>(body: string, ...args: JsonValue[]) =>
+    addon.firefox.evalInExtensionPage<T>(ADDON_ID, CONSOLE_PAGE, body, ...args);
+  const inChrome = <T>(body: string, ...args: JsonValue[]) => addon.firefox.evalInChrome<T>(body, ...args);
+  const setUploadEnabled = (enabled: boolean) => inChrome(`Services.prefs.setBoolPref(args[0], args[1]);`, UPLOAD_ENABLED_PREF, enabled);
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "telemetry-server-"));
+    server = await startRecipeServer({ dataDir, port: 0 });
+    addon = await AddonUnderTest.start("telemetry", {
+      ...prefsFor(server),
+      // Debian's ESR already defaults to false; said here because the test depends on it.
+      [UPLOAD_ENABLED_PREF]: false,
+      "intl.locale.requested": "en-US",
+    });
+    await addon.waitForRuns(1);
+  });
+
+  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
+
+  afterAll(async () => {
+    await addon?.dispose();
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  describe("Normandy events", () => {
+    const events = [
+      ["enroll", "preference_study", "e2e-pref-study", { branch: "treatment", experimentType: "exp" }, "enroll_preference_study"],
+      ["enrollFailed", "addon_study", "e2e-addon-study", { reason: "download-failure", detail: "HTTP 404" }, "enroll_failed_addon_study"],
+      ["update", "preference_rollout", "e2e-rollout", { previousState: "active", enrollmentId: "e-1" }, "update_preference_rollout"],
+      ["updateFailed", "addon_rollout", "e2e-addon-rollout", { reason: "conflict", branch: "active" }, "update_failed_addon_rollout"],
+      ["unenroll", "preference_rollback", "e2e-rollout", { reason: "rollback", enrollmentId: "e-1" }, "unenroll_preference_rollback"],
+      ["unenrollFailed", "preference_study", "e2e-pref-study", { reason: "does-not-exist", caller: "stop" }, "unenroll_failed_preference_study"],
+      ["graduate", "preference_rollout", "e2e-rollout", { reason: "all-prefs-match", enrollmentId: "e-1" }, "graduate_preference_rollout"],
+      ["expPrefChanged", "preference_study", "e2e-pref-study", { preferenceName: "a.b", reason: "observer" }, "exp_pref_changed_preference_study"],
+      ["validationFailed", "nimbus_experiment", "e2e-nimbus", { reason: "invalid-branch", branch: "x" }, "validation_failed_nimbus_experiment"],
+    ] as const;
+
+    it("recordEvent lands in Firefox's own Glean.normandy event metric of each method, value among the extras", async () => {
+      const timestamps = await inAddonPage<number[]>(
+        `const timestamps = [];
+         for (const [method, object, value, extra] of args[0]) {
+           timestamps.push(await browser.experiments.telemetry.recordEvent(method, object, value, extra));
+         }
+         return timestamps;`,
+        events.map(([method, object, value, extra]) => [method, object, value, extra]),
+      );
+      for (const timestamp of timestamps) expect(Number.isInteger(timestamp) && timestamp > 0).toBe(true);
+      expect([...timestamps].sort((a, b) => a - b)).toEqual(timestamps);
+
+      const recorded = await inChrome<Record<string, unknown>>(
+        `const camel = (snake) => snake.replace(/_([a-z])/g, (_, letter) => letter.toUpperCase());
+         return Object.fromEntries(args[0].map((name) => [name, Glean.normandy[camel(name)].testGetValue()]));`,
+        events.map(([, , , , metric]) => metric),
+      );
+      for (const [, , value, extra, metric] of events) {
+        expect(recorded[metric], metric).toEqual([
+          expect.objectContaining({ category: "normandy", name: metric, extra: { ...extra, value } }),
+        ]);
+      }
+    });
+
+    it("an event outside the registry is refused with the reason, and nothing reaches Glean", async () => {
+      const errors = await inAddonPage<string[]>(
+        `const errors = [];
+         for (const [method, object, value, extra] of args[0]) {
+           try {
+             await browser.experiments.telemetry.recordEvent(method, object, value, extra);
+             errors.push("recorded");
+           } catch (error) {
+             errors.push(error.message);
+           }
+         }
+         return errors;`,
+        [
+          ["enroll", "preference_rollback", "s", {}],
+          ["unenroll", "addon_rollback", "s", { reason: null }],
+          ["enroll", "addon_rollout", "s".repeat(81), {}],
+          ["enroll", "addon_rollout", "s", { enrollmentId: "e-1" }],
+          ["unenrol", "addon_study", "s", {}],
+        ],
+      );
+
+      expect(errors).toEqual([
+        'Refused telemetry event normandy/enroll/preference_rollback: "enroll" is not recorded for object "preference_rollback" (only for preference_study, addon_study, preference_rollout, addon_rollout, nimbus_experiment)',
+        'Refused telemetry event normandy/unenroll/addon_rollback: extra "reason" must be a string, got null',
+        "Refused telemetry event normandy/enroll/addon_rollout: the value is 81 characters long; at most 80 are allowed",
+        'Refused telemetry event normandy/enroll/addon_rollout: extra key "enrollmentId" is not allowed for "enroll" (allowed: experimentType, branch, addonId, addonVersion)',
+        expect.stringMatching(/^Refused telemetry event normandy\/unenrol\/addon_study: unknown method "unenrol"/),
+      ]);
+      const untouched = await inChrome<unknown[]>(
+        `return [Glean.normandy.unenrollAddonRollback.testGetValue(), Glean.normandy.enrollAddonRollout.testGetValue()];`,
+      );
+      expect(untouched).toEqual([null, null]);
+    });
+
+    it("experiment annotations reach TelemetryEnvironment and Glean, and are removed again", async () => {
+      const annotations = () =>
+        inChrome<{ environment: Record<string, unknown>; glean: Record<string, unknown> }>(
+          `const { TelemetryEnvironment } = ChromeUtils.importESModule("resource://gre/modules/TelemetryEnvironment.sys.mjs");
+           return {
+             environment: TelemetryEnvironment.getActiveExperiments(),
+             glean: Object.fromEntries(["e2e-study", "e2e-rollout"].map((slug) => [slug, Services.fog.testGetExperimentData(slug)])),
+           };`,
+        );
+      await inAddonPage(
+        `await browser.experiments.telemetry.setExperimentActive("e2e-study", "treatment", { type: "normandy-exp", enrollmentId: "e-7" });
+         await browser.experiments.telemetry.setExperimentActive("e2e-rollout", "active", { type: "normandy-prefrollout" });`,
+      );
+
+      expect(await annotations()).toEqual({
+        environment: {
+          "e2e-study": { branch: "treatment", type: "normandy-exp", enrollmentId: "e-7" },
+          "e2e-rollout": { branch: "active", type: "normandy-prefrollout" },
+        },
+        glean: {
+          "e2e-study": { branch: "treatment", extra: { type: "normandy-exp", enrollmentId: "e-7" } },
+          "e2e-rollout": { branch: "active", extra: { type: "normandy-prefrollout" } },
+        },
+      });
+
+      await inAddonPage(`await browser.experiments.telemetry.setExperimentInactive("e2e-study");`);
+
+      expect(await annotations()).toEqual({
+        environment: { "e2e-rollout": { branch: "active", type: "normandy-prefrollout" } },
+        glean: { "e2e-study": null, "e2e-rollout": { branch: "active", extra: { type: "normandy-prefrollout" } } },
+      });
+    });
+  });
+
+  describe("uptake read back from Glean", () => {
+    /** Creates and publishes a recipe; `fields` may be what the admin API would refuse (the store does not check). */
+    const publish = async (fields: Partial<RecipeFields> & { name: string }) => {
+      const recipe = server.store.create(
+        { action: "console-log", arguments: { message: fields.name }, filter_expression: "true", capabilities: [], ...fields },
+        true,
+      );
+      await server.publish();
+      return recipe.id;
+    };
+    /** The uptake one "Run now" adds to Glean. */
+    const uptakeOfOneRun = async (): Promise<UptakeEvent[]> => {
+      const before = (await addon.gleanUptake()).length;
+      await addon.runNow();
+      return (await addon.gleanUptake()).slice(before);
+    };
+    const freshness = (recipeId: number) =>
+      inChrome<number | null>(`return Glean.recipeClient.recipeFreshness[args[0]].testGetValue();`, String(recipeId));
+    const disableAll = async () => {
+      for (const recipe of server.store.list()) server.store.setEnabled(recipe.id, false);
+      await server.publish();
+    };
+
+    beforeEach(disableAll);
+
+    it("success for a matching recipe, its action and the runner; freshness follows the revision", async () => {
+      const id = await publish({ name: "uptake: success" });
+
+      const uptake = await uptakeOfOneRun();
+      expect(uptake[0]).toEqual({ source: `normandy/recipe/${id}`, value: "success" });
+      expect(uptake).toContainEqual({ source: "normandy/action/ConsoleLogAction", value: "success" });
+      expect(uptake.at(-1)).toEqual({ source: "normandy/runner", value: "success" });
+      expect(await freshness(id)).toBe(1);
+
+      server.store.update(id, { ...server.store.get(id)!, arguments: { message: "uptake: success, revised" } });
+      await server.publish();
+      await uptakeOfOneRun();
+      expect(await freshness(id)).toBe(2);
+    });
+
+    const recipeScenarios: [status: string, why: string, fields: Partial<RecipeFields>][] = [
+      ["backoff", "its filter is false", { filter_expression: "normandy.locale == 'xx-YY'" }],
+      // Published recipes always require `action.<name>`, so an action this client lacks is a capabilities
+      // mismatch (backoff) before it could be Normandy's RECIPE_INVALID_ACTION (download_error).
+      ["backoff", "its action is one this client does not have", { action: "show-heartbeat", arguments: {} }],
+      ["content_error", "its filter does not parse", { filter_expression: "normandy.locale ==" }],
+      ["apply_error", "its arguments are invalid", { arguments: { message: 42 } }],
+    ];
+
+    it.each(recipeScenarios)("%s for a recipe when %s", async (status, why, fields) => {
+      const id = await publish({ name: `uptake: ${why}`, ...fields });
+
+      const uptake = await uptakeOfOneRun();
+
+      expect(uptake).toContainEqual({ source: `normandy/recipe/${id}`, value: status });
+      expect(uptake.at(-1)).toEqual({ source: "normandy/runner", value: "success" });
+    });
+
+    it("sign_error for a recipe changed after it was signed", async () => {
+      const id = await publish({ name: "uptake: tampered" });
+      server.faults.set({ kind: "tamper-recipe", recipeId: id });
+      try {
+        expect(await uptakeOfOneRun()).toContainEqual({ source: `normandy/recipe/${id}`, value: "sign_error" });
+      } finally {
+        server.faults.clear();
+      }
+    });
+
+    it("server_error for the runner when the server answers 503", async () => {
+      server.faults.set({ kind: "http-status", status: 503 });
+      try {
+        expect(await uptakeOfOneRun()).toEqual([{ source: "normandy/runner", value: "server_error" }]);
+      } finally {
+        server.faults.clear();
+      }
+    });
+
+    it("network_error for the runner when the server is down", async () => {
+      const { port } = server;
+      await server.close();
+      try {
+        expect(await uptakeOfOneRun()).toEqual([{ source: "normandy/runner", value: "network_error" }]);
+      } finally {
+        server = await startRecipeServer({ dataDir, port });
+      }
+    });
+
+    it("the event log holds every uptake Glean holds, in the event format", async () => {
+      const { events } = await addon.state();
+      const glean = await addon.gleanUptake();
+      const uptakeEvents = events.filter(([, category]) => category === "uptake.remotecontent.result");
+      expect(uptakeEvents.map(([, ...rest]) => rest)).toEqual(
+        glean.map(({ source, value }) => ["uptake.remotecontent.result", "uptake", "normandy", value, { source }]),
+      );
+    });
+  });
+
+  describe("the intake", () => {
+    const clientIdPref = () => inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
+
+    it("receives nothing while telemetry upload is disabled", async () => {
+      const logged = (await addon.state()).events.length;
+      await addon.runNow();
+      await sleep(INTAKE_QUIET_MS);
+
+      expect((await addon.state()).events.length).toBeGreaterThan(logged);
+      expect(server.intake.clients()).toEqual([]);
+    });
+
+    it("once upload is enabled, receives exactly the events recorded after that, with the envelope", async () => {
+      const loggedBefore = (await addon.state()).events.length;
+      await setUploadEnabled(true);
+      await addon.runNow();
+      const recordedSince = (await addon.state()).events.slice(loggedBefore);
+
+      await expect
+        .poll(() => server.intake.clients().map((client) => client.eventCount), { timeout: 10_000, interval: 250 })
+        .toEqual([recordedSince.length]);
+      const id = await clientIdPref();
+      const received = server.intake.events(id).reverse();
+      expect(received.map((event): EventRecord => [event.timestamp, event.category, event.method, event.object, event.value, event.extra])).toEqual(
+        recordedSince,
+      );
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(id).not.toBe(await inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.user_id", "");`));
+      expect(server.intake.clients()).toEqual([
+        expect.objectContaining({ clientId: id, addonVersion: "0.1.0", locale: "en-US", lastSessionId: expect.stringMatching(/^[0-9a-f-]{36}$/) }),
+      ]);
+    });
+
+    it("receives nothing more once upload is disabled again", async () => {
+      const id = await clientIdPref();
+      const received = server.intake.events(id).length;
+      await setUploadEnabled(false);
+
+      await addon.runNow();
+      await sleep(INTAKE_QUIET_MS);
+
+      expect(server.intake.events(id)).toHaveLength(received);
+    });
+  });
+
+  it("the QA console's Export button downloads the event log as JSON", async () => {
+    const exported = await inAddonPage<{ fileName: string; type: string; json: { exportedAt: string; droppedEvents: number; events: unknown[] }; logged: unknown[] }>(
+      `// Capture the download instead of writing a file.
+       const blobs = new Map();
+       URL.createObjectURL = (blob) => { const url = "blob:captured-" + blobs.size; blobs.set(url, blob); return url; };
+       const clicked = new Promise((resolve) => {
+         HTMLAnchorElement.prototype.click = function () { resolve({ href: this.href, fileName: this.download }); };
+       });
+       document.getElementById("export-events").click();
+       const { href, fileName } = await clicked;
+       const blob = blobs.get(href);
+       const { events } = await browser.runtime.sendMessage({ type: "get-state" });
+       return { fileName, type: blob.type, json: JSON.parse(await blob.text()), logged: events };`,
+    );
+
+    expect(exported.fileName).toMatch(/^recipe-client-events-\d{4}-\d{2}-\d{2}T[\d-]+Z\.json$/);
+    expect(exported.type).toBe("application/json");
+    expect(exported.json.droppedEvents).toBe(0);
+    expect(exported.json.events).toEqual(exported.logged);
+    expect(exported.json.events.length).toBeGreaterThan(0);
+    expect(new Date(exported.json.exportedAt).getTime()).not.toBeNaN();
+  });
+});

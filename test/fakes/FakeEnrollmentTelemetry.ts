@@ -1,0 +1,46 @@
+import type { ExperimentAnnotationOptions } from "../../experiment-apis/telemetry/interface.js";
+import type {
+  EnrollmentEventExtra,
+  EnrollmentEventMethod,
+  EnrollmentEventObject,
+  EnrollmentTelemetry,
+} from "../../src/telemetry/EnrollmentTelemetry.js";
+
+export interface RecordedEvent {
+  method: string;
+  object: string;
+  value: string;
+  extra: Record<string, string>;
+}
+
+/** Keeps enrollment events and the experiment annotations in memory, in order. */
+export class FakeEnrollmentTelemetry implements EnrollmentTelemetry {
+  readonly events: RecordedEvent[] = [];
+  /** The annotations now active, by slug. */
+  readonly active = new Map<string, { branch: string } & ExperimentAnnotationOptions>();
+
+  async recordEvent<Method extends EnrollmentEventMethod>(
+    method: Method,
+    object: EnrollmentEventObject<Method>,
+    value: string,
+    extra: EnrollmentEventExtra<Method>,
+  ): Promise<void> {
+    for (const [key, extraValue] of Object.entries(extra)) {
+      if (typeof extraValue !== "string") throw new Error(`extra ${key} of ${method} is not a string`);
+    }
+    this.events.push({ method, object, value, extra: { ...(extra as Record<string, string>) } });
+  }
+
+  async setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void> {
+    this.active.set(slug, { branch, ...options });
+  }
+
+  async setExperimentInactive(slug: string): Promise<void> {
+    this.active.delete(slug);
+  }
+
+  /** The events with `method`, in order. */
+  eventsOf(method: EnrollmentEventMethod): RecordedEvent[] {
+    return this.events.filter((event) => event.method === method);
+  }
+}

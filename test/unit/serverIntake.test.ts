@@ -1,0 +1,186 @@
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { InitSqlJsStatic } from "sql.js";
+import { describe, expect, it } from "vitest";
+import { DATABASE_FILE_NAME } from "../../server/database.js";
+import { SCHEMA_MIGRATIONS } from "../../server/schemaMigrations.js";
+import type { IntakeBatch } from "../../src/core/intakeBatch.js";
+import type { EventRecord } from "../../src/core/eventFormat.js";
+import { fetchJson, postJson, useTestServers } from "./serverHarness.js";
+
+const CLIENT = "6f1b3c2a-1d7e-4a55-9c3e-0b8d2e4f6a71";
+
+function batch(overrides: Partial<IntakeBatch> = {}): IntakeBatch {
+  return {
+    batchId: "b-1",
+    clientId: CLIENT,
+    sessionId: "0d8e5c7b-3a2f-4e61-8b9d-7c6a5e4f3b2a",
+    addonVersion: "0.1.0",
+    locale: "en-US",
+    events: [
+      [1200, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: "normandy/runner" }],
+      [1300, "normandy", "enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp" }],
+      [1400, "normandy", "unenroll", "preference_study", "my-study", { reason: "recipe-not-seen", didResetValue: "true" }],
+    ],
+    ...overrides,
+  };
+}
+
+interface ErrorBody {
+  error: string;
+  message: string;
+  field?: string;
+}
+
+interface EventsBody {
+  clientId: string;
+  events: { timestamp: number; category: string; method: string; object: string; value: string | null; extra: Record<string, string> | null; sessionId: string }[];
+}
+
+const asRecord = (event: EventsBody["events"][number]): EventRecord => [event.timestamp, event.category, event.method, event.object, event.value, event.extra];
+
+describe("telemetry intake", () => {
+  const servers = useTestServers();
+
+  it("stores a batch and serves the client's events newest first, filterable by method and object", async () => {
+    const server = await servers.start();
+
+    const reply = await postJson(server.config.intakeUrl, batch());
+
+    expect(reply.status).toBe(201);
+    expect(reply.body).toEqual({ batchId: "b-1", events: 3, duplicate: false });
+    const all = await fetchJson<EventsBody>(`${server.url}/admin/api/clients/${CLIENT}/events`);
+    expect(all.body.events.map(asRecord)).toEqual([...batch().events].reverse());
+    expect(all.body.events.every((event) => event.sessionId === batch().sessionId)).toBe(true);
+    const unenrolls = await fetchJson<EventsBody>(`${server.url}/admin/api/clients/${CLIENT}/events?method=unenroll`);
+    expect(unenrolls.body.events.map(asRecord)).toEqual([batch().events[2]]);
+    const studies = await fetchJson<EventsBody>(`${server.url}/admin/api/clients/${CLIENT}/events?object=preference_study&method=enroll`);
+    expect(studies.body.events.map(asRecord)).toEqual([batch().events[1]]);
+    expect(server.intake.events(CLIENT, { object: "normandy" }).map((event) => event.value)).toEqual(["success"]);
+  });
+
+  it("lists clients with their latest version and locale, and counts their events", async () => {
+    const server = await servers.start();
+    await postJson(server.config.intakeUrl, batch());
+    await postJson(server.config.intakeUrl, batch({ batchId: "b-2", addonVersion: "0.2.0", locale: "de", events: [batch().events[0]!] }));
+    await postJson(server.config.intakeUrl, batch({ batchId: "b-3", clientId: "other-client" }));
+
+    const reply = await fetchJson<{ clients: unknown[] }>(`${server.url}/admin/api/clients`);
+
+    expect(reply.body.clients).toEqual([
+      expect.objectContaining({ clientId: "other-client", eventCount: 3 }),
+      expect.objectContaining({ clientId: CLIENT, addonVersion: "0.2.0", locale: "de", eventCount: 4, lastSessionId: batch().sessionId }),
+    ]);
+  });
+
+  it("stores a retried batch once", async () => {
+    const server = await servers.start();
+    await postJson(server.config.intakeUrl, batch());
+
+    const again = await postJson(server.config.intakeUrl, batch());
+
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ batchId: "b-1", events: 3, duplicate: true });
+    expect(server.intake.events(CLIENT)).toHaveLength(3);
+  });
+
+  it("keeps what it received across a restart", async () => {
+    const dataDir = await servers.newDataDir();
+    const first = await servers.start({ dataDir });
+    await postJson(first.config.intakeUrl, batch());
+    await first.close();
+
+    const second = await servers.start({ dataDir });
+
+    expect(second.intake.events(CLIENT).map(({ timestamp }) => timestamp)).toEqual([1400, 1300, 1200]);
+  });
+
+  it("a data folder from before the intake gains its tables and keeps its recipes", async () => {
+    const dataDir = await servers.newDataDir();
+    const SQL = await (createRequire(import.meta.url)("sql.js") as InitSqlJsStatic)();
+    const before = new SQL.Database();
+    before.exec(SCHEMA_MIGRATIONS[0]!);
+    before.run(
+      `INSERT INTO recipes (name, action, arguments, filter_expression, capabilities, enabled, revision_id, last_modified)
+       VALUES ('kept', 'console-log', '{"message":"hi"}', 'true', '[]', 0, 3, 0)`,
+    );
+    before.run("PRAGMA user_version = 1");
+    writeFileSync(join(dataDir, DATABASE_FILE_NAME), before.export());
+    before.close();
+
+    const server = await servers.start({ dataDir });
+
+    expect(server.store.list()).toEqual([expect.objectContaining({ name: "kept", revision_id: 3 })]);
+    expect((await postJson(server.config.intakeUrl, batch())).status).toBe(201);
+    expect(server.intake.events(CLIENT)).toHaveLength(3);
+  });
+
+  const invalid: [what: string, body: unknown, field: string][] = [
+    ["a body that is not an object", [1, 2], "(body)"],
+    ["an unknown field", { ...batch(), url: "https://example.com/" }, "url"],
+    ["a missing client id", { ...batch(), clientId: undefined }, "clientId"],
+    ["a client id with a slash", batch({ clientId: "a/b" }), "clientId"],
+    ["an empty locale", batch({ locale: "" }), "locale"],
+    ["no events", batch({ events: [] }), "events"],
+    ["501 events", batch({ events: Array.from({ length: 501 }, () => batch().events[0]!) }), "events"],
+    ["an event of five fields", { ...batch(), events: [[1, "normandy", "enroll", "addon_study", "s"]] }, "events[0]"],
+    ["a fractional timestamp", { ...batch(), events: [[1.5, "normandy", "enroll", "addon_study", "s", null]] }, "events[0][0]"],
+    ["an empty method", { ...batch(), events: [batch().events[0], [1, "normandy", "", "addon_study", "s", null]] }, "events[1][2]"],
+    ["a null extra value", { ...batch(), events: [[1, "normandy", "unenroll", "addon_study", "s", { reason: null }]] }, "events[0][5].reason"],
+    ["extras that are a list", { ...batch(), events: [[1, "normandy", "unenroll", "addon_study", "s", ["x"]]] }, "events[0][5]"],
+  ];
+
+  it.each(invalid)("refuses %s with a 400 naming the field", async (_what, body, field) => {
+    const server = await servers.start();
+
+    const reply = await postJson<ErrorBody>(server.config.intakeUrl, body);
+
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatchObject({ error: "validation_error", field });
+    expect(reply.body.message.startsWith(`${field}: `)).toBe(true);
+    expect(server.intake.clients()).toEqual([]);
+  });
+
+  it("accepts batches from the add-on's origin with CORS, and refuses them from web pages", async () => {
+    const server = await servers.start();
+    const post = (origin: string, batchId: string) =>
+      fetch(server.config.intakeUrl, {
+        method: "POST",
+        headers: { Origin: origin, "Content-Type": "application/json" },
+        body: JSON.stringify(batch({ batchId })),
+      });
+
+    const fromAddon = await post("moz-extension://4d6e3b8a-6f1c-4c55-9a7e-2f0b8e1d5c21", "b-1");
+    expect(fromAddon.status).toBe(201);
+    expect(fromAddon.headers.get("access-control-allow-origin")).toBe("*");
+    expect((await post("https://example.com", "b-2")).status).toBe(403);
+    expect(server.intake.events(CLIENT)).toHaveLength(3);
+  });
+
+  it("answers 404 for a client it never heard from", async () => {
+    const server = await servers.start();
+    const reply = await fetchJson<ErrorBody>(`${server.url}/admin/api/clients/nobody/events`);
+    expect(reply.status).toBe(404);
+    expect(reply.body.message).toBe("no telemetry from client nobody");
+    expect((await fetch(`${server.url}/clients/nobody`)).status).toBe(404);
+  });
+
+  it("links each client from the start page to a page of its events, escaping everything", async () => {
+    const server = await servers.start();
+    const hostile = "<script>alert('x')</script>";
+    await postJson(server.config.intakeUrl, batch({ events: [[5, "normandy", "enrollFailed", "addon_study", hostile, { detail: hostile }]] }));
+
+    const start = await (await fetch(`${server.url}/`)).text();
+    expect(start).toContain(`<a href="/clients/${CLIENT}"><code>${CLIENT}</code></a>`);
+    const response = await fetch(`${server.url}/clients/${CLIENT}?method=enrollFailed`);
+    expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const page = await response.text();
+    expect(page).toMatch(/^<!DOCTYPE html>\s*<html lang="en">/);
+    expect(page).not.toContain("<script>");
+    expect(page).toContain("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;");
+    expect(page).toContain('<input name="method" value="enrollFailed">');
+    const filteredOut = await (await fetch(`${server.url}/clients/${CLIENT}?method=enroll`)).text();
+    expect(filteredOut).toContain("No events match.");
+  });
+});

@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import { NORMANDY_EVENTS } from "../../experiment-apis/telemetry/eventRegistry.js";
+import { eventMetricName, gleanEventName } from "../../experiment-apis/telemetry/eventMetricNames.js";
+import { normandyEventProblem } from "../../experiment-apis/telemetry/eventValidation.js";
+import { EventLogStore } from "../../src/stores/EventLogStore.js";
+import type { EnrollmentTelemetry } from "../../src/telemetry/EnrollmentTelemetry.js";
+import { EnrollmentTelemetryRecorder } from "../../src/telemetry/EnrollmentTelemetryRecorder.js";
+import { FakeTelemetryApi } from "../fakes/FakeTelemetryApi.js";
+import { MemoryStorage } from "../fakes/MemoryStorage.js";
+
+/** `Object.getOwnPropertyNames(Glean.normandy)` on Firefox ESR 153, read in its chrome context. */
+const ESR_153_NORMANDY_METRICS = [
+  "unenrollFailedPreferenceStudy", "unenrollPreferenceStudy", "graduatePreferenceRollout", "unenrollAddonRollback",
+  "enrollFailedAddonStudy", "enrollAddonStudy", "enrollPreferenceStudy", "validationFailedNimbusExperiment",
+  "unenrollPreferenceRollback", "updatePreferenceRollout", "unenrollNimbusExperiment", "enrollFailedPreferenceRollout",
+  "updateAddonRollout", "unenrollFailedAddonRollback", "updateFailedAddonStudy", "updateFailedAddonRollout",
+  "enrollFailedPreferenceStudy", "unenrollFailedPreferenceRollback", "enrollFailedNimbusExperiment",
+  "enrollFailedAddonRollout", "expPrefChangedPreferenceStudy", "unenrollFailedNimbusExperiment", "updateAddonStudy",
+  "updateNimbusExperiment", "enrollAddonRollout", "unenrollAddonStudy", "exposeNimbusExperiment",
+  "enrollPreferenceRollout", "enrollNimbusExperiment",
+];
+
+function recorder() {
+  const telemetry = new FakeTelemetryApi();
+  const eventLog = new EventLogStore(new MemoryStorage());
+  const recorder: EnrollmentTelemetry = new EnrollmentTelemetryRecorder(telemetry, eventLog);
+  return { telemetry, eventLog, recorder };
+}
+
+/** Calls recordEvent the way untyped (or wrongly typed) code would. */
+function recordUnchecked(target: EnrollmentTelemetry, method: string, object: string, value: unknown, extra: unknown) {
+  return (target.recordEvent as (...args: unknown[]) => Promise<void>)(method, object, value, extra);
+}
+
+describe("the Normandy event registry", () => {
+  it("names, for every method × object, a Glean.normandy metric that ESR 153 has (all but Nimbus's expose)", () => {
+    const names = Object.entries(NORMANDY_EVENTS).flatMap(([method, { objects }]) =>
+      objects.map((object) => gleanEventName(method, object)),
+    );
+    expect(names.sort()).toEqual(ESR_153_NORMANDY_METRICS.filter((name) => name !== "exposeNimbusExperiment").sort());
+  });
+
+  it("derives Glean names as Normandy's TelemetryEvents does, and the snake_case metric names behind them", () => {
+    expect(gleanEventName("enrollFailed", "addon_study")).toBe("enrollFailedAddonStudy");
+    expect(gleanEventName("expPrefChanged", "preference_study")).toBe("expPrefChangedPreferenceStudy");
+    expect(eventMetricName("expPrefChanged", "preference_study")).toBe("exp_pref_changed_preference_study");
+    expect(eventMetricName("unenroll", "addon_rollback")).toBe("unenroll_addon_rollback");
+  });
+
+  it("accepts every registered extra key of each method, and an 80-character value", () => {
+    for (const [method, { objects, extraKeys }] of Object.entries(NORMANDY_EVENTS)) {
+      const extra = Object.fromEntries(extraKeys.map((key) => [key, "x"]));
+      for (const object of objects) expect(normandyEventProblem(method, object, "s".repeat(80), extra)).toBeNull();
+    }
+  });
+});
+
+describe("EnrollmentTelemetryRecorder", () => {
+  it("records through the telemetry API and appends the event, as recorded, to the event log", async () => {
+    const { telemetry, eventLog, recorder: target } = recorder();
+
+    await target.recordEvent("enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp" });
+    await target.recordEvent("unenroll", "preference_study", "my-study", { reason: "recipe-not-seen", didResetValue: "true", enrollmentId: "__NO_ENROLLMENT_ID__" });
+
+    expect(telemetry.events).toEqual([
+      { method: "enroll", object: "preference_study", value: "my-study", extra: { branch: "treatment", experimentType: "exp" } },
+      {
+        method: "unenroll",
+        object: "preference_study",
+        value: "my-study",
+        extra: { reason: "recipe-not-seen", didResetValue: "true", enrollmentId: "__NO_ENROLLMENT_ID__" },
+      },
+    ]);
+    const { events } = await eventLog.read();
+    expect(events).toEqual([
+      [1, "normandy", "enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp" }],
+      [2, "normandy", "unenroll", "preference_study", "my-study", { reason: "recipe-not-seen", didResetValue: "true", enrollmentId: "__NO_ENROLLMENT_ID__" }],
+    ]);
+  });
+
+  const misuses: [what: string, method: string, object: string, value: unknown, extra: unknown, message: RegExp][] = [
+    ["an unknown method", "enrol", "preference_study", "s", {}, /normandy\/enrol\/preference_study: unknown method "enrol" \(known: enroll,/],
+    ["an object the method is not recorded for", "graduate", "addon_study", "s", {}, /"graduate" is not recorded for object "addon_study" \(only for preference_rollout\)/],
+    ["a made-up object", "enroll", "pref_study", "s", {}, /"enroll" is not recorded for object "pref_study"/],
+    ["an extra key the method does not have", "enroll", "addon_study", "s", { enrollmentId: "id" }, /extra key "enrollmentId" is not allowed for "enroll" \(allowed: experimentType, branch, addonId, addonVersion\)/],
+    ["a null extra", "unenroll", "addon_study", "s", { reason: null }, /extra "reason" must be a string, got null/],
+    ["an undefined extra", "unenroll", "addon_study", "s", { reason: undefined }, /extra "reason" must be a string, got undefined/],
+    ["a number as extra", "unenroll", "addon_study", "s", { didResetValue: 1 }, /extra "didResetValue" must be a string, got number/],
+    ["an 81-character value", "enroll", "addon_study", "s".repeat(81), {}, /the value is 81 characters long; at most 80 are allowed/],
+    ["a value that is not a string", "enroll", "addon_study", null, {}, /the value must be a string, got null/],
+    ["the value passed as an extra", "enroll", "addon_study", "s", { value: "s" }, /extra key "value" is reserved/],
+    ["extras that are not an object", "enroll", "addon_study", "s", null, /extra must be an object of strings, got null/],
+  ];
+
+  it.each(misuses)("refuses %s loudly and records nothing", async (_what, method, object, value, extra, message) => {
+    const { telemetry, eventLog, recorder: target } = recorder();
+
+    await expect(recordUnchecked(target, method, object, value, extra)).rejects.toThrow(message);
+
+    expect(telemetry.events).toEqual([]);
+    expect((await eventLog.read()).events).toEqual([]);
+  });
+
+  it("the fake telemetry API refuses the same events the parent script does", async () => {
+    const telemetry = new FakeTelemetryApi();
+    const recordEvent = telemetry.recordEvent.bind(telemetry) as (...args: unknown[]) => Promise<number>;
+    await expect(recordEvent("enroll", "addon_study", "s", { reason: null })).rejects.toThrow(/extra key "reason" is not allowed/);
+    await expect(recordEvent("unenroll", "addon_study", "s", { reason: null })).rejects.toThrow(/extra "reason" must be a string, got null/);
+    expect(telemetry.events).toEqual([]);
+  });
+
+  it("cuts an extra longer than Glean's 500 bytes on a character boundary, in Glean and in the log alike", async () => {
+    const { telemetry, eventLog, recorder: target } = recorder();
+    const detail = "é".repeat(300); // 600 bytes in UTF-8
+
+    await target.recordEvent("enrollFailed", "addon_study", "s", { reason: "download-failure", detail });
+
+    expect(telemetry.events[0]!.extra.detail).toBe("é".repeat(250));
+    expect((await eventLog.read()).events[0]![5]).toEqual({ reason: "download-failure", detail: "é".repeat(250) });
+  });
+
+  it("sets and clears experiment annotations through the telemetry API", async () => {
+    const { telemetry, recorder: target } = recorder();
+
+    await target.setExperimentActive("my-study", "treatment", { type: "normandy-exp", enrollmentId: "e-1" });
+    await target.setExperimentActive("my-rollout", "active", { type: "normandy-prefrollout" });
+    expect(Object.fromEntries(telemetry.activeExperiments)).toEqual({
+      "my-study": { branch: "treatment", type: "normandy-exp", enrollmentId: "e-1" },
+      "my-rollout": { branch: "active", type: "normandy-prefrollout" },
+    });
+
+    await target.setExperimentInactive("my-study");
+    expect([...telemetry.activeExperiments.keys()]).toEqual(["my-rollout"]);
+  });
+});
