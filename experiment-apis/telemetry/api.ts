@@ -82,8 +82,9 @@ function eventTimestamp(): number {
 }
 
 const telemetryApi: TelemetryApi = {
-  async reportUptake(source, status) {
-    uptakeMetric().record({ source, [VALUE_EXTRA_KEY]: status });
+  async reportUptakes(reports) {
+    const metric = uptakeMetric();
+    for (const { source, status } of reports) metric.record({ source, [VALUE_EXTRA_KEY]: status });
     return eventTimestamp();
   },
 
@@ -110,11 +111,13 @@ const telemetryApi: TelemetryApi = {
     Services.fog.setExperimentInactive(slug);
   },
 
-  async setRecipeFreshness(recipeId, revision) {
-    const label = String(recipeId);
-    const metric = recipeFreshnessMetric()[label];
-    if (!metric) throw new ExtensionUtils.ExtensionError(`Glean refused the recipe freshness label ${label}`);
-    metric.set(revision);
+  async setRecipeFreshness(revisions) {
+    const freshness = recipeFreshnessMetric();
+    for (const { recipeId, revision } of revisions) {
+      const metric = freshness[String(recipeId)];
+      if (!metric) throw new ExtensionUtils.ExtensionError(`Glean refused the recipe freshness label ${recipeId}`);
+      metric.set(revision);
+    }
   },
 };
 

@@ -37,13 +37,24 @@ export interface ExperimentAnnotationOptions {
   enrollmentId?: string;
 }
 
+export interface UptakeReport {
+  source: string;
+  status: UptakeStatus;
+}
+
+export interface RecipeRevision {
+  recipeId: number;
+  revision: number;
+}
+
 export interface TelemetryApi {
   /**
-   * Records `status` for `source` (`normandy/runner`, `normandy/recipe/<id>` or
-   * `normandy/action/<ActionName>`) to the add-on's Glean uptake event. Resolves to the event-format
+   * Records each status for its source (`normandy/runner`, `normandy/recipe/<id>` or
+   * `normandy/action/<ActionName>`) to the add-on's Glean uptake event, in order. One call per run: a run of
+   * 1,000 recipes would otherwise cost 1,000 round trips to the parent process. Resolves to the event-format
    * timestamp of the recording.
    */
-  reportUptake(source: string, status: UptakeStatus): Promise<number>;
+  reportUptakes(reports: UptakeReport[]): Promise<number>;
   /** The event-format clock: whole milliseconds since Firefox's process start. */
   msSinceProcessStart(): Promise<number>;
   /**
@@ -63,16 +74,16 @@ export interface TelemetryApi {
    */
   setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void>;
   setExperimentInactive(slug: string): Promise<void>;
-  /** Normandy's `recipe_freshness`: the revision of each recipe last seen, labeled by recipe id. */
-  setRecipeFreshness(recipeId: number, revision: number): Promise<void>;
+  /** Normandy's `recipe_freshness`: the revision of each recipe last seen, labeled by recipe id (one call per run). */
+  setRecipeFreshness(revisions: RecipeRevision[]): Promise<void>;
 }
 
 /** Parameter names of each function, in schema order (see `../schemaContract.ts`). */
 export const TELEMETRY_API_PARAMETERS = {
-  reportUptake: ["source", "status"],
+  reportUptakes: ["reports"],
   msSinceProcessStart: [],
   recordEvent: ["method", "object", "value", "extra"],
   setExperimentActive: ["slug", "branch", "options"],
   setExperimentInactive: ["slug"],
-  setRecipeFreshness: ["recipeId", "revision"],
+  setRecipeFreshness: ["revisions"],
 } as const satisfies ParameterNames<TelemetryApi>;

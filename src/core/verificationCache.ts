@@ -2,9 +2,10 @@
  * Remembers content-signature verdicts so an unchanged recipe is not verified again on every run, and
  * certificate-chain verdicts so a new recipe costs one ECDSA check, not one per certificate of its chain.
  *
- * Recipe verdicts are keyed by everything they depend on except the time: SHA-256 of the data, the
- * signature, SHA-256 of the chain text, the expected subject and the pinned root. Chain verdicts are keyed
- * by the last three. A success remembers the period in which the whole chain is valid and is re-checked
+ * Recipe verdicts are keyed by everything they depend on except the time: the signature, the chain (by its
+ * SHA-256), the expected subject and the pinned root, and they remember the data they were given, which must
+ * be the same text on a hit. Chain verdicts are keyed by the chain's part of that key. The warm path hashes
+ * nothing: chain hashes are remembered per chain text, and the data is compared, not hashed. A success remembers the period in which the whole chain is valid and is re-checked
  * against `now` on every hit. A failure is remembered and re-thrown with the same error, except a
  * certificate-(not-yet-)valid failure, which depends on the time and is forgotten. Concurrent calls for
  * the same key share one verification. The checks run in the same order as verifyContentSignature's.
@@ -27,34 +28,49 @@ export function createCachedVerifier(maxEntries = DEFAULT_MAX_ENTRIES): CachedVe
 
   async function verifyWithCachedChain(options: ContentSignatureOptions, chainKey: string): Promise<VerifiedChain> {
     const signature = decodeContentSignature(options.signature);
-    const chain = await chains.getOrVerify(chainKey, () => verifyCertificateChain(options));
+    const chain = await chains.getOrVerify(chainKey, chainKey, () => verifyCertificateChain(options));
     assertValidAt(chain, options.now ?? new Date(), "the certificate chain");
     await verifyDataSignature(chain.leaf, signature, options.data);
     return chain;
   }
 
+  const chainHashes = new Map<string, Promise<string>>();
+  function chainHash(x5u: string): Promise<string> {
+    let hash = chainHashes.get(x5u);
+    if (!hash) {
+      hash = sha256Hex(x5u);
+      chainHashes.set(x5u, hash);
+      if (chainHashes.size > MAX_CHAINS) chainHashes.delete(chainHashes.keys().next().value!);
+    }
+    return hash;
+  }
+
   return async (options) => {
-    const [dataHash, chainHash] = await Promise.all([sha256Hex(options.data), sha256Hex(options.x5u)]);
-    const chainKey = JSON.stringify([chainHash, options.expectedSubject, options.rootHash ?? null]);
-    const key = JSON.stringify([dataHash, options.signature, chainKey]);
-    const chain = await verdicts.getOrVerify(key, () => verifyWithCachedChain(options, chainKey));
+    const chainKey = JSON.stringify([await chainHash(options.x5u), options.expectedSubject, options.rootHash ?? null]);
+    const key = JSON.stringify([options.signature, chainKey]);
+    const chain = await verdicts.getOrVerify(key, options.data, () => verifyWithCachedChain(options, chainKey));
     assertValidAt(chain, options.now ?? new Date(), "the certificate chain");
   };
 }
 
-/** A bounded map of verdicts (oldest dropped first) that forgets time-dependent failures. */
+/**
+ * A bounded map of verdicts (oldest dropped first) that forgets time-dependent failures. Each verdict is for
+ * the `subject` it was computed on: a hit for the same key with another subject is a miss and replaces it.
+ */
 class VerdictMemo {
-  private readonly verdicts = new Map<string, Promise<VerifiedChain>>();
+  private readonly verdicts = new Map<string, { subject: string; verdict: Promise<VerifiedChain> }>();
 
   constructor(private readonly maxEntries: number) {}
 
-  getOrVerify(key: string, verify: () => Promise<VerifiedChain>): Promise<VerifiedChain> {
+  getOrVerify(key: string, subject: string, verify: () => Promise<VerifiedChain>): Promise<VerifiedChain> {
     const known = this.verdicts.get(key);
-    if (known) return known;
+    if (known && known.subject === subject) return known.verdict;
     const verdict = verify();
-    this.verdicts.set(key, verdict);
+    const entry = { subject, verdict };
+    this.verdicts.delete(key);
+    this.verdicts.set(key, entry);
     verdict.catch((error: unknown) => {
-      if (isTimeDependent(error) && this.verdicts.get(key) === verdict) this.verdicts.delete(key);
+      if (isTimeDependent(error) && this.verdicts.get(key) === entry) this.verdicts.delete(key);
     });
     // Maps iterate in insertion order: the first key is the oldest entry.
     if (this.verdicts.size > this.maxEntries) this.verdicts.delete(this.verdicts.keys().next().value!);

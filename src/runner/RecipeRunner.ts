@@ -68,6 +68,7 @@ export class RecipeRunner {
     const report: RunReport = { trigger, startedAt, durationMs: 0, runnerStatus: "not-run", recipes: [], actions: {} };
     try {
       await this.execute(await this.deps.loadConfig(), report);
+      await this.deps.uptake.flush();
     } catch (error) {
       // Nothing below should throw; if it does, say so rather than lose the run.
       report.error = `unexpected: ${errorMessage(error)}`;
@@ -109,7 +110,7 @@ export class RecipeRunner {
       report.runnerStatus = status;
       report.error = errorMessage(error);
       log.warn(`Recipe run stopped (${status}): ${report.error}`);
-      await uptake.reportRunner(status);
+      uptake.reportRunner(status);
       return;
     }
     report.collectionTimestamp = changeset.timestamp;
@@ -121,15 +122,15 @@ export class RecipeRunner {
     for (const record of changeset.records) {
       const entry = await this.processRecord(record as RecipeRecord, verifier, capabilities, filterContext, actions);
       report.recipes.push(entry);
-      await uptake.reportRecipe(entry.id, entry.revision, entry.status);
+      uptake.reportRecipe(entry.id, entry.revision, entry.status);
     }
     const actionStatuses = await actions.finalize({ noRecipes: changeset.records.length === 0 });
     for (const [name, status] of actionStatuses) {
       report.actions[name] = status;
-      await uptake.reportAction(name, status);
+      uptake.reportAction(name, status);
     }
     report.runnerStatus = "success";
-    await uptake.reportRunner("success");
+    uptake.reportRunner("success");
   }
 
   private async processRecord(

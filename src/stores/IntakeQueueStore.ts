@@ -31,9 +31,9 @@ export class IntakeQueueStore {
     private readonly capacity = DEFAULT_INTAKE_QUEUE_CAPACITY,
   ) {}
 
-  add(event: LoggedEvent): Promise<void> {
+  add(...events: LoggedEvent[]): Promise<void> {
     return this.update((state) => {
-      state.pending.push({ seq: state.nextSeq++, event });
+      for (const event of events) state.pending.push({ seq: state.nextSeq++, event });
       const excess = state.pending.length - this.capacity;
       if (excess > 0) {
         state.pending.splice(0, excess);

@@ -65,9 +65,9 @@ export class IntakeUploader implements EventSink {
     deps.uploadState.onUploadDisabled(() => this.discardPending());
   }
 
-  async append(event: LoggedEvent): Promise<void> {
-    if (!(await this.deps.uploadState.isEnabled())) return;
-    await this.deps.queue.add(event);
+  async append(...events: LoggedEvent[]): Promise<void> {
+    if (events.length === 0 || !(await this.deps.uploadState.isEnabled())) return;
+    await this.deps.queue.add(...events);
     this.scheduleSend(this.batchDelayMs);
   }
 

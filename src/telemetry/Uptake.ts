@@ -1,41 +1,55 @@
-import type { TelemetryApi, UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import type { RecipeRevision, TelemetryApi, UptakeReport, UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import type { LoggedEvent } from "../stores/EventLogStore.js";
 import type { EventSink } from "./EventSink.js";
 
 /**
  * Reports uptake statuses the way Normandy's `Uptake` module names them: one source for the runner, one per
- * recipe and one per action class. Each report goes to Glean through the telemetry experiment API and to
- * the event sink, in the legacy uptake event shape
- * `[ts, "uptake.remotecontent.result", "uptake", "normandy", <status>, {source}]`.
+ * recipe and one per action class. Reports are collected during a run and sent by `flush()` at its end, in
+ * order: one call to Glean through the telemetry experiment API and one append to the event sink, in the
+ * legacy uptake event shape `[ts, "uptake.remotecontent.result", "uptake", "normandy", <status>, {source}]`.
+ * (Normandy sends each report as it happens; with 1,000 recipes that would be 1,000 round trips to the parent
+ * process and to storage per run. Every event of a run carries the flush's timestamp.)
  */
 export class Uptake {
+  private reports: UptakeReport[] = [];
+  private revisions: RecipeRevision[] = [];
+
   constructor(
     private readonly telemetry: TelemetryApi,
     private readonly events: EventSink,
   ) {}
 
-  reportRunner(status: UptakeStatus): Promise<void> {
-    return this.report("normandy/runner", status);
+  reportRunner(status: UptakeStatus): void {
+    this.reports.push({ source: "normandy/runner", status });
   }
 
   /**
    * Also sets the recipe's freshness to its revision, as Normandy's `reportRecipe` does
    * (`recipe_freshness[id] = parseInt(revision_id)`); a revision that is not a whole number is not reported.
    */
-  async reportRecipe(recipeId: number, revision: string, status: UptakeStatus): Promise<void> {
-    await this.report(`normandy/recipe/${recipeId}`, status);
+  reportRecipe(recipeId: number, revision: string, status: UptakeStatus): void {
+    this.reports.push({ source: `normandy/recipe/${recipeId}`, status });
     const revisionNumber = Number.parseInt(revision, 10);
-    if (Number.isSafeInteger(revisionNumber) && revisionNumber >= 0) {
-      await this.telemetry.setRecipeFreshness(recipeId, revisionNumber);
-    }
+    if (Number.isSafeInteger(revisionNumber) && revisionNumber >= 0) this.revisions.push({ recipeId, revision: revisionNumber });
   }
 
   /** `actionName` is the action's class name, e.g. `ConsoleLogAction`. */
-  reportAction(actionName: string, status: UptakeStatus): Promise<void> {
-    return this.report(`normandy/action/${actionName}`, status);
+  reportAction(actionName: string, status: UptakeStatus): void {
+    this.reports.push({ source: `normandy/action/${actionName}`, status });
   }
 
-  private async report(source: string, status: UptakeStatus): Promise<void> {
-    const timestamp = await this.telemetry.reportUptake(source, status);
-    await this.events.append([timestamp, "uptake.remotecontent.result", "uptake", "normandy", status, { source }]);
+  /** Sends everything reported since the last flush. */
+  async flush(): Promise<void> {
+    const reports = this.reports;
+    const revisions = this.revisions;
+    this.reports = [];
+    this.revisions = [];
+    if (reports.length > 0) {
+      const timestamp = await this.telemetry.reportUptakes(reports);
+      await this.events.append(
+        ...reports.map(({ source, status }): LoggedEvent => [timestamp, "uptake.remotecontent.result", "uptake", "normandy", status, { source }]),
+      );
+    }
+    if (revisions.length > 0) await this.telemetry.setRecipeFreshness(revisions);
   }
 }

@@ -151,14 +151,17 @@ describe("e2e harness with the prefs and telemetry experiment APIs", () => {
     expect(result.badBranch).toMatch(/branch/);
   });
 
-  test("reportUptake records into the runtime-registered Glean event", async () => {
+  test("reportUptakes records into the runtime-registered Glean event, in order", async () => {
     const reported = await firefox.evalInExtensionPage<{ at: number; now: number; invalid: string }>(
       ADDON_ID,
       "page.html",
       `const telemetry = browser.experiments.telemetry;
-       const at = await telemetry.reportUptake("normandy/runner", "success");
+       const at = await telemetry.reportUptakes([
+         { source: "normandy/recipe/7", status: "backoff" },
+         { source: "normandy/runner", status: "success" },
+       ]);
        let invalid = "resolved";
-       try { await telemetry.reportUptake("normandy/runner", "exploded"); } catch (error) { invalid = error.message; }
+       try { await telemetry.reportUptakes([{ source: "normandy/runner", status: "exploded" }]); } catch (error) { invalid = error.message; }
        return { at, now: await telemetry.msSinceProcessStart(), invalid };`,
     );
     expect(reported.at).toBeGreaterThan(0);
@@ -169,11 +172,8 @@ describe("e2e harness with the prefs and telemetry experiment APIs", () => {
       `return Glean.recipeClient.uptake.testGetValue();`,
     );
     expect(events).toEqual([
-      expect.objectContaining({
-        category: "recipe_client",
-        name: "uptake",
-        extra: { source: "normandy/runner", value: "success" },
-      }),
+      expect.objectContaining({ category: "recipe_client", name: "uptake", extra: { source: "normandy/recipe/7", value: "backoff" } }),
+      expect.objectContaining({ category: "recipe_client", name: "uptake", extra: { source: "normandy/runner", value: "success" } }),
     ]);
   });
 
@@ -217,7 +217,7 @@ describe("e2e harness with the prefs and telemetry experiment APIs", () => {
     const at = await firefox.evalInExtensionPage<number>(
       ADDON_ID,
       "page.html",
-      `return browser.experiments.telemetry.reportUptake("normandy/recipe/1", "apply_error");`,
+      `return browser.experiments.telemetry.reportUptakes([{ source: "normandy/recipe/1", status: "apply_error" }]);`,
     );
     expect(at).toBeGreaterThan(0);
     expect(

@@ -3,7 +3,9 @@ import type { NormandyEventMethod, NormandyEventObject } from "../../experiment-
 import {
   UPTAKE_STATUSES,
   type ExperimentAnnotationOptions,
+  type RecipeRevision,
   type TelemetryApi,
+  type UptakeReport,
   type UptakeStatus,
 } from "../../experiment-apis/telemetry/interface.js";
 
@@ -27,9 +29,9 @@ export class FakeTelemetryApi implements TelemetryApi {
   readonly recipeFreshness = new Map<number, number>();
   private clock = 0;
 
-  async reportUptake(source: string, status: UptakeStatus): Promise<number> {
-    if (!UPTAKE_STATUSES.includes(status)) throw new Error(`unknown uptake status ${status}`);
-    this.uptake.push({ source, status });
+  async reportUptakes(reports: UptakeReport[]): Promise<number> {
+    for (const { status } of reports) if (!UPTAKE_STATUSES.includes(status)) throw new Error(`unknown uptake status ${status}`);
+    this.uptake.push(...reports.map(({ source, status }) => ({ source, status })));
     return ++this.clock;
   }
 
@@ -57,9 +59,11 @@ export class FakeTelemetryApi implements TelemetryApi {
     this.activeExperiments.delete(slug);
   }
 
-  async setRecipeFreshness(recipeId: number, revision: number): Promise<void> {
-    if (!Number.isInteger(recipeId) || !Number.isInteger(revision)) throw new Error(`not integers: ${recipeId}, ${revision}`);
-    this.recipeFreshness.set(recipeId, revision);
+  async setRecipeFreshness(revisions: RecipeRevision[]): Promise<void> {
+    for (const { recipeId, revision } of revisions) {
+      if (!Number.isInteger(recipeId) || !Number.isInteger(revision)) throw new Error(`not integers: ${recipeId}, ${revision}`);
+      this.recipeFreshness.set(recipeId, revision);
+    }
   }
 
   /** The statuses reported for one source, in order. */
