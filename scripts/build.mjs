@@ -26,7 +26,12 @@ async function buildAddon() {
     ...common,
     format: "iife",
     sourcemap: "inline",
-    entryPoints: { background: "src/background.ts", "pages/console": "src/pages/console.ts" },
+    entryPoints: {
+      background: "src/background.ts",
+      "pages/console": "src/pages/console.ts",
+      "pages/studies": "src/pages/studies.ts",
+      "pages/popup": "src/pages/popup.ts",
+    },
     outdir: dist,
     absWorkingDir: root,
   });
@@ -58,6 +63,17 @@ async function buildServer() {
     // sql.js loads its WebAssembly from node_modules at run time.
     external: ["sql.js"],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+  // The server pages' scripts (browser code), served from build/static/ (see server/pageScripts.ts).
+  await build({
+    ...common,
+    format: "iife",
+    entryPoints: {
+      "recipes-page": "server/web/recipesPageScript.ts",
+      "recipe-editor": "server/web/recipeEditorScript.ts",
+    },
+    outdir: path.join(root, "build/static"),
+    absWorkingDir: root,
   });
 }
 

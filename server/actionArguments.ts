@@ -1,46 +1,27 @@
-/** The actions the server accepts recipes for, and the argument checks it runs per action. */
+/** The actions the server accepts recipes for, and their argument checks: the core's action schemas. */
+import { ACTION_SCHEMAS, type ActionName, validateJson } from "../src/core/index.js";
 
-export const ACTION_NAMES = [
-  "console-log",
-  "preference-experiment",
-  "multi-preference-experiment",
-  "single-preference-experiment",
-  "preference-rollout",
-  "preference-rollback",
-  "branched-addon-study",
-  "addon-rollout",
-  "addon-rollback",
-  "show-heartbeat",
-] as const;
+export type { ActionName };
 
-export type ActionName = (typeof ACTION_NAMES)[number];
+export const ACTION_NAMES = Object.keys(ACTION_SCHEMAS) as ActionName[];
 
 export function isActionName(value: unknown): value is ActionName {
-  return typeof value === "string" && (ACTION_NAMES as readonly string[]).includes(value);
+  return typeof value === "string" && Object.hasOwn(ACTION_SCHEMAS, value);
 }
 
-/** What is wrong with a recipe's arguments: a dotted path under `arguments` and a message for QA. */
+/** What is wrong with a recipe's arguments: a path under `arguments` (`arguments.branches[0].slug`) and why. */
 export interface ArgumentProblem {
   field: string;
   message: string;
 }
 
-type ArgumentValidator = (args: Record<string, unknown>) => ArgumentProblem | undefined;
-
 /**
- * Per-action argument checks (Normandy's action schemas, `normandy-client-reference.md` §2.1). Actions
- * without an entry accept any object for now; the full schemas come with their own issue.
+ * Checks a recipe's arguments against its action's schema, strictly (`pattern`, `minItems`, … hold, as on
+ * Normandy's server), so the server never publishes what the schema describes as invalid.
  */
-const ARGUMENT_VALIDATORS: Partial<Record<ActionName, ArgumentValidator>> = {
-  "console-log": (args) =>
-    typeof args["message"] === "string"
-      ? undefined
-      : { field: "arguments.message", message: "console-log needs a string `message`" },
-};
-
-export function validateActionArguments(
-  action: ActionName,
-  args: Record<string, unknown>,
-): ArgumentProblem | undefined {
-  return ARGUMENT_VALIDATORS[action]?.(args);
+export function validateActionArguments(action: ActionName, args: Record<string, unknown>): ArgumentProblem | undefined {
+  const result = validateJson(args, ACTION_SCHEMAS[action], { strict: true });
+  if (result.valid) return undefined;
+  const field = result.path === "" ? "arguments" : result.path.startsWith("[") ? `arguments${result.path}` : `arguments.${result.path}`;
+  return { field, message: result.message };
 }

@@ -1,4 +1,5 @@
 import type { PublicUrls } from "./config.js";
+import type { ExtensionStore } from "./extensionStore.js";
 import type { FaultInjector } from "./faults.js";
 import type { IntakeStore } from "./intakeStore.js";
 import type { SigningPki } from "./pki.js";
@@ -17,8 +18,10 @@ export interface AppContext {
   /** What `/api/v1/classify_client/` reports. */
   country: string;
   now: Clock;
-  /** Fault mode for the recipes changeset. */
+  /** Fault mode for the recipes changeset and the XPI downloads. */
   faults: FaultInjector;
   /** Telemetry batches received from clients. */
   intake: IntakeStore;
+  /** Uploaded add-on packages (XPIs). */
+  extensions: ExtensionStore;
 }

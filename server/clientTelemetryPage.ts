@@ -1,71 +1,106 @@
-import { html } from "./html.js";
+import { html, type SafeHtml } from "./html.js";
 import type { EventFilter, IntakeClient, ReceivedEvent } from "./intakeStore.js";
+import { renderPage } from "./pageLayout.js";
 
 export interface ClientTelemetryPageData {
   client: IntakeClient;
+  /** The events `filter` selects, newest first. */
   events: ReceivedEvent[];
   filter: EventFilter;
+  /** Every uptake event of the client, newest first (the uptake table ignores the filter). */
+  uptake: ReceivedEvent[];
+  /** The methods and objects the client's events have, offered as filters. */
+  kinds: { methods: string[]; objects: string[] };
 }
 
-/** One client's telemetry, newest first, filterable by method and object. Everything shown is escaped. */
-export function renderClientTelemetryPage({ client, events, filter }: ClientTelemetryPageData): string {
-  const rows = events.map(
-    (event) => html`<tr>
-          <td>${new Date(event.receivedAt).toISOString()}</td>
-          <td><code>${event.sessionId}</code></td>
-          <td>${event.timestamp}</td>
-          <td>${event.category}</td>
-          <td>${event.method}</td>
-          <td>${event.object}</td>
-          <td>${event.value ?? ""}</td>
-          <td><code>${event.extra ? JSON.stringify(event.extra) : ""}</code></td>
-        </tr>`,
-  );
-  const page = html`<!DOCTYPE html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>Telemetry of client ${client.clientId}</title>
-    <style>
-      body { font-family: system-ui, sans-serif; margin: 2rem; line-height: 1.4; }
-      table { border-collapse: collapse; }
-      th, td { border: 1px solid #888; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
-      caption { font-weight: bold; text-align: left; padding-bottom: 0.25rem; }
-      code { overflow-wrap: anywhere; }
-    </style>
-  </head>
-  <body>
-    <main>
+/**
+ * One client's telemetry: the latest uptake status per source (runner, each recipe, each action), then every
+ * event newest first, filterable by method and object. Everything shown is escaped.
+ */
+export function renderClientTelemetryPage({ client, events, filter, uptake, kinds }: ClientTelemetryPageData): string {
+  const main = html`
       <p><a href="/">Back to the recipes</a></p>
       <h1>Telemetry of client <code>${client.clientId}</code></h1>
-      <p>Add-on ${client.addonVersion}, locale ${client.locale}, ${client.eventCount} events in all.</p>
-      <form method="get">
-        <label>Method <input name="method" value="${filter.method ?? ""}"></label>
-        <label>Object <input name="object" value="${filter.object ?? ""}"></label>
-        <button type="submit">Filter</button>
-      </form>
-      <table>
-        <caption>Events, newest first (timestamps are ms since the client's Firefox started, per session)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Received</th>
-            <th scope="col">Session</th>
-            <th scope="col">Timestamp</th>
-            <th scope="col">Category</th>
-            <th scope="col">Method</th>
-            <th scope="col">Object</th>
-            <th scope="col">Value</th>
-            <th scope="col">Extra</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.length > 0 ? rows : html`<tr><td colspan="8">No events match.</td></tr>`}
-        </tbody>
-      </table>
-    </main>
-  </body>
-</html>
-`;
-  return page.text;
+      <p>Add-on ${client.addonVersion}, locale ${client.locale}, ${client.eventCount} events in all, the last received ${new Date(client.lastReceivedAt).toISOString()}. Reload the page to see newer ones.</p>
+      <section aria-labelledby="uptake-heading">
+        <h2 id="uptake-heading">Uptake</h2>
+        <table>
+          <caption>The latest uptake status of each source, most recent first</caption>
+          <thead><tr><th scope="col">Source</th><th scope="col">Status</th><th scope="col">Received</th></tr></thead>
+          <tbody>
+            ${latestPerSource(uptake).map(uptakeRow)}
+            ${uptake.length === 0 ? html`<tr><td colspan="3">No uptake reported yet.</td></tr>` : ""}
+          </tbody>
+        </table>
+      </section>
+      <section aria-labelledby="events-heading">
+        <h2 id="events-heading">Events</h2>
+        <form method="get" class="toolbar" aria-label="Filter the events">
+          ${choice("method", "Method", kinds.methods, filter.method)}
+          ${choice("object", "Object", kinds.objects, filter.object)}
+          <button type="submit">Filter</button>
+          <a href="?">Show all</a>
+        </form>
+        <table>
+          <caption>Events${filter.method || filter.object ? " matching the filter" : ""}, newest first (timestamps are ms since the client's Firefox started, per session)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Received</th>
+              <th scope="col">Session</th>
+              <th scope="col">Timestamp</th>
+              <th scope="col">Category</th>
+              <th scope="col">Method</th>
+              <th scope="col">Object</th>
+              <th scope="col">Value</th>
+              <th scope="col">Extra</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${events.length > 0 ? events.map(eventRow) : html`<tr><td colspan="8">No events match.</td></tr>`}
+          </tbody>
+        </table>
+      </section>`;
+  return renderPage({ title: `Telemetry of client ${client.clientId}`, main });
+}
+
+/** A select of the values seen (plus the current one, should it be new), with "any" first. */
+function choice(name: string, label: string, values: string[], selected: string | undefined): SafeHtml {
+  const options = selected && !values.includes(selected) ? [selected, ...values] : values;
+  return html`<label for="filter-${name}">${label}</label>
+          <select id="filter-${name}" name="${name}">
+            <option value="">any</option>
+            ${options.map((value) => html`<option value="${value}"${value === selected ? html` selected` : ""}>${value}</option>`)}
+          </select>`;
+}
+
+/** The first (newest) uptake event of each source; the source is the event's `extra.source`. */
+function latestPerSource(uptake: ReceivedEvent[]): ReceivedEvent[] {
+  const seen = new Set<string>();
+  return uptake.filter((event) => {
+    const source = event.extra?.["source"] ?? event.object;
+    if (seen.has(source)) return false;
+    seen.add(source);
+    return true;
+  });
+}
+
+function uptakeRow(event: ReceivedEvent): SafeHtml {
+  return html`<tr>
+              <td><code>${event.extra?.["source"] ?? event.object}</code></td>
+              <td>${event.value ?? ""}</td>
+              <td>${new Date(event.receivedAt).toISOString()}</td>
+            </tr>`;
+}
+
+function eventRow(event: ReceivedEvent): SafeHtml {
+  return html`<tr>
+              <td>${new Date(event.receivedAt).toISOString()}</td>
+              <td><code>${event.sessionId}</code></td>
+              <td>${event.timestamp}</td>
+              <td>${event.category}</td>
+              <td>${event.method}</td>
+              <td>${event.object}</td>
+              <td>${event.value ?? ""}</td>
+              <td><code>${event.extra ? JSON.stringify(event.extra) : ""}</code></td>
+            </tr>`;
 }

@@ -1,7 +1,7 @@
 /**
- * Fault mode: QA (and the tests) can make the server misbehave on the recipes changeset, the endpoint
- * clients poll, to watch how they react. One fault is active at a time; admin endpoints and the page are
- * never affected, so a fault can always be cleared.
+ * Fault mode: QA (and the tests) can make the server misbehave, to watch how clients react: on the recipes
+ * changeset, the endpoint clients poll, or on one uploaded add-on's XPI download. One fault is active at a
+ * time; admin endpoints and the page are never affected, so a fault can always be cleared.
  */
 import { HttpError } from "./httpResponse.js";
 
@@ -16,9 +16,21 @@ export type ServerFault =
   /** Send the headers and half the body, then reset the connection. */
   | { kind: "reset-mid-body" }
   /** Serve the first half of the JSON body with a matching Content-Length: malformed JSON. */
-  | { kind: "truncated-body" };
+  | { kind: "truncated-body" }
+  /** Serve this extension's XPI with one byte changed: its hash no longer matches the metadata. */
+  | { kind: "corrupt-xpi"; extensionId: number }
+  /** Send half of this extension's XPI, then nothing more, holding the connection open: a download that never ends. */
+  | { kind: "stall-xpi"; extensionId: number };
 
-export const FAULT_KINDS = ["tamper-recipe", "replay", "http-status", "reset-mid-body", "truncated-body"] as const;
+export const FAULT_KINDS = [
+  "tamper-recipe",
+  "replay",
+  "http-status",
+  "reset-mid-body",
+  "truncated-body",
+  "corrupt-xpi",
+  "stall-xpi",
+] as const;
 
 export class FaultInjector {
   private fault: ServerFault | null = null;
@@ -62,6 +74,9 @@ export function parseFault(input: unknown): ServerFault {
     case "reset-mid-body":
     case "truncated-body":
       return { kind: body.kind };
+    case "corrupt-xpi":
+    case "stall-xpi":
+      return { kind: body.kind, extensionId: integer("extensionId") };
     default:
       return fail("kind", `\`kind\` must be one of ${FAULT_KINDS.join(", ")}`);
   }

@@ -2,9 +2,12 @@
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** Text is sent as UTF-8; bytes (an XPI) as they are. */
+  body: string | Uint8Array;
   /** Fault mode only: send this many bytes of the body, then reset the connection. */
   resetAfterBytes?: number;
+  /** Fault mode only: send this many bytes of the body, then hold the connection open without sending more. */
+  stallAfterBytes?: number;
 }
 
 export function jsonResponse(value: unknown, status = 200, headers: Record<string, string> = {}): HttpResponse {
@@ -16,11 +19,16 @@ export function htmlResponse(html: string): HttpResponse {
     status: 200,
     headers: {
       "Content-Type": "text/html; charset=utf-8",
-      // The page has no scripts; inline styles only.
-      "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+      // Scripts only from the server's own static files (never inline), which talk to its admin API; inline styles.
+      "Content-Security-Policy":
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     },
     body: html,
   };
+}
+
+export function scriptResponse(script: string): HttpResponse {
+  return { status: 200, headers: { "Content-Type": "text/javascript; charset=utf-8" }, body: script };
 }
 
 export function pemResponse(pem: string): HttpResponse {
@@ -31,13 +39,17 @@ export function emptyResponse(status = 204, headers: Record<string, string> = {}
   return { status, headers, body: "" };
 }
 
-/** A request the server refuses, reported to the client as JSON `{error, message, field?}`. */
+/**
+ * A request the server refuses, reported to the client as JSON `{error, message, field?, position?}`
+ * (`position`: the offset of a filter expression's syntax error).
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly error: string,
     message: string,
     readonly field?: string,
+    readonly position?: number,
   ) {
     super(message);
     this.name = "HttpError";
@@ -49,7 +61,8 @@ export function notFound(message: string): HttpError {
 }
 
 export function errorResponse(error: HttpError, headers: Record<string, string> = {}): HttpResponse {
-  const body: Record<string, string> = { error: error.error, message: error.message };
+  const body: Record<string, string | number> = { error: error.error, message: error.message };
   if (error.field !== undefined) body["field"] = error.field;
+  if (error.position !== undefined) body["position"] = error.position;
   return jsonResponse(body, error.status, headers);
 }

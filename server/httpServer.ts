@@ -84,7 +84,9 @@ async function handle(request: IncomingMessage, routing: Promise<Routing>): Prom
   return match.route.handle({
     params: match.params,
     query: url.searchParams,
+    contentType: request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase(),
     readJson: () => readJsonBody(request),
+    readBytes: (maxBytes) => readBody(request, maxBytes),
   });
 }
 
@@ -102,15 +104,23 @@ function assertTrustedOrigin(origin: string | undefined, serverOrigin: string): 
   throw new HttpError(403, "forbidden_origin", `requests from ${origin} may not change recipes`);
 }
 
-async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, "body_too_large", `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    if (size > maxBytes) throw new HttpError(413, "body_too_large", `this request body is limited to ${maxBytes} bytes`);
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  return parseJsonBody((await readBody(request, MAX_BODY_BYTES)).toString("utf8"));
+}
+
+/** Parses a request body as JSON; an empty or malformed body is the client's error (400). */
+export function parseJsonBody(text: string): unknown {
   if (text.trim() === "") throw new HttpError(400, "invalid_json", "the request needs a JSON body");
   try {
     return JSON.parse(text) as unknown;
@@ -122,14 +132,14 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
 function responseForError(error: unknown): HttpResponse {
   if (error instanceof HttpError) return errorResponse(error);
   if (error instanceof RecipeValidationError) {
-    return errorResponse(new HttpError(400, "validation_error", error.message, error.field));
+    return errorResponse(new HttpError(400, "validation_error", error.message, error.field, error.position));
   }
   console.error("recipe-server: internal error", error);
   return errorResponse(new HttpError(500, "internal_error", "the server failed to handle this request"));
 }
 
 function send(response: ServerResponse, headOnly: boolean, result: HttpResponse): void {
-  const body = Buffer.from(result.body, "utf8");
+  const body = typeof result.body === "string" ? Buffer.from(result.body, "utf8") : Buffer.from(result.body);
   response.writeHead(result.status, {
     ...COMMON_HEADERS,
     ...result.headers,
@@ -137,6 +147,11 @@ function send(response: ServerResponse, headOnly: boolean, result: HttpResponse)
   });
   if (result.resetAfterBytes !== undefined && !headOnly) {
     response.write(body.subarray(0, result.resetAfterBytes), () => response.destroy());
+    return;
+  }
+  if (result.stallAfterBytes !== undefined && !headOnly) {
+    // Never ended: the client waits until it gives up, or the server closes every connection on close().
+    response.write(body.subarray(0, result.stallAfterBytes));
     return;
   }
   response.end(headOnly || result.status === 204 ? undefined : body);

@@ -86,6 +86,15 @@ export class IntakeStore {
       .map(eventFromRow);
   }
 
+  /** The distinct methods and objects of the client's events (sorted), to filter by. */
+  eventKinds(clientId: string): { methods: string[]; objects: string[] } {
+    const distinct = (column: "method" | "object") =>
+      this.database
+        .rows(`SELECT DISTINCT ${column} AS name FROM intake_events WHERE client_id = ? ORDER BY name`, [clientId])
+        .map((row) => String(row["name"]));
+    return { methods: distinct("method"), objects: distinct("object") };
+  }
+
   private insertEvent(batch: IntakeBatch, [timestamp, category, method, object, value, extra]: EventRecord): void {
     this.database.run(
       `INSERT INTO intake_events (batch_id, client_id, timestamp, category, method, object, value, extra)

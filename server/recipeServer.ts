@@ -4,6 +4,7 @@ import type { AppContext } from "./appContext.js";
 import { DEFAULT_COUNTRY, DEFAULT_HOST, DEFAULT_PORT, publicUrls } from "./config.js";
 import { RecipeDatabase } from "./database.js";
 import { ChangeNotices } from "./changeNotices.js";
+import { ExtensionStore } from "./extensionStore.js";
 import { FaultInjector } from "./faults.js";
 import { IntakeStore } from "./intakeStore.js";
 import { createRequestListener, type Routing } from "./httpServer.js";
@@ -13,6 +14,7 @@ import type { PublishedSnapshot } from "./publishedSnapshot.js";
 import { Publisher } from "./publisher.js";
 import { type Clock, RecipeStore } from "./recipeStore.js";
 import { adminApiRoutes } from "./routes/adminApiRoutes.js";
+import { extensionRoutes } from "./routes/extensionRoutes.js";
 import { intakeRoutes } from "./routes/intakeRoutes.js";
 import { legacyApiRoutes } from "./routes/legacyApiRoutes.js";
 import { remoteSettingsRoutes } from "./routes/remoteSettingsRoutes.js";
@@ -37,8 +39,10 @@ export interface RunningRecipeServer {
   store: RecipeStore;
   /** True when this start created the data folder's database (nothing was stored before). */
   firstStart: boolean;
-  /** Fault mode: make the recipes changeset misbehave (see faults.ts). */
+  /** Fault mode: make the recipes changeset or an XPI download misbehave (see faults.ts). */
   faults: FaultInjector;
+  /** Uploaded add-on packages, e.g. `extensions.add(xpiBytes)` (what `POST /admin/api/extensions` does). */
+  extensions: ExtensionStore;
   /** The telemetry clients sent, e.g. `intake.events(clientId)` (newest first). */
   intake: IntakeStore;
   /** Signs the enabled recipes and makes them what clients are served. */
@@ -77,12 +81,14 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
 
     const faults = new FaultInjector();
     const intake = new IntakeStore(database, now);
-    const app: AppContext = { urls, store, publisher, snapshots, pki, country: options.country ?? DEFAULT_COUNTRY, now, faults, intake };
+    const extensions = new ExtensionStore(database, options.dataDir, now);
+    const app: AppContext = { urls, store, publisher, snapshots, pki, country: options.country ?? DEFAULT_COUNTRY, now, faults, intake, extensions };
     const routes = [
       ...siteRoutes(app),
       ...remoteSettingsRoutes(app),
       ...legacyApiRoutes(app),
       ...adminApiRoutes(app),
+      ...extensionRoutes(app),
       ...intakeRoutes(app),
     ];
     const notices = new ChangeNotices();
@@ -102,6 +108,7 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
       firstStart: database.isNew,
       faults,
       intake,
+      extensions,
       publish: () => publisher.publish(),
       close: () =>
         (closing ??= (async () => {

@@ -1,11 +1,16 @@
+import { filterSyntaxError } from "../src/core/index.js";
 import { ACTION_NAMES, isActionName, validateActionArguments } from "./actionArguments.js";
-import type { RecipeFields } from "./recipeStore.js";
+import type { RecipeFields, StoredRecipe } from "./recipeStore.js";
 
-/** Invalid recipe input. `field` names the offending field (dotted for nested ones) when there is one. */
+/**
+ * Invalid recipe input. `field` names the offending field (a path for nested ones) when there is one;
+ * `position` is the offset in the filter expression where its syntax error is.
+ */
 export class RecipeValidationError extends Error {
   constructor(
     message: string,
     readonly field?: string,
+    readonly position?: number,
   ) {
     super(message);
     this.name = "RecipeValidationError";
@@ -41,6 +46,14 @@ export function parseRecipeInput(body: unknown): RecipeInput {
   if (!isNonBlankString(filter_expression)) {
     throw new RecipeValidationError("filter_expression must be a non-empty string", "filter_expression");
   }
+  const syntaxError = filterSyntaxError(filter_expression);
+  if (syntaxError) {
+    throw new RecipeValidationError(
+      `filter_expression has a syntax error at position ${syntaxError.position}: ${syntaxError.message}`,
+      "filter_expression",
+      syntaxError.position,
+    );
+  }
   if (!Array.isArray(capabilities) || !capabilities.every(isNonBlankString)) {
     throw new RecipeValidationError("capabilities must be an array of non-empty strings", "capabilities");
   }
@@ -52,6 +65,20 @@ export function parseRecipeInput(body: unknown): RecipeInput {
 
   const fields: RecipeFields = { name, action, arguments: args, filter_expression, capabilities };
   return enabled === undefined ? { fields } : { fields, enabled };
+}
+
+/**
+ * Refuses to publish an enabled recipe the server would not accept today (one stored before a check
+ * existed): the error names the recipe, the field and, for a filter, the position.
+ */
+export function assertPublishable(recipe: StoredRecipe): void {
+  const { name, action, arguments: args, filter_expression, capabilities } = recipe;
+  try {
+    parseRecipeInput({ name, action, arguments: args, filter_expression, capabilities });
+  } catch (error) {
+    if (!(error instanceof RecipeValidationError)) throw error;
+    throw new RecipeValidationError(`recipe ${recipe.id} ("${recipe.name}") cannot be published: ${error.message}`, error.field, error.position);
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

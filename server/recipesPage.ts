@@ -1,7 +1,8 @@
 import { html, type SafeHtml } from "./html.js";
 import type { IntakeClient } from "./intakeStore.js";
+import { renderPage } from "./pageLayout.js";
 import type { PublicConfig } from "./publicConfig.js";
-import type { PublishedSnapshot } from "./publishedSnapshot.js";
+import type { PublishedRecord, PublishedSnapshot } from "./publishedSnapshot.js";
 import type { StoredRecipe } from "./recipeStore.js";
 import { RECIPES_BUCKET, RECIPES_COLLECTION } from "./changeset.js";
 
@@ -13,40 +14,48 @@ export interface RecipesPageData {
   clients: IntakeClient[];
 }
 
+/** The id of the part of the page the page's script re-renders after a change (it fetches the page again). */
+export const RECIPES_LIVE_REGION_ID = "recipes-live";
+
 /**
- * The server's start page: where to point the add-on, the recipes with their publish state, and the clients
- * whose telemetry came in.
+ * The server's start page: the recipes with their publish state and what can be done with them (the
+ * buttons work through /static/recipes-page.js and the admin API), where to point the add-on, and the
+ * clients whose telemetry came in.
  */
 export function renderRecipesPage({ config, recipes, published, clients }: RecipesPageData): string {
   const changesetUrl = `${config.remoteSettingsUrl}/buckets/${RECIPES_BUCKET}/collections/${RECIPES_COLLECTION}/changeset`;
-  const publishedRevisions = new Map(published.records.map((record) => [record.recipe.id, record.recipe.revision_id]));
-  const rows = recipes.map(
-    (recipe) => html`<tr>
-          <td>${recipe.id}</td>
-          <td>${recipe.name}</td>
-          <td><code>${recipe.action}</code></td>
-          <td>${recipe.enabled ? "Yes" : "No"}</td>
-          <td>${recipe.revision_id}</td>
-          <td>${publishState(recipe, publishedRevisions.get(recipe.id))}</td>
-        </tr>`,
-  );
-  const page = html`<!DOCTYPE html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>Local recipe server</title>
-    <style>
-      body { font-family: system-ui, sans-serif; margin: 2rem; line-height: 1.4; }
-      table { border-collapse: collapse; }
-      th, td { border: 1px solid #888; padding: 0.25rem 0.5rem; text-align: left; }
-      caption { font-weight: bold; text-align: left; padding-bottom: 0.25rem; }
-      code { overflow-wrap: anywhere; }
-    </style>
-  </head>
-  <body>
-    <main>
+  const publishedById = new Map(published.records.map((record) => [record.recipe.id, record]));
+  const main = html`
       <h1>Local recipe server</h1>
+      <section aria-labelledby="recipes-heading">
+        <h2 id="recipes-heading">Recipes</h2>
+        <div class="toolbar">
+          <a class="button" href="/recipes/new">New recipe</a>
+          <button type="button" class="primary" id="publish">Publish</button>
+          <span class="muted">Publishing signs every enabled recipe and tells connected clients to run.</span>
+        </div>
+        <p id="status" class="status" role="status" aria-live="polite"></p>
+        <div id="${RECIPES_LIVE_REGION_ID}">
+          <p>${publishSummary(recipes, published, publishedById)}</p>
+          <table>
+            <caption>All recipes on this server; clients see only the published ones</caption>
+            <thead>
+              <tr>
+                <th scope="col">ID</th>
+                <th scope="col">Name</th>
+                <th scope="col">Action</th>
+                <th scope="col">Enabled</th>
+                <th scope="col">Revision</th>
+                <th scope="col">Published</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${recipes.length > 0 ? recipes.map((recipe) => recipeRow(recipe, publishedById.get(recipe.id))) : html`<tr><td colspan="7">No recipes yet.</td></tr>`}
+            </tbody>
+          </table>
+        </div>
+      </section>
       <section aria-labelledby="config-heading">
         <h2 id="config-heading">Point the add-on at this server</h2>
         <table>
@@ -56,6 +65,7 @@ export function renderRecipesPage({ config, recipes, published, clients }: Recip
             ${settingRow("Server URL", config.serverUrl)}
             ${settingRow("Remote Settings URL", config.remoteSettingsUrl)}
             ${settingRow("Legacy Normandy API URL", config.legacyApiUrl)}
+            ${settingRow("Change notices URL", config.noticesUrl)}
             ${settingRow("Telemetry intake URL", config.intakeUrl)}
             ${settingRow("Root certificate SHA-256 (pinned root hash)", config.rootHash)}
             ${settingRow("Recipe signer", config.recipeSigner)}
@@ -63,26 +73,6 @@ export function renderRecipesPage({ config, recipes, published, clients }: Recip
           </tbody>
         </table>
         <p>Recipes changeset: <a href="${changesetUrl}">${changesetUrl}</a></p>
-        <p>Last published: <time datetime="${new Date(published.timestamp).toISOString()}">${new Date(published.timestamp).toISOString()}</time> (collection timestamp ${published.timestamp})</p>
-      </section>
-      <section aria-labelledby="recipes-heading">
-        <h2 id="recipes-heading">Recipes</h2>
-        <table>
-          <caption>All recipes on this server; clients see only the published ones</caption>
-          <thead>
-            <tr>
-              <th scope="col">ID</th>
-              <th scope="col">Name</th>
-              <th scope="col">Action</th>
-              <th scope="col">Enabled</th>
-              <th scope="col">Revision</th>
-              <th scope="col">Published</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${rows.length > 0 ? rows : html`<tr><td colspan="6">No recipes yet.</td></tr>`}
-          </tbody>
-        </table>
       </section>
       <section aria-labelledby="telemetry-heading">
         <h2 id="telemetry-heading">Telemetry</h2>
@@ -101,31 +91,70 @@ export function renderRecipesPage({ config, recipes, published, clients }: Recip
             ${clients.length > 0 ? clients.map(clientRow) : html`<tr><td colspan="5">No telemetry yet.</td></tr>`}
           </tbody>
         </table>
-      </section>
-    </main>
-  </body>
-</html>
-`;
-  return page.text;
+      </section>`;
+  return renderPage({ title: "Local recipe server", main, script: "recipes-page.js" });
+}
+
+function recipeRow(recipe: StoredRecipe, published: PublishedRecord | undefined): SafeHtml {
+  const label = `recipe ${recipe.id}, ${recipe.name}`;
+  const toggle = recipe.enabled ? "disable" : "enable";
+  return html`<tr>
+                <td>${recipe.id}</td>
+                <td><a href="/recipes/${recipe.id}" aria-label="Edit ${label}">${recipe.name}</a></td>
+                <td><code>${recipe.action}</code></td>
+                <td>${recipe.enabled ? "Yes" : "No"}</td>
+                <td>${recipe.revision_id}</td>
+                <td>${publishState(recipe, published)}</td>
+                <td><div class="row-actions">
+                  <button type="button" data-command="${toggle}" data-recipe-id="${recipe.id}" aria-label="${recipe.enabled ? "Disable" : "Enable"} ${label}">${recipe.enabled ? "Disable" : "Enable"}</button>
+                  <button type="button" data-command="duplicate" data-recipe-id="${recipe.id}" aria-label="Duplicate ${label}">Duplicate</button>
+                  <button type="button" class="danger" data-command="delete" data-recipe-id="${recipe.id}" aria-label="Delete ${label}">Delete</button>
+                </div></td>
+              </tr>`;
+}
+
+function publishSummary(recipes: StoredRecipe[], published: PublishedSnapshot, publishedById: Map<number, PublishedRecord>): SafeHtml {
+  const unpublished =
+    recipes.filter((recipe) => awaitsPublish(recipe, publishedById.get(recipe.id))).length +
+    // Published recipes since deleted: clients still get them until the next publish.
+    published.records.filter((record) => !recipes.some((recipe) => recipe.id === record.recipe.id)).length;
+  return html`Last published ${timeElement(published.timestamp)} (collection timestamp <code>${published.timestamp}</code>), ${published.records.length} recipe${published.records.length === 1 ? "" : "s"}.
+            ${unpublished === 0 ? "Everything is published." : html`<strong>${unpublished} change${unpublished === 1 ? " is" : "s are"} not published yet.</strong>`}`;
+}
+
+/** Whether the next publish changes what clients get of this recipe. */
+function awaitsPublish(recipe: StoredRecipe, published: PublishedRecord | undefined): boolean {
+  return recipe.enabled ? !isCurrent(recipe, published) : published !== undefined;
+}
+
+/** Whether clients are served this recipe's current revision. */
+function isCurrent(recipe: StoredRecipe, published: PublishedRecord | undefined): boolean {
+  return published !== undefined && published.recipe.revision_id === String(recipe.revision_id);
+}
+
+/** Whether clients currently get this recipe, since when, and whether what they get is the latest edit. */
+function publishState(recipe: StoredRecipe, published: PublishedRecord | undefined): SafeHtml | string {
+  if (published === undefined) return "No";
+  const since = html`<br><span class="muted">signed ${timeElement(published.last_modified)}</span>`;
+  if (recipe.enabled && isCurrent(recipe, published)) return html`Yes${since}`;
+  return html`Revision ${published.recipe.revision_id}; changes not published yet${since}`;
+}
+
+function timeElement(ms: number): SafeHtml {
+  const iso = new Date(ms).toISOString();
+  return html`<time datetime="${iso}">${iso}</time>`;
 }
 
 function clientRow(client: IntakeClient): SafeHtml {
   return html`<tr>
-          <td><a href="/clients/${encodeURIComponent(client.clientId)}"><code>${client.clientId}</code></a></td>
-          <td>${client.addonVersion}</td>
-          <td>${client.locale}</td>
-          <td>${client.eventCount}</td>
-          <td>${new Date(client.lastReceivedAt).toISOString()}</td>
-        </tr>`;
+            <td><a href="/clients/${encodeURIComponent(client.clientId)}"><code>${client.clientId}</code></a></td>
+            <td>${client.addonVersion}</td>
+            <td>${client.locale}</td>
+            <td>${client.eventCount}</td>
+            <td>${timeElement(client.lastReceivedAt)}</td>
+          </tr>`;
 }
 
 function settingRow(label: string, value: string): SafeHtml {
   return html`<tr><th scope="row">${label}</th><td><code>${value}</code></td></tr>`;
-}
-
-/** Whether clients currently get this recipe, and whether what they get is the latest edit. */
-function publishState(recipe: StoredRecipe, publishedRevision: string | undefined): string {
-  if (publishedRevision === undefined) return "No";
-  if (recipe.enabled && publishedRevision === String(recipe.revision_id)) return "Yes";
-  return `Revision ${publishedRevision}; changes not published yet`;
 }

@@ -7,8 +7,12 @@ export interface RouteRequest {
   /** The path pattern's capture groups, decoded. */
   params: string[];
   query: URLSearchParams;
+  /** The request's media type, lower case and without parameters (`application/json`), if it sent one. */
+  contentType: string | undefined;
   /** The parsed JSON body; throws an HttpError (400/413) when it is not JSON or too large. */
   readJson(): Promise<unknown>;
+  /** The raw body; throws an HttpError (413) when it is larger than `maxBytes`. */
+  readBytes(maxBytes: number): Promise<Buffer>;
 }
 
 export interface Route {

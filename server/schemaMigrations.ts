@@ -53,4 +53,17 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX intake_events_by_client ON intake_events (client_id, id);
   `,
+  `
+  -- Uploaded add-on packages (XPIs). The id is the extensionApiId recipes name; AUTOINCREMENT so a
+  -- number is never reused for other bytes. The file itself is <dataDir>/xpis/<sha256>.xpi.
+  CREATE TABLE extensions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    extension_id TEXT NOT NULL,       -- the add-on id its manifest declares
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    sha256 TEXT NOT NULL,             -- lowercase hex of the whole file
+    size INTEGER NOT NULL,            -- bytes
+    uploaded_at INTEGER NOT NULL      -- ms since epoch
+  );
+  `,
 ];

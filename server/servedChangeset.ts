@@ -10,6 +10,9 @@ export async function servedChangeset(app: AppContext): Promise<HttpResponse> {
   const current = app.publisher.current();
   switch (fault?.kind) {
     case undefined:
+    // XPI faults leave the changeset alone.
+    case "corrupt-xpi":
+    case "stall-xpi":
       return jsonResponse(recipesChangeset(current));
     case "tamper-recipe":
       return jsonResponse(recipesChangeset(await tampered(app, current, fault.recipeId)));

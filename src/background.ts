@@ -6,17 +6,21 @@ import { ActionsManager } from "./actions/ActionsManager.js";
 import type { BaseAction } from "./actions/BaseAction.js";
 import { ConsoleLogAction } from "./actions/ConsoleLogAction.js";
 import { PreferenceExperimentAction, type PreferenceExperimentActionDeps } from "./actions/PreferenceExperimentAction.js";
+import { PreferenceRollbackAction } from "./actions/PreferenceRollbackAction.js";
+import { PreferenceRolloutAction } from "./actions/PreferenceRolloutAction.js";
 import { SinglePreferenceExperimentAction } from "./actions/SinglePreferenceExperimentAction.js";
 import { browser } from "./apis/browserApis.js";
-import { loadClientConfig } from "./config/ClientConfig.js";
+import { loadClientConfig, STUDIES_OPT_OUT_PREF } from "./config/ClientConfig.js";
 import { createCachedVerifier } from "./core/index.js";
 import { ChangeNoticeListener } from "./delivery/ChangeNoticeListener.js";
+import { checkConnection } from "./delivery/connectionCheck.js";
 import { baseCapabilities } from "./context/capabilities.js";
 import { fetchClassification } from "./context/classifyClient.js";
 import { ClientContext } from "./context/ClientContext.js";
 import { ClientIdentity } from "./context/ClientIdentity.js";
 import { NO_ENROLLMENTS } from "./context/EnrollmentSummaries.js";
-import type { BackgroundRequest, BackgroundState, StudiesState } from "./messages.js";
+import { evaluatePlaygroundFilter } from "./context/FilterPlayground.js";
+import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState } from "./messages.js";
 import { RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
 import type { RunReport } from "./runner/RunReport.js";
 import { RunScheduler } from "./runner/RunScheduler.js";
@@ -24,10 +28,13 @@ import { CollectionStateStore } from "./stores/CollectionStateStore.js";
 import { EventLogStore } from "./stores/EventLogStore.js";
 import { IntakeQueueStore } from "./stores/IntakeQueueStore.js";
 import { PreferenceExperimentStore } from "./stores/PreferenceExperimentStore.js";
+import { PreferenceRolloutStore } from "./stores/PreferenceRolloutStore.js";
 import { storageAreaAdapter } from "./stores/KeyValueStorage.js";
 import { RunHistoryStore } from "./stores/RunHistoryStore.js";
+import { PreferenceRollouts } from "./rollouts/PreferenceRollouts.js";
 import { PreferenceExperiments } from "./studies/PreferenceExperiments.js";
 import { StudiesOptOut } from "./studies/StudiesOptOut.js";
+import { studiesDisabledReason } from "./studies/studiesGate.js";
 import { NO_ENROLLMENT_ID_MARKER } from "./telemetry/EnrollmentTelemetry.js";
 import { EnrollmentTelemetryRecorder } from "./telemetry/EnrollmentTelemetryRecorder.js";
 import { allOf } from "./telemetry/EventSink.js";
@@ -60,7 +67,9 @@ const intake = new IntakeUploader({
 });
 const events = allOf(eventLog, intake);
 const preferenceExperimentStore = new PreferenceExperimentStore(storage);
+const preferenceRolloutStore = new PreferenceRolloutStore(storage);
 uploadState.onUploadDisabled(() => preferenceExperimentStore.replaceEnrollmentIds(NO_ENROLLMENT_ID_MARKER));
+uploadState.onUploadDisabled(() => preferenceRolloutStore.replaceEnrollmentIds(NO_ENROLLMENT_ID_MARKER));
 uploadState.watch();
 intake.start();
 
@@ -69,20 +78,28 @@ const clientContext = new ClientContext({
   api: clientContextApi,
   identity,
   classify: async () => fetchClassification((await loadConfig()).apiUrl),
-  enrollments: NO_ENROLLMENTS,
+  enrollments: {
+    ...NO_ENROLLMENTS,
+    // `normandy.rollouts.pref`: every rollout by slug, whatever its state (Normandy's ClientEnvironment).
+    rollouts: async () => ({ pref: Object.fromEntries((await preferenceRolloutStore.getAll()).map((rollout) => [rollout.slug, rollout])), addon: {} }),
+  },
   warn: log.warn,
 });
 
+const enrollmentTelemetry = new EnrollmentTelemetryRecorder(telemetry, events);
+const preferenceRollouts = new PreferenceRollouts({ prefs, store: preferenceRolloutStore, telemetry: enrollmentTelemetry, warn: log.warn });
 const preferenceExperiments = new PreferenceExperiments({
   prefs,
   store: preferenceExperimentStore,
-  telemetry: new EnrollmentTelemetryRecorder(telemetry, events),
+  telemetry: enrollmentTelemetry,
   warn: log.warn,
 });
-// Before the first run: take in the start-up re-application, sideloads, annotations and pref observers;
-// then end every study if the user has opted out of them.
-const studiesReady = preferenceExperiments
+// Before the first run, rollouts first as in Normandy: take in the start-up re-application (graduations,
+// sideloads), annotations and pref observers; then end every study if the user has opted out of them.
+const studiesReady = preferenceRollouts
   .init()
+  .catch((error: unknown) => log.error(`Cannot take in the preference rollouts: ${String(error)}`))
+  .then(() => preferenceExperiments.init())
   .then(() => new StudiesOptOut(prefs, (reason) => preferenceExperiments.stopAll(reason), log.warn).start())
   .catch((error: unknown) => log.error(`Cannot take in the preference studies: ${String(error)}`));
 const preferenceStudyDeps: PreferenceExperimentActionDeps = {
@@ -103,6 +120,8 @@ function createActions(): ActionsManager {
       // Legacy names of the single-preference shape; one action serves both.
       ["single-preference-experiment", singlePreferenceExperiment],
       ["preference-experiment", singlePreferenceExperiment],
+      ["preference-rollout", new PreferenceRolloutAction(preferenceRollouts)],
+      ["preference-rollback", new PreferenceRollbackAction(preferenceRollouts)],
     ]),
   );
 }
@@ -111,6 +130,7 @@ const runner = new RecipeRunner({
   loadConfig,
   checkSignature: createCachedVerifier(),
   createFilterContext: () => clientContext.startRun(),
+  filterPrefs: prefs,
   createActions,
   baseCapabilities: baseCapabilities(),
   uptake: new Uptake(telemetry, events),
@@ -149,15 +169,32 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
     case "get-studies": {
       const studies: StudiesState = {
         preferenceExperiments: await preferenceExperimentStore.getAll(),
+        preferenceRollouts: await preferenceRolloutStore.getAll(),
         startup: await prefs.getStartupApplication(),
         backgroundStartedAt: performance.timeOrigin,
+        studiesEnabled: (await loadConfig()).enabled && (await studiesDisabledReason(prefs)) === null,
       };
       return studies;
     }
+    case "get-config":
+      return loadConfig();
+    case "check-connection":
+      return checkConnection((await loadConfig()).serverUrl);
+    case "evaluate-filter":
+      return evaluatePlaygroundFilter(request.expression, clientContext.startRun(), prefs);
+    case "remove-preference-study":
+      await preferenceExperiments.stop(request.slug, { reason: "individual-opt-out" });
+      return null;
   }
 }
 
 browser.runtime.onMessage.addListener((message: unknown) => answer(message as BackgroundRequest));
+
+/** Tells open extension pages about a change they cannot see in storage; no open page is not an error. */
+function notifyPages(notice: PageNotice): void {
+  browser.runtime.sendMessage(notice).catch(() => undefined);
+}
+prefs.onPrefChanged.addListener(() => notifyPages({ type: "studies-enabled-changed" }), [STUDIES_OPT_OUT_PREF]);
 
 void new RunScheduler(
   (trigger) => run(trigger),

@@ -1,11 +1,30 @@
 import type { StartupPrefApplication } from "../experiment-apis/prefs/interface.js";
+import type { ClientConfig } from "./config/ClientConfig.js";
 import type { ContextSnapshot } from "./context/ClientContext.js";
+import type { FilterEvaluation } from "./context/FilterPlayground.js";
+import type { ConnectionCheck } from "./delivery/connectionCheck.js";
 import type { PreferenceExperiment } from "./stores/PreferenceExperimentStore.js";
+import type { PreferenceRollout } from "./stores/PreferenceRolloutStore.js";
 import type { LoggedEvent } from "./stores/EventLogStore.js";
 import type { RunReport } from "./runner/RunReport.js";
 
 /** Messages the extension pages send to the background page, and what each answers. */
-export type BackgroundRequest = { type: "run-now" } | { type: "get-state" } | { type: "get-context" } | { type: "get-studies" };
+export type BackgroundRequest =
+  | { type: "run-now" }
+  | { type: "get-state" }
+  | { type: "get-context" }
+  | { type: "get-studies" }
+  | { type: "get-config" }
+  | { type: "check-connection" }
+  | { type: "evaluate-filter"; expression: string }
+  /** about:studies' "Remove": unenrolls with reason `individual-opt-out`. */
+  | { type: "remove-preference-study"; slug: string };
+
+/**
+ * What the background page broadcasts to open extension pages when something they show changed that is not
+ * in storage (pages follow storage themselves through `storage.onChanged`).
+ */
+export type PageNotice = { type: "studies-enabled-changed" };
 
 export interface BackgroundState {
   runs: RunReport[];
@@ -15,10 +34,14 @@ export interface BackgroundState {
 
 export interface StudiesState {
   preferenceExperiments: PreferenceExperiment[];
+  /** Every preference rollout, whatever its state. */
+  preferenceRollouts: PreferenceRollout[];
   /** What the prefs API re-applied at this start, before the background page ran. */
   startup: StartupPrefApplication | null;
   /** When the background page started loading (`performance.timeOrigin`, ms since the epoch). */
   backgroundStartedAt: number;
+  /** about:studies' "studies enabled": the runner is on and studies are allowed (opt-out pref, policy). */
+  studiesEnabled: boolean;
 }
 
 export interface BackgroundResponses {
@@ -27,4 +50,10 @@ export interface BackgroundResponses {
   /** Every `normandy.*` attribute, freshly computed (recipe-independent; `recipe` is not included). */
   "get-context": ContextSnapshot;
   "get-studies": StudiesState;
+  "get-config": ClientConfig;
+  /** Whether the configured Remote Settings server answers (`<server_url>/`). */
+  "check-connection": ConnectionCheck;
+  /** The expression evaluated like a recipe filter against a fresh context of this client. */
+  "evaluate-filter": FilterEvaluation;
+  "remove-preference-study": null;
 }

@@ -3,15 +3,18 @@
  * question that is not a pref, `Services.policies`). Bundled as an IIFE. Firefox reads the class from the
  * sandbox global under the manifest's `experiment_apis` key, "prefsExperiment" (telemetry/api.ts says why
  * keys are not the bare namespace). The manifest lists the "startup" event for it, so `onStartup()` re-applies
- * the stored default-branch values of active studies before the background page runs.
+ * the stored default-branch values of active rollouts and studies before the background page runs.
  */
 import {
-  STARTUP_EXPERIMENT_PREFS_BRANCH,
+  STARTUP_PREFS_BRANCHES,
+  STARTUP_PREFS_ORDER,
+  type AppliedStartupPrefs,
   type PrefBranch,
   type PrefType,
   type PrefValue,
   type PrefsApi,
   type StartupPrefApplication,
+  type StartupPrefsSubtree,
 } from "./interface.js";
 
 declare global {
@@ -21,6 +24,12 @@ declare global {
 /** Integer prefs are 32-bit signed in libpref; larger numbers would silently wrap. */
 const INT_PREF_MIN = -(2 ** 31);
 const INT_PREF_MAX = 2 ** 31 - 1;
+
+/**
+ * Set on the default branch only, which Firefox never saves: present at start-up means the add-on already
+ * applied its startup prefs in this Firefox process (it was updated or re-enabled since).
+ */
+const APPLIED_IN_SESSION_MARKER = "extensions.recipeclient.startupPrefsAppliedInSession";
 
 function prefBranch(branch: PrefBranch): GeckoPrefBranch {
   return branch === "default" ? Services.prefs.getDefaultBranch("") : Services.prefs;
@@ -84,32 +93,43 @@ function readDefaultPref(name: string): PrefValue | null {
 }
 
 /**
- * Copies every stored study value onto the default branch, as Normandy's `applyStartupPrefs` does at
+ * Copies every stored value of one subtree onto the default branch, as Normandy's `applyStartupPrefs` does at
  * Firefox start-up. A value whose type differs from the pref's type is skipped (libpref would refuse it).
  */
-function applyStartupExperimentPrefs(): StartupPrefApplication {
-  const stored = Services.prefs.getBranch(STARTUP_EXPERIMENT_PREFS_BRANCH);
+function applyStartupPrefs(subtree: StartupPrefsSubtree): AppliedStartupPrefs {
+  const stored = Services.prefs.getBranch(STARTUP_PREFS_BRANCHES[subtree]);
   const defaults = Services.prefs.getDefaultBranch("");
-  const changed: Record<string, PrefValue | null> = {};
-  const skipped: string[] = [];
+  const applied: AppliedStartupPrefs = { previousDefaults: {}, skipped: [] };
   for (const name of stored.getChildList("")) {
     try {
       const value = readPref(stored, name);
       if (value === null) continue;
       const existingType = prefTypeName(Services.prefs.getPrefType(name));
       if (existingType !== "invalid" && existingType !== prefTypeOfValue(value)) {
-        skipped.push(name);
+        applied.skipped.push(name);
         continue;
       }
       const previous = readDefaultPref(name);
-      if (previous === value) continue;
       writePref(defaults, name, value);
-      changed[name] = previous;
+      applied.previousDefaults[name] = previous;
     } catch {
-      skipped.push(name);
+      applied.skipped.push(name);
     }
   }
-  return { appliedAtMs: Services.telemetry.msSinceProcessStart(), changed, skipped };
+  return applied;
+}
+
+/** Applies every subtree, rollouts first, and tells whether this is the first time in this Firefox process. */
+function applyAllStartupPrefs(): StartupPrefApplication {
+  const defaults = Services.prefs.getDefaultBranch("");
+  const firstInSession = !defaults.getBoolPref(APPLIED_IN_SESSION_MARKER, false);
+  const subtrees = Object.fromEntries(STARTUP_PREFS_ORDER.map((subtree) => [subtree, applyStartupPrefs(subtree)]));
+  defaults.setBoolPref(APPLIED_IN_SESSION_MARKER, true);
+  return {
+    ...(subtrees as Record<StartupPrefsSubtree, AppliedStartupPrefs>),
+    appliedAtMs: Services.telemetry.msSinceProcessStart(),
+    firstInSession,
+  };
 }
 
 /**
@@ -180,11 +200,12 @@ const prefFunctions: PrefFunctions = {
     Services.prefs.deleteBranch(name);
   },
 
-  async setStartupExperimentPrefs(prefs) {
+  async setStartupPrefs(subtree, prefs) {
+    const branch = STARTUP_PREFS_BRANCHES[subtree];
     const entries = Object.entries(prefs);
     // Check everything first, so a bad value never leaves the stored set half replaced.
-    for (const [name, value] of entries) assertStorable(`${STARTUP_EXPERIMENT_PREFS_BRANCH}${name}`, value);
-    const stored = Services.prefs.getBranch(STARTUP_EXPERIMENT_PREFS_BRANCH);
+    for (const [name, value] of entries) assertStorable(`${branch}${name}`, value);
+    const stored = Services.prefs.getBranch(branch);
     // Cleared first: a user-only pref cannot change its type, and a cleared one no longer exists.
     for (const name of stored.getChildList("")) stored.clearUserPref(name);
     for (const [name, value] of entries) writePref(stored, name, value);
@@ -200,7 +221,7 @@ globalThis.prefsExperiment = class PrefsExperimentApi extends ExtensionAPI {
 
   /** Runs at extension start-up, before the background page (manifest `events: ["startup"]`). */
   override onStartup(): void {
-    this.startupApplication = applyStartupExperimentPrefs();
+    this.startupApplication = applyAllStartupPrefs();
   }
 
   getAPI(context: GeckoExtensionContext) {

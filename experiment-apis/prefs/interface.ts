@@ -1,6 +1,6 @@
 /**
  * The `browser.experiments.prefs` namespace: read and write Firefox preferences on either branch, observe
- * them, and keep the default-branch values of active studies across restarts. Declared once here;
+ * them, and keep the default-branch values of active rollouts and studies across restarts. Declared once here;
  * implemented by the parent script (`api.ts`) and by the in-memory fake in `test/fakes/`. `schema.json`
  * must agree with this file (checked by `test/unit/schemas.test.ts`).
  */
@@ -10,27 +10,47 @@ export type PrefBranch = "default" | "user";
 export type PrefValue = string | number | boolean;
 export type PrefType = "string" | "integer" | "boolean" | "invalid";
 
-/**
- * Where the default-branch values of active preference studies are kept between sessions (on the user
- * branch, which Firefox saves), like Normandy's `app.normandy.startupExperimentPrefs.<pref>`.
- */
-export const STARTUP_EXPERIMENT_PREFS_BRANCH = "extensions.recipeclient.startupExperimentPrefs.";
+/** The two kinds of enrollment whose default-branch values are kept across restarts. */
+export type StartupPrefsSubtree = "rollouts" | "experiments";
 
 /**
- * What the parent script did at extension start-up, before the background page ran: every pref under
- * STARTUP_EXPERIMENT_PREFS_BRANCH was copied onto the default branch.
+ * Where the default-branch values of active rollouts and preference studies are kept between sessions (on
+ * the user branch, which Firefox saves), like Normandy's `app.normandy.startupRolloutPrefs.<pref>` and
+ * `app.normandy.startupExperimentPrefs.<pref>`.
  */
-export interface StartupPrefApplication {
+export const STARTUP_PREFS_BRANCHES = {
+  rollouts: "extensions.recipeclient.startupRolloutPrefs.",
+  experiments: "extensions.recipeclient.startupExperimentPrefs.",
+} as const satisfies Record<StartupPrefsSubtree, string>;
+
+/** The order the subtrees are applied in, Normandy's: a study on a rolled-out pref wins over the rollout. */
+export const STARTUP_PREFS_ORDER: readonly StartupPrefsSubtree[] = ["rollouts", "experiments"];
+
+/** What the start-up re-application did with one subtree. */
+export interface AppliedStartupPrefs {
+  /**
+   * Every pref copied onto the default branch, with the default it had just before (null: none), equal to
+   * the stored value or not (Normandy's "original values").
+   */
+  previousDefaults: Record<string, PrefValue | null>;
+  /** Prefs left alone because the stored value's type differs from the pref's existing type. */
+  skipped: string[];
+}
+
+/**
+ * What the parent script did at extension start-up, before the background page ran: every pref under each
+ * of STARTUP_PREFS_BRANCHES was copied onto the default branch, rollouts first.
+ */
+export interface StartupPrefApplication extends Record<StartupPrefsSubtree, AppliedStartupPrefs> {
   /** When the values were applied, in ms since Firefox's process start. */
   appliedAtMs: number;
   /**
-   * The prefs whose default-branch value this changed, each with the default it had before (null: none).
-   * A pref whose default already held the stored value (the add-on restarted within one Firefox session)
-   * is not listed, so its "previous" default is never mistaken for the study's own value.
+   * True when this was the first application in this Firefox process, so the previous defaults are
+   * Firefox's built-in ones. False when the add-on started again within the session (updated, re-enabled):
+   * the default branch then still held the values the add-on had set, and they say nothing about the
+   * built-in defaults.
    */
-  changed: Record<string, PrefValue | null>;
-  /** Prefs left alone because the stored value's type differs from the pref's existing type. */
-  skipped: string[];
+  firstInSession: boolean;
 }
 
 export interface PrefsApi {
@@ -47,8 +67,8 @@ export interface PrefsApi {
    * or child prefs (`<name>.…`), which libpref's deleteBranch would remove as well.
    */
   deletePref(name: string): Promise<void>;
-  /** Replaces everything under STARTUP_EXPERIMENT_PREFS_BRANCH with `prefs` (pref name → default-branch value). */
-  setStartupExperimentPrefs(prefs: Record<string, PrefValue>): Promise<void>;
+  /** Replaces everything under `STARTUP_PREFS_BRANCHES[subtree]` with `prefs` (pref name → default-branch value). */
+  setStartupPrefs(subtree: StartupPrefsSubtree, prefs: Record<string, PrefValue>): Promise<void>;
   /** What the start-up re-application did in this extension start, or null when it did not run. */
   getStartupApplication(): Promise<StartupPrefApplication | null>;
   /** `Services.policies.isAllowed(feature)`: false when an enterprise policy blocks it (e.g. "Shield"). */
@@ -68,7 +88,7 @@ export const PREFS_API_PARAMETERS = {
   prefHasUserValue: ["name"],
   getPrefType: ["name"],
   deletePref: ["name"],
-  setStartupExperimentPrefs: ["prefs"],
+  setStartupPrefs: ["subtree", "prefs"],
   getStartupApplication: [],
   isAllowedByPolicy: ["feature"],
 } as const satisfies ParameterNames<PrefsApi>;

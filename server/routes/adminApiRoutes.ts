@@ -1,10 +1,12 @@
 import type { AppContext } from "../appContext.js";
 import { recipesChangeset } from "../changeset.js";
 import { emptyResponse, jsonResponse, notFound } from "../httpResponse.js";
-import { parseRecipeInput } from "../recipeValidation.js";
+import { assertPublishable, parseRecipeInput, RecipeValidationError } from "../recipeValidation.js";
+import { filterSyntaxError } from "../../src/core/index.js";
 import type { StoredRecipe } from "../recipeStore.js";
 import type { Route, RouteRequest } from "../router.js";
 import { publicConfig } from "../publicConfig.js";
+import { assertNoRollbackWithItsRollout } from "../rolloutRollbackConflicts.js";
 import { parseFault } from "../faults.js";
 
 /** The JSON API QA tooling (tests, the server's page) uses to edit and publish recipes. */
@@ -70,6 +72,20 @@ export function adminApiRoutes(app: AppContext): Route[] {
       },
     },
     {
+      method: "POST",
+      // The page checks a filter's syntax before saving: `{filter_expression}` → `{valid, message?, position?}`.
+      path: /^\/admin\/api\/filter-check$/,
+      handle: async (request) => {
+        const body = await request.readJson();
+        const expression = (body as { filter_expression?: unknown } | null)?.filter_expression;
+        if (typeof expression !== "string") {
+          throw new RecipeValidationError("filter_expression must be a string", "filter_expression");
+        }
+        const error = filterSyntaxError(expression);
+        return jsonResponse(error ? { valid: false, message: error.message, position: error.position } : { valid: true });
+      },
+    },
+    {
       method: "GET",
       path: /^\/admin\/api\/fault$/,
       handle: () => jsonResponse({ fault: app.faults.active }),
@@ -94,6 +110,9 @@ export function adminApiRoutes(app: AppContext): Route[] {
       method: "POST",
       path: /^\/admin\/api\/publish$/,
       handle: async () => {
+        // Nothing is signed while any enabled recipe is invalid.
+        for (const recipe of store.list()) if (recipe.enabled) assertPublishable(recipe);
+        assertNoRollbackWithItsRollout(store.list());
         const snapshot = await publisher.publish();
         return jsonResponse({ timestamp: snapshot.timestamp, published: snapshot.records.map((r) => r.recipe.id) });
       },

@@ -48,11 +48,22 @@ export function intakeRoutes(app: AppContext): Route[] {
       handle: (request) => {
         const client = clientFrom(request);
         const filter = filterFrom(request.query);
-        return htmlResponse(renderClientTelemetryPage({ client, events: intake.events(client.clientId, filter), filter }));
+        return htmlResponse(
+          renderClientTelemetryPage({
+            client,
+            events: intake.events(client.clientId, filter),
+            filter,
+            uptake: intake.events(client.clientId, { method: UPTAKE_METHOD }),
+            kinds: intake.eventKinds(client.clientId),
+          }),
+        );
       },
     },
   ];
 }
+
+/** The method of the legacy uptake events the add-on logs (`[ts, "uptake.remotecontent.result", "uptake", …]`). */
+const UPTAKE_METHOD = "uptake";
 
 /** `?method=…&object=…`; an empty parameter filters nothing. */
 function filterFrom(query: URLSearchParams): EventFilter {

@@ -1,4 +1,5 @@
 import type { AppContext } from "../appContext.js";
+import { extensionDetails } from "../extensionDetails.js";
 import { jsonResponse, notFound } from "../httpResponse.js";
 import type { Route } from "../router.js";
 
@@ -37,7 +38,9 @@ export function legacyApiRoutes(app: AppContext): Route[] {
       method: "GET",
       path: /^\/api\/v1\/extension\/([^/]+)\/?$/,
       handle: ({ params: [id] }) => {
-        throw notFound(`no extension with id ${id ?? ""}: this server hosts no add-ons yet`);
+        const extension = /^\d+$/.test(id ?? "") ? app.extensions.get(Number(id)) : undefined;
+        if (!extension) throw notFound(`no extension with id ${id ?? ""}`);
+        return jsonResponse(extensionDetails(app.urls.serverUrl, extension));
       },
     },
   ];

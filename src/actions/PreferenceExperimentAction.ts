@@ -2,12 +2,12 @@ import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import { ACTION_SCHEMAS, ratioSample, type JsonSchema, type Recipe } from "../core/index.js";
 import type { PreferenceExperiment, PreferenceExperimentStore } from "../stores/PreferenceExperimentStore.js";
 import type { BranchPreference, PreferenceExperiments } from "../studies/PreferenceExperiments.js";
+import { temporaryErrorStep } from "../studies/temporaryErrors.js";
 import type { FinalizeOptions } from "./BaseAction.js";
 import { BaseStudyAction } from "./BaseStudyAction.js";
 import type { Suitability } from "./Suitability.js";
 
-/** How long signature errors, filter errors or an empty recipe list may last before a study ends. */
-export const TEMPORARY_ERROR_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
+export { TEMPORARY_ERROR_GRACE_MS } from "../studies/temporaryErrors.js";
 
 /** The multi-preference arguments, as the schema guarantees them after validation. */
 export interface ExperimentArguments {
@@ -138,18 +138,14 @@ export class PreferenceExperimentAction extends BaseStudyAction {
     return branches[index]!;
   }
 
-  /**
-   * A temporary error keeps an experiment for 7 days from the first one (by the client's clock); after the
-   * deadline the next error ends it with `reason`. An unreadable deadline starts a new one.
-   */
+  /** A temporary error: starts the 7-day deadline, or ends the experiment with `reason` once it has passed. */
   private async considerTemporaryError(experiment: PreferenceExperiment, reason: string): Promise<void> {
-    const now = this.now().getTime();
-    const deadline = experiment.temporaryErrorDeadline === null ? Number.NaN : new Date(experiment.temporaryErrorDeadline).getTime();
-    if (Number.isNaN(deadline)) {
+    const step = temporaryErrorStep(experiment.temporaryErrorDeadline, this.now());
+    if (step.kind === "set-deadline") {
       await this.deps.store.update(experiment.slug, (stored) => {
-        stored.temporaryErrorDeadline = new Date(now + TEMPORARY_ERROR_GRACE_MS).toJSON();
+        stored.temporaryErrorDeadline = step.deadline;
       });
-    } else if (now > deadline) {
+    } else if (step.kind === "end") {
       await this.deps.experiments.stop(experiment.slug, { reason });
     }
   }

@@ -4,6 +4,7 @@
  * the parent scripts implement.
  */
 import browser from "webextension-polyfill";
+import type { AddonsApi } from "../../experiment-apis/addons/interface.js";
 import type { ClientContextApi } from "../../experiment-apis/clientContext/interface.js";
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import type { TelemetryApi } from "../../experiment-apis/telemetry/interface.js";
@@ -11,6 +12,7 @@ import type { TelemetryApi } from "../../experiment-apis/telemetry/interface.js"
 declare module "webextension-polyfill" {
   namespace Experiments {
     interface Static {
+      addons: AddonsApi;
       clientContext: ClientContextApi;
       prefs: PrefsApi;
       telemetry: TelemetryApi;

@@ -2,6 +2,7 @@
  * Normandy filter expressions, evaluated like Firefox's `FilterExpressions.eval`: mozjexl (see
  * `mozjexl.ts`) plus Normandy's transforms (`filterTransforms.ts`) and its `intersect` operator.
  */
+import { FilterSyntaxError } from "./filterSyntaxError.js";
 import { type FilterPrefsReader, FILTER_TRANSFORM_NAMES, createFilterTransforms } from "./filterTransforms.js";
 import { Mozjexl, type MozjexlAst, type TransformTable } from "./mozjexl.js";
 
@@ -34,6 +35,20 @@ export async function evaluateFilter(
   options: FilterOptions = {},
 ): Promise<unknown> {
   return language.evaluate(parse(expression), context, transformsFor(options.prefs));
+}
+
+/**
+ * Why `expression` does not parse, or null when it does: a syntax check without evaluation (what the
+ * recipe server runs before it saves or publishes a recipe).
+ */
+export function filterSyntaxError(expression: string): FilterSyntaxError | null {
+  try {
+    parse(expression);
+    return null;
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) return error;
+    throw error;
+  }
 }
 
 /** Parses with a cache; the least recently used expression goes first when it is full. */

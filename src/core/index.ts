@@ -7,10 +7,11 @@ export { parsePemChain, KEY_USAGE_BITS, type Certificate, type KeyUsage } from "
 export * from "./derWriter.js";
 export { Oid } from "./oids.js";
 export { collectionSignedData, type RemoteSettingsRecord } from "./collectionSignedData.js";
-export { evaluateFilter, type FilterContext } from "./filterExpressions.js";
+export { evaluateFilter, filterSyntaxError, type FilterContext } from "./filterExpressions.js";
+export { FilterSyntaxError } from "./filterSyntaxError.js";
 export type { Recipe, RecipeRecord, SignatureRef } from "./recipe.js";
 export { FILTER_TRANSFORM_NAMES, type FilterOptions, type FilterPrefsReader } from "./filterExpressions.js";
 export { bucketSample, fractionToKey, ratioSample, stableSample, truncatedHash } from "./sampling.js";
 export { compareVersions } from "./versionCompare.js";
-export { validateJson, type JsonSchema, type JsonSchemaType, type ValidationResult } from "./jsonSchemaValidator.js";
+export { validateJson, type JsonSchema, type JsonSchemaType, type ValidationOptions, type ValidationResult } from "./jsonSchemaValidator.js";
 export { ACTION_SCHEMAS, type ActionName } from "./actionSchemas.js";

@@ -16,6 +16,12 @@
  *  - a schema without a known `type` rejects every value.
  * Where we differ: errors name the failing field as a path (`branches[0].preferences["a.b"].preferenceType`)
  * rather than a dotted key list, because pref names contain dots.
+ *
+ * `{strict: true}` is what the recipe server checks before it saves a recipe (Normandy's server validated
+ * with a real draft-04 validator): `integer` must be whole, a boolean must be true or false, `enum` applies
+ * to booleans too, and `pattern`, `minItems`, `minimum` and `minLength` hold (`format` is still not
+ * checked, as Normandy's server did not). A missing required property is then reported at its own path,
+ * so a form can point at the field.
  */
 
 export type JsonSchemaType = "string" | "number" | "integer" | "boolean" | "null" | "object" | "array";
@@ -41,15 +47,20 @@ export interface JsonSchema {
 
 export type ValidationResult = { valid: true; value: unknown } | { valid: false; path: string; message: string };
 
-/** Validates `value` against `schema`; on success `value` is the parsed value described above. */
-export function validateJson(value: unknown, schema: JsonSchema): ValidationResult {
-  return validate(value, schema, "");
+export interface ValidationOptions {
+  /** The recipe server's checks (see above); default false, Normandy's client semantics. */
+  strict?: boolean;
 }
 
-function validate(value: unknown, schema: JsonSchema, path: string): ValidationResult {
+/** Validates `value` against `schema`; on success `value` is the parsed value described above. */
+export function validateJson(value: unknown, schema: JsonSchema, { strict = false }: ValidationOptions = {}): ValidationResult {
+  return validate(value, schema, "", strict);
+}
+
+function validate(value: unknown, schema: JsonSchema, path: string, strict: boolean): ValidationResult {
   if (Array.isArray(schema.type)) {
     for (const type of schema.type) {
-      const result = validate(value, { ...schema, type }, path);
+      const result = validate(value, { ...schema, type }, path, strict);
       if (result.valid) return result;
     }
     return failure(path, `${show(value)} does not match any type in ${show(schema.type)}`);
@@ -60,30 +71,38 @@ function validate(value: unknown, schema: JsonSchema, path: string): ValidationR
     case "integer":
     case "string":
     case "null": {
-      const result = validateSimple(value, schema.type, path);
-      if (result.valid && schema.enum && typeof result.value !== "boolean" && !schema.enum.includes(value)) {
+      const result = validateSimple(value, schema.type, path, strict);
+      if (!result.valid) return result;
+      if (schema.enum && (strict || typeof result.value !== "boolean") && !schema.enum.includes(value)) {
         return failure(path, `${show(value)} is not one of ${show(schema.enum)}`);
       }
-      return result;
+      return strict ? checkStrictKeywords(value, schema, path) ?? result : result;
     }
     case "array":
-      return validateArray(value, schema, path);
+      return validateArray(value, schema, path, strict);
     case "object":
-      return validateObject(value, schema, path);
+      return validateObject(value, schema, path, strict);
     default:
       return failure(path, `the schema has no usable type (${show(schema.type)})`);
   }
 }
 
-function validateSimple(value: unknown, type: "boolean" | "number" | "integer" | "string" | "null", path: string): ValidationResult {
+function validateSimple(
+  value: unknown,
+  type: "boolean" | "number" | "integer" | "string" | "null",
+  path: string,
+  strict: boolean,
+): ValidationResult {
   switch (type) {
     case "boolean":
       if (typeof value === "boolean") return { valid: true, value };
-      if (value === 0 || value === 1) return { valid: true, value: value === 1 };
+      if (!strict && (value === 0 || value === 1)) return { valid: true, value: value === 1 };
       break;
     case "number":
-    case "integer": // an alias of number in Normandy's validator
       if (typeof value === "number") return { valid: true, value };
+      break;
+    case "integer": // an alias of number in Normandy's validator
+      if (typeof value === "number" && (!strict || Number.isInteger(value))) return { valid: true, value };
       break;
     case "string":
       if (typeof value === "string") return { valid: true, value };
@@ -95,20 +114,43 @@ function validateSimple(value: unknown, type: "boolean" | "number" | "integer" |
   return failure(path, `${show(value)} does not match the expected type "${type}"`);
 }
 
-function validateArray(value: unknown, schema: JsonSchema, path: string): ValidationResult {
+/** `pattern`, `minLength`, `minimum` and `minItems`, for strict validation; undefined when they hold. */
+function checkStrictKeywords(value: unknown, schema: JsonSchema, path: string): ValidationResult | undefined {
+  if (typeof value === "string") {
+    if (schema.minLength !== undefined && [...value].length < schema.minLength) {
+      return failure(path, schema.minLength === 1 ? "must not be empty" : `must be at least ${schema.minLength} characters long`);
+    }
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) {
+      return failure(path, `${show(value)} does not match the pattern ${schema.pattern}`);
+    }
+  }
+  if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum) {
+    return failure(path, `${value} is less than the minimum ${schema.minimum}`);
+  }
+  if (Array.isArray(value) && schema.minItems !== undefined && value.length < schema.minItems) {
+    return failure(path, `needs at least ${schema.minItems} item${schema.minItems === 1 ? "" : "s"}`);
+  }
+  return undefined;
+}
+
+function validateArray(value: unknown, schema: JsonSchema, path: string, strict: boolean): ValidationResult {
   if (!Array.isArray(value)) return failure(path, `${show(value)} does not match the expected type "array"`);
+  if (strict) {
+    const problem = checkStrictKeywords(value, schema, path);
+    if (problem) return problem;
+  }
   const parsed: unknown[] = [];
   for (const [index, item] of value.entries()) {
     // Normandy's validator dereferences `items` unconditionally; an array schema without one accepts nothing.
     if (!schema.items) return failure(`${path}[${index}]`, "the schema has no items");
-    const result = validate(item, schema.items, `${path}[${index}]`);
+    const result = validate(item, schema.items, `${path}[${index}]`, strict);
     if (!result.valid) return result;
     parsed.push(result.value);
   }
   return { valid: true, value: parsed };
 }
 
-function validateObject(value: unknown, schema: JsonSchema, path: string): ValidationResult {
+function validateObject(value: unknown, schema: JsonSchema, path: string, strict: boolean): ValidationResult {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     // Arrays are objects to Normandy's validator; it then checks their indices as properties. No recipe
     // schema puts an array where an object belongs, so we simply reject them.
@@ -116,7 +158,9 @@ function validateObject(value: unknown, schema: JsonSchema, path: string): Valid
   }
   const record = value as Record<string, unknown>;
   for (const required of schema.required ?? []) {
-    if (!(required in record)) return failure(path, `missing required property "${required}"`);
+    if (!(required in record)) {
+      return failure(strict ? propertyPath(path, required) : path, `missing required property "${required}"`);
+    }
   }
   const patterns = Object.entries(schema.patternProperties ?? {}).map(([pattern, propertySchema]) => ({
     pattern: new RegExp(pattern),
@@ -128,7 +172,7 @@ function validateObject(value: unknown, schema: JsonSchema, path: string): Valid
       ? schema.properties![key]!
       : patterns.find(({ pattern }) => pattern.test(key))?.schema;
     if (!propertySchema) continue; // additional properties are allowed, and dropped
-    const result = validate(propertyValue, propertySchema, propertyPath(path, key));
+    const result = validate(propertyValue, propertySchema, propertyPath(path, key), strict);
     if (!result.valid) return result;
     parsed[key] = result.value;
   }

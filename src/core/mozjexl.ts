@@ -18,6 +18,7 @@ import jexlPackage from "jexl";
 import Evaluator from "jexl/dist/evaluator/Evaluator.js";
 import Parser, { type JexlAst, type JexlGrammar, type JexlToken, type JexlTransform } from "jexl/dist/parser/Parser.js";
 import { states } from "jexl/dist/parser/states.js";
+import { FilterSyntaxError } from "./filterSyntaxError.js";
 import { MozjexlLexer } from "./mozjexlLexer.js";
 
 export type MozjexlAst = JexlAst;
@@ -41,13 +42,30 @@ export class Mozjexl {
     this.lexer = undefined; // its operator list is out of date
   }
 
-  /** Parses `expression`; throws on a syntax error, including an empty expression. */
+  /**
+   * Parses `expression`; throws a FilterSyntaxError on a syntax error (an empty expression included), with
+   * the offset of the token the parser refused.
+   */
   parse(expression: string): MozjexlAst {
     this.lexer ??= new MozjexlLexer(this.grammar.elements);
     const parser = new MozjexlParser(this.grammar);
-    parser.addTokens(this.lexer.tokenize(expression));
-    const ast = parser.complete();
-    if (!ast) throw new Error("Empty expression");
+    // A token's raw text includes the white space after it; white space before the first token is in none.
+    let position = expression.length - expression.trimStart().length;
+    for (const token of this.lexer.tokenize(expression)) {
+      try {
+        parser.addToken(token);
+      } catch (error) {
+        throw new FilterSyntaxError(errorText(error), position);
+      }
+      position += token.raw.length;
+    }
+    let ast: MozjexlAst | null;
+    try {
+      ast = parser.complete();
+    } catch (error) {
+      throw new FilterSyntaxError(errorText(error), expression.length);
+    }
+    if (!ast) throw new FilterSyntaxError("Empty expression", 0);
     return ast;
   }
 
@@ -59,6 +77,10 @@ export class Mozjexl {
   private get grammar(): JexlGrammar {
     return (this.jexl as unknown as { _grammar: JexlGrammar })._grammar;
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** `needle in haystack`: substring for strings, loose (`==`) membership for arrays, else false. */

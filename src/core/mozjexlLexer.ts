@@ -9,6 +9,7 @@
  * element's type, "literal" or "identifier"; `raw` is its text plus any white space after it.
  */
 import type { JexlToken as Token } from "jexl/dist/parser/Parser.js";
+import { FilterSyntaxError } from "./filterSyntaxError.js";
 
 /** The grammar elements (operators and punctuation) by their source text. */
 export type GrammarElements = Readonly<Record<string, { readonly type: string }>>;
@@ -44,7 +45,10 @@ export class MozjexlLexer {
   tokenize(expression: string): Token[] {
     const tokens: Token[] = [];
     let negate = false;
+    let offset = 0;
     for (const element of expression.split(this.splitter)) {
+      const elementOffset = offset;
+      offset += element.length;
       if (!element) continue;
       if (ONLY_WHITESPACE.test(element)) {
         const previous = tokens.at(-1);
@@ -53,12 +57,12 @@ export class MozjexlLexer {
         negate = true;
       } else {
         // A pending "-" is glued to whatever comes next: "-5" is a number, "-x" an invalid token.
-        tokens.push(this.createToken(negate ? `-${element}` : element));
+        tokens.push(this.createToken(negate ? `-${element}` : element, elementOffset));
         negate = false;
       }
     }
     // A trailing "-" is left for the parser to reject.
-    if (negate) tokens.push(this.createToken("-"));
+    if (negate) tokens.push(this.createToken("-", expression.length - 1));
     return tokens;
   }
 
@@ -67,7 +71,7 @@ export class MozjexlLexer {
     return previous === undefined || MINUS_NEGATES_AFTER.has(previous.type ?? "");
   }
 
-  private createToken(element: string): Token {
+  private createToken(element: string, offset: number): Token {
     // Anything starting with a quote is a string, even an unmatched lone quote (which reads as "").
     if (element[0] === '"' || element[0] === "'") return literal(unquote(element), element);
     if (NUMERIC_TOKEN.test(element)) return literal(parseFloat(element), element);
@@ -76,7 +80,7 @@ export class MozjexlLexer {
     // looked up as elements and come out without a type, so the parser rejects them.
     if (element in this.elements) return { type: this.elements[element]?.type, value: element, raw: element };
     if (IDENTIFIER_TOKEN.test(element)) return { type: "identifier", value: element, raw: element };
-    throw new Error(`Invalid expression token: ${element}`);
+    throw new FilterSyntaxError(`Invalid expression token: ${element}`, offset);
   }
 }
 

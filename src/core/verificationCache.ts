@@ -18,7 +18,12 @@ import { hexEncode } from "./encoding.js";
 /** Same contract as verifyContentSignature, answered from the cache when possible. */
 export type CachedVerifier = (options: ContentSignatureOptions) => Promise<void>;
 
-const DEFAULT_MAX_ENTRIES = 1000;
+/**
+ * Verdicts kept: well above the largest collection expected (Normandy never served more than a few hundred
+ * recipes). It must exceed the number of recipes in a run: entries are dropped oldest first, so a run that
+ * cycles through more recipes than the cache holds would miss on every one of them.
+ */
+const DEFAULT_MAX_ENTRIES = 10_000;
 /** Distinct chains in use at once: one per signer and server, so a handful. */
 const MAX_CHAINS = 16;
 

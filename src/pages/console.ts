@@ -1,70 +1,62 @@
-/** The QA console: the last run's recipes with their suitability and uptake, the event log, "Run now". */
-import { browser } from "../apis/browserApis.js";
-import type { BackgroundRequest, BackgroundResponses, BackgroundState } from "../messages.js";
+/**
+ * The QA console: "Run now" with progress, the recent runs (each recipe's suitability, uptake and why), a
+ * filter playground, the client context, the event log with export, and the configuration with a
+ * connection check. Runs and events follow changes live.
+ */
+import { askBackground } from "./askBackground.js";
+import { checkConnection, refreshConfig } from "./consoleConfig.js";
+import { refreshContext } from "./consoleContext.js";
+import { exportEventLog, renderEvents } from "./consoleEvents.js";
+import { evaluatePlayground } from "./consolePlayground.js";
+import { renderRuns } from "./consoleRuns.js";
+import { byId, errorText, say } from "./dom.js";
+import { followChanges } from "./followChanges.js";
 
-async function ask<T extends BackgroundRequest["type"]>(type: T): Promise<BackgroundResponses[T]> {
-  return (await browser.runtime.sendMessage({ type } satisfies BackgroundRequest)) as BackgroundResponses[T];
+async function refreshState(): Promise<void> {
+  const state = await askBackground({ type: "get-state" });
+  renderRuns(state.runs);
+  renderEvents(state);
 }
 
-function cell(row: HTMLTableRowElement, text: string, className?: string): void {
-  const td = row.insertCell();
-  td.textContent = text;
-  if (className) td.className = className;
-}
-
-function render(state: BackgroundState): void {
-  const last = state.runs[0];
-  const lastRun = document.getElementById("last-run")!;
-  const recipes = document.getElementById("recipes") as HTMLTableSectionElement;
-  recipes.replaceChildren();
-  if (last) {
-    const when = new Date(last.startedAt).toLocaleString();
-    lastRun.textContent = `${when} (${last.trigger}): runner ${last.runnerStatus} in ${last.durationMs} ms${last.error ? ` — ${last.error}` : ""}`;
-    for (const recipe of last.recipes) {
-      const row = recipes.insertRow();
-      cell(row, `${recipe.id} ${recipe.name} (rev ${recipe.revision})`);
-      cell(row, recipe.action);
-      cell(row, recipe.suitability);
-      cell(row, recipe.status, `status-${recipe.status}`);
-      cell(row, recipe.detail ?? "");
-    }
+/** Starts a run and shows progress until its report is back ("Done: <runner status>"). */
+async function runNow(): Promise<void> {
+  const button = byId<HTMLButtonElement>("run-now");
+  const progress = byId("run-progress");
+  const status = byId("run-status");
+  button.disabled = true;
+  progress.hidden = false;
+  say(status, "Running…");
+  try {
+    const report = await askBackground({ type: "run-now" });
+    const matched = report.recipes.filter((recipe) => recipe.suitability === "filter-match").length;
+    say(
+      status,
+      `Done: ${report.runnerStatus} in ${report.durationMs} ms, ${report.recipes.length} recipes, ${matched} matched.`,
+      report.runnerStatus === "success" ? "ok" : "error",
+    );
+  } catch (error) {
+    say(status, `Failed: ${errorText(error)}`, "error");
+  } finally {
+    button.disabled = false;
+    progress.hidden = true;
   }
-  const events = document.getElementById("events") as HTMLTableSectionElement;
-  events.replaceChildren();
-  for (const [timestamp, category, method, object, value, extra] of [...state.events].reverse()) {
-    const row = events.insertRow();
-    for (const text of [String(timestamp), category, method, object, value ?? "", extra ? JSON.stringify(extra) : ""]) cell(row, text);
+  await refreshState();
+}
+
+byId("run-now").addEventListener("click", () => void runNow());
+byId("export-events").addEventListener("click", () => void exportEventLog());
+byId("refresh-context").addEventListener("click", () => void refreshContext());
+byId("check-connection").addEventListener("click", () => void checkConnection());
+byId("evaluate-filter").addEventListener("click", () => void evaluatePlayground());
+byId("filter-expression").addEventListener("keydown", (event) => {
+  // Ctrl+Enter evaluates, as in most playgrounds; Enter alone adds a line.
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    void evaluatePlayground();
   }
-  document.getElementById("events-summary")!.textContent =
-    `${state.events.length} events` + (state.droppedEvents ? `, ${state.droppedEvents} older ones dropped` : "");
-}
-
-async function refresh(): Promise<void> {
-  render(await ask("get-state"));
-}
-
-/** Downloads the whole event log as a JSON file: `{exportedAt, droppedEvents, events}`. */
-async function exportEventLog(): Promise<void> {
-  const { events, droppedEvents } = await ask("get-state");
-  const exportedAt = new Date().toISOString();
-  const json = JSON.stringify({ exportedAt, droppedEvents, events }, null, 2);
-  const url = URL.createObjectURL(new Blob([json], { type: "application/json" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = `recipe-client-events-${exportedAt.replace(/[:.]/g, "-")}.json`;
-  link.click();
-  // Revoked later: the download reads the blob after click() returns.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-document.getElementById("export-events")!.addEventListener("click", () => void exportEventLog());
-
-document.getElementById("run-now")!.addEventListener("click", async () => {
-  const status = document.getElementById("run-status")!;
-  status.textContent = "Running…";
-  const report = await ask("run-now");
-  status.textContent = `Done: ${report.runnerStatus}`;
-  await refresh();
 });
 
-void refresh();
+followChanges(refreshState);
+void refreshState();
+void refreshConfig();
+// The context is computed on request only: it asks Firefox and the server (classify-client) for everything.

@@ -3,7 +3,7 @@ import type { ActionsManager } from "../actions/ActionsManager.js";
 import { errorMessage, type RecipeOutcome } from "../actions/BaseAction.js";
 import type { Suitability } from "../actions/Suitability.js";
 import type { ClientConfig } from "../config/ClientConfig.js";
-import { evaluateFilter, type Recipe, type RecipeRecord } from "../core/index.js";
+import { evaluateFilter, type FilterPrefsReader, type Recipe, type RecipeRecord } from "../core/index.js";
 import { DeliveryError } from "../delivery/DeliveryError.js";
 import { RemoteSettingsClient, isSignatureRef, type Changeset } from "../delivery/RemoteSettingsClient.js";
 import { SignatureFailure, SignatureVerifier, type ContentSignatureCheck } from "../delivery/SignatureVerifier.js";
@@ -13,6 +13,7 @@ import type { RunHistoryStore } from "../stores/RunHistoryStore.js";
 import type { Uptake } from "../telemetry/Uptake.js";
 import type { RunFilterContext } from "./filterContext.js";
 import type { RecipeReport, RunReport } from "./RunReport.js";
+import { StageClock } from "./StageClock.js";
 
 export interface Logger {
   info(message: string): void;
@@ -25,6 +26,8 @@ export interface RecipeRunnerDeps {
   checkSignature: ContentSignatureCheck;
   /** A fresh filter context for one run (client attributes are computed at most once per run). */
   createFilterContext(): RunFilterContext;
+  /** What the preference transforms of filters read (`preferenceValue`, `preferenceIsUserSet`, …). */
+  filterPrefs: FilterPrefsReader;
   /** A fresh set of actions for one run (actions are finalized at the end of each run). */
   createActions(): ActionsManager;
   /** Capabilities this client supports besides its actions (`capabilities-v1`, jexl transforms, …). */
@@ -65,21 +68,23 @@ export class RecipeRunner {
 
   private async runOnce(trigger: string): Promise<RunReport> {
     const startedAt = Date.now();
-    const report: RunReport = { trigger, startedAt, durationMs: 0, runnerStatus: "not-run", recipes: [], actions: {} };
+    const clock = new StageClock();
+    const report: RunReport = { trigger, startedAt, durationMs: 0, runnerStatus: "not-run", recipes: [], actions: {}, stages: clock.rounded() };
     try {
-      await this.execute(await this.deps.loadConfig(), report);
-      await this.deps.uptake.flush();
+      await this.execute(await this.deps.loadConfig(), report, clock);
+      await clock.time("report", () => this.deps.uptake.flush());
     } catch (error) {
       // Nothing below should throw; if it does, say so rather than lose the run.
       report.error = `unexpected: ${errorMessage(error)}`;
       this.deps.log.error(`Recipe run failed unexpectedly: ${errorMessage(error)}`);
     }
     report.durationMs = Date.now() - startedAt;
+    report.stages = clock.rounded();
     await this.deps.history.add(report);
     return report;
   }
 
-  private async execute(config: ClientConfig, report: RunReport): Promise<void> {
+  private async execute(config: ClientConfig, report: RunReport, clock: StageClock): Promise<void> {
     const { uptake, log } = this.deps;
     if (!config.enabled) {
       report.error = "the recipe client is disabled (extensions.recipeclient.enabled is false)";
@@ -95,8 +100,8 @@ export class RecipeRunner {
     let changeset: Changeset;
     try {
       const lastApplied = await this.deps.collectionState.lastApplied(config.serverUrl);
-      changeset = await new RemoteSettingsClient(config.serverUrl).fetchChangeset(lastApplied);
-      await verifier.verifyCollection(changeset);
+      changeset = await clock.time("fetch", () => new RemoteSettingsClient(config.serverUrl).fetchChangeset(lastApplied));
+      await clock.time("verify", () => verifier.verifyCollection(changeset));
       // Checked after the signature: the timestamp is part of the signed data, so it cannot be forged.
       if (changeset.timestamp < lastApplied) {
         throw new DeliveryError(
@@ -120,11 +125,11 @@ export class RecipeRunner {
     const capabilities = new Set([...this.deps.baseCapabilities, ...actions.capabilities()]);
     const filterContext = this.deps.createFilterContext();
     for (const record of changeset.records) {
-      const entry = await this.processRecord(record as RecipeRecord, verifier, capabilities, filterContext, actions);
+      const entry = await this.processRecord(record as RecipeRecord, verifier, capabilities, filterContext, actions, clock);
       report.recipes.push(entry);
       uptake.reportRecipe(entry.id, entry.revision, entry.status);
     }
-    const actionStatuses = await actions.finalize({ noRecipes: changeset.records.length === 0 });
+    const actionStatuses = await clock.time("actions", () => actions.finalize({ noRecipes: changeset.records.length === 0 }));
     for (const [name, status] of actionStatuses) {
       report.actions[name] = status;
       uptake.reportAction(name, status);
@@ -139,6 +144,7 @@ export class RecipeRunner {
     capabilities: ReadonlySet<string>,
     filterContext: RunFilterContext,
     actions: ActionsManager,
+    clock: StageClock,
   ): Promise<RecipeReport> {
     const recipe = record.recipe;
     if (!isRecipe(recipe) || !isSignatureRef(record.signature)) {
@@ -146,10 +152,10 @@ export class RecipeRunner {
       const id = Number(record.id);
       return { id, name: "", action: "", revision: "", suitability: "signature-error", status: "sign_error", detail: `record ${record.id} has no signed recipe` };
     }
-    const { suitability, detail } = await this.suitabilityOf(record, verifier, capabilities, filterContext);
+    const { suitability, detail } = await this.suitabilityOf(record, verifier, capabilities, filterContext, clock);
     let outcome: RecipeOutcome;
     try {
-      outcome = await actions.processRecipe(recipe, suitability);
+      outcome = await clock.time("actions", () => actions.processRecipe(recipe, suitability));
     } catch (error) {
       outcome = { status: "apply_error", suitability, detail: errorMessage(error) };
     }
@@ -172,10 +178,11 @@ export class RecipeRunner {
     verifier: SignatureVerifier,
     capabilities: ReadonlySet<string>,
     filterContext: RunFilterContext,
+    clock: StageClock,
   ): Promise<{ suitability: Suitability; detail?: string }> {
     const recipe = record.recipe;
     try {
-      await verifier.verifyRecipe(record);
+      await clock.time("verify", () => verifier.verifyRecipe(record));
     } catch (error) {
       return { suitability: "signature-error", detail: errorMessage(error) };
     }
@@ -184,7 +191,9 @@ export class RecipeRunner {
       if (missing.length > 0) return { suitability: "capabilities-mismatch", detail: `unsupported capabilities: ${missing.join(", ")}` };
     }
     try {
-      const result = await evaluateFilter(recipe.filter_expression, filterContext.forRecipe(recipe));
+      const result = await clock.time("filter", () =>
+        evaluateFilter(recipe.filter_expression, filterContext.forRecipe(recipe), { prefs: this.deps.filterPrefs }),
+      );
       // Any truthy value matches, as in Normandy (a non-empty array counts).
       return result ? { suitability: "filter-match" } : { suitability: "filter-mismatch", detail: "filter expression is false" };
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
 import type { Suitability } from "../actions/Suitability.js";
+import type { RunStage } from "./StageClock.js";
 
 /** What one run did, kept for the QA console: why each recipe did or did not apply. */
 export interface RunReport {
@@ -14,6 +15,8 @@ export interface RunReport {
   collectionTimestamp?: number;
   recipes: RecipeReport[];
   actions: Record<string, UptakeStatus>;
+  /** Where the time went, in whole milliseconds (stages the run did not reach are 0). */
+  stages: Record<RunStage, number>;
 }
 
 export interface RecipeReport {

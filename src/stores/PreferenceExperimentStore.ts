@@ -1,6 +1,6 @@
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
-import { WriteQueue } from "./WriteQueue.js";
+import { SlugRecordStore } from "./SlugRecordStore.js";
 
 export type PreferenceType = "string" | "integer" | "boolean";
 export type PreferenceBranchType = "default" | "user";
@@ -43,88 +43,16 @@ export interface PreferenceExperiment {
   enrollmentId: string;
 }
 
-interface StoredState {
-  experiments: Record<string, PreferenceExperiment>;
-}
-
-const KEY = "preferenceExperiments";
-
 /**
- * The durable record of every preference experiment this client enrolled in, by slug. Writes are
- * serialized and each change is a read-modify-write inside that queue, so a pref observer and a recipe run
- * updating the same experiment never lose each other's changes.
+ * The durable record of every preference experiment this client enrolled in, by slug, stored as Normandy's
+ * file is shaped: `{experiments: {[slug]: experiment}}`.
  */
-export class PreferenceExperimentStore {
-  private readonly queue = new WriteQueue();
-
-  constructor(private readonly storage: KeyValueStorage) {}
-
-  async get(slug: string): Promise<PreferenceExperiment | undefined> {
-    return (await this.read()).experiments[slug];
-  }
-
-  async getAll(): Promise<PreferenceExperiment[]> {
-    return Object.values((await this.read()).experiments);
+export class PreferenceExperimentStore extends SlugRecordStore<PreferenceExperiment> {
+  constructor(storage: KeyValueStorage) {
+    super(storage, { key: "preferenceExperiments", field: "experiments", noun: "preference experiment" });
   }
 
   async getAllActive(): Promise<PreferenceExperiment[]> {
     return (await this.getAll()).filter((experiment) => !experiment.expired);
-  }
-
-  /** Stores a new experiment; rejects when the slug is already stored. */
-  add(experiment: PreferenceExperiment): Promise<void> {
-    return this.write((state) => {
-      if (Object.hasOwn(state.experiments, experiment.slug)) {
-        throw new Error(`A preference experiment with the slug "${experiment.slug}" already exists`);
-      }
-      state.experiments[experiment.slug] = experiment;
-    });
-  }
-
-  /** Forgets an experiment entirely: only for an enrollment that failed half-way and was undone. */
-  remove(slug: string): Promise<void> {
-    return this.write((state) => {
-      delete state.experiments[slug];
-    });
-  }
-
-  /** Applies `change` to the stored experiment and returns the result; rejects when there is none. */
-  async update(slug: string, change: (experiment: PreferenceExperiment) => void): Promise<PreferenceExperiment> {
-    let updated: PreferenceExperiment | undefined;
-    await this.write((state) => {
-      const experiment = state.experiments[slug];
-      if (!experiment) throw new Error(`There is no preference experiment with the slug "${slug}"`);
-      change(experiment);
-      updated = experiment;
-    });
-    return updated!;
-  }
-
-  /**
-   * Replaces every enrollment id with `marker`, as Normandy does when telemetry upload is turned off
-   * (`onTelemetryDisabled`, marker "__NO_ENROLLMENT_ID__"), so no id can link later data to earlier data.
-   */
-  replaceEnrollmentIds(marker: string): Promise<void> {
-    return this.write((state) => {
-      for (const experiment of Object.values(state.experiments)) experiment.enrollmentId = marker;
-    });
-  }
-
-  private write(change: (state: StoredState) => void): Promise<void> {
-    return this.queue.run(async () => {
-      const state = await this.load();
-      change(state);
-      await this.storage.set(KEY, state);
-    });
-  }
-
-  /** The state once every write queued so far is done. */
-  private async read(): Promise<StoredState> {
-    await this.queue.idle();
-    return this.load();
-  }
-
-  private async load(): Promise<StoredState> {
-    return (await this.storage.get<StoredState>(KEY)) ?? { experiments: {} };
   }
 }

@@ -6,7 +6,11 @@ import type {
   PreferenceType,
 } from "../stores/PreferenceExperimentStore.js";
 import { WriteQueue } from "../stores/WriteQueue.js";
+import { prefTypeOfValue } from "../prefs/prefValueType.js";
+import { setDefault } from "../prefs/setDefault.js";
+import { undoUnownedStartupPrefs } from "../prefs/undoUnownedStartupPrefs.js";
 import type { EnrollmentEventExtra, EnrollmentEventMethod, EnrollmentEventObject, EnrollmentTelemetry } from "../telemetry/EnrollmentTelemetry.js";
+import { NonFatalEnrollmentTelemetry } from "../telemetry/NonFatalEnrollmentTelemetry.js";
 
 /** TelemetryEnvironment allows 20 characters for an experiment type, "normandy-" included. */
 const ANNOTATION_PREFIX = "normandy-";
@@ -14,8 +18,6 @@ const MAX_EXPERIMENT_TYPE_LENGTH = 20 - ANNOTATION_PREFIX.length;
 /** Legacy Telemetry's limit on an extra value, which Normandy applies to `prefBranch`. */
 const PREF_BRANCH_EXTRA_LENGTH = 80;
 const PREFERENCE_TYPES: readonly string[] = ["string", "integer", "boolean"] satisfies PreferenceType[];
-const INT_PREF_MIN = -(2 ** 31);
-const INT_PREF_MAX = 2 ** 31 - 1;
 
 /** One pref of a branch, as a recipe gives it (still to be checked: recipes are not trusted on types). */
 export interface BranchPreference {
@@ -89,7 +91,12 @@ export class PreferenceExperiments {
   /** Runs the operations that change prefs one at a time. */
   private readonly operations = new WriteQueue();
 
-  constructor(private readonly deps: PreferenceExperimentsDeps) {}
+  /** Telemetry that fails is logged; it never changes what happens to a study. */
+  private readonly telemetry: EnrollmentTelemetry;
+
+  constructor(private readonly deps: PreferenceExperimentsDeps) {
+    this.telemetry = new NonFatalEnrollmentTelemetry(deps.telemetry, deps.warn);
+  }
 
   /**
    * At add-on start, before the first run: takes in what the start-up re-application did, checks for
@@ -186,7 +193,7 @@ export class PreferenceExperiments {
       }
       // Normandy does not check the value against the declared type, and a mismatch then fails half-way
       // through applying the branch, leaving prefs changed that no record knows of. We refuse up front.
-      if (!valueHasType(preferenceValue, preferenceType as PreferenceType)) {
+      if (prefTypeOfValue(preferenceValue) !== preferenceType) {
         throw await refuse("invalid-type", `The value ${JSON.stringify(preferenceValue)} for "${name}" is not a ${preferenceType}`);
       }
       const hasUserValue = await prefs.prefHasUserValue(name);
@@ -223,7 +230,7 @@ export class PreferenceExperiments {
   }
 
   private async unenroll(slug: string, { resetValue = true, reason = "unknown", changedPref }: StopOptions): Promise<void> {
-    const { store, telemetry } = this.deps;
+    const { store } = this.deps;
     const changed = changedPref === undefined ? {} : { changedPref };
     const experiment = await store.get(slug);
     if (!experiment) {
@@ -246,7 +253,7 @@ export class PreferenceExperiments {
       stored.temporaryErrorDeadline = null;
     });
     await this.saveStartupPrefs();
-    await this.quietly(() => telemetry.setExperimentInactive(slug), `Annotating ${slug} as inactive`);
+    await this.telemetry.setExperimentInactive(slug);
     await this.report("unenroll", slug, {
       didResetValue: resetValue ? "true" : "false",
       branch: experiment.branch,
@@ -265,14 +272,12 @@ export class PreferenceExperiments {
     for (const [name, { previousPreferenceValue, preferenceBranchType, overridden }] of Object.entries(experiment.preferences)) {
       if (overridden && preferenceBranchType === "user") continue;
       try {
-        if (previousPreferenceValue !== null) {
-          await prefs.setPref(name, previousPreferenceValue, preferenceBranchType);
-        } else if (preferenceBranchType === "user") {
+        if (preferenceBranchType === "default") {
+          await setDefault(prefs, name, previousPreferenceValue);
+        } else if (previousPreferenceValue !== null) {
+          await prefs.setPref(name, previousPreferenceValue, "user");
+        } else {
           await prefs.clearUserPref(name);
-        } else if (!(await prefs.prefHasUserValue(name))) {
-          // Normandy leaves a default it cannot undo until the next restart (bug 1502410); we remove the pref,
-          // which is what it was before the study. With a user value on top it stays until the restart.
-          await prefs.deletePref(name);
         }
       } catch (error) {
         this.deps.warn(`Cannot restore the pref ${name} of ${experiment.slug}: ${String(error)}`);
@@ -336,13 +341,13 @@ export class PreferenceExperiments {
         if (preference.preferenceBranchType === "default" && !preference.overridden) startupPrefs[name] = preference.preferenceValue;
       }
     }
-    await this.deps.prefs.setStartupExperimentPrefs(startupPrefs);
+    await this.deps.prefs.setStartupPrefs("experiments", startupPrefs);
   }
 
   /**
-   * Normandy's `recordOriginalValues`: the defaults the start-up re-application replaced are the prefs'
-   * current built-in defaults (perhaps new after a Firefox update), so unenrolling restores those. A value
-   * re-applied for a pref no active experiment owns (left behind by a crash mid-unenrollment) is undone.
+   * Normandy's `recordOriginalValues`: on the first start of a Firefox session, the defaults the re-application
+   * replaced are the prefs' built-in defaults (perhaps new after a Firefox update), so unenrolling restores
+   * those. A value re-applied for a pref no active experiment owns is undone.
    */
   private async takeInStartupApplication(): Promise<void> {
     const application = await this.deps.prefs.getStartupApplication();
@@ -353,45 +358,27 @@ export class PreferenceExperiments {
         if (preference.preferenceBranchType === "default") owners.set(name, experiment.slug);
       }
     }
-    for (const [name, originalDefault] of Object.entries(application.changed)) {
-      const owner = owners.get(name);
-      if (owner !== undefined) {
+    const { previousDefaults } = application.experiments;
+    if (application.firstInSession) {
+      for (const [name, owner] of owners) {
+        if (!Object.hasOwn(previousDefaults, name)) continue;
         await this.deps.store.update(owner, (stored) => {
-          stored.preferences[name]!.previousPreferenceValue = originalDefault;
+          stored.preferences[name]!.previousPreferenceValue = previousDefaults[name] ?? null;
         });
-      } else {
-        const { prefs } = this.deps;
-        await this.quietly(
-          () => (originalDefault === null ? prefs.deletePref(name) : prefs.setPref(name, originalDefault, "default")),
-          `Restoring the default of ${name}, which no active study owns,`,
-        );
       }
     }
-    for (const name of application.skipped) this.deps.warn(`The stored study value of ${name} has the wrong type; it was not applied`);
+    await undoUnownedStartupPrefs(this.deps.prefs, application.experiments, (name) => owners.has(name), "study", this.deps.warn);
   }
 
   private async annotate(experiment: PreferenceExperiment): Promise<void> {
     const type = `${ANNOTATION_PREFIX}${experiment.experimentType}` as ExperimentAnnotationType;
-    await this.quietly(
-      () => this.deps.telemetry.setExperimentActive(experiment.slug, experiment.branch, { type, enrollmentId: experiment.enrollmentId }),
-      `Annotating ${experiment.slug} as active`,
-    );
+    await this.telemetry.setExperimentActive(experiment.slug, experiment.branch, { type, enrollmentId: experiment.enrollmentId });
   }
 
-  /** Telemetry that fails is logged; it never changes what happens to a study. */
   private report<Method extends EnrollmentEventMethod>(method: Method, slug: string, extra: EnrollmentEventExtra<Method>): Promise<void> {
     // Every method this module records exists for the object preference_study.
     const object = "preference_study" as EnrollmentEventObject<Method>;
-    return this.quietly(() => this.deps.telemetry.recordEvent(method, object, slug, extra), `Recording the ${method} event of ${slug}`);
-  }
-
-  /** Runs a step whose failure must not stop the operation around it, and logs the failure. */
-  private async quietly(step: () => Promise<void>, what: string): Promise<void> {
-    try {
-      await step();
-    } catch (error) {
-      this.deps.warn(`${what} failed: ${String(error)}`);
-    }
+    return this.telemetry.recordEvent(method, object, slug, extra);
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {
@@ -400,17 +387,5 @@ export class PreferenceExperiments {
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
-  }
-}
-
-function valueHasType(value: PrefValue, type: PreferenceType): boolean {
-  switch (type) {
-    case "string":
-      return typeof value === "string";
-    case "boolean":
-      return typeof value === "boolean";
-    case "integer":
-      // libpref integers are 32-bit; Normandy would let XPConnect truncate 1.5 to 1.
-      return Number.isInteger(value) && (value as number) >= INT_PREF_MIN && (value as number) <= INT_PREF_MAX;
   }
 }

@@ -10,7 +10,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { STARTUP_EXPERIMENT_PREFS_BRANCH } from "../../experiment-apis/prefs/interface.js";
+import { STARTUP_PREFS_BRANCHES } from "../../experiment-apis/prefs/interface.js";
 import type { RunningRecipeServer } from "../../server/recipeServer.js";
 import { startRecipeServer } from "../../server/recipeServer.js";
 import { ratioSample } from "../../src/core/index.js";
@@ -135,7 +135,7 @@ describe("a preference study, end to end", () => {
     expect(preferenceExperiments[0]!.preferences[USER_BRANCH_PREF]!.previousPreferenceValue).toBe(USER_VALUE_BEFORE);
     // The default-branch values are kept for the next start.
     expect(
-      await inChrome(`return Services.prefs.getBranch(args[0]).getChildList("").sort();`, STARTUP_EXPERIMENT_PREFS_BRANCH),
+      await inChrome(`return Services.prefs.getBranch(args[0]).getChildList("").sort();`, STARTUP_PREFS_BRANCHES.experiments),
     ).toEqual([DEFAULT_BRANCH_PREF, SIDELOADED_PREF].sort());
   });
 
@@ -196,7 +196,7 @@ describe("a preference study, end to end", () => {
         `background page started at ${backgroundStartMs.toFixed(1)} ms`,
     );
     expect(studies.startup!.appliedAtMs).toBeLessThan(backgroundStartMs);
-    expect(studies.startup!.changed).toEqual({ [DEFAULT_BRANCH_PREF]: 10, [SIDELOADED_PREF]: 1 });
+    expect(studies.startup).toMatchObject({ firstInSession: true, experiments: { previousDefaults: { [DEFAULT_BRANCH_PREF]: 10, [SIDELOADED_PREF]: 1 }, skipped: [] } });
     const values = BRANCH_VALUES[branch];
     expect(await prefState(DEFAULT_BRANCH_PREF)).toMatchObject({ hasUserValue: false, defaultValue: values[DEFAULT_BRANCH_PREF] });
     expect(await prefState(SIDELOADED_PREF)).toMatchObject({ hasUserValue: true, value: 9, defaultValue: values[SIDELOADED_PREF] });
@@ -228,7 +228,7 @@ describe("a preference study, end to end", () => {
     expect(await prefState(OBSERVED_PREF)).toMatchObject({ hasUserValue: true, value: 5, defaultValue: 1 });
     expect(await prefState(SIDELOADED_PREF)).toMatchObject({ hasUserValue: true, value: 9, defaultValue: 1 });
     expect((await addon.studies()).preferenceExperiments[0]).toMatchObject({ expired: true });
-    expect(await inChrome(`return Services.prefs.getBranch(args[0]).getChildList("");`, STARTUP_EXPERIMENT_PREFS_BRANCH)).toEqual([]);
+    expect(await inChrome(`return Services.prefs.getBranch(args[0]).getChildList("");`, STARTUP_PREFS_BRANCHES.experiments)).toEqual([]);
     const glean = await inChrome<{ extra: Record<string, string> }[] | null>(`return Glean.normandy.unenrollPreferenceStudy.testGetValue();`);
     expect(glean?.map(({ extra }) => extra)).toEqual([expect.objectContaining({ value: SLUG, reason: "recipe-not-seen", didResetValue: "true" })]);
     expect(await inChrome(`return Services.fog.testGetExperimentData(args[0]);`, SLUG)).toBeNull();

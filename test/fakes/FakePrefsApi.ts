@@ -1,10 +1,13 @@
 import {
-  STARTUP_EXPERIMENT_PREFS_BRANCH,
+  STARTUP_PREFS_BRANCHES,
+  STARTUP_PREFS_ORDER,
+  type AppliedStartupPrefs,
   type PrefBranch,
   type PrefsApi,
   type PrefType,
   type PrefValue,
   type StartupPrefApplication,
+  type StartupPrefsSubtree,
 } from "../../experiment-apis/prefs/interface.js";
 
 type PrefListener = (name: string) => void;
@@ -14,7 +17,8 @@ type PrefListener = (name: string) => void;
  * Like libpref, a pref keeps its type (writing another type throws) and observers hear of a change of a
  * pref's effective value; like the extension API, they hear of it asynchronously (`settled()` waits).
  * `restart()` plays a Firefox restart: defaults back to the shipped ones, observers gone, then the
- * parent script's start-up re-application of the stored study values.
+ * parent script's start-up re-application of the stored rollout and study values; `restartAddon()` plays
+ * the add-on starting again within one Firefox session (the defaults it set are still there).
  */
 export class FakePrefsApi implements PrefsApi {
   readonly defaults = new Map<string, PrefValue>();
@@ -60,19 +64,19 @@ export class FakePrefsApi implements PrefsApi {
     this.changing(name, () => this.defaults.delete(name));
   }
 
-  async setStartupExperimentPrefs(prefs: Record<string, PrefValue>): Promise<void> {
+  async setStartupPrefs(subtree: StartupPrefsSubtree, prefs: Record<string, PrefValue>): Promise<void> {
+    const branch = STARTUP_PREFS_BRANCHES[subtree];
     for (const name of [...this.user.keys()]) {
-      if (name.startsWith(STARTUP_EXPERIMENT_PREFS_BRANCH)) this.user.delete(name);
+      if (name.startsWith(branch)) this.user.delete(name);
     }
-    for (const [name, value] of Object.entries(prefs)) this.user.set(`${STARTUP_EXPERIMENT_PREFS_BRANCH}${name}`, value);
+    for (const [name, value] of Object.entries(prefs)) this.user.set(`${branch}${name}`, value);
   }
 
-  /** The stored study values, by pref name (what the next start-up will apply). */
-  startupExperimentPrefs(): Record<string, PrefValue> {
+  /** The stored values of one subtree, by pref name (what the next start-up will apply). */
+  startupPrefs(subtree: StartupPrefsSubtree): Record<string, PrefValue> {
+    const branch = STARTUP_PREFS_BRANCHES[subtree];
     return Object.fromEntries(
-      [...this.user]
-        .filter(([name]) => name.startsWith(STARTUP_EXPERIMENT_PREFS_BRANCH))
-        .map(([name, value]) => [name.slice(STARTUP_EXPERIMENT_PREFS_BRANCH.length), value]),
+      [...this.user].filter(([name]) => name.startsWith(branch)).map(([name, value]) => [name.slice(branch.length), value]),
     );
   }
 
@@ -110,27 +114,43 @@ export class FakePrefsApi implements PrefsApi {
 
   /**
    * A Firefox restart: user values stay, the defaults are `shippedDefaults` (the prefs Firefox itself
-   * defines, maybe new ones after an update), listeners are gone; then the stored study values are applied
-   * to the default branch as the parent script's `onStartup()` does.
+   * defines, maybe new ones after an update), listeners are gone; then the stored values are applied to the
+   * default branch as the parent script's `onStartup()` does.
    */
   restart(shippedDefaults: Record<string, PrefValue> = {}): void {
-    this.listeners.clear();
-    this.pending = [];
     this.defaults.clear();
     for (const [name, value] of Object.entries(shippedDefaults)) this.defaults.set(name, value);
-    const application: StartupPrefApplication = { appliedAtMs: ++this.msSinceProcessStart, changed: {}, skipped: [] };
-    for (const [name, value] of Object.entries(this.startupExperimentPrefs())) {
+    this.start(true);
+  }
+
+  /** The add-on starting again within the same Firefox session: the defaults stay as they are. */
+  restartAddon(): void {
+    this.start(false);
+  }
+
+  private start(firstInSession: boolean): void {
+    this.listeners.clear();
+    this.pending = [];
+    const applied = Object.fromEntries(STARTUP_PREFS_ORDER.map((subtree) => [subtree, this.applyStartupPrefs(subtree)]));
+    this.startupApplication = {
+      ...(applied as Record<StartupPrefsSubtree, AppliedStartupPrefs>),
+      appliedAtMs: ++this.msSinceProcessStart,
+      firstInSession,
+    };
+  }
+
+  private applyStartupPrefs(subtree: StartupPrefsSubtree): AppliedStartupPrefs {
+    const applied: AppliedStartupPrefs = { previousDefaults: {}, skipped: [] };
+    for (const [name, value] of Object.entries(this.startupPrefs(subtree))) {
       const type = this.typeOf(name);
       if (type !== "invalid" && type !== typeOfValue(value)) {
-        application.skipped.push(name);
+        applied.skipped.push(name);
         continue;
       }
-      const previous = this.defaults.get(name) ?? null;
-      if (previous === value) continue;
+      applied.previousDefaults[name] = this.defaults.get(name) ?? null;
       this.defaults.set(name, value);
-      application.changed[name] = previous;
     }
-    this.startupApplication = application;
+    return applied;
   }
 
   /** Runs a write and notifies the observers of `name` when its effective value changed. */

@@ -174,3 +174,44 @@ describe("action schemas", () => {
     );
   });
 });
+
+describe("validateJson strict: what the recipe server accepts", () => {
+  const strict = (value: unknown, schema: JsonSchema) => validateJson(value, schema, { strict: true });
+
+  it("honours pattern, minLength, minimum and minItems", () => {
+    const rollout = ACTION_SCHEMAS["preference-rollout"];
+    expect(strict({ slug: "Bad Slug", preferences: [{ preferenceName: "a", value: 1 }] }, rollout)).toEqual({
+      valid: false,
+      path: "slug",
+      message: '"Bad Slug" does not match the pattern ^[a-z0-9\\-_]+$',
+    });
+    expect(strict({ slug: "ok", preferences: [] }, rollout)).toMatchObject({ path: "preferences", message: "needs at least 1 item" });
+    const study = { ...multiPreference, userFacingName: "" };
+    expect(strict(study, ACTION_SCHEMAS["multi-preference-experiment"])).toMatchObject({ path: "userFacingName", message: "must not be empty" });
+    const zeroRatio = structuredClone(multiPreference);
+    zeroRatio.branches[0]!.ratio = 0;
+    expect(strict(zeroRatio, ACTION_SCHEMAS["multi-preference-experiment"])).toMatchObject({
+      path: "branches[0].ratio",
+      message: "0 is less than the minimum 1",
+    });
+  });
+
+  it("wants whole integers and real booleans, and applies enum to booleans", () => {
+    expect(strict(1.5, { type: "integer" })).toMatchObject({ valid: false });
+    expect(strict(0, { type: "boolean" })).toMatchObject({ valid: false });
+    expect(strict(true, { type: "boolean", enum: [false] })).toMatchObject({ valid: false });
+  });
+
+  it("reports a missing required property at its own path", () => {
+    const { slug: _, ...noSlug } = multiPreference;
+    expect(strict(noSlug, ACTION_SCHEMAS["multi-preference-experiment"])).toEqual({
+      valid: false,
+      path: "slug",
+      message: 'missing required property "slug"',
+    });
+  });
+
+  it("accepts a valid study unchanged", () => {
+    expect(strict(multiPreference, ACTION_SCHEMAS["multi-preference-experiment"])).toEqual({ valid: true, value: multiPreference });
+  });
+});

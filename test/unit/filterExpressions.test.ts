@@ -4,7 +4,9 @@ import {
   type FilterContext,
   type FilterOptions,
   evaluateFilter,
+  filterSyntaxError,
 } from "../../src/core/filterExpressions.js";
+import { FilterSyntaxError } from "../../src/core/filterSyntaxError.js";
 import { Mozjexl } from "../../src/core/mozjexl.js";
 import { FakePrefsApi } from "../fakes/FakePrefsApi.js";
 
@@ -309,5 +311,29 @@ describe("parsed expressions are cached", () => {
   test("a malformed expression keeps failing", async () => {
     await expect(evaluate("1 +")).rejects.toThrow();
     await expect(evaluate("1 +")).rejects.toThrow();
+  });
+});
+
+describe("filterSyntaxError: a syntax check without evaluation, with the offset of the offending token", () => {
+  test.each([
+    ["1 +", 3, "Unexpected end of expression: 1 +"],
+    ["foo(1)", 3, "Token ( (openParen) unexpected in expression: foo("],
+    ["café", 3, "Invalid expression token: é"],
+    ["  normandy.x == )", 16, "Token ) (closeParen) unexpected in expression: normandy.x == )"],
+    ["a && && b", 5, "Token &&  (binaryOp) unexpected in expression: a && && "],
+    ["normandy.channel in ['a' 'b']", 25, "Token 'b' (literal) unexpected in expression: normandy.channel in ['a' 'b'"],
+    ["", 0, "Empty expression"],
+  ])("%j fails at %i", (expression, position, message) => {
+    const error = filterSyntaxError(expression);
+    expect(error).toBeInstanceOf(FilterSyntaxError);
+    expect(error).toMatchObject({ position, message });
+  });
+
+  test("a valid expression has none, even one that would fail to evaluate", () => {
+    expect(filterSyntaxError("normandy.missing.deeper|nope(1) && [1, 2] intersect x")).toBeNull();
+  });
+
+  test("evaluation throws the same error", async () => {
+    await expect(evaluate("1 +")).rejects.toBeInstanceOf(FilterSyntaxError);
   });
 });

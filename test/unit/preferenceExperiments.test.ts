@@ -5,7 +5,7 @@
  * prefs fake and a fake EnrollmentTelemetry.
  */
 import { describe, expect, it, vi } from "vitest";
-import { STARTUP_EXPERIMENT_PREFS_BRANCH, type PrefValue } from "../../experiment-apis/prefs/interface.js";
+import { STARTUP_PREFS_BRANCHES, type PrefValue } from "../../experiment-apis/prefs/interface.js";
 import { PreferenceExperimentStore } from "../../src/stores/PreferenceExperimentStore.js";
 import {
   EnrollmentRefused,
@@ -85,7 +85,7 @@ describe("enrolling", () => {
       { method: "enroll", object: "preference_study", value: "study", extra: { experimentType: "exp", branch: "treatment" } },
     ]);
     expect(telemetry.active.get("study")).toEqual({ branch: "treatment", type: "normandy-exp", enrollmentId: "enrollment-1" });
-    expect(prefs.startupExperimentPrefs()).toEqual({ [PREF]: true });
+    expect(prefs.startupPrefs("experiments")).toEqual({ [PREF]: true });
   });
 
   it("sets a user-branch pref's user value; its previous value is the user value, not the default", async () => {
@@ -102,7 +102,7 @@ describe("enrolling", () => {
     expect(stored["a.default-only"]!.previousPreferenceValue).toBeNull();
     expect(stored["b.user-set"]!.previousPreferenceValue).toBe("mine");
     // User-branch values survive a restart by themselves: they are not startup prefs.
-    expect(prefs.startupExperimentPrefs()).toEqual({});
+    expect(prefs.startupPrefs("experiments")).toEqual({});
   });
 
   it("leaves a default-branch pref with a user value untouched: overridden, expPrefChanged onEnroll", async () => {
@@ -119,7 +119,7 @@ describe("enrolling", () => {
       ["expPrefChanged", { preferenceName: PREF, reason: "onEnroll", enrollmentId: "enrollment-1" }],
     ]);
     expect(prefs.listenerCount(PREF)).toBe(0);
-    expect(prefs.startupExperimentPrefs()).toEqual({});
+    expect(prefs.startupPrefs("experiments")).toEqual({});
   });
 
   it("annotates a high-population study as normandy-exp-highpop", async () => {
@@ -259,7 +259,7 @@ describe("watching the prefs of an active study", () => {
     const stored = (await store.get("study"))!;
     expect(stored.expired).toBe(false);
     expect(stored.preferences[PREF]!.overridden).toBe(true);
-    expect(prefs.startupExperimentPrefs()).toEqual({});
+    expect(prefs.startupPrefs("experiments")).toEqual({});
   });
 
   it("a change back to the study's own value, or of another pref, is not a change", async () => {
@@ -293,7 +293,7 @@ describe("unenrolling", () => {
     await experiments.stop("study", { reason: "recipe-not-seen" });
 
     expect(Object.fromEntries(prefs.defaults)).toEqual({ "d.with-default": "shipped", "u.with-default": 10 });
-    expect(Object.fromEntries([...prefs.user].filter(([name]) => !name.startsWith(STARTUP_EXPERIMENT_PREFS_BRANCH)))).toEqual({ "u.user-set": true });
+    expect(Object.fromEntries([...prefs.user].filter(([name]) => !name.startsWith(STARTUP_PREFS_BRANCHES.experiments)))).toEqual({ "u.user-set": true });
     expect(await prefs.getPrefType("d.new")).toBe("invalid"); // Normandy leaves it until a restart
     expect((await store.get("study"))!).toMatchObject({ expired: true, temporaryErrorDeadline: null });
     expect(telemetry.eventsOf("unenroll")).toEqual([
@@ -305,7 +305,7 @@ describe("unenrolling", () => {
       },
     ]);
     expect(telemetry.active.has("study")).toBe(false);
-    expect(prefs.startupExperimentPrefs()).toEqual({});
+    expect(prefs.startupPrefs("experiments")).toEqual({});
     expect(prefs.listenerCount("d.with-default")).toBe(0);
   });
 
@@ -387,7 +387,7 @@ describe("restarts", () => {
     prefs.restart({ [PREF]: false });
     telemetry.active.clear();
     expect(prefs.defaults.get(PREF)).toBe(true);
-    expect(prefs.startupApplication!.changed).toEqual({ [PREF]: false });
+    expect(prefs.startupApplication!.experiments.previousDefaults).toEqual({ [PREF]: false });
     await newSession().init();
     await prefs.settled();
 
@@ -434,12 +434,26 @@ describe("restarts", () => {
     expect(prefs.defaults.get(PREF)).toBe(15);
   });
 
+  it("an add-on restart within the Firefox session keeps the recorded previous defaults: the defaults it finds are its own", async () => {
+    const { prefs, store, newSession, experiments } = setup();
+    prefs.defaults.set(PREF, false);
+    await experiments.start(study());
+
+    prefs.restartAddon();
+    const session = newSession();
+    await session.init();
+    await session.stop("study", { reason: "recipe-not-seen" });
+
+    expect(prefs.startupApplication).toMatchObject({ firstInSession: false, experiments: { previousDefaults: { [PREF]: true } } });
+    expect(prefs.defaults.get(PREF)).toBe(false);
+  });
+
   it("a stored value whose type no longer matches is skipped, and then counts as a sideload", async () => {
     const { prefs, telemetry, newSession, experiments } = setup();
     await experiments.start(study({ preferences: { [PREF]: pref(1) } }));
 
     prefs.restart({ [PREF]: "now a string" });
-    expect(prefs.startupApplication!.skipped).toEqual([PREF]);
+    expect(prefs.startupApplication!.experiments.skipped).toEqual([PREF]);
     await newSession().init();
 
     expect(telemetry.eventsOf("expPrefChanged").map(({ extra }) => extra.reason)).toEqual(["sideload"]);
@@ -458,6 +472,6 @@ describe("restarts", () => {
 
     expect(prefs.defaults.get(PREF)).toBe(1);
     expect(await prefs.getPrefType("new.pref")).toBe("invalid");
-    expect(prefs.startupExperimentPrefs()).toEqual({});
+    expect(prefs.startupPrefs("experiments")).toEqual({});
   });
 });

@@ -10,6 +10,7 @@ import { EventLogStore } from "../../src/stores/EventLogStore.js";
 import { RunHistoryStore } from "../../src/stores/RunHistoryStore.js";
 import { Uptake } from "../../src/telemetry/Uptake.js";
 import type { RunningRecipeServer } from "../../server/recipeServer.js";
+import { FakePrefsApi } from "../fakes/FakePrefsApi.js";
 import { FakeTelemetryApi } from "../fakes/FakeTelemetryApi.js";
 import { MemoryStorage } from "../fakes/MemoryStorage.js";
 import { useTestServers } from "./serverHarness.js";
@@ -17,6 +18,7 @@ import { useTestServers } from "./serverHarness.js";
 /** A runner wired like the background page, with fakes for Firefox and the real server over HTTP. */
 function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig> = {}) {
   const telemetry = new FakeTelemetryApi();
+  const prefs = new FakePrefsApi();
   const logged: string[] = [];
   const warnings: string[] = [];
   const storage = new MemoryStorage();
@@ -36,6 +38,7 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
   const runner = new RecipeRunner({
     loadConfig: async () => config,
     checkSignature: createCachedVerifier(),
+    filterPrefs: prefs,
     createFilterContext: () => ({ forRecipe: (recipe) => filterContextFor({ version: "153.7.0", locale: "en-US" }, recipe) }),
     createActions: () => new ActionsManager(new Map([["console-log", new ConsoleLogAction((message) => logged.push(message))]])),
     baseCapabilities: ["capabilities-v1"],
@@ -44,7 +47,7 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
     collectionState: new CollectionStateStore(storage),
     log: { info: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) },
   });
-  return { runner, telemetry, logged, warnings, eventLog };
+  return { runner, telemetry, prefs, logged, warnings, eventLog };
 }
 
 async function publishConsoleLog(server: RunningRecipeServer, message: string, filter: string) {
@@ -212,5 +215,32 @@ describe("RecipeRunner against the local recipe server", () => {
     expect(client.logged).toEqual([]);
     server.faults.clear();
     expect((await client.runner.run("test")).runnerStatus).toBe("success");
+  });
+
+  it("filters read prefs through the prefs API (preferenceValue and friends)", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "pref matches", `"test.flavor"|preferenceValue == "mint" && "test.flavor"|preferenceIsUserSet`);
+    await publishConsoleLog(server, "pref missing", `"test.absent"|preferenceExists`);
+    const client = clientFor(server);
+    await client.prefs.setPref("test.flavor", "mint", "user");
+
+    const report = await client.runner.run("test");
+
+    expect(client.logged).toEqual(["pref matches"]);
+    expect(report.recipes.map((recipe) => recipe.suitability)).toEqual(["filter-match", "filter-mismatch"]);
+  });
+
+  it("reports where the run's time went, per stage", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "timed", "true");
+    const client = clientFor(server);
+
+    const report = await client.runner.run("test");
+
+    expect(Object.keys(report.stages).sort()).toEqual(["actions", "fetch", "filter", "report", "verify"]);
+    const staged = Object.values(report.stages).reduce((sum, ms) => sum + ms, 0);
+    // Each stage is rounded to whole ms; together they cannot exceed the run (plus rounding).
+    expect(staged).toBeLessThanOrEqual(report.durationMs + Object.keys(report.stages).length);
+    expect(report.stages.verify).toBeGreaterThan(0);
   });
 });

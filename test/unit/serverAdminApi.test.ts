@@ -6,6 +6,7 @@ interface ErrorBody {
   error: string;
   message: string;
   field?: string;
+  position?: number;
 }
 
 describe("recipe server admin API", () => {
@@ -114,14 +115,91 @@ describe("recipe server admin API", () => {
     });
   });
 
-  it("accepts other actions' arguments unchecked until their schemas exist", async () => {
-    const server = await servers.start();
-    const reply = await postJson(`${server.url}/admin/api/recipes`, {
-      ...CONSOLE_LOG_RECIPE,
-      action: "preference-rollout",
-      arguments: { slug: "a-rollout", preferences: [] },
+  describe("every action's arguments are checked against its schema, strictly, and the error names the path", () => {
+    const study = {
+      slug: "pref-study",
+      userFacingName: "A study",
+      userFacingDescription: "It sets a pref",
+      isEnrollmentPaused: false,
+      branches: [
+        { slug: "treatment", ratio: 1, preferences: { "a.b": { preferenceType: "boolean", preferenceBranchType: "default", preferenceValue: true } } },
+      ],
+    };
+    const multi = (change: (args: typeof study) => void) => {
+      const args = structuredClone(study);
+      change(args);
+      return { ...CONSOLE_LOG_RECIPE, action: "multi-preference-experiment", arguments: args };
+    };
+    const cases: [string, unknown, string, RegExp][] = [
+      ["an empty rollout", { ...CONSOLE_LOG_RECIPE, action: "preference-rollout", arguments: { slug: "r", preferences: [] } }, "arguments.preferences", /at least 1 item/],
+      ["a missing slug", multi((args) => delete (args as Partial<typeof study>).slug), "arguments.slug", /missing required property "slug"/],
+      ["a branch slug with a space", multi((args) => (args.branches[0]!.slug = "a b")), "arguments.branches[0].slug", /does not match the pattern/],
+      ["a ratio of 0", multi((args) => (args.branches[0]!.ratio = 0)), "arguments.branches[0].ratio", /less than the minimum 1/],
+      [
+        "an unknown preference type",
+        multi((args) => (args.branches[0]!.preferences["a.b"]!.preferenceType = "float")),
+        'arguments.branches[0].preferences["a.b"].preferenceType',
+        /is not one of/,
+      ],
+      ["a study without branches", multi((args) => (args.branches = [])), "arguments.branches", /at least 1 item/],
+    ];
+
+    it.each(cases)("%s", async (_label, body, field, message) => {
+      const server = await servers.start();
+      const reply = await postJson<ErrorBody>(`${server.url}/admin/api/recipes`, body);
+      expect(reply.status).toBe(400);
+      expect(reply.body).toMatchObject({ error: "validation_error", field, message: expect.stringMatching(message) });
     });
-    expect(reply.status).toBe(201);
+
+    it("accepts a valid study of every shape, legacy action names included", async () => {
+      const server = await servers.start();
+      const accepted = [
+        multi(() => undefined),
+        { ...CONSOLE_LOG_RECIPE, action: "preference-rollout", arguments: { slug: "r", preferences: [{ preferenceName: "a.b", value: 1 }] } },
+        {
+          ...CONSOLE_LOG_RECIPE,
+          action: "preference-experiment",
+          arguments: { slug: "s", preferenceName: "a.b", preferenceType: "integer", isEnrollmentPaused: false, branches: [{ slug: "a", value: 1, ratio: 1 }] },
+        },
+      ];
+      for (const body of accepted) expect((await postJson(`${server.url}/admin/api/recipes`, body)).status).toBe(201);
+    });
+  });
+
+  describe("filter expressions", () => {
+    it("refuses to save one with a syntax error, naming the position", async () => {
+      const server = await servers.start();
+      const reply = await postJson<ErrorBody>(`${server.url}/admin/api/recipes`, { ...CONSOLE_LOG_RECIPE, filter_expression: "normandy.channel == )" });
+      expect(reply.status).toBe(400);
+      expect(reply.body).toEqual({
+        error: "validation_error",
+        field: "filter_expression",
+        position: 20,
+        message: "filter_expression has a syntax error at position 20: Token ) (closeParen) unexpected in expression: normandy.channel == )",
+      });
+      expect((await fetchJson<{ recipes: unknown[] }>(`${server.url}/admin/api/recipes`)).body.recipes).toEqual([]);
+    });
+
+    it("are checked without saving by POST /admin/api/filter-check", async () => {
+      const server = await servers.start();
+      const check = (filter_expression: unknown) => postJson(`${server.url}/admin/api/filter-check`, { filter_expression });
+      expect((await check("normandy.channel in ['beta', 'release']")).body).toEqual({ valid: true });
+      expect((await check("1 +")).body).toEqual({ valid: false, message: "Unexpected end of expression: 1 +", position: 3 });
+      expect((await check(3)).status).toBe(400);
+    });
+  });
+
+  it("publishes nothing while an enabled recipe is invalid (one stored before the checks existed)", async () => {
+    const server = await servers.start();
+    const before = (await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps;
+    const broken = server.store.create({ ...CONSOLE_LOG_RECIPE, capabilities: [], filter_expression: "1 +" }, true);
+
+    const reply = await postJson<ErrorBody>(`${server.url}/admin/api/publish`, {});
+
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatchObject({ field: "filter_expression", position: 3 });
+    expect(reply.body.message).toContain(`recipe ${broken.id} ("Say hello") cannot be published`);
+    expect((await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps).toEqual(before);
   });
 
   it("rejects a body that is not JSON", async () => {

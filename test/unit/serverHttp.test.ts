@@ -121,6 +121,30 @@ describe("recipe server HTTP behaviour", () => {
       expect(page).toContain("No recipes yet.");
     });
 
+    it("allows scripts only from the server itself, never inline", async () => {
+      const server = await servers.start();
+      const csp = (await fetch(`${server.url}/`)).headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+      expect(await (await fetch(`${server.url}/`)).text()).toContain('<script src="/static/recipes-page.js" defer></script>');
+      const missing = await fetch(`${server.url}/static/not-a-script.js`);
+      expect(missing.status).toBe(404);
+    });
+
+    it("has an editor page for new recipes and for each existing one", async () => {
+      const server = await servers.start();
+      const { body } = await postJson<{ id: number }>(`${server.url}/admin/api/recipes`, CONSOLE_LOG_RECIPE);
+      const created = await (await fetch(`${server.url}/recipes/new`)).text();
+      expect(created).toContain("<title>New recipe</title>");
+      expect(created).toContain('data-recipe-id=""');
+      expect(created).toContain('<option value="multi-preference-experiment">multi-preference-experiment</option>');
+      const edited = await (await fetch(`${server.url}/recipes/${body.id}`)).text();
+      expect(edited).toContain(`data-recipe-id="${body.id}"`);
+      expect(edited).toContain('<script src="/static/recipe-editor.js" defer></script>');
+      expect((await fetch(`${server.url}/recipes/${body.id + 1}`)).status).toBe(404);
+    });
+
     it("lists recipes with their publish state and escapes every value", async () => {
       const server = await servers.start();
       const hostile = "<script>alert('x')</script> & \"quotes\"";

@@ -179,8 +179,36 @@ describe("telemetry intake", () => {
     expect(page).toMatch(/^<!DOCTYPE html>\s*<html lang="en">/);
     expect(page).not.toContain("<script>");
     expect(page).toContain("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;");
-    expect(page).toContain('<input name="method" value="enrollFailed">');
+    expect(page).toContain('<option value="enrollFailed" selected>enrollFailed</option>');
     const filteredOut = await (await fetch(`${server.url}/clients/${CLIENT}?method=enroll`)).text();
     expect(filteredOut).toContain("No events match.");
+  });
+
+  it("shows the latest uptake status per source, and offers the methods and objects seen as filters", async () => {
+    const server = await servers.start();
+    await postJson(server.config.intakeUrl, batch());
+    await postJson(
+      server.config.intakeUrl,
+      batch({
+        batchId: "b-2",
+        events: [
+          [2000, "uptake.remotecontent.result", "uptake", "normandy", "server_error", { source: "normandy/runner" }],
+          [2001, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: "normandy/recipe/3" }],
+        ],
+      }),
+    );
+
+    const page = await (await fetch(`${server.url}/clients/${CLIENT}?object=preference_study`)).text();
+    const uptake = page.slice(page.indexOf('id="uptake-heading"'), page.indexOf('id="events-heading"'));
+    const rows = [...uptake.matchAll(/<td><code>([^<]+)<\/code><\/td>\s*<td>([^<]*)<\/td>/g)].map(([, source, status]) => [source, status]);
+    expect(rows).toEqual([
+      ["normandy/recipe/3", "success"],
+      ["normandy/runner", "server_error"],
+    ]);
+    const methods = page.slice(page.indexOf('name="method"'), page.indexOf('name="object"'));
+    expect([...methods.matchAll(/<option value="([^"]*)"/g)].map(([, value]) => value)).toEqual(["", "enroll", "unenroll", "uptake"]);
+    expect(page).toContain('<option value="preference_study" selected>preference_study</option>');
+    const events = page.slice(page.indexOf('id="events-heading"'));
+    expect(events).not.toContain("uptake.remotecontent.result");
   });
 });

@@ -45,7 +45,7 @@ describe("recipe server legacy Normandy API", () => {
     expect(new Date(reply.body.request_time).toISOString()).toBe(reply.body.request_time);
   });
 
-  it("has no extensions to describe yet", async () => {
+  it("404s an extension that was never uploaded", async () => {
     const server = await servers.start();
     const reply = await fetchJson<{ error: string; message: string }>(`${server.url}/api/v1/extension/12/`);
     expect(reply.status).toBe(404);

@@ -3,9 +3,9 @@
  * scripts in the chrome context and in extension pages, console messages, restarts and crashes.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { type WriteStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { type WriteStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COLLECT_CONSOLE_MESSAGES, type ConsoleMessage } from "./console-messages.js";
 import { type JsonValue, MarionetteClient, type MarionetteContext, MarionetteError } from "./marionette.js";
@@ -125,6 +125,45 @@ export class Firefox {
       args,
     });
     return unwrapOutcome<T>(url, value);
+  }
+
+  /** Runs `body` (an async function body; arguments in `args`) in the page the content tab shows now. */
+  async evalInContent<T>(body: string, ...args: JsonValue[]): Promise<T> {
+    await this.setContext("content");
+    const { value } = await this.marionette().send("WebDriver:ExecuteAsyncScript", { script: wrapAsyncBody(body), args });
+    return unwrapOutcome<T>("the content tab", value);
+  }
+
+  /** Saves a PNG of the whole page the content tab shows to `path` (folders are created). */
+  async screenshot(path: string): Promise<void> {
+    await this.setContext("content");
+    const { value } = await this.marionette().send("WebDriver:TakeScreenshot", { full: true, hash: false });
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, Buffer.from(value, "base64"));
+  }
+
+  /** The handle of the tab scripts and navigation go to now. */
+  async currentTab(): Promise<string> {
+    await this.setContext("content");
+    return (await this.marionette().send("WebDriver:GetWindowHandle", {})).value;
+  }
+
+  /** Opens a new tab and makes it the one scripts and navigation go to; returns its handle. */
+  async openTab(): Promise<string> {
+    await this.setContext("content");
+    const { handle } = await this.marionette().send("WebDriver:NewWindow", { type: "tab", focus: true });
+    await this.switchToTab(handle);
+    return handle;
+  }
+
+  /** Makes the tab `handle` the one scripts and navigation go to (other tabs keep running). */
+  async switchToTab(handle: string): Promise<void> {
+    await this.marionette().send("WebDriver:SwitchToWindow", { handle });
+  }
+
+  /** Presses OK in the `confirm` (or `alert`) dialog the page has open. */
+  async acceptDialog(): Promise<void> {
+    await this.marionette().send("WebDriver:AcceptAlert", {});
   }
 
   /** The console API messages every Firefox process still holds, oldest first. */

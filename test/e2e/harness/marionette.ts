@@ -32,9 +32,15 @@ export interface MarionetteCommands {
     result: { value: unknown };
   };
   "WebDriver:Navigate": { params: { url: string }; result: { value: null } };
+  /** A PNG (base64) of the current page; `full` takes the whole document, not only the viewport. */
+  "WebDriver:TakeScreenshot": { params: { full?: boolean; hash?: boolean }; result: { value: string } };
+  /** Presses OK in the page's open `alert`/`confirm`/`prompt` dialog. */
+  "WebDriver:AcceptAlert": { params: Record<string, never>; result: { value: null } };
   /** One of the few commands whose result is not wrapped in `value`. */
   "WebDriver:GetWindowHandles": { params: Record<string, never>; result: string[] };
   "WebDriver:SwitchToWindow": { params: { handle: string }; result: { value: null } };
+  "WebDriver:GetWindowHandle": { params: Record<string, never>; result: { value: string } };
+  "WebDriver:NewWindow": { params: { type: "tab" | "window"; focus?: boolean }; result: { handle: string; type: string } };
   "Marionette:Quit": {
     params: { flags: ("eAttemptQuit" | "eForceQuit" | "eRestart")[] };
     result: { cause: string; forced: boolean; in_app: boolean };

@@ -1,0 +1,53 @@
+/** The server pages' client for the admin JSON API (same origin). */
+
+/** What the admin API answers when it refuses a request. */
+export interface ApiErrorBody {
+  error: string;
+  message: string;
+  /** The offending field, a path for nested ones: `arguments.branches[0].slug`. */
+  field?: string;
+  /** The offset of a filter expression's syntax error. */
+  position?: number;
+}
+
+export class AdminApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody,
+  ) {
+    super(body.message);
+    this.name = "AdminApiError";
+  }
+}
+
+/** Sends a request to `/admin/api/<path>`; resolves with the JSON answer (undefined for 204), rejects with AdminApiError. */
+export async function adminApi<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`/admin/api/${path}`, {
+    method,
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const parsed: unknown = text === "" ? undefined : JSON.parse(text);
+  if (!response.ok) {
+    const error = parsed as Partial<ApiErrorBody> | undefined;
+    throw new AdminApiError(response.status, {
+      ...error,
+      error: error?.error ?? "http_error",
+      message: error?.message ?? `HTTP ${response.status} ${response.statusText}`,
+    });
+  }
+  return parsed as T;
+}
+
+/** What `POST /admin/api/publish` answers. */
+export interface PublishResult {
+  timestamp: number;
+  published: number[];
+}
+
+/** A one-line account of a failure for a status message. */
+export function describeError(error: unknown): string {
+  if (error instanceof AdminApiError) return error.body.field ? `${error.body.field}: ${error.message}` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,22 @@
+import { ACTION_SCHEMAS, type Recipe } from "../core/index.js";
+import type { PreferenceRollouts, RolloutPreferenceArgument } from "../rollouts/PreferenceRollouts.js";
+import { BaseAction } from "./BaseAction.js";
+
+/**
+ * `preference-rollout` (Normandy's PreferenceRolloutAction): sets the recipe's prefs on the default branch
+ * for everyone the filter matches, and follows the recipe's edits. A rollout is not a study, so the studies
+ * opt-out does not disable it, and a recipe that is gone leaves the rollout in place (only a rollback ends it).
+ */
+export class PreferenceRolloutAction extends BaseAction {
+  readonly name = "PreferenceRolloutAction";
+  protected readonly schema = ACTION_SCHEMAS["preference-rollout"];
+
+  constructor(private readonly rollouts: PreferenceRollouts) {
+    super();
+  }
+
+  protected async run(recipe: Recipe): Promise<void> {
+    const { slug, preferences } = recipe.arguments as { slug: string; preferences: RolloutPreferenceArgument[] };
+    await this.rollouts.rollOut(slug, preferences);
+  }
+}

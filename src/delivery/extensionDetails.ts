@@ -1,0 +1,46 @@
+import { DeliveryError } from "./DeliveryError.js";
+import { fetchText, parseServerJson, type FetchLimits } from "./fetchText.js";
+
+/**
+ * An add-on package the server hosts, as the legacy Normandy API describes it
+ * (`GET <apiUrl>extension/<extensionApiId>/`, Normandy's `NormandyApi.fetchExtensionDetails`).
+ */
+export interface ExtensionDetails {
+  /** The extensionApiId recipes name. */
+  id: number;
+  name: string;
+  /** Where the package is downloaded from. */
+  xpi: string;
+  /** The add-on id the package's manifest declares. */
+  extension_id: string;
+  version: string;
+  hash: string;
+  hash_algorithm: string;
+  /** The package's size in bytes; our server sends it, Normandy's did not. */
+  size?: number;
+}
+
+/** The metadata is a few hundred bytes. */
+export const EXTENSION_DETAILS_LIMITS: FetchLimits = { timeoutMs: 10_000, maxBytes: 64 * 1024 };
+
+/** Fetches and checks the metadata; a missing, malformed or incomplete answer is a DeliveryError. */
+export async function fetchExtensionDetails(apiUrl: string, extensionApiId: number, limits = EXTENSION_DETAILS_LIMITS): Promise<ExtensionDetails> {
+  const url = `${apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`}extension/${extensionApiId}/`;
+  const body = parseServerJson(url, await fetchText(url, limits));
+  const problem = detailsProblem(body);
+  if (problem !== null) throw new DeliveryError("server", `${url}: ${problem}`);
+  return body as ExtensionDetails;
+}
+
+function detailsProblem(body: unknown): string | null {
+  if (typeof body !== "object" || body === null) return "expected an object";
+  const details = body as Record<string, unknown>;
+  if (typeof details.id !== "number") return "`id` must be a number";
+  for (const field of ["name", "xpi", "extension_id", "version", "hash", "hash_algorithm"]) {
+    if (typeof details[field] !== "string" || details[field] === "") return `\`${field}\` must be a non-empty string`;
+  }
+  if (!/^https?:\/\//.test(details.xpi as string)) return "`xpi` must be an http(s) URL";
+  if (!/^[0-9a-fA-F]+$/.test(details.hash as string)) return "`hash` must be hexadecimal";
+  if (details.size !== undefined && !(Number.isInteger(details.size) && (details.size as number) > 0)) return "`size` must be a positive integer";
+  return null;
+}

@@ -1,0 +1,57 @@
+/** The QA console's recent runs: each run's outcome, and per recipe its suitability, uptake status and reason. */
+import type { RunReport } from "../runner/RunReport.js";
+import { byId, cell, element } from "./dom.js";
+
+/** Runs the user opened or closed, by start time, kept across re-renders; others: only the newest is open. */
+const userChoice = new Map<number, boolean>();
+
+function runSummary(run: RunReport): string {
+  const matched = run.recipes.filter((recipe) => recipe.suitability === "filter-match").length;
+  const when = new Date(run.startedAt).toLocaleString();
+  const error = run.error ? ` — ${run.error}` : "";
+  return `${when} (${run.trigger}): runner ${run.runnerStatus} in ${run.durationMs} ms, ${run.recipes.length} recipes, ${matched} matched${error}`;
+}
+
+function recipeTable(run: RunReport): HTMLTableElement {
+  const table = element("table");
+  table.createCaption().textContent = "Recipes of this run";
+  const header = table.createTHead().insertRow();
+  for (const title of ["Recipe", "Action", "Suitability", "Uptake", "Why"]) {
+    const th = element("th", "", title);
+    th.scope = "col";
+    header.append(th);
+  }
+  const body = table.createTBody();
+  for (const recipe of run.recipes) {
+    const row = body.insertRow();
+    cell(row, `${recipe.id} ${recipe.name} (rev ${recipe.revision})`);
+    cell(row, recipe.action);
+    cell(row, recipe.suitability, `suitability-${recipe.suitability}`);
+    cell(row, recipe.status, `status-${recipe.status}`);
+    cell(row, recipe.detail ?? "");
+  }
+  if (run.recipes.length === 0) cell(body.insertRow(), "No recipes in this run.").colSpan = 5;
+  return table;
+}
+
+function runDetails(run: RunReport, newest: boolean): HTMLDetailsElement {
+  const details = element("details", "run");
+  details.open = userChoice.get(run.startedAt) ?? newest;
+  const summary = element("summary", `status-${run.runnerStatus}`, runSummary(run));
+  // A click (or Enter/Space) on the summary toggles after this listener: remember the state it leads to.
+  summary.addEventListener("click", () => userChoice.set(run.startedAt, !details.open));
+  details.append(summary);
+  // Reports stored before stage timing existed have none.
+  const stages = Object.entries(run.stages ?? {}).filter(([, ms]) => ms > 0);
+  if (stages.length > 0) details.append(element("p", "note", `Time: ${stages.map(([stage, ms]) => `${stage} ${ms} ms`).join(" · ")}`));
+  const actions = Object.entries(run.actions);
+  if (actions.length > 0) details.append(element("p", "note", `Actions: ${actions.map(([name, status]) => `${name} ${status}`).join(" · ")}`));
+  details.append(recipeTable(run));
+  return details;
+}
+
+/** Renders `runs` (newest first); the newest is open unless the user closed it. */
+export function renderRuns(runs: RunReport[]): void {
+  byId("runs-empty").hidden = runs.length > 0;
+  byId("runs").replaceChildren(...runs.map((run, index) => runDetails(run, index === 0)));
+}

@@ -1,0 +1,135 @@
+/**
+ * The studies page, like Firefox's about:studies: active and completed studies, newest first, "Remove" on
+ * active ones (unenrolls with reason `individual-opt-out`), the "no new studies will run" text when studies
+ * are turned off, and live updates. It also lists preference rollouts, which about:studies does not.
+ */
+import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
+import type { BackgroundRequest, StudiesState } from "../messages.js";
+import type { PreferenceExperiment } from "../stores/PreferenceExperimentStore.js";
+import type { PreferenceRollout } from "../stores/PreferenceRolloutStore.js";
+import { askBackground } from "./askBackground.js";
+import { byId, element, errorText, say } from "./dom.js";
+import { followChanges } from "./followChanges.js";
+
+/** One row of a list, whatever kind of enrollment it shows. */
+interface StudyView {
+  name: string;
+  description: string;
+  /** Small print: the kind, slug, branch, dates. */
+  details: string[];
+  active: boolean;
+  /** The status word shown next to the name. */
+  status: string;
+  /** Newest first by this (ms since the epoch). */
+  sortTime: number;
+  /** What "Remove" asks the background page; absent where there is no Remove. */
+  remove?: BackgroundRequest;
+}
+
+// about:studies' texts.
+const ENABLED_TEXT = "What's this? Firefox may install and run studies from time to time.";
+const DISABLED_TEXT = "This is a list of studies that you have participated in. No new studies will run.";
+
+const status = byId("status");
+
+function prefsDescription(preferences: { name: string; value: PrefValue }[]): string {
+  return preferences.map(({ name, value }) => `Sets ${name} to ${JSON.stringify(value)}.`).join(" ");
+}
+
+function preferenceStudyView(experiment: PreferenceExperiment): StudyView {
+  const lastSeen = Date.parse(experiment.lastSeen);
+  const preferences = Object.entries(experiment.preferences).map(([name, preference]) => ({ name, value: preference.preferenceValue }));
+  return {
+    name: experiment.userFacingName ?? experiment.slug,
+    // Legacy single-preference studies have no description: about:studies shows the pref and value.
+    description: experiment.userFacingDescription ?? prefsDescription(preferences),
+    details: ["Preference study", `slug ${experiment.slug}`, `branch ${experiment.branch}`, `last seen ${new Date(lastSeen).toLocaleString()}`],
+    active: !experiment.expired,
+    status: experiment.expired ? "Complete" : "Active",
+    sortTime: lastSeen,
+    ...(experiment.expired ? {} : { remove: { type: "remove-preference-study", slug: experiment.slug } as const }),
+  };
+}
+
+const ROLLOUT_STATUS: Record<PreferenceRollout["state"], string> = { active: "Active", "rolled-back": "Rolled back", graduated: "Graduated" };
+
+function rolloutView(rollout: PreferenceRollout): StudyView {
+  return {
+    name: rollout.slug,
+    description: prefsDescription(rollout.preferences.map(({ preferenceName, value }) => ({ name: preferenceName, value }))),
+    details: ["Preference rollout (default branch)"],
+    active: rollout.state === "active",
+    status: ROLLOUT_STATUS[rollout.state],
+    sortTime: 0,
+  };
+}
+
+/** about:studies' icon letter: the name's first letter once the words "addon", "study" and "pref-flip" are gone. */
+function iconLetter(name: string): string {
+  const stripped = name.replace(/(?:^|[-_\s])(?:addon|study|pref-flip)(?=$|[-_\s])/gi, "").replace(/^[-_\s]+/, "");
+  return (stripped || name).charAt(0);
+}
+
+function studyItem(view: StudyView): HTMLLIElement {
+  const item = element("li", `study ${view.active ? "active" : "completed"}`);
+  const icon = element("div", "study-icon", iconLetter(view.name));
+  icon.setAttribute("aria-hidden", "true");
+  const header = element("div");
+  header.append(element("span", "study-name", view.name), element("span", "study-status", view.status));
+  const details = element("div", "study-details");
+  details.append(header, element("div", "study-description", view.description), element("div", "study-meta", view.details.join(" · ")));
+  item.append(icon, details);
+
+  const remove = view.remove;
+  if (remove) {
+    const button = element("button", "", "Remove");
+    button.type = "button";
+    button.setAttribute("aria-label", `Remove ${view.name}`);
+    button.addEventListener("click", () => void removeStudy(button, view.name, remove));
+    item.append(button);
+  }
+  return item;
+}
+
+async function removeStudy(button: HTMLButtonElement, name: string, request: BackgroundRequest): Promise<void> {
+  button.disabled = true;
+  say(status, `Removing ${name}…`);
+  try {
+    await askBackground(request);
+    say(status, `${name} was removed.`);
+  } catch (error) {
+    say(status, `${name} could not be removed: ${errorText(error)}`, "error");
+    button.disabled = false;
+  }
+  // The removed row moves to "Completed studies" on the next refresh; keep focus somewhere stable.
+  status.focus();
+}
+
+function fillList(list: HTMLElement, views: StudyView[]): void {
+  list.replaceChildren(...views.sort((a, b) => b.sortTime - a.sortTime).map(studyItem));
+}
+
+function render(state: StudiesState): void {
+  const info = byId("studies-info");
+  info.classList.toggle("disabled", !state.studiesEnabled);
+  byId("studies-info-text").textContent = state.studiesEnabled ? ENABLED_TEXT : DISABLED_TEXT;
+
+  const studies = state.preferenceExperiments.map(preferenceStudyView);
+  const active = studies.filter((study) => study.active);
+  const completed = studies.filter((study) => !study.active);
+  fillList(byId("active-studies"), active);
+  fillList(byId("completed-studies"), completed);
+  fillList(byId("rollouts"), state.preferenceRollouts.map(rolloutView));
+
+  byId("no-studies").hidden = studies.length > 0;
+  byId("active-section").hidden = active.length === 0;
+  byId("completed-section").hidden = completed.length === 0;
+  byId("rollouts-section").hidden = state.preferenceRollouts.length === 0;
+}
+
+async function refresh(): Promise<void> {
+  render(await askBackground({ type: "get-studies" }));
+}
+
+followChanges(refresh);
+void refresh();

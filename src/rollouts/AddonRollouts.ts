@@ -1,0 +1,203 @@
+import type { AddonInfo, AddonsApi } from "../../experiment-apis/addons/interface.js";
+import { AddonChangeRefused, failureExtra } from "../addons/AddonChangeRefused.js";
+import { installFromDetails, metadataMismatch, requireExtensionDetails } from "../addons/installFromDetails.js";
+import { pendingInstallHappened } from "../addons/PendingAddonChange.js";
+import { compareVersions } from "../core/index.js";
+import type { ExtensionDetails } from "../delivery/extensionDetails.js";
+import type { AddonRollout, AddonRolloutStore, RolloutAddonFields } from "../stores/AddonRolloutStore.js";
+import { WriteQueue } from "../stores/WriteQueue.js";
+import type { EnrollmentTelemetry } from "../telemetry/EnrollmentTelemetry.js";
+import { QuietEnrollmentTelemetry } from "../telemetry/QuietEnrollmentTelemetry.js";
+
+export interface AddonRolloutsDeps {
+  addons: AddonsApi;
+  store: AddonRolloutStore;
+  telemetry: EnrollmentTelemetry;
+  /** The server's metadata of a package (`extension/<extensionApiId>/`); throws when it cannot be had. */
+  extensionDetails(extensionApiId: number): Promise<ExtensionDetails>;
+  warn(message: string): void;
+  newEnrollmentId?(): string;
+}
+
+/**
+ * Add-on rollouts (Normandy's AddonRolloutAction / AddonRollbackAction bookkeeping, reference §2.5):
+ * install a package for everyone the recipe matches and keep it at the package's version, until a
+ * rollback uninstalls it. Rollouts are not studies: the studies opt-out does not touch them, and a recipe
+ * that goes away leaves its add-on installed. Operations run one at a time; crash safety is
+ * PendingAddonChange's (a rollback's `unenroll` event follows its uninstall, so a pending uninstall settled
+ * at start-up records it).
+ */
+export class AddonRollouts {
+  private readonly operations = new WriteQueue();
+  private readonly telemetry: QuietEnrollmentTelemetry;
+
+  constructor(private readonly deps: AddonRolloutsDeps) {
+    this.telemetry = new QuietEnrollmentTelemetry(deps.telemetry, deps.warn);
+  }
+
+  /** At add-on start: settles pending add-on changes and annotates the active rollouts again. */
+  init(): Promise<void> {
+    return this.exclusive(async () => {
+      const installed = new Map((await this.deps.addons.listAddons()).map((addon): [string, AddonInfo] => [addon.id, addon]));
+      for (const rollout of await this.deps.store.getAll()) {
+        if (rollout.pendingChange) await this.settlePendingChange(rollout, installed);
+      }
+      for (const rollout of await this.deps.store.getAllActive()) await this.annotate(rollout);
+    });
+  }
+
+  /**
+   * Installs (`enroll`) or updates (`update`) the rollout's add-on to the package `extensionApiId` names; the
+   * same id at the same version is left alone. A failure records `enrollFailed` / `updateFailed` and throws.
+   */
+  apply(recipeId: number, slug: string, extensionApiId: number): Promise<void> {
+    return this.exclusive(() => this.applyNow(recipeId, slug, extensionApiId));
+  }
+
+  /** Uninstalls an active rollout's add-on (`unenroll`/addon_rollback); unknown or rolled-back slugs are skipped. */
+  rollBack(slug: string): Promise<void> {
+    return this.exclusive(async () => {
+      const rollout = await this.deps.store.get(slug);
+      if (rollout?.state !== "active") return;
+      await this.deps.store.update(slug, (stored) => {
+        stored.state = "rolled-back";
+        stored.pendingChange = { kind: "uninstall" };
+      });
+      try {
+        await this.removeAddon(rollout);
+      } catch (error) {
+        // Stays pending: the next start tries again.
+        await this.telemetry.recordEvent("unenrollFailed", "addon_rollback", slug, { reason: "uninstall-failed", enrollmentId: rollout.enrollmentId });
+        throw error;
+      }
+    });
+  }
+
+  private async applyNow(recipeId: number, slug: string, extensionApiId: number): Promise<void> {
+    const existing = await this.deps.store.get(slug);
+    // Normandy would update a rolled-back rollout's add-on while leaving it rolled back; a rolled-back slug
+    // is over (a new rollout needs a new slug), so it is left alone.
+    if (existing?.state === "rolled-back") {
+      this.deps.warn(`The add-on rollout ${slug} was rolled back; it is not applied again`);
+      return;
+    }
+    const method = existing ? "update" : "enroll";
+    try {
+      const details = await requireExtensionDetails(this.deps.extensionDetails, extensionApiId);
+      if (existing?.addonId === details.extension_id && compareVersions(existing.addonVersion, details.version) === 0) return;
+      const conflicting = (await this.deps.store.getAllActive()).find((other) => other.slug !== slug && other.addonId === details.extension_id);
+      if (conflicting) {
+        throw new AddonChangeRefused("conflict", `the add-on ${details.extension_id} already belongs to the rollout ${conflicting.slug}`, {
+          addonId: conflicting.addonId,
+          conflictingSlug: conflicting.slug,
+        });
+      }
+      const fields = addonFields(details);
+      const previous = existing ? rolloutAddonFields(existing) : null;
+      const installed = await installFromDetails(this.deps.addons, details, {
+        recordPending: () =>
+          existing
+            ? this.deps.store.update(slug, (stored) => Object.assign(stored, fields, { pendingChange: { kind: "install", previous } })).then(() => undefined)
+            : this.deps.store.add({
+                recipeId,
+                slug,
+                state: "active",
+                addonId: details.extension_id,
+                ...fields,
+                enrollmentId: this.deps.newEnrollmentId?.() ?? crypto.randomUUID(),
+                pendingChange: { kind: "install", previous: null },
+              }),
+        check: (downloaded) => {
+          const mismatch = metadataMismatch(downloaded, details);
+          if (mismatch) return mismatch;
+          if (existing && existing.addonId !== downloaded.addon.id) {
+            return new AddonChangeRefused("addon-id-changed", `the rollout's add-on is ${existing.addonId}, the package is ${downloaded.addon.id}`);
+          }
+          const installedVersion = downloaded.existingAddon?.version;
+          if (installedVersion !== undefined && compareVersions(installedVersion, downloaded.addon.version) > 0) {
+            return new AddonChangeRefused("upgrade-required", `${installedVersion} is installed, newer than ${downloaded.addon.version}`);
+          }
+          return null;
+        },
+        undoPending: () =>
+          existing
+            ? this.deps.store.update(slug, (stored) => Object.assign(stored, previous, { pendingChange: null })).then(() => undefined)
+            : this.deps.store.remove(slug),
+      });
+      const rollout = await this.deps.store.update(slug, (stored) => {
+        stored.pendingChange = null;
+      });
+      await this.reportApplied(rollout, method, installed.version);
+    } catch (error) {
+      // Normandy reports a conflict as enrollFailed, whether the rollout is new or not.
+      const failed = error instanceof AddonChangeRefused && error.reason === "conflict" ? "enrollFailed" : `${method}Failed` as const;
+      await this.telemetry.recordEvent(failed, "addon_rollout", slug, failureExtra(error));
+      throw error;
+    }
+  }
+
+  /** Uninstalls a rolled-back rollout's add-on, clears the pending removal, then reports the rollback. */
+  private async removeAddon(rollout: AddonRollout): Promise<void> {
+    if (!(await this.deps.addons.uninstall(rollout.addonId))) {
+      this.deps.warn(`The add-on ${rollout.addonId} of the rollout ${rollout.slug} was already uninstalled`);
+    }
+    await this.deps.store.update(rollout.slug, (stored) => {
+      stored.pendingChange = null;
+    });
+    await this.telemetry.recordEvent("unenroll", "addon_rollback", rollout.slug, { reason: "rollback", enrollmentId: rollout.enrollmentId });
+    await this.telemetry.setExperimentInactive(rollout.slug);
+  }
+
+  /** See PendingAddonChange for the rule. */
+  private async settlePendingChange(rollout: AddonRollout, installed: ReadonlyMap<string, AddonInfo>): Promise<void> {
+    const pending = rollout.pendingChange!;
+    const { store } = this.deps;
+    try {
+      if (pending.kind === "uninstall") {
+        this.deps.warn(`Finishing the rollback of ${rollout.slug}, interrupted last time`);
+        await this.removeAddon(rollout);
+      } else if (pendingInstallHappened(installed.get(rollout.addonId), rollout.addonVersion)) {
+        const completed = await store.update(rollout.slug, (stored) => {
+          stored.pendingChange = null;
+        });
+        await this.reportApplied(completed, pending.previous === null ? "enroll" : "update", completed.addonVersion);
+      } else if (pending.previous === null) {
+        this.deps.warn(`The add-on rollout ${rollout.slug} was interrupted before its add-on was installed; it did not happen`);
+        await store.remove(rollout.slug);
+      } else {
+        this.deps.warn(`The update of the add-on rollout ${rollout.slug} was interrupted; it will be tried again`);
+        await store.update(rollout.slug, (stored) => Object.assign(stored, pending.previous, { pendingChange: null }));
+      }
+    } catch (error) {
+      this.deps.warn(`Cannot settle the interrupted add-on change of ${rollout.slug}: ${String(error)}`);
+    }
+  }
+
+  private async reportApplied(rollout: AddonRollout, method: "enroll" | "update", addonVersion: string): Promise<void> {
+    if (method === "enroll") await this.annotate(rollout);
+    await this.telemetry.recordEvent(method, "addon_rollout", rollout.slug, { addonId: rollout.addonId, addonVersion });
+  }
+
+  private annotate(rollout: AddonRollout): Promise<void> {
+    return this.telemetry.setExperimentActive(rollout.slug, rollout.state, { type: "normandy-addonrollout", enrollmentId: rollout.enrollmentId });
+  }
+
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    return this.operations.run(operation);
+  }
+}
+
+function addonFields(details: ExtensionDetails): RolloutAddonFields {
+  return {
+    addonVersion: details.version,
+    xpiUrl: details.xpi,
+    xpiHash: details.hash,
+    xpiHashAlgorithm: details.hash_algorithm,
+    extensionApiId: details.id,
+  };
+}
+
+function rolloutAddonFields(rollout: AddonRollout): RolloutAddonFields {
+  const { addonVersion, xpiUrl, xpiHash, xpiHashAlgorithm, extensionApiId } = rollout;
+  return { addonVersion, xpiUrl, xpiHash, xpiHashAlgorithm, extensionApiId };
+}

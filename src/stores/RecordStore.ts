@@ -1,0 +1,80 @@
+import type { KeyValueStorage } from "./KeyValueStorage.js";
+import { WriteQueue } from "./WriteQueue.js";
+
+interface StoredRecords<Record> {
+  records: { [key: string]: Record };
+}
+
+/**
+ * Durable records of one kind, by key, under one storage key. Writes are serialized and each change is a
+ * read-modify-write inside that queue, so an event listener and a recipe run changing the same record
+ * never lose each other's changes; reads wait for the writes queued before them.
+ */
+export class RecordStore<Record> {
+  private readonly queue = new WriteQueue();
+
+  constructor(
+    private readonly storage: KeyValueStorage,
+    private readonly storageKey: string,
+    /** Names a record in error messages, e.g. `add-on study 12`. */
+    private readonly describe: (key: string) => string,
+  ) {}
+
+  async get(key: string): Promise<Record | undefined> {
+    return (await this.read()).records[key];
+  }
+
+  async getAll(): Promise<Record[]> {
+    return Object.values((await this.read()).records);
+  }
+
+  /** Stores a new record; rejects when the key is taken. */
+  add(key: string, record: Record): Promise<void> {
+    return this.write((state) => {
+      if (Object.hasOwn(state.records, key)) throw new Error(`${this.describe(key)} already exists`);
+      state.records[key] = record;
+    });
+  }
+
+  /** Applies `change` to the stored record and returns the result; rejects when there is none. */
+  async update(key: string, change: (record: Record) => void): Promise<Record> {
+    let updated: Record | undefined;
+    await this.write((state) => {
+      const record = state.records[key];
+      if (record === undefined) throw new Error(`There is no ${this.describe(key)}`);
+      change(record);
+      updated = record;
+    });
+    return updated!;
+  }
+
+  /** Applies `change` to every record in one write. */
+  updateAll(change: (record: Record) => void): Promise<void> {
+    return this.write((state) => {
+      for (const record of Object.values(state.records)) change(record);
+    });
+  }
+
+  remove(key: string): Promise<void> {
+    return this.write((state) => {
+      delete state.records[key];
+    });
+  }
+
+  private write(change: (state: StoredRecords<Record>) => void): Promise<void> {
+    return this.queue.run(async () => {
+      const state = await this.load();
+      change(state);
+      await this.storage.set(this.storageKey, state);
+    });
+  }
+
+  private async read(): Promise<StoredRecords<Record>> {
+    await this.queue.idle();
+    return this.load();
+  }
+
+  private async load(): Promise<StoredRecords<Record>> {
+    return (await this.storage.get<StoredRecords<Record>>(this.storageKey)) ?? { records: {} };
+  }
+}
