@@ -31,6 +31,16 @@ describe("signed recipe delivery, end to end", () => {
     await on.publish();
     return recipe;
   };
+  /** A rollout that would set `pref`'s default to 42: a refused recipe must leave the pref untouched. */
+  const publishRollout = async (on: RunningRecipeServer, slug: string, pref: string) => {
+    const recipe = on.store.create(
+      { name: slug, action: "preference-rollout", arguments: { slug, preferences: [{ preferenceName: pref, value: 42 }] }, filter_expression: "true", capabilities: [] },
+      true,
+    );
+    await on.publish();
+    return recipe;
+  };
+  const prefExists = (pref: string) => addon.firefox.evalInChrome<boolean>(`return Services.prefs.getPrefType(args[0]) !== 0;`, pref);
   const logged = async () => (await addon.consoleMessages()).flatMap((message) => message.args);
   const setPref = (name: string, value: string) =>
     addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, name, value);
@@ -50,6 +60,18 @@ describe("signed recipe delivery, end to end", () => {
   });
 
   it("a recipe tampered after signing is not acted on (sign_error) while the others run", async () => {
+    const tamperedRollout = await publishRollout(server, "tampered-rollout", "delivery.tampered.pref");
+    server.faults.set({ kind: "tamper-recipe", recipeId: tamperedRollout.id });
+    try {
+      const rolloutRun = await addon.runNow();
+      expect(rolloutRun.recipes.find((recipe) => recipe.id === tamperedRollout.id)).toMatchObject({ status: "sign_error" });
+      expect(await prefExists("delivery.tampered.pref")).toBe(false);
+    } finally {
+      server.faults.clear();
+      server.store.setEnabled(tamperedRollout.id, false);
+      await server.publish();
+    }
+
     const tampered = await publishMessage(server, "delivery: tampered recipe");
     const intact = await publishMessage(server, "delivery: intact recipe");
     server.faults.set({ kind: "tamper-recipe", recipeId: tampered.id });
@@ -71,6 +93,7 @@ describe("signed recipe delivery, end to end", () => {
     const impostor = await startRecipeServer({ dataDir: newDataDir(), port: 0 });
     try {
       await publishMessage(impostor, "delivery: from an untrusted server");
+      await publishRollout(impostor, "untrusted-rollout", "delivery.untrusted.pref");
       await setPref("extensions.recipeclient.server_url", impostor.config.remoteSettingsUrl);
       const run = await addon.runNow();
       expect(run).toMatchObject({ runnerStatus: "sign_error", recipes: [] });
@@ -80,12 +103,15 @@ describe("signed recipe delivery, end to end", () => {
       await impostor.close();
     }
     expect(await logged()).not.toContain("delivery: from an untrusted server");
+    expect(await prefExists("delivery.untrusted.pref")).toBe(false);
   });
 
   it("a replayed older changeset is refused, though its signatures are valid", async () => {
     const stale = await publishMessage(server, "delivery: only in an old snapshot");
+    const staleRollout = await publishRollout(server, "stale-rollout", "delivery.stale.pref");
     const old = await server.publish();
     server.store.setEnabled(stale.id, false);
+    server.store.setEnabled(staleRollout.id, false);
     await server.publish();
     expect((await addon.runNow()).runnerStatus).toBe("success");
 
@@ -98,6 +124,7 @@ describe("signed recipe delivery, end to end", () => {
       server.faults.clear();
     }
     expect(await logged()).not.toContain("delivery: only in an old snapshot");
+    expect(await prefExists("delivery.stale.pref")).toBe(false);
   });
 
   it("an unreachable server gives network_error; the next run succeeds once it is back", async () => {

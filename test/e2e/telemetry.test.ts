@@ -216,6 +216,29 @@ describe("telemetry, end to end", () => {
       expect(uptake.at(-1)).toEqual({ source: "normandy/runner", value: "success" });
     });
 
+    it("custom_1_error for a study recipe while the user has opted out of studies", async () => {
+      const optOutPref = "app.shield.optoutstudies.enabled";
+      const id = await publish({
+        name: "uptake: opted out",
+        action: "multi-preference-experiment",
+        arguments: {
+          slug: "uptake-opted-out",
+          userFacingName: "Opted out",
+          userFacingDescription: "Never enrolls: studies are off",
+          isEnrollmentPaused: false,
+          branches: [{ slug: "a", ratio: 1, preferences: { "uptake.test.pref": { preferenceType: "integer", preferenceBranchType: "default", preferenceValue: 1 } } }],
+        },
+      });
+      await inChrome(`Services.prefs.setBoolPref(args[0], false);`, optOutPref);
+      try {
+        // Normandy's RECIPE_ACTION_DISABLED: the study action is disabled, so its recipes are not processed.
+        expect(await uptakeOfOneRun()).toContainEqual({ source: `normandy/recipe/${id}`, value: "custom_1_error" });
+        expect(await inChrome(`return Services.prefs.getPrefType(args[0]);`, "uptake.test.pref")).toBe(0); // PREF_INVALID: never set
+      } finally {
+        await inChrome(`Services.prefs.setBoolPref(args[0], true);`, optOutPref);
+      }
+    });
+
     it("sign_error for a recipe changed after it was signed", async () => {
       const id = await publish({ name: "uptake: tampered" });
       server.faults.set({ kind: "tamper-recipe", recipeId: id });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ActionsManager } from "../../src/actions/ActionsManager.js";
+import type { FinalizeOptions } from "../../src/actions/BaseAction.js";
 import { ConsoleLogAction } from "../../src/actions/ConsoleLogAction.js";
 import type { ClientConfig } from "../../src/config/ClientConfig.js";
 import { createCachedVerifier } from "../../src/core/index.js";
@@ -20,6 +21,7 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
   const telemetry = new FakeTelemetryApi();
   const prefs = new FakePrefsApi();
   const logged: string[] = [];
+  const finalizations: FinalizeOptions[] = [];
   const warnings: string[] = [];
   const storage = new MemoryStorage();
   const eventLog = new EventLogStore(storage);
@@ -40,14 +42,22 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
     checkSignature: createCachedVerifier(),
     filterPrefs: prefs,
     createFilterContext: () => ({ forRecipe: (recipe) => filterContextFor({ version: "153.7.0", locale: "en-US" }, recipe) }),
-    createActions: () => new ActionsManager(new Map([["console-log", new ConsoleLogAction((message) => logged.push(message))]])),
+    createActions: () => {
+      const actions = new ActionsManager(new Map([["console-log", new ConsoleLogAction((message) => logged.push(message))]]));
+      const finalize = actions.finalize.bind(actions);
+      actions.finalize = (options) => {
+        finalizations.push(options);
+        return finalize(options);
+      };
+      return actions;
+    },
     baseCapabilities: ["capabilities-v1"],
     uptake: new Uptake(telemetry, eventLog),
     history: new RunHistoryStore(storage),
     collectionState: new CollectionStateStore(storage),
     log: { info: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) },
   });
-  return { runner, telemetry, prefs, logged, warnings, eventLog };
+  return { runner, telemetry, prefs, logged, warnings, eventLog, finalizations };
 }
 
 async function publishConsoleLog(server: RunningRecipeServer, message: string, filter: string) {
@@ -242,5 +252,17 @@ describe("RecipeRunner against the local recipe server", () => {
     // Each stage is rounded to whole ms; together they cannot exceed the run (plus rounding).
     expect(staged).toBeLessThanOrEqual(report.durationMs + Object.keys(report.stages).length);
     expect(report.stages.verify).toBeGreaterThan(0);
+  });
+
+  it("finalizes no action when the collection cannot be trusted, so no enrollment ends on untrusted data", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "must not run", "true");
+    const trusted = clientFor(server);
+    await trusted.runner.run("test");
+    expect(trusted.finalizations).toEqual([{ noRecipes: false }]);
+
+    const untrusting = clientFor(server, { rootHash: "00:".repeat(31) + "00" });
+    expect((await untrusting.runner.run("test")).runnerStatus).toBe("sign_error");
+    expect(untrusting.finalizations).toEqual([]);
   });
 });
