@@ -22,6 +22,17 @@ export default defineConfig({
       },
       {
         test: {
+          // `npm run test:reliability` (scripts/reliability.mjs): faults, hostile recipes, crashes, concurrency,
+          // privacy; each file writes its figures to test-results/reliability/. Firefox files drive one browser each.
+          name: "reliability",
+          include: ["test/reliability/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 30 * 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           // Each e2e file drives its own Firefox; running them one at a time keeps a 2-core machine sane.

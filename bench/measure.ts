@@ -1,22 +1,24 @@
-import type { BenchResult } from "./benchResult.js";
+import type { BenchResult, FigureUnit } from "./benchResult.js";
 
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? (process.env.BENCH_QUICK === "1" ? 3 : 5));
+/** `BENCH_QUICK=1` (`npm run bench -- --quick`): fewer sizes and samples, so everything finishes in under 2 minutes. */
+export const QUICK = process.env.BENCH_QUICK === "1";
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? (QUICK ? 3 : 5));
 
-/** Median, min and max of wall times already measured. */
-export function summarize(name: string, timesMs: readonly number[]): BenchResult {
-  const times = [...timesMs].sort((a, b) => a - b);
-  return {
-    name,
-    samples: times.length,
-    medianMs: round(times[Math.floor(times.length / 2)]!),
-    minMs: round(times[0]!),
-    maxMs: round(times[times.length - 1]!),
-    ratios: {},
-  };
+/** Median, min and max of values already measured. */
+export function summarize(name: string, values: readonly number[], unit: FigureUnit = "ms"): BenchResult {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { name, unit, samples: sorted.length, median: round(median(sorted)), min: round(sorted[0]!), max: round(sorted.at(-1)!), ratios: {} };
 }
 
-/** Runs `work` once to warm up, then SAMPLES times, and reports median / min / max wall time. */
-export async function measure(name: string, work: () => Promise<void>) {
+/** The middle value; for an even count, the mean of the two middle ones. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Runs `work` once to warm up, then SAMPLES times, and summarizes the wall times. */
+export async function measure(name: string, work: () => Promise<void>): Promise<BenchResult> {
   await work();
   const times: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
@@ -24,16 +26,14 @@ export async function measure(name: string, work: () => Promise<void>) {
     await work();
     times.push(performance.now() - start);
   }
-  const result = summarize(name, times);
-  return {
-    ...result,
-    /** The same figure with its ratio to a baseline measured side by side in this run. */
-    withRatio(baseline: string, baselineMs: number): BenchResult {
-      return { ...result, ratios: { [baseline]: round(result.medianMs / baselineMs) } };
-    },
-  };
+  return summarize(name, times);
 }
 
-function round(value: number): number {
+/** `value / baseline`, to two decimals. */
+export function ratio(value: number, baseline: number): number {
+  return round(value / baseline);
+}
+
+export function round(value: number): number {
   return Math.round(value * 100) / 100;
 }

@@ -100,6 +100,12 @@ interface GleanQuantityMetric {
   testGetValue(pingName?: string): number | null;
 }
 
+/** A Glean timing distribution; a sample is in the metric's time unit, `testGetValue()` sums nanoseconds. */
+interface GleanTimingDistributionMetric {
+  accumulateSingleSample(sample: number): void;
+  testGetValue(pingName?: string): { sum: number; count: number; values: Record<string, number> } | null;
+}
+
 /** A labeled quantity: indexing with a label gives that label's quantity. */
 interface GleanLabeledQuantityMetric {
   readonly [label: string]: GleanQuantityMetric | undefined;

@@ -31,6 +31,8 @@ async function buildAddon() {
       "pages/console": "src/pages/console.ts",
       "pages/studies": "src/pages/studies.ts",
       "pages/popup": "src/pages/popup.ts",
+      // Runs filters' regExpMatch under a time limit (src/core/timeLimitedRegExpMatch.ts).
+      "workers/regexp": "src/workers/regExpWorker.ts",
     },
     outdir: dist,
     absWorkingDir: root,

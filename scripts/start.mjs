@@ -66,6 +66,7 @@ Object.assign(prefs, {
   "extensions.recipeclient.notices_url": config.noticesUrl,
 });
 const consoleUrl = `moz-extension://${ADDON_UUID}/pages/console.html`;
+const studiesUrl = `moz-extension://${ADDON_UUID}/pages/studies.html`;
 
 const runner = await webExt.cmd.run(
   {
@@ -84,6 +85,7 @@ console.log(`
 Recipe server page:   ${config.serverUrl}/
 Changeset:            ${config.remoteSettingsUrl}/buckets/main/collections/normandy-recipes-capabilities/changeset?_expected=0
 Add-on QA console:    ${consoleUrl}
+Add-on studies page:  ${studiesUrl}  (both also behind the add-on's toolbar button)
 Firefox:              ${firefox}${headless ? " (headless)" : ""}
 Press Ctrl-C to stop both.`);
 

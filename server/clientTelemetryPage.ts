@@ -1,3 +1,4 @@
+import { renderClientHealthSection, type ClientHealthEvents } from "./clientHealthSection.js";
 import { html, type SafeHtml } from "./html.js";
 import type { EventFilter, IntakeClient, ReceivedEvent } from "./intakeStore.js";
 import { renderPage } from "./pageLayout.js";
@@ -11,17 +12,21 @@ export interface ClientTelemetryPageData {
   uptake: ReceivedEvent[];
   /** The methods and objects the client's events have, offered as filters. */
   kinds: { methods: string[]; objects: string[] };
+  /** The client's health, performance and undesired-event pings (the health section ignores the filter). */
+  health: ClientHealthEvents;
 }
 
 /**
- * One client's telemetry: the latest uptake status per source (runner, each recipe, each action), then every
- * event newest first, filterable by method and object. Everything shown is escaped.
+ * One client's telemetry: its health (status at each start, the latest run's timings, undesired events), the
+ * latest uptake status per source (runner, each recipe, each action), then every event newest first,
+ * filterable by method and object. Everything shown is escaped.
  */
-export function renderClientTelemetryPage({ client, events, filter, uptake, kinds }: ClientTelemetryPageData): string {
+export function renderClientTelemetryPage({ client, events, filter, uptake, kinds, health }: ClientTelemetryPageData): string {
   const main = html`
       <p><a href="/">Back to the recipes</a></p>
       <h1>Telemetry of client <code>${client.clientId}</code></h1>
       <p>Add-on ${client.addonVersion}, locale ${client.locale}, ${client.eventCount} events in all, the last received ${new Date(client.lastReceivedAt).toISOString()}. Reload the page to see newer ones.</p>
+      ${renderClientHealthSection(health)}
       <section aria-labelledby="uptake-heading">
         <h2 id="uptake-heading">Uptake</h2>
         <table>

@@ -8,6 +8,10 @@ export interface HttpResponse {
   resetAfterBytes?: number;
   /** Fault mode only: send this many bytes of the body, then hold the connection open without sending more. */
   stallAfterBytes?: number;
+  /** Fault mode only: close the connection without answering. */
+  dropConnection?: boolean;
+  /** Fault mode only: answer after this many milliseconds. */
+  delayMs?: number;
 }
 
 export function jsonResponse(value: unknown, status = 200, headers: Record<string, string> = {}): HttpResponse {

@@ -60,7 +60,7 @@ async function openEventStream(request: IncomingMessage, response: ServerRespons
 function respond(request: IncomingMessage, response: ServerResponse, routing: Promise<Routing>): void {
   handle(request, routing)
     .catch((error: unknown) => responseForError(error))
-    .then((result) => send(response, request.method === "HEAD", result))
+    .then((result) => sendWhenDue(response, request.method === "HEAD", result))
     .catch((error: unknown) => {
       console.error("recipe-server: failed to send a response", error);
       response.destroy();
@@ -136,6 +136,20 @@ function responseForError(error: unknown): HttpResponse {
   }
   console.error("recipe-server: internal error", error);
   return errorResponse(new HttpError(500, "internal_error", "the server failed to handle this request"));
+}
+
+/** Sends `result`, after its fault-mode delay if it has one; a dropped connection gets no answer at all. */
+async function sendWhenDue(response: ServerResponse, headOnly: boolean, result: HttpResponse): Promise<void> {
+  if (result.dropConnection) {
+    response.socket?.destroy();
+    return;
+  }
+  if (result.delayMs !== undefined) {
+    // Unref'd: a pending slow answer never keeps a closing server alive.
+    await new Promise((resolve) => setTimeout(resolve, result.delayMs).unref());
+    if (response.destroyed) return; // the client gave up, or the server closed
+  }
+  send(response, headOnly, result);
 }
 
 function send(response: ServerResponse, headOnly: boolean, result: HttpResponse): void {

@@ -51,7 +51,8 @@ const STYLES = `
   [role=tab][aria-selected=true] { background: #fff; font-weight: 600; box-shadow: inset 0 3px 0 var(--accent); }
   .error-summary { border: 2px solid var(--danger); border-radius: 6px; padding: 0.5rem 1rem; background: #fff4f4; margin: 1rem 0; }
   .error-summary h2 { margin: 0.25rem 0; font-size: 1.1rem; color: var(--danger); }
-  .excerpt { font-family: ui-monospace, monospace; white-space: pre-wrap; background: #f0f0f4; padding: 0.2rem 0.4rem; display: block; }
+  .excerpt { font-family: ui-monospace, monospace; white-space: pre-wrap; background: #f0f0f4; padding: 0.2rem 0.4rem; display: block;
+    color: #15141a; font-weight: normal; }
 `;
 
 /** The HTML document around a server page's content. */

@@ -1,28 +1,31 @@
 import { html, type SafeHtml } from "./html.js";
+import { xpiUrl } from "./extensionDetails.js";
+import type { StoredExtension } from "./extensionStore.js";
 import type { IntakeClient } from "./intakeStore.js";
 import { renderPage } from "./pageLayout.js";
 import type { PublicConfig } from "./publicConfig.js";
 import type { PublishedRecord, PublishedSnapshot } from "./publishedSnapshot.js";
 import type { StoredRecipe } from "./recipeStore.js";
 import { RECIPES_BUCKET, RECIPES_COLLECTION } from "./changeset.js";
+import { LIVE_REGION_IDS } from "./web/liveRegions.js";
 
 export interface RecipesPageData {
   config: PublicConfig;
   recipes: StoredRecipe[];
   published: PublishedSnapshot;
+  /** Uploaded add-on packages, which add-on recipes name by `extensionApiId`. */
+  extensions: StoredExtension[];
   /** Clients that sent telemetry; each links to its events. */
   clients: IntakeClient[];
 }
 
-/** The id of the part of the page the page's script re-renders after a change (it fetches the page again). */
-export const RECIPES_LIVE_REGION_ID = "recipes-live";
 
 /**
  * The server's start page: the recipes with their publish state and what can be done with them (the
  * buttons work through /static/recipes-page.js and the admin API), where to point the add-on, and the
  * clients whose telemetry came in.
  */
-export function renderRecipesPage({ config, recipes, published, clients }: RecipesPageData): string {
+export function renderRecipesPage({ config, recipes, published, extensions, clients }: RecipesPageData): string {
   const changesetUrl = `${config.remoteSettingsUrl}/buckets/${RECIPES_BUCKET}/collections/${RECIPES_COLLECTION}/changeset`;
   const publishedById = new Map(published.records.map((record) => [record.recipe.id, record]));
   const main = html`
@@ -35,7 +38,7 @@ export function renderRecipesPage({ config, recipes, published, clients }: Recip
           <span class="muted">Publishing signs every enabled recipe and tells connected clients to run.</span>
         </div>
         <p id="status" class="status" role="status" aria-live="polite"></p>
-        <div id="${RECIPES_LIVE_REGION_ID}">
+        <div id="${LIVE_REGION_IDS.recipes}">
           <p>${publishSummary(recipes, published, publishedById)}</p>
           <table>
             <caption>All recipes on this server; clients see only the published ones</caption>
@@ -52,6 +55,34 @@ export function renderRecipesPage({ config, recipes, published, clients }: Recip
             </thead>
             <tbody>
               ${recipes.length > 0 ? recipes.map((recipe) => recipeRow(recipe, publishedById.get(recipe.id))) : html`<tr><td colspan="7">No recipes yet.</td></tr>`}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section aria-labelledby="extensions-heading">
+        <h2 id="extensions-heading">Study add-ons</h2>
+        <form id="xpi-upload" class="toolbar">
+          <label for="xpi-file">Add-on package (.xpi)</label>
+          <input id="xpi-file" name="xpi" type="file" accept=".xpi,.zip,application/x-xpinstall" aria-describedby="xpi-status">
+          <button type="submit">Upload</button>
+        </form>
+        <p id="xpi-status" class="status" role="status" aria-live="polite"></p>
+        <div id="${LIVE_REGION_IDS.extensions}">
+          <table>
+            <caption>Uploaded packages; add-on recipes name one by its <code>extensionApiId</code></caption>
+            <thead>
+              <tr>
+                <th scope="col">extensionApiId</th>
+                <th scope="col">Add-on id</th>
+                <th scope="col">Name</th>
+                <th scope="col">Version</th>
+                <th scope="col">SHA-256</th>
+                <th scope="col">Size</th>
+                <th scope="col">Uploaded</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${extensions.length > 0 ? extensions.map((extension) => extensionRow(config.serverUrl, extension)) : html`<tr><td colspan="7">No add-on uploaded yet.</td></tr>`}
             </tbody>
           </table>
         </div>
@@ -110,6 +141,18 @@ function recipeRow(recipe: StoredRecipe, published: PublishedRecord | undefined)
                   <button type="button" data-command="duplicate" data-recipe-id="${recipe.id}" aria-label="Duplicate ${label}">Duplicate</button>
                   <button type="button" class="danger" data-command="delete" data-recipe-id="${recipe.id}" aria-label="Delete ${label}">Delete</button>
                 </div></td>
+              </tr>`;
+}
+
+function extensionRow(serverUrl: string, extension: StoredExtension): SafeHtml {
+  return html`<tr>
+                <td>${extension.id}</td>
+                <td><code>${extension.extensionId}</code></td>
+                <td><a href="${xpiUrl(serverUrl, extension)}">${extension.name}</a></td>
+                <td>${extension.version}</td>
+                <td><code>${extension.sha256}</code></td>
+                <td>${extension.size} bytes</td>
+                <td>${timeElement(extension.uploadedAt)}</td>
               </tr>`;
 }
 

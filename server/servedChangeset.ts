@@ -3,6 +3,7 @@ import { recipesChangeset } from "./changeset.js";
 import { signCollection } from "./collectionSignature.js";
 import { errorResponse, HttpError, jsonResponse, notFound, type HttpResponse } from "./httpResponse.js";
 import type { PublishedSnapshot } from "./publishedSnapshot.js";
+import { chainUrl, RECIPE_SIGNER } from "./signers.js";
 
 /** The recipes changeset clients are served: the last published snapshot, unless a fault is active. */
 export async function servedChangeset(app: AppContext): Promise<HttpResponse> {
@@ -34,7 +35,28 @@ export async function servedChangeset(app: AppContext): Promise<HttpResponse> {
       const response = jsonResponse(recipesChangeset(current));
       return { ...response, body: response.body.slice(0, Math.floor(response.body.length / 2)) };
     }
+    case "drop-connection":
+      return { ...jsonResponse(null), dropConnection: true };
+    case "slow-response":
+      return { ...jsonResponse(recipesChangeset(current)), delayMs: fault.delayMs };
+    case "malformed-json":
+      return { ...jsonResponse(null), body: JSON.stringify(recipesChangeset(current)).replace(":", "=") };
+    case "oversized-body":
+      return { ...jsonResponse(null), body: JSON.stringify(recipesChangeset(current)).padEnd(fault.bytes, " ") };
+    case "wrong-content-type":
+      return jsonResponse(recipesChangeset(current), 200, { "Content-Type": "text/html; charset=utf-8" });
+    case "wrong-x5u":
+      return jsonResponse(recipesChangeset(withCollectionX5u(current, chainUrl(current.serverUrl, RECIPE_SIGNER))));
+    case "foreign-x5u": {
+      const { pathname, search } = new URL(current.signature.x5u);
+      return jsonResponse(recipesChangeset(withCollectionX5u(current, `${fault.origin}${pathname}${search}`)));
+    }
   }
+}
+
+/** The x5u is not part of the signed data: anyone on the path can change it, and only the chain check can tell. */
+function withCollectionX5u(snapshot: PublishedSnapshot, x5u: string): PublishedSnapshot {
+  return { ...snapshot, signature: { ...snapshot.signature, x5u } };
 }
 
 /** `snapshot` with one recipe's arguments changed after signing, and the collection signed again. */

@@ -2,18 +2,14 @@
  * The add-on's background page: wires the real experiment APIs and storage into the runner, schedules runs,
  * and answers the extension pages. No rules live here.
  */
-import { ActionsManager } from "./actions/ActionsManager.js";
-import type { BaseAction } from "./actions/BaseAction.js";
-import { ConsoleLogAction } from "./actions/ConsoleLogAction.js";
-import { PreferenceExperimentAction, type PreferenceExperimentActionDeps } from "./actions/PreferenceExperimentAction.js";
-import { PreferenceRollbackAction } from "./actions/PreferenceRollbackAction.js";
-import { PreferenceRolloutAction } from "./actions/PreferenceRolloutAction.js";
-import { SinglePreferenceExperimentAction } from "./actions/SinglePreferenceExperimentAction.js";
+import type { Runtime } from "webextension-polyfill";
+import { createActionTable } from "./actions/actionTable.js";
 import { browser } from "./apis/browserApis.js";
 import { loadClientConfig, STUDIES_OPT_OUT_PREF } from "./config/ClientConfig.js";
-import { createCachedVerifier } from "./core/index.js";
+import { createCachedVerifier, timeLimitedRegExpMatch } from "./core/index.js";
 import { ChangeNoticeListener } from "./delivery/ChangeNoticeListener.js";
 import { checkConnection } from "./delivery/connectionCheck.js";
+import { fetchExtensionDetails } from "./delivery/extensionDetails.js";
 import { baseCapabilities } from "./context/capabilities.js";
 import { fetchClassification } from "./context/classifyClient.js";
 import { ClientContext } from "./context/ClientContext.js";
@@ -21,9 +17,11 @@ import { ClientIdentity } from "./context/ClientIdentity.js";
 import { NO_ENROLLMENTS } from "./context/EnrollmentSummaries.js";
 import { evaluatePlaygroundFilter } from "./context/FilterPlayground.js";
 import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState } from "./messages.js";
-import { RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
+import { MANUAL_TRIGGER, RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
 import type { RunReport } from "./runner/RunReport.js";
 import { RunScheduler } from "./runner/RunScheduler.js";
+import { AddonRolloutStore } from "./stores/AddonRolloutStore.js";
+import { AddonStudyStore } from "./stores/AddonStudyStore.js";
 import { CollectionStateStore } from "./stores/CollectionStateStore.js";
 import { EventLogStore } from "./stores/EventLogStore.js";
 import { IntakeQueueStore } from "./stores/IntakeQueueStore.js";
@@ -31,19 +29,29 @@ import { PreferenceExperimentStore } from "./stores/PreferenceExperimentStore.js
 import { PreferenceRolloutStore } from "./stores/PreferenceRolloutStore.js";
 import { storageAreaAdapter } from "./stores/KeyValueStorage.js";
 import { RunHistoryStore } from "./stores/RunHistoryStore.js";
+import { ServerBackoffStore } from "./stores/ServerBackoffStore.js";
+import { StoreQuarantine } from "./stores/StoreQuarantine.js";
+import { AddonRollouts } from "./rollouts/AddonRollouts.js";
 import { PreferenceRollouts } from "./rollouts/PreferenceRollouts.js";
+import { AddonStudies } from "./studies/AddonStudies.js";
 import { PreferenceExperiments } from "./studies/PreferenceExperiments.js";
 import { StudiesOptOut } from "./studies/StudiesOptOut.js";
+import { answerStudyAddon, notifyUnenroll } from "./studies/studyAddonMessages.js";
 import { studiesDisabledReason } from "./studies/studiesGate.js";
 import { NO_ENROLLMENT_ID_MARKER } from "./telemetry/EnrollmentTelemetry.js";
+import { ClientPingRecorder } from "./telemetry/ClientPingRecorder.js";
 import { EnrollmentTelemetryRecorder } from "./telemetry/EnrollmentTelemetryRecorder.js";
 import { allOf } from "./telemetry/EventSink.js";
-import { intakeEnvelopeSource } from "./telemetry/intakeEnvelope.js";
+import { healthPing } from "./telemetry/healthPing.js";
+import { intakeClientId, intakeEnvelopeSource } from "./telemetry/intakeEnvelope.js";
 import { IntakeUploader } from "./telemetry/IntakeUploader.js";
+import { RunTelemetry } from "./telemetry/RunTelemetry.js";
+import { StartupSteps } from "./telemetry/StartupSteps.js";
 import { TelemetryUploadState } from "./telemetry/TelemetryUploadState.js";
 import { Uptake } from "./telemetry/Uptake.js";
+import { browserMatchWorker, REGEXP_WORKER_PATH } from "./workers/browserMatchWorker.js";
 
-const { prefs, telemetry, clientContext: clientContextApi } = browser.experiments;
+const { prefs, telemetry, clientContext: clientContextApi, addons } = browser.experiments;
 const storage = storageAreaAdapter(browser.storage.local);
 const eventLog = new EventLogStore(storage);
 const history = new RunHistoryStore(storage);
@@ -57,19 +65,26 @@ const log: Logger = {
 const loadConfig = () => loadClientConfig(prefs, log.warn);
 
 // Telemetry: every recorded event goes to the local log, and to the intake while upload is enabled.
+const addonVersion = browser.runtime.getManifest().version;
+const clientId = intakeClientId(prefs);
 const uploadState = new TelemetryUploadState(prefs, log.warn);
 const intake = new IntakeUploader({
   queue: new IntakeQueueStore(storage),
   uploadState,
   intakeUrl: async () => (await loadConfig()).intakeUrl,
-  envelope: intakeEnvelopeSource(prefs, { addonVersion: browser.runtime.getManifest().version, locale: browser.i18n.getUILanguage() }),
+  envelope: intakeEnvelopeSource(clientId, { addonVersion, locale: browser.i18n.getUILanguage() }),
   warn: log.warn,
 });
 const events = allOf(eventLog, intake);
+const clientPings = new ClientPingRecorder(telemetry, events);
 const preferenceExperimentStore = new PreferenceExperimentStore(storage);
 const preferenceRolloutStore = new PreferenceRolloutStore(storage);
 uploadState.onUploadDisabled(() => preferenceExperimentStore.replaceEnrollmentIds(NO_ENROLLMENT_ID_MARKER));
 uploadState.onUploadDisabled(() => preferenceRolloutStore.replaceEnrollmentIds(NO_ENROLLMENT_ID_MARKER));
+const addonStudyStore = new AddonStudyStore(storage);
+const addonRolloutStore = new AddonRolloutStore(storage);
+uploadState.onUploadDisabled(() => addonStudyStore.replaceEnrollmentIds(NO_ENROLLMENT_ID_MARKER));
+uploadState.onUploadDisabled(() => addonRolloutStore.replaceEnrollmentIds(NO_ENROLLMENT_ID_MARKER));
 uploadState.watch();
 intake.start();
 
@@ -80,13 +95,29 @@ const clientContext = new ClientContext({
   classify: async () => fetchClassification((await loadConfig()).apiUrl),
   enrollments: {
     ...NO_ENROLLMENTS,
-    // `normandy.rollouts.pref`: every rollout by slug, whatever its state (Normandy's ClientEnvironment).
-    rollouts: async () => ({ pref: Object.fromEntries((await preferenceRolloutStore.getAll()).map((rollout) => [rollout.slug, rollout])), addon: {} }),
+    // `normandy.studies` and `normandy.rollouts`: every record by slug, whatever its state (Normandy's ClientEnvironment).
+    studies: async () => ({ pref: bySlug(await preferenceExperimentStore.getAll()), addon: bySlug(await addonStudyStore.getAll()) }),
+    rollouts: async () => ({ pref: bySlug(await preferenceRolloutStore.getAll()), addon: bySlug(await addonRolloutStore.getAll()) }),
   },
   warn: log.warn,
 });
 
+function bySlug<Enrollment extends { slug: string }>(records: Enrollment[]): Record<string, Enrollment> {
+  return Object.fromEntries(records.map((record) => [record.slug, record]));
+}
+
 const enrollmentTelemetry = new EnrollmentTelemetryRecorder(telemetry, events);
+const extensionDetails = async (extensionApiId: number) => fetchExtensionDetails((await loadConfig()).apiUrl, extensionApiId);
+const addonStudies = new AddonStudies({
+  addons,
+  store: addonStudyStore,
+  telemetry: enrollmentTelemetry,
+  extensionDetails,
+  notifyUnenroll: (addonId, reason) => notifyUnenroll((id, notice) => browser.runtime.sendMessage(id, notice), addonId, reason),
+  info: log.info,
+  warn: log.warn,
+});
+const addonRollouts = new AddonRollouts({ addons, store: addonRolloutStore, telemetry: enrollmentTelemetry, extensionDetails, warn: log.warn });
 const preferenceRollouts = new PreferenceRollouts({ prefs, store: preferenceRolloutStore, telemetry: enrollmentTelemetry, warn: log.warn });
 const preferenceExperiments = new PreferenceExperiments({
   prefs,
@@ -96,46 +127,53 @@ const preferenceExperiments = new PreferenceExperiments({
 });
 // Before the first run, rollouts first as in Normandy: take in the start-up re-application (graduations,
 // sideloads), annotations and pref observers; then end every study if the user has opted out of them.
-const studiesReady = preferenceRollouts
-  .init()
-  .catch((error: unknown) => log.error(`Cannot take in the preference rollouts: ${String(error)}`))
-  .then(() => preferenceExperiments.init())
-  .then(() => new StudiesOptOut(prefs, (reason) => preferenceExperiments.stopAll(reason), log.warn).start())
-  .catch((error: unknown) => log.error(`Cannot take in the preference studies: ${String(error)}`));
-const preferenceStudyDeps: PreferenceExperimentActionDeps = {
-  prefs,
-  experiments: preferenceExperiments,
-  store: preferenceExperimentStore,
-  userId: () => identity.userId(),
-  warn: log.warn,
-};
+// Add-on rollouts and studies settle what a crash interrupted (see PendingAddonChange) before any run.
+// A step that fails is reported as ADDON_INIT_FAILED and the next one still runs.
+const startup = new StartupSteps({ pings: clientPings, error: log.error });
+const studiesReady = (async () => {
+  await startup.run("PREFERENCE_ROLLOUTS", () => preferenceRollouts.init());
+  await startup.run("ADDON_ROLLOUTS", () => addonRollouts.init());
+  await startup.run("PREFERENCE_STUDIES", () => preferenceExperiments.init());
+  await startup.run("ADDON_STUDIES", () => addonStudies.init());
+  await startup.run("STUDIES_OPT_OUT", () => new StudiesOptOut(prefs, endAllStudies, log.warn).start());
+})();
 
-function createActions(): ActionsManager {
-  const singlePreferenceExperiment = new SinglePreferenceExperimentAction(preferenceStudyDeps);
-  return new ActionsManager(
-    new Map<string, BaseAction>([
-      // console-log writes the bare message, as Normandy's ConsoleLogAction does.
-      ["console-log", new ConsoleLogAction((message) => console.log(message))],
-      ["multi-preference-experiment", new PreferenceExperimentAction(preferenceStudyDeps)],
-      // Legacy names of the single-preference shape; one action serves both.
-      ["single-preference-experiment", singlePreferenceExperiment],
-      ["preference-experiment", singlePreferenceExperiment],
-      ["preference-rollout", new PreferenceRolloutAction(preferenceRollouts)],
-      ["preference-rollback", new PreferenceRollbackAction(preferenceRollouts)],
-    ]),
-  );
+/** The studies opt-out ends every study of both kinds. */
+async function endAllStudies(reason: string): Promise<void> {
+  await preferenceExperiments.stopAll(reason);
+  await addonStudies.stopAll(reason);
 }
+const createActions = () =>
+  createActionTable({
+    prefs,
+    preferenceExperiments,
+    preferenceExperimentStore,
+    preferenceRollouts,
+    addonStudies,
+    addonStudyStore,
+    addonRollouts,
+    userId: () => identity.userId(),
+    // console-log writes the bare message, as Normandy's ConsoleLogAction does.
+    consoleLog: (message) => console.log(message),
+    warn: log.warn,
+  });
+
+// Filters' regExpMatch runs in a worker that is stopped when a match takes too long (a hostile pattern).
+const regExpMatch = timeLimitedRegExpMatch(browserMatchWorker(browser.runtime.getURL(REGEXP_WORKER_PATH)));
 
 const runner = new RecipeRunner({
   loadConfig,
   checkSignature: createCachedVerifier(),
-  createFilterContext: () => clientContext.startRun(),
+  createFilterContext: (timer) => clientContext.startRun(timer),
   filterPrefs: prefs,
+  regExpMatch,
   createActions,
   baseCapabilities: baseCapabilities(),
   uptake: new Uptake(telemetry, events),
+  runTelemetry: new RunTelemetry(clientPings),
   history,
   collectionState: new CollectionStateStore(storage),
+  backoff: new ServerBackoffStore(storage),
   log,
 });
 
@@ -158,10 +196,11 @@ async function run(trigger: string): Promise<RunReport> {
 async function answer(request: BackgroundRequest): Promise<unknown> {
   switch (request.type) {
     case "run-now":
-      return run("manual");
+      return run(MANUAL_TRIGGER);
     case "get-state": {
       const { events, dropped } = await eventLog.read();
-      const state: BackgroundState = { runs: await history.list(), events, droppedEvents: dropped };
+      const quarantine = await new StoreQuarantine(storage).notes();
+      const state: BackgroundState = { runs: await history.list(), events, droppedEvents: dropped, quarantine };
       return state;
     }
     case "get-context":
@@ -170,6 +209,8 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
       const studies: StudiesState = {
         preferenceExperiments: await preferenceExperimentStore.getAll(),
         preferenceRollouts: await preferenceRolloutStore.getAll(),
+        addonStudies: await addonStudyStore.getAll(),
+        addonRollouts: await addonRolloutStore.getAll(),
         startup: await prefs.getStartupApplication(),
         backgroundStartedAt: performance.timeOrigin,
         studiesEnabled: (await loadConfig()).enabled && (await studiesDisabledReason(prefs)) === null,
@@ -181,20 +222,32 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
     case "check-connection":
       return checkConnection((await loadConfig()).serverUrl);
     case "evaluate-filter":
-      return evaluatePlaygroundFilter(request.expression, clientContext.startRun(), prefs);
+      return evaluatePlaygroundFilter(request.expression, clientContext.startRun(), { prefs, regExpMatch });
     case "remove-preference-study":
       await preferenceExperiments.stop(request.slug, { reason: "individual-opt-out" });
+      return null;
+    case "remove-addon-study":
+      await addonStudies.stop(request.recipeId, "individual-opt-out");
       return null;
   }
 }
 
 browser.runtime.onMessage.addListener((message: unknown) => answer(message as BackgroundRequest));
+// Study add-ons ask for their study or end it (studyAddonMessages.ts); Firefox names the sender.
+browser.runtime.onMessageExternal.addListener((message: unknown, sender: Runtime.MessageSender) => answerStudyAddon(addonStudies, sender.id, message));
 
 /** Tells open extension pages about a change they cannot see in storage; no open page is not an error. */
 function notifyPages(notice: PageNotice): void {
   browser.runtime.sendMessage(notice).catch(() => undefined);
 }
 prefs.onPrefChanged.addListener(() => notifyPages({ type: "studies-enabled-changed" }), [STUDIES_OPT_OUT_PREF]);
+
+/** The health ping: once per start of the client (each Firefox start, and each install, enable or update). */
+async function reportHealth(): Promise<void> {
+  const app = await clientContextApi.getAppFacts();
+  await clientPings.record(await healthPing({ config: await loadConfig(), prefs, app, clientId: await clientId.get(), addonVersion }));
+}
+reportHealth().catch((error: unknown) => log.warn(`Cannot send the health ping: ${String(error)}`));
 
 void new RunScheduler(
   (trigger) => run(trigger),

@@ -3,9 +3,12 @@ import type { ClientConfig } from "./config/ClientConfig.js";
 import type { ContextSnapshot } from "./context/ClientContext.js";
 import type { FilterEvaluation } from "./context/FilterPlayground.js";
 import type { ConnectionCheck } from "./delivery/connectionCheck.js";
+import type { AddonRollout } from "./stores/AddonRolloutStore.js";
+import type { AddonStudy } from "./stores/AddonStudyStore.js";
 import type { PreferenceExperiment } from "./stores/PreferenceExperimentStore.js";
 import type { PreferenceRollout } from "./stores/PreferenceRolloutStore.js";
 import type { LoggedEvent } from "./stores/EventLogStore.js";
+import type { QuarantineNote } from "./stores/StoreQuarantine.js";
 import type { RunReport } from "./runner/RunReport.js";
 
 /** Messages the extension pages send to the background page, and what each answers. */
@@ -18,7 +21,9 @@ export type BackgroundRequest =
   | { type: "check-connection" }
   | { type: "evaluate-filter"; expression: string }
   /** about:studies' "Remove": unenrolls with reason `individual-opt-out`. */
-  | { type: "remove-preference-study"; slug: string };
+  | { type: "remove-preference-study"; slug: string }
+  /** about:studies' "Remove" for an add-on study (keyed by recipe id): ends it with `individual-opt-out`, uninstalls its add-on. */
+  | { type: "remove-addon-study"; recipeId: number };
 
 /**
  * What the background page broadcasts to open extension pages when something they show changed that is not
@@ -30,12 +35,18 @@ export interface BackgroundState {
   runs: RunReport[];
   events: LoggedEvent[];
   droppedEvents: number;
+  /** Stored values that were damaged and set aside, newest first (see StoreQuarantine). */
+  quarantine: QuarantineNote[];
 }
 
 export interface StudiesState {
   preferenceExperiments: PreferenceExperiment[];
   /** Every preference rollout, whatever its state. */
   preferenceRollouts: PreferenceRollout[];
+  /** Every add-on study, ended ones included (`pendingChange` set: an install or uninstall in progress). */
+  addonStudies: AddonStudy[];
+  /** Every add-on rollout, whatever its state. */
+  addonRollouts: AddonRollout[];
   /** What the prefs API re-applied at this start, before the background page ran. */
   startup: StartupPrefApplication | null;
   /** When the background page started loading (`performance.timeOrigin`, ms since the epoch). */
@@ -56,4 +67,5 @@ export interface BackgroundResponses {
   /** The expression evaluated like a recipe filter against a fresh context of this client. */
   "evaluate-filter": FilterEvaluation;
   "remove-preference-study": null;
+  "remove-addon-study": null;
 }

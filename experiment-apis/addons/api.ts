@@ -213,7 +213,12 @@ globalThis.addonsExperiment = class AddonsExperimentApi extends ExtensionAPI {
         });
       },
 
-      completeInstall: async (installId) => finishInstall(takePaused(installId)),
+      completeInstall: async (installId) => {
+        const install = takePaused(installId);
+        // Firefox cancels downloads itself when it goes offline or starts to quit.
+        if (install.state !== addonManager().STATE_DOWNLOADED) return failure("ERROR_CANCELLED", "Firefox cancelled the paused install");
+        return finishInstall(install);
+      },
 
       cancelInstall: async (installId) => {
         cancelQuietly(takePaused(installId));

@@ -6,12 +6,23 @@
  * - experiment annotations: TelemetryEnvironment and Glean (on ESR 153 the former does not forward to the
  *   latter, so both are set);
  * - recipe freshness: a labeled quantity registered at run time (`recipe_client.recipe_freshness`), since
- *   ESR 153 has no `Glean.normandy.recipeFreshness`.
+ *   ESR 153 has no `Glean.normandy.recipeFreshness`;
+ * - the client's pings (health, performance, undesired events): an event per ping type registered at run
+ *   time (`recipe_client.health`, …), and for performance pings timing distributions (`recipe_client.run_*`).
  * Bundled as an IIFE. Firefox reads the class from the sandbox global under the manifest's
  * `experiment_apis` key, which must be "telemetryExperiment": a module key is also checked as a schema
  * namespace, and the built-in `telemetry` namespace requires the "telemetry" permission, so a module
  * keyed "telemetry" is silently never loaded ("fun is not a function" in the browser console).
  */
+import {
+  ADDON_GLEAN_CATEGORY,
+  CLIENT_PINGS,
+  clientPingFieldNames,
+  timingMetricName,
+  type ClientPingType,
+  type PerformanceEvent,
+} from "./clientPingRegistry.js";
+import { clientPingProblem } from "./clientPingValidation.js";
 import { NORMANDY_EVENT_CATEGORY, NORMANDY_EVENTS, VALUE_EXTRA_KEY, type NormandyEventMethod } from "./eventRegistry.js";
 import { camelCase, eventMetricName, gleanEventName } from "./eventMetricNames.js";
 import { fitExtraValues, normandyEventProblem } from "./eventValidation.js";
@@ -21,7 +32,6 @@ declare global {
   var telemetryExperiment: typeof ExtensionAPI;
 }
 
-const ADDON_CATEGORY = "recipe_client";
 const RUNTIME_EVENT_CATEGORY = "recipe_client_events";
 
 interface TelemetryEnvironmentModule {
@@ -55,12 +65,30 @@ function runtimeMetric<Metric>(type: string, category: string, name: string, pin
 }
 
 function uptakeMetric(): GleanEventMetric {
-  return runtimeMetric("event", ADDON_CATEGORY, "uptake", ["events"], { allowed_extra_keys: ["source", VALUE_EXTRA_KEY] });
+  return runtimeMetric("event", ADDON_GLEAN_CATEGORY, "uptake", ["events"], { allowed_extra_keys: ["source", VALUE_EXTRA_KEY] });
 }
 
 function recipeFreshnessMetric(): GleanLabeledQuantityMetric {
-  return runtimeMetric("labeled_quantity", ADDON_CATEGORY, "recipe_freshness", ["metrics"]);
+  return runtimeMetric("labeled_quantity", ADDON_GLEAN_CATEGORY, "recipe_freshness", ["metrics"]);
 }
+
+function clientPingMetric(type: ClientPingType): GleanEventMetric {
+  return runtimeMetric("event", ADDON_GLEAN_CATEGORY, CLIENT_PINGS[type].metric, ["events"], {
+    allowed_extra_keys: clientPingFieldNames(type),
+  });
+}
+
+/**
+ * In nanoseconds, so Glean keeps the milliseconds exactly: it counts a sample of 0 as one unit, which in
+ * milliseconds would turn every 0 ms stage into 1 ms.
+ */
+function stageTimingMetric(event: PerformanceEvent): GleanTimingDistributionMetric {
+  return runtimeMetric("timing_distribution", ADDON_GLEAN_CATEGORY, timingMetricName(event), ["metrics"], {
+    time_unit: "nanosecond",
+  });
+}
+
+const NANOSECONDS_PER_MILLISECOND = 1_000_000;
 
 function normandyEventMetric(method: NormandyEventMethod, object: string): GleanEventMetric {
   const compiled = Glean[NORMANDY_EVENT_CATEGORY]?.[gleanEventName(method, object)] as GleanEventMetric | undefined;
@@ -118,6 +146,21 @@ const telemetryApi: TelemetryApi = {
       if (!metric) throw new ExtensionUtils.ExtensionError(`Glean refused the recipe freshness label ${recipeId}`);
       metric.set(revision);
     }
+  },
+
+  async recordClientPings(pings) {
+    // All checked first: a refused ping records none of the batch.
+    for (const ping of pings) {
+      const problem = clientPingProblem(ping);
+      if (problem !== null) throw new ExtensionUtils.ExtensionError(problem);
+    }
+    for (const ping of pings) {
+      clientPingMetric(ping.type).record({ ...ping.fields, event: ping.event, value: ping.value });
+      if (ping.type === "performance") {
+        stageTimingMetric(ping.event).accumulateSingleSample(Number(ping.value) * NANOSECONDS_PER_MILLISECOND);
+      }
+    }
+    return eventTimestamp();
   },
 };
 

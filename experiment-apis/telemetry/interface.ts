@@ -1,10 +1,12 @@
 /**
  * The `browser.experiments.telemetry` namespace: uptake statuses, Normandy's enrollment events, experiment
- * annotations and recipe freshness, recorded into Firefox's Glean (and TelemetryEnvironment). Declared once
+ * annotations, recipe freshness and the client's own pings, recorded into Firefox's Glean (and
+ * TelemetryEnvironment). Declared once
  * here; implemented by the parent script (`api.ts`) and by the in-memory fake in `test/fakes/`.
  * `schema.json` must agree (checked by `test/unit/schemas.test.ts`).
  */
 import type { ParameterNames } from "../schemaContract.js";
+import type { ClientPingEvent, ClientPingType } from "./clientPingRegistry.js";
 import type { NormandyEventMethod, NormandyEventObject } from "./eventRegistry.js";
 
 /** Uptake values, as Normandy's `Uptake` module maps them (reference §5). */
@@ -47,6 +49,14 @@ export interface RecipeRevision {
   revision: number;
 }
 
+/**
+ * One client ping (`clientPingRegistry.ts`), Activity Stream style: its `event`, its `value` and the type's
+ * other fields, every one a string. Without a type argument, a union over the ping types.
+ */
+export type ClientPing<Type extends ClientPingType = ClientPingType> = Type extends ClientPingType
+  ? { type: Type; event: ClientPingEvent<Type>; value: string; fields: Record<string, string> }
+  : never;
+
 export interface TelemetryApi {
   /**
    * Records each status for its source (`normandy/runner`, `normandy/recipe/<id>` or
@@ -76,6 +86,12 @@ export interface TelemetryApi {
   setExperimentInactive(slug: string): Promise<void>;
   /** Normandy's `recipe_freshness`: the revision of each recipe last seen, labeled by recipe id (one call per run). */
   setRecipeFreshness(revisions: RecipeRevision[]): Promise<void>;
+  /**
+   * Records each ping, in order, to the Glean event `recipe_client.<type>` with its fields as extras; a
+   * performance ping also adds its value to the timing distribution `recipe_client.<event in lower case>`.
+   * Rejects, recording none, when any ping is outside the registry. Resolves to the event-format timestamp.
+   */
+  recordClientPings(pings: ClientPing[]): Promise<number>;
 }
 
 /** Parameter names of each function, in schema order (see `../schemaContract.ts`). */
@@ -86,4 +102,5 @@ export const TELEMETRY_API_PARAMETERS = {
   setExperimentActive: ["slug", "branch", "options"],
   setExperimentInactive: ["slug"],
   setRecipeFreshness: ["revisions"],
+  recordClientPings: ["pings"],
 } as const satisfies ParameterNames<TelemetryApi>;

@@ -1,4 +1,6 @@
+import { CLIENT_PING_TYPES } from "../../experiment-apis/telemetry/clientPingRegistry.js";
 import type { AppContext } from "../appContext.js";
+import type { ClientHealthEvents } from "../clientHealthSection.js";
 import { renderClientTelemetryPage } from "../clientTelemetryPage.js";
 import { htmlResponse, jsonResponse, notFound } from "../httpResponse.js";
 import type { EventFilter, IntakeClient } from "../intakeStore.js";
@@ -55,6 +57,7 @@ export function intakeRoutes(app: AppContext): Route[] {
             filter,
             uptake: intake.events(client.clientId, { method: UPTAKE_METHOD }),
             kinds: intake.eventKinds(client.clientId),
+            health: Object.fromEntries(CLIENT_PING_TYPES.map((type) => [type, intake.events(client.clientId, { method: type })])) as ClientHealthEvents,
           }),
         );
       },

@@ -19,6 +19,7 @@ export function siteRoutes(app: AppContext): Route[] {
             config: publicConfig(app.urls, app.pki),
             recipes: app.store.list(),
             published: app.publisher.current(),
+            extensions: app.extensions.list(),
             clients: app.intake.clients(),
           }),
         ),

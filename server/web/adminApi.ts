@@ -20,12 +20,18 @@ export class AdminApiError extends Error {
   }
 }
 
-/** Sends a request to `/admin/api/<path>`; resolves with the JSON answer (undefined for 204), rejects with AdminApiError. */
+/**
+ * Sends a request to `/admin/api/<path>`: `body` as JSON, or a file as it is. Resolves with the JSON answer
+ * (undefined for 204), rejects with AdminApiError.
+ */
 export async function adminApi<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T> {
   const response = await fetch(`/admin/api/${path}`, {
     method,
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
+    ...(body instanceof Blob
+      ? { headers: { "Content-Type": body.type || "application/octet-stream" }, body }
+      : body === undefined
+        ? {}
+        : { headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
   });
   const text = await response.text();
   const parsed: unknown = text === "" ? undefined : JSON.parse(text);
@@ -46,8 +52,9 @@ export interface PublishResult {
   published: number[];
 }
 
-/** A one-line account of a failure for a status message. */
+/** A one-line account of a failure for a status message: the field it is about, then why. */
 export function describeError(error: unknown): string {
-  if (error instanceof AdminApiError) return error.body.field ? `${error.body.field}: ${error.message}` : error.message;
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof AdminApiError)) return error instanceof Error ? error.message : String(error);
+  const { field } = error.body;
+  return field && !error.message.startsWith(field) ? `${field}: ${error.message}` : error.message;
 }

@@ -124,11 +124,13 @@ function filterExcerpt(expression: string, position: number): HTMLElement {
   return excerpt;
 }
 
+let lastErrorId = 0;
+
 /** Marks `target` invalid with `message` next to it (and selects a position in a text field). */
 function markField(target: HTMLElement, message: string, position?: number): void {
   const note = document.createElement("p");
   note.className = "field-error";
-  note.id = `error-${target.id || Math.random().toString(36).slice(2)}`;
+  note.id = `error-${++lastErrorId}`;
   note.textContent = message;
   if (position !== undefined && target instanceof HTMLTextAreaElement) note.append(filterExcerpt(target.value, position));
   target.setAttribute("aria-invalid", "true");
@@ -140,8 +142,11 @@ function markField(target: HTMLElement, message: string, position?: number): voi
   if (position !== undefined && target instanceof HTMLTextAreaElement) target.setSelectionRange(position, position + 1);
 }
 
-/** Shows why the recipe was not saved: in a summary (focused, so it is announced) and at the field. */
-function showError(title: string, message: string, target?: HTMLElement, position?: number): void {
+/**
+ * Shows why the recipe was not saved: `message` in a summary (focused, so it is announced), and
+ * `fieldMessage` at the field.
+ */
+function showError(title: string, message: string, target?: HTMLElement, position?: number, fieldMessage = message): void {
   clearErrors();
   const heading = document.createElement("h2");
   heading.textContent = title;
@@ -155,7 +160,7 @@ function showError(title: string, message: string, target?: HTMLElement, positio
       target.focus();
     });
     text.append(link);
-    markField(target, message, position);
+    markField(target, fieldMessage, position);
   } else {
     text.textContent = message;
   }
@@ -172,7 +177,9 @@ function showApiError(title: string, error: unknown): void {
   const { field, position } = error.body;
   // In the JSON tab the message names the field (the form's fields are hidden there).
   const target = field === undefined ? undefined : activeTab === "form" ? formTarget(field) : jsonInput;
-  showError(title, describeError(error), target, activeTab === "form" ? position : undefined);
+  // At a form field the field is evident; in the JSON tab the message must name it.
+  const fieldMessage = activeTab === "form" ? error.message : describeError(error);
+  showError(title, describeError(error), target, activeTab === "form" ? position : undefined, fieldMessage);
 }
 
 /** Parses the JSON tab; on a syntax error shows the parser's message (it gives line and column) and selects the place. */

@@ -1,28 +1,32 @@
 /**
- * The start page's buttons: enable, disable, duplicate, delete and publish through the admin API. After a
- * change the recipe list is fetched again from the server (its HTML, so it is rendered in one place only)
- * and swapped in; the outcome is announced in the status line.
+ * The start page's buttons: enable, disable, duplicate, delete and publish through the admin API, and the
+ * XPI upload. After a change the part of the page it affects is fetched again from the server (its HTML, so
+ * it is rendered in one place only) and swapped in; the outcome is announced in a status line.
  */
+import type { ExtensionDetails } from "../extensionDetails.js";
 import type { StoredRecipe } from "../recipeStore.js";
 import { adminApi, describeError, type PublishResult } from "./adminApi.js";
+import { LIVE_REGION_IDS, type LiveRegion } from "./liveRegions.js";
 
-const LIVE_REGION_ID = "recipes-live";
 const status = document.getElementById("status")!;
 
 type Command = "enable" | "disable" | "duplicate" | "delete";
 
-function say(text: string, kind: "ok" | "error" | "" = ""): void {
-  status.textContent = text;
-  status.className = `status ${kind}`;
+function say(text: string, kind: "ok" | "error" | "" = "", line = status): void {
+  line.textContent = text;
+  line.className = `status ${kind}`;
 }
 
-/** Re-renders the recipe list from the server; then focuses `focusSelector` if it matches something. */
-async function refreshList(focusSelector?: string): Promise<void> {
+/** Re-renders a part of the page from the server; then focuses `focusSelector` if it matches something. */
+async function refresh(region: LiveRegion, focusSelector?: string): Promise<void> {
+  const id = LIVE_REGION_IDS[region];
   const page = new DOMParser().parseFromString(await (await fetch("/")).text(), "text/html");
-  const fresh = page.getElementById(LIVE_REGION_ID);
-  if (fresh) document.getElementById(LIVE_REGION_ID)?.replaceWith(document.adoptNode(fresh));
+  const fresh = page.getElementById(id);
+  if (fresh) document.getElementById(id)?.replaceWith(document.adoptNode(fresh));
   if (focusSelector) document.querySelector<HTMLElement>(focusSelector)?.focus();
 }
+
+const refreshList = (focusSelector?: string) => refresh("recipes", focusSelector);
 
 async function run(command: Command, id: number, name: string): Promise<void> {
   switch (command) {
@@ -93,3 +97,31 @@ publishButton.addEventListener("click", () =>
 );
 // The status line is focused after a deletion removes the focused button.
 status.tabIndex = -1;
+
+const uploadForm = document.getElementById("xpi-upload") as HTMLFormElement;
+const fileInput = document.getElementById("xpi-file") as HTMLInputElement;
+const uploadStatus = document.getElementById("xpi-status")!;
+uploadForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const file = fileInput.files?.[0];
+  fileInput.removeAttribute("aria-invalid");
+  if (!file) {
+    say("Choose an .xpi file first.", "error", uploadStatus);
+    fileInput.focus();
+    return;
+  }
+  const button = uploadForm.querySelector("button")!;
+  void busy(button, async () => {
+    say(`Uploading ${file.name}…`, "", uploadStatus);
+    try {
+      const extension = await adminApi<ExtensionDetails>("POST", "extensions", new File([file], file.name, { type: "application/x-xpinstall" }));
+      await refresh("extensions");
+      say(`${file.name}: ${extension.extension_id} ${extension.version} stored as extensionApiId ${extension.id}.`, "ok", uploadStatus);
+      uploadForm.reset();
+    } catch (error) {
+      say(`${file.name} was not stored: ${describeError(error)}`, "error", uploadStatus);
+      fileInput.setAttribute("aria-invalid", "true");
+      fileInput.focus();
+    }
+  });
+});

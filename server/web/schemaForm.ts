@@ -109,7 +109,7 @@ function controlFor(type: ScalarType, schema: JsonSchema, value: unknown, requir
         control.value = typeof value === "string" ? value : required ? String(schema.enum[0]) : "";
         return { control, read: () => (control.value === "" && !required ? undefined : control.value) };
       }
-      const control = el("input", { type: "text", value: typeof value === "string" ? value : "", spellcheck: false });
+      const control = el("input", { type: "text", value: typeof value === "string" ? value : "", spellcheck: false, size: 50 });
       return { control, read: () => (control.value === "" && !required ? undefined : control.value) };
     }
   }

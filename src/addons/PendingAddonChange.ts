@@ -22,3 +22,11 @@ export type PendingAddonChange<AddonFields> = { kind: "install"; previous: Addon
 export function pendingInstallHappened(installed: { version: string } | undefined, version: string | null): boolean {
   return installed !== undefined && installed.version === version;
 }
+
+/** Whether a stored value is a pending change (or null, none): what a store checks when it loads a record. */
+export function isPendingChange(value: unknown): boolean {
+  if (value === null) return true;
+  if (typeof value !== "object" || Array.isArray(value)) return false;
+  const change = value as { kind?: unknown; previous?: unknown };
+  return change.kind === "uninstall" || (change.kind === "install" && (change.previous === null || typeof change.previous === "object"));
+}

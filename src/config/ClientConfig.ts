@@ -19,6 +19,8 @@ export interface ClientConfig {
   rootHash: string;
   /** Seconds between scheduled runs. */
   runIntervalSeconds: number;
+  /** How long one request for the changeset or a certificate chain may take, headers and body, in ms. */
+  fetchTimeoutMs: number;
   /** Legacy Normandy API base (trailing slash), e.g. `http://127.0.0.1:8888/api/v1/`; only `classify_client/` is used. */
   apiUrl: string;
   /** The server's change notices (server-sent events); a notice triggers a run. Empty: schedule only. */
@@ -34,6 +36,7 @@ const DEFAULTS: ClientConfig = {
   collectionSigner: "remote-settings.content-signature.mozilla.org",
   rootHash: "",
   runIntervalSeconds: 21600, // Normandy's default: every 6 hours.
+  fetchTimeoutMs: 30_000,
   apiUrl: "http://127.0.0.1:8888/api/v1/",
   noticesUrl: "http://127.0.0.1:8888/notices",
   intakeUrl: "http://127.0.0.1:8888/intake/v1/batches",
@@ -47,6 +50,7 @@ export const CONFIG_PREFS: Record<keyof ClientConfig, string> = {
   collectionSigner: "collection_signer",
   rootHash: "root_hash",
   runIntervalSeconds: "run_interval_seconds",
+  fetchTimeoutMs: "fetch_timeout_ms",
   apiUrl: "api_url",
   noticesUrl: "notices_url",
   intakeUrl: "intake_url",

@@ -1,7 +1,7 @@
 import type { ClientContextApi } from "../../experiment-apis/clientContext/interface.js";
 import { errorMessage } from "../actions/BaseAction.js";
 import type { Recipe } from "../core/index.js";
-import { filterContextFor, type RunFilterContext } from "../runner/filterContext.js";
+import { filterContextFor, type ContextTimer, type RunFilterContext } from "../runner/filterContext.js";
 import type { Classification } from "./classifyClient.js";
 import type { ClientIdentity } from "./ClientIdentity.js";
 import { CONTEXT_ATTRIBUTE_NAMES, CONTEXT_ATTRIBUTES, type ContextAttributeName, type ContextSources } from "./contextAttributes.js";
@@ -38,14 +38,14 @@ export type ContextSnapshot = Record<ContextAttributeName, AttributeReading>;
 export class ClientContext {
   constructor(private readonly deps: ClientContextDeps) {}
 
-  /** A fresh context for one run: nothing is computed until a filter reads it. */
-  startRun(): RunFilterContext {
-    return this.newRun();
+  /** A fresh context for one run: nothing is computed until a filter reads it, and `timer` times each attribute. */
+  startRun(timer: ContextTimer = untimed): RunFilterContext {
+    return this.newRun(timer);
   }
 
   /** Every attribute, computed now in a fresh run (for the QA console). */
   async snapshot(): Promise<ContextSnapshot> {
-    const run = this.newRun();
+    const run = this.newRun(untimed);
     const readings = await Promise.all(
       CONTEXT_ATTRIBUTE_NAMES.map(async (name): Promise<[ContextAttributeName, AttributeReading]> => {
         try {
@@ -59,8 +59,8 @@ export class ClientContext {
     return Object.fromEntries(readings) as ContextSnapshot;
   }
 
-  private newRun(): RunContext {
-    return new RunContext(this.sourcesForRun(), this.deps.timeLimitMs ?? ATTRIBUTE_TIME_LIMIT_MS, this.deps.warn);
+  private newRun(timer: ContextTimer): RunContext {
+    return new RunContext(this.sourcesForRun(), this.deps.timeLimitMs ?? ATTRIBUTE_TIME_LIMIT_MS, this.deps.warn, timer);
   }
 
   private sourcesForRun(): ContextSources {
@@ -101,6 +101,7 @@ class RunContext implements RunFilterContext {
     private readonly sources: ContextSources,
     private readonly timeLimitMs: number,
     private readonly warn: (message: string) => void,
+    private readonly timer: ContextTimer,
   ) {
     this.attributes = Object.defineProperties(
       {},
@@ -123,7 +124,7 @@ class RunContext implements RunFilterContext {
 
   private async compute(name: ContextAttributeName): Promise<unknown> {
     try {
-      return await withinTimeLimit<unknown>(CONTEXT_ATTRIBUTES[name](this.sources), this.timeLimitMs);
+      return await this.timer(() => withinTimeLimit<unknown>(CONTEXT_ATTRIBUTES[name](this.sources), this.timeLimitMs));
     } catch (error) {
       const failure = new Error(`context attribute ${name} failed: ${errorMessage(error)}`);
       this.warn(failure.message);
@@ -131,6 +132,8 @@ class RunContext implements RunFilterContext {
     }
   }
 }
+
+const untimed: ContextTimer = (work) => work();
 
 function once<T>(compute: () => Promise<T>): () => Promise<T> {
   let result: Promise<T> | undefined;

@@ -1,5 +1,5 @@
 import { errorMessage } from "../actions/BaseAction.js";
-import { evaluateFilter, FilterSyntaxError, type FilterPrefsReader, type Recipe } from "../core/index.js";
+import { evaluateFilter, FilterSyntaxError, type FilterOptions, type Recipe } from "../core/index.js";
 import type { RunFilterContext } from "../runner/filterContext.js";
 
 /** What the QA console shows for an expression: its value (as JSON), or why it failed and, for syntax, where. */
@@ -18,16 +18,16 @@ const PLAYGROUND_RECIPE: Recipe = {
 };
 
 /**
- * Evaluates `expression` the way the runner evaluates a recipe's filter (same context, same prefs reader),
+ * Evaluates `expression` the way the runner evaluates a recipe's filter (same context, prefs reader and matcher),
  * so QA can see what a filter will make of this client before publishing it.
  */
 export async function evaluatePlaygroundFilter(
   expression: string,
   context: RunFilterContext,
-  prefs: FilterPrefsReader,
+  options: FilterOptions,
 ): Promise<FilterEvaluation> {
   try {
-    const value = await evaluateFilter(expression, context.forRecipe(PLAYGROUND_RECIPE), { prefs });
+    const value = await evaluateFilter(expression, context.forRecipe(PLAYGROUND_RECIPE), options);
     // Through JSON so a message can carry it (dates become ISO strings); undefined shows as null.
     return { ok: true, value: JSON.parse(JSON.stringify(value ?? null)) as unknown, matches: Boolean(value) };
   } catch (error) {

@@ -1,5 +1,5 @@
 import { DeliveryError } from "../delivery/DeliveryError.js";
-import { fetchText, parseServerJson, type FetchLimits } from "../delivery/fetchText.js";
+import { fetchJson, type FetchLimits } from "../delivery/fetchText.js";
 
 /** What the server's classify-client endpoint says about this client. */
 export interface Classification {
@@ -18,7 +18,7 @@ export const CLASSIFY_LIMITS: FetchLimits = { timeoutMs: 3_000, maxBytes: 16 * 1
 /** `GET <apiUrl>classify_client/` → `{country, request_time}` (Normandy's `NormandyApi.classifyClient`). */
 export async function fetchClassification(apiUrl: string, limits: FetchLimits = CLASSIFY_LIMITS): Promise<Classification> {
   const url = `${apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`}classify_client/`;
-  const body = parseServerJson(url, await fetchText(url, limits)) as { country?: unknown; request_time?: unknown } | null;
+  const body = (await fetchJson(url, limits)) as { country?: unknown; request_time?: unknown } | null;
   const country = body?.country;
   const requestTime = typeof body?.request_time === "string" ? new Date(body.request_time) : null;
   if ((typeof country !== "string" && country !== null) || !requestTime || Number.isNaN(requestTime.getTime())) {

@@ -5,6 +5,7 @@
 import { FilterSyntaxError } from "./filterSyntaxError.js";
 import { type FilterPrefsReader, FILTER_TRANSFORM_NAMES, createFilterTransforms } from "./filterTransforms.js";
 import { Mozjexl, type MozjexlAst, type TransformTable } from "./mozjexl.js";
+import { nativeRegExpMatch, type RegExpMatcher } from "./regExpMatch.js";
 
 export { FILTER_TRANSFORM_NAMES, type FilterPrefsReader };
 
@@ -14,6 +15,8 @@ export type FilterContext = Record<string, unknown>;
 export interface FilterOptions {
   /** Needed by `preferenceValue`, `preferenceIsUserSet` and `preferenceExists`, which throw without it. */
   prefs?: FilterPrefsReader;
+  /** How `regExpMatch` matches; Firefox's native matching by default, which a hostile pattern can hang. */
+  regExpMatch?: RegExpMatcher;
 }
 
 /** Parsed expressions kept for reuse; recipes are few, so this only bounds a pathological caller. */
@@ -22,8 +25,9 @@ const MAX_CACHED_EXPRESSIONS = 1000;
 const language = new Mozjexl();
 language.addBinaryOp("intersect", 40, intersect);
 const parsed = new Map<string, MozjexlAst>();
-const transformsWithoutPrefs = createFilterTransforms();
-const transformsByPrefs = new WeakMap<FilterPrefsReader, TransformTable>();
+/** Transform tables by prefs reader, then by matcher: both are long-lived, one per client. */
+const transformTables = new WeakMap<object, WeakMap<RegExpMatcher, TransformTable>>();
+const NO_PREFS = {};
 
 /**
  * Evaluates a recipe's filter expression against `context`. A malformed expression throws (it never
@@ -34,7 +38,7 @@ export async function evaluateFilter(
   context: FilterContext,
   options: FilterOptions = {},
 ): Promise<unknown> {
-  return language.evaluate(parse(expression), context, transformsFor(options.prefs));
+  return language.evaluate(parse(expression), context, transformsFor(options.prefs, options.regExpMatch ?? nativeRegExpMatch));
 }
 
 /**
@@ -65,13 +69,11 @@ function parse(expression: string): MozjexlAst {
   return ast;
 }
 
-function transformsFor(prefs: FilterPrefsReader | undefined): TransformTable {
-  if (!prefs) return transformsWithoutPrefs;
-  let transforms = transformsByPrefs.get(prefs);
-  if (!transforms) {
-    transforms = createFilterTransforms(prefs);
-    transformsByPrefs.set(prefs, transforms);
-  }
+function transformsFor(prefs: FilterPrefsReader | undefined, regExpMatch: RegExpMatcher): TransformTable {
+  let byMatcher = transformTables.get(prefs ?? NO_PREFS);
+  if (!byMatcher) transformTables.set(prefs ?? NO_PREFS, (byMatcher = new WeakMap()));
+  let transforms = byMatcher.get(regExpMatch);
+  if (!transforms) byMatcher.set(regExpMatch, (transforms = createFilterTransforms(prefs, regExpMatch)));
   return transforms;
 }
 

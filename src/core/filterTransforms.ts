@@ -6,14 +6,18 @@
  */
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import type { TransformTable } from "./mozjexl.js";
+import { nativeRegExpMatch, type RegExpMatcher } from "./regExpMatch.js";
 import { bucketSample, stableSample } from "./sampling.js";
 import { compareVersions } from "./versionCompare.js";
 
 /** What the preference transforms read. "user" reads the effective value (user, else default). */
 export type FilterPrefsReader = Pick<PrefsApi, "getPref" | "prefHasUserValue" | "getPrefType">;
 
-/** The transforms in Firefox's order; without `prefs`, the preference transforms throw when used. */
-export function createFilterTransforms(prefs?: FilterPrefsReader): TransformTable {
+/**
+ * The transforms in Firefox's order; without `prefs`, the preference transforms throw when used.
+ * `regExpMatch` is Firefox's native matching unless a time-limited one is given (timeLimitedRegExpMatch.ts).
+ */
+export function createFilterTransforms(prefs?: FilterPrefsReader, regExpMatch: RegExpMatcher = nativeRegExpMatch): TransformTable {
   const prefsFor = (transform: string): FilterPrefsReader => {
     if (!prefs) throw new Error(`The ${transform} transform needs a prefs reader (FilterOptions.prefs)`);
     return prefs;
@@ -37,8 +41,7 @@ export function createFilterTransforms(prefs?: FilterPrefsReader): TransformTabl
     mapToProperty: (value, property) =>
       Array.isArray(value) ? value.map((element) => (element as Record<string, unknown>)[property as string]) : undefined,
     // An array of matches or null; a value that is not a string throws.
-    regExpMatch: (value, pattern, flags) =>
-      (value as string).match(new RegExp(pattern as string, flags as string | undefined)),
+    regExpMatch,
     versionCompare: (version, other) => compareVersions(xpcomString(version), xpcomString(other)),
   };
 }

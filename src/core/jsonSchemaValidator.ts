@@ -23,6 +23,7 @@
  * checked, as Normandy's server did not). A missing required property is then reported at its own path,
  * so a form can point at the field.
  */
+import { setOwnProperty } from "./setOwnProperty.js";
 
 export type JsonSchemaType = "string" | "number" | "integer" | "boolean" | "null" | "object" | "array";
 
@@ -174,7 +175,7 @@ function validateObject(value: unknown, schema: JsonSchema, path: string, strict
     if (!propertySchema) continue; // additional properties are allowed, and dropped
     const result = validate(propertyValue, propertySchema, propertyPath(path, key), strict);
     if (!result.valid) return result;
-    parsed[key] = result.value;
+    setOwnProperty(parsed, key, result.value);
   }
   return { valid: true, value: parsed };
 }

@@ -9,6 +9,8 @@ export class DeliveryError extends Error {
   constructor(
     readonly failure: DeliveryFailure,
     message: string,
+    /** How long the server asked clients to wait (a 429 or 503 with `Retry-After`), in ms. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = "DeliveryError";

@@ -1,7 +1,7 @@
 import type { RemoteSettingsRecord } from "../core/index.js";
 import type { SignatureRef } from "../core/index.js";
 import { DeliveryError } from "./DeliveryError.js";
-import { fetchText, parseServerJson, type FetchLimits, DEFAULT_FETCH_LIMITS } from "./fetchText.js";
+import { fetchJson, type FetchLimits, DEFAULT_FETCH_LIMITS } from "./fetchText.js";
 
 /** The collection Normandy reads since Firefox 70 (recipes with capabilities). */
 export const RECIPE_COLLECTION = { bucket: "main", collection: "normandy-recipes-capabilities" } as const;
@@ -33,7 +33,7 @@ export class RemoteSettingsClient {
   /** `expected` busts caches between publishes; any number works, the last known timestamp is best. */
   async fetchChangeset(expected: number): Promise<Changeset> {
     const url = this.changesetUrl(expected);
-    const body = parseServerJson(url, await fetchText(url, this.limits));
+    const body = await fetchJson(url, this.limits);
     return parseChangeset(url, body);
   }
 }

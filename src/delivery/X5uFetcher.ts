@@ -27,7 +27,7 @@ export class X5uFetcher {
 
   constructor(
     readonly serverUrl: string,
-    private readonly limits: FetchLimits = DEFAULT_FETCH_LIMITS,
+    readonly limits: FetchLimits = DEFAULT_FETCH_LIMITS,
     private readonly now: () => number = Date.now,
   ) {
     this.allowedOrigin = new URL(serverUrl).origin;

@@ -1,5 +1,5 @@
 import { DeliveryError } from "./DeliveryError.js";
-import { fetchText, parseServerJson, type FetchLimits } from "./fetchText.js";
+import { fetchJson, type FetchLimits } from "./fetchText.js";
 
 /**
  * An add-on package the server hosts, as the legacy Normandy API describes it
@@ -26,7 +26,7 @@ export const EXTENSION_DETAILS_LIMITS: FetchLimits = { timeoutMs: 10_000, maxByt
 /** Fetches and checks the metadata; a missing, malformed or incomplete answer is a DeliveryError. */
 export async function fetchExtensionDetails(apiUrl: string, extensionApiId: number, limits = EXTENSION_DETAILS_LIMITS): Promise<ExtensionDetails> {
   const url = `${apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`}extension/${extensionApiId}/`;
-  const body = parseServerJson(url, await fetchText(url, limits));
+  const body = await fetchJson(url, limits);
   const problem = detailsProblem(body);
   if (problem !== null) throw new DeliveryError("server", `${url}: ${problem}`);
   return body as ExtensionDetails;

@@ -1,3 +1,4 @@
+import { retryAfterMs } from "../core/index.js";
 import { DeliveryError } from "./DeliveryError.js";
 
 export interface FetchLimits {
@@ -9,11 +10,39 @@ export interface FetchLimits {
 
 export const DEFAULT_FETCH_LIMITS: FetchLimits = { timeoutMs: 30_000, maxBytes: 10 * 1024 * 1024 };
 
+/** Statuses with which a server asks clients to come back later; their `Retry-After` is honoured. */
+const BACKOFF_STATUSES = new Set([429, 503]);
+
 /**
  * GETs `url` and returns its body as text. Never sends credentials (cookies, HTTP auth) and never
  * uses the HTTP cache: what is verified must be what the server serves now.
  */
 export async function fetchText(url: string, limits: FetchLimits = DEFAULT_FETCH_LIMITS): Promise<string> {
+  return (await fetchBody(url, limits)).text;
+}
+
+/**
+ * GETs `url` and parses its body as JSON. The server must say it is JSON (`application/json` or a
+ * `+json` type): a body of another type is an error page or a misconfigured server, not data.
+ */
+export async function fetchJson(url: string, limits: FetchLimits = DEFAULT_FETCH_LIMITS): Promise<unknown> {
+  const { text, contentType } = await fetchBody(url, limits);
+  if (!isJsonMediaType(contentType)) {
+    throw new DeliveryError("server", `${url}: expected JSON, the server sent ${contentType === null ? "no Content-Type" : `Content-Type ${contentType}`}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DeliveryError("server", `${url}: malformed JSON (${(error as Error).message})`);
+  }
+}
+
+function isJsonMediaType(contentType: string | null): boolean {
+  const essence = contentType?.split(";")[0]!.trim().toLowerCase() ?? "";
+  return essence === "application/json" || /^application\/[\w.+-]+\+json$/.test(essence);
+}
+
+async function fetchBody(url: string, limits: FetchLimits): Promise<{ text: string; contentType: string | null }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), limits.timeoutMs);
   try {
@@ -24,9 +53,10 @@ export async function fetchText(url: string, limits: FetchLimits = DEFAULT_FETCH
       throw new DeliveryError("network", `${url}: ${describeFetchError(error, limits)}`);
     }
     if (!response.ok) {
-      throw new DeliveryError("server", `${url}: HTTP ${response.status} ${response.statusText}`);
+      const retryAfter = BACKOFF_STATUSES.has(response.status) ? retryAfterMs(response.headers.get("Retry-After"), Date.now()) : null;
+      throw new DeliveryError("server", `${url}: HTTP ${response.status} ${response.statusText}`, retryAfter);
     }
-    return await readLimited(url, response, limits);
+    return { text: await readLimited(url, response, limits), contentType: response.headers.get("content-type") };
   } finally {
     clearTimeout(timer);
   }
@@ -69,13 +99,4 @@ async function readLimited(url: string, response: Response, limits: FetchLimits)
     offset += chunk.byteLength;
   }
   return new TextDecoder().decode(bytes);
-}
-
-/** Parses JSON from the server; a body that is not JSON is the server's fault. */
-export function parseServerJson(url: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new DeliveryError("server", `${url}: malformed JSON (${(error as Error).message})`);
-  }
 }

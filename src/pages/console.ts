@@ -8,12 +8,14 @@ import { checkConnection, refreshConfig } from "./consoleConfig.js";
 import { refreshContext } from "./consoleContext.js";
 import { exportEventLog, renderEvents } from "./consoleEvents.js";
 import { evaluatePlayground } from "./consolePlayground.js";
-import { renderRuns } from "./consoleRuns.js";
+import { renderQuarantine } from "./consoleQuarantine.js";
+import { recipeCount, renderRuns } from "./consoleRuns.js";
 import { byId, errorText, say } from "./dom.js";
 import { followChanges } from "./followChanges.js";
 
 async function refreshState(): Promise<void> {
   const state = await askBackground({ type: "get-state" });
+  renderQuarantine(state.quarantine);
   renderRuns(state.runs);
   renderEvents(state);
 }
@@ -28,12 +30,7 @@ async function runNow(): Promise<void> {
   say(status, "Running…");
   try {
     const report = await askBackground({ type: "run-now" });
-    const matched = report.recipes.filter((recipe) => recipe.suitability === "filter-match").length;
-    say(
-      status,
-      `Done: ${report.runnerStatus} in ${report.durationMs} ms, ${report.recipes.length} recipes, ${matched} matched.`,
-      report.runnerStatus === "success" ? "ok" : "error",
-    );
+    say(status, `Done: ${report.runnerStatus} in ${report.durationMs} ms, ${recipeCount(report)}.`, report.runnerStatus === "success" ? "ok" : "error");
   } catch (error) {
     say(status, `Failed: ${errorText(error)}`, "error");
   } finally {

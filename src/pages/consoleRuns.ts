@@ -5,11 +5,16 @@ import { byId, cell, element } from "./dom.js";
 /** Runs the user opened or closed, by start time, kept across re-renders; others: only the newest is open. */
 const userChoice = new Map<number, boolean>();
 
-function runSummary(run: RunReport): string {
+/** "3 recipes, 1 matched". */
+export function recipeCount(run: RunReport): string {
   const matched = run.recipes.filter((recipe) => recipe.suitability === "filter-match").length;
+  return `${run.recipes.length} recipe${run.recipes.length === 1 ? "" : "s"}, ${matched} matched`;
+}
+
+function runSummary(run: RunReport): string {
   const when = new Date(run.startedAt).toLocaleString();
   const error = run.error ? ` — ${run.error}` : "";
-  return `${when} (${run.trigger}): runner ${run.runnerStatus} in ${run.durationMs} ms, ${run.recipes.length} recipes, ${matched} matched${error}`;
+  return `${when} (${run.trigger}): runner ${run.runnerStatus} in ${run.durationMs} ms, ${recipeCount(run)}${error}`;
 }
 
 function recipeTable(run: RunReport): HTMLTableElement {

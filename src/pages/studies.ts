@@ -1,10 +1,13 @@
 /**
- * The studies page, like Firefox's about:studies: active and completed studies, newest first, "Remove" on
- * active ones (unenrolls with reason `individual-opt-out`), the "no new studies will run" text when studies
- * are turned off, and live updates. It also lists preference rollouts, which about:studies does not.
+ * The studies page, like Firefox's about:studies: active and completed studies (preference and add-on),
+ * newest first (preference studies by last seen, add-on studies by start), "Remove" on active ones (unenrolls
+ * with reason `individual-opt-out`), the "no new studies will run" text when studies are turned off, and live
+ * updates. It also lists rollouts, which about:studies does not.
  */
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
 import type { BackgroundRequest, StudiesState } from "../messages.js";
+import type { AddonRollout } from "../stores/AddonRolloutStore.js";
+import type { AddonStudy } from "../stores/AddonStudyStore.js";
 import type { PreferenceExperiment } from "../stores/PreferenceExperimentStore.js";
 import type { PreferenceRollout } from "../stores/PreferenceRolloutStore.js";
 import { askBackground } from "./askBackground.js";
@@ -51,15 +54,45 @@ function preferenceStudyView(experiment: PreferenceExperiment): StudyView {
   };
 }
 
-const ROLLOUT_STATUS: Record<PreferenceRollout["state"], string> = { active: "Active", "rolled-back": "Rolled back", graduated: "Graduated" };
+function addonStudyView(study: AddonStudy): StudyView {
+  const started = Date.parse(study.studyStartDate);
+  const addon = study.addonId ? `add-on ${study.addonId} ${study.addonVersion ?? ""}`.trim() : "no add-on (this branch installs none)";
+  const dates = [`started ${new Date(started).toLocaleString()}`, ...(study.studyEndDate ? [`ended ${new Date(study.studyEndDate).toLocaleString()}`] : [])];
+  return {
+    name: study.userFacingName,
+    description: study.userFacingDescription,
+    details: ["Add-on study", `slug ${study.slug}`, `branch ${study.branch}`, addon, ...dates],
+    active: study.active,
+    status: (study.active ? "Active" : "Complete") + (study.pendingChange ? " (add-on change in progress)" : ""),
+    sortTime: started,
+    ...(study.active ? { remove: { type: "remove-addon-study", recipeId: study.recipeId } as const } : {}),
+  };
+}
 
-function rolloutView(rollout: PreferenceRollout): StudyView {
+const ROLLOUT_STATUS: Record<PreferenceRollout["state"] | AddonRollout["state"], string> = {
+  active: "Active",
+  "rolled-back": "Rolled back",
+  graduated: "Graduated",
+};
+
+function preferenceRolloutView(rollout: PreferenceRollout): StudyView {
   return {
     name: rollout.slug,
     description: prefsDescription(rollout.preferences.map(({ preferenceName, value }) => ({ name: preferenceName, value }))),
     details: ["Preference rollout (default branch)"],
     active: rollout.state === "active",
     status: ROLLOUT_STATUS[rollout.state],
+    sortTime: 0,
+  };
+}
+
+function addonRolloutView(rollout: AddonRollout): StudyView {
+  return {
+    name: rollout.slug,
+    description: `Installs ${rollout.addonId} ${rollout.addonVersion}.`,
+    details: ["Add-on rollout"],
+    active: rollout.state === "active",
+    status: ROLLOUT_STATUS[rollout.state] + (rollout.pendingChange ? " (add-on change in progress)" : ""),
     sortTime: 0,
   };
 }
@@ -114,17 +147,18 @@ function render(state: StudiesState): void {
   info.classList.toggle("disabled", !state.studiesEnabled);
   byId("studies-info-text").textContent = state.studiesEnabled ? ENABLED_TEXT : DISABLED_TEXT;
 
-  const studies = state.preferenceExperiments.map(preferenceStudyView);
+  const studies = [...state.preferenceExperiments.map(preferenceStudyView), ...state.addonStudies.map(addonStudyView)];
+  const rollouts = [...state.preferenceRollouts.map(preferenceRolloutView), ...state.addonRollouts.map(addonRolloutView)];
   const active = studies.filter((study) => study.active);
   const completed = studies.filter((study) => !study.active);
   fillList(byId("active-studies"), active);
   fillList(byId("completed-studies"), completed);
-  fillList(byId("rollouts"), state.preferenceRollouts.map(rolloutView));
+  fillList(byId("rollouts"), rollouts);
 
   byId("no-studies").hidden = studies.length > 0;
   byId("active-section").hidden = active.length === 0;
   byId("completed-section").hidden = completed.length === 0;
-  byId("rollouts-section").hidden = state.preferenceRollouts.length === 0;
+  byId("rollouts-section").hidden = rollouts.length === 0;
 }
 
 async function refresh(): Promise<void> {

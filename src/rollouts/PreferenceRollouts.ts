@@ -1,4 +1,5 @@
 import type { PrefsApi, PrefValue, StartupPrefApplication } from "../../experiment-apis/prefs/interface.js";
+import { setOwnProperty } from "../core/index.js";
 import { prefTypeOfValue } from "../prefs/prefValueType.js";
 import { setDefault } from "../prefs/setDefault.js";
 import { undoUnownedStartupPrefs } from "../prefs/undoUnownedStartupPrefs.js";
@@ -274,7 +275,7 @@ export class PreferenceRollouts {
   private async saveStartupPrefs(): Promise<void> {
     const startupPrefs: Record<string, PrefValue> = {};
     for (const rollout of await this.deps.store.getAllActive()) {
-      for (const { preferenceName, value } of rollout.preferences) startupPrefs[preferenceName] = value;
+      for (const { preferenceName, value } of rollout.preferences) setOwnProperty(startupPrefs, preferenceName, value);
     }
     await this.deps.prefs.setStartupPrefs("rollouts", startupPrefs);
   }

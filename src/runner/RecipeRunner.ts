@@ -3,15 +3,18 @@ import type { ActionsManager } from "../actions/ActionsManager.js";
 import { errorMessage, type RecipeOutcome } from "../actions/BaseAction.js";
 import type { Suitability } from "../actions/Suitability.js";
 import type { ClientConfig } from "../config/ClientConfig.js";
-import { evaluateFilter, type FilterPrefsReader, type Recipe, type RecipeRecord } from "../core/index.js";
+import { evaluateFilter, type FilterPrefsReader, type Recipe, type RecipeRecord, type RegExpMatcher } from "../core/index.js";
 import { DeliveryError } from "../delivery/DeliveryError.js";
+import { DEFAULT_FETCH_LIMITS, type FetchLimits } from "../delivery/fetchText.js";
 import { RemoteSettingsClient, isSignatureRef, type Changeset } from "../delivery/RemoteSettingsClient.js";
 import { SignatureFailure, SignatureVerifier, type ContentSignatureCheck } from "../delivery/SignatureVerifier.js";
 import { X5uFetcher } from "../delivery/X5uFetcher.js";
 import type { CollectionStateStore } from "../stores/CollectionStateStore.js";
 import type { RunHistoryStore } from "../stores/RunHistoryStore.js";
+import type { ServerBackoffStore } from "../stores/ServerBackoffStore.js";
+import type { RunTelemetry } from "../telemetry/RunTelemetry.js";
 import type { Uptake } from "../telemetry/Uptake.js";
-import type { RunFilterContext } from "./filterContext.js";
+import type { ContextTimer, RunFilterContext } from "./filterContext.js";
 import type { RecipeReport, RunReport } from "./RunReport.js";
 import { StageClock } from "./StageClock.js";
 
@@ -24,19 +27,31 @@ export interface Logger {
 export interface RecipeRunnerDeps {
   loadConfig(): Promise<ClientConfig>;
   checkSignature: ContentSignatureCheck;
-  /** A fresh filter context for one run (client attributes are computed at most once per run). */
-  createFilterContext(): RunFilterContext;
+  /**
+   * A fresh filter context for one run (client attributes are computed at most once per run), timing each
+   * attribute's computation with `timer`.
+   */
+  createFilterContext(timer: ContextTimer): RunFilterContext;
   /** What the preference transforms of filters read (`preferenceValue`, `preferenceIsUserSet`, …). */
   filterPrefs: FilterPrefsReader;
+  /** How filters' `regExpMatch` matches: time-limited in the add-on, so a hostile pattern cannot hang a run. */
+  regExpMatch: RegExpMatcher;
   /** A fresh set of actions for one run (actions are finalized at the end of each run). */
   createActions(): ActionsManager;
   /** Capabilities this client supports besides its actions (`capabilities-v1`, jexl transforms, …). */
   baseCapabilities: readonly string[];
   uptake: Uptake;
+  /** Performance pings and filter errors of each run. */
+  runTelemetry: RunTelemetry;
   history: RunHistoryStore;
   collectionState: CollectionStateStore;
+  /** Until when the server asked clients to back off; runs other than manual ones wait for it. */
+  backoff: ServerBackoffStore;
   log: Logger;
 }
+
+/** The trigger of "Run now" in the QA console: the one kind of run a server backoff does not hold back. */
+export const MANUAL_TRIGGER = "manual";
 
 /**
  * One run: fetch the changeset → verify the collection → for each recipe decide its suitability (recipe
@@ -48,11 +63,31 @@ export interface RecipeRunnerDeps {
 export class RecipeRunner {
   private current: Promise<RunReport> | null = null;
   private rerun: Promise<RunReport> | null = null;
+  private afterBackoff: Promise<RunReport> | null = null;
   private x5u: X5uFetcher | null = null;
 
   constructor(private readonly deps: RecipeRunnerDeps) {}
 
-  run(trigger: string): Promise<RunReport> {
+  /**
+   * Runs now, or, while the server has asked clients to back off (a 429 or 503 with `Retry-After`), once
+   * that time has passed: start-up, scheduled and change-notice runs all wait, sharing the one run made
+   * then. A manual run ("Run now") does not wait: QA asked for it, and one request cannot hurt a server;
+   * if the server answers it, the backoff is over.
+   */
+  async run(trigger: string): Promise<RunReport> {
+    if (trigger !== MANUAL_TRIGGER) {
+      const { serverUrl } = await this.deps.loadConfig();
+      if ((await this.deps.backoff.until(serverUrl)) > Date.now()) {
+        return (this.afterBackoff ??= this.waitOutBackoff(serverUrl).then(() => {
+          this.afterBackoff = null;
+          return this.start(trigger);
+        }));
+      }
+    }
+    return this.start(trigger);
+  }
+
+  private start(trigger: string): Promise<RunReport> {
     if (!this.current) {
       this.current = this.runOnce(trigger).finally(() => {
         this.current = null;
@@ -64,6 +99,14 @@ export class RecipeRunner {
       return this.run(trigger);
     });
     return this.rerun;
+  }
+
+  /** Resolves once the server's backoff has passed; re-read after each wait, as a manual run may extend or end it. */
+  private async waitOutBackoff(serverUrl: string): Promise<void> {
+    for (let until = await this.deps.backoff.until(serverUrl); until > Date.now(); until = await this.deps.backoff.until(serverUrl)) {
+      this.deps.log.info(`Waiting until ${new Date(until).toISOString()} for the next run: the server asked clients to back off`);
+      await new Promise((resolve) => setTimeout(resolve, until - Date.now()));
+    }
   }
 
   private async runOnce(trigger: string): Promise<RunReport> {
@@ -78,9 +121,13 @@ export class RecipeRunner {
       report.error = `unexpected: ${errorMessage(error)}`;
       this.deps.log.error(`Recipe run failed unexpectedly: ${errorMessage(error)}`);
     }
-    report.durationMs = Date.now() - startedAt;
+    // Stages first: they never add up to more than the duration read after them.
     report.stages = clock.rounded();
+    report.durationMs = Math.round(clock.elapsedMs());
     await this.deps.history.add(report);
+    await this.deps.runTelemetry.flush(report).catch((error: unknown) => {
+      this.deps.log.warn(`Recording the run's performance and filter errors failed: ${errorMessage(error)}`);
+    });
     return report;
   }
 
@@ -95,12 +142,14 @@ export class RecipeRunner {
       log.error(`Recipe run skipped: ${report.error}`);
       return;
     }
-    const verifier = new SignatureVerifier(config, this.x5uFetcher(config.serverUrl), this.deps.checkSignature);
+    const limits: FetchLimits = { ...DEFAULT_FETCH_LIMITS, timeoutMs: config.fetchTimeoutMs };
+    const verifier = new SignatureVerifier(config, this.x5uFetcher(config.serverUrl, limits), this.deps.checkSignature);
 
     let changeset: Changeset;
     try {
       const lastApplied = await this.deps.collectionState.lastApplied(config.serverUrl);
-      changeset = await clock.time("fetch", () => new RemoteSettingsClient(config.serverUrl).fetchChangeset(lastApplied));
+      changeset = await clock.time("fetch", () => new RemoteSettingsClient(config.serverUrl, limits).fetchChangeset(lastApplied));
+      await this.deps.backoff.clear(config.serverUrl);
       await clock.time("verify", () => verifier.verifyCollection(changeset));
       // Checked after the signature: the timestamp is part of the signed data, so it cannot be forged.
       if (changeset.timestamp < lastApplied) {
@@ -114,6 +163,11 @@ export class RecipeRunner {
         error instanceof SignatureFailure ? "sign_error" : error instanceof DeliveryError && error.failure === "network" ? "network_error" : "server_error";
       report.runnerStatus = status;
       report.error = errorMessage(error);
+      if (error instanceof DeliveryError && error.retryAfterMs !== null) {
+        const until = Date.now() + error.retryAfterMs;
+        await this.deps.backoff.backOff(config.serverUrl, until);
+        report.error += ` (the server asks clients to back off: runs other than "Run now" wait until ${new Date(until).toISOString()})`;
+      }
       log.warn(`Recipe run stopped (${status}): ${report.error}`);
       uptake.reportRunner(status);
       return;
@@ -123,7 +177,7 @@ export class RecipeRunner {
 
     const actions = this.deps.createActions();
     const capabilities = new Set([...this.deps.baseCapabilities, ...actions.capabilities()]);
-    const filterContext = this.deps.createFilterContext();
+    const filterContext = this.deps.createFilterContext((work) => clock.time("context", work));
     for (const record of changeset.records) {
       const entry = await this.processRecord(record as RecipeRecord, verifier, capabilities, filterContext, actions, clock);
       report.recipes.push(entry);
@@ -192,17 +246,19 @@ export class RecipeRunner {
     }
     try {
       const result = await clock.time("filter", () =>
-        evaluateFilter(recipe.filter_expression, filterContext.forRecipe(recipe), { prefs: this.deps.filterPrefs }),
+        evaluateFilter(recipe.filter_expression, filterContext.forRecipe(recipe), { prefs: this.deps.filterPrefs, regExpMatch: this.deps.regExpMatch }),
       );
       // Any truthy value matches, as in Normandy (a non-empty array counts).
       return result ? { suitability: "filter-match" } : { suitability: "filter-mismatch", detail: "filter expression is false" };
     } catch (error) {
+      this.deps.runTelemetry.filterFailed(recipe.id, error);
       return { suitability: "filter-error", detail: `filter expression failed: ${errorMessage(error)}` };
     }
   }
 
-  private x5uFetcher(serverUrl: string): X5uFetcher {
-    if (!this.x5u || this.x5u.serverUrl !== serverUrl) this.x5u = new X5uFetcher(serverUrl);
+  /** One fetcher (and chain cache) while the server and the time limit stay the same. */
+  private x5uFetcher(serverUrl: string, limits: FetchLimits): X5uFetcher {
+    if (!this.x5u || this.x5u.serverUrl !== serverUrl || this.x5u.limits.timeoutMs !== limits.timeoutMs) this.x5u = new X5uFetcher(serverUrl, limits);
     return this.x5u;
   }
 }

@@ -15,7 +15,11 @@ export interface RunReport {
   collectionTimestamp?: number;
   recipes: RecipeReport[];
   actions: Record<string, UptakeStatus>;
-  /** Where the time went, in whole milliseconds (stages the run did not reach are 0). */
+  /**
+   * Where the time went, in whole milliseconds (stages the run did not reach are 0). `context` is the time
+   * spent computing client attributes, which filters read: `filter` does not include it. Together the stages
+   * never exceed `durationMs`, which also holds the bookkeeping between them.
+   */
   stages: Record<RunStage, number>;
 }
 

@@ -10,6 +10,12 @@ export interface RunFilterContext {
 }
 
 /**
+ * Times the computation of client attributes for the run report's `context` stage: called with each
+ * attribute's work, it resolves to that work's result.
+ */
+export type ContextTimer = <T>(work: () => Promise<T>) => Promise<T>;
+
+/**
  * The context one recipe's filter is evaluated in, shaped like Normandy's: `normandy` and `env` are the
  * same object, holding the client `attributes` plus `recipe` with only the recipe's id and arguments.
  * Property descriptors are copied, not values, so attribute getters run only when a filter reads them.

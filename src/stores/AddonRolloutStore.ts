@@ -1,4 +1,4 @@
-import type { PendingAddonChange } from "../addons/PendingAddonChange.js";
+import { isPendingChange, type PendingAddonChange } from "../addons/PendingAddonChange.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { SlugRecordStore } from "./SlugRecordStore.js";
 
@@ -28,10 +28,20 @@ export interface AddonRollout extends RolloutAddonFields {
 /** The durable record of every add-on rollout, stored as `{rollouts: {[slug]: rollout}}`. Read API: `get`, `getAll`, `getAllActive`. */
 export class AddonRolloutStore extends SlugRecordStore<AddonRollout> {
   constructor(storage: KeyValueStorage) {
-    super(storage, { key: "addonRollouts", field: "rollouts", noun: "add-on rollout" });
+    super(storage, { key: "addonRollouts", field: "rollouts", noun: "add-on rollout" }, isAddonRollout);
   }
 
   async getAllActive(): Promise<AddonRollout[]> {
     return (await this.getAll()).filter((rollout) => rollout.state === "active");
   }
+}
+
+/** What the rules rely on: the state, the add-on, and any add-on change in progress. */
+function isAddonRollout(value: { [field: string]: unknown }): boolean {
+  return (
+    (value.state === "active" || value.state === "rolled-back") &&
+    typeof value.recipeId === "number" &&
+    typeof value.addonId === "string" &&
+    isPendingChange(value.pendingChange)
+  );
 }

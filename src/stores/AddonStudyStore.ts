@@ -1,6 +1,7 @@
-import type { PendingAddonChange } from "../addons/PendingAddonChange.js";
+import { isPendingChange, type PendingAddonChange } from "../addons/PendingAddonChange.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { RecordStore } from "./RecordStore.js";
+import { isPlainObject } from "./StoredRecords.js";
 
 /** The add-on a study installed; all null for a branch without an add-on. */
 export interface StudyAddonFields {
@@ -44,7 +45,7 @@ export class AddonStudyStore {
   private readonly records: RecordStore<AddonStudy>;
 
   constructor(storage: KeyValueStorage) {
-    this.records = new RecordStore(storage, "addonStudies", (key) => `add-on study for recipe ${key}`);
+    this.records = new RecordStore(storage, "addonStudies", (key) => `add-on study for recipe ${key}`, isAddonStudy, "add-on study");
   }
 
   get(recipeId: number): Promise<AddonStudy | undefined> {
@@ -79,4 +80,18 @@ export class AddonStudyStore {
       study.enrollmentId = marker;
     });
   }
+}
+
+/** What the rules rely on: the recipe it is stored under, the state, the add-on, any add-on change in progress. */
+function isAddonStudy(value: unknown, key: string): value is AddonStudy {
+  return (
+    isPlainObject(value) &&
+    typeof value.recipeId === "number" &&
+    String(value.recipeId) === key &&
+    typeof value.slug === "string" &&
+    typeof value.active === "boolean" &&
+    (value.addonId === null || typeof value.addonId === "string") &&
+    typeof value.enrollmentId === "string" &&
+    isPendingChange(value.pendingChange)
+  );
 }

@@ -1,6 +1,7 @@
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { SlugRecordStore } from "./SlugRecordStore.js";
+import { isPlainObject } from "./StoredRecords.js";
 
 export type PreferenceType = "string" | "integer" | "boolean";
 export type PreferenceBranchType = "default" | "user";
@@ -49,10 +50,23 @@ export interface PreferenceExperiment {
  */
 export class PreferenceExperimentStore extends SlugRecordStore<PreferenceExperiment> {
   constructor(storage: KeyValueStorage) {
-    super(storage, { key: "preferenceExperiments", field: "experiments", noun: "preference experiment" });
+    super(storage, { key: "preferenceExperiments", field: "experiments", noun: "preference experiment" }, isPreferenceExperiment);
   }
 
   async getAllActive(): Promise<PreferenceExperiment[]> {
     return (await this.getAll()).filter((experiment) => !experiment.expired);
   }
+}
+
+/** What the rules rely on: the state, the branch, and each pref with the branch it was set on. */
+function isPreferenceExperiment(value: { [field: string]: unknown }): boolean {
+  const { preferences } = value;
+  return (
+    typeof value.expired === "boolean" &&
+    typeof value.branch === "string" &&
+    isPlainObject(preferences) &&
+    Object.values(preferences).every(
+      (preference) => isPlainObject(preference) && (preference.preferenceBranchType === "default" || preference.preferenceBranchType === "user"),
+    )
+  );
 }

@@ -1,6 +1,7 @@
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { SlugRecordStore } from "./SlugRecordStore.js";
+import { isPlainObject } from "./StoredRecords.js";
 
 /**
  * `active`: the add-on manages the prefs. `rolled-back`: a rollback recipe put the previous defaults back.
@@ -30,10 +31,22 @@ export interface PreferenceRollout {
 /** The durable record of every preference rollout this client took part in, by slug. */
 export class PreferenceRolloutStore extends SlugRecordStore<PreferenceRollout> {
   constructor(storage: KeyValueStorage) {
-    super(storage, { key: "preferenceRollouts", field: "rollouts", noun: "preference rollout" });
+    super(storage, { key: "preferenceRollouts", field: "rollouts", noun: "preference rollout" }, isPreferenceRollout);
   }
 
   async getAllActive(): Promise<PreferenceRollout[]> {
     return (await this.getAll()).filter((rollout) => rollout.state === "active");
   }
+}
+
+const ROLLOUT_STATES: readonly unknown[] = ["active", "rolled-back", "graduated"] satisfies RolloutState[];
+
+/** What the rules rely on: the state, and the name of each pref. */
+function isPreferenceRollout(value: { [field: string]: unknown }): boolean {
+  const { preferences } = value;
+  return (
+    ROLLOUT_STATES.includes(value.state) &&
+    Array.isArray(preferences) &&
+    preferences.every((preference) => isPlainObject(preference) && typeof preference.preferenceName === "string")
+  );
 }

@@ -1,14 +1,16 @@
 import type { KeyValueStorage } from "./KeyValueStorage.js";
+import { loadRecordMap, type RecordMap } from "./StoredRecords.js";
 import { WriteQueue } from "./WriteQueue.js";
 
 interface StoredRecords<Record> {
-  records: { [key: string]: Record };
+  records: RecordMap<Record>;
 }
 
 /**
- * Durable records of one kind, by key, under one storage key. Writes are serialized and each change is a
- * read-modify-write inside that queue, so an event listener and a recipe run changing the same record
- * never lose each other's changes; reads wait for the writes queued before them.
+ * Durable records of one kind, by key, under one storage key as `{records: {[key]: record}}`. Writes are
+ * serialized and each change is a read-modify-write inside that queue, so an event listener and a recipe
+ * run changing the same record never lose each other's changes; reads wait for the writes queued before
+ * them (and a damaged stored value is quarantined exactly once, see loadRecordMap).
  */
 export class RecordStore<Record> {
   private readonly queue = new WriteQueue();
@@ -18,6 +20,10 @@ export class RecordStore<Record> {
     private readonly storageKey: string,
     /** Names a record in error messages, e.g. `add-on study 12`. */
     private readonly describe: (key: string) => string,
+    /** Whether a stored value is a record of this store's type, stored under `key`. */
+    private readonly isRecord: (value: unknown, key: string) => value is Record,
+    /** What one record is, in the quarantine's messages: "add-on study". */
+    private readonly noun: string,
   ) {}
 
   async get(key: string): Promise<Record | undefined> {
@@ -69,12 +75,11 @@ export class RecordStore<Record> {
     });
   }
 
-  private async read(): Promise<StoredRecords<Record>> {
-    await this.queue.idle();
-    return this.load();
+  private read(): Promise<StoredRecords<Record>> {
+    return this.queue.run(() => this.load());
   }
 
   private async load(): Promise<StoredRecords<Record>> {
-    return (await this.storage.get<StoredRecords<Record>>(this.storageKey)) ?? { records: {} };
+    return { records: await loadRecordMap(this.storage, { key: this.storageKey, field: "records", noun: this.noun }, this.isRecord) };
   }
 }

@@ -1,4 +1,5 @@
 import type { KeyValueStorage } from "./KeyValueStorage.js";
+import { isPlainObject, loadRecordMap, type RecordMap, type RecordMapLayout } from "./StoredRecords.js";
 import { WriteQueue } from "./WriteQueue.js";
 
 /** What every enrollment record has: the slug it is stored under, and the id its telemetry carries. */
@@ -7,19 +8,14 @@ export interface SlugRecord {
   enrollmentId: string;
 }
 
-export interface SlugRecordLayout {
-  /** The storage key everything is kept under. */
-  key: string;
-  /** The field of the stored object that maps slugs to records, e.g. "experiments" (Normandy's file shape). */
-  field: string;
-  /** What one record is, for error messages: "preference experiment". */
-  noun: string;
-}
+/** The storage key, the field mapping slugs to records (e.g. "experiments", Normandy's file shape) and the noun. */
+export type SlugRecordLayout = RecordMapLayout;
 
 /**
  * Durable enrollment records by slug, all under one storage key as `{[field]: {[slug]: record}}`. Writes
  * are serialized and each change is a read-modify-write inside that queue, so a pref observer and a recipe
- * run updating the same record never lose each other's changes.
+ * run updating the same record never lose each other's changes. Reads go through the queue too, so a
+ * damaged stored value is quarantined exactly once (see loadRecordMap).
  */
 export class SlugRecordStore<Enrollment extends SlugRecord> {
   private readonly queue = new WriteQueue();
@@ -27,6 +23,8 @@ export class SlugRecordStore<Enrollment extends SlugRecord> {
   constructor(
     private readonly storage: KeyValueStorage,
     private readonly layout: SlugRecordLayout,
+    /** Whether a stored value is a record of this store's type (its own checks; the slug is checked here). */
+    private readonly isRecord: (value: { [field: string]: unknown }) => boolean,
   ) {}
 
   async get(slug: string): Promise<Enrollment | undefined> {
@@ -74,7 +72,7 @@ export class SlugRecordStore<Enrollment extends SlugRecord> {
     });
   }
 
-  private write(change: (records: { [slug: string]: Enrollment }) => void): Promise<void> {
+  private write(change: (records: RecordMap<Enrollment>) => void): Promise<void> {
     return this.queue.run(async () => {
       const records = await this.load();
       change(records);
@@ -83,13 +81,13 @@ export class SlugRecordStore<Enrollment extends SlugRecord> {
   }
 
   /** The records once every write queued so far is done. */
-  private async read(): Promise<{ [slug: string]: Enrollment }> {
-    await this.queue.idle();
-    return this.load();
+  private read(): Promise<RecordMap<Enrollment>> {
+    return this.queue.run(() => this.load());
   }
 
-  private async load(): Promise<{ [slug: string]: Enrollment }> {
-    const stored = await this.storage.get<{ [field: string]: { [slug: string]: Enrollment } }>(this.layout.key);
-    return stored?.[this.layout.field] ?? {};
+  private load(): Promise<RecordMap<Enrollment>> {
+    return loadRecordMap(this.storage, this.layout, (value, slug): value is Enrollment =>
+      isPlainObject(value) && value.slug === slug && typeof value.enrollmentId === "string" && this.isRecord(value),
+    );
   }
 }

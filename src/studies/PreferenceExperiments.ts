@@ -5,6 +5,7 @@ import type {
   PreferenceExperimentStore,
   PreferenceType,
 } from "../stores/PreferenceExperimentStore.js";
+import { setOwnProperty } from "../core/index.js";
 import { WriteQueue } from "../stores/WriteQueue.js";
 import { prefTypeOfValue } from "../prefs/prefValueType.js";
 import { setDefault } from "../prefs/setDefault.js";
@@ -197,7 +198,7 @@ export class PreferenceExperiments {
         throw await refuse("invalid-type", `The value ${JSON.stringify(preferenceValue)} for "${name}" is not a ${preferenceType}`);
       }
       const hasUserValue = await prefs.prefHasUserValue(name);
-      experiment.preferences[name] = {
+      setOwnProperty(experiment.preferences, name, {
         preferenceValue,
         preferenceType: preferenceType as PreferenceType,
         previousPreferenceValue:
@@ -205,7 +206,7 @@ export class PreferenceExperiments {
         preferenceBranchType,
         // A user value on a default-branch pref wins: the default is left untouched (Normandy bug 1416003).
         overridden: preferenceBranchType === "default" && hasUserValue,
-      };
+      });
     }
 
     // Recorded before any pref changes, so a crash in between leaves a record that can restore them.
@@ -338,7 +339,7 @@ export class PreferenceExperiments {
     const startupPrefs: Record<string, PrefValue> = {};
     for (const experiment of await this.deps.store.getAllActive()) {
       for (const [name, preference] of Object.entries(experiment.preferences)) {
-        if (preference.preferenceBranchType === "default" && !preference.overridden) startupPrefs[name] = preference.preferenceValue;
+        if (preference.preferenceBranchType === "default" && !preference.overridden) setOwnProperty(startupPrefs, name, preference.preferenceValue);
       }
     }
     await this.deps.prefs.setStartupPrefs("experiments", startupPrefs);

@@ -1,7 +1,9 @@
+import { clientPingProblem } from "../../experiment-apis/telemetry/clientPingValidation.js";
 import { fitExtraValues, normandyEventProblem } from "../../experiment-apis/telemetry/eventValidation.js";
 import type { NormandyEventMethod, NormandyEventObject } from "../../experiment-apis/telemetry/eventRegistry.js";
 import {
   UPTAKE_STATUSES,
+  type ClientPing,
   type ExperimentAnnotationOptions,
   type RecipeRevision,
   type TelemetryApi,
@@ -27,6 +29,7 @@ export class FakeTelemetryApi implements TelemetryApi {
   readonly activeExperiments = new Map<string, { branch: string } & ExperimentAnnotationOptions>();
   /** Recipe freshness: revision by recipe id. */
   readonly recipeFreshness = new Map<number, number>();
+  readonly clientPings: ClientPing[] = [];
   private clock = 0;
 
   async reportUptakes(reports: UptakeReport[]): Promise<number> {
@@ -64,6 +67,15 @@ export class FakeTelemetryApi implements TelemetryApi {
       if (!Number.isInteger(recipeId) || !Number.isInteger(revision)) throw new Error(`not integers: ${recipeId}, ${revision}`);
       this.recipeFreshness.set(recipeId, revision);
     }
+  }
+
+  async recordClientPings(pings: ClientPing[]): Promise<number> {
+    for (const ping of pings) {
+      const problem = clientPingProblem(ping);
+      if (problem !== null) throw new Error(problem);
+    }
+    this.clientPings.push(...pings);
+    return ++this.clock;
   }
 
   /** The statuses reported for one source, in order. */

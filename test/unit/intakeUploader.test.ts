@@ -8,7 +8,7 @@ import { IntakeUploader } from "../../src/telemetry/IntakeUploader.js";
 import { postIntakeBatch, type IntakePost, type IntakePostOutcome } from "../../src/telemetry/postIntakeBatch.js";
 import { EnrollmentTelemetryRecorder } from "../../src/telemetry/EnrollmentTelemetryRecorder.js";
 import { allOf } from "../../src/telemetry/EventSink.js";
-import { INTAKE_CLIENT_ID_PREF, intakeEnvelopeSource } from "../../src/telemetry/intakeEnvelope.js";
+import { INTAKE_CLIENT_ID_PREF, intakeClientId, intakeEnvelopeSource } from "../../src/telemetry/intakeEnvelope.js";
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from "../../src/telemetry/retryDelay.js";
 import { EventLogStore } from "../../src/stores/EventLogStore.js";
 import { TelemetryUploadState, UPLOAD_ENABLED_PREF } from "../../src/telemetry/TelemetryUploadState.js";
@@ -257,12 +257,12 @@ describe("the intake envelope", () => {
     const newId = () => `id-${++made}`;
     const addon = { addonVersion: "0.1.0", locale: "en-US" };
 
-    const firstStart = intakeEnvelopeSource(prefs, addon, newId);
+    const firstStart = intakeEnvelopeSource(intakeClientId(prefs, newId), addon, newId);
     expect(await firstStart()).toEqual({ clientId: "id-2", sessionId: "id-1", ...addon });
     expect(await firstStart()).toEqual({ clientId: "id-2", sessionId: "id-1", ...addon });
     expect(await prefs.getPref(INTAKE_CLIENT_ID_PREF, "user")).toBe("id-2");
 
-    const secondStart = intakeEnvelopeSource(prefs, addon, newId);
+    const secondStart = intakeEnvelopeSource(intakeClientId(prefs, newId), addon, newId);
     expect(await secondStart()).toEqual({ clientId: "id-2", sessionId: "id-3", ...addon });
   });
 });

@@ -3,12 +3,15 @@ import { ActionsManager } from "../../src/actions/ActionsManager.js";
 import type { FinalizeOptions } from "../../src/actions/BaseAction.js";
 import { ConsoleLogAction } from "../../src/actions/ConsoleLogAction.js";
 import type { ClientConfig } from "../../src/config/ClientConfig.js";
-import { createCachedVerifier } from "../../src/core/index.js";
+import { createCachedVerifier, nativeRegExpMatch } from "../../src/core/index.js";
 import { filterContextFor } from "../../src/runner/filterContext.js";
-import { RecipeRunner } from "../../src/runner/RecipeRunner.js";
+import { MANUAL_TRIGGER, RecipeRunner } from "../../src/runner/RecipeRunner.js";
 import { CollectionStateStore } from "../../src/stores/CollectionStateStore.js";
 import { EventLogStore } from "../../src/stores/EventLogStore.js";
 import { RunHistoryStore } from "../../src/stores/RunHistoryStore.js";
+import { ServerBackoffStore } from "../../src/stores/ServerBackoffStore.js";
+import { ClientPingRecorder } from "../../src/telemetry/ClientPingRecorder.js";
+import { RunTelemetry } from "../../src/telemetry/RunTelemetry.js";
 import { Uptake } from "../../src/telemetry/Uptake.js";
 import type { RunningRecipeServer } from "../../server/recipeServer.js";
 import { FakePrefsApi } from "../fakes/FakePrefsApi.js";
@@ -16,7 +19,14 @@ import { FakeTelemetryApi } from "../fakes/FakeTelemetryApi.js";
 import { MemoryStorage } from "../fakes/MemoryStorage.js";
 import { useTestServers } from "./serverHarness.js";
 
-/** A runner wired like the background page, with fakes for Firefox and the real server over HTTP. */
+/** How long the `normandy.slowAttribute` of the test context takes to compute. */
+const SLOW_ATTRIBUTE_MS = 30;
+
+/**
+ * A runner wired like the background page, with fakes for Firefox and the real server over HTTP. Its filter
+ * context has `version` and `locale`, plus two attributes computed through the run's context timer like
+ * ClientContext's: `slowAttribute` (true, after SLOW_ATTRIBUTE_MS) and `failingAttribute` (always rejects).
+ */
 function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig> = {}) {
   const telemetry = new FakeTelemetryApi();
   const prefs = new FakePrefsApi();
@@ -32,6 +42,7 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
     collectionSigner: server.config.collectionSigner,
     rootHash: server.config.rootHash,
     runIntervalSeconds: 21600,
+    fetchTimeoutMs: 30_000,
     apiUrl: server.config.legacyApiUrl,
     noticesUrl: server.config.noticesUrl,
     intakeUrl: server.config.intakeUrl,
@@ -41,7 +52,20 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
     loadConfig: async () => config,
     checkSignature: createCachedVerifier(),
     filterPrefs: prefs,
-    createFilterContext: () => ({ forRecipe: (recipe) => filterContextFor({ version: "153.7.0", locale: "en-US" }, recipe) }),
+    regExpMatch: nativeRegExpMatch,
+    createFilterContext: (timer) => {
+      const attributes = {
+        version: "153.7.0",
+        locale: "en-US",
+        get slowAttribute() {
+          return timer(() => new Promise((resolve) => setTimeout(() => resolve(true), SLOW_ATTRIBUTE_MS)));
+        },
+        get failingAttribute() {
+          return timer(() => Promise.reject(new Error("the attribute read secret-input-value")));
+        },
+      };
+      return { forRecipe: (recipe) => filterContextFor(attributes, recipe) };
+    },
     createActions: () => {
       const actions = new ActionsManager(new Map([["console-log", new ConsoleLogAction((message) => logged.push(message))]]));
       const finalize = actions.finalize.bind(actions);
@@ -53,8 +77,10 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
     },
     baseCapabilities: ["capabilities-v1"],
     uptake: new Uptake(telemetry, eventLog),
+    runTelemetry: new RunTelemetry(new ClientPingRecorder(telemetry, eventLog)),
     history: new RunHistoryStore(storage),
     collectionState: new CollectionStateStore(storage),
+    backoff: new ServerBackoffStore(storage),
     log: { info: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) },
   });
   return { runner, telemetry, prefs, logged, warnings, eventLog, finalizations };
@@ -90,7 +116,8 @@ describe("RecipeRunner against the local recipe server", () => {
     // Normandy's recipe_freshness: the revision each recipe was last reported at.
     expect(client.telemetry.recipeFreshness).toEqual(new Map([[recipe.id, 1]]));
     const { events } = await client.eventLog.read();
-    expect(events.map((event) => event.slice(1))).toEqual(
+    const uptakeEvents = events.filter(([, category]) => category === "uptake.remotecontent.result");
+    expect(uptakeEvents.map((event) => event.slice(1))).toEqual(
       client.telemetry.uptake.map(({ source, status }) => ["uptake.remotecontent.result", "uptake", "normandy", status, { source }]),
     );
   });
@@ -118,6 +145,28 @@ describe("RecipeRunner against the local recipe server", () => {
 
     expect(client.logged).toEqual([]);
     expect(report.recipes[0]).toMatchObject({ id: broken.id, suitability: "filter-error", status: "content_error" });
+  });
+
+  it("sends TARGETING_EXPRESSION_ERROR with the recipe id: MALFORMED_EXPRESSION or OTHER_ERROR, never the inputs", async () => {
+    const server = await servers.start();
+    const malformed = await publishConsoleLog(server, "malformed", "normandy.locale ==");
+    const throwing = await publishConsoleLog(server, "throws", "normandy.failingAttribute == 'secret-input-value'");
+    await publishConsoleLog(server, "fine", "normandy.locale == 'en-US'");
+    const client = clientFor(server);
+
+    await client.runner.run("test");
+
+    const undesired = client.telemetry.clientPings.filter((ping) => ping.type === "undesired");
+    expect(undesired).toEqual([
+      { type: "undesired", event: "TARGETING_EXPRESSION_ERROR", value: "MALFORMED_EXPRESSION", fields: { recipe_id: String(malformed.id) } },
+      { type: "undesired", event: "TARGETING_EXPRESSION_ERROR", value: "OTHER_ERROR", fields: { recipe_id: String(throwing.id) } },
+    ]);
+    const { events } = await client.eventLog.read();
+    expect(JSON.stringify(events)).not.toMatch(/secret-input-value|normandy\.locale/);
+    expect(events.filter(([, category]) => category === "recipe_client.undesired").map((event) => event.slice(1))).toEqual([
+      ["recipe_client.undesired", "undesired", "TARGETING_EXPRESSION_ERROR", "MALFORMED_EXPRESSION", { recipe_id: String(malformed.id) }],
+      ["recipe_client.undesired", "undesired", "TARGETING_EXPRESSION_ERROR", "OTHER_ERROR", { recipe_id: String(throwing.id) }],
+    ]);
   });
 
   it("acts on nothing when the collection is not signed under the pinned root", async () => {
@@ -162,6 +211,7 @@ describe("RecipeRunner against the local recipe server", () => {
     expect(report.error).toMatch(/root_hash is empty/);
     expect(client.logged).toEqual([]);
     expect(client.telemetry.uptake).toEqual([]);
+    expect(client.telemetry.clientPings).toEqual([]);
   });
 
   it("never overlaps runs: a trigger during a run gets one more run after it", async () => {
@@ -224,7 +274,8 @@ describe("RecipeRunner against the local recipe server", () => {
     expect(report.error).toMatch(why);
     expect(client.logged).toEqual([]);
     server.faults.clear();
-    expect((await client.runner.run("test")).runnerStatus).toBe("success");
+    // Manual: "Run now" does not wait out the 503's Retry-After, which the other triggers would.
+    expect((await client.runner.run(MANUAL_TRIGGER)).runnerStatus).toBe("success");
   });
 
   it("filters read prefs through the prefs API (preferenceValue and friends)", async () => {
@@ -247,11 +298,50 @@ describe("RecipeRunner against the local recipe server", () => {
 
     const report = await client.runner.run("test");
 
-    expect(Object.keys(report.stages).sort()).toEqual(["actions", "fetch", "filter", "report", "verify"]);
+    expect(Object.keys(report.stages).sort()).toEqual(["actions", "context", "fetch", "filter", "report", "verify"]);
     const staged = Object.values(report.stages).reduce((sum, ms) => sum + ms, 0);
-    // Each stage is rounded to whole ms; together they cannot exceed the run (plus rounding).
-    expect(staged).toBeLessThanOrEqual(report.durationMs + Object.keys(report.stages).length);
+    expect(staged).toBeLessThanOrEqual(report.durationMs);
     expect(report.stages.verify).toBeGreaterThan(0);
+  });
+
+  it("times the client context on its own: an attribute a filter reads counts for context, not filter", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "slow", "normandy.slowAttribute");
+    const client = clientFor(server);
+
+    const report = await client.runner.run("test");
+
+    expect(client.logged).toEqual(["slow"]);
+    expect(report.stages.context).toBeGreaterThanOrEqual(SLOW_ATTRIBUTE_MS - 1);
+    expect(report.stages.filter).toBeLessThan(SLOW_ATTRIBUTE_MS);
+    expect(Object.values(report.stages).reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(report.durationMs);
+  });
+
+  it("sends one performance ping per stage and one for the run's total, in ms, with the recipe count", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "one", "true");
+    await publishConsoleLog(server, "two", "normandy.slowAttribute");
+    const client = clientFor(server);
+
+    const report = await client.runner.run("test");
+
+    const fields = { recipe_count: "2" };
+    expect(client.telemetry.clientPings).toEqual([
+      { type: "performance", event: "RUN_TOTAL", value: String(report.durationMs), fields },
+      { type: "performance", event: "RUN_FETCH", value: String(report.stages.fetch), fields },
+      { type: "performance", event: "RUN_VERIFY", value: String(report.stages.verify), fields },
+      { type: "performance", event: "RUN_CONTEXT", value: String(report.stages.context), fields },
+      { type: "performance", event: "RUN_FILTER", value: String(report.stages.filter), fields },
+      { type: "performance", event: "RUN_ACTIONS", value: String(report.stages.actions), fields },
+      { type: "performance", event: "RUN_REPORT", value: String(report.stages.report), fields },
+    ]);
+    const { events } = await client.eventLog.read();
+    const performance = events.filter(([, category]) => category === "recipe_client.performance");
+    expect(performance.map(([, , method, object, value, extra]) => [method, object, value, extra])).toEqual(
+      client.telemetry.clientPings.map(({ type, event, value, fields }) => [type, event, value, fields]),
+    );
+    // One recording: every ping of the run carries the same timestamp.
+    expect(new Set(performance.map(([timestamp]) => timestamp)).size).toBe(1);
   });
 
   it("finalizes no action when the collection cannot be trusted, so no enrollment ends on untrusted data", async () => {

@@ -10,7 +10,7 @@ const report = (startedAt: number): RunReport => ({
   runnerStatus: "success",
   recipes: [],
   actions: {},
-  stages: { fetch: 0, verify: 0, filter: 0, actions: 0, report: 0 },
+  stages: { fetch: 0, verify: 0, context: 0, filter: 0, actions: 0, report: 0 },
 });
 
 describe("RunHistoryStore", () => {

@@ -116,7 +116,7 @@ describe("recipe server HTTP behaviour", () => {
       expect(page).toContain("<title>Local recipe server</title>");
       expect(page).toContain(server.config.rootHash);
       expect(page).toContain(server.url);
-      expect(page.match(/<caption>/g)).toHaveLength(3);
+      expect(page.match(/<caption>/g)).toHaveLength(4);
       expect(page).toContain('<th scope="col">Published</th>');
       expect(page).toContain("No recipes yet.");
     });

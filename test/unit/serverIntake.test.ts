@@ -211,4 +211,33 @@ describe("telemetry intake", () => {
     const events = page.slice(page.indexOf('id="events-heading"'));
     expect(events).not.toContain("uptake.remotecontent.result");
   });
+
+  it("shows the client's health: its status at each start, the latest run's stage timings and its undesired events", async () => {
+    const server = await servers.start();
+    const healthFields = { client_id: CLIENT, locale: "en-US", version: "0.1.0", release_channel: "esr" };
+    await postJson(
+      server.config.intakeUrl,
+      batch({
+        events: [
+          [100, "recipe_client.health", "health", "RECIPE_CLIENT_STATUS", "OPTED_OUT", healthFields],
+          [900, "recipe_client.performance", "performance", "RUN_TOTAL", "90", { recipe_count: "4" }],
+          [900, "recipe_client.performance", "performance", "RUN_FETCH", "40", { recipe_count: "4" }],
+          [950, "recipe_client.undesired", "undesired", "TARGETING_EXPRESSION_ERROR", "MALFORMED_EXPRESSION", { recipe_id: "12" }],
+          [2000, "recipe_client.performance", "performance", "RUN_TOTAL", "35", { recipe_count: "5" }],
+          [2000, "recipe_client.performance", "performance", "RUN_FETCH", "12", { recipe_count: "5" }],
+        ],
+      }),
+    );
+
+    const page = await (await fetch(`${server.url}/clients/${CLIENT}?method=uptake`)).text();
+    const section = (id: string) => page.slice(page.indexOf(`id="${id}"`), page.indexOf("</table>", page.indexOf(`id="${id}"`)));
+    const cells = (id: string) => [...section(id).matchAll(/<tr>(.*?)<\/tr>/gs)].slice(1).map(([row]) => [...row!.matchAll(/<td>(?:<code>)?([^<]*)/g)].map(([, text]) => text));
+    expect(cells("health-starts").map((row) => row.slice(2))).toEqual([["OPTED_OUT", "en-US", "0.1.0", "esr"]]);
+    expect(section("health-latest-run")).toContain("(5 recipes)");
+    expect(cells("health-latest-run")).toEqual([
+      ["RUN_TOTAL", "35"],
+      ["RUN_FETCH", "12"],
+    ]);
+    expect(cells("health-undesired").map((row) => row.slice(2))).toEqual([["TARGETING_EXPRESSION_ERROR", "MALFORMED_EXPRESSION", "12"]]);
+  });
 });

@@ -1,0 +1,46 @@
+import type { PerformanceEvent } from "../../experiment-apis/telemetry/clientPingRegistry.js";
+import type { ClientPing } from "../../experiment-apis/telemetry/interface.js";
+import { FilterSyntaxError } from "../core/index.js";
+import type { RunReport } from "../runner/RunReport.js";
+import { RUN_STAGES, type RunStage } from "../runner/StageClock.js";
+import type { ClientPingRecorder } from "./ClientPingRecorder.js";
+
+/** Each run stage's performance event; the template type makes the registry list every stage. */
+const stageEvent = (stage: RunStage): PerformanceEvent => `RUN_${stage.toUpperCase() as Uppercase<RunStage>}`;
+
+/**
+ * The client pings of one recipe run: a `TARGETING_EXPRESSION_ERROR` for each filter that could not be
+ * evaluated, collected during the run, and at its end one performance ping per stage plus `RUN_TOTAL`, all
+ * sent by `flush()` in one call. Only the error's kind and the recipe id are sent, never the expression or
+ * what it read.
+ */
+export class RunTelemetry {
+  private pending: ClientPing<"undesired">[] = [];
+
+  constructor(private readonly pings: ClientPingRecorder) {}
+
+  /** `error` is what evaluating the recipe's filter threw. */
+  filterFailed(recipeId: number, error: unknown): void {
+    this.pending.push({
+      type: "undesired",
+      event: "TARGETING_EXPRESSION_ERROR",
+      value: error instanceof FilterSyntaxError ? "MALFORMED_EXPRESSION" : "OTHER_ERROR",
+      fields: { recipe_id: String(recipeId) },
+    });
+  }
+
+  /** Sends the errors collected since the last flush and, unless the run did not start, its timings. */
+  async flush(report: RunReport): Promise<void> {
+    const errors = this.pending;
+    this.pending = [];
+    await this.pings.record(...errors, ...(report.runnerStatus === "not-run" ? [] : performancePings(report)));
+  }
+}
+
+function performancePings({ durationMs, stages, recipes }: RunReport): ClientPing<"performance">[] {
+  const fields = { recipe_count: String(recipes.length) };
+  return [
+    { type: "performance", event: "RUN_TOTAL", value: String(durationMs), fields },
+    ...RUN_STAGES.map((stage): ClientPing<"performance"> => ({ type: "performance", event: stageEvent(stage), value: String(stages[stage]), fields })),
+  ];
+}

@@ -1,0 +1,223 @@
+/**
+ * Client health telemetry end to end in a real Firefox ESR, with telemetry upload enabled: a start sends one
+ * health ping; a run sends one performance ping per stage (and the run's total), whose timings also reach
+ * Glean's timing distributions; a filter that cannot be evaluated sends TARGETING_EXPRESSION_ERROR; a start-up
+ * step that fails sends ADDON_INIT_FAILED. Each is read back from the add-on's event log (through its QA
+ * console), from the local server's intake and from Glean (in the chrome context).
+ *
+ * The start-up failure is caused the way a real one would be, with no switch in the product: a value in the
+ * preference-rollout store is corrupted in the profile (a pref value of 1.5, which no pref can hold), and
+ * Firefox restarts. The store reads the record (it is well formed), and `PreferenceRollouts.init()` fails when
+ * the prefs experiment API refuses to store that value as the rollout's start-up pref.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
+import type { RecipeFields } from "../../server/recipeStore.js";
+import type { EventRecord } from "../../src/core/eventFormat.js";
+import { RUN_STAGES } from "../../src/runner/StageClock.js";
+import type { JsonValue } from "./harness/index.js";
+import { ADDON_ID, AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+
+const CONSOLE_PAGE = "pages/console.html";
+const UPLOAD_ENABLED_PREF = "datareporting.healthreport.uploadEnabled";
+const PERFORMANCE_EVENTS = ["RUN_TOTAL", ...RUN_STAGES.map((stage) => `RUN_${stage.toUpperCase()}`)];
+const GLEAN_TIMING_METRICS = PERFORMANCE_EVENTS.map((event) => event.toLowerCase().replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()));
+
+interface GleanTiming {
+  count: number;
+  sum: number;
+}
+
+interface GleanPingRecord {
+  extra: Record<string, string>;
+}
+
+describe("client health telemetry, end to end", () => {
+  let workDir: string;
+  let server: RunningRecipeServer;
+  let addon: AddonUnderTest;
+
+  const inAddonPage = <T>(body: string, ...args: JsonValue[]) => addon.firefox.evalInExtensionPage<T>(ADDON_ID, CONSOLE_PAGE, body, ...args);
+  const inChrome = <T>(body: string, ...args: JsonValue[]) => addon.firefox.evalInChrome<T>(body, ...args);
+  const clientId = () => inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
+
+  /** The pings of `type` in the add-on's event log, oldest first. */
+  const logged = async (type: string): Promise<EventRecord[]> =>
+    (await addon.state()).events.filter(([, category]) => category === `recipe_client.${type}`);
+  /** The pings of `type` the intake has received, oldest first, as event records with their session. */
+  const received = async (type: string) =>
+    server.intake
+      .events(await clientId(), { method: type })
+      .reverse()
+      .map((event) => ({ record: [event.timestamp, event.category, event.method, event.object, event.value, event.extra] as EventRecord, sessionId: event.sessionId }));
+  /** Waits until the intake holds `count` pings of `type`, and returns them. */
+  const receivedAtLeast = async (type: string, count: number) => {
+    await expect.poll(async () => (await received(type)).length, { timeout: 10_000, interval: 250 }).toBeGreaterThanOrEqual(count);
+    return received(type);
+  };
+  /** The Glean event of ping `type` (`recipe_client.<type>`), each record's extras. */
+  const gleanPings = async (type: string) =>
+    (await inChrome<GleanPingRecord[] | null>(`return Glean.recipeClient[args[0]]?.testGetValue() ?? null;`, type))?.map((record) => record.extra) ?? [];
+  const gleanTimings = () =>
+    inChrome<Record<string, GleanTiming | null>>(
+      `return Object.fromEntries(args[0].map((name) => [name, Glean.recipeClient[name]?.testGetValue() ?? null]));`,
+      GLEAN_TIMING_METRICS,
+    );
+  /** An event record as a ping: `{event, value, ...fields}`. */
+  const asPing = ([, , , event, value, extra]: EventRecord) => ({ event, value, ...extra });
+
+  const publish = async (fields: Partial<RecipeFields> & { name: string }) => {
+    const recipe = server.store.create(
+      { action: "console-log", arguments: { message: fields.name }, filter_expression: "true", capabilities: [], ...fields },
+      true,
+    );
+    await server.publish();
+    return recipe.id;
+  };
+  const disableAll = async () => {
+    for (const recipe of server.store.list()) server.store.setEnabled(recipe.id, false);
+    await server.publish();
+  };
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), "health-telemetry-e2e-"));
+    server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0 });
+    // Installed permanently, so it survives the restart of the start-up failure test.
+    addon = await AddonUnderTest.start(
+      "health-telemetry",
+      { ...prefsFor(server), [UPLOAD_ENABLED_PREF]: true, "intl.locale.requested": "en-US" },
+      { permanentXpiDir: join(workDir, "xpi") },
+    );
+    await addon.waitForRuns(1);
+  });
+
+  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
+
+  afterAll(async () => {
+    await addon?.dispose();
+    await server?.close();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it("a start sends one health ping: in the log, the QA console, the intake and Glean", async () => {
+    const channel = await inChrome<string>(
+      `return ChromeUtils.importESModule("resource://gre/modules/UpdateUtils.sys.mjs").UpdateUtils.getUpdateChannel(false);`,
+    );
+    const expected = {
+      event: "RECIPE_CLIENT_STATUS",
+      value: "ENABLED",
+      client_id: await clientId(),
+      locale: "en-US",
+      version: "0.1.0",
+      release_channel: ["release", "esr", "beta", "aurora", "nightly", "default"].includes(channel) ? channel : "other",
+    };
+    expect(expected.client_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+    const health = await logged("health");
+    expect(health.map(asPing)).toEqual([expected]);
+    expect(health[0]!.slice(1, 3)).toEqual(["recipe_client.health", "health"]);
+    expect((await receivedAtLeast("health", 1)).map(({ record }) => record)).toEqual(health);
+    expect(await gleanPings("health")).toEqual([expected]);
+
+    const consoleRows = await inAddonPage<string[][]>(
+      `while (document.querySelectorAll("#events tr").length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+       return [...document.querySelectorAll("#events tr")].map((row) => [...row.cells].map((cell) => cell.textContent));`,
+    );
+    expect(consoleRows.filter((row) => row[1] === "recipe_client.health").map((row) => row.slice(2, 5))).toEqual([
+      ["health", "RECIPE_CLIENT_STATUS", "ENABLED"],
+    ]);
+  });
+
+  it("a run sends one performance ping per stage, in ms, that add up; the timings reach Glean", async () => {
+    // Reads client attributes, so the client-context stage has work to time.
+    await publish({ name: "health: timed", filter_expression: "normandy.channel != 'no-such-channel' && normandy.locale != 'xx'" });
+    const loggedBefore = (await logged("performance")).length;
+    const gleanBefore = await gleanTimings();
+
+    const report = await addon.runNow();
+
+    const pings = (await logged("performance")).slice(loggedBefore);
+    expect(pings.map(([, , , event]) => event)).toEqual(PERFORMANCE_EVENTS);
+    expect(new Set(pings.map(([timestamp]) => timestamp)).size).toBe(1);
+    const ms = Object.fromEntries(pings.map(([, , , event, value, extra]) => {
+      expect(extra).toEqual({ recipe_count: String(report.recipes.length) });
+      return [event, Number(value)];
+    }));
+    expect(ms["RUN_TOTAL"]).toBe(report.durationMs);
+    for (const stage of RUN_STAGES) expect(ms[`RUN_${stage.toUpperCase()}`]).toBe(report.stages[stage]);
+    const stagesSum = RUN_STAGES.reduce((sum, stage) => sum + report.stages[stage], 0);
+    expect(ms["RUN_TOTAL"]).toBeGreaterThanOrEqual(stagesSum);
+    expect(ms["RUN_TOTAL"]).toBeGreaterThan(0);
+    expect(ms["RUN_TOTAL"]).toBeLessThan(30_000);
+    expect(report.recipes.length).toBeGreaterThanOrEqual(1);
+
+    const all = await receivedAtLeast("performance", loggedBefore + pings.length);
+    expect(all.slice(loggedBefore).map(({ record }) => record)).toEqual(pings);
+
+    // Each timing distribution holds one more sample, of the ping's value (kept in nanoseconds; Glean counts 0 as 1 ns).
+    const gleanAfter = await gleanTimings();
+    for (const [index, event] of PERFORMANCE_EVENTS.entries()) {
+      const metric = GLEAN_TIMING_METRICS[index]!;
+      const before = gleanBefore[metric] ?? { count: 0, sum: 0 };
+      expect(gleanAfter[metric]!.count, metric).toBe(before.count + 1);
+      expect(Math.round((gleanAfter[metric]!.sum - before.sum) / 1_000_000), metric).toBe(ms[event]);
+    }
+    expect((await gleanPings("performance")).slice(-PERFORMANCE_EVENTS.length)).toEqual(pings.map(asPing));
+    await disableAll();
+  });
+
+  it("a recipe with a malformed filter sends one TARGETING_EXPRESSION_ERROR / MALFORMED_EXPRESSION with its id, nothing of the filter", async () => {
+    const malformed = await publish({ name: "health: malformed filter", filter_expression: "normandy.locale ==" });
+    const throwing = await publish({ name: "health: throwing filter", filter_expression: "normandy.locale|noSuchTransform" });
+    const loggedBefore = (await logged("undesired")).length;
+
+    const report = await addon.runNow();
+
+    expect(report.recipes).toContainEqual(expect.objectContaining({ id: malformed, suitability: "filter-error" }));
+    const pings = (await logged("undesired")).slice(loggedBefore);
+    expect(pings.map(asPing)).toEqual([
+      { event: "TARGETING_EXPRESSION_ERROR", value: "MALFORMED_EXPRESSION", recipe_id: String(malformed) },
+      { event: "TARGETING_EXPRESSION_ERROR", value: "OTHER_ERROR", recipe_id: String(throwing) },
+    ]);
+    expect(JSON.stringify(pings)).not.toMatch(/normandy|locale|en-US|noSuchTransform/);
+    const all = await receivedAtLeast("undesired", loggedBefore + 2);
+    expect(all.slice(loggedBefore).map(({ record }) => record)).toEqual(pings);
+    expect((await gleanPings("undesired")).slice(-2)).toEqual(pings.map(asPing));
+    await disableAll();
+  });
+
+  it("a start-up step that fails (a corrupted rollout store) sends ADDON_INIT_FAILED naming it; the next start sends its own health ping", async () => {
+    const corrupted = {
+      slug: "e2e-corrupted",
+      state: "active",
+      preferences: [{ preferenceName: "e2e.health.rollout", value: 1.5, previousValue: null }],
+      enrollmentId: "0c6b0e9e-7a5d-4a57-9f3e-2b1c1f0e6d4a",
+    };
+    await inAddonPage(`await browser.storage.local.set({ preferenceRollouts: { rollouts: { [args[0].slug]: args[0] } } });`, corrupted);
+    const runsBefore = (await addon.state()).runs.length;
+
+    await addon.firefox.restart();
+    await addon.waitForRuns(runsBefore + 1);
+
+    const undesired = (await logged("undesired")).map(asPing);
+    expect(undesired.filter(({ event }) => event === "ADDON_INIT_FAILED")).toEqual([{ event: "ADDON_INIT_FAILED", value: "PREFERENCE_ROLLOUTS" }]);
+    expect(await gleanPings("undesired")).toEqual([{ event: "ADDON_INIT_FAILED", value: "PREFERENCE_ROLLOUTS" }]);
+    expect((await addon.consoleMessages()).map((message) => message.args.join(" "))).toContainEqual(
+      expect.stringMatching(/Start-up step PREFERENCE_ROLLOUTS failed: .*e2e\.health\.rollout.* 1\.5: number prefs must be 32-bit integers/),
+    );
+    // The steps after it still ran, and so did the run.
+    expect((await addon.state()).runs[0]!.runnerStatus).toBe("success");
+
+    const initFailures = (await receivedAtLeast("undesired", undesired.length)).filter(({ record }) => record[3] === "ADDON_INIT_FAILED");
+    expect(initFailures.map(({ record }) => asPing(record))).toEqual([{ event: "ADDON_INIT_FAILED", value: "PREFERENCE_ROLLOUTS" }]);
+    // One health ping per start: the intake tells the starts apart by their session ids.
+    const health = await receivedAtLeast("health", 2);
+    expect(health).toHaveLength(2);
+    expect(new Set(health.map(({ sessionId }) => sessionId)).size).toBe(2);
+    expect(initFailures[0]!.sessionId).toBe(health[1]!.sessionId);
+    expect(await gleanPings("health")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,417 @@
+/**
+ * The QA pages in a real Firefox, the whole loop: a preference study is written in the server page's form
+ * (generated from the action's schema) and published from the recipe list; the add-on's studies page shows the
+ * enrollment within 2 s (change notices on); the QA console evaluates filters against the live context and shows
+ * the run, the context and the configuration; "Remove" on the studies page unenrolls (individual-opt-out) and
+ * the server's telemetry view shows that event. Bad input on the server page is refused with the field or the
+ * position named, and nothing is published. Screenshots of every page go to test-results/screenshots/.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
+import { zipArchive } from "../unit/zipFixture.js";
+import type { JsonValue } from "./harness/index.js";
+import { ADDON_ID, AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+
+const UPLOAD_ENABLED_PREF = "datareporting.healthreport.uploadEnabled";
+const STUDY_PREF = "qa.pages.e2e.value";
+const STUDY = { slug: "qa-pages-study", name: "QA pages study", branch: "treatment", value: "treatment-value" };
+const SCREENSHOTS = "test-results/screenshots";
+
+/**
+ * Functions for scripts in the server's pages: find a generated field by its label (the property name) inside
+ * a fieldset, set values as a user would (input and change events), click buttons by their text, wait.
+ */
+const PAGE_HELPERS = `
+  const fieldset = (title, root = document) => {
+    const found = [...root.querySelectorAll("fieldset")].find((set) => set.querySelector(":scope > legend")?.textContent.trim().startsWith(title));
+    if (!found) throw new Error("no fieldset " + title);
+    return found;
+  };
+  const field = (root, name) => {
+    const label = [...root.querySelectorAll("label")].find((candidate) => (candidate.querySelector("code")?.textContent ?? candidate.textContent.trim()) === name);
+    if (!label) throw new Error("no field labelled " + name);
+    return document.getElementById(label.htmlFor);
+  };
+  const set = (control, value) => {
+    if (control.type === "checkbox") control.checked = value; else control.value = value;
+    control.dispatchEvent(new Event("input", { bubbles: true }));
+    control.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+  const button = (root, text) => {
+    const found = [...root.querySelectorAll("button")].find((candidate) => candidate.textContent.trim() === text);
+    if (!found) throw new Error("no button " + text);
+    return found;
+  };
+  const waitFor = (probe, what, timeoutMs = 5000) => new Promise((resolve, reject) => {
+    const started = Date.now();
+    const check = () => {
+      const value = probe();
+      if (value) resolve(value);
+      else if (Date.now() - started > timeoutMs) reject(new Error("timed out waiting for " + what));
+      else setTimeout(check, 10);
+    };
+    check();
+  });
+  const text = (id) => document.getElementById(id).textContent;
+`;
+
+/** Fills the editor's form with a one-branch multi-preference study (the branch slug and filter as given). */
+const FILL_STUDY_FORM = `
+  const [branchSlug, filter] = args;
+  await waitFor(() => !document.querySelector("#arguments-form .muted"), "the arguments form");
+  set(document.getElementById("field-name"), "${STUDY.name}");
+  set(document.getElementById("field-action"), "multi-preference-experiment");
+  set(document.getElementById("field-filter_expression"), filter);
+  set(document.getElementById("field-enabled"), true);
+  const form = document.getElementById("arguments-form");
+  set(field(form, "slug"), "${STUDY.slug}");
+  set(field(form, "userFacingName"), "${STUDY.name}");
+  set(field(form, "userFacingDescription"), "Written in the server page's form");
+  set(field(form, "isEnrollmentPaused"), false);
+  button(form, "Add to branches").click();
+  const branch = fieldset("branches #1");
+  set(field(branch, "slug"), branchSlug);
+  set(field(branch, "ratio"), "1");
+  button(branch, "Add to preferences").click();
+  const preference = fieldset("preferences #1", branch);
+  set(field(preference, "name"), "${STUDY_PREF}");
+  set(field(preference, "preferenceType"), "string");
+  set(field(preference, "preferenceBranchType"), "user");
+  set(preference.querySelector('select[aria-label="Type of preferenceValue"]'), "string");
+  set(field(preference, "preferenceValue"), "${STUDY.value}");
+`;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("QA pages, end to end", () => {
+  let dataDir: string;
+  let server: RunningRecipeServer;
+  let addon: AddonUnderTest;
+  let serverTab: string;
+  let studiesTab: string;
+
+  const firefox = () => addon.firefox;
+  const inPage = <T>(body: string, ...args: JsonValue[]) => firefox().evalInContent<T>(PAGE_HELPERS + body, ...args);
+  const openServerPage = async (path: string) => {
+    await firefox().switchToTab(serverTab);
+    await firefox().navigate(`${server.url}${path}`);
+  };
+  const screenshot = (name: string) => firefox().screenshot(`${SCREENSHOTS}/${name}.png`);
+  const studyPref = () => firefox().evalInChrome<string | null>(`return Services.prefs.getStringPref(args[0], null);`, STUDY_PREF);
+  const snapshotTimestamps = async () => ((await (await fetch(`${server.url}/admin/api/snapshots`)).json()) as { timestamps: number[] }).timestamps;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "qa-pages-"));
+    server = await startRecipeServer({ dataDir, port: 0 });
+    addon = await AddonUnderTest.start("qaPages", {
+      ...prefsFor(server, { notices: true }),
+      [UPLOAD_ENABLED_PREF]: true,
+      "intl.locale.requested": "en-US",
+    });
+    await addon.waitForRuns(1);
+    serverTab = await firefox().currentTab();
+  });
+
+  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
+
+  afterAll(async () => {
+    await addon?.dispose();
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("a study written in the server page's form and published from the list is enrolled, live on the studies page, within 2 s", async () => {
+    await openServerPage("/recipes/new");
+    await inPage(FILL_STUDY_FORM + `document.getElementById("save").click();`, STUDY.branch, "normandy.userId != ''");
+    const saved = await inPage<string>(`return waitFor(() => /^Saved:/.test(text("save-status")) && text("save-status"), "the save");`);
+    expect(saved).toMatch(/^Saved: recipe \d+, revision 1\.$/);
+    await screenshot("server-editor-study");
+    // Every control the schema produced has an accessible name.
+    const unlabelled = await inPage<string[]>(
+      `return [...document.querySelectorAll("input, select, textarea")].filter((control) => control.labels.length === 0 && !control.getAttribute("aria-label")).map((control) => control.outerHTML);`,
+    );
+    expect(unlabelled).toEqual([]);
+    const [recipe] = server.store.list();
+    expect(recipe).toMatchObject({
+      name: STUDY.name,
+      action: "multi-preference-experiment",
+      enabled: true,
+      arguments: {
+        slug: STUDY.slug,
+        isEnrollmentPaused: false,
+        branches: [{ slug: STUDY.branch, ratio: 1, preferences: { [STUDY_PREF]: { preferenceType: "string", preferenceBranchType: "user", preferenceValue: STUDY.value } } }],
+      },
+    });
+
+    await openServerPage("/");
+    expect(await inPage<string>(`return document.getElementById("recipes-live").textContent;`)).toContain("1 change is not published yet.");
+    studiesTab = await firefox().openTab();
+    await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/studies.html"));
+    expect(await inPage<boolean>(`return waitFor(() => !document.getElementById("no-studies").hidden, "the empty list");`)).toBe(true);
+
+    await firefox().switchToTab(serverTab);
+    const publishedAt = Date.now();
+    await inPage(`document.getElementById("publish").click();`);
+    await firefox().switchToTab(studiesTab);
+    await inPage(
+      `return waitFor(() => [...document.querySelectorAll("#active-studies .study-name")].some((name) => name.textContent === args[0]), "the active study", 3000);`,
+      STUDY.name,
+    );
+    const enrolledAfterMs = Date.now() - publishedAt;
+
+    expect(enrolledAfterMs).toBeLessThanOrEqual(2000);
+    expect(await studyPref()).toBe(STUDY.value);
+    expect(await inPage<string>(`return document.querySelector("#active-studies .study").textContent;`)).toContain("Active");
+    await screenshot("studies-active");
+    await firefox().switchToTab(serverTab);
+    const status = await inPage<string>(`return waitFor(() => /^Published/.test(text("status")) && text("status"), "the publish status");`);
+    expect(status).toMatch(/^Published 1 recipe \(collection timestamp \d+\); connected clients run now\.$/);
+    expect(await inPage<string>(`return document.getElementById("recipes-live").textContent;`)).toContain("Everything is published.");
+    await screenshot("server-list-published");
+  });
+
+  it("the QA console shows that run, evaluates filters against the live context with syntax errors located, and checks the connection", async () => {
+    await firefox().switchToTab(serverTab);
+    // "Run now" (through the console page) leaves the console open for the rest of the test.
+    const report = await addon.runNow();
+    expect(report.runnerStatus).toBe("success");
+    expect(await inPage<string>(`return text("run-status");`)).toMatch(/^Done: success in \d+ ms, 1 recipe, 1 matched\.$/);
+    const runs = await inPage<string>(
+      `return waitFor(() => document.querySelector("#runs details[open]") && document.getElementById("runs").textContent, "the runs");`,
+    );
+    expect(runs).toContain(`${STUDY.name} (rev 1)`);
+    expect(runs).toMatch(/filter-match\s*success/);
+    expect(await inPage<number>(`return document.querySelectorAll("#runs details").length;`)).toBeGreaterThanOrEqual(3);
+
+    const evaluate = (expression: string) =>
+      inPage<string>(
+        `set(document.getElementById("filter-expression"), args[0]);
+         document.getElementById("evaluate-filter").click();
+         return waitFor(() => !/Evaluating/.test(text("filter-result")) && text("filter-result"), "the evaluation");`,
+        expression,
+      );
+    // The live context includes the study just enrolled.
+    expect(await evaluate(`normandy.studies.pref["${STUDY.slug}"].branch`)).toMatch(/^Matches: the value is truthy\.\s*"treatment"/);
+    expect(await evaluate("normandy.channel == 'no-such-channel'")).toMatch(/^Does not match/);
+    const syntaxError = await evaluate("normandy.channel == )");
+    expect(syntaxError).toMatch(/^Syntax error at position 20: Token \) \(closeParen\) unexpected/);
+    expect(await inPage<number>(`return document.getElementById("filter-expression").selectionStart;`)).toBe(20);
+
+    const context = await inPage<string>(
+      `document.getElementById("refresh-context").click();
+       return waitFor(() => /Computed/.test(text("context-status")) && document.getElementById("context").textContent, "the context");`,
+    );
+    expect(context).toContain("normandy.userId");
+    expect(context).toContain("normandy.channel");
+    const connection = await inPage<string>(
+      `document.getElementById("check-connection").click();
+       return waitFor(() => /OK/.test(text("connection-status")) && text("connection-status"), "the connection check");`,
+    );
+    expect(connection).toBe(`OK: ${server.config.remoteSettingsUrl}/ answers (recipe-server, HTTP API 1.22).`);
+    expect(await inPage<string>(`return document.getElementById("config").textContent;`)).toContain(server.config.rootHash);
+
+    await evaluate(`normandy.studies.pref["${STUDY.slug}"].branch`);
+    await screenshot("console");
+  });
+
+  it("Remove on the studies page unenrolls with individual-opt-out, and the server's telemetry view shows the unenroll event", async () => {
+    await firefox().switchToTab(studiesTab);
+    await inPage(
+      `button(document.getElementById("active-studies"), "Remove").click();
+       return waitFor(() => [...document.querySelectorAll("#completed-studies .study-name")].some((name) => name.textContent === args[0]), "the completed study");`,
+      STUDY.name,
+    );
+    expect(await inPage<string>(`return waitFor(() => /removed/.test(text("status")) && text("status"), "the status");`)).toBe(`${STUDY.name} was removed.`);
+    expect(await inPage<boolean>(`return document.getElementById("active-section").hidden;`)).toBe(true);
+    expect(await studyPref()).toBeNull();
+    await screenshot("studies-completed");
+
+    // Turning studies off shows about:studies' "no new studies will run", live.
+    const setStudiesEnabled = (enabled: boolean) =>
+      firefox().evalInChrome(`Services.prefs.setBoolPref("app.shield.optoutstudies.enabled", args[0]);`, enabled);
+    await setStudiesEnabled(false);
+    await firefox().switchToTab(studiesTab);
+    expect(await inPage<string>(`return waitFor(() => /No new studies will run/.test(text("studies-info-text")) && text("studies-info-text"), "the disabled text");`)).toBe(
+      "This is a list of studies that you have participated in. No new studies will run.",
+    );
+    await screenshot("studies-disabled");
+    await setStudiesEnabled(true);
+    await firefox().switchToTab(studiesTab);
+    await inPage(`return waitFor(() => /from time to time/.test(text("studies-info-text")), "the enabled text");`);
+
+    const [client] = server.intake.clients();
+    expect(client).toBeDefined();
+    const page = `/clients/${client!.clientId}?method=unenroll&object=preference_study`;
+    let events = "";
+    for (let attempt = 0; attempt < 50 && !events.includes("individual-opt-out"); attempt++) {
+      await openServerPage(page);
+      events = await inPage<string>(`return document.querySelector("#events-heading").parentElement.textContent;`);
+      if (!events.includes("individual-opt-out")) await sleep(200);
+    }
+    expect(events).toContain(STUDY.slug);
+    expect(events).toContain('"reason":"individual-opt-out"');
+    expect(await inPage<string>(`return document.querySelector("#uptake-heading").parentElement.textContent;`)).toContain("normandy/runner");
+    await screenshot("server-client-telemetry");
+  });
+
+  it("bad input on the server page is refused with the field or position named, and nothing is saved or published", async () => {
+    const recipesBefore = server.store.list().length;
+    const publishedBefore = await snapshotTimestamps();
+    await openServerPage("/recipes/new");
+
+    // A schema violation: the branch slug's pattern. The message sits at the field, the summary is focused.
+    await inPage(FILL_STUDY_FORM + `document.getElementById("save").click();`, "not a slug", "true");
+    const schemaError = await inPage<{ summary: string; invalid: string; message: string; focused: string }>(
+      `await waitFor(() => !document.getElementById("error-summary").hidden, "the error summary");
+       const slug = field(fieldset("branches #1"), "slug");
+       const message = document.getElementById(slug.getAttribute("aria-describedby").split(" ").find((id) => id.startsWith("error-")));
+       return { summary: text("error-summary"), invalid: slug.getAttribute("aria-invalid"), message: message.textContent, focused: document.activeElement.id };`,
+    );
+    expect(schemaError.summary).toContain('arguments.branches[0].slug: "not a slug" does not match the pattern');
+    expect(schemaError.invalid).toBe("true");
+    expect(schemaError.message).toMatch(/does not match the pattern/);
+    expect(schemaError.focused).toBe("error-summary");
+    await screenshot("server-editor-schema-error");
+
+    // A filter syntax error, on "Save and publish": the position is named and selected; nothing is published.
+    const filterError = await inPage<{ summary: string; selection: number; note: string }>(
+      `set(field(fieldset("branches #1"), "slug"), "treatment");
+       set(document.getElementById("field-filter_expression"), "normandy.channel == )");
+       document.getElementById("save-publish").click();
+       await waitFor(() => /syntax error/.test(text("error-summary")), "the filter error");
+       const filter = document.getElementById("field-filter_expression");
+       return { summary: text("error-summary"), selection: filter.selectionStart, note: filter.closest(".field").querySelector(".field-error").textContent };`,
+    );
+    expect(filterError.summary).toContain("filter_expression has a syntax error at position 20: Token ) (closeParen) unexpected");
+    expect(filterError.selection).toBe(20);
+    expect(filterError.note).toContain("normandy.channel == )\n" + " ".repeat(20) + "^");
+    await screenshot("server-editor-filter-error");
+    const checked = await inPage<string>(
+      `document.getElementById("check-filter").click();
+       return waitFor(() => /Syntax error/.test(text("filter-status")) && text("filter-status"), "the syntax check");`,
+    );
+    expect(checked).toMatch(/^Syntax error at position 20: Token \) \(closeParen\) unexpected/);
+
+    // Raw JSON: a syntax error names line and column; a schema violation names the path.
+    const jsonErrors = await inPage<{ invalid: string; schema: string }>(
+      `document.getElementById("tab-json").click();
+       const json = document.getElementById("recipe-json");
+       const recipe = JSON.parse(json.value);
+       set(json, '{"name": "broken",\\n  "action": }');
+       document.getElementById("save").click();
+       const invalid = await waitFor(() => /not valid/.test(text("error-summary")) && text("error-summary"), "the JSON error");
+       delete recipe.arguments.slug;
+       recipe.filter_expression = "true";
+       set(json, JSON.stringify(recipe, null, 2));
+       document.getElementById("save").click();
+       const schema = await waitFor(() => /arguments\\.slug/.test(text("error-summary")) && text("error-summary"), "the schema error");
+       return { invalid, schema };`,
+    );
+    expect(jsonErrors.invalid).toMatch(/The JSON is not valid: JSON\.parse: .* at line 2 column \d+ of the JSON data/);
+    expect(jsonErrors.schema).toContain('arguments.slug: missing required property "slug"');
+    await screenshot("server-editor-json-error");
+
+    expect(server.store.list()).toHaveLength(recipesBefore);
+    expect(await snapshotTimestamps()).toEqual(publishedBefore);
+  });
+
+  it("the server page uploads a study add-on, and refuses a file that is not one, saying why", async () => {
+    const xpi = zipArchive([
+      {
+        name: "manifest.json",
+        content: JSON.stringify({ manifest_version: 2, name: "QA pages add-on", version: "1.2", browser_specific_settings: { gecko: { id: "qa-pages@example.com" } } }),
+      },
+    ]);
+    await openServerPage("/");
+    const upload = (fileName: string, bytes: Buffer) =>
+      inPage<{ status: string; invalid: string | null }>(
+        `const input = document.getElementById("xpi-file");
+         const files = new DataTransfer();
+         files.items.add(new File([Uint8Array.from(atob(args[1]), (c) => c.charCodeAt(0))], args[0]));
+         input.files = files.files;
+         document.querySelector("#xpi-upload button").click();
+         const status = await waitFor(() => !/Uploading/.test(text("xpi-status")) && text("xpi-status"), "the upload");
+         return { status, invalid: input.getAttribute("aria-invalid") };`,
+        fileName,
+        bytes.toString("base64"),
+      );
+
+    const refused = await upload("notes.xpi", Buffer.from("not a zip at all"));
+    expect(refused).toEqual({ status: "notes.xpi was not stored: the upload is not a zip archive (an .xpi is one)", invalid: "true" });
+    await screenshot("server-xpi-refused");
+    const stored = await upload("qa-pages.xpi", xpi);
+    expect(stored.status).toMatch(/^qa-pages\.xpi: qa-pages@example\.com 1\.2 stored as extensionApiId \d+\.$/);
+    expect(stored.invalid).toBeNull();
+    expect(await inPage<string>(`return document.getElementById("extensions-live").textContent;`)).toContain("qa-pages@example.com");
+    await screenshot("server-xpi-uploaded");
+  });
+
+  it("the recipe list duplicates, enables, disables and deletes through its buttons", async () => {
+    const original = server.store.list()[0]!;
+    await openServerPage("/");
+    const command = (name: string, id: number) =>
+      inPage<string>(
+        `const before = text("status");
+         document.querySelector('[data-command="' + args[0] + '"][data-recipe-id="' + args[1] + '"]').click();
+         return waitFor(() => text("status") !== before && text("status"), "the status");`,
+        name,
+        id,
+      );
+
+    expect(await command("duplicate", original.id)).toMatch(new RegExp(`^Recipe ${original.id} duplicated as recipe \\d+, disabled\\.$`));
+    const copy = server.store.list().at(-1)!;
+    expect(copy).toMatchObject({ name: `${original.name} (copy)`, enabled: false, arguments: original.arguments });
+    expect(await inPage<string>(`return document.activeElement.getAttribute("href");`)).toBe(`/recipes/${copy.id}`);
+
+    expect(await command("enable", copy.id)).toBe(`Recipe ${copy.id} enabled. Publish to deliver the change to clients.`);
+    expect(server.store.get(copy.id)?.enabled).toBe(true);
+    // The button that was pressed became "Disable" and keeps the focus.
+    expect(await inPage<string>(`return document.activeElement.dataset.command;`)).toBe("disable");
+    expect(await command("disable", copy.id)).toBe(`Recipe ${copy.id} disabled. Publish to deliver the change to clients.`);
+    await screenshot("server-list-buttons");
+
+    // Delete asks for confirmation first (a confirm dialog, accepted here).
+    await inPage(`setTimeout(() => document.querySelector('[data-command="delete"][data-recipe-id="' + args[0] + '"]').click(), 0);`, copy.id);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await firefox().acceptDialog();
+        break;
+      } catch (error) {
+        if (attempt > 50) throw error;
+        await sleep(50);
+      }
+    }
+    expect(await inPage<string>(`return waitFor(() => /deleted/.test(text("status")) && text("status"), "the deletion");`)).toBe(
+      `Recipe ${copy.id} deleted. Publish to remove it from clients.`,
+    );
+    expect(server.store.get(copy.id)).toBeUndefined();
+  });
+
+  it("the toolbar button's popup opens the studies page and the QA console", async () => {
+    await firefox().switchToTab(serverTab);
+    await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/popup.html"));
+    await screenshot("popup");
+    const links = await inPage<string[]>(`return [...document.querySelectorAll("a")].map((link) => link.textContent);`);
+    expect(links).toEqual(["Studies", "QA console"]);
+    const studiesUrl = await firefox().extensionUrl(ADDON_ID, "pages/studies.html");
+    const studiesTabs = () =>
+      firefox().evalInChrome<number>(`return gBrowser.tabs.filter((tab) => tab.linkedBrowser.currentURI.spec === args[0]).length;`, studiesUrl);
+    const before = await studiesTabs();
+    await inPage(`document.querySelector("a").click();`);
+    let opened = false;
+    for (let attempt = 0; attempt < 100 && !opened; attempt++) {
+      opened = (await studiesTabs()) > before;
+      if (!opened) await sleep(50);
+    }
+    expect(opened).toBe(true);
+    const manifestAction = await firefox().evalInChrome<{ popup: string } | null>(
+      `const extension = WebExtensionPolicy.getByID(args[0]).extension;
+       return extension.manifest.browser_action ? { popup: extension.manifest.browser_action.default_popup } : null;`,
+      ADDON_ID,
+    );
+    expect(manifestAction?.popup).toBe(await firefox().extensionUrl(ADDON_ID, "pages/popup.html"));
+  });
+});
