@@ -195,11 +195,14 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
     /** Quarantine notes: a store the client wrote itself must never read back as damaged. */
     quarantineNotes: () => new StoreQuarantine(storage).notes(),
 
-    /** Firefox restarts (or was killed): a new client over the same profile, started up. */
-    restart(): Promise<InMemoryClient> {
-      prefs.restart(BUILT_IN_DEFAULTS);
-      addons.restart();
-      return inMemoryClient(source, configOverrides, profile);
-    },
+    /** What `restartInMemoryClient` starts again from. */
+    started: { source, configOverrides, profile },
   };
+}
+
+/** Firefox restarts (or was killed): a new client over the same profile, started up. */
+export function restartInMemoryClient({ started }: InMemoryClient): Promise<InMemoryClient> {
+  started.profile.prefs.restart(BUILT_IN_DEFAULTS);
+  started.profile.addons.restart();
+  return inMemoryClient(started.source, started.configOverrides, started.profile);
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import type { ServerFault } from "../../server/faults.js";
 import type { RunningRecipeServer } from "../../server/recipeServer.js";
 import { MANUAL_TRIGGER } from "../../src/runner/RecipeRunner.js";
-import { inMemoryClient } from "../fakes/inMemoryClient.js";
+import { inMemoryClient, restartInMemoryClient } from "../fakes/inMemoryClient.js";
 import { useTestServers } from "./serverHarness.js";
 
 const PREF = "faults.rollout.pref";
@@ -109,7 +109,7 @@ describe("server faults, end to end in Node", () => {
     expect((await client.runner.run("startup")).runnerStatus).toBe("server_error");
     server.faults.clear();
 
-    const restarted = await client.restart();
+    const restarted = await restartInMemoryClient(client);
     const started = Date.now();
     const report = await restarted.runner.run("startup");
     expect(report.runnerStatus).toBe("success");
