@@ -7,7 +7,7 @@ import type { ExtensionDetails } from "../delivery/extensionDetails.js";
 import type { AddonRollout, AddonRolloutStore, RolloutAddonFields } from "../stores/AddonRolloutStore.js";
 import { WriteQueue } from "../stores/WriteQueue.js";
 import type { EnrollmentTelemetry } from "../telemetry/EnrollmentTelemetry.js";
-import { QuietEnrollmentTelemetry } from "../telemetry/QuietEnrollmentTelemetry.js";
+import { NonFatalEnrollmentTelemetry } from "../telemetry/NonFatalEnrollmentTelemetry.js";
 
 export interface AddonRolloutsDeps {
   addons: AddonsApi;
@@ -29,10 +29,10 @@ export interface AddonRolloutsDeps {
  */
 export class AddonRollouts {
   private readonly operations = new WriteQueue();
-  private readonly telemetry: QuietEnrollmentTelemetry;
+  private readonly telemetry: NonFatalEnrollmentTelemetry;
 
   constructor(private readonly deps: AddonRolloutsDeps) {
-    this.telemetry = new QuietEnrollmentTelemetry(deps.telemetry, deps.warn);
+    this.telemetry = new NonFatalEnrollmentTelemetry(deps.telemetry, deps.warn);
   }
 
   /** At add-on start: settles pending add-on changes and annotates the active rollouts again. */

@@ -7,7 +7,7 @@ import type { ExtensionDetails } from "../delivery/extensionDetails.js";
 import type { AddonStudy, AddonStudyStore, StudyAddonFields } from "../stores/AddonStudyStore.js";
 import { WriteQueue } from "../stores/WriteQueue.js";
 import type { EnrollmentEventExtra, EnrollmentEventMethod, EnrollmentEventObject, EnrollmentTelemetry } from "../telemetry/EnrollmentTelemetry.js";
-import { QuietEnrollmentTelemetry } from "../telemetry/QuietEnrollmentTelemetry.js";
+import { NonFatalEnrollmentTelemetry } from "../telemetry/NonFatalEnrollmentTelemetry.js";
 import type { StudyAddonPort, StudyForAddon } from "./studyAddonMessages.js";
 
 /** Stands in for the add-on id and version in events of a branch without an add-on (Normandy's NO_ADDON_MARKER). */
@@ -54,11 +54,11 @@ interface EndOptions {
  */
 export class AddonStudies implements StudyAddonPort {
   private readonly operations = new WriteQueue();
-  private readonly telemetry: QuietEnrollmentTelemetry;
+  private readonly telemetry: NonFatalEnrollmentTelemetry;
   private listening = false;
 
   constructor(private readonly deps: AddonStudiesDeps) {
-    this.telemetry = new QuietEnrollmentTelemetry(deps.telemetry, deps.warn);
+    this.telemetry = new NonFatalEnrollmentTelemetry(deps.telemetry, deps.warn);
   }
 
   /**
