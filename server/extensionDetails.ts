@@ -1,26 +1,15 @@
+import type { ExtensionDetails } from "../src/core/extensionDetails.js";
 import type { StoredExtension } from "./extensionStore.js";
 
-/** What the legacy Normandy API says about an uploaded add-on (`GET /api/v1/extension/<id>/`). */
-export interface ExtensionDetails {
-  id: number;
-  name: string;
-  /** Where clients download the package. */
-  xpi: string;
-  /** The add-on id its manifest declares. */
-  extension_id: string;
-  version: string;
-  hash: string;
-  hash_algorithm: "sha256";
-  /** Bytes; Normandy's server did not send it, clients may use it as a download limit. */
-  size: number;
-}
+/** What this server says about an uploaded add-on: always a SHA-256 hash and the size. */
+export type ServedExtensionDetails = ExtensionDetails & { hash_algorithm: "sha256"; size: number };
 
 /** The download URL of an uploaded package. */
 export function xpiUrl(serverUrl: string, extension: Pick<StoredExtension, "id">): string {
   return `${serverUrl}/extensions/${extension.id}.xpi`;
 }
 
-export function extensionDetails(serverUrl: string, extension: StoredExtension): ExtensionDetails {
+export function extensionDetails(serverUrl: string, extension: StoredExtension): ServedExtensionDetails {
   return {
     id: extension.id,
     name: extension.name,

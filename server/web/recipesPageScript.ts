@@ -3,7 +3,7 @@
  * XPI upload. After a change the part of the page it affects is fetched again from the server (its HTML, so
  * it is rendered in one place only) and swapped in; the outcome is announced in a status line.
  */
-import type { ExtensionDetails } from "../extensionDetails.js";
+import type { ServedExtensionDetails } from "../extensionDetails.js";
 import type { StoredRecipe } from "../recipeStore.js";
 import { adminApi, describeError, type PublishResult } from "./adminApi.js";
 import { LIVE_REGION_IDS, type LiveRegion } from "./liveRegions.js";
@@ -114,7 +114,7 @@ uploadForm.addEventListener("submit", (event) => {
   void busy(button, async () => {
     say(`Uploading ${file.name}…`, "", uploadStatus);
     try {
-      const extension = await adminApi<ExtensionDetails>("POST", "extensions", new File([file], file.name, { type: "application/x-xpinstall" }));
+      const extension = await adminApi<ServedExtensionDetails>("POST", "extensions", new File([file], file.name, { type: "application/x-xpinstall" }));
       await refresh("extensions");
       say(`${file.name}: ${extension.extension_id} ${extension.version} stored as extensionApiId ${extension.id}.`, "ok", uploadStatus);
       uploadForm.reset();

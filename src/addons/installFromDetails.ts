@@ -1,5 +1,5 @@
 import type { AddonInfo, AddonsApi, DownloadedInstall, DownloadLimits } from "../../experiment-apis/addons/interface.js";
-import type { ExtensionDetails } from "../delivery/extensionDetails.js";
+import type { ExtensionDetails } from "../core/index.js";
 import { AddonChangeRefused } from "./AddonChangeRefused.js";
 
 /** Study and rollout add-ons are small; this bounds a download whose size the server does not state. */

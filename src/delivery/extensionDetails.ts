@@ -1,24 +1,6 @@
+import type { ExtensionDetails } from "../core/index.js";
 import { DeliveryError } from "./DeliveryError.js";
 import { fetchJson, type FetchLimits } from "./fetchText.js";
-
-/**
- * An add-on package the server hosts, as the legacy Normandy API describes it
- * (`GET <apiUrl>extension/<extensionApiId>/`, Normandy's `NormandyApi.fetchExtensionDetails`).
- */
-export interface ExtensionDetails {
-  /** The extensionApiId recipes name. */
-  id: number;
-  name: string;
-  /** Where the package is downloaded from. */
-  xpi: string;
-  /** The add-on id the package's manifest declares. */
-  extension_id: string;
-  version: string;
-  hash: string;
-  hash_algorithm: string;
-  /** The package's size in bytes; our server sends it, Normandy's did not. */
-  size?: number;
-}
 
 /** The metadata is a few hundred bytes. */
 export const EXTENSION_DETAILS_LIMITS: FetchLimits = { timeoutMs: 10_000, maxBytes: 64 * 1024 };

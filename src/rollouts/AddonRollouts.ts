@@ -3,7 +3,7 @@ import { AddonChangeRefused, failureExtra } from "../addons/AddonChangeRefused.j
 import { installFromDetails, metadataMismatch, requireExtensionDetails } from "../addons/installFromDetails.js";
 import { pendingInstallHappened } from "../addons/PendingAddonChange.js";
 import { compareVersions } from "../core/index.js";
-import type { ExtensionDetails } from "../delivery/extensionDetails.js";
+import type { ExtensionDetails } from "../core/index.js";
 import type { AddonRollout, AddonRolloutStore, RolloutAddonFields } from "../stores/AddonRolloutStore.js";
 import { WriteQueue } from "../stores/WriteQueue.js";
 import type { EnrollmentTelemetry } from "../telemetry/EnrollmentTelemetry.js";

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ExtensionDetails } from "../../server/extensionDetails.js";
+import type { ServedExtensionDetails } from "../../server/extensionDetails.js";
 import type { RunningRecipeServer } from "../../server/recipeServer.js";
 import type { RecipeFields } from "../../server/recipeStore.js";
 import { startRecipeServer } from "../../server/recipeServer.js";
@@ -172,7 +172,7 @@ describe("an add-on study, end to end", () => {
   });
 
   it("the addons API enforces its download limits and cancels a paused install without a trace", async () => {
-    const details = (await (await fetch(`${server.url}/api/v1/extension/1/`)).json()) as ExtensionDetails;
+    const details = (await (await fetch(`${server.url}/api/v1/extension/1/`)).json()) as ServedExtensionDetails;
     server.faults.set({ kind: "stall-xpi", extensionId: details.id });
     const results = await addon.firefox.evalInExtensionPage<unknown[]>(
       ADDON_ID,

@@ -8,7 +8,7 @@ import type { Suitability } from "../../src/actions/Suitability.js";
 import { STUDIES_OPT_OUT_PREF } from "../../src/config/ClientConfig.js";
 import type { Recipe } from "../../src/core/index.js";
 import { DeliveryError } from "../../src/delivery/DeliveryError.js";
-import type { ExtensionDetails } from "../../src/delivery/extensionDetails.js";
+import type { ExtensionDetails } from "../../src/core/index.js";
 import { AddonRollouts } from "../../src/rollouts/AddonRollouts.js";
 import { AddonRolloutStore } from "../../src/stores/AddonRolloutStore.js";
 import { AddonStudyStore } from "../../src/stores/AddonStudyStore.js";

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ExtensionDetails } from "../../../server/extensionDetails.js";
+import type { ServedExtensionDetails } from "../../../server/extensionDetails.js";
 import type { RunningRecipeServer } from "../../../server/recipeServer.js";
 import { buildXpi, type Firefox } from "../harness/index.js";
 import { ADDON_ID } from "./addonUnderTest.js";
@@ -41,10 +41,10 @@ export async function buildTestAddon(workDir: string, id: string, version: strin
 }
 
 /** Uploads a package through the server's admin API, as QA would; returns its metadata. */
-export async function uploadXpi(server: RunningRecipeServer, xpi: Buffer): Promise<ExtensionDetails> {
+export async function uploadXpi(server: RunningRecipeServer, xpi: Buffer): Promise<ServedExtensionDetails> {
   const response = await fetch(`${server.url}/admin/api/extensions`, { method: "POST", body: new Uint8Array(xpi) });
   if (response.status !== 201) throw new Error(`upload failed: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as ExtensionDetails;
+  return (await response.json()) as ServedExtensionDetails;
 }
 
 export interface InstalledAddon {
