@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { createActionTable } from "../../src/actions/actionTable.js";
 import { STUDIES_OPT_OUT_PREF, type ClientConfig } from "../../src/config/ClientConfig.js";
 import { createCachedVerifier, timeLimitedRegExpMatch } from "../../src/core/index.js";
-import type { ExtensionDetails } from "../../src/delivery/extensionDetails.js";
+import type { ExtensionDetails } from "../../src/core/index.js";
 import { DeliveryError } from "../../src/delivery/DeliveryError.js";
 import { AddonRollouts } from "../../src/rollouts/AddonRollouts.js";
 import { PreferenceRollouts } from "../../src/rollouts/PreferenceRollouts.js";
