@@ -75,7 +75,8 @@ async function benchSize(size: number, measureMemory: boolean): Promise<BenchRes
       cold.push(await timedRun(addon, size));
     }
     const warm: RunReport[] = [];
-    for (let sample = 0; sample < WARM_SAMPLES; sample++) warm.push(sameOutcome(await timedRun(addon, size), cold[0]!));
+    // The last cold run, not the first: the first run ever also ends normandy.isFirstRun, which filters read.
+    for (let sample = 0; sample < WARM_SAMPLES; sample++) warm.push(sameOutcome(await timedRun(addon, size), cold.at(-1)!));
     const memory = measureMemory ? await backgroundMemory(addon) : undefined;
     const p384 = await rawP384Verifications(addon, size);
     const roundTrips = await changesetRoundTrips(addon, server);
@@ -131,8 +132,10 @@ async function timedRun(addon: AddonUnderTest, size: number): Promise<RunReport>
 
 /** `report`, after checking it saw the same collection as `reference` and decided the same for every recipe. */
 function sameOutcome(report: RunReport, reference: RunReport): RunReport {
-  const outcome = (run: RunReport) => JSON.stringify([run.collectionTimestamp, run.recipes.map(({ id, suitability, status }) => [id, suitability, status])]);
-  if (outcome(report) !== outcome(reference)) throw new Error("a warm run saw another collection or decided otherwise than the cold run");
+  if (report.collectionTimestamp !== reference.collectionTimestamp) throw new Error("a warm run saw another collection than the cold run");
+  const outcome = ({ id, suitability, status, detail }: RunReport["recipes"][number]) => JSON.stringify({ id, suitability, status, detail });
+  const changed = report.recipes.find((recipe, index) => outcome(recipe) !== outcome(reference.recipes[index]!));
+  if (changed) throw new Error(`a warm run decided otherwise than the cold run: ${outcome(changed)}`);
   return report;
 }
 
@@ -142,11 +145,11 @@ function runFigure(name: string, reports: readonly RunReport[], size: number): B
   return { ...figure, perRecipeMs: round(figure.median / size), stages };
 }
 
-function memoryFigures({ windowMiB, jsRealmMiB, extensionProcessMiB }: BackgroundMemory, size: number): BenchResult[] {
+function memoryFigures({ windowMiB, jsMiB, extensionProcessMiB }: BackgroundMemory, size: number): BenchResult[] {
   const after = `after ${COLD_SAMPLES} cold and ${WARM_SAMPLES} warm runs of ${size} recipes`;
   return [
     { ...summarize(`background page memory ${after}`, [windowMiB], "MiB"), note: "memory reporters' window-objects/top(<background page>) after minimizing memory" },
-    { ...summarize(`background page JS realm ${after}`, [jsRealmMiB], "MiB"), note: "the js-realm part of it: the background page's JS heap" },
+    { ...summarize(`background page JS heap ${after}`, [jsMiB], "MiB"), note: "its js-realm and js-zone parts" },
     { ...summarize(`extension process resident memory ${after}`, [extensionProcessMiB], "MiB"), note: "ChromeUtils.requestProcInfo: Firefox's code and the open extension pages included" },
   ];
 }

@@ -44,6 +44,8 @@ interface GeckoPrefService extends GeckoPrefBranch {
   getDefaultBranch(root: string): GeckoPrefBranch;
   /** The user-branch view of prefs under `root`. */
   getBranch(root: string): GeckoPrefBranch;
+  /** Writes prefs.js now (null: the profile's own file), instead of soon after the last change. */
+  savePrefFile(file: null): void;
 }
 
 /** `nsIFOG`, i.e. `Services.fog` (main process only). */

@@ -6,7 +6,7 @@ import type { Runtime } from "webextension-polyfill";
 import { createActionTable } from "./actions/actionTable.js";
 import { browser } from "./apis/browserApis.js";
 import { loadClientConfig, STUDIES_OPT_OUT_PREF } from "./config/ClientConfig.js";
-import { createCachedVerifier, timeLimitedRegExpMatch } from "./core/index.js";
+import { createCachedVerifier, memoizedRegExpMatch, timeLimitedRegExpMatch } from "./core/index.js";
 import { ChangeNoticeListener } from "./delivery/ChangeNoticeListener.js";
 import { checkConnection } from "./delivery/connectionCheck.js";
 import { fetchExtensionDetails } from "./delivery/extensionDetails.js";
@@ -14,7 +14,6 @@ import { baseCapabilities } from "./context/capabilities.js";
 import { fetchClassification } from "./context/classifyClient.js";
 import { ClientContext } from "./context/ClientContext.js";
 import { ClientIdentity } from "./context/ClientIdentity.js";
-import { NO_ENROLLMENTS } from "./context/EnrollmentSummaries.js";
 import { evaluatePlaygroundFilter } from "./context/FilterPlayground.js";
 import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState } from "./messages.js";
 import { MANUAL_TRIGGER, RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
@@ -94,7 +93,12 @@ const clientContext = new ClientContext({
   identity,
   classify: async () => fetchClassification((await loadConfig()).apiUrl),
   enrollments: {
-    ...NO_ENROLLMENTS,
+    // `normandy.experiments`: slugs of preference experiments, all / active / expired (Normandy's ClientEnvironment).
+    experiments: async () => {
+      const experiments = await preferenceExperimentStore.getAll();
+      const slugs = (expired: boolean) => experiments.filter((experiment) => experiment.expired === expired).map(({ slug }) => slug);
+      return { all: experiments.map(({ slug }) => slug), active: slugs(false), expired: slugs(true) };
+    },
     // `normandy.studies` and `normandy.rollouts`: every record by slug, whatever its state (Normandy's ClientEnvironment).
     studies: async () => ({ pref: bySlug(await preferenceExperimentStore.getAll()), addon: bySlug(await addonStudyStore.getAll()) }),
     rollouts: async () => ({ pref: bySlug(await preferenceRolloutStore.getAll()), addon: bySlug(await addonRolloutStore.getAll()) }),
@@ -158,8 +162,9 @@ const createActions = () =>
     warn: log.warn,
   });
 
-// Filters' regExpMatch runs in a worker that is stopped when a match takes too long (a hostile pattern).
-const regExpMatch = timeLimitedRegExpMatch(browserMatchWorker(browser.runtime.getURL(REGEXP_WORKER_PATH)));
+// Filters' regExpMatch runs in a worker that is stopped when a match takes too long (a hostile pattern);
+// results are remembered, so the same match is not sent to the worker again in every recipe and every run.
+const regExpMatch = memoizedRegExpMatch(timeLimitedRegExpMatch(browserMatchWorker(browser.runtime.getURL(REGEXP_WORKER_PATH))));
 
 const runner = new RecipeRunner({
   loadConfig,

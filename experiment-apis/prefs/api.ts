@@ -209,6 +209,9 @@ const prefFunctions: PrefFunctions = {
     // Cleared first: a user-only pref cannot change its type, and a cleared one no longer exists.
     for (const name of stored.getChildList("")) stored.clearUserPref(name);
     for (const [name, value] of entries) writePref(stored, name, value);
+    // Firefox writes prefs.js a little after the last change; a crash in between would lose these values
+    // (and the prefs changed just before) while the add-on's storage already says they were changed.
+    Services.prefs.savePrefFile(null);
   },
 
   async isAllowedByPolicy(feature) {

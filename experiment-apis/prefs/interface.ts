@@ -67,7 +67,10 @@ export interface PrefsApi {
    * or child prefs (`<name>.…`), which libpref's deleteBranch would remove as well.
    */
   deletePref(name: string): Promise<void>;
-  /** Replaces everything under `STARTUP_PREFS_BRANCHES[subtree]` with `prefs` (pref name → default-branch value). */
+  /**
+   * Replaces everything under `STARTUP_PREFS_BRANCHES[subtree]` with `prefs` (pref name → default-branch value),
+   * then saves the pref file, so these values and every pref changed before survive a crash from then on.
+   */
   setStartupPrefs(subtree: StartupPrefsSubtree, prefs: Record<string, PrefValue>): Promise<void>;
   /** What the start-up re-application did in this extension start, or null when it did not run. */
   getStartupApplication(): Promise<StartupPrefApplication | null>;

@@ -17,10 +17,3 @@ export interface EnrollmentSummaries {
   studies(): Promise<RecordsByKind>;
   rollouts(): Promise<RecordsByKind>;
 }
-
-/** No stores yet: no experiments, studies or rollouts. */
-export const NO_ENROLLMENTS: EnrollmentSummaries = {
-  experiments: async () => ({ all: [], active: [], expired: [] }),
-  studies: async () => ({ pref: {}, addon: {} }),
-  rollouts: async () => ({ pref: {}, addon: {} }),
-};

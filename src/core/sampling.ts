@@ -22,11 +22,30 @@ export function fractionToKey(fraction: number): string {
     .padStart(HASH_HEX_DIGITS, "0");
 }
 
+/**
+ * Hashes kept by input text: a run hashes the same inputs as the last one (the user id with each study's
+ * name or recipe id), and a WebCrypto digest per sampling filter and recipe adds up. Bounded well above the
+ * inputs of any collection; the oldest goes first.
+ */
+const MAX_KEPT_HASHES = 5000;
+const keptHashes = new Map<string, Promise<string>>();
+
 /** The first 12 hex digits of SHA-256 over `JSON.stringify(data)`. */
 export async function truncatedHash(data: unknown): Promise<string> {
   // JSON.stringify(undefined) is undefined, which TextEncoder encodes as "" (as Firefox does).
-  const bytes = new TextEncoder().encode(JSON.stringify(data));
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes));
+  const text = JSON.stringify(data) ?? "";
+  let hash = keptHashes.get(text);
+  if (!hash) {
+    hash = sha256Prefix(text);
+    keptHashes.set(text, hash);
+    hash.catch(() => keptHashes.delete(text));
+    if (keptHashes.size > MAX_KEPT_HASHES) keptHashes.delete(keptHashes.keys().next().value!);
+  }
+  return hash;
+}
+
+async function sha256Prefix(text: string): Promise<string> {
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
   let hex = "";
   for (const byte of digest.subarray(0, HASH_HEX_DIGITS / 2)) hex += byte.toString(16).padStart(2, "0");
   return hex;

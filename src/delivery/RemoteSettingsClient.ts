@@ -1,7 +1,7 @@
 import type { RemoteSettingsRecord } from "../core/index.js";
 import type { SignatureRef } from "../core/index.js";
 import { DeliveryError } from "./DeliveryError.js";
-import { fetchJson, type FetchLimits, DEFAULT_FETCH_LIMITS } from "./fetchText.js";
+import { fetchJsonWithText, type FetchLimits, DEFAULT_FETCH_LIMITS } from "./fetchText.js";
 
 /** The collection Normandy reads since Firefox 70 (recipes with capabilities). */
 export const RECIPE_COLLECTION = { bucket: "main", collection: "normandy-recipes-capabilities" } as const;
@@ -11,6 +11,8 @@ export interface Changeset {
   timestamp: number;
   signature: SignatureRef;
   records: RemoteSettingsRecord[];
+  /** The response body it was parsed from: the same text parses into the same records (see SignedTextMemo). */
+  body: string;
 }
 
 /**
@@ -33,12 +35,12 @@ export class RemoteSettingsClient {
   /** `expected` busts caches between publishes; any number works, the last known timestamp is best. */
   async fetchChangeset(expected: number): Promise<Changeset> {
     const url = this.changesetUrl(expected);
-    const body = await fetchJson(url, this.limits);
-    return parseChangeset(url, body);
+    const { json, text } = await fetchJsonWithText(url, this.limits);
+    return { ...parseChangeset(url, json), body: text };
   }
 }
 
-function parseChangeset(url: string, body: unknown): Changeset {
+function parseChangeset(url: string, body: unknown): Omit<Changeset, "body"> {
   const fail = (why: string): never => {
     throw new DeliveryError("server", `${url}: not a changeset: ${why}`);
   };

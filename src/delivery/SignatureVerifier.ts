@@ -1,6 +1,7 @@
-import { canonicalJSON, collectionSignedData, type RecipeRecord, type SignatureRef } from "../core/index.js";
+import type { RecipeRecord, SignatureRef } from "../core/index.js";
 import type { Changeset } from "./RemoteSettingsClient.js";
-import type { X5uFetcher } from "./X5uFetcher.js";
+import type { SignedTextMemo } from "./SignedTextMemo.js";
+import type { FetchedChain, X5uFetcher } from "./X5uFetcher.js";
 
 /** The shape of `verifyContentSignature` from core; injected so tests can count or fake verifications. */
 export type ContentSignatureCheck = (options: {
@@ -32,19 +33,37 @@ export class SignatureFailure extends Error {
  * and each recipe's own Autograph signature over `canonicalJSON(recipe)`.
  */
 export class SignatureVerifier {
+  private readonly recipeChecks = new Map<RecipeRecord, Promise<void>>();
+  /** Chains downloaded again in this run because a signature failed with a stale copy, by x5u. */
+  private readonly refreshedChains = new Map<string, Promise<FetchedChain>>();
+
   constructor(
     private readonly trust: TrustAnchors,
     private readonly x5u: X5uFetcher,
     private readonly check: ContentSignatureCheck,
+    private readonly texts: SignedTextMemo,
   ) {}
 
   async verifyCollection(changeset: Changeset): Promise<void> {
-    const data = collectionSignedData(changeset.records, changeset.timestamp);
-    await this.verify("collection", data, changeset.signature, this.trust.collectionSigner);
+    await this.verify("collection", this.texts.collectionText(changeset), changeset.signature, this.trust.collectionSigner);
   }
 
-  async verifyRecipe(record: RecipeRecord): Promise<void> {
-    await this.verify(`recipe ${record.recipe.id}`, canonicalJSON(record.recipe), record.signature, this.trust.recipeSigner);
+  /**
+   * Checks the signatures of all `records` at once and resolves when every check has settled (it never
+   * rejects); `verifyRecipe` then answers from these checks. WebCrypto verifies on background threads, so a
+   * cold run keeps every core busy instead of verifying one recipe after the other.
+   */
+  async verifyRecipes(records: readonly RecipeRecord[]): Promise<void> {
+    for (const record of records) this.recipeChecks.set(record, this.checkRecipe(record));
+    await Promise.allSettled(this.recipeChecks.values());
+  }
+
+  verifyRecipe(record: RecipeRecord): Promise<void> {
+    return this.recipeChecks.get(record) ?? this.checkRecipe(record);
+  }
+
+  private async checkRecipe(record: RecipeRecord): Promise<void> {
+    return this.verify(`recipe ${record.recipe.id}`, this.texts.recipeText(record), record.signature, this.trust.recipeSigner);
   }
 
   private async verify(what: string, data: string, ref: SignatureRef, expectedSubject: string): Promise<void> {
@@ -55,16 +74,26 @@ export class SignatureVerifier {
       } catch (error) {
         if (chain.ageMs < STALE_CHAIN_MS) throw error;
         // The cached chain may be stale (the server renewed its certificate at the same URL): try once
-        // more with a fresh copy before calling the signature bad. Only for chains older than a minute, so
-        // a collection full of bad signatures cannot make the client download the chain again and again.
-        this.x5u.forget(ref.x5u);
-        await this.checkWith((await this.x5u.fetchChain(ref.x5u)).pem, data, ref, expectedSubject);
+        // more with a fresh copy before calling the signature bad. Only for chains older than a minute, and
+        // once per run, so a collection full of bad signatures cannot make the client download the chain
+        // again and again (its recipes are checked concurrently, each failing with the same stale chain).
+        await this.checkWith((await this.refreshedChain(ref.x5u)).pem, data, ref, expectedSubject);
       }
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       const why = typeof code === "string" ? `${code}: ${(error as Error).message}` : String((error as Error).message ?? error);
       throw new SignatureFailure(`${what} signature does not verify (${why})`);
     }
+  }
+
+  private refreshedChain(x5u: string): Promise<FetchedChain> {
+    let chain = this.refreshedChains.get(x5u);
+    if (!chain) {
+      this.x5u.forget(x5u);
+      chain = this.x5u.fetchChain(x5u);
+      this.refreshedChains.set(x5u, chain);
+    }
+    return chain;
   }
 
   private checkWith(x5u: string, data: string, ref: SignatureRef, expectedSubject: string): Promise<void> {

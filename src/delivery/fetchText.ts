@@ -26,12 +26,17 @@ export async function fetchText(url: string, limits: FetchLimits = DEFAULT_FETCH
  * `+json` type): a body of another type is an error page or a misconfigured server, not data.
  */
 export async function fetchJson(url: string, limits: FetchLimits = DEFAULT_FETCH_LIMITS): Promise<unknown> {
+  return (await fetchJsonWithText(url, limits)).json;
+}
+
+/** `fetchJson`, also returning the body's text the JSON was parsed from. */
+export async function fetchJsonWithText(url: string, limits: FetchLimits = DEFAULT_FETCH_LIMITS): Promise<{ json: unknown; text: string }> {
   const { text, contentType } = await fetchBody(url, limits);
   if (!isJsonMediaType(contentType)) {
     throw new DeliveryError("server", `${url}: expected JSON, the server sent ${contentType === null ? "no Content-Type" : `Content-Type ${contentType}`}`);
   }
   try {
-    return JSON.parse(text);
+    return { json: JSON.parse(text), text };
   } catch (error) {
     throw new DeliveryError("server", `${url}: malformed JSON (${(error as Error).message})`);
   }

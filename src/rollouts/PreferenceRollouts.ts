@@ -83,10 +83,28 @@ export class PreferenceRollouts {
       if (this.graduationSet.has(rollout.slug)) {
         await this.graduate(rollout, "in-graduation-set");
       } else {
+        await this.reapplyDefaults(rollout);
         await this.annotate(rollout);
       }
     }
     await this.saveStartupPrefs();
+  }
+
+  /**
+   * The store is the truth about an active rollout: a value the start-up did not re-apply (Firefox stopped
+   * between recording the rollout, or its update, and saving the startup prefs) is set again. Otherwise the
+   * record would say the value is applied, and no later run would ever apply it.
+   */
+  private async reapplyDefaults(rollout: PreferenceRollout): Promise<void> {
+    for (const { preferenceName, value } of rollout.preferences) {
+      if ((await this.deps.prefs.getPref(preferenceName, "default")) === value) continue;
+      try {
+        await setDefault(this.deps.prefs, preferenceName, value);
+        this.deps.warn(`The default of ${preferenceName} (rollout ${rollout.slug}) was not re-applied at start-up; it is set again from the rollout's record`);
+      } catch (error) {
+        this.deps.warn(`Cannot set the default of ${preferenceName} (rollout ${rollout.slug}) again: ${String(error)}`);
+      }
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import { DeliveryError } from "../delivery/DeliveryError.js";
 import { DEFAULT_FETCH_LIMITS, type FetchLimits } from "../delivery/fetchText.js";
 import { RemoteSettingsClient, isSignatureRef, type Changeset } from "../delivery/RemoteSettingsClient.js";
 import { SignatureFailure, SignatureVerifier, type ContentSignatureCheck } from "../delivery/SignatureVerifier.js";
+import { SignedTextMemo } from "../delivery/SignedTextMemo.js";
 import { X5uFetcher } from "../delivery/X5uFetcher.js";
 import type { CollectionStateStore } from "../stores/CollectionStateStore.js";
 import type { RunHistoryStore } from "../stores/RunHistoryStore.js";
@@ -65,6 +66,7 @@ export class RecipeRunner {
   private rerun: Promise<RunReport> | null = null;
   private afterBackoff: Promise<RunReport> | null = null;
   private x5u: X5uFetcher | null = null;
+  private readonly signedTexts = new SignedTextMemo();
 
   constructor(private readonly deps: RecipeRunnerDeps) {}
 
@@ -143,7 +145,7 @@ export class RecipeRunner {
       return;
     }
     const limits: FetchLimits = { ...DEFAULT_FETCH_LIMITS, timeoutMs: config.fetchTimeoutMs };
-    const verifier = new SignatureVerifier(config, this.x5uFetcher(config.serverUrl, limits), this.deps.checkSignature);
+    const verifier = new SignatureVerifier(config, this.x5uFetcher(config.serverUrl, limits), this.deps.checkSignature, this.signedTexts);
 
     let changeset: Changeset;
     try {
@@ -178,8 +180,10 @@ export class RecipeRunner {
     const actions = this.deps.createActions();
     const capabilities = new Set([...this.deps.baseCapabilities, ...actions.capabilities()]);
     const filterContext = this.deps.createFilterContext((work) => clock.time("context", work));
-    for (const record of changeset.records) {
-      const entry = await this.processRecord(record as RecipeRecord, verifier, capabilities, filterContext, actions, clock);
+    const records = changeset.records as RecipeRecord[];
+    await clock.time("verify", () => verifier.verifyRecipes(records.filter(isSignedRecipe)));
+    for (const record of records) {
+      const entry = await this.processRecord(record, verifier, capabilities, filterContext, actions, clock);
       report.recipes.push(entry);
       uptake.reportRecipe(entry.id, entry.revision, entry.status);
     }
@@ -201,7 +205,7 @@ export class RecipeRunner {
     clock: StageClock,
   ): Promise<RecipeReport> {
     const recipe = record.recipe;
-    if (!isRecipe(recipe) || !isSignatureRef(record.signature)) {
+    if (!isSignedRecipe(record)) {
       // Without a well-formed recipe and signature there is nothing that could be verified.
       const id = Number(record.id);
       return { id, name: "", action: "", revision: "", suitability: "signature-error", status: "sign_error", detail: `record ${record.id} has no signed recipe` };
@@ -261,6 +265,11 @@ export class RecipeRunner {
     if (!this.x5u || this.x5u.serverUrl !== serverUrl || this.x5u.limits.timeoutMs !== limits.timeoutMs) this.x5u = new X5uFetcher(serverUrl, limits);
     return this.x5u;
   }
+}
+
+/** Whether the record holds a well-formed recipe and signature, the only kind that can be verified. */
+function isSignedRecipe(record: RecipeRecord): boolean {
+  return isRecipe(record.recipe) && isSignatureRef(record.signature);
 }
 
 function isRecipe(value: unknown): value is Recipe {

@@ -17,11 +17,13 @@ export type ContextTimer = <T>(work: () => Promise<T>) => Promise<T>;
 
 /**
  * The context one recipe's filter is evaluated in, shaped like Normandy's: `normandy` and `env` are the
- * same object, holding the client `attributes` plus `recipe` with only the recipe's id and arguments.
- * Property descriptors are copied, not values, so attribute getters run only when a filter reads them.
+ * same object, with the client `attributes` plus `recipe` holding only the recipe's id and arguments.
+ * The attributes are inherited, not copied, so their getters run only when a filter reads them, and a
+ * recipe's context costs one object (copying two dozen accessors per recipe cost a warm run of 1,000
+ * recipes about 20 ms in Firefox).
  */
 export function filterContextFor(attributes: object, recipe: Recipe): FilterContext {
-  const normandy: Record<string, unknown> = Object.defineProperties({}, Object.getOwnPropertyDescriptors(attributes));
+  const normandy: Record<string, unknown> = Object.create(attributes);
   normandy.recipe = { id: recipe.id, arguments: recipe.arguments };
   return { normandy, env: normandy };
 }

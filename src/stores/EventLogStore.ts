@@ -1,5 +1,6 @@
 import type { EventRecord } from "../core/eventFormat.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
+import { fromStoredText, toStoredText } from "./storedText.js";
 import { WriteQueue } from "./WriteQueue.js";
 
 /** One event in the event format `[timestamp, category, method, object, value, extra]`. */
@@ -29,9 +30,10 @@ const EMPTY_INDEX: EventLogIndex = { first: 0, next: 0, lastSize: 0, count: 0, d
 /**
  * The local, persisted event log the QA console shows. It is stored in segments of EVENT_LOG_SEGMENT_SIZE
  * events under keys of their own, so an append writes only the last segment and the new ones, never the whole
- * log: a run of 1,000 recipes appends 1,000 uptake events at once. Bounded: when it holds more than `capacity`
- * events, whole oldest segments are dropped (so it keeps between `capacity` and `capacity` plus one segment)
- * and the drop is counted, so a reader can tell the log is incomplete. Appends are serialized.
+ * log: a run of 1,000 recipes appends 1,000 uptake events at once. Segments are stored as JSON text (see
+ * storedText.ts). Bounded: when it holds more than `capacity` events, whole oldest segments are dropped (so it
+ * keeps between `capacity` and `capacity` plus one segment) and the drop is counted, so a reader can tell the
+ * log is incomplete. Appends are serialized.
  */
 export class EventLogStore {
   private readonly writes = new WriteQueue();
@@ -51,13 +53,13 @@ export class EventLogStore {
         const last = index.next - 1;
         const room = EVENT_LOG_SEGMENT_SIZE - index.lastSize;
         const segment = [...(await this.segment(last)), ...pending.slice(0, room)];
-        writes.push(this.storage.set(segmentKey(last), segment));
+        writes.push(this.storage.set(segmentKey(last), toStoredText(segment)));
         index.lastSize = segment.length;
         pending = pending.slice(room);
       }
       for (let start = 0; start < pending.length; start += EVENT_LOG_SEGMENT_SIZE) {
         const segment = pending.slice(start, start + EVENT_LOG_SEGMENT_SIZE);
-        writes.push(this.storage.set(segmentKey(index.next++), segment));
+        writes.push(this.storage.set(segmentKey(index.next++), toStoredText(segment)));
         index.lastSize = segment.length;
       }
       index.count += events.length;
@@ -93,6 +95,6 @@ export class EventLogStore {
   }
 
   private async segment(segment: number): Promise<LoggedEvent[]> {
-    return (await this.storage.get<LoggedEvent[]>(segmentKey(segment))) ?? [];
+    return fromStoredText<LoggedEvent[]>(await this.storage.get(segmentKey(segment))) ?? [];
   }
 }

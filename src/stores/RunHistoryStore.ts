@@ -1,5 +1,6 @@
 import type { RunReport } from "../runner/RunReport.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
+import { fromStoredText, toStoredText } from "./storedText.js";
 
 const INDEX_KEY = "runHistory";
 const reportKey = (startedAt: number) => `runHistory.${startedAt}`;
@@ -8,21 +9,23 @@ const KEEP = 20;
 /**
  * The last few run reports, newest first, for the QA console and for tests. Each report is stored under its
  * own key, so recording a run writes that run (and a short index), never the whole history again: a report
- * of 1,000 recipes is large.
+ * of 1,000 recipes is large (and stored as JSON text: see storedText.ts).
  */
 export class RunHistoryStore {
   constructor(private readonly storage: KeyValueStorage) {}
 
   async add(report: RunReport): Promise<void> {
     const index = await this.index();
-    await this.storage.set(reportKey(report.startedAt), report);
+    await this.storage.set(reportKey(report.startedAt), toStoredText(report));
     const kept = [report.startedAt, ...index.filter((startedAt) => startedAt !== report.startedAt)];
     await this.storage.set(INDEX_KEY, kept.slice(0, KEEP));
     await Promise.all(kept.slice(KEEP).map((startedAt) => this.storage.remove(reportKey(startedAt))));
   }
 
   async list(): Promise<RunReport[]> {
-    const reports = await Promise.all((await this.index()).map((startedAt) => this.storage.get<RunReport>(reportKey(startedAt))));
+    const reports = await Promise.all(
+      (await this.index()).map(async (startedAt) => fromStoredText<RunReport>(await this.storage.get(reportKey(startedAt)))),
+    );
     return reports.filter((report): report is RunReport => report !== undefined);
   }
 

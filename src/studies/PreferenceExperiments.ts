@@ -108,6 +108,7 @@ export class PreferenceExperiments {
     return this.exclusive(async () => {
       await this.takeInStartupApplication();
       for (const experiment of await this.deps.store.getAllActive()) {
+        await this.reapplyDefaults(experiment);
         for (const [name, preference] of Object.entries(experiment.preferences)) {
           if (!preference.overridden && (await this.deps.prefs.getPref(name, "user")) !== preference.preferenceValue) {
             await this.recordPrefChange(experiment.slug, name, "sideload");
@@ -249,11 +250,14 @@ export class PreferenceExperiments {
     }
     this.stopObserver(slug);
     if (resetValue) await this.restorePrefs(experiment);
+    // Saving the startup prefs saves the pref file, and it must happen before the record says the study
+    // ended: Firefox writes prefs a little after they change, the add-on's storage at once, and a crash in
+    // between would leave an ended study whose prefs were never put back, which nothing would ever undo.
+    await this.saveStartupPrefs(slug);
     await store.update(slug, (stored) => {
       stored.expired = true;
       stored.temporaryErrorDeadline = null;
     });
-    await this.saveStartupPrefs();
     await this.telemetry.setExperimentInactive(slug);
     await this.report("unenroll", slug, {
       didResetValue: resetValue ? "true" : "false",
@@ -282,6 +286,24 @@ export class PreferenceExperiments {
         }
       } catch (error) {
         this.deps.warn(`Cannot restore the pref ${name} of ${experiment.slug}: ${String(error)}`);
+      }
+    }
+  }
+
+  /**
+   * The store is the truth about an active study: a default-branch value the start-up did not re-apply
+   * (Firefox stopped between recording the enrollment and saving the startup prefs) is set again, rather
+   * than the study taking its own missing value for the user's change (a "sideload", as Normandy would).
+   */
+  private async reapplyDefaults(experiment: PreferenceExperiment): Promise<void> {
+    const { prefs, warn } = this.deps;
+    for (const [name, { preferenceBranchType, preferenceValue, overridden }] of Object.entries(experiment.preferences)) {
+      if (preferenceBranchType !== "default" || overridden || (await prefs.getPref(name, "default")) === preferenceValue) continue;
+      try {
+        await prefs.setPref(name, preferenceValue, "default");
+        warn(`The default of ${name} (study ${experiment.slug}) was not re-applied at start-up; it is set again from the study's record`);
+      } catch (error) {
+        warn(`Cannot set the default of ${name} (study ${experiment.slug}) again: ${String(error)}`);
       }
     }
   }
@@ -335,9 +357,10 @@ export class PreferenceExperiments {
    * Overridden prefs are left out (Normandy keeps them): their default was not set at enrollment, or the
    * user has since chosen another value, and re-applying would change a default the study does not own.
    */
-  private async saveStartupPrefs(): Promise<void> {
+  private async saveStartupPrefs(ending?: string): Promise<void> {
     const startupPrefs: Record<string, PrefValue> = {};
     for (const experiment of await this.deps.store.getAllActive()) {
+      if (experiment.slug === ending) continue;
       for (const [name, preference] of Object.entries(experiment.preferences)) {
         if (preference.preferenceBranchType === "default" && !preference.overridden) setOwnProperty(startupPrefs, name, preference.preferenceValue);
       }

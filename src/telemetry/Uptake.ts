@@ -38,18 +38,25 @@ export class Uptake {
     this.reports.push({ source: `normandy/action/${actionName}`, status });
   }
 
-  /** Sends everything reported since the last flush. */
+  /**
+   * Sends everything reported since the last flush. The freshness goes to Glean while the uptake events are
+   * recorded and logged: the parent process sets one while this one writes the other.
+   */
   async flush(): Promise<void> {
     const reports = this.reports;
     const revisions = this.revisions;
     this.reports = [];
     this.revisions = [];
-    if (reports.length > 0) {
-      const timestamp = await this.telemetry.reportUptakes(reports);
-      await this.events.append(
-        ...reports.map(({ source, status }): LoggedEvent => [timestamp, "uptake.remotecontent.result", "uptake", "normandy", status, { source }]),
-      );
-    }
-    if (revisions.length > 0) await this.telemetry.setRecipeFreshness(revisions);
+    await Promise.all([
+      reports.length > 0 && this.sendReports(reports),
+      revisions.length > 0 && this.telemetry.setRecipeFreshness(revisions),
+    ]);
+  }
+
+  private async sendReports(reports: UptakeReport[]): Promise<void> {
+    const timestamp = await this.telemetry.reportUptakes(reports);
+    await this.events.append(
+      ...reports.map(({ source, status }): LoggedEvent => [timestamp, "uptake.remotecontent.result", "uptake", "normandy", status, { source }]),
+    );
   }
 }

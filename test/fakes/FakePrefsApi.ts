@@ -30,6 +30,8 @@ export class FakePrefsApi implements PrefsApi {
   msSinceProcessStart = 0;
 
   private readonly listeners = new Map<PrefListener, Set<string>>();
+  /** The user values as prefs.js last saved them. */
+  private savedUser = new Map<string, PrefValue>();
   private pending: Promise<unknown>[] = [];
 
   async getPref(name: string, branch: PrefBranch): Promise<PrefValue | null> {
@@ -70,6 +72,16 @@ export class FakePrefsApi implements PrefsApi {
       if (name.startsWith(branch)) this.user.delete(name);
     }
     for (const [name, value] of Object.entries(prefs)) this.user.set(`${branch}${name}`, value);
+    this.savedUser = new Map(this.user);
+  }
+
+  /**
+   * A crash: user values changed since the pref file was last saved (by `setStartupPrefs`, as the real API
+   * saves it there) are lost, as Firefox writes prefs.js a little after each change. Call before `restart()`.
+   */
+  loseUnsavedChanges(): void {
+    this.user.clear();
+    for (const [name, value] of this.savedUser) this.user.set(name, value);
   }
 
   /** The stored values of one subtree, by pref name (what the next start-up will apply). */

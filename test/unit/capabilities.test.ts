@@ -3,7 +3,7 @@ import { baseCapabilities } from "../../src/context/capabilities.js";
 import { ClientContext } from "../../src/context/ClientContext.js";
 import { ClientIdentity } from "../../src/context/ClientIdentity.js";
 import { CONTEXT_ATTRIBUTE_NAMES } from "../../src/context/contextAttributes.js";
-import { NO_ENROLLMENTS } from "../../src/context/EnrollmentSummaries.js";
+import { NO_ENROLLMENTS } from "../fakes/noEnrollments.js";
 import { FILTER_TRANSFORM_NAMES, evaluateFilter } from "../../src/core/index.js";
 import { FakeClientContextApi } from "../fakes/FakeClientContextApi.js";
 import { FakePrefsApi } from "../fakes/FakePrefsApi.js";

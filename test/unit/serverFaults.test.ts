@@ -29,6 +29,45 @@ describe("server fault mode", () => {
     expect(badStatus.body.field).toBe("status");
     const badId = await postJson<{ field: string }>(`${server.url}/admin/api/fault`, { kind: "tamper-recipe", recipeId: "1" }, "PUT");
     expect(badId.body.field).toBe("recipeId");
+    for (const [fault, field] of [
+      [{ kind: "slow-response", delayMs: -1 }, "delayMs"],
+      [{ kind: "oversized-body", bytes: 0 }, "bytes"],
+      [{ kind: "foreign-x5u", origin: "not a url" }, "origin"],
+    ] as const) {
+      const refused = await postJson<{ field: string }>(`${server.url}/admin/api/fault`, fault, "PUT");
+      expect([refused.status, refused.body.field]).toEqual([400, field]);
+    }
+  });
+
+  it("serves each changeset fault as described", async () => {
+    const server = await servers.start();
+    await server.publish();
+    const served = async () => {
+      const response = await fetch(changeset(server.url));
+      return { type: response.headers.get("content-type"), text: await response.text() };
+    };
+    const healthy = await served();
+
+    server.faults.set({ kind: "malformed-json" });
+    const malformed = (await served()).text;
+    expect(() => JSON.parse(malformed)).toThrow(SyntaxError);
+    server.faults.set({ kind: "oversized-body", bytes: 2_000_000 });
+    const oversized = await served();
+    expect([oversized.text.length, JSON.parse(oversized.text)]).toEqual([2_000_000, JSON.parse(healthy.text)]);
+    server.faults.set({ kind: "wrong-content-type" });
+    expect(await served()).toEqual({ type: "text/html; charset=utf-8", text: healthy.text });
+    server.faults.set({ kind: "wrong-x5u" });
+    expect(JSON.parse((await served()).text).metadata.signature.x5u).toMatch(/\/chains\/normandy\.content-signature\.mozilla\.org\.pem$/);
+    server.faults.set({ kind: "foreign-x5u", origin: "http://elsewhere.test:8000" });
+    const foreign = new URL(JSON.parse((await served()).text).metadata.signature.x5u as string);
+    const own = new URL(JSON.parse(healthy.text).metadata.signature.x5u as string);
+    expect([foreign.origin, foreign.pathname]).toEqual(["http://elsewhere.test:8000", own.pathname]);
+    server.faults.set({ kind: "slow-response", delayMs: 300 });
+    const started = Date.now();
+    expect((await served()).text).toBe(healthy.text);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    server.faults.set({ kind: "drop-connection" });
+    await expect(fetch(changeset(server.url))).rejects.toThrow();
   });
 
   it("replay serves an older snapshot, and 404s for one that never existed", async () => {

@@ -44,15 +44,18 @@ export interface AddonStartOptions {
    * `firefox.restart()`; by default it is installed temporarily and gone after a restart.
    */
   permanentXpiDir?: string;
+  /** Runs once Firefox is up, before the add-on is installed (and so before its first run). */
+  beforeInstall?: (firefox: Firefox) => Promise<void>;
 }
 
 export class AddonUnderTest {
   private constructor(readonly firefox: Firefox) {}
 
   /** Launches Firefox with `prefs` and installs dist/ (which starts its first run). */
-  static async start(name: string, prefs: UserPrefs, { profileDir, permanentXpiDir }: AddonStartOptions = {}): Promise<AddonUnderTest> {
+  static async start(name: string, prefs: UserPrefs, { profileDir, permanentXpiDir, beforeInstall }: AddonStartOptions = {}): Promise<AddonUnderTest> {
     if (!existsSync(`${DIST}manifest.json`)) throw new Error("dist/ is not built: run `npm run build` first");
     const firefox = await launchFirefox({ name, prefs, ...(profileDir ? { profileDir } : {}) });
+    await beforeInstall?.(firefox);
     if (permanentXpiDir) {
       await firefox.installAddon(await buildXpi(DIST, permanentXpiDir, "recipe-client"), { temporary: false });
     } else {
