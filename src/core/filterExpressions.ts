@@ -21,6 +21,11 @@ export interface FilterOptions {
 
 /** Parsed expressions kept for reuse; recipes are few, so this only bounds a pathological caller. */
 const MAX_CACHED_EXPRESSIONS = 1000;
+/**
+ * Longer expressions are parsed each time instead: real filters are a few hundred characters, and a thousand
+ * hostile megabyte-long ones, with their trees, would not fit in memory.
+ */
+const MAX_CACHED_EXPRESSION_LENGTH = 10_000;
 
 const language = new Mozjexl();
 language.addBinaryOp("intersect", 40, intersect);
@@ -63,6 +68,7 @@ function parse(expression: string): MozjexlAst {
   } else {
     // Firefox replaces tabs and line breaks (also inside string literals) before parsing.
     ast = language.parse(expression.replace(/[\t\n\r]/g, " "));
+    if (expression.length > MAX_CACHED_EXPRESSION_LENGTH) return ast;
     if (parsed.size >= MAX_CACHED_EXPRESSIONS) parsed.delete(parsed.keys().next().value!);
   }
   parsed.set(expression, ast);

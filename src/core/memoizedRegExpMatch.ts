@@ -2,6 +2,8 @@ import type { RegExpMatcher } from "./regExpMatch.js";
 
 /** Results kept: a collection has a few distinct (string, pattern) pairs; this only bounds a pathological one. */
 const MAX_RESULTS = 1000;
+/** Longer strings and patterns are not remembered: a thousand megabyte-long keys would not fit in memory. */
+const MAX_KEY_LENGTH = 10_000;
 
 /**
  * `regExpMatch` remembering its results. A match is a pure function of the string, the pattern and the flags,
@@ -15,6 +17,7 @@ export function memoizedRegExpMatch(match: RegExpMatcher, maxResults = MAX_RESUL
     if (typeof value !== "string" || typeof pattern !== "string" || (flags !== undefined && typeof flags !== "string")) {
       return match(value, pattern, flags);
     }
+    if (value.length + pattern.length > MAX_KEY_LENGTH) return match(value, pattern, flags);
     const key = JSON.stringify({ value, pattern, flags }); // no `flags` key when undefined
     let result = results.get(key);
     if (!result) {

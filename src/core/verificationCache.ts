@@ -26,6 +26,12 @@ export type CachedVerifier = (options: ContentSignatureOptions) => Promise<void>
 const DEFAULT_MAX_ENTRIES = 10_000;
 /** Distinct chains in use at once: one per signer and server, so a handful. */
 const MAX_CHAINS = 16;
+/**
+ * Signed text the verdicts may keep, in characters: a collection's text is as large as its changeset (up to
+ * 10 MiB), and a verdict per collection published during a long session would not fit in memory (the
+ * hostile-recipe fuzzer ran out of it). The oldest verdicts go first; the newest is always kept.
+ */
+const MAX_SUBJECT_CHARS = 64 * 1024 * 1024;
 
 export function createCachedVerifier(maxEntries = DEFAULT_MAX_ENTRIES): CachedVerifier {
   const verdicts = new VerdictMemo(maxEntries);
@@ -64,22 +70,36 @@ export function createCachedVerifier(maxEntries = DEFAULT_MAX_ENTRIES): CachedVe
  */
 class VerdictMemo {
   private readonly verdicts = new Map<string, { subject: string; verdict: Promise<VerifiedChain> }>();
+  private subjectChars = 0;
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxSubjectChars = MAX_SUBJECT_CHARS,
+  ) {}
 
   getOrVerify(key: string, subject: string, verify: () => Promise<VerifiedChain>): Promise<VerifiedChain> {
     const known = this.verdicts.get(key);
     if (known && known.subject === subject) return known.verdict;
     const verdict = verify();
     const entry = { subject, verdict };
-    this.verdicts.delete(key);
+    this.forget(key);
     this.verdicts.set(key, entry);
+    this.subjectChars += subject.length;
     verdict.catch((error: unknown) => {
-      if (isTimeDependent(error) && this.verdicts.get(key) === entry) this.verdicts.delete(key);
+      if (isTimeDependent(error) && this.verdicts.get(key) === entry) this.forget(key);
     });
     // Maps iterate in insertion order: the first key is the oldest entry.
-    if (this.verdicts.size > this.maxEntries) this.verdicts.delete(this.verdicts.keys().next().value!);
+    while (this.verdicts.size > 1 && (this.verdicts.size > this.maxEntries || this.subjectChars > this.maxSubjectChars)) {
+      this.forget(this.verdicts.keys().next().value!);
+    }
     return verdict;
+  }
+
+  private forget(key: string): void {
+    const entry = this.verdicts.get(key);
+    if (!entry) return;
+    this.verdicts.delete(key);
+    this.subjectChars -= entry.subject.length;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Why talking to the recipe server failed, in the terms of the runner's uptake statuses:
- * `network` (unreachable, reset, timed out) → `network_error`; `server` (an HTTP error status,
- * a body that is not the expected JSON, or too large) → `server_error`.
+ * `network` (unreachable, reset, dropped, timed out) → `network_error`; `server` (an HTTP error status,
+ * a body that is not the expected JSON or not served as JSON, or too large) → `server_error`. A signature
+ * that does not verify, whatever the reason (an x5u elsewhere included), is a SignatureFailure → `sign_error`.
  */
 export type DeliveryFailure = "network" | "server";
 

@@ -1,13 +1,13 @@
 /**
  * A whole client wired like the background page (every action, the real runner, studies, rollouts and
  * stores) over in-memory Firefox (prefs, add-ons, telemetry) and storage, against a real server over HTTP.
- * Filters' regExpMatch is the add-on's time-limited one, in a worker thread. Add-on packages come from an
+ * Filters' regExpMatch is the add-on's memoized, time-limited one, in a worker thread. Add-on packages come from an
  * in-memory catalogue (extensionApiId 1 and 2), not from the server.
  */
 import { createHash } from "node:crypto";
 import { createActionTable } from "../../src/actions/actionTable.js";
 import { STUDIES_OPT_OUT_PREF, type ClientConfig } from "../../src/config/ClientConfig.js";
-import { createCachedVerifier, timeLimitedRegExpMatch } from "../../src/core/index.js";
+import { createCachedVerifier, memoizedRegExpMatch, timeLimitedRegExpMatch } from "../../src/core/index.js";
 import type { ExtensionDetails } from "../../src/core/index.js";
 import { DeliveryError } from "../../src/delivery/DeliveryError.js";
 import { AddonRollouts } from "../../src/rollouts/AddonRollouts.js";
@@ -131,7 +131,7 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
     checkSignature: createCachedVerifier(),
     createFilterContext: () => ({ forRecipe: (recipe) => filterContextFor(attributes, recipe) }),
     filterPrefs: prefs,
-    regExpMatch: timeLimitedRegExpMatch(nodeMatchWorker),
+    regExpMatch: memoizedRegExpMatch(timeLimitedRegExpMatch(nodeMatchWorker)),
     createActions: () =>
       createActionTable({
         prefs,
