@@ -16,6 +16,7 @@ import type { RunningRecipeServer } from "../../server/recipeServer.js";
 import type { RecipeFields } from "../../server/recipeStore.js";
 import { startRecipeServer } from "../../server/recipeServer.js";
 import type { StudiesState } from "../../src/messages.js";
+import { MANUAL_TRIGGER } from "../../src/runner/RecipeRunner.js";
 import { ADDON_ID, AddonUnderTest, prefsFor } from "../e2e/support/addonUnderTest.js";
 import { buildTestAddon, installedAddon, uploadXpi } from "../e2e/support/testAddons.js";
 import { AreaTally, QUICK, reliabilitySeed } from "./support/areaFigures.js";
@@ -33,7 +34,7 @@ const CONSOLE_PAGE = "pages/console.html";
 const tally = new AreaTally("crash");
 const seed = reliabilitySeed();
 const random = new SeededRandom(seed);
-const figures = { untrackedPrefs: 0, orphanedAddons: 0, addonlessStudies: 0, pendingChanges: 0, quarantined: 0 };
+const figures = { kills: 0, midRun: 0, untrackedPrefs: 0, orphanedAddons: 0, addonlessStudies: 0, pendingChanges: 0, quarantined: 0 };
 let workDir: string;
 let server: RunningRecipeServer;
 let addon: AddonUnderTest;
@@ -61,7 +62,8 @@ beforeEach((context) => addon.firefox.keepLogOnFailure(context));
 
 afterAll(async () => {
   tally.write(
-    `${tally.tried} kills (seed ${seed}), ${tally.passed} consistent, untracked prefs = ${figures.untrackedPrefs}, orphaned add-ons = ${figures.orphanedAddons}, ` +
+    `${figures.kills} kills (seed ${seed}; ${figures.midRun} before the run could record its report), ${tally.passed} of ${tally.tried} cases consistent, ` +
+      `untracked prefs = ${figures.untrackedPrefs}, orphaned add-ons = ${figures.orphanedAddons}, ` +
       `studies without their add-on = ${figures.addonlessStudies}, damaged stores quarantined and reported = ${figures.quarantined}`,
   );
   await addon?.dispose();
@@ -218,11 +220,16 @@ async function inconsistencies(subjects: Subject[]): Promise<string[]> {
   return problems;
 }
 
-/** Starts a run and SIGKILLs Firefox `delayMs` later; restarts it with the server failing, so no run can repair anything. */
+/**
+ * Starts a run and SIGKILLs Firefox `delayMs` later; restarts it with the server failing, so no run can repair
+ * anything. Counts the kills that came before the run had recorded its report (in the middle of it, or before).
+ */
 async function killDuringRun(delayMs: number): Promise<void> {
+  const triggeredAt = Date.now();
   await addon.firefox.evalInExtensionPage(ADDON_ID, CONSOLE_PAGE, `browser.runtime.sendMessage({ type: "run-now" }); return null;`);
   await new Promise((resolve) => setTimeout(resolve, delayMs));
   await addon.firefox.kill();
+  figures.kills += 1;
   server.faults.set({ kind: "http-status", status: 500 });
   const killedAt = Date.now();
   await addon.firefox.restart();
@@ -243,6 +250,7 @@ async function killDuringRun(delayMs: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   server.faults.clear();
+  if (!(await addon.state()).runs.some((run) => run.trigger === MANUAL_TRIGGER && run.startedAt >= triggeredAt - 1)) figures.midRun += 1;
 }
 
 it(`Firefox killed at random moments while studies and rollouts change: nothing lost, nothing orphaned (seed ${seed})`, async () => {

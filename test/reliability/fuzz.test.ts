@@ -29,7 +29,7 @@ const SUITABILITIES: readonly Suitability[] = ["signature-error", "capabilities-
 
 const tally = new AreaTally("fuzz");
 const seed = reliabilitySeed();
-const figures = { uncaught: 0, lost: 0, slowestRunMs: 0, regExpTimeouts: 0, collectionsTooLarge: 0, heapMiB: 0 };
+const figures = { uncaught: 0, lost: 0, slowestRunMs: 0, regExpTimeouts: 0, collectionsTooLarge: 0, heapMiB: 0, storedMiB: 0 };
 /** Progress and memory are printed every this many runs: a leak shows as a heap that keeps growing. */
 const PROGRESS_EVERY = 50;
 const uncaught: unknown[] = [];
@@ -43,7 +43,8 @@ afterAll(() => {
   tally.write(
     `${tally.tried} cases (seed ${seed}), ${tally.passed} passed, uncaught errors = ${figures.uncaught}, lost changes = ${figures.lost}, ` +
       `slowest run = ${figures.slowestRunMs} ms (limit ${RUN_TIME_LIMIT_MS} ms), catastrophic regexps stopped = ${figures.regExpTimeouts}, ` +
-      `collections refused as too large = ${figures.collectionsTooLarge}, heap at the end = ${figures.heapMiB} MiB`,
+      `collections refused as too large = ${figures.collectionsTooLarge}, heap at the end = ${figures.heapMiB} MiB ` +
+      `(the add-on's storage: ${figures.storedMiB} MiB, enrollment records are kept for good)`,
   );
 });
 
@@ -71,7 +72,8 @@ it(`${CASES} hostile recipes end in defined statuses, within the time limit, wit
 
       const report = await client.runner.run("fuzz");
       figures.heapMiB = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
-      if (run % PROGRESS_EVERY === 0) console.log(`fuzz: ${tally.tried} cases done, heap ${figures.heapMiB} MiB`);
+      figures.storedMiB = Math.round([...client.storage.data.values()].reduce((sum, text) => sum + text.length, 0) / 2 ** 20);
+      if (run % PROGRESS_EVERY === 0) console.log(`fuzz: ${tally.tried} cases done, heap ${figures.heapMiB} MiB, storage ${figures.storedMiB} MiB`);
 
       const runProblems: string[] = [];
       // Huge strings can push the whole collection past the client's size limit: then the run, and with it
