@@ -1,6 +1,6 @@
 import type { ClientContextApi } from "../../experiment-apis/clientContext/interface.js";
 import { errorMessage } from "../actions/BaseAction.js";
-import type { Recipe } from "../core/index.js";
+import { trackSettlement, type Recipe } from "../core/index.js";
 import { filterContextFor, type ContextTimer, type RunFilterContext } from "../runner/filterContext.js";
 import type { Classification } from "./classifyClient.js";
 import type { ClientIdentity } from "./ClientIdentity.js";
@@ -116,7 +116,8 @@ class RunContext implements RunFilterContext {
   value(name: ContextAttributeName): Promise<unknown> {
     let value = this.values.get(name);
     if (!value) {
-      value = this.compute(name);
+      // Tracked, so filters read an attribute computed earlier in the run without waiting (filterExpressions.ts).
+      value = trackSettlement(this.compute(name));
       this.values.set(name, value);
     }
     return value;

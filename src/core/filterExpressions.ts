@@ -1,10 +1,23 @@
 /**
  * Normandy filter expressions, evaluated like Firefox's `FilterExpressions.eval`: mozjexl (see
  * `mozjexl.ts`) plus Normandy's transforms (`filterTransforms.ts`) and its `intersect` operator.
+ *
+ * mozjexl awaits every value of every node, which costs a warm run of 1,000 recipes tens of milliseconds in
+ * microtasks. So each filter is first evaluated synchronously (`Mozjexl.evaluateSync`), which answers when
+ * every value it reads is known: client attributes already computed in the run, sampling hashes and
+ * regExpMatch results already made (all tracked by settledPromise.ts). Otherwise (an attribute still to
+ * compute, a preference transform, any error) the asynchronous evaluator evaluates the filter again, with
+ * the same result: transforms the fast path called before it stopped are called again (sampling and
+ * regExpMatch then find their first call's answer), the preference transforms only by the second.
  */
 import { FilterSyntaxError } from "./filterSyntaxError.js";
-import { type FilterPrefsReader, FILTER_TRANSFORM_NAMES, createFilterTransforms } from "./filterTransforms.js";
-import { Mozjexl, type MozjexlAst, type TransformTable } from "./mozjexl.js";
+import {
+  type FilterPrefsReader,
+  FILTER_TRANSFORM_NAMES,
+  PREFERENCE_TRANSFORM_NAMES,
+  createFilterTransforms,
+} from "./filterTransforms.js";
+import { Mozjexl, type MozjexlAst, NEEDS_ASYNC, type TransformTable } from "./mozjexl.js";
 import { nativeRegExpMatch, type RegExpMatcher } from "./regExpMatch.js";
 
 export { FILTER_TRANSFORM_NAMES, type FilterPrefsReader };
@@ -15,7 +28,11 @@ export type FilterContext = Record<string, unknown>;
 export interface FilterOptions {
   /** Needed by `preferenceValue`, `preferenceIsUserSet` and `preferenceExists`, which throw without it. */
   prefs?: FilterPrefsReader;
-  /** How `regExpMatch` matches; Firefox's native matching by default, which a hostile pattern can hang. */
+  /**
+   * How `regExpMatch` matches; Firefox's native matching by default, which a hostile pattern can hang. One
+   * answering through a promise should remember its answers (memoizedRegExpMatch): a filter the fast path
+   * leaves to the asynchronous evaluator has its transforms called by both.
+   */
   regExpMatch?: RegExpMatcher;
 }
 
@@ -43,7 +60,10 @@ export async function evaluateFilter(
   context: FilterContext,
   options: FilterOptions = {},
 ): Promise<unknown> {
-  return language.evaluate(parse(expression), context, transformsFor(options.prefs, options.regExpMatch ?? nativeRegExpMatch));
+  const ast = parse(expression);
+  const transforms = transformsFor(options.prefs, options.regExpMatch ?? nativeRegExpMatch);
+  const value = language.evaluateSync(ast, context, transforms, PREFERENCE_TRANSFORM_NAMES);
+  return value === NEEDS_ASYNC ? language.evaluate(ast, context, transforms) : value;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import type { TransformTable } from "./mozjexl.js";
 import { nativeRegExpMatch, type RegExpMatcher } from "./regExpMatch.js";
-import { bucketSample, stableSample } from "./sampling.js";
+import { isBucketSampled, isStableSampled, withInputHash } from "./sampling.js";
 import { compareVersions } from "./versionCompare.js";
 
 /** What the preference transforms read. "user" reads the effective value (user, else default). */
@@ -24,9 +24,10 @@ export function createFilterTransforms(prefs?: FilterPrefsReader, regExpMatch: R
   };
   return {
     date: (value) => new Date(value as string),
-    stableSample: (input, rate) => stableSample(input, rate as number),
+    // A boolean once the input's hash is known (an earlier recipe or run sampled it), else a promise of it.
+    stableSample: (input, rate) => withInputHash(input, (inputHash) => isStableSampled(inputHash, rate as number)),
     bucketSample: (input, start, count, total) =>
-      bucketSample(input, start as number, count as number, total as number),
+      withInputHash(input, (inputHash) => isBucketSampled(inputHash, start as number, count as number, total as number)),
     // A missing pref gives the default argument (undefined if there is none).
     preferenceValue: async (name, defaultValue) => {
       const value = await prefsFor("preferenceValue").getPref(prefName(name), "user");
@@ -45,6 +46,12 @@ export function createFilterTransforms(prefs?: FilterPrefsReader, regExpMatch: R
     versionCompare: (version, other) => compareVersions(xpcomString(version), xpcomString(other)),
   };
 }
+
+/**
+ * The transforms that ask Firefox's parent process at each call: prefs change during a run (actions set
+ * them), so their answers are never known in advance, and a filter using them is evaluated asynchronously.
+ */
+export const PREFERENCE_TRANSFORM_NAMES: ReadonlySet<string> = new Set(["preferenceValue", "preferenceIsUserSet", "preferenceExists"]);
 
 /** The transform names, for the capabilities `jexl.transform.<name>`. */
 export const FILTER_TRANSFORM_NAMES: readonly string[] = Object.freeze(Object.keys(createFilterTransforms()));

@@ -19,5 +19,6 @@ export { RETRY_AFTER_LIMIT_MS, retryAfterMs } from "./retryAfter.js";
 export { nativeRegExpMatch, runMatchJob, type MatchJob, type MatchOutcome, type RegExpMatcher } from "./regExpMatch.js";
 export { REGEXP_TIME_LIMIT_MS, RegExpTimeLimitError, timeLimitedRegExpMatch, type MatchWorker, type MatchWorkerFactory } from "./timeLimitedRegExpMatch.js";
 export { memoizedRegExpMatch } from "./memoizedRegExpMatch.js";
+export { trackSettlement } from "./settledPromise.js";
 export { setOwnProperty } from "./setOwnProperty.js";
 export type { ExtensionDetails } from "./extensionDetails.js";

@@ -1,4 +1,5 @@
 import type { RegExpMatcher } from "./regExpMatch.js";
+import { settlementOf, trackSettlement } from "./settledPromise.js";
 
 /** Results kept: a collection has a few distinct (string, pattern) pairs; this only bounds a pathological one. */
 const MAX_RESULTS = 1000;
@@ -9,7 +10,9 @@ const MAX_KEY_LENGTH = 10_000;
  * `regExpMatch` remembering its results. A match is a pure function of the string, the pattern and the flags,
  * and the time-limited matcher pays a worker round trip for each: the same filter in many recipes, and every
  * filter again at the next run, would pay it again and again. Failures are not kept (a time-out depends on how
- * busy the machine was); the oldest result goes first when full. Each caller gets a match array of its own.
+ * busy the machine was); the oldest result goes first when full. Each caller gets a match array of its own:
+ * at once (not a promise) when the result is known, so a filter's synchronous evaluation can use it (see
+ * filterExpressions.ts), else a promise of it.
  */
 export function memoizedRegExpMatch(match: RegExpMatcher, maxResults = MAX_RESULTS): RegExpMatcher {
   const results = new Map<string, Promise<unknown>>();
@@ -21,12 +24,13 @@ export function memoizedRegExpMatch(match: RegExpMatcher, maxResults = MAX_RESUL
     const key = JSON.stringify({ value, pattern, flags }); // no `flags` key when undefined
     let result = results.get(key);
     if (!result) {
-      result = Promise.resolve().then(() => match(value, pattern, flags));
+      result = trackSettlement(Promise.resolve().then(() => match(value, pattern, flags)));
       results.set(key, result);
       result.catch(() => results.delete(key));
       if (results.size > maxResults) results.delete(results.keys().next().value!);
     }
-    return result.then(ownCopy);
+    const known = settlementOf(result);
+    return known ? ownCopy(known.value) : result.then(ownCopy);
   };
 }
 

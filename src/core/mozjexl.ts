@@ -25,6 +25,7 @@ import Parser, { type JexlAst, type JexlGrammar, type JexlToken, type JexlTransf
 import { states } from "jexl/dist/parser/states.js";
 import { FilterSyntaxError } from "./filterSyntaxError.js";
 import { MozjexlLexer } from "./mozjexlLexer.js";
+import { settlementOf } from "./settledPromise.js";
 
 export type MozjexlAst = JexlAst;
 
@@ -34,6 +35,8 @@ const OPENING = new Set<string | undefined>(["openParen", "openBracket", "openCu
 const CLOSING = new Set<string | undefined>(["closeParen", "closeBracket", "closeCurl"]);
 /** Transforms by name; each gets the piped value first, then the arguments, all evaluated. */
 export type TransformTable = Readonly<Record<string, JexlTransform>>;
+/** What `evaluateSync` returns when only `evaluate` can tell the value (or the error). */
+export const NEEDS_ASYNC: unique symbol = Symbol("needs asynchronous evaluation");
 
 export class Mozjexl {
   private readonly jexl = new jexlPackage.Jexl();
@@ -89,6 +92,20 @@ export class Mozjexl {
     return new MozjexlEvaluator({ ...this.grammar, transforms }, context).eval(ast);
   }
 
+  /**
+   * `evaluate`'s value without a promise per node, or NEEDS_ASYNC when `evaluate` might tell otherwise: a
+   * value to await that is not a fulfilled promise tracked by settledPromise.ts, a transform named in
+   * `asyncOnly` (left uncalled, so `evaluate` calls it once), an undefined transform, or any error (`evaluate`
+   * gives it, whichever one its Promise.all picks).
+   */
+  evaluateSync(ast: MozjexlAst, context: object, transforms: TransformTable, asyncOnly: ReadonlySet<string>): unknown {
+    try {
+      return new SyncMozjexlEvaluator({ ...this.grammar, transforms }, asyncOnly, context).eval(ast);
+    } catch {
+      return NEEDS_ASYNC;
+    }
+  }
+
   private get grammar(): JexlGrammar {
     return (this.jexl as unknown as { _grammar: JexlGrammar })._grammar;
   }
@@ -133,27 +150,138 @@ class MozjexlEvaluator extends Evaluator {
       const name = ast.value;
       return this.eval(ast.from).then((subject) => readProperty(subject, name));
     }
-    if (ast.type === "FunctionCall" && !Object.hasOwn(this._grammar.transforms, ast.name)) {
+    if (ast.type === "FunctionCall" && !definesTransform(this._grammar, ast.name)) {
       return Promise.reject(new Error(`Transform '${ast.name}' is not defined.`));
     }
     return super.eval(ast);
   }
 
   override _filterRelative(subject: unknown, expr: JexlAst): Promise<unknown[]> | undefined {
-    if (subject === undefined) return undefined;
-    const elements = Array.isArray(subject) ? subject : [subject];
+    const elements = relativeFilterElements(subject);
+    if (!elements) return undefined;
     // Each element is the relative context of its own evaluator (jexl's would be a plain Evaluator).
     const keeps = elements.map((element) => new MozjexlEvaluator(this._grammar, this._context, element).eval(expr));
     return Promise.all(keeps).then((keep) => elements.filter((_, index) => keep[index]));
   }
 
   override _filterStatic(subject: unknown, expr: JexlAst): Promise<unknown> {
-    return this.eval(expr).then((index) => {
-      if (typeof index === "boolean") return index ? subject : undefined;
-      if (subject === undefined) return undefined;
-      return (subject as Record<string, unknown>)[index as string]; // null throws, as in mozjexl
-    });
+    return this.eval(expr).then((index) => staticFilterResult(subject, index));
   }
+}
+
+/** A grammar operator as jexl's handlers apply it (jexlInternals.d.ts types the elements for the lexer only). */
+interface JexlOperator {
+  eval(...operands: unknown[]): unknown;
+}
+
+/**
+ * MozjexlEvaluator without promises: jexl's handlers (node_modules/jexl/dist/evaluator/handlers.js) with
+ * MozjexlEvaluator's overrides, rule for rule. Where jexl awaits a node's value (every node's), a thenable
+ * is used only as a tracked, fulfilled promise; any other stops the evaluation with NEEDS_ASYNC, as does
+ * any error.
+ */
+class SyncMozjexlEvaluator {
+  private readonly relativeContext: unknown;
+
+  constructor(
+    private readonly grammar: JexlGrammar,
+    private readonly asyncOnly: ReadonlySet<string>,
+    private readonly context: object,
+    relativeContext?: unknown,
+  ) {
+    // As in jexl's Evaluator: a falsy element of a relative filter (0, "", null) leaves the context relative.
+    this.relativeContext = relativeContext || context;
+  }
+
+  /** The node's value as jexl awaits it; throws NEEDS_ASYNC (or any error) when it cannot be known here. */
+  eval(ast: JexlAst): unknown {
+    return awaitedNow(this.nodeValue(ast));
+  }
+
+  private nodeValue(ast: JexlAst): unknown {
+    switch (ast.type) {
+      case "Literal":
+        return ast.value;
+      case "Identifier":
+        if (ast.from) return readProperty(this.eval(ast.from), ast.value);
+        return ((ast.relative ? this.relativeContext : this.context) as Record<string, unknown>)[ast.value];
+      case "BinaryExpression": {
+        // Both operands first, as in mozjexl, whose grammar has no operator evaluating them on demand (one
+        // would have no `eval`, throw here, and be left to `evaluate`).
+        const operator = this.grammar.elements[ast.operator] as unknown as JexlOperator;
+        const left = this.eval(ast.left);
+        return operator.eval(left, this.eval(ast.right));
+      }
+      case "UnaryExpression":
+        return (this.grammar.elements[ast.operator] as unknown as JexlOperator).eval(this.eval(ast.right));
+      case "ConditionalExpression": {
+        const test = this.eval(ast.test);
+        if (!test) return this.eval(ast.alternate);
+        return ast.consequent ? this.eval(ast.consequent) : test; // `a ?: b`
+      }
+      case "ArrayLiteral":
+        return ast.value.map((element) => this.eval(element));
+      case "ObjectLiteral": {
+        const object: Record<string, unknown> = {};
+        for (const key of Object.keys(ast.value)) object[key] = this.eval(ast.value[key]!);
+        return object;
+      }
+      case "FilterExpression": {
+        const subject = this.eval(ast.subject);
+        return ast.relative ? this.filterRelative(subject, ast.expr) : staticFilterResult(subject, this.eval(ast.expr));
+      }
+      case "FunctionCall": {
+        // An undefined transform is `evaluate`'s error; an async-only one is called by `evaluate` alone.
+        if (ast.pool !== "transforms" || !definesTransform(this.grammar, ast.name) || this.asyncOnly.has(ast.name)) {
+          throw NEEDS_ASYNC;
+        }
+        const args = ast.args.map((arg) => this.eval(arg));
+        return this.grammar.transforms[ast.name]!(...(args as [unknown, ...unknown[]]));
+      }
+    }
+  }
+
+  /** MozjexlEvaluator._filterRelative: every element evaluated, as its own relative context. */
+  private filterRelative(subject: unknown, expr: JexlAst): unknown[] | undefined {
+    const elements = relativeFilterElements(subject);
+    if (!elements) return undefined;
+    return elements.filter((element) => new SyncMozjexlEvaluator(this.grammar, this.asyncOnly, this.context, element).eval(expr));
+  }
+}
+
+/**
+ * `value` as awaiting it gives, known now: a tracked, fulfilled promise's value, or `value` itself if it is
+ * not a thenable. Throws NEEDS_ASYNC for any other thenable.
+ */
+function awaitedNow(value: unknown): unknown {
+  if ((typeof value !== "object" || value === null) && typeof value !== "function") return value;
+  const settlement = settlementOf(value);
+  // Awaiting a promise adopts its value too, should that have become a thenable since.
+  if (settlement) return awaitedNow(settlement.value);
+  if (typeof (value as { then?: unknown }).then !== "function") return value;
+  // `evaluate` awaits this value again (or the like of it, from a second call of its getter or transform), so a
+  // rejection of this one is no unhandled rejection: mozjexl would have handled it.
+  if (value instanceof Promise) value.catch(ignoreRejection);
+  throw NEEDS_ASYNC;
+}
+
+function ignoreRejection(): void {}
+
+function definesTransform(grammar: JexlGrammar, name: string): boolean {
+  return Object.hasOwn(grammar.transforms, name);
+}
+
+/** What a relative filter tests (`subject[.x == 1]`): an array's elements, any other value alone; none for undefined. */
+function relativeFilterElements(subject: unknown): unknown[] | undefined {
+  if (subject === undefined) return undefined;
+  return Array.isArray(subject) ? subject : [subject];
+}
+
+/** `subject[index]`: a boolean index keeps or drops the subject; undefined stays undefined; null throws, as in mozjexl. */
+function staticFilterResult(subject: unknown, index: unknown): unknown {
+  if (typeof index === "boolean") return index ? subject : undefined;
+  if (subject === undefined) return undefined;
+  return (subject as Record<string, unknown>)[index as string];
 }
 
 /** `subject.name`: undefined stays undefined, an array reads its first element, null throws. */

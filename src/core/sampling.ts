@@ -7,7 +7,12 @@
  * (UTF-8). A fraction in [0, 1] maps to a key of the same form, and keys compare as *strings*. Keeping the
  * string comparison (rather than numbers) matters for the odd cases Firefox also has, e.g. a NaN fraction
  * becomes the key "000000000NaN".
+ *
+ * Each decision is a pure function of the input's hash (`isStableSampled`, `isBucketSampled`, `ratioIndex`).
+ * Hashes are kept and tracked (settledPromise.ts), so the filter transforms decide synchronously for an
+ * input hashed before (`withInputHash`); the exported samplers are asynchronous, as Firefox's are.
  */
+import { settlementOf, trackSettlement } from "./settledPromise.js";
 
 const HASH_HEX_DIGITS = 12; // 48 bits, few enough to be exact as a JS number
 const HASH_MAX = 2 ** 48 - 1;
@@ -32,11 +37,26 @@ const keptHashes = new Map<string, Promise<string>>();
 
 /** The first 12 hex digits of SHA-256 over `JSON.stringify(data)`. */
 export async function truncatedHash(data: unknown): Promise<string> {
+  return keptHash(data);
+}
+
+/**
+ * `decide(truncatedHash(input))`: at once when the input's hash is already known, else a promise of it.
+ * Throws (rather than rejects) when `input` cannot be turned into JSON or `decide` throws on a known hash.
+ */
+export function withInputHash<T>(input: unknown, decide: (inputHash: string) => T): T | Promise<T> {
+  const hash = keptHash(input);
+  const known = settlementOf(hash);
+  return known ? decide(known.value as string) : hash.then(decide);
+}
+
+/** `data`'s hash, kept (see keptHashes) and tracked, so that once computed it can be read synchronously. */
+function keptHash(data: unknown): Promise<string> {
   // JSON.stringify(undefined) is undefined, which TextEncoder encodes as "" (as Firefox does).
   const text = JSON.stringify(data) ?? "";
   let hash = keptHashes.get(text);
   if (!hash) {
-    hash = sha256Prefix(text);
+    hash = trackSettlement(sha256Prefix(text));
     keptHashes.set(text, hash);
     hash.catch(() => keptHashes.delete(text));
     if (keptHashes.size > MAX_KEPT_HASHES) keptHashes.delete(keptHashes.keys().next().value!);
@@ -53,7 +73,11 @@ async function sha256Prefix(text: string): Promise<string> {
 
 /** True for a share `rate` (0..1) of all inputs: those whose hash is below the rate's key. */
 export async function stableSample(input: unknown, rate: number): Promise<boolean> {
-  const inputHash = await truncatedHash(input);
+  return isStableSampled(await truncatedHash(input), rate);
+}
+
+/** stableSample's decision for an input with this hash. */
+export function isStableSampled(inputHash: string, rate: number): boolean {
   return inputHash < fractionToKey(rate);
 }
 
@@ -62,7 +86,11 @@ export async function stableSample(input: unknown, rate: number): Promise<boolea
  * the range wraps around, so start 70, count 50, total 100 means buckets 70–99 and 0–19.
  */
 export async function bucketSample(input: unknown, start: number, count: number, total: number): Promise<boolean> {
-  const inputHash = await truncatedHash(input);
+  return isBucketSampled(await truncatedHash(input), start, count, total);
+}
+
+/** bucketSample's decision for an input with this hash. */
+export function isBucketSampled(inputHash: string, start: number, count: number, total: number): boolean {
   const wrappedStart = start % total;
   const end = wrappedStart + count;
   if (end > total) {
@@ -81,7 +109,11 @@ export async function ratioSample(input: unknown, ratios: readonly number[]): Pr
   if (ratios.length < 1) {
     throw new RangeError(`ratios must be at least 1 element long (got length: ${ratios.length})`);
   }
-  const inputHash = await truncatedHash(input);
+  return ratioIndex(await truncatedHash(input), ratios);
+}
+
+/** ratioSample's decision for an input with this hash (`ratios` not empty). */
+function ratioIndex(inputHash: string, ratios: readonly number[]): number {
   const ratioTotal = ratios.reduce((sum, ratio) => sum + ratio);
   let samplePoint = 0;
   for (let k = 0; k < ratios.length - 1; k++) {

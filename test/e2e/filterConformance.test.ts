@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { FILTER_TRANSFORM_NAMES, evaluateFilter } from "../../src/core/filterExpressions.js";
 import { bucketSample, ratioSample, stableSample, truncatedHash } from "../../src/core/sampling.js";
-import { FakePrefsApi } from "../fakes/FakePrefsApi.js";
-import { FILTER_CONTEXT, FILTER_CORPUS, FILTER_PREFS } from "./fixtures/filterCorpus.js";
+import { filterCorpusPrefs } from "../fakes/filterCorpusPrefs.js";
+import { FILTER_CONTEXT, FILTER_CORPUS } from "./fixtures/filterCorpus.js";
 import { type SamplingCase, samplingCases } from "./fixtures/samplingCases.js";
 import { type Firefox, type JsonValue, launchFirefox } from "./harness/index.js";
 import { setFilterPrefs } from "./support/filterPrefs.js";
@@ -22,16 +22,6 @@ import {
 const SAMPLING_MODULE = "resource://gre/modules/components-utils/Sampling.sys.mjs";
 
 const outcomeOf = new Function(`return ${OUTCOME_SOURCE}`)() as (evaluate: () => Promise<unknown>) => Promise<Outcome>;
-
-/** The fixture prefs as our evaluator sees them in Node. */
-function fakePrefs(): FakePrefsApi {
-  const prefs = new FakePrefsApi();
-  for (const [name, { default: defaultValue, user }] of Object.entries(FILTER_PREFS)) {
-    if (defaultValue !== undefined) prefs.defaults.set(name, defaultValue);
-    if (user !== undefined) prefs.user.set(name, user);
-  }
-  return prefs;
-}
 
 describe("filter expressions and sampling conform to Firefox's own modules", () => {
   let firefox: Firefox;
@@ -62,7 +52,7 @@ describe("filter expressions and sampling conform to Firefox's own modules", () 
   test(`all ${FILTER_CORPUS.length} corpus expressions give the same result, or an error in both`, async () => {
     expect(FILTER_CORPUS.length).toBeGreaterThanOrEqual(100);
     const theirs = await firefoxOutcomes(firefox, expressions);
-    const prefs = fakePrefs();
+    const prefs = filterCorpusPrefs();
     const ours: Outcome[] = [];
     for (const expression of expressions) {
       ours.push(await outcomeOf(() => evaluateFilter(expression, FILTER_CONTEXT, { prefs })));

@@ -9,6 +9,7 @@ import {
 import { FilterSyntaxError } from "../../src/core/filterSyntaxError.js";
 import { Mozjexl } from "../../src/core/mozjexl.js";
 import { FakePrefsApi } from "../fakes/FakePrefsApi.js";
+import { evaluateBothWays } from "./filterEvaluationPaths.js";
 
 const context: FilterContext = {
   n: null,
@@ -26,7 +27,8 @@ const context: FilterContext = {
   normandy: { channel: "release", version: "128.5.1esr", locale: "de-DE", userId: "u-1" },
 };
 
-const evaluate = (expression: string, options?: FilterOptions) => evaluateFilter(expression, context, options);
+/** Each expression is evaluated twice: by the asynchronous evaluator alone, then with the fast path, which must agree. */
+const evaluate = (expression: string, options?: FilterOptions) => evaluateBothWays(expression, context, options);
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -282,11 +284,10 @@ describe("transforms", () => {
       await expect(evaluate("'a.b'|preferenceExists")).rejects.toThrow(/preferenceExists.*prefs reader/);
     });
 
-    test("the reader's answers are awaited on both sides of &&", async () => {
+    test("the reader's answers are awaited on both sides of &&, each asked once", async () => {
       const reads = vi.spyOn(prefs, "getPrefType");
-      expect(
-        await evaluate("'app.normandy.test.missing'|preferenceExists && 'app.normandy.test.both'|preferenceExists", withPrefs),
-      ).toBe(false);
+      const filter = "'app.normandy.test.missing'|preferenceExists && 'app.normandy.test.both'|preferenceExists";
+      expect(await evaluateFilter(filter, context, withPrefs)).toBe(false);
       expect(reads).toHaveBeenCalledTimes(2);
     });
   });

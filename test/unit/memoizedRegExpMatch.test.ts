@@ -1,6 +1,7 @@
 /**
  * regExpMatch with remembered results: the same answers as the matcher it wraps, each match made once (by
- * string, pattern and flags), failures not kept, and every caller given a match array of its own.
+ * string, pattern and flags), failures not kept, and every caller given a match array of its own, at once
+ * when the result is known.
  */
 import { describe, expect, it } from "vitest";
 import { memoizedRegExpMatch, nativeRegExpMatch, type RegExpMatcher } from "../../src/core/index.js";
@@ -59,6 +60,30 @@ describe("memoizedRegExpMatch", () => {
     first[1] = "changed";
     first.groups!.major = "changed";
     expect(await match("v153", "v(?<major>\\d+)", undefined)).toStrictEqual(nativeRegExpMatch("v153", "v(?<major>\\d+)", undefined));
+  });
+
+  it("answers at once (not a promise) once the result is known, each time with a match array of its own", async () => {
+    const { match: counted, calls } = countingMatcher();
+    const match = memoizedRegExpMatch(counted);
+    const expected = nativeRegExpMatch("v153", "v(?<major>\\d+)", undefined);
+    const first = match("v153", "v(?<major>\\d+)", undefined);
+    expect(first).toBeInstanceOf(Promise);
+    expect(match("v153", "v(?<major>\\d+)", undefined)).toBeInstanceOf(Promise); // not known yet
+    expect(await first).toStrictEqual(expected);
+    const known = match("v153", "v(?<major>\\d+)", undefined) as RegExpMatchArray;
+    expect(known).toStrictEqual(expected);
+    known[1] = "changed";
+    known.groups!.major = "changed";
+    expect(match("v153", "v(?<major>\\d+)", undefined)).toStrictEqual(expected);
+    expect(calls()).toBe(1);
+  });
+
+  it("never answers a failure at once: the next call tries again, through a promise", async () => {
+    const match = memoizedRegExpMatch(nativeRegExpMatch);
+    await expect(match("abc", "(", undefined)).rejects.toThrow(SyntaxError);
+    const again = match("abc", "(", undefined);
+    expect(again).toBeInstanceOf(Promise);
+    await expect(again).rejects.toThrow(SyntaxError);
   });
 
   it("passes what is not a string match straight through (native matching throws for it)", async () => {

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { bucketSample, fractionToKey, ratioSample, stableSample, truncatedHash } from "../../src/core/sampling.js";
+import {
+  bucketSample,
+  fractionToKey,
+  isStableSampled,
+  ratioSample,
+  stableSample,
+  truncatedHash,
+  withInputHash,
+} from "../../src/core/sampling.js";
 
 const inputs = Array.from({ length: 2000 }, (_, i) => `user-${i}`);
 
@@ -146,5 +154,29 @@ describe("ratioSample", () => {
 
   test("rejects an empty list", async () => {
     await expect(ratioSample("x", [])).rejects.toThrow(/at least 1 element/);
+  });
+});
+
+describe("withInputHash: a decision on the input's hash, at once when the hash is known", () => {
+  test("a promise of it until the hash is known, then the decision itself", async () => {
+    const input = ["with-input-hash", 1];
+    const first = withInputHash(input, (inputHash) => `decided on ${inputHash}`);
+    expect(first).toBeInstanceOf(Promise);
+    const expected = `decided on ${await truncatedHash(input)}`;
+    expect(await first).toBe(expected);
+    expect(withInputHash(input, (inputHash) => `decided on ${inputHash}`)).toBe(expected);
+  });
+
+  test("shares its hashes with truncatedHash: an input hashed there is known here", async () => {
+    await truncatedHash("hashed-by-truncatedHash");
+    expect(withInputHash("hashed-by-truncatedHash", (inputHash) => inputHash)).toBe(await truncatedHash("hashed-by-truncatedHash"));
+  });
+
+  test("throws at once where the asynchronous samplers reject", async () => {
+    await truncatedHash("known-input");
+    expect(() => withInputHash("known-input", (inputHash) => isStableSampled(inputHash, 2))).toThrow(/between 0 and 1/);
+    await expect(stableSample("known-input", 2)).rejects.toThrow(/between 0 and 1/);
+    expect(() => withInputHash(1n, (inputHash) => inputHash)).toThrow(TypeError); // BigInt has no JSON
+    await expect(truncatedHash(1n)).rejects.toThrow(TypeError);
   });
 });
