@@ -22,6 +22,7 @@ import {
   type ClientPingType,
   type PerformanceEvent,
 } from "./clientPingRegistry.js";
+import { columnsProblem } from "./batchColumns.js";
 import { clientPingProblem } from "./clientPingValidation.js";
 import { NORMANDY_EVENT_CATEGORY, NORMANDY_EVENTS, VALUE_EXTRA_KEY, type NormandyEventMethod } from "./eventRegistry.js";
 import { camelCase, eventMetricName, gleanEventName } from "./eventMetricNames.js";
@@ -105,14 +106,20 @@ function telemetryEnvironment(): TelemetryEnvironmentModule["TelemetryEnvironmen
 }
 
 /** The event format's clock: whole milliseconds since Firefox's process start. */
+function checkColumns(nameA: string, columnA: unknown[], nameB: string, columnB: unknown[]): void {
+  const problem = columnsProblem(nameA, columnA, nameB, columnB);
+  if (problem !== null) throw new ExtensionUtils.ExtensionError(problem);
+}
+
 function eventTimestamp(): number {
   return Math.floor(Services.telemetry.msSinceProcessStart());
 }
 
 const telemetryApi: TelemetryApi = {
-  async reportUptakes(reports) {
+  async reportUptakes({ sources, statuses }) {
+    checkColumns("sources", sources, "statuses", statuses);
     const metric = uptakeMetric();
-    for (const { source, status } of reports) metric.record({ source, [VALUE_EXTRA_KEY]: status });
+    for (const [index, source] of sources.entries()) metric.record({ source, [VALUE_EXTRA_KEY]: statuses[index]! });
     return eventTimestamp();
   },
 
@@ -139,12 +146,13 @@ const telemetryApi: TelemetryApi = {
     Services.fog.setExperimentInactive(slug);
   },
 
-  async setRecipeFreshness(revisions) {
+  async setRecipeFreshness({ recipeIds, revisions }) {
+    checkColumns("recipeIds", recipeIds, "revisions", revisions);
     const freshness = recipeFreshnessMetric();
-    for (const { recipeId, revision } of revisions) {
+    for (const [index, recipeId] of recipeIds.entries()) {
       const metric = freshness[String(recipeId)];
       if (!metric) throw new ExtensionUtils.ExtensionError(`Glean refused the recipe freshness label ${recipeId}`);
-      metric.set(revision);
+      metric.set(revisions[index]!);
     }
   },
 

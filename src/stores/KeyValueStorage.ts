@@ -5,20 +5,23 @@
 export interface KeyValueStorage {
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): Promise<void>;
-  remove(key: string): Promise<void>;
+  /** Writes every entry in one go: storage.local writes them in one transaction, so none is kept without the others. */
+  setMany(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string | readonly string[]): Promise<void>;
 }
 
 /** Adapts a `storage.local`-shaped area (the WebExtension API) to KeyValueStorage. */
 export function storageAreaAdapter(area: {
   get(keys: string): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
-  remove(keys: string): Promise<void>;
+  remove(keys: string | string[]): Promise<void>;
 }): KeyValueStorage {
   return {
     async get<T>(key: string) {
       return (await area.get(key))[key] as T | undefined;
     },
     set: (key, value) => area.set({ [key]: value }),
-    remove: (key) => area.remove(key),
+    setMany: (items) => area.set(items),
+    remove: (keys) => area.remove(typeof keys === "string" ? keys : [...keys]),
   };
 }

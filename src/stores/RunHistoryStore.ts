@@ -16,10 +16,10 @@ export class RunHistoryStore {
 
   async add(report: RunReport): Promise<void> {
     const index = await this.index();
-    await this.storage.set(reportKey(report.startedAt), toStoredText(report));
     const kept = [report.startedAt, ...index.filter((startedAt) => startedAt !== report.startedAt)];
-    await this.storage.set(INDEX_KEY, kept.slice(0, KEEP));
-    await Promise.all(kept.slice(KEEP).map((startedAt) => this.storage.remove(reportKey(startedAt))));
+    await this.storage.setMany({ [reportKey(report.startedAt)]: toStoredText(report), [INDEX_KEY]: kept.slice(0, KEEP) });
+    const dropped = kept.slice(KEEP);
+    if (dropped.length > 0) await this.storage.remove(dropped.map(reportKey));
   }
 
   async list(): Promise<RunReport[]> {

@@ -8,11 +8,16 @@ export interface EventSink {
   append(...events: LoggedEvent[]): Promise<void>;
 }
 
-/** One sink that appends every batch to each of `sinks`, in order. */
+/**
+ * One sink that appends every batch to each of `sinks`, all at once: they store independently, and one that
+ * fails does not keep the batch from the others.
+ */
 export function allOf(...sinks: EventSink[]): EventSink {
   return {
     async append(...events) {
-      for (const sink of sinks) await sink.append(...events);
+      const outcomes = await Promise.allSettled(sinks.map((sink) => sink.append(...events)));
+      const failure = outcomes.find((outcome) => outcome.status === "rejected");
+      if (failure) throw failure.reason;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { RecipeRevision, TelemetryApi, UptakeReport, UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import type { RecipeFreshnessBatch, TelemetryApi, UptakeBatch, UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
 import type { LoggedEvent } from "../stores/EventLogStore.js";
 import type { EventSink } from "./EventSink.js";
 
@@ -11,8 +11,8 @@ import type { EventSink } from "./EventSink.js";
  * process and to storage per run. Every event of a run carries the flush's timestamp.)
  */
 export class Uptake {
-  private reports: UptakeReport[] = [];
-  private revisions: RecipeRevision[] = [];
+  private reports: UptakeBatch = { sources: [], statuses: [] };
+  private freshness: RecipeFreshnessBatch = { recipeIds: [], revisions: [] };
 
   constructor(
     private readonly telemetry: TelemetryApi,
@@ -20,7 +20,7 @@ export class Uptake {
   ) {}
 
   reportRunner(status: UptakeStatus): void {
-    this.reports.push({ source: "normandy/runner", status });
+    this.report("normandy/runner", status);
   }
 
   /**
@@ -28,14 +28,17 @@ export class Uptake {
    * (`recipe_freshness[id] = parseInt(revision_id)`); a revision that is not a whole number is not reported.
    */
   reportRecipe(recipeId: number, revision: string, status: UptakeStatus): void {
-    this.reports.push({ source: `normandy/recipe/${recipeId}`, status });
+    this.report(`normandy/recipe/${recipeId}`, status);
     const revisionNumber = Number.parseInt(revision, 10);
-    if (Number.isSafeInteger(revisionNumber) && revisionNumber >= 0) this.revisions.push({ recipeId, revision: revisionNumber });
+    if (Number.isSafeInteger(revisionNumber) && revisionNumber >= 0) {
+      this.freshness.recipeIds.push(recipeId);
+      this.freshness.revisions.push(revisionNumber);
+    }
   }
 
   /** `actionName` is the action's class name, e.g. `ConsoleLogAction`. */
   reportAction(actionName: string, status: UptakeStatus): void {
-    this.reports.push({ source: `normandy/action/${actionName}`, status });
+    this.report(`normandy/action/${actionName}`, status);
   }
 
   /**
@@ -44,19 +47,25 @@ export class Uptake {
    */
   async flush(): Promise<void> {
     const reports = this.reports;
-    const revisions = this.revisions;
-    this.reports = [];
-    this.revisions = [];
+    const freshness = this.freshness;
+    this.reports = { sources: [], statuses: [] };
+    this.freshness = { recipeIds: [], revisions: [] };
     await Promise.all([
-      reports.length > 0 && this.sendReports(reports),
-      revisions.length > 0 && this.telemetry.setRecipeFreshness(revisions),
+      reports.sources.length > 0 && this.sendReports(reports),
+      freshness.recipeIds.length > 0 && this.telemetry.setRecipeFreshness(freshness),
     ]);
   }
 
-  private async sendReports(reports: UptakeReport[]): Promise<void> {
-    const timestamp = await this.telemetry.reportUptakes(reports);
+  private report(source: string, status: UptakeStatus): void {
+    this.reports.sources.push(source);
+    this.reports.statuses.push(status);
+  }
+
+  private async sendReports(batch: UptakeBatch): Promise<void> {
+    const timestamp = await this.telemetry.reportUptakes(batch);
+    const { sources, statuses } = batch;
     await this.events.append(
-      ...reports.map(({ source, status }): LoggedEvent => [timestamp, "uptake.remotecontent.result", "uptake", "normandy", status, { source }]),
+      ...sources.map((source, index): LoggedEvent => [timestamp, "uptake.remotecontent.result", "uptake", "normandy", statuses[index]!, { source }]),
     );
   }
 }

@@ -152,21 +152,20 @@ describe("e2e harness with the prefs and telemetry experiment APIs", () => {
   });
 
   test("reportUptakes records into the runtime-registered Glean event, in order", async () => {
-    const reported = await firefox.evalInExtensionPage<{ at: number; now: number; invalid: string }>(
+    const reported = await firefox.evalInExtensionPage<{ at: number; now: number; invalid: string; uneven: string }>(
       ADDON_ID,
       "page.html",
       `const telemetry = browser.experiments.telemetry;
-       const at = await telemetry.reportUptakes([
-         { source: "normandy/recipe/7", status: "backoff" },
-         { source: "normandy/runner", status: "success" },
-       ]);
-       let invalid = "resolved";
-       try { await telemetry.reportUptakes([{ source: "normandy/runner", status: "exploded" }]); } catch (error) { invalid = error.message; }
-       return { at, now: await telemetry.msSinceProcessStart(), invalid };`,
+       const at = await telemetry.reportUptakes({ sources: ["normandy/recipe/7", "normandy/runner"], statuses: ["backoff", "success"] });
+       const refusal = (batch) => telemetry.reportUptakes(batch).then(() => "resolved", (error) => error.message);
+       const invalid = await refusal({ sources: ["normandy/runner"], statuses: ["exploded"] });
+       const uneven = await refusal({ sources: ["normandy/runner", "normandy/recipe/8"], statuses: ["success"] });
+       return { at, now: await telemetry.msSinceProcessStart(), invalid, uneven };`,
     );
     expect(reported.at).toBeGreaterThan(0);
     expect(reported.now).toBeGreaterThanOrEqual(reported.at);
-    expect(reported.invalid).toMatch(/status/);
+    expect(reported.invalid).toMatch(/statuses/);
+    expect(reported.uneven).toMatch(/sources and statuses must be as long as each other \(2 and 1\)/);
 
     const events = await firefox.evalInChrome<{ category: string; name: string; extra: Record<string, string> }[]>(
       `return Glean.recipeClient.uptake.testGetValue();`,
@@ -217,7 +216,7 @@ describe("e2e harness with the prefs and telemetry experiment APIs", () => {
     const at = await firefox.evalInExtensionPage<number>(
       ADDON_ID,
       "page.html",
-      `return browser.experiments.telemetry.reportUptakes([{ source: "normandy/recipe/1", status: "apply_error" }]);`,
+      `return browser.experiments.telemetry.reportUptakes({ sources: ["normandy/recipe/1"], statuses: ["apply_error"] });`,
     );
     expect(at).toBeGreaterThan(0);
     expect(

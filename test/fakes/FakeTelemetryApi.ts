@@ -1,3 +1,4 @@
+import { columnsProblem } from "../../experiment-apis/telemetry/batchColumns.js";
 import { clientPingProblem } from "../../experiment-apis/telemetry/clientPingValidation.js";
 import { fitExtraValues, normandyEventProblem } from "../../experiment-apis/telemetry/eventValidation.js";
 import type { NormandyEventMethod, NormandyEventObject } from "../../experiment-apis/telemetry/eventRegistry.js";
@@ -5,9 +6,9 @@ import {
   UPTAKE_STATUSES,
   type ClientPing,
   type ExperimentAnnotationOptions,
-  type RecipeRevision,
+  type RecipeFreshnessBatch,
   type TelemetryApi,
-  type UptakeReport,
+  type UptakeBatch,
   type UptakeStatus,
 } from "../../experiment-apis/telemetry/interface.js";
 
@@ -32,9 +33,10 @@ export class FakeTelemetryApi implements TelemetryApi {
   readonly clientPings: ClientPing[] = [];
   private clock = 0;
 
-  async reportUptakes(reports: UptakeReport[]): Promise<number> {
-    for (const { status } of reports) if (!UPTAKE_STATUSES.includes(status)) throw new Error(`unknown uptake status ${status}`);
-    this.uptake.push(...reports.map(({ source, status }) => ({ source, status })));
+  async reportUptakes({ sources, statuses }: UptakeBatch): Promise<number> {
+    throwIfProblem(columnsProblem("sources", sources, "statuses", statuses));
+    for (const status of statuses) if (!UPTAKE_STATUSES.includes(status)) throw new Error(`unknown uptake status ${status}`);
+    this.uptake.push(...sources.map((source, index) => ({ source, status: statuses[index]! })));
     return ++this.clock;
   }
 
@@ -48,8 +50,7 @@ export class FakeTelemetryApi implements TelemetryApi {
     value: string,
     extra: Record<string, string>,
   ): Promise<number> {
-    const problem = normandyEventProblem(method, object, value, extra);
-    if (problem !== null) throw new Error(problem);
+    throwIfProblem(normandyEventProblem(method, object, value, extra));
     this.events.push({ method, object, value, extra: fitExtraValues(extra) });
     return ++this.clock;
   }
@@ -62,8 +63,10 @@ export class FakeTelemetryApi implements TelemetryApi {
     this.activeExperiments.delete(slug);
   }
 
-  async setRecipeFreshness(revisions: RecipeRevision[]): Promise<void> {
-    for (const { recipeId, revision } of revisions) {
+  async setRecipeFreshness({ recipeIds, revisions }: RecipeFreshnessBatch): Promise<void> {
+    throwIfProblem(columnsProblem("recipeIds", recipeIds, "revisions", revisions));
+    for (const [index, recipeId] of recipeIds.entries()) {
+      const revision = revisions[index]!;
       if (!Number.isInteger(recipeId) || !Number.isInteger(revision)) throw new Error(`not integers: ${recipeId}, ${revision}`);
       this.recipeFreshness.set(recipeId, revision);
     }
@@ -71,8 +74,7 @@ export class FakeTelemetryApi implements TelemetryApi {
 
   async recordClientPings(pings: ClientPing[]): Promise<number> {
     for (const ping of pings) {
-      const problem = clientPingProblem(ping);
-      if (problem !== null) throw new Error(problem);
+      throwIfProblem(clientPingProblem(ping));
     }
     this.clientPings.push(...pings);
     return ++this.clock;
@@ -82,4 +84,8 @@ export class FakeTelemetryApi implements TelemetryApi {
   statusesFor(source: string): UptakeStatus[] {
     return this.uptake.filter((entry) => entry.source === source).map((entry) => entry.status);
   }
+}
+
+function throwIfProblem(problem: string | null): void {
+  if (problem !== null) throw new Error(problem);
 }

@@ -13,7 +13,11 @@ export class MemoryStorage implements KeyValueStorage {
     this.data.set(key, JSON.stringify(value));
   }
 
-  async remove(key: string): Promise<void> {
-    this.data.delete(key);
+  async setMany(items: Record<string, unknown>): Promise<void> {
+    for (const [key, value] of Object.entries(items)) this.data.set(key, JSON.stringify(value));
+  }
+
+  async remove(keys: string | readonly string[]): Promise<void> {
+    for (const key of typeof keys === "string" ? [keys] : keys) this.data.delete(key);
   }
 }

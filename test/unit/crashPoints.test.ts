@@ -30,6 +30,7 @@ function killSwitch(prefs: FakePrefsApi, storage: MemoryStorage, killAt: number)
     (prefs as unknown as Record<string, unknown>)[method] = guard((prefs[method] as (...args: unknown[]) => Promise<unknown>).bind(prefs));
   }
   storage.set = guard(storage.set.bind(storage));
+  storage.setMany = guard(storage.setMany.bind(storage));
   storage.remove = guard(storage.remove.bind(storage));
   return { get writes() { return writes; } };
 }

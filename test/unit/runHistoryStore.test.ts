@@ -28,14 +28,14 @@ describe("RunHistoryStore", () => {
     const storage = new MemoryStorage();
     const history = new RunHistoryStore(storage);
     await history.add(report(1));
-    const written: string[] = [];
-    const set = storage.set.bind(storage);
-    storage.set = async (key, value) => {
-      written.push(key);
-      return set(key, value);
+    const written: string[][] = [];
+    const setMany = storage.setMany.bind(storage);
+    storage.setMany = async (items) => {
+      written.push(Object.keys(items).sort());
+      return setMany(items);
     };
     await history.add(report(2));
-    expect(written.sort()).toEqual(["runHistory", "runHistory.2"]);
+    expect(written).toEqual([["runHistory", "runHistory.2"]]);
   });
 
   it("starts afresh from a damaged index", async () => {
