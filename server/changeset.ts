@@ -21,8 +21,15 @@ export interface RecipesChangeset {
   timestamp: number;
 }
 
-/** The changeset a client gets for `snapshot`: always the full list of records (no `_since` diffing). */
-export function recipesChangeset(snapshot: PublishedSnapshot): RecipesChangeset {
+/**
+ * The changeset a client gets for `snapshot`. Asked for the changes `since` a timestamp (Remote Settings'
+ * `_since`), it lists none when `since` is the snapshot's timestamp or newer, and otherwise all records: a
+ * superset of the changes since then, where a real Remote Settings server sends only the records changed since
+ * (tombstones of deleted ones included). Enough for this project's client, which fetches the full changeset
+ * again whenever the answer to `_since` is not empty.
+ */
+export function recipesChangeset(snapshot: PublishedSnapshot, since?: number): RecipesChangeset {
+  const unchanged = since !== undefined && since >= snapshot.timestamp;
   return {
     metadata: {
       id: RECIPES_COLLECTION,
@@ -31,7 +38,7 @@ export function recipesChangeset(snapshot: PublishedSnapshot): RecipesChangeset 
       signature: snapshot.signature,
       signatures: [{ ...snapshot.signature, mode: "p384ecdsa" }],
     },
-    changes: snapshot.records,
+    changes: unchanged ? [] : snapshot.records,
     timestamp: snapshot.timestamp,
   };
 }

@@ -5,8 +5,12 @@ import { errorResponse, HttpError, jsonResponse, notFound, type HttpResponse } f
 import type { PublishedSnapshot } from "./publishedSnapshot.js";
 import { chainUrl, RECIPE_SIGNER } from "./signers.js";
 
-/** The recipes changeset clients are served: the last published snapshot, unless a fault is active. */
-export async function servedChangeset(app: AppContext): Promise<HttpResponse> {
+/**
+ * The recipes changeset clients are served: the last published snapshot, unless a fault is active. The faithful
+ * changeset honours `since` (the request's `_since`, see recipesChangeset); a fault ignores it: it plays a server
+ * sending something bad, so it is sent in full and bites on the very next request.
+ */
+export async function servedChangeset(app: AppContext, since: number | undefined): Promise<HttpResponse> {
   const fault = app.faults.active;
   const current = app.publisher.current();
   switch (fault?.kind) {
@@ -14,7 +18,7 @@ export async function servedChangeset(app: AppContext): Promise<HttpResponse> {
     // XPI faults leave the changeset alone.
     case "corrupt-xpi":
     case "stall-xpi":
-      return jsonResponse(recipesChangeset(current));
+      return jsonResponse(recipesChangeset(current, since));
     case "tamper-recipe":
       return jsonResponse(recipesChangeset(await tampered(app, current, fault.recipeId)));
     case "replay": {

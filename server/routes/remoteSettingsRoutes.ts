@@ -7,8 +7,8 @@ import { servedChangeset } from "../servedChangeset.js";
 
 /**
  * The slice of the Remote Settings (Kinto) HTTP API a Remote Settings client needs: the server root,
- * the recipes changeset and the `monitor/changes` poll. `_expected` (cache busting) and `_since` are
- * accepted and ignored: every response carries the full, signed, last published collection.
+ * the recipes changeset and the `monitor/changes` poll. `_expected` (cache busting) is accepted and ignored;
+ * `_since` asks whether the collection changed since a timestamp (see recipesChangeset).
  */
 export function remoteSettingsRoutes(app: AppContext): Route[] {
   return [
@@ -25,7 +25,7 @@ export function remoteSettingsRoutes(app: AppContext): Route[] {
     {
       method: "GET",
       path: /^\/v1\/buckets\/([^/]+)\/collections\/([^/]+)\/changeset$/,
-      handle: ({ params: [bucket, collection] }) => {
+      handle: ({ params: [bucket, collection], query }) => {
         if (bucket === "monitor" && collection === "changes") {
           const timestamp = app.publisher.current().timestamp;
           return jsonResponse({
@@ -42,12 +42,21 @@ export function remoteSettingsRoutes(app: AppContext): Route[] {
           });
         }
         if (bucket === RECIPES_BUCKET && collection === RECIPES_COLLECTION) {
-          return servedChangeset(app);
+          return servedChangeset(app, sinceTimestamp(query));
         }
         throw notFound(`this server has no collection ${bucket}/${collection}`);
       },
     },
   ];
+}
+
+/**
+ * `_since`: a timestamp, bare or quoted as Firefox's Remote Settings client sends it (`_since="1700000000000"`).
+ * Anything else counts as absent, as other malformed query parameters do here: the answer is the full changeset.
+ */
+function sinceTimestamp(query: URLSearchParams): number | undefined {
+  const match = /^(?:(\d+)|"(\d+)")$/.exec(query.get("_since") ?? "");
+  return match ? Number(match[1] ?? match[2]) : undefined;
 }
 
 /** Remote Settings gives monitor entries a UUID hashed (MD5) from the collection; clients only need it stable. */

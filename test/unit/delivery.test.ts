@@ -3,11 +3,12 @@ import type { AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { parsePemChain } from "../../src/core/index.js";
 import { loadOrCreatePki } from "../../server/pki.js";
 import { DeliveryError } from "../../src/delivery/DeliveryError.js";
 import { fetchText } from "../../src/delivery/fetchText.js";
+import { RemoteSettingsClient } from "../../src/delivery/RemoteSettingsClient.js";
 import { X5uFetcher } from "../../src/delivery/X5uFetcher.js";
 
 /** A throwaway HTTP server whose handler each test chooses; it records request headers. */
@@ -26,6 +27,7 @@ async function serve(handler: (url: string, respond: (status: number, body: stri
 }
 const servers: Server[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
@@ -110,5 +112,86 @@ describe("X5uFetcher", () => {
     await fetcher.fetchChain(`${url}/a.pem`);
     await fetcher.fetchChain(`${url}/a.pem`);
     expect(seen).toHaveLength(2);
+  });
+});
+
+interface ChangesetFields {
+  timestamp: number;
+  signature: string;
+  x5u: string;
+  changes: { id: string; last_modified: number }[];
+}
+
+const PUBLISHED: ChangesetFields = { timestamp: 10, signature: "sig", x5u: "http://127.0.0.1/chain.pem", changes: [{ id: "1", last_modified: 10 }] };
+const UNCHANGED: ChangesetFields = { ...PUBLISHED, changes: [] };
+
+/** A changeset body RemoteSettingsClient accepts (signatures are not its job). */
+function changesetJson({ timestamp, signature, x5u, changes }: ChangesetFields): string {
+  return JSON.stringify({ timestamp, metadata: { signature: { signature, x5u } }, changes });
+}
+
+/**
+ * A changeset server whose answers each test sets: `full` to a plain request, `changesSince` to one with
+ * `_since`. It records each request's query string.
+ */
+async function serveChangesets() {
+  const answers = { full: changesetJson(PUBLISHED), changesSince: changesetJson(UNCHANGED) };
+  const queries: string[] = [];
+  const { url } = await serve((path, respond) => {
+    const { search, searchParams } = new URL(path, "http://localhost");
+    queries.push(search);
+    respond(200, searchParams.has("_since") ? answers.changesSince : answers.full, { "Content-Type": "application/json" });
+  });
+  return { answers, queries, client: new RemoteSettingsClient(`${url}/v1`) };
+}
+
+describe("RemoteSettingsClient changeset fetches with _since", () => {
+  it("makes one plain request without a previous changeset", async () => {
+    const { client, queries } = await serveChangesets();
+    const changeset = await client.fetchChangeset(0);
+    expect([changeset.timestamp, changeset.body]).toEqual([10, changesetJson(PUBLISHED)]);
+    expect(queries).toEqual(["?_expected=0"]);
+  });
+
+  it("asks once, with a simple GET carrying _since, and gives back the previous changeset itself while unchanged", async () => {
+    const { client, queries } = await serveChangesets();
+    const previous = await client.fetchChangeset(0);
+    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    expect(await client.fetchChangeset(7, previous)).toBe(previous);
+    expect(queries).toEqual(["?_expected=0", "?_expected=7&_since=10"]);
+    // No headers, no method: nothing that would make the cross-origin request need a CORS preflight.
+    expect(fetchSpy.mock.calls.map(([, init]) => init)).toEqual([{ credentials: "omit", cache: "no-store", signal: expect.any(AbortSignal) }]);
+  });
+
+  it.each<[string, ChangesetFields]>([
+    ["lists changes", { ...UNCHANGED, changes: [{ id: "2", last_modified: 11 }] }],
+    ["has a newer timestamp", { ...UNCHANGED, timestamp: 11 }],
+    ["carries another signature", { ...UNCHANGED, signature: "sig-renewed" }],
+    ["carries another x5u", { ...UNCHANGED, x5u: "http://127.0.0.1/renewed.pem" }],
+  ])("fetches the full changeset again, with a plain request, when the answer to _since %s", async (_what, changesSince) => {
+    const { client, queries, answers } = await serveChangesets();
+    const previous = await client.fetchChangeset(0);
+    const republished = changesetJson({ ...PUBLISHED, signature: "sig-2" });
+    answers.full = republished;
+    answers.changesSince = changesetJson(changesSince);
+
+    const next = await client.fetchChangeset(10, previous);
+    expect(next).not.toBe(previous);
+    expect([next.signature.signature, next.body]).toEqual(["sig-2", republished]);
+    expect(queries).toEqual(["?_expected=0", "?_expected=10&_since=10", "?_expected=10"]);
+  });
+
+  it.each([
+    ["a timestamp that is not a number", JSON.stringify({ timestamp: "10", metadata: { signature: { signature: "sig", x5u: "x" } }, changes: [] }), /`timestamp` is not a number/],
+    ["no changes array", JSON.stringify({ timestamp: 10, metadata: { signature: { signature: "sig", x5u: "x" } } }), /`changes` is not an array/],
+    ["no signature", JSON.stringify({ timestamp: 10, metadata: {}, changes: [] }), /`metadata.signature` lacks/],
+    ["malformed JSON", "{", /malformed JSON/],
+  ])("refuses an answer to _since with %s as a server error, without fetching in full", async (_what, body, why) => {
+    const { client, queries, answers } = await serveChangesets();
+    const previous = await client.fetchChangeset(0);
+    answers.changesSince = body;
+    const refused = await failure(client.fetchChangeset(10, previous));
+    expect([refused.failure, refused.message]).toEqual(["server", expect.stringMatching(why)]);
+    expect(queries).toEqual(["?_expected=0", "?_expected=10&_since=10"]);
   });
 });
