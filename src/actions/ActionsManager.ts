@@ -15,13 +15,14 @@ export class ActionsManager {
     return [...this.actions.keys()].map((name) => `action.${name}`);
   }
 
-  async processRecipe(recipe: Recipe, suitability: Suitability): Promise<RecipeOutcome> {
+  processRecipe(recipe: Recipe, suitability: Suitability): Promise<RecipeOutcome> {
     const action = this.actions.get(recipe.action);
     if (!action) {
       // Normandy: RECIPE_INVALID_ACTION, unless the recipe was already ruled out by its capabilities.
-      if (suitability === "capabilities-mismatch") return { status: "backoff", suitability };
-      return { status: "download_error", suitability, detail: `unknown action ${JSON.stringify(recipe.action)}` };
+      if (suitability === "capabilities-mismatch") return Promise.resolve({ status: "backoff", suitability });
+      return Promise.resolve({ status: "download_error", suitability, detail: `unknown action ${JSON.stringify(recipe.action)}` });
     }
+    // Not an async function: a run hands over a thousand recipes, and a wrapper promise for each adds up.
     return action.processRecipe(recipe, suitability);
   }
 

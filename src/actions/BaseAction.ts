@@ -58,7 +58,7 @@ export abstract class BaseAction {
 
   async processRecipe(recipe: Recipe, suitability: Suitability): Promise<RecipeOutcome> {
     if (this.state === "finalized") throw new Error(`${this.name} has already been finalized`);
-    await this.prepare();
+    if (this.state === "preparing") await this.prepare(); // once per run; later recipes skip the await
     if (this.state !== "ready") {
       return { status: "custom_1_error", suitability, detail: `${this.name} is ${this.state} for this run` };
     }

@@ -62,9 +62,12 @@ export const CONFIG_PREFS: Record<keyof ClientConfig, string> = {
  */
 export async function loadClientConfig(prefs: PrefsApi, warn: (message: string) => void): Promise<ClientConfig> {
   const config: Record<string, PrefValue> = { ...DEFAULTS };
-  for (const key of Object.keys(CONFIG_PREFS) as (keyof ClientConfig)[]) {
+  const keys = Object.keys(CONFIG_PREFS) as (keyof ClientConfig)[];
+  // Asked all at once: each read is a round trip to the parent process, and every run reads the configuration.
+  const values = await Promise.all(keys.map((key) => prefs.getPref(PREF_BRANCH + CONFIG_PREFS[key], "user")));
+  for (const [index, key] of keys.entries()) {
     const name = PREF_BRANCH + CONFIG_PREFS[key];
-    const value = await prefs.getPref(name, "user");
+    const value = values[index]!;
     if (value === null) continue;
     if (typeof value !== typeof DEFAULTS[key]) {
       warn(`Ignoring pref ${name}: expected a ${typeof DEFAULTS[key]}, found ${JSON.stringify(value)}`);

@@ -1,7 +1,7 @@
 import type { ClientContextApi } from "../../experiment-apis/clientContext/interface.js";
 import { errorMessage } from "../actions/BaseAction.js";
 import { trackSettlement, type Recipe } from "../core/index.js";
-import { filterContextFor, type ContextTimer, type RunFilterContext } from "../runner/filterContext.js";
+import { filterContextFor, prefetchAttributes, type ContextTimer, type RunFilterContext } from "../runner/filterContext.js";
 import type { Classification } from "./classifyClient.js";
 import type { ClientIdentity } from "./ClientIdentity.js";
 import { CONTEXT_ATTRIBUTE_NAMES, CONTEXT_ATTRIBUTES, type ContextAttributeName, type ContextSources } from "./contextAttributes.js";
@@ -111,6 +111,10 @@ class RunContext implements RunFilterContext {
 
   forRecipe(recipe: Recipe) {
     return filterContextFor(this.attributes, recipe);
+  }
+
+  prefetch(names: Iterable<string>): void {
+    prefetchAttributes(this.attributes, names);
   }
 
   value(name: ContextAttributeName): Promise<unknown> {

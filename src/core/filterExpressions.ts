@@ -10,6 +10,7 @@
  * the same result: transforms the fast path called before it stopped are called again (sampling and
  * regExpMatch then find their first call's answer), the preference transforms only by the second.
  */
+import { attributesReadBy } from "./filterAttributes.js";
 import { FilterSyntaxError } from "./filterSyntaxError.js";
 import {
   type FilterPrefsReader,
@@ -64,6 +65,19 @@ export async function evaluateFilter(
   const transforms = transformsFor(options.prefs, options.regExpMatch ?? nativeRegExpMatch);
   const value = language.evaluateSync(ast, context, transforms, PREFERENCE_TRANSFORM_NAMES);
   return value === NEEDS_ASYNC ? language.evaluate(ast, context, transforms) : value;
+}
+
+/**
+ * The client attributes `expression` reads by name (see filterAttributes.ts); none when it does not parse
+ * (evaluating it then fails without reading anything).
+ */
+export function attributesReadByFilter(expression: string): ReadonlySet<string> {
+  try {
+    return attributesReadBy(parse(expression));
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) return new Set();
+    throw error;
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ export { parsePemChain, KEY_USAGE_BITS, type Certificate, type KeyUsage } from "
 export * from "./derWriter.js";
 export { Oid } from "./oids.js";
 export { collectionSignedData, type RemoteSettingsRecord } from "./collectionSignedData.js";
-export { evaluateFilter, filterSyntaxError, type FilterContext } from "./filterExpressions.js";
+export { attributesReadByFilter, evaluateFilter, filterSyntaxError, type FilterContext } from "./filterExpressions.js";
 export { FilterSyntaxError } from "./filterSyntaxError.js";
 export type { Recipe, RecipeRecord, SignatureRef } from "./recipe.js";
 export { FILTER_TRANSFORM_NAMES, type FilterOptions, type FilterPrefsReader } from "./filterExpressions.js";

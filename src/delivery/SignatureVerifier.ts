@@ -32,8 +32,10 @@ export class SignatureFailure extends Error {
  * Normandy's two signature layers: the Remote Settings collection signature (the changeset as a whole)
  * and each recipe's own Autograph signature over `canonicalJSON(recipe)`.
  */
+/** Each recipe's signature verdict: null when it verifies, else why not. */
+export type RecipeVerdicts = ReadonlyMap<RecipeRecord, SignatureFailure | null>;
+
 export class SignatureVerifier {
-  private readonly recipeChecks = new Map<RecipeRecord, Promise<void>>();
   /** Chains downloaded again in this run because a signature failed with a stale copy, by x5u. */
   private readonly refreshedChains = new Map<string, Promise<FetchedChain>>();
 
@@ -49,17 +51,14 @@ export class SignatureVerifier {
   }
 
   /**
-   * Checks the signatures of all `records` at once and resolves when every check has settled (it never
-   * rejects); `verifyRecipe` then answers from these checks. WebCrypto verifies on background threads, so a
-   * cold run keeps every core busy instead of verifying one recipe after the other.
+   * Checks the signatures of all `records` at once and resolves, once every check has settled, to each
+   * record's verdict (it never rejects). WebCrypto verifies on background threads, so a cold run keeps every
+   * core busy instead of verifying one recipe after the other; a warm run then reads the verdicts without
+   * awaiting anything per recipe.
    */
-  async verifyRecipes(records: readonly RecipeRecord[]): Promise<void> {
-    for (const record of records) this.recipeChecks.set(record, this.checkRecipe(record));
-    await Promise.allSettled(this.recipeChecks.values());
-  }
-
-  verifyRecipe(record: RecipeRecord): Promise<void> {
-    return this.recipeChecks.get(record) ?? this.checkRecipe(record);
+  async verifyRecipes(records: readonly RecipeRecord[]): Promise<RecipeVerdicts> {
+    const verdicts = await Promise.all(records.map((record) => this.checkRecipe(record).then(() => null, (error: SignatureFailure) => error)));
+    return new Map(records.map((record, index) => [record, verdicts[index]!]));
   }
 
   private async checkRecipe(record: RecipeRecord): Promise<void> {

@@ -3,11 +3,11 @@ import type { ActionsManager } from "../actions/ActionsManager.js";
 import { errorMessage, type RecipeOutcome } from "../actions/BaseAction.js";
 import type { Suitability } from "../actions/Suitability.js";
 import type { ClientConfig } from "../config/ClientConfig.js";
-import { evaluateFilter, type FilterPrefsReader, type Recipe, type RecipeRecord, type RegExpMatcher } from "../core/index.js";
+import { attributesReadByFilter, evaluateFilter, type FilterPrefsReader, type Recipe, type RecipeRecord, type RegExpMatcher } from "../core/index.js";
 import { DeliveryError } from "../delivery/DeliveryError.js";
 import { DEFAULT_FETCH_LIMITS, type FetchLimits } from "../delivery/fetchText.js";
 import { RemoteSettingsClient, isSignatureRef, type Changeset } from "../delivery/RemoteSettingsClient.js";
-import { SignatureFailure, SignatureVerifier, type ContentSignatureCheck } from "../delivery/SignatureVerifier.js";
+import { SignatureFailure, SignatureVerifier, type ContentSignatureCheck, type RecipeVerdicts } from "../delivery/SignatureVerifier.js";
 import { SignedTextMemo } from "../delivery/SignedTextMemo.js";
 import { X5uFetcher } from "../delivery/X5uFetcher.js";
 import type { CollectionStateStore } from "../stores/CollectionStateStore.js";
@@ -67,6 +67,12 @@ export class RecipeRunner {
   private afterBackoff: Promise<RunReport> | null = null;
   private x5u: X5uFetcher | null = null;
   private readonly signedTexts = new SignedTextMemo();
+  /**
+   * The last changeset that verified, and its server: the next run asks only for the changes since it, so an
+   * unchanged collection costs a short answer instead of its whole body (and is verified again all the same,
+   * from the verdict cache).
+   */
+  private lastVerified: { serverUrl: string; changeset: Changeset } | null = null;
 
   constructor(private readonly deps: RecipeRunnerDeps) {}
 
@@ -148,9 +154,11 @@ export class RecipeRunner {
     const verifier = new SignatureVerifier(config, this.x5uFetcher(config.serverUrl, limits), this.deps.checkSignature, this.signedTexts);
 
     let changeset: Changeset;
+    let lastApplied: number;
     try {
-      const lastApplied = await this.deps.collectionState.lastApplied(config.serverUrl);
-      changeset = await clock.time("fetch", () => new RemoteSettingsClient(config.serverUrl, limits).fetchChangeset(lastApplied));
+      lastApplied = await this.deps.collectionState.lastApplied(config.serverUrl);
+      const previous = this.lastVerified?.serverUrl === config.serverUrl ? this.lastVerified.changeset : null;
+      changeset = await clock.time("fetch", () => new RemoteSettingsClient(config.serverUrl, limits).fetchChangeset(lastApplied, previous));
       await this.deps.backoff.clear(config.serverUrl);
       await clock.time("verify", () => verifier.verifyCollection(changeset));
       // Checked after the signature: the timestamp is part of the signed data, so it cannot be forged.
@@ -160,6 +168,7 @@ export class RecipeRunner {
           `refusing a replayed changeset: its timestamp ${changeset.timestamp} is older than the last applied ${lastApplied}`,
         );
       }
+      this.lastVerified = { serverUrl: config.serverUrl, changeset };
     } catch (error) {
       const status: UptakeStatus =
         error instanceof SignatureFailure ? "sign_error" : error instanceof DeliveryError && error.failure === "network" ? "network_error" : "server_error";
@@ -175,15 +184,16 @@ export class RecipeRunner {
       return;
     }
     report.collectionTimestamp = changeset.timestamp;
-    await this.deps.collectionState.recordApplied(config.serverUrl, changeset.timestamp);
+    if (changeset.timestamp !== lastApplied) await this.deps.collectionState.recordApplied(config.serverUrl, changeset.timestamp);
 
     const actions = this.deps.createActions();
     const capabilities = new Set([...this.deps.baseCapabilities, ...actions.capabilities()]);
     const filterContext = this.deps.createFilterContext((work) => clock.time("context", work));
     const records = changeset.records as RecipeRecord[];
-    await clock.time("verify", () => verifier.verifyRecipes(records.filter(isSignedRecipe)));
+    const verdicts = await clock.time("verify", () => verifier.verifyRecipes(records.filter(isSignedRecipe)));
+    filterContext.prefetch(attributesToPrefetch(records, verdicts, capabilities));
     for (const record of records) {
-      const entry = await this.processRecord(record, verifier, capabilities, filterContext, actions, clock);
+      const entry = await this.processRecord(record, verdicts, capabilities, filterContext, actions, clock);
       report.recipes.push(entry);
       uptake.reportRecipe(entry.id, entry.revision, entry.status);
     }
@@ -198,7 +208,7 @@ export class RecipeRunner {
 
   private async processRecord(
     record: RecipeRecord,
-    verifier: SignatureVerifier,
+    verdicts: RecipeVerdicts,
     capabilities: ReadonlySet<string>,
     filterContext: RunFilterContext,
     actions: ActionsManager,
@@ -210,7 +220,7 @@ export class RecipeRunner {
       const id = Number(record.id);
       return { id, name: "", action: "", revision: "", suitability: "signature-error", status: "sign_error", detail: `record ${record.id} has no signed recipe` };
     }
-    const { suitability, detail } = await this.suitabilityOf(record, verifier, capabilities, filterContext, clock);
+    const { suitability, detail } = await this.suitabilityOf(record, verdicts, capabilities, filterContext, clock);
     let outcome: RecipeOutcome;
     try {
       outcome = await clock.time("actions", () => actions.processRecipe(recipe, suitability));
@@ -233,21 +243,17 @@ export class RecipeRunner {
   /** Normandy's ordered checks: signature, then capabilities (filter not evaluated), then the filter. */
   private async suitabilityOf(
     record: RecipeRecord,
-    verifier: SignatureVerifier,
+    verdicts: RecipeVerdicts,
     capabilities: ReadonlySet<string>,
     filterContext: RunFilterContext,
     clock: StageClock,
   ): Promise<{ suitability: Suitability; detail?: string }> {
     const recipe = record.recipe;
-    try {
-      await clock.time("verify", () => verifier.verifyRecipe(record));
-    } catch (error) {
-      return { suitability: "signature-error", detail: errorMessage(error) };
-    }
-    if (Array.isArray(recipe.capabilities)) {
-      const missing = recipe.capabilities.filter((capability) => !capabilities.has(capability));
-      if (missing.length > 0) return { suitability: "capabilities-mismatch", detail: `unsupported capabilities: ${missing.join(", ")}` };
-    }
+    const signatureFailure = verdicts.get(record);
+    // Every signed record was verified before the loop; one missing from the verdicts is not trusted either.
+    if (signatureFailure !== null) return { suitability: "signature-error", detail: signatureFailure?.message ?? "signature not verified" };
+    const missing = missingCapabilities(recipe, capabilities);
+    if (missing.length > 0) return { suitability: "capabilities-mismatch", detail: `unsupported capabilities: ${missing.join(", ")}` };
     try {
       const result = await clock.time("filter", () =>
         evaluateFilter(recipe.filter_expression, filterContext.forRecipe(recipe), { prefs: this.deps.filterPrefs, regExpMatch: this.deps.regExpMatch }),
@@ -284,4 +290,22 @@ function isRecipe(value: unknown): value is Recipe {
     typeof recipe.arguments === "object" &&
     recipe.arguments !== null
   );
+}
+
+/**
+ * The client attributes the filters of this run will read: only filters that will be evaluated count (a
+ * recipe whose signature failed, or whose capabilities this client lacks, makes the client compute nothing).
+ */
+function attributesToPrefetch(records: readonly RecipeRecord[], verdicts: RecipeVerdicts, capabilities: ReadonlySet<string>): Set<string> {
+  const names = new Set<string>();
+  for (const record of records) {
+    if (verdicts.get(record) !== null || missingCapabilities(record.recipe, capabilities).length > 0) continue;
+    for (const name of attributesReadByFilter(record.recipe.filter_expression)) names.add(name);
+  }
+  return names;
+}
+
+/** The capabilities `recipe` requires that this client lacks (a recipe without a list requires none). */
+function missingCapabilities(recipe: Recipe, capabilities: ReadonlySet<string>): string[] {
+  return Array.isArray(recipe.capabilities) ? recipe.capabilities.filter((capability) => !capabilities.has(capability)) : [];
 }

@@ -7,6 +7,12 @@ import type { FilterContext, Recipe } from "../core/index.js";
 export interface RunFilterContext {
   /** The context `recipe`'s filter is evaluated in. */
   forRecipe(recipe: Recipe): FilterContext;
+  /**
+   * Starts computing the named attributes (names that are not attributes are ignored) now, all at once, for
+   * the filters about to read them: otherwise each is computed when a filter first reads it, one after the
+   * other, each a round trip to Firefox's parent process or the server.
+   */
+  prefetch(names: Iterable<string>): void;
 }
 
 /**
@@ -26,4 +32,14 @@ export function filterContextFor(attributes: object, recipe: Recipe): FilterCont
   const normandy: Record<string, unknown> = Object.create(attributes);
   normandy.recipe = { id: recipe.id, arguments: recipe.arguments };
   return { normandy, env: normandy };
+}
+
+/** `prefetch` for an object whose own getters compute attributes: reads each named one, which starts it. */
+export function prefetchAttributes(attributes: object, names: Iterable<string>): void {
+  for (const name of names) {
+    if (!Object.hasOwn(attributes, name)) continue;
+    const value: unknown = (attributes as Record<string, unknown>)[name];
+    // A failure is for the filters that read the attribute to report, not an unhandled rejection here.
+    if (value instanceof Promise) value.catch(() => undefined);
+  }
 }

@@ -12,7 +12,7 @@ import type { ExtensionDetails } from "../../src/core/index.js";
 import { DeliveryError } from "../../src/delivery/DeliveryError.js";
 import { AddonRollouts } from "../../src/rollouts/AddonRollouts.js";
 import { PreferenceRollouts } from "../../src/rollouts/PreferenceRollouts.js";
-import { filterContextFor } from "../../src/runner/filterContext.js";
+import { staticFilterContext } from "./staticFilterContext.js";
 import { RecipeRunner } from "../../src/runner/RecipeRunner.js";
 import { AddonRolloutStore } from "../../src/stores/AddonRolloutStore.js";
 import { AddonStudyStore } from "../../src/stores/AddonStudyStore.js";
@@ -129,7 +129,7 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
   const runner = new RecipeRunner({
     loadConfig: async () => config,
     checkSignature: createCachedVerifier(),
-    createFilterContext: () => ({ forRecipe: (recipe) => filterContextFor(attributes, recipe) }),
+    createFilterContext: () => staticFilterContext(attributes),
     filterPrefs: prefs,
     regExpMatch: memoizedRegExpMatch(timeLimitedRegExpMatch(nodeMatchWorker)),
     createActions: () =>

@@ -1,11 +1,11 @@
 /** The QA console's filter playground: evaluated like a recipe filter, answered in a shape a message can carry. */
 import { describe, expect, it } from "vitest";
 import { evaluatePlaygroundFilter } from "../../src/context/FilterPlayground.js";
-import { filterContextFor } from "../../src/runner/filterContext.js";
 import { FakePrefsApi } from "../fakes/FakePrefsApi.js";
+import { staticFilterContext } from "../fakes/staticFilterContext.js";
 
 const attributes = { channel: "release", version: "128.0", request_time: new Date("2026-01-02T03:04:05Z"), nothing: undefined };
-const context = { forRecipe: (recipe: Parameters<typeof filterContextFor>[1]) => filterContextFor(attributes, recipe) };
+const context = staticFilterContext(attributes);
 const prefs = new FakePrefsApi();
 prefs.user.set("qa.playground.pref", 7);
 const evaluate = (expression: string) => evaluatePlaygroundFilter(expression, context, { prefs });

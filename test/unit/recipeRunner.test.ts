@@ -4,7 +4,6 @@ import type { FinalizeOptions } from "../../src/actions/BaseAction.js";
 import { ConsoleLogAction } from "../../src/actions/ConsoleLogAction.js";
 import type { ClientConfig } from "../../src/config/ClientConfig.js";
 import { createCachedVerifier, nativeRegExpMatch } from "../../src/core/index.js";
-import { filterContextFor } from "../../src/runner/filterContext.js";
 import { MANUAL_TRIGGER, RecipeRunner } from "../../src/runner/RecipeRunner.js";
 import { CollectionStateStore } from "../../src/stores/CollectionStateStore.js";
 import { EventLogStore } from "../../src/stores/EventLogStore.js";
@@ -18,6 +17,7 @@ import { FakePrefsApi } from "../fakes/FakePrefsApi.js";
 import { FakeTelemetryApi } from "../fakes/FakeTelemetryApi.js";
 import { MemoryStorage } from "../fakes/MemoryStorage.js";
 import { useTestServers } from "./serverHarness.js";
+import { staticFilterContext } from "../fakes/staticFilterContext.js";
 
 /** How long the `normandy.slowAttribute` of the test context takes to compute. */
 const SLOW_ATTRIBUTE_MS = 30;
@@ -31,6 +31,8 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
   const telemetry = new FakeTelemetryApi();
   const prefs = new FakePrefsApi();
   const logged: string[] = [];
+  /** What the run did, in order: `read <attribute>` as a getter runs, `log <message>` as a recipe's action does. */
+  const sequence: string[] = [];
   const finalizations: FinalizeOptions[] = [];
   const warnings: string[] = [];
   const storage = new MemoryStorage();
@@ -58,16 +60,21 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
         version: "153.7.0",
         locale: "en-US",
         get slowAttribute() {
+          sequence.push("read slowAttribute");
           return timer(() => new Promise((resolve) => setTimeout(() => resolve(true), SLOW_ATTRIBUTE_MS)));
         },
         get failingAttribute() {
+          sequence.push("read failingAttribute");
           return timer(() => Promise.reject(new Error("the attribute read secret-input-value")));
         },
       };
-      return { forRecipe: (recipe) => filterContextFor(attributes, recipe) };
+      return staticFilterContext(attributes);
     },
     createActions: () => {
-      const actions = new ActionsManager(new Map([["console-log", new ConsoleLogAction((message) => logged.push(message))]]));
+      const actions = new ActionsManager(new Map([["console-log", new ConsoleLogAction((message) => {
+        logged.push(message);
+        sequence.push(`log ${message}`);
+      })]]));
       const finalize = actions.finalize.bind(actions);
       actions.finalize = (options) => {
         finalizations.push(options);
@@ -83,7 +90,7 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
     backoff: new ServerBackoffStore(storage),
     log: { info: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) },
   });
-  return { runner, telemetry, prefs, logged, warnings, eventLog, finalizations };
+  return { runner, telemetry, prefs, logged, sequence, warnings, eventLog, finalizations };
 }
 
 async function publishConsoleLog(server: RunningRecipeServer, message: string, filter: string) {
@@ -239,6 +246,23 @@ describe("RecipeRunner against the local recipe server", () => {
     expect(client.logged).toEqual(["intact"]);
     expect(report.recipes[0]).toMatchObject({ id: tampered.id, suitability: "signature-error", status: "sign_error" });
     expect(report.recipes[0]!.detail).toMatch(/recipe \d+ signature does not verify \(signature-mismatch/);
+  });
+
+  it("starts computing the attributes the verified filters read before the first filter, and none for unverified ones", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "first", "true");
+    await publishConsoleLog(server, "second", "normandy.slowAttribute");
+    const tampered = await publishConsoleLog(server, "tampered", "normandy.failingAttribute || true");
+    server.faults.set({ kind: "tamper-recipe", recipeId: tampered.id });
+    const client = clientFor(server);
+
+    const report = await client.runner.run("test");
+
+    expect(report.recipes.map(({ suitability }) => suitability)).toEqual(["filter-match", "filter-match", "signature-error"]);
+    // Without prefetching, the slow attribute would only be read once the first recipe's action has run.
+    expect(client.sequence[0]).toBe("read slowAttribute");
+    expect(client.sequence.filter((step) => step.startsWith("log"))).toEqual(["log first", "log second"]);
+    expect(client.sequence).not.toContain("read failingAttribute");
   });
 
   it("refuses a replayed older changeset, though its signatures are valid", async () => {
