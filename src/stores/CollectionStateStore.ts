@@ -1,4 +1,6 @@
 import type { KeyValueStorage } from "./KeyValueStorage.js";
+import { readRecordMap, type RecordMap } from "./StoredRecords.js";
+import { StoreQuarantine } from "./StoreQuarantine.js";
 
 const KEY = "collectionTimestamps";
 
@@ -6,6 +8,9 @@ const KEY = "collectionTimestamps";
  * The timestamp of the last verified changeset the client applied, per server URL. A changeset older than
  * that is a replay (an attacker or a broken cache serving yesterday's recipes with their valid signatures)
  * and is refused; keying by server URL lets QA switch servers without tripping it.
+ *
+ * A damaged stored value is quarantined and reported (StoreQuarantine), never silently read as "nothing applied
+ * yet": a lost timestamp lowers the replay check of its server to 0 until the next changeset is applied.
  */
 export class CollectionStateStore {
   constructor(private readonly storage: KeyValueStorage) {}
@@ -19,7 +24,18 @@ export class CollectionStateStore {
     await this.storage.set(KEY, { ...all, [serverUrl]: timestamp });
   }
 
-  private async all(): Promise<Record<string, number>> {
-    return (await this.storage.get<Record<string, number>>(KEY)) ?? {};
+  private async all(): Promise<RecordMap<number>> {
+    const stored = await this.storage.get<unknown>(KEY);
+    const read = readRecordMap(stored, isTimestamp, "collection timestamp");
+    if (read.problems.length > 0) {
+      const counts = { kept: Object.keys(read.records).length, dropped: read.dropped };
+      await new StoreQuarantine(this.storage).quarantine(KEY, stored, read.problems.join("; "), counts);
+      await this.storage.set(KEY, { ...read.records });
+    }
+    return read.records;
   }
+}
+
+function isTimestamp(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
 }
