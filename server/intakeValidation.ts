@@ -1,5 +1,6 @@
 import type { EventRecord } from "../src/core/eventFormat.js";
 import { INTAKE_BATCH_MAX_EVENTS, type IntakeBatch } from "../src/core/intakeBatch.js";
+import { loggedEventProblem } from "../src/core/loggedEvents.js";
 import { HttpError } from "./httpResponse.js";
 
 /** Client-made identifiers: UUIDs in practice; anything URL- and page-safe is accepted. */
@@ -10,7 +11,8 @@ const BATCH_FIELDS = new Set(["batchId", "clientId", "sessionId", "addonVersion"
 
 /**
  * Checks a POSTed batch and returns it, or throws a 400 whose `field` names the offending part, e.g.
- * `events[3][5].reason`. Nothing but the batch's own fields is accepted.
+ * `events[3][5].reason`. Nothing but the batch's own fields is accepted, and every event must be one the
+ * add-on's event registries allow (src/core/loggedEvents.ts).
  */
 export function parseIntakeBatch(body: unknown): IntakeBatch {
   if (!isPlainObject(body)) return fail("(body)", "a batch is a JSON object");
@@ -37,7 +39,7 @@ function parseEvent(event: unknown, at: string): EventRecord {
   if (!Number.isSafeInteger(timestamp) || (timestamp as number) < 0) {
     fail(`${at}[0]`, "the timestamp must be a whole number of ms since process start");
   }
-  return [
+  const record: EventRecord = [
     timestamp as number,
     name(`${at}[1]`, category),
     name(`${at}[2]`, method),
@@ -45,6 +47,9 @@ function parseEvent(event: unknown, at: string): EventRecord {
     value === null ? null : text(`${at}[4]`, value),
     extra === null ? null : extraOf(`${at}[5]`, extra),
   ];
+  // Only events the add-on's registries allow: the client checks them too, but the intake takes nobody's word.
+  const problem = loggedEventProblem(record);
+  return problem === null ? record : fail(at, problem);
 }
 
 function extraOf(at: string, extra: unknown): Record<string, string> {

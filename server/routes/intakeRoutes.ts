@@ -1,4 +1,5 @@
 import { CLIENT_PING_TYPES } from "../../experiment-apis/telemetry/clientPingRegistry.js";
+import { UPTAKE_EVENT_METHOD } from "../../src/core/loggedEvents.js";
 import type { AppContext } from "../appContext.js";
 import type { ClientHealthEvents } from "../clientHealthSection.js";
 import { renderClientTelemetryPage } from "../clientTelemetryPage.js";
@@ -55,7 +56,7 @@ export function intakeRoutes(app: AppContext): Route[] {
             client,
             events: intake.events(client.clientId, filter),
             filter,
-            uptake: intake.events(client.clientId, { method: UPTAKE_METHOD }),
+            uptake: intake.events(client.clientId, { method: UPTAKE_EVENT_METHOD }),
             kinds: intake.eventKinds(client.clientId),
             health: Object.fromEntries(CLIENT_PING_TYPES.map((type) => [type, intake.events(client.clientId, { method: type })])) as ClientHealthEvents,
           }),
@@ -64,9 +65,6 @@ export function intakeRoutes(app: AppContext): Route[] {
     },
   ];
 }
-
-/** The method of the legacy uptake events the add-on logs (`[ts, "uptake.remotecontent.result", "uptake", …]`). */
-const UPTAKE_METHOD = "uptake";
 
 /** `?method=…&object=…`; an empty parameter filters nothing. */
 function filterFrom(query: URLSearchParams): EventFilter {

@@ -1,5 +1,5 @@
 import type { RecipeFreshnessBatch, TelemetryApi, UptakeBatch, UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
-import type { LoggedEvent } from "../stores/EventLogStore.js";
+import { uptakeEvent } from "../core/loggedEvents.js";
 import type { EventSink } from "./EventSink.js";
 
 /**
@@ -65,7 +65,7 @@ export class Uptake {
     const timestamp = await this.telemetry.reportUptakes(batch);
     const { sources, statuses } = batch;
     await this.events.append(
-      ...sources.map((source, index): LoggedEvent => [timestamp, "uptake.remotecontent.result", "uptake", "normandy", statuses[index]!, { source }]),
+      ...sources.map((source, index) => uptakeEvent(timestamp, source, statuses[index]!)),
     );
   }
 }

@@ -11,11 +11,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { clientPingProblem } from "../../experiment-apis/telemetry/clientPingValidation.js";
-import { normandyEventProblem } from "../../experiment-apis/telemetry/eventValidation.js";
-import { UPTAKE_STATUSES } from "../../experiment-apis/telemetry/interface.js";
 import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
 import type { EventRecord } from "../../src/core/eventFormat.js";
+import { loggedEventProblem } from "../../src/core/loggedEvents.js";
 import { ADDON_ID, AddonUnderTest, prefsFor } from "../e2e/support/addonUnderTest.js";
 import { buildTestAddon, installedAddon, uploadXpi } from "../e2e/support/testAddons.js";
 import type { Firefox } from "../e2e/harness/index.js";
@@ -36,22 +34,6 @@ const figures = { requests: 0, elsewhere: 0, withCookies: 0, firefoxOwn: 0, even
 let workDir: string;
 let server: RunningRecipeServer;
 let addon: AddonUnderTest;
-
-/** Why a logged or uploaded event is not one the registries allow, or null. */
-function registryProblem([, category, method, object, value, extra]: EventRecord): string | null {
-  if (category === "normandy") return normandyEventProblem(method, object, value, extra);
-  if (category === "uptake.remotecontent.result") {
-    const keys = Object.keys(extra ?? {});
-    const sourceOk = /^normandy\/(runner|recipe\/\d+|action\/\w+)$/.test(String(extra?.source));
-    const ok = method === "uptake" && object === "normandy" && (UPTAKE_STATUSES as readonly unknown[]).includes(value) && keys.join() === "source" && sourceOk;
-    return ok ? null : `not an uptake event: ${JSON.stringify([category, method, object, value, extra])}`;
-  }
-  if (category.startsWith("recipe_client.")) {
-    const problem = clientPingProblem({ type: method, event: object, value, fields: extra });
-    return problem ?? (category === `recipe_client.${method}` ? null : `category ${category} for a ${method} ping`);
-  }
-  return `unknown category ${category}`;
-}
 
 /** Sets a cookie for the server's host, as any page on it (another port: cookies ignore ports) could. */
 async function holdCookieFor(firefox: Firefox): Promise<void> {
@@ -176,7 +158,7 @@ it("every request the add-on makes goes to the configured origin, without cookie
   const [client] = server.intake.clients();
   const uploaded = server.intake.events(client!.clientId).map((event): EventRecord => [event.timestamp, event.category, event.method, event.object, event.value, event.extra]);
   for (const [where, list] of [["event log", events], ["intake", uploaded]] as const) {
-    const problems = list.map(registryProblem).filter((problem): problem is string => problem !== null);
+    const problems = list.map(loggedEventProblem).filter((problem): problem is string => problem !== null);
     figures.events += list.length;
     figures.outsideRegistry += problems.length;
     tally.record(`${where} (${list.length} events)`, list.length === 0 ? ["empty"] : problems);

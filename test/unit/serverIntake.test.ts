@@ -129,6 +129,11 @@ describe("telemetry intake", () => {
     ["an empty method", { ...batch(), events: [batch().events[0], [1, "normandy", "", "addon_study", "s", null]] }, "events[1][2]"],
     ["a null extra value", { ...batch(), events: [[1, "normandy", "unenroll", "addon_study", "s", { reason: null }]] }, "events[0][5].reason"],
     ["extras that are a list", { ...batch(), events: [[1, "normandy", "unenroll", "addon_study", "s", ["x"]]] }, "events[0][5]"],
+    // Well-formed, but not events the add-on's registries allow.
+    ["a Normandy event outside the registry", { ...batch(), events: [[1, "normandy", "exfiltrate", "history", "s", null]] }, "events[0]"],
+    ["an uptake event with a made-up status", { ...batch(), events: [[1, "uptake.remotecontent.result", "uptake", "normandy", "fine", { source: "normandy/runner" }]] }, "events[0]"],
+    ["an uptake event carrying a URL", { ...batch(), events: [[1, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: "normandy/runner", url: "https://example.com/" }]] }, "events[0]"],
+    ["an unknown category", { ...batch(), events: [batch().events[0], [1, "browsing", "visit", "page", "https://example.com/", null]] }, "events[1]"],
   ];
 
   it.each(invalid)("refuses %s with a 400 naming the field", async (_what, body, field) => {
