@@ -1,4 +1,5 @@
 import type { ClientPingType } from "../experiment-apis/telemetry/clientPingRegistry.js";
+import { dataTable } from "./dataTable.js";
 import { html, type SafeHtml } from "./html.js";
 import type { ReceivedEvent } from "./intakeStore.js";
 
@@ -21,34 +22,31 @@ export function renderClientHealthSection({ health, performance, undesired }: Cl
   return html`
       <section aria-labelledby="health-heading">
         <h2 id="health-heading">Health</h2>
-        <table id="health-starts">
-          <caption>The client's status at each start, most recent first</caption>
-          <thead><tr><th scope="col">Received</th><th scope="col">Session</th><th scope="col">Status</th><th scope="col">Locale</th><th scope="col">Add-on version</th><th scope="col">Channel</th></tr></thead>
-          <tbody>
-            ${health.slice(0, MAX_ROWS).map(
-              (event) => html`<tr><td>${received(event)}</td><td><code>${event.sessionId}</code></td><td>${event.value ?? ""}</td><td>${field(event, "locale")}</td><td>${field(event, "version")}</td><td>${field(event, "release_channel")}</td></tr>`,
-            )}
-            ${health.length === 0 ? html`<tr><td colspan="6">No health ping received yet.</td></tr>` : ""}
-          </tbody>
-        </table>
-        <table id="health-latest-run">
-          <caption>How long the latest run took, per stage${latestRun[0] ? html` (${field(latestRun[0], "recipe_count")} recipes)` : ""}</caption>
-          <thead><tr><th scope="col">Stage</th><th scope="col">ms</th></tr></thead>
-          <tbody>
-            ${latestRun.map((event) => html`<tr><td>${event.object}</td><td>${event.value ?? ""}</td></tr>`)}
-            ${latestRun.length === 0 ? html`<tr><td colspan="2">No run reported yet.</td></tr>` : ""}
-          </tbody>
-        </table>
-        <table id="health-undesired">
-          <caption>Undesired events, most recent first</caption>
-          <thead><tr><th scope="col">Received</th><th scope="col">Session</th><th scope="col">Event</th><th scope="col">Value</th><th scope="col">Recipe</th></tr></thead>
-          <tbody>
-            ${undesired.slice(0, MAX_ROWS).map(
-              (event) => html`<tr><td>${received(event)}</td><td><code>${event.sessionId}</code></td><td>${event.object}</td><td>${event.value ?? ""}</td><td>${field(event, "recipe_id")}</td></tr>`,
-            )}
-            ${undesired.length === 0 ? html`<tr><td colspan="5">None.</td></tr>` : ""}
-          </tbody>
-        </table>
+        ${dataTable({
+          id: "health-starts",
+          caption: "The client's status at each start, most recent first",
+          columns: ["Received", "Session", "Status", "Locale", "Add-on version", "Channel"],
+          rows: health.slice(0, MAX_ROWS).map(
+            (event) => html`<tr><td>${received(event)}</td><td><code>${event.sessionId}</code></td><td>${event.value ?? ""}</td><td>${field(event, "locale")}</td><td>${field(event, "version")}</td><td>${field(event, "release_channel")}</td></tr>`,
+          ),
+          empty: "No health ping received yet.",
+        })}
+        ${dataTable({
+          id: "health-latest-run",
+          caption: html`How long the latest run took, per stage${latestRun[0] ? html` (${field(latestRun[0], "recipe_count")} recipes)` : ""}`,
+          columns: ["Stage", "ms"],
+          rows: latestRun.map((event) => html`<tr><td>${event.object}</td><td>${event.value ?? ""}</td></tr>`),
+          empty: "No run reported yet.",
+        })}
+        ${dataTable({
+          id: "health-undesired",
+          caption: "Undesired events, most recent first",
+          columns: ["Received", "Session", "Event", "Value", "Recipe"],
+          rows: undesired.slice(0, MAX_ROWS).map(
+            (event) => html`<tr><td>${received(event)}</td><td><code>${event.sessionId}</code></td><td>${event.object}</td><td>${event.value ?? ""}</td><td>${field(event, "recipe_id")}</td></tr>`,
+          ),
+          empty: "None.",
+        })}
       </section>`;
 }
 

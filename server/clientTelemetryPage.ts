@@ -1,4 +1,5 @@
 import { renderClientHealthSection, type ClientHealthEvents } from "./clientHealthSection.js";
+import { dataTable } from "./dataTable.js";
 import { html, type SafeHtml } from "./html.js";
 import type { EventFilter, IntakeClient, ReceivedEvent } from "./intakeStore.js";
 import { renderPage } from "./pageLayout.js";
@@ -29,14 +30,12 @@ export function renderClientTelemetryPage({ client, events, filter, uptake, kind
       ${renderClientHealthSection(health)}
       <section aria-labelledby="uptake-heading">
         <h2 id="uptake-heading">Uptake</h2>
-        <table>
-          <caption>The latest uptake status of each source, most recent first</caption>
-          <thead><tr><th scope="col">Source</th><th scope="col">Status</th><th scope="col">Received</th></tr></thead>
-          <tbody>
-            ${latestPerSource(uptake).map(uptakeRow)}
-            ${uptake.length === 0 ? html`<tr><td colspan="3">No uptake reported yet.</td></tr>` : ""}
-          </tbody>
-        </table>
+        ${dataTable({
+          caption: "The latest uptake status of each source, most recent first",
+          columns: ["Source", "Status", "Received"],
+          rows: latestPerSource(uptake).map(uptakeRow),
+          empty: "No uptake reported yet.",
+        })}
       </section>
       <section aria-labelledby="events-heading">
         <h2 id="events-heading">Events</h2>
@@ -46,24 +45,12 @@ export function renderClientTelemetryPage({ client, events, filter, uptake, kind
           <button type="submit">Filter</button>
           <a href="?">Show all</a>
         </form>
-        <table>
-          <caption>Events${filter.method || filter.object ? " matching the filter" : ""}, newest first (timestamps are ms since the client's Firefox started, per session)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Received</th>
-              <th scope="col">Session</th>
-              <th scope="col">Timestamp</th>
-              <th scope="col">Category</th>
-              <th scope="col">Method</th>
-              <th scope="col">Object</th>
-              <th scope="col">Value</th>
-              <th scope="col">Extra</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${events.length > 0 ? events.map(eventRow) : html`<tr><td colspan="8">No events match.</td></tr>`}
-          </tbody>
-        </table>
+        ${dataTable({
+          caption: `Events${filter.method || filter.object ? " matching the filter" : ""}, newest first (timestamps are ms since the client's Firefox started, per session)`,
+          columns: ["Received", "Session", "Timestamp", "Category", "Method", "Object", "Value", "Extra"],
+          rows: events.map(eventRow),
+          empty: "No events match.",
+        })}
       </section>`;
   return renderPage({ title: `Telemetry of client ${client.clientId}`, main });
 }

@@ -1,3 +1,4 @@
+import { dataTable } from "./dataTable.js";
 import { html, type SafeHtml } from "./html.js";
 import { xpiUrl } from "./extensionDetails.js";
 import type { StoredExtension } from "./extensionStore.js";
@@ -40,23 +41,12 @@ export function renderRecipesPage({ config, recipes, published, extensions, clie
         <p id="status" class="status" role="status" aria-live="polite"></p>
         <div id="${LIVE_REGION_IDS.recipes}">
           <p>${publishSummary(recipes, published, publishedById)}</p>
-          <table>
-            <caption>All recipes on this server; clients see only the published ones</caption>
-            <thead>
-              <tr>
-                <th scope="col">ID</th>
-                <th scope="col">Name</th>
-                <th scope="col">Action</th>
-                <th scope="col">Enabled</th>
-                <th scope="col">Revision</th>
-                <th scope="col">Published</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${recipes.length > 0 ? recipes.map((recipe) => recipeRow(recipe, publishedById.get(recipe.id))) : html`<tr><td colspan="7">No recipes yet.</td></tr>`}
-            </tbody>
-          </table>
+          ${dataTable({
+            caption: "All recipes on this server; clients see only the published ones",
+            columns: ["ID", "Name", "Action", "Enabled", "Revision", "Published", "Actions"],
+            rows: recipes.map((recipe) => recipeRow(recipe, publishedById.get(recipe.id))),
+            empty: "No recipes yet.",
+          })}
         </div>
       </section>
       <section aria-labelledby="extensions-heading">
@@ -68,23 +58,12 @@ export function renderRecipesPage({ config, recipes, published, extensions, clie
         </form>
         <p id="xpi-status" class="status" role="status" aria-live="polite"></p>
         <div id="${LIVE_REGION_IDS.extensions}">
-          <table>
-            <caption>Uploaded packages; add-on recipes name one by its <code>extensionApiId</code></caption>
-            <thead>
-              <tr>
-                <th scope="col">extensionApiId</th>
-                <th scope="col">Add-on id</th>
-                <th scope="col">Name</th>
-                <th scope="col">Version</th>
-                <th scope="col">SHA-256</th>
-                <th scope="col">Size</th>
-                <th scope="col">Uploaded</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${extensions.length > 0 ? extensions.map((extension) => extensionRow(config.serverUrl, extension)) : html`<tr><td colspan="7">No add-on uploaded yet.</td></tr>`}
-            </tbody>
-          </table>
+          ${dataTable({
+            caption: html`Uploaded packages; add-on recipes name one by its <code>extensionApiId</code>`,
+            columns: ["extensionApiId", "Add-on id", "Name", "Version", "SHA-256", "Size", "Uploaded"],
+            rows: extensions.map((extension) => extensionRow(config.serverUrl, extension)),
+            empty: "No add-on uploaded yet.",
+          })}
         </div>
       </section>
       <section aria-labelledby="config-heading">
@@ -107,21 +86,12 @@ export function renderRecipesPage({ config, recipes, published, extensions, clie
       </section>
       <section aria-labelledby="telemetry-heading">
         <h2 id="telemetry-heading">Telemetry</h2>
-        <table>
-          <caption>Clients whose telemetry reached this server (only while their telemetry upload is enabled)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Client</th>
-              <th scope="col">Add-on version</th>
-              <th scope="col">Locale</th>
-              <th scope="col">Events</th>
-              <th scope="col">Last received</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${clients.length > 0 ? clients.map(clientRow) : html`<tr><td colspan="5">No telemetry yet.</td></tr>`}
-          </tbody>
-        </table>
+        ${dataTable({
+          caption: "Clients whose telemetry reached this server (only while their telemetry upload is enabled)",
+          columns: ["Client", "Add-on version", "Locale", "Events", "Last received"],
+          rows: clients.map(clientRow),
+          empty: "No telemetry yet.",
+        })}
       </section>`;
   return renderPage({ title: "Local recipe server", main, script: "recipes-page.js" });
 }

@@ -45,7 +45,7 @@ export class AddonStudyStore {
   private readonly records: RecordStore<AddonStudy>;
 
   constructor(storage: KeyValueStorage) {
-    this.records = new RecordStore(storage, "addonStudies", (key) => `add-on study for recipe ${key}`, isAddonStudy, "add-on study");
+    this.records = new RecordStore(storage, { key: "addonStudies", field: "records", noun: "add-on study" }, (key) => `add-on study for recipe ${key}`, isAddonStudy);
   }
 
   get(recipeId: number): Promise<AddonStudy | undefined> {
@@ -74,11 +74,9 @@ export class AddonStudyStore {
     return this.records.remove(String(recipeId));
   }
 
-  /** Replaces every enrollment id with `marker` (telemetry upload was turned off; see PreferenceExperimentStore). */
+  /** Replaces every enrollment id with `marker` (telemetry upload was turned off; see RecordStore). */
   replaceEnrollmentIds(marker: string): Promise<void> {
-    return this.records.updateAll((study) => {
-      study.enrollmentId = marker;
-    });
+    return this.records.replaceEnrollmentIds(marker);
   }
 }
 

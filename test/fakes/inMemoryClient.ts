@@ -16,24 +16,19 @@ import { staticFilterContext } from "./staticFilterContext.js";
 import { RecipeRunner } from "../../src/runner/RecipeRunner.js";
 import { AddonRolloutStore } from "../../src/stores/AddonRolloutStore.js";
 import { AddonStudyStore } from "../../src/stores/AddonStudyStore.js";
-import { CollectionStateStore } from "../../src/stores/CollectionStateStore.js";
 import { EventLogStore } from "../../src/stores/EventLogStore.js";
 import { PreferenceExperimentStore } from "../../src/stores/PreferenceExperimentStore.js";
 import { PreferenceRolloutStore } from "../../src/stores/PreferenceRolloutStore.js";
-import { RunHistoryStore } from "../../src/stores/RunHistoryStore.js";
-import { ServerBackoffStore } from "../../src/stores/ServerBackoffStore.js";
 import { StoreQuarantine } from "../../src/stores/StoreQuarantine.js";
 import { AddonStudies } from "../../src/studies/AddonStudies.js";
 import { PreferenceExperiments } from "../../src/studies/PreferenceExperiments.js";
-import { ClientPingRecorder } from "../../src/telemetry/ClientPingRecorder.js";
-import { RunTelemetry } from "../../src/telemetry/RunTelemetry.js";
-import { Uptake } from "../../src/telemetry/Uptake.js";
 import { FakeAddonsApi } from "./FakeAddonsApi.js";
 import { FakeEnrollmentTelemetry } from "./FakeEnrollmentTelemetry.js";
 import { FakePrefsApi } from "./FakePrefsApi.js";
 import { FakeTelemetryApi } from "./FakeTelemetryApi.js";
 import { MemoryStorage } from "./MemoryStorage.js";
 import { nodeMatchWorker } from "./nodeMatchWorker.js";
+import { runnerRecords } from "./runnerRecords.js";
 
 /** The extensionApiIds of the packages the in-memory catalogue offers. */
 export const CATALOGUE_EXTENSION_IDS = [1, 2] as const;
@@ -146,11 +141,7 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
         warn,
       }),
     baseCapabilities: ["capabilities-v1"],
-    uptake: new Uptake(telemetry, eventLog),
-    runTelemetry: new RunTelemetry(new ClientPingRecorder(telemetry, eventLog)),
-    history: new RunHistoryStore(storage),
-    collectionState: new CollectionStateStore(storage),
-    backoff: new ServerBackoffStore(storage),
+    ...runnerRecords(telemetry, eventLog, storage),
     log: { info: () => undefined, warn, error: warn },
   });
 

@@ -4,13 +4,13 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   canonicalJSON,
-  ContentSignatureError,
   Oid,
   parsePemChain,
   verifyCertificateChain,
   verifyContentSignature,
   type ContentSignatureOptions,
 } from "../../src/core/index.js";
+import { errorCode } from "./contentSignatureErrorCode.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const vectorsDir = path.resolve(repoRoot, "../shared/vectors/content-signature");
@@ -45,16 +45,6 @@ function devOptions(overrides: Partial<ContentSignatureOptions> = {}): ContentSi
     now: new Date(validCase.now),
     ...overrides,
   };
-}
-
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ContentSignatureError) return error.code;
-    throw error;
-  }
-  return "valid";
 }
 
 const pemBlocks = (pem: string) => pem.match(/-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----\n?/g)!;

@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
-  ContentSignatureError,
   createCachedVerifier,
   Oid,
   parsePemChain,
@@ -12,6 +11,7 @@ import {
   type ContentSignatureOptions,
 } from "../../src/core/index.js";
 import { caExtensions, distinguishedName, issueCertificate, loadOrCreatePki, signerExtensions, type SigningPki } from "../../server/pki.js";
+import { errorCode } from "./contentSignatureErrorCode.js";
 
 const RECIPE_SIGNER = "normandy.content-signature.mozilla.org";
 const COLLECTION_SIGNER = "remote-settings.content-signature.mozilla.org";
@@ -25,16 +25,6 @@ function freshDataDir(): string {
   return dir;
 }
 afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ContentSignatureError) return error.code;
-    throw error;
-  }
-  return "valid";
-}
 
 const toPem = (der: Uint8Array) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`;
 const pemBlocks = (pem: string) => pem.match(/-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----\n/g)!;

@@ -1,50 +1,32 @@
 import { describe, expect, it } from "vitest";
-import { PreferenceExperimentStore, type PreferenceExperiment } from "../../src/stores/PreferenceExperimentStore.js";
+import { PreferenceExperimentStore } from "../../src/stores/PreferenceExperimentStore.js";
 import { NO_ENROLLMENT_ID_MARKER } from "../../src/telemetry/EnrollmentTelemetry.js";
 import { MemoryStorage } from "../fakes/MemoryStorage.js";
-
-function experiment(slug: string, overrides: Partial<PreferenceExperiment> = {}): PreferenceExperiment {
-  return {
-    slug,
-    actionName: "PreferenceExperimentAction",
-    branch: "control",
-    expired: false,
-    lastSeen: "2026-03-01T12:00:00.000Z",
-    preferences: {
-      "a.pref": { preferenceValue: 1, preferenceType: "integer", previousPreferenceValue: null, preferenceBranchType: "default", overridden: false },
-    },
-    experimentType: "exp",
-    userFacingName: "Name",
-    userFacingDescription: "Description",
-    temporaryErrorDeadline: null,
-    enrollmentId: `id-${slug}`,
-    ...overrides,
-  };
-}
+import { preferenceExperimentRecord } from "./preferenceExperimentRecord.js";
 
 describe("PreferenceExperimentStore", () => {
   it("keeps records across instances (durable storage), active and expired apart", async () => {
     const storage = new MemoryStorage();
     const store = new PreferenceExperimentStore(storage);
-    await store.add(experiment("a"));
-    await store.add(experiment("b", { expired: true }));
+    await store.add(preferenceExperimentRecord("a"));
+    await store.add(preferenceExperimentRecord("b", { expired: true }));
 
     const reopened = new PreferenceExperimentStore(storage);
     expect((await reopened.getAll()).map(({ slug }) => slug)).toEqual(["a", "b"]);
     expect((await reopened.getAllActive()).map(({ slug }) => slug)).toEqual(["a"]);
-    expect(await reopened.get("b")).toEqual(experiment("b", { expired: true }));
+    expect(await reopened.get("b")).toEqual(preferenceExperimentRecord("b", { expired: true }));
   });
 
   it("refuses a second record for a slug, and an update of a missing one", async () => {
     const store = new PreferenceExperimentStore(new MemoryStorage());
-    await store.add(experiment("a"));
-    await expect(store.add(experiment("a"))).rejects.toThrow(/already exists/);
+    await store.add(preferenceExperimentRecord("a"));
+    await expect(store.add(preferenceExperimentRecord("a"))).rejects.toThrow(/already exists/);
     await expect(store.update("nope", () => undefined)).rejects.toThrow(/no preference experiment/);
   });
 
   it("concurrent updates of one record do not lose each other's changes", async () => {
     const store = new PreferenceExperimentStore(new MemoryStorage());
-    await store.add(experiment("a"));
+    await store.add(preferenceExperimentRecord("a"));
     await Promise.all([
       store.update("a", (stored) => {
         stored.preferences["a.pref"]!.overridden = true;
@@ -65,15 +47,15 @@ describe("PreferenceExperimentStore", () => {
 
   it("replaceEnrollmentIds puts the marker on every record, active or not (telemetry upload turned off)", async () => {
     const store = new PreferenceExperimentStore(new MemoryStorage());
-    await store.add(experiment("a"));
-    await store.add(experiment("b", { expired: true }));
+    await store.add(preferenceExperimentRecord("a"));
+    await store.add(preferenceExperimentRecord("b", { expired: true }));
     await store.replaceEnrollmentIds(NO_ENROLLMENT_ID_MARKER);
     expect((await store.getAll()).map(({ enrollmentId }) => enrollmentId)).toEqual([NO_ENROLLMENT_ID_MARKER, NO_ENROLLMENT_ID_MARKER]);
   });
 
   it("remove forgets a record", async () => {
     const store = new PreferenceExperimentStore(new MemoryStorage());
-    await store.add(experiment("a"));
+    await store.add(preferenceExperimentRecord("a"));
     await store.remove("a");
     expect(await store.getAll()).toEqual([]);
   });

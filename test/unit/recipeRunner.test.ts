@@ -5,17 +5,12 @@ import { ConsoleLogAction } from "../../src/actions/ConsoleLogAction.js";
 import type { ClientConfig } from "../../src/config/ClientConfig.js";
 import { createCachedVerifier, nativeRegExpMatch } from "../../src/core/index.js";
 import { MANUAL_TRIGGER, RecipeRunner } from "../../src/runner/RecipeRunner.js";
-import { CollectionStateStore } from "../../src/stores/CollectionStateStore.js";
 import { EventLogStore } from "../../src/stores/EventLogStore.js";
-import { RunHistoryStore } from "../../src/stores/RunHistoryStore.js";
-import { ServerBackoffStore } from "../../src/stores/ServerBackoffStore.js";
-import { ClientPingRecorder } from "../../src/telemetry/ClientPingRecorder.js";
-import { RunTelemetry } from "../../src/telemetry/RunTelemetry.js";
-import { Uptake } from "../../src/telemetry/Uptake.js";
 import type { RunningRecipeServer } from "../../server/recipeServer.js";
 import { FakePrefsApi } from "../fakes/FakePrefsApi.js";
 import { FakeTelemetryApi } from "../fakes/FakeTelemetryApi.js";
 import { MemoryStorage } from "../fakes/MemoryStorage.js";
+import { runnerRecords } from "../fakes/runnerRecords.js";
 import { useTestServers } from "./serverHarness.js";
 import { staticFilterContext } from "../fakes/staticFilterContext.js";
 
@@ -83,11 +78,7 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
       return actions;
     },
     baseCapabilities: ["capabilities-v1"],
-    uptake: new Uptake(telemetry, eventLog),
-    runTelemetry: new RunTelemetry(new ClientPingRecorder(telemetry, eventLog)),
-    history: new RunHistoryStore(storage),
-    collectionState: new CollectionStateStore(storage),
-    backoff: new ServerBackoffStore(storage),
+    ...runnerRecords(telemetry, eventLog, storage),
     log: { info: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) },
   });
   return { runner, telemetry, prefs, logged, sequence, warnings, eventLog, finalizations };

@@ -1,27 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AddonStudyStore } from "../../src/stores/AddonStudyStore.js";
-import { PreferenceExperimentStore, type PreferenceExperiment } from "../../src/stores/PreferenceExperimentStore.js";
+import { PreferenceExperimentStore } from "../../src/stores/PreferenceExperimentStore.js";
 import { PreferenceRolloutStore } from "../../src/stores/PreferenceRolloutStore.js";
 import { StoreQuarantine } from "../../src/stores/StoreQuarantine.js";
 import { MemoryStorage } from "../fakes/MemoryStorage.js";
-
-function experiment(slug: string): PreferenceExperiment {
-  return {
-    slug,
-    actionName: "PreferenceExperimentAction",
-    branch: "control",
-    expired: false,
-    lastSeen: "2026-03-01T12:00:00.000Z",
-    preferences: {
-      "a.pref": { preferenceValue: 1, preferenceType: "integer", previousPreferenceValue: null, preferenceBranchType: "default", overridden: false },
-    },
-    experimentType: "exp",
-    userFacingName: "Name",
-    userFacingDescription: "Description",
-    temporaryErrorDeadline: null,
-    enrollmentId: `id-${slug}`,
-  };
-}
+import { preferenceExperimentRecord } from "./preferenceExperimentRecord.js";
 
 /** What is stored under `key`, as the add-on's storage holds it (JSON). */
 const raw = (storage: MemoryStorage, key: string) => storage.data.get(key);
@@ -37,7 +20,7 @@ describe("damaged stored values are quarantined, reported and rebuilt from what 
   it("keeps the sound records, sets the damaged value aside unchanged, and says so once", async () => {
     watchConsole();
     const storage = new MemoryStorage();
-    const damaged = JSON.stringify({ experiments: { good: experiment("good"), bad: "half-written", wrongKey: experiment("other") } });
+    const damaged = JSON.stringify({ experiments: { good: preferenceExperimentRecord("good"), bad: "half-written", wrongKey: preferenceExperimentRecord("other") } });
     storage.data.set("preferenceExperiments", damaged);
 
     const store = new PreferenceExperimentStore(storage);
