@@ -3,24 +3,23 @@
  * upload updates it, and `addon-rollback` uninstalls it; the events say so. Add-ons are read in the chrome
  * context through AddonManager.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningRecipeServer } from "../../server/recipeServer.js";
-import { startRecipeServer } from "../../server/recipeServer.js";
+import { describe, expect, it } from "vitest";
 import type { LoggedEvent } from "../../src/stores/EventLogStore.js";
-import { AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+import { useServerAndAddon } from "./support/serverAndAddon.js";
 import { buildTestAddon, installedAddon, uploadXpi } from "./support/testAddons.js";
 
 const ROLLOUT_ADDON = "rollout-addon@recipe-client.test";
 const SLUG = "addon-rollout-e2e";
 
 describe("an add-on rollout, end to end", () => {
-  let workDir: string;
-  let server: RunningRecipeServer;
-  let addon: AddonUnderTest;
   let rolloutId: number;
+  const running = useServerAndAddon("addon-rollout", {
+    prepareServer: async (server, workDir) => {
+      const v1 = await uploadXpi(server, await buildTestAddon(workDir, ROLLOUT_ADDON, "1.0"));
+      rolloutId = server.store.create(rolloutRecipe(v1.id), true).id;
+      await server.publish();
+    },
+  });
 
   const rolloutRecipe = (extensionApiId: number) => ({
     name: "Add-on rollout",
@@ -30,39 +29,22 @@ describe("an add-on rollout, end to end", () => {
     capabilities: [],
   });
   const events = async (): Promise<unknown[]> =>
-    (await addon.state()).events
+    (await running.addon.state()).events
       .filter(([, category, , object]: LoggedEvent) => category === "normandy" && (object === "addon_rollout" || object === "addon_rollback"))
       .map(([, , method, object, value, extra]) => [method, object, value, extra]);
 
-  beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), "addon-rollout-e2e-"));
-    server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0 });
-    const v1 = await uploadXpi(server, await buildTestAddon(workDir, ROLLOUT_ADDON, "1.0"));
-    rolloutId = server.store.create(rolloutRecipe(v1.id), true).id;
-    await server.publish();
-    addon = await AddonUnderTest.start("addon-rollout", prefsFor(server));
-  });
-
-  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
-
-  afterAll(async () => {
-    await addon?.dispose();
-    await server?.close();
-    rmSync(workDir, { recursive: true, force: true });
-  });
-
   it("installs the package, and a newer upload updates it", async () => {
-    const [run] = await addon.waitForRuns(1);
+    const [run] = await running.addon.waitForRuns(1);
     expect(run!.actions).toMatchObject({ AddonRolloutAction: "success" });
-    expect(await installedAddon(addon.firefox, ROLLOUT_ADDON)).toEqual({ version: "1.0", isActive: true });
-    expect((await addon.studies()).addonRollouts).toEqual([expect.objectContaining({ slug: SLUG, state: "active", addonVersion: "1.0" })]);
+    expect(await installedAddon(running.addon.firefox, ROLLOUT_ADDON)).toEqual({ version: "1.0", isActive: true });
+    expect((await running.addon.studies()).addonRollouts).toEqual([expect.objectContaining({ slug: SLUG, state: "active", addonVersion: "1.0" })]);
 
-    const v2 = await uploadXpi(server, await buildTestAddon(workDir, ROLLOUT_ADDON, "2.0"));
-    server.store.update(rolloutId, rolloutRecipe(v2.id));
-    await server.publish();
-    await addon.runNow();
+    const v2 = await uploadXpi(running.server, await buildTestAddon(running.workDir, ROLLOUT_ADDON, "2.0"));
+    running.server.store.update(rolloutId, rolloutRecipe(v2.id));
+    await running.server.publish();
+    await running.addon.runNow();
 
-    expect(await installedAddon(addon.firefox, ROLLOUT_ADDON)).toEqual({ version: "2.0", isActive: true });
+    expect(await installedAddon(running.addon.firefox, ROLLOUT_ADDON)).toEqual({ version: "2.0", isActive: true });
     expect(await events()).toEqual([
       ["enroll", "addon_rollout", SLUG, { addonId: ROLLOUT_ADDON, addonVersion: "1.0" }],
       ["update", "addon_rollout", SLUG, { addonId: ROLLOUT_ADDON, addonVersion: "2.0" }],
@@ -70,19 +52,19 @@ describe("an add-on rollout, end to end", () => {
   });
 
   it("a rollback uninstalls it and marks the rollout rolled back", async () => {
-    server.store.setEnabled(rolloutId, false);
-    server.store.create(
+    running.server.store.setEnabled(rolloutId, false);
+    running.server.store.create(
       { name: "Add-on rollback", action: "addon-rollback", arguments: { rolloutSlug: SLUG }, filter_expression: "true", capabilities: [] },
       true,
     );
-    await server.publish();
+    await running.server.publish();
 
-    const run = await addon.runNow();
+    const run = await running.addon.runNow();
 
     expect(run.actions).toMatchObject({ AddonRollbackAction: "success" });
-    expect(await installedAddon(addon.firefox, ROLLOUT_ADDON)).toBeNull();
-    expect((await addon.studies()).addonRollouts).toEqual([expect.objectContaining({ slug: SLUG, state: "rolled-back", pendingChange: null })]);
+    expect(await installedAddon(running.addon.firefox, ROLLOUT_ADDON)).toBeNull();
+    expect((await running.addon.studies()).addonRollouts).toEqual([expect.objectContaining({ slug: SLUG, state: "rolled-back", pendingChange: null })]);
     expect((await events()).at(-1)).toEqual(["unenroll", "addon_rollback", SLUG, expect.objectContaining({ reason: "rollback" })]);
-    expect(await addon.firefox.evalInChrome(`return Services.fog.testGetExperimentData(args[0]);`, SLUG)).toBeNull();
+    expect(await running.addon.firefox.evalInChrome(`return Services.fog.testGetExperimentData(args[0]);`, SLUG)).toBeNull();
   });
 });

@@ -7,18 +7,14 @@
  * study; a study add-on ends its own study; disabling the recipe uninstalls the add-on. Add-ons are read
  * in the chrome context through AddonManager.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ServedExtensionDetails } from "../../server/extensionDetails.js";
-import type { RunningRecipeServer } from "../../server/recipeServer.js";
 import type { RecipeFields } from "../../server/recipeStore.js";
-import { startRecipeServer } from "../../server/recipeServer.js";
 import type { LoggedEvent } from "../../src/stores/EventLogStore.js";
 import type { AddonStudy } from "../../src/stores/AddonStudyStore.js";
 import type { JsonValue } from "./harness/index.js";
-import { ADDON_ID, AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+import { ADDON_ID } from "./support/addonUnderTest.js";
+import { useServerAndAddon } from "./support/serverAndAddon.js";
 import { buildTestAddon, installedAddon, TEST_ADDON_PAGE, uploadXpi } from "./support/testAddons.js";
 
 const STUDY_ADDON = "study-addon@recipe-client.test";
@@ -45,17 +41,35 @@ function studyRecipe(slug: string, extensionApiId: number): RecipeFields {
 }
 
 describe("an add-on study, end to end", () => {
-  let workDir: string;
-  let server: RunningRecipeServer;
-  let addon: AddonUnderTest;
   const xpis = new Map<string, Buffer>();
   let recipeId: number;
+  const running = useServerAndAddon("addon-study", {
+    installPermanently: true,
+    prepareServer: async (server, workDir) => {
+      for (const [name, id, version] of [
+        ["study-1.0", STUDY_ADDON, "1.0"],
+        ["study-2.0", STUDY_ADDON, "2.0"],
+        ["second-1.0", SECOND_ADDON, "1.0"],
+        ["corrupt-1.0", CORRUPT_ADDON, "1.0"],
+      ] as const) {
+        xpis.set(name, await buildTestAddon(workDir, id, version));
+      }
+      const v1 = await upload("study-1.0");
+      recipeId = server.store.create(studyRecipe(SLUG, v1.id), true).id;
+      // A collection with no recipes at all is only a temporary error for a study; this keeps one published.
+      server.store.create(
+        { name: "Stays published", action: "console-log", arguments: { message: "still here" }, filter_expression: "true", capabilities: [] },
+        true,
+      );
+      await server.publish();
+    },
+  });
 
-  const inChrome = <T>(body: string, ...args: JsonValue[]) => addon.firefox.evalInChrome<T>(body, ...args);
-  const installed = (id: string) => installedAddon(addon.firefox, id);
-  const addonStudies = async (): Promise<AddonStudy[]> => (await addon.studies()).addonStudies;
+  const inChrome = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInChrome<T>(body, ...args);
+  const installed = (id: string) => installedAddon(running.addon.firefox, id);
+  const addonStudies = async (): Promise<AddonStudy[]> => (await running.addon.studies()).addonStudies;
   const normandyEvents = async (object: string, method?: string): Promise<LoggedEvent[]> =>
-    (await addon.state()).events.filter(
+    (await running.addon.state()).events.filter(
       ([, category, eventMethod, eventObject]) => category === "normandy" && eventObject === object && (method === undefined || eventMethod === method),
     );
   const waitFor = async <T>(what: string, read: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> => {
@@ -67,42 +81,12 @@ describe("an add-on study, end to end", () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   };
-  const upload = (name: string) => uploadXpi(server, xpis.get(name)!);
+  const upload = (name: string) => uploadXpi(running.server, xpis.get(name)!);
   /** Asks the study add-on's own page to message the recipe client. */
-  const fromStudyAddon = <T>(addonId: string, body: string) => addon.firefox.evalInExtensionPage<T>(addonId, TEST_ADDON_PAGE, body, ADDON_ID);
-
-  beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), "addon-study-e2e-"));
-    for (const [name, id, version] of [
-      ["study-1.0", STUDY_ADDON, "1.0"],
-      ["study-2.0", STUDY_ADDON, "2.0"],
-      ["second-1.0", SECOND_ADDON, "1.0"],
-      ["corrupt-1.0", CORRUPT_ADDON, "1.0"],
-    ] as const) {
-      xpis.set(name, await buildTestAddon(workDir, id, version));
-    }
-    server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0 });
-    const v1 = await upload("study-1.0");
-    recipeId = server.store.create(studyRecipe(SLUG, v1.id), true).id;
-    // A collection with no recipes at all is only a temporary error for a study; this keeps one published.
-    server.store.create(
-      { name: "Stays published", action: "console-log", arguments: { message: "still here" }, filter_expression: "true", capabilities: [] },
-      true,
-    );
-    await server.publish();
-    addon = await AddonUnderTest.start("addon-study", prefsFor(server), { permanentXpiDir: join(workDir, "client") });
-  });
-
-  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
-
-  afterAll(async () => {
-    await addon?.dispose();
-    await server?.close();
-    rmSync(workDir, { recursive: true, force: true });
-  });
+  const fromStudyAddon = <T>(addonId: string, body: string) => running.addon.firefox.evalInExtensionPage<T>(addonId, TEST_ADDON_PAGE, body, ADDON_ID);
 
   it("enrolls: the branch's add-on is installed and running, the study recorded, the enrollment reported", async () => {
-    const [run] = await addon.waitForRuns(1);
+    const [run] = await running.addon.waitForRuns(1);
     expect(run!.recipes).toContainEqual(expect.objectContaining({ id: recipeId, suitability: "filter-match", status: "success" }));
     expect(run!.actions).toMatchObject({ BranchedAddonStudyAction: "success" });
 
@@ -119,7 +103,7 @@ describe("an add-on study, end to end", () => {
   });
 
   it("filters see the study: normandy.studies.addon[slug]", async () => {
-    const evaluation = await addon.firefox.evalInExtensionPage(
+    const evaluation = await running.addon.firefox.evalInExtensionPage(
       ADDON_ID,
       CONSOLE_PAGE,
       `return browser.runtime.sendMessage({ type: "evaluate-filter", expression: args[0] });`,
@@ -137,10 +121,10 @@ describe("an add-on study, end to end", () => {
 
   it("a newer version on the server updates the add-on in place", async () => {
     const v2 = await upload("study-2.0");
-    server.store.update(recipeId, studyRecipe(SLUG, v2.id));
-    await server.publish();
+    running.server.store.update(recipeId, studyRecipe(SLUG, v2.id));
+    await running.server.publish();
 
-    const run = await addon.runNow();
+    const run = await running.addon.runNow();
 
     expect(run.recipes).toContainEqual(expect.objectContaining({ id: recipeId, status: "success" }));
     expect(await installed(STUDY_ADDON)).toEqual({ version: "2.0", isActive: true });
@@ -153,11 +137,11 @@ describe("an add-on study, end to end", () => {
 
   it("a package whose hash differs from the metadata installs nothing: enrollFailed download-failure ERROR_INCORRECT_HASH", async () => {
     const corrupt = await upload("corrupt-1.0");
-    server.faults.set({ kind: "corrupt-xpi", extensionId: corrupt.id });
-    const corruptRecipe = server.store.create(studyRecipe("corrupt-addon-study-e2e", corrupt.id), true);
-    await server.publish();
+    running.server.faults.set({ kind: "corrupt-xpi", extensionId: corrupt.id });
+    const corruptRecipe = running.server.store.create(studyRecipe("corrupt-addon-study-e2e", corrupt.id), true);
+    await running.server.publish();
 
-    const run = await addon.runNow();
+    const run = await running.addon.runNow();
 
     expect(run.recipes).toContainEqual(expect.objectContaining({ id: corruptRecipe.id, status: "apply_error" }));
     expect(await installed(CORRUPT_ADDON)).toBeNull();
@@ -166,15 +150,15 @@ describe("an add-on study, end to end", () => {
     expect(failures.map(([, , , , value, extra]) => [value, extra])).toEqual([
       ["corrupt-addon-study-e2e", { reason: "download-failure", detail: "ERROR_INCORRECT_HASH", branch: "treatment" }],
     ]);
-    server.faults.clear();
-    server.store.setEnabled(corruptRecipe.id, false);
-    await server.publish();
+    running.server.faults.clear();
+    running.server.store.setEnabled(corruptRecipe.id, false);
+    await running.server.publish();
   });
 
   it("the addons API enforces its download limits and cancels a paused install without a trace", async () => {
-    const details = (await (await fetch(`${server.url}/api/v1/extension/1/`)).json()) as ServedExtensionDetails;
-    server.faults.set({ kind: "stall-xpi", extensionId: details.id });
-    const results = await addon.firefox.evalInExtensionPage<unknown[]>(
+    const details = (await (await fetch(`${running.server.url}/api/v1/extension/1/`)).json()) as ServedExtensionDetails;
+    running.server.faults.set({ kind: "stall-xpi", extensionId: details.id });
+    const results = await running.addon.firefox.evalInExtensionPage<unknown[]>(
       ADDON_ID,
       CONSOLE_PAGE,
       `const { addons } = browser.experiments;
@@ -188,10 +172,10 @@ describe("an add-on study, end to end", () => {
       { status: "failed", error: "ERROR_SIZE_LIMIT" },
       { status: "failed", error: "ERROR_TIMEOUT" },
     ]);
-    server.faults.clear();
+    running.server.faults.clear();
 
     // The study add-on is installed at 2.0; download 1.0, see what it would replace, then cancel.
-    const paused = await addon.firefox.evalInExtensionPage<{ status: string; addon: unknown; existingAddon: unknown; after: unknown }>(
+    const paused = await running.addon.firefox.evalInExtensionPage<{ status: string; addon: unknown; existingAddon: unknown; after: unknown }>(
       ADDON_ID,
       CONSOLE_PAGE,
       `const { addons } = browser.experiments;
@@ -211,39 +195,39 @@ describe("an add-on study, end to end", () => {
   });
 
   it("Firefox SIGKILLed while a study add-on downloads: after a restart no study lacks its add-on, no add-on lacks its study", async () => {
-    const runsBefore = (await addon.state()).runs.length;
+    const runsBefore = (await running.addon.state()).runs.length;
     const second = await upload("second-1.0");
-    server.faults.set({ kind: "stall-xpi", extensionId: second.id });
-    const secondRecipe = server.store.create(studyRecipe(SECOND_SLUG, second.id), true);
-    await server.publish();
+    running.server.faults.set({ kind: "stall-xpi", extensionId: second.id });
+    const secondRecipe = running.server.store.create(studyRecipe(SECOND_SLUG, second.id), true);
+    await running.server.publish();
     // Start a run without waiting for it: it hangs in the download.
-    await addon.firefox.evalInExtensionPage(ADDON_ID, CONSOLE_PAGE, `browser.runtime.sendMessage({ type: "run-now" }); return null;`);
+    await running.addon.firefox.evalInExtensionPage(ADDON_ID, CONSOLE_PAGE, `browser.runtime.sendMessage({ type: "run-now" }); return null;`);
     const pending = await waitFor("the study record written before the install", async () =>
       (await addonStudies()).find((study) => study.recipeId === secondRecipe.id && study.pendingChange?.kind === "install"),
     );
     expect(pending).toMatchObject({ addonId: SECOND_ADDON, addonVersion: "1.0", active: true });
 
-    await addon.firefox.kill();
-    server.faults.clear();
-    server.store.setEnabled(secondRecipe.id, false);
-    await server.publish();
-    await addon.firefox.restart();
+    await running.addon.firefox.kill();
+    running.server.faults.clear();
+    running.server.store.setEnabled(secondRecipe.id, false);
+    await running.server.publish();
+    await running.addon.firefox.restart();
 
     // The start-up run waits for the studies to be settled, so once it is done they are.
-    await addon.waitForRuns(runsBefore + 1);
-    const studies = await addon.studies();
+    await running.addon.waitForRuns(runsBefore + 1);
+    const studies = await running.addon.studies();
     expect(studies.addonStudies.map((study) => study.recipeId)).toEqual([recipeId]);
     expect(await installed(SECOND_ADDON)).toBeNull();
     for (const study of studies.addonStudies.filter((candidate) => candidate.active)) {
       expect(await installed(study.addonId!)).toMatchObject({ version: study.addonVersion, isActive: true });
     }
-    const warnings = (await addon.consoleMessages()).map((message) => message.args.join(" "));
+    const warnings = (await running.addon.consoleMessages()).map((message) => message.args.join(" "));
     expect(warnings).toContainEqual(expect.stringContaining(`The enrollment in ${SECOND_SLUG} was interrupted before its add-on was installed`));
 
     // The next time the recipe is published, the client enrolls as if nothing had happened.
-    server.store.setEnabled(secondRecipe.id, true);
-    await server.publish();
-    await addon.runNow();
+    running.server.store.setEnabled(secondRecipe.id, true);
+    await running.server.publish();
+    await running.addon.runNow();
     expect(await installed(SECOND_ADDON)).toEqual({ version: "1.0", isActive: true });
     expect((await addonStudies()).find((study) => study.recipeId === secondRecipe.id)).toMatchObject({ active: true, pendingChange: null });
   });
@@ -259,15 +243,15 @@ describe("an add-on study, end to end", () => {
     expect(unenrolls.map(([, , , , value, extra]) => [value, extra])).toEqual([
       [SECOND_SLUG, expect.objectContaining({ addonId: SECOND_ADDON, addonVersion: "1.0", reason: "study-complete", branch: "treatment" })],
     ]);
-    const messages = (await addon.consoleMessages()).map((message) => message.args.join(" "));
+    const messages = (await running.addon.consoleMessages()).map((message) => message.args.join(" "));
     expect(messages).toContainEqual(expect.stringContaining(`${SECOND_ADDON} was told its study ${SECOND_SLUG} ends (study-complete): answered`));
   });
 
   it("disabling the recipe unenrolls: the add-on is told, uninstalled, and the events name add-on, version and branch", async () => {
-    server.store.setEnabled(recipeId, false);
-    await server.publish();
+    running.server.store.setEnabled(recipeId, false);
+    await running.server.publish();
 
-    const run = await addon.runNow();
+    const run = await running.addon.runNow();
 
     expect(run).toMatchObject({ runnerStatus: "success", actions: expect.objectContaining({ BranchedAddonStudyAction: "success" }) });
     expect(await installed(STUDY_ADDON)).toBeNull();
@@ -282,7 +266,7 @@ describe("an add-on study, end to end", () => {
       expect.objectContaining({ value: SLUG, addonId: STUDY_ADDON, addonVersion: "2.0", reason: "recipe-not-seen", branch: "treatment" }),
     );
     expect(await inChrome(`return Services.fog.testGetExperimentData(args[0]);`, SLUG)).toBeNull();
-    const messages = (await addon.consoleMessages()).map((message) => message.args.join(" "));
+    const messages = (await running.addon.consoleMessages()).map((message) => message.args.join(" "));
     expect(messages).toContainEqual(expect.stringContaining(`${STUDY_ADDON} was told its study ${SLUG} ends (recipe-not-seen): answered`));
   });
 });

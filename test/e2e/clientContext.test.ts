@@ -4,14 +4,10 @@
  * locale, OS, add-ons, the server's classification (with Firefox's home region when the server is
  * unreachable) and a randomization id that stays the same.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ContextSnapshot } from "../../src/context/ClientContext.js";
-import type { RunningRecipeServer } from "../../server/recipeServer.js";
-import { startRecipeServer } from "../../server/recipeServer.js";
-import { ADDON_ID, AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+import { ADDON_ID } from "./support/addonUnderTest.js";
+import { useServerAndAddon } from "./support/serverAndAddon.js";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const SERVER_COUNTRY = "FR";
@@ -19,20 +15,39 @@ const HOME_REGION = "DE";
 const API_URL_PREF = "extensions.recipeclient.api_url";
 
 describe("the filter context, end to end", () => {
-  let dataDir: string;
-  let server: RunningRecipeServer;
-  let addon: AddonUnderTest;
   const ids: Record<string, number> = {};
+  const running = useServerAndAddon("client-context", {
+    country: SERVER_COUNTRY,
+    prefs: {
+      "intl.locale.requested": "en-US",
+      // Region.home starts from this pref (the profile is offline): the fallback when classify fails.
+      "browser.search.region": HOME_REGION,
+    },
+    prepareServer: async (server) => {
+      const create = (name: string, filter: string, capabilities: string[] = []) => {
+        ids[name] = server.store.create({ name, action: "console-log", arguments: { message: name }, filter_expression: filter, capabilities }, true).id;
+      };
+      create("firefox", `normandy.channel == "esr" && normandy.version != null && normandy.os.isLinux && env.locale == "en-US"`);
+      create("classified", `normandy.country == "${SERVER_COUNTRY}" && normandy.request_time != null`);
+      create("self-installed", `normandy.addons["${ADDON_ID}"].isActive && normandy.addons["${ADDON_ID}"].type == "extension"`);
+      create("first-run", `normandy.isFirstRun`);
+      create("release-only", `normandy.channel == "release"`);
+      create("needs-country", `true`, ["capabilities-v1", "action.console-log", "jexl.context.normandy.country"]);
+      create("needs-telemetry", `true`, ["jexl.context.normandy.telemetry"]);
+      create("versioned", `env.version|versionCompare("140.0") > 0`, ["jexl.transform.versionCompare", "jexl.context.env.version"]);
+      await server.publish();
+    },
+  });
 
   const context = () =>
-    addon.firefox.evalInExtensionPage<ContextSnapshot>(ADDON_ID, "pages/console.html", `return browser.runtime.sendMessage({ type: "get-context" });`);
+    running.addon.firefox.evalInExtensionPage<ContextSnapshot>(ADDON_ID, "pages/console.html", `return browser.runtime.sendMessage({ type: "get-context" });`);
   const valueOf = (snapshot: ContextSnapshot, name: keyof ContextSnapshot) => {
     const reading = snapshot[name];
     if ("error" in reading) throw new Error(`${name}: ${reading.error}`);
     return reading.value;
   };
   const readPref = (name: string) =>
-    addon.firefox.evalInChrome<unknown>(
+    running.addon.firefox.evalInChrome<unknown>(
       `const type = Services.prefs.getPrefType(args[0]);
        if (type === Services.prefs.PREF_STRING) return Services.prefs.getStringPref(args[0]);
        if (type === Services.prefs.PREF_BOOL) return Services.prefs.getBoolPref(args[0]);
@@ -40,41 +55,10 @@ describe("the filter context, end to end", () => {
       name,
     );
   const setPref = (name: string, value: string) =>
-    addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, name, value);
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "context-server-"));
-    server = await startRecipeServer({ dataDir, port: 0, country: SERVER_COUNTRY });
-    const create = (name: string, filter: string, capabilities: string[] = []) => {
-      ids[name] = server.store.create({ name, action: "console-log", arguments: { message: name }, filter_expression: filter, capabilities }, true).id;
-    };
-    create("firefox", `normandy.channel == "esr" && normandy.version != null && normandy.os.isLinux && env.locale == "en-US"`);
-    create("classified", `normandy.country == "${SERVER_COUNTRY}" && normandy.request_time != null`);
-    create("self-installed", `normandy.addons["${ADDON_ID}"].isActive && normandy.addons["${ADDON_ID}"].type == "extension"`);
-    create("first-run", `normandy.isFirstRun`);
-    create("release-only", `normandy.channel == "release"`);
-    create("needs-country", `true`, ["capabilities-v1", "action.console-log", "jexl.context.normandy.country"]);
-    create("needs-telemetry", `true`, ["jexl.context.normandy.telemetry"]);
-    create("versioned", `env.version|versionCompare("140.0") > 0`, ["jexl.transform.versionCompare", "jexl.context.env.version"]);
-    await server.publish();
-    addon = await AddonUnderTest.start("client-context", {
-      ...prefsFor(server),
-      "intl.locale.requested": "en-US",
-      // Region.home starts from this pref (the profile is offline): the fallback when classify fails.
-      "browser.search.region": HOME_REGION,
-    });
-  });
-
-  beforeEach((testContext) => addon.firefox.keepLogOnFailure(testContext));
-
-  afterAll(async () => {
-    await addon?.dispose();
-    await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+    running.addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, name, value);
 
   it("matches recipes on real context values and advertised capabilities", async () => {
-    const [run] = await addon.waitForRuns(1);
+    const [run] = await running.addon.waitForRuns(1);
     expect(run).toMatchObject({ trigger: "startup", runnerStatus: "success" });
     const suitabilityOf = Object.fromEntries(run!.recipes.map((recipe) => [recipe.id, recipe.suitability]));
     expect(suitabilityOf).toEqual({
@@ -91,7 +75,7 @@ describe("the filter context, end to end", () => {
 
   it("the first successful run ends isFirstRun", async () => {
     expect(await readPref("extensions.recipeclient.first_run")).toBe(false);
-    const run = await addon.runNow();
+    const run = await running.addon.runNow();
     expect(run.recipes.find((recipe) => recipe.id === ids["first-run"])).toMatchObject({ suitability: "filter-mismatch" });
   });
 
@@ -114,7 +98,7 @@ describe("the filter context, end to end", () => {
   it("keeps one randomization id, stored in the add-on's pref, across runs", async () => {
     const first = valueOf(await context(), "userId");
     expect(first).toMatch(UUID_V4);
-    await addon.runNow();
+    await running.addon.runNow();
     const again = await context();
     expect(valueOf(again, "userId")).toBe(first);
     expect(valueOf(again, "randomizationId")).toBe(first);
@@ -126,7 +110,7 @@ describe("the filter context, end to end", () => {
     try {
       expect(valueOf(await context(), "country")).toBe(HOME_REGION);
     } finally {
-      await setPref(API_URL_PREF, server.config.legacyApiUrl);
+      await setPref(API_URL_PREF, running.server.config.legacyApiUrl);
     }
   });
 });

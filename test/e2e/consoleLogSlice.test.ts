@@ -4,13 +4,8 @@
  * matching recipe's action (its message reaches the browser console) and records uptake in Glean and in its
  * event log. The non-matching recipe is reported as backoff and its message never appears.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningRecipeServer } from "../../server/recipeServer.js";
-import { startRecipeServer } from "../../server/recipeServer.js";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+import { describe, expect, it } from "vitest";
+import { useServerAndAddon } from "./support/serverAndAddon.js";
 
 const MATCHING = "Hello from a matching recipe";
 const NOT_MATCHING = "This recipe targets another locale";
@@ -18,33 +13,21 @@ const PUBLISHED_LATER = "Published while Firefox was running";
 const UNTRUSTED = "Must never run: signed under a root the client does not trust";
 
 describe("console-log recipes, end to end", () => {
-  let dataDir: string;
-  let server: RunningRecipeServer;
-  let addon: AddonUnderTest;
   let matchingId: number;
   let notMatchingId: number;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "slice-server-"));
-    server = await startRecipeServer({ dataDir, port: 0 });
-    const create = (message: string, filter: string) =>
-      server.store.create({ name: message, action: "console-log", arguments: { message }, filter_expression: filter, capabilities: [] }, true).id;
-    matchingId = create(MATCHING, "normandy.locale == 'en-US' && normandy.version != null");
-    notMatchingId = create(NOT_MATCHING, "normandy.locale == 'xx-YY'");
-    await server.publish();
-    addon = await AddonUnderTest.start("console-log-slice", { ...prefsFor(server), "intl.locale.requested": "en-US" });
-  });
-
-  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
-
-  afterAll(async () => {
-    await addon?.dispose();
-    await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+  const running = useServerAndAddon("console-log-slice", {
+    prefs: { "intl.locale.requested": "en-US" },
+    prepareServer: async (server) => {
+      const create = (message: string, filter: string) =>
+        server.store.create({ name: message, action: "console-log", arguments: { message }, filter_expression: filter, capabilities: [] }, true).id;
+      matchingId = create(MATCHING, "normandy.locale == 'en-US' && normandy.version != null");
+      notMatchingId = create(NOT_MATCHING, "normandy.locale == 'xx-YY'");
+      await server.publish();
+    },
   });
 
   it("runs at start-up and reports success for the runner, the recipe and the action", async () => {
-    const [run] = await addon.waitForRuns(1);
+    const [run] = await running.addon.waitForRuns(1);
     expect(run).toMatchObject({ trigger: "startup", runnerStatus: "success" });
     expect(run!.recipes).toEqual([
       expect.objectContaining({ id: matchingId, suitability: "filter-match", status: "success" }),
@@ -53,13 +36,13 @@ describe("console-log recipes, end to end", () => {
   });
 
   it("the matching recipe's message is in the browser console; the other one's is not", async () => {
-    const logged = (await addon.consoleMessages()).flatMap((message) => message.args);
+    const logged = (await running.addon.consoleMessages()).flatMap((message) => message.args);
     expect(logged).toContain(MATCHING);
     expect(logged).not.toContain(NOT_MATCHING);
   });
 
   it("Glean holds the uptake of every level, read in the chrome context", async () => {
-    expect(await addon.gleanUptake()).toEqual([
+    expect(await running.addon.gleanUptake()).toEqual([
       { source: `normandy/recipe/${matchingId}`, value: "success" },
       { source: `normandy/recipe/${notMatchingId}`, value: "backoff" },
       { source: "normandy/action/ConsoleLogAction", value: "success" },
@@ -76,8 +59,8 @@ describe("console-log recipes, end to end", () => {
   });
 
   it("the local event log holds the same uptake, in the event format", async () => {
-    const { events } = await addon.state();
-    const glean = await addon.gleanUptake();
+    const { events } = await running.addon.state();
+    const glean = await running.addon.gleanUptake();
     // The rest are the client's own pings (health, performance; see healthTelemetry.test.ts).
     const uptake = events.filter(([, category]) => category === "uptake.remotecontent.result");
     expect(uptake.map(([, ...rest]) => rest)).toEqual(
@@ -87,39 +70,39 @@ describe("console-log recipes, end to end", () => {
   });
 
   it("a recipe published later runs when QA presses Run now", async () => {
-    server.store.create(
+    running.server.store.create(
       { name: "later", action: "console-log", arguments: { message: PUBLISHED_LATER }, filter_expression: "true", capabilities: [] },
       true,
     );
-    await server.publish();
+    await running.server.publish();
 
-    const run = await addon.runNow();
+    const run = await running.addon.runNow();
 
     expect(run).toMatchObject({ trigger: "manual", runnerStatus: "success" });
     expect(run.recipes.map((recipe) => recipe.status)).toEqual(["success", "backoff", "success"]);
-    const logged = (await addon.consoleMessages()).flatMap((message) => message.args);
+    const logged = (await running.addon.consoleMessages()).flatMap((message) => message.args);
     expect(logged).toContain(PUBLISHED_LATER);
   });
 
   it("acts on nothing when the signatures do not chain to the pinned root", async () => {
     const rootHashPref = "extensions.recipeclient.root_hash";
     const setRootHash = (value: string) =>
-      addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, rootHashPref, value);
-    server.store.create(
+      running.addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, rootHashPref, value);
+    running.server.store.create(
       { name: "untrusted", action: "console-log", arguments: { message: UNTRUSTED }, filter_expression: "true", capabilities: [] },
       true,
     );
-    await server.publish();
+    await running.server.publish();
     await setRootHash("AA:".repeat(31) + "AA");
     try {
-      const run = await addon.runNow();
+      const run = await running.addon.runNow();
       expect(run).toMatchObject({ runnerStatus: "sign_error", recipes: [] });
       expect(run.error).toMatch(/collection signature does not verify \(wrong-root/);
     } finally {
-      await setRootHash(server.config.rootHash);
+      await setRootHash(running.server.config.rootHash);
     }
-    const logged = (await addon.consoleMessages()).flatMap((message) => message.args);
+    const logged = (await running.addon.consoleMessages()).flatMap((message) => message.args);
     expect(logged).not.toContain(UNTRUSTED);
-    expect((await addon.gleanUptake()).at(-1)).toEqual({ source: "normandy/runner", value: "sign_error" });
+    expect((await running.addon.gleanUptake()).at(-1)).toEqual({ source: "normandy/runner", value: "sign_error" });
   });
 });

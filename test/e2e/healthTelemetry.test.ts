@@ -10,16 +10,13 @@
  * Firefox restarts. The store reads the record (it is well formed), and `PreferenceRollouts.init()` fails when
  * the prefs experiment API refuses to store that value as the rollout's start-up pref.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
+import { describe, expect, it } from "vitest";
 import type { RecipeFields } from "../../server/recipeStore.js";
 import type { EventRecord } from "../../src/core/eventFormat.js";
 import { RUN_STAGES } from "../../src/runner/StageClock.js";
 import type { JsonValue } from "./harness/index.js";
-import { ADDON_ID, AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+import { ADDON_ID } from "./support/addonUnderTest.js";
+import { useServerAndAddon } from "./support/serverAndAddon.js";
 
 const CONSOLE_PAGE = "pages/console.html";
 const UPLOAD_ENABLED_PREF = "datareporting.healthreport.uploadEnabled";
@@ -36,20 +33,23 @@ interface GleanPingRecord {
 }
 
 describe("client health telemetry, end to end", () => {
-  let workDir: string;
-  let server: RunningRecipeServer;
-  let addon: AddonUnderTest;
+  const running = useServerAndAddon("health-telemetry", {
+    prefs: { [UPLOAD_ENABLED_PREF]: true, "intl.locale.requested": "en-US" },
+    // Installed permanently, so it survives the restart of the start-up failure test.
+    installPermanently: true,
+    waitForFirstRun: true,
+  });
 
-  const inAddonPage = <T>(body: string, ...args: JsonValue[]) => addon.firefox.evalInExtensionPage<T>(ADDON_ID, CONSOLE_PAGE, body, ...args);
-  const inChrome = <T>(body: string, ...args: JsonValue[]) => addon.firefox.evalInChrome<T>(body, ...args);
+  const inAddonPage = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInExtensionPage<T>(ADDON_ID, CONSOLE_PAGE, body, ...args);
+  const inChrome = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInChrome<T>(body, ...args);
   const clientId = () => inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
 
   /** The pings of `type` in the add-on's event log, oldest first. */
   const logged = async (type: string): Promise<EventRecord[]> =>
-    (await addon.state()).events.filter(([, category]) => category === `recipe_client.${type}`);
+    (await running.addon.state()).events.filter(([, category]) => category === `recipe_client.${type}`);
   /** The pings of `type` the intake has received, oldest first, as event records with their session. */
   const received = async (type: string) =>
-    server.intake
+    running.server.intake
       .events(await clientId(), { method: type })
       .reverse()
       .map((event) => ({ record: [event.timestamp, event.category, event.method, event.object, event.value, event.extra] as EventRecord, sessionId: event.sessionId }));
@@ -70,37 +70,17 @@ describe("client health telemetry, end to end", () => {
   const asPing = ([, , , event, value, extra]: EventRecord) => ({ event, value, ...extra });
 
   const publish = async (fields: Partial<RecipeFields> & { name: string }) => {
-    const recipe = server.store.create(
+    const recipe = running.server.store.create(
       { action: "console-log", arguments: { message: fields.name }, filter_expression: "true", capabilities: [], ...fields },
       true,
     );
-    await server.publish();
+    await running.server.publish();
     return recipe.id;
   };
   const disableAll = async () => {
-    for (const recipe of server.store.list()) server.store.setEnabled(recipe.id, false);
-    await server.publish();
+    for (const recipe of running.server.store.list()) running.server.store.setEnabled(recipe.id, false);
+    await running.server.publish();
   };
-
-  beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), "health-telemetry-e2e-"));
-    server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0 });
-    // Installed permanently, so it survives the restart of the start-up failure test.
-    addon = await AddonUnderTest.start(
-      "health-telemetry",
-      { ...prefsFor(server), [UPLOAD_ENABLED_PREF]: true, "intl.locale.requested": "en-US" },
-      { permanentXpiDir: join(workDir, "xpi") },
-    );
-    await addon.waitForRuns(1);
-  });
-
-  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
-
-  afterAll(async () => {
-    await addon?.dispose();
-    await server?.close();
-    rmSync(workDir, { recursive: true, force: true });
-  });
 
   it("a start sends one health ping: in the log, the QA console, the intake and Glean", async () => {
     const channel = await inChrome<string>(
@@ -137,7 +117,7 @@ describe("client health telemetry, end to end", () => {
     const loggedBefore = (await logged("performance")).length;
     const gleanBefore = await gleanTimings();
 
-    const report = await addon.runNow();
+    const report = await running.addon.runNow();
 
     const pings = (await logged("performance")).slice(loggedBefore);
     expect(pings.map(([, , , event]) => event)).toEqual(PERFORMANCE_EVENTS);
@@ -174,7 +154,7 @@ describe("client health telemetry, end to end", () => {
     const throwing = await publish({ name: "health: throwing filter", filter_expression: "normandy.locale|noSuchTransform" });
     const loggedBefore = (await logged("undesired")).length;
 
-    const report = await addon.runNow();
+    const report = await running.addon.runNow();
 
     expect(report.recipes).toContainEqual(expect.objectContaining({ id: malformed, suitability: "filter-error" }));
     const pings = (await logged("undesired")).slice(loggedBefore);
@@ -197,19 +177,19 @@ describe("client health telemetry, end to end", () => {
       enrollmentId: "0c6b0e9e-7a5d-4a57-9f3e-2b1c1f0e6d4a",
     };
     await inAddonPage(`await browser.storage.local.set({ preferenceRollouts: { rollouts: { [args[0].slug]: args[0] } } });`, corrupted);
-    const runsBefore = (await addon.state()).runs.length;
+    const runsBefore = (await running.addon.state()).runs.length;
 
-    await addon.firefox.restart();
-    await addon.waitForRuns(runsBefore + 1);
+    await running.addon.firefox.restart();
+    await running.addon.waitForRuns(runsBefore + 1);
 
     const undesired = (await logged("undesired")).map(asPing);
     expect(undesired.filter(({ event }) => event === "ADDON_INIT_FAILED")).toEqual([{ event: "ADDON_INIT_FAILED", value: "PREFERENCE_ROLLOUTS" }]);
     expect(await gleanPings("undesired")).toEqual([{ event: "ADDON_INIT_FAILED", value: "PREFERENCE_ROLLOUTS" }]);
-    expect((await addon.consoleMessages()).map((message) => message.args.join(" "))).toContainEqual(
+    expect((await running.addon.consoleMessages()).map((message) => message.args.join(" "))).toContainEqual(
       expect.stringMatching(/Start-up step PREFERENCE_ROLLOUTS failed: .*e2e\.health\.rollout.* 1\.5: number prefs must be 32-bit integers/),
     );
     // The steps after it still ran, and so did the run.
-    expect((await addon.state()).runs[0]!.runnerStatus).toBe("success");
+    expect((await running.addon.state()).runs[0]!.runnerStatus).toBe("success");
 
     const initFailures = (await receivedAtLeast("undesired", undesired.length)).filter(({ record }) => record[3] === "ADDON_INIT_FAILED");
     expect(initFailures.map(({ record }) => asPing(record))).toEqual([{ event: "ADDON_INIT_FAILED", value: "PREFERENCE_ROLLOUTS" }]);

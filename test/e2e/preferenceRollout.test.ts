@@ -6,18 +6,14 @@
  * the rollout is disabled the rollback puts every default back. Events, Glean and annotations are checked at
  * each step. Assertions read prefs in the chrome context.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { STARTUP_PREFS_BRANCHES } from "../../experiment-apis/prefs/interface.js";
-import type { RunningRecipeServer } from "../../server/recipeServer.js";
-import { startRecipeServer } from "../../server/recipeServer.js";
 import type { ContextSnapshot } from "../../src/context/ClientContext.js";
 import type { LoggedEvent } from "../../src/stores/EventLogStore.js";
 import { NO_ENROLLMENT_ID_MARKER } from "../../src/telemetry/EnrollmentTelemetry.js";
 import type { JsonValue } from "./harness/index.js";
-import { ADDON_ID, AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+import { ADDON_ID } from "./support/addonUnderTest.js";
+import { useServerAndAddon } from "./support/serverAndAddon.js";
 
 const SLUG = "pref-rollout-e2e";
 /** Firefox's own prefs with shipped defaults, harmless to change in a headless test profile. */
@@ -51,13 +47,25 @@ interface PrefState {
 }
 
 describe("a preference rollout, end to end", () => {
-  let workDir: string;
-  let server: RunningRecipeServer;
-  let addon: AddonUnderTest;
   let rolloutId: number;
   let enrollmentId: string;
+  const running = useServerAndAddon("preference-rollout", {
+    // Telemetry upload off (Debian's ESR default), so each start replaces enrollment ids with the marker.
+    prefs: { [UPLOAD_ENABLED_PREF]: false },
+    // The user's own value for one rolled-out pref.
+    profilePrefs: { [USER_SET_PREF]: USER_VALUE },
+    installPermanently: true,
+    prepareServer: async (server) => {
+      rolloutId = server.store.create(rolloutRecipe(FIRST_VALUES), true).id;
+      server.store.create(
+        { name: "Stays published", action: "console-log", arguments: { message: "still here" }, filter_expression: "true", capabilities: [] },
+        true,
+      );
+      await server.publish();
+    },
+  });
 
-  const inChrome = <T>(body: string, ...args: JsonValue[]) => addon.firefox.evalInChrome<T>(body, ...args);
+  const inChrome = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInChrome<T>(body, ...args);
   const prefState = (name: string) =>
     inChrome<PrefState>(
       `const type = { [Services.prefs.PREF_STRING]: "string", [Services.prefs.PREF_INT]: "integer", [Services.prefs.PREF_BOOL]: "boolean" }[Services.prefs.getPrefType(args[0])] ?? "invalid";
@@ -78,12 +86,12 @@ describe("a preference rollout, end to end", () => {
     );
   const defaults = async (names: string[]) => Object.fromEntries(await Promise.all(names.map(async (name) => [name, (await prefState(name)).defaultValue])));
   const startupRolloutPrefs = () => inChrome<string[]>(`return Services.prefs.getBranch(args[0]).getChildList("").sort();`, STARTUP_PREFS_BRANCHES.rollouts);
-  const normandyEvents = async (): Promise<LoggedEvent[]> => (await addon.state()).events.filter(([, category]) => category === "normandy");
+  const normandyEvents = async (): Promise<LoggedEvent[]> => (await running.addon.state()).events.filter(([, category]) => category === "normandy");
   const glean = (metric: string) =>
     inChrome<Record<string, string>[] | null>(`return Glean.normandy[args[0]].testGetValue()?.map(({ extra }) => extra) ?? null;`, metric);
   const annotation = () => inChrome<{ branch: string; extra: Record<string, string> } | null>(`return Services.fog.testGetExperimentData(args[0]);`, SLUG);
   const admin = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}/admin/api/${path}`, {
+    const response = await fetch(`${running.server.url}/admin/api/${path}`, {
       method,
       ...(body === undefined ? {} : { headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
     });
@@ -100,33 +108,8 @@ describe("a preference rollout, end to end", () => {
   };
   const ALL_PREFS = [CHANGED_PREF, DROPPED_PREF, USER_SET_PREF, NEW_PREF];
 
-  beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), "pref-rollout-e2e-"));
-    server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0 });
-    rolloutId = server.store.create(rolloutRecipe(FIRST_VALUES), true).id;
-    server.store.create(
-      { name: "Stays published", action: "console-log", arguments: { message: "still here" }, filter_expression: "true", capabilities: [] },
-      true,
-    );
-    await server.publish();
-    // The user's own value for one rolled-out pref (prefs.js: kept across restarts).
-    const profileDir = join(workDir, "profile");
-    mkdirSync(profileDir);
-    writeFileSync(join(profileDir, "prefs.js"), `user_pref(${JSON.stringify(USER_SET_PREF)}, ${JSON.stringify(USER_VALUE)});\n`);
-    // Telemetry upload off (Debian's ESR default), so each start replaces enrollment ids with the marker.
-    addon = await AddonUnderTest.start("preference-rollout", { ...prefsFor(server), [UPLOAD_ENABLED_PREF]: false }, { profileDir, permanentXpiDir: workDir });
-  });
-
-  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
-
-  afterAll(async () => {
-    await addon?.dispose();
-    await server?.close();
-    rmSync(workDir, { recursive: true, force: true });
-  });
-
   it("rolls out: the real defaults change, the user's own value stays, the values are kept for the next start", async () => {
-    const [run] = await addon.waitForRuns(1);
+    const [run] = await running.addon.waitForRuns(1);
     expect(run!.recipes).toContainEqual(expect.objectContaining({ id: rolloutId, suitability: "filter-match", status: "success" }));
 
     expect(await defaults(ALL_PREFS)).toEqual(FIRST_VALUES);
@@ -135,7 +118,7 @@ describe("a preference rollout, end to end", () => {
     expect(await prefState(NEW_PREF)).toMatchObject({ type: "boolean", hasUserValue: false, value: true });
     expect(await startupRolloutPrefs()).toEqual([...ALL_PREFS].sort());
 
-    const { preferenceRollouts } = await addon.studies();
+    const { preferenceRollouts } = await running.addon.studies();
     expect(preferenceRollouts).toEqual([
       {
         slug: SLUG,
@@ -151,16 +134,16 @@ describe("a preference rollout, end to end", () => {
     expect((await normandyEvents()).map(([, ...rest]) => rest)).toEqual([["normandy", "enroll", "preference_rollout", SLUG, {}]]);
     expect(await glean("enrollPreferenceRollout")).toEqual([{ value: SLUG }]);
     expect(await annotation()).toMatchObject({ branch: "active", extra: { type: "normandy-prefrollout", enrollmentId } });
-    const context = await addon.firefox.evalInExtensionPage<ContextSnapshot>(ADDON_ID, "pages/console.html", `return browser.runtime.sendMessage({ type: "get-context" });`);
+    const context = await running.addon.firefox.evalInExtensionPage<ContextSnapshot>(ADDON_ID, "pages/console.html", `return browser.runtime.sendMessage({ type: "get-context" });`);
     expect(context.rollouts).toEqual({ value: { pref: { [SLUG]: expect.objectContaining({ slug: SLUG, state: "active" }) }, addon: {} } });
   });
 
   it("after a restart the rolled-out defaults are back before the background page starts; nothing graduates", async () => {
     const eventsBefore = (await normandyEvents()).length;
-    const runsBefore = (await addon.state()).runs.length;
-    await addon.firefox.restart();
+    const runsBefore = (await running.addon.state()).runs.length;
+    await running.addon.firefox.restart();
 
-    const studies = await waitFor("the background page after the restart", () => addon.studies());
+    const studies = await waitFor("the background page after the restart", () => running.addon.studies());
     const { processStartedAt } = await inChrome<{ processStartedAt: number }>(
       `return { processStartedAt: Date.now() - Services.telemetry.msSinceProcessStart() };`,
     );
@@ -169,17 +152,17 @@ describe("a preference rollout, end to end", () => {
     expect(await defaults(ALL_PREFS)).toEqual(FIRST_VALUES);
     expect(await prefState(USER_SET_PREF)).toMatchObject({ hasUserValue: true, value: USER_VALUE });
 
-    await addon.waitForRuns(runsBefore + 1);
+    await running.addon.waitForRuns(runsBefore + 1);
     expect((await normandyEvents()).slice(eventsBefore)).toEqual([]);
     // Upload is off: the enrollment id was replaced at this start, and later events carry the marker.
-    expect((await addon.studies()).preferenceRollouts[0]).toMatchObject({ state: "active", enrollmentId: NO_ENROLLMENT_ID_MARKER });
+    expect((await running.addon.studies()).preferenceRollouts[0]).toMatchObject({ state: "active", enrollmentId: NO_ENROLLMENT_ID_MARKER });
     enrollmentId = NO_ENROLLMENT_ID_MARKER;
     expect(await annotation()).toMatchObject({ branch: "active", extra: { type: "normandy-prefrollout" } });
   });
 
   it("an add-on reload within the session finds its own values on the default branch: nothing graduates, nothing is reported", async () => {
     const eventsBefore = (await normandyEvents()).length;
-    const startedBefore = (await addon.studies()).backgroundStartedAt;
+    const startedBefore = (await running.addon.studies()).backgroundStartedAt;
     await inChrome(
       `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
        await (await AddonManager.getAddonByID(args[0])).reload();`,
@@ -187,7 +170,7 @@ describe("a preference rollout, end to end", () => {
     );
 
     const studies = await waitFor("the background page after the reload", async () => {
-      const reloaded = await addon.studies();
+      const reloaded = await running.addon.studies();
       return reloaded.backgroundStartedAt > startedBefore ? reloaded : undefined;
     });
     expect(studies.startup).toMatchObject({ firstInSession: false, rollouts: { previousDefaults: FIRST_VALUES, skipped: [] } });
@@ -200,7 +183,7 @@ describe("a preference rollout, end to end", () => {
     expect((await admin("PUT", `recipes/${rolloutId}`, { ...rolloutRecipe(EDITED_VALUES), enabled: true })).status).toBe(200);
     expect((await admin("POST", "publish")).status).toBe(200);
 
-    const run = await addon.runNow();
+    const run = await running.addon.runNow();
 
     expect(run.recipes).toContainEqual(expect.objectContaining({ id: rolloutId, status: "success" }));
     expect(await defaults(ALL_PREFS)).toEqual({ ...EDITED_VALUES, [DROPPED_PREF]: 1 });
@@ -227,7 +210,7 @@ describe("a preference rollout, end to end", () => {
 
     expect((await admin("POST", `recipes/${rolloutId}/disable`)).status).toBe(200);
     expect((await admin("POST", "publish")).status).toBe(200);
-    const run = await addon.runNow();
+    const run = await running.addon.runNow();
 
     expect(run).toMatchObject({ runnerStatus: "success", actions: expect.objectContaining({ PreferenceRollbackAction: "success" }) });
     expect(await prefState(CHANGED_PREF)).toMatchObject({ hasUserValue: false, value: 10, defaultValue: 10 });
@@ -235,7 +218,7 @@ describe("a preference rollout, end to end", () => {
     expect(await prefState(USER_SET_PREF)).toMatchObject({ hasUserValue: true, value: USER_VALUE, defaultValue: "serif" });
     expect((await prefState(NEW_PREF)).type).toBe("invalid");
     expect(await startupRolloutPrefs()).toEqual([]);
-    expect((await addon.studies()).preferenceRollouts[0]).toMatchObject({ slug: SLUG, state: "rolled-back" });
+    expect((await running.addon.studies()).preferenceRollouts[0]).toMatchObject({ slug: SLUG, state: "rolled-back" });
     const unenrolls = (await normandyEvents()).filter(([, , method]) => method === "unenroll");
     expect(unenrolls.map(([, ...rest]) => rest)).toEqual([["normandy", "unenroll", "preference_rollback", SLUG, { reason: "rollback", enrollmentId }]]);
     expect(await glean("unenrollPreferenceRollback")).toEqual([{ value: SLUG, reason: "rollback", enrollmentId }]);

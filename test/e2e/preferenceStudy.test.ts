@@ -6,17 +6,15 @@
  * before the background page starts; when QA disables the recipe the client unenrolls and every pref is back
  * to its exact previous value, except the values the user chose. Assertions read prefs in the chrome context.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { STARTUP_PREFS_BRANCHES } from "../../experiment-apis/prefs/interface.js";
-import type { RunningRecipeServer } from "../../server/recipeServer.js";
-import { startRecipeServer } from "../../server/recipeServer.js";
 import { ratioSample } from "../../src/core/index.js";
 import type { LoggedEvent } from "../../src/stores/EventLogStore.js";
 import type { JsonValue } from "./harness/index.js";
-import { ADDON_ID, AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+import { ADDON_ID } from "./support/addonUnderTest.js";
+import { useServerAndAddon } from "./support/serverAndAddon.js";
 
 const SLUG = "pref-study-e2e";
 /** Firefox's own prefs with shipped defaults, harmless to change in a headless test profile. */
@@ -60,13 +58,28 @@ interface PrefState {
 }
 
 describe("a preference study, end to end", () => {
-  let workDir: string;
-  let server: RunningRecipeServer;
-  let addon: AddonUnderTest;
   let recipeId: number;
   let branch: keyof typeof BRANCH_VALUES;
+  const running = useServerAndAddon("preference-study", {
+    // A user value the user-branch study pref had before the study.
+    profilePrefs: { [USER_BRANCH_PREF]: USER_VALUE_BEFORE },
+    installPermanently: true,
+    prepareServer: async (server) => {
+      recipeId = server.store.create(
+        { name: "Preference study", action: "multi-preference-experiment", arguments: studyArguments(), filter_expression: "true", capabilities: [] },
+        true,
+      ).id;
+      // Another recipe stays published: a collection with no recipes at all is only a temporary error
+      // ("no-recipes") for a study, whereas a study whose recipe is gone from a non-empty one ends at once.
+      server.store.create(
+        { name: "Stays published", action: "console-log", arguments: { message: "still here" }, filter_expression: "true", capabilities: [] },
+        true,
+      );
+      await server.publish();
+    },
+  });
 
-  const inChrome = <T>(body: string, ...args: JsonValue[]) => addon.firefox.evalInChrome<T>(body, ...args);
+  const inChrome = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInChrome<T>(body, ...args);
   const prefState = (name: string) =>
     inChrome<PrefState>(
       `const read = (branch) => { try { return branch.getPrefType(args[0]) === branch.PREF_INT ? branch.getIntPref(args[0]) : branch.getStringPref(args[0]); } catch { return null; } };
@@ -79,7 +92,7 @@ describe("a preference study, end to end", () => {
       name,
     );
   const normandyEvents = async (method?: string): Promise<LoggedEvent[]> =>
-    (await addon.state()).events.filter(([, category, eventMethod]) => category === "normandy" && (method === undefined || eventMethod === method));
+    (await running.addon.state()).events.filter(([, category, eventMethod]) => category === "normandy" && (method === undefined || eventMethod === method));
   const waitFor = async <T>(what: string, read: () => Promise<T | undefined>): Promise<T> => {
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -90,42 +103,13 @@ describe("a preference study, end to end", () => {
     }
   };
 
-  beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), "pref-study-e2e-"));
-    server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0 });
-    recipeId = server.store.create(
-      { name: "Preference study", action: "multi-preference-experiment", arguments: studyArguments(), filter_expression: "true", capabilities: [] },
-      true,
-    ).id;
-    // Another recipe stays published: a collection with no recipes at all is only a temporary error
-    // ("no-recipes") for a study, whereas a study whose recipe is gone from a non-empty one ends at once.
-    server.store.create(
-      { name: "Stays published", action: "console-log", arguments: { message: "still here" }, filter_expression: "true", capabilities: [] },
-      true,
-    );
-    await server.publish();
-    // A user value the user-branch study pref had before the study (prefs.js: kept across restarts, unlike user.js).
-    const profileDir = join(workDir, "profile");
-    mkdirSync(profileDir);
-    writeFileSync(join(profileDir, "prefs.js"), `user_pref(${JSON.stringify(USER_BRANCH_PREF)}, ${JSON.stringify(USER_VALUE_BEFORE)});\n`);
-    addon = await AddonUnderTest.start("preference-study", prefsFor(server), { profileDir, permanentXpiDir: workDir });
-  });
-
-  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
-
-  afterAll(async () => {
-    await addon?.dispose();
-    await server?.close();
-    rmSync(workDir, { recursive: true, force: true });
-  });
-
   it("enrolls in the branch ratioSample predicts for the client's user id, and sets the real prefs", async () => {
-    const [run] = await addon.waitForRuns(1);
+    const [run] = await running.addon.waitForRuns(1);
     expect(run!.recipes).toContainEqual(expect.objectContaining({ id: recipeId, suitability: "filter-match", status: "success" }));
     const userId = await inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.user_id");`);
     branch = (["control", "treatment"] as const)[await ratioSample(`${userId}-${SLUG}-branch`, [1, 1])]!;
 
-    const { preferenceExperiments } = await addon.studies();
+    const { preferenceExperiments } = await running.addon.studies();
     expect(preferenceExperiments).toEqual([expect.objectContaining({ slug: SLUG, branch, expired: false, actionName: "PreferenceExperimentAction" })]);
     const values = BRANCH_VALUES[branch];
     expect(await prefState(DEFAULT_BRANCH_PREF)).toMatchObject({ hasUserValue: false, defaultValue: values[DEFAULT_BRANCH_PREF], value: values[DEFAULT_BRANCH_PREF] });
@@ -149,7 +133,7 @@ describe("a preference study, end to end", () => {
   });
 
   it("onPrefChanged fires for the named prefs only, not for prefs that share a prefix", async () => {
-    const fired = await addon.firefox.evalInExtensionPage<string[]>(
+    const fired = await running.addon.firefox.evalInExtensionPage<string[]>(
       ADDON_ID,
       "pages/console.html",
       `const fired = [];
@@ -174,19 +158,19 @@ describe("a preference study, end to end", () => {
     });
     expect(event!.slice(1, 5)).toEqual(["normandy", "expPrefChanged", "preference_study", SLUG]);
     expect(event![5]).toMatchObject({ preferenceName: OBSERVED_PREF, reason: "observer" });
-    const [experiment] = (await addon.studies()).preferenceExperiments;
+    const [experiment] = (await running.addon.studies()).preferenceExperiments;
     expect(experiment).toMatchObject({ expired: false, preferences: { [OBSERVED_PREF]: { overridden: true } } });
   });
 
   it("after a restart the default-branch values are back before the background page starts; nothing counts as a user change but the sideload", async () => {
     const eventsBefore = (await normandyEvents()).length;
-    const runsBefore = (await addon.state()).runs.length;
-    await addon.firefox.quit();
+    const runsBefore = (await running.addon.state()).runs.length;
+    await running.addon.firefox.quit();
     // The user changes a default-branch study pref while Firefox is closed.
-    appendFileSync(join(addon.firefox.profileDir, "user.js"), `user_pref(${JSON.stringify(SIDELOADED_PREF)}, 9);\n`);
-    await addon.firefox.restart();
+    appendFileSync(join(running.addon.firefox.profileDir, "user.js"), `user_pref(${JSON.stringify(SIDELOADED_PREF)}, 9);\n`);
+    await running.addon.firefox.restart();
 
-    const studies = await waitFor("the background page after the restart", () => addon.studies());
+    const studies = await waitFor("the background page after the restart", () => running.addon.studies());
     const { processStartedAt } = await inChrome<{ processStartedAt: number }>(
       `return { processStartedAt: Date.now() - Services.telemetry.msSinceProcessStart() };`,
     );
@@ -202,7 +186,7 @@ describe("a preference study, end to end", () => {
     expect(await prefState(SIDELOADED_PREF)).toMatchObject({ hasUserValue: true, value: 9, defaultValue: values[SIDELOADED_PREF] });
 
     // The start-up run waits for the studies to be taken in, so once it is done every event is in.
-    await addon.waitForRuns(runsBefore + 1);
+    await running.addon.waitForRuns(runsBefore + 1);
     const newEvents = (await normandyEvents()).slice(eventsBefore);
     expect(newEvents.map(([, ...rest]) => rest)).toEqual([
       ["normandy", "expPrefChanged", "preference_study", SLUG, expect.objectContaining({ preferenceName: SIDELOADED_PREF, reason: "sideload" })],
@@ -213,10 +197,10 @@ describe("a preference study, end to end", () => {
   });
 
   it("disabling the recipe unenrolls: every pref back to its exact previous value, the user's choices kept", async () => {
-    server.store.setEnabled(recipeId, false);
-    await server.publish();
+    running.server.store.setEnabled(recipeId, false);
+    await running.server.publish();
 
-    const run = await addon.runNow();
+    const run = await running.addon.runNow();
 
     expect(run).toMatchObject({ runnerStatus: "success", actions: expect.objectContaining({ PreferenceExperimentAction: "success" }) });
     const unenrolls = await normandyEvents("unenroll");
@@ -227,7 +211,7 @@ describe("a preference study, end to end", () => {
     expect(await prefState(USER_BRANCH_PREF)).toMatchObject({ hasUserValue: true, value: USER_VALUE_BEFORE, defaultValue: "serif" });
     expect(await prefState(OBSERVED_PREF)).toMatchObject({ hasUserValue: true, value: 5, defaultValue: 1 });
     expect(await prefState(SIDELOADED_PREF)).toMatchObject({ hasUserValue: true, value: 9, defaultValue: 1 });
-    expect((await addon.studies()).preferenceExperiments[0]).toMatchObject({ expired: true });
+    expect((await running.addon.studies()).preferenceExperiments[0]).toMatchObject({ expired: true });
     expect(await inChrome(`return Services.prefs.getBranch(args[0]).getChildList("");`, STARTUP_PREFS_BRANCHES.experiments)).toEqual([]);
     const glean = await inChrome<{ extra: Record<string, string> }[] | null>(`return Glean.normandy.unenrollPreferenceStudy.testGetValue();`);
     expect(glean?.map(({ extra }) => extra)).toEqual([expect.objectContaining({ value: SLUG, reason: "recipe-not-seen", didResetValue: "true" })]);

@@ -6,14 +6,11 @@
  * the server's telemetry view shows that event. Bad input on the server page is refused with the field or the
  * position named, and nothing is published. Screenshots of every page go to test-results/screenshots/.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { zipArchive } from "../unit/zipFixture.js";
 import type { JsonValue } from "./harness/index.js";
-import { ADDON_ID, AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+import { ADDON_ID } from "./support/addonUnderTest.js";
+import { useServerAndAddon } from "./support/serverAndAddon.js";
 
 const UPLOAD_ENABLED_PREF = "datareporting.healthreport.uploadEnabled";
 const STUDY_PREF = "qa.pages.e2e.value";
@@ -87,40 +84,26 @@ const FILL_STUDY_FORM = `
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("QA pages, end to end", () => {
-  let dataDir: string;
-  let server: RunningRecipeServer;
-  let addon: AddonUnderTest;
+  const running = useServerAndAddon("qaPages", {
+    notices: true,
+    prefs: { [UPLOAD_ENABLED_PREF]: true, "intl.locale.requested": "en-US" },
+    waitForFirstRun: true,
+  });
   let serverTab: string;
   let studiesTab: string;
 
-  const firefox = () => addon.firefox;
+  const firefox = () => running.addon.firefox;
   const inPage = <T>(body: string, ...args: JsonValue[]) => firefox().evalInContent<T>(PAGE_HELPERS + body, ...args);
   const openServerPage = async (path: string) => {
     await firefox().switchToTab(serverTab);
-    await firefox().navigate(`${server.url}${path}`);
+    await firefox().navigate(`${running.server.url}${path}`);
   };
   const screenshot = (name: string) => firefox().screenshot(`${SCREENSHOTS}/${name}.png`);
   const studyPref = () => firefox().evalInChrome<string | null>(`return Services.prefs.getStringPref(args[0], null);`, STUDY_PREF);
-  const snapshotTimestamps = async () => ((await (await fetch(`${server.url}/admin/api/snapshots`)).json()) as { timestamps: number[] }).timestamps;
+  const snapshotTimestamps = async () => ((await (await fetch(`${running.server.url}/admin/api/snapshots`)).json()) as { timestamps: number[] }).timestamps;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "qa-pages-"));
-    server = await startRecipeServer({ dataDir, port: 0 });
-    addon = await AddonUnderTest.start("qaPages", {
-      ...prefsFor(server, { notices: true }),
-      [UPLOAD_ENABLED_PREF]: true,
-      "intl.locale.requested": "en-US",
-    });
-    await addon.waitForRuns(1);
     serverTab = await firefox().currentTab();
-  });
-
-  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
-
-  afterAll(async () => {
-    await addon?.dispose();
-    await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("a study written in the server page's form and published from the list is enrolled, live on the studies page, within 2 s", async () => {
@@ -134,7 +117,7 @@ describe("QA pages, end to end", () => {
       `return [...document.querySelectorAll("input, select, textarea")].filter((control) => control.labels.length === 0 && !control.getAttribute("aria-label")).map((control) => control.outerHTML);`,
     );
     expect(unlabelled).toEqual([]);
-    const [recipe] = server.store.list();
+    const [recipe] = running.server.store.list();
     expect(recipe).toMatchObject({
       name: STUDY.name,
       action: "multi-preference-experiment",
@@ -176,7 +159,7 @@ describe("QA pages, end to end", () => {
   it("the QA console shows that run, evaluates filters against the live context with syntax errors located, and checks the connection", async () => {
     await firefox().switchToTab(serverTab);
     // "Run now" (through the console page) leaves the console open for the rest of the test.
-    const report = await addon.runNow();
+    const report = await running.addon.runNow();
     expect(report.runnerStatus).toBe("success");
     expect(await inPage<string>(`return text("run-status");`)).toMatch(/^Done: success in \d+ ms, 1 recipe, 1 matched\.$/);
     const runs = await inPage<string>(
@@ -210,8 +193,8 @@ describe("QA pages, end to end", () => {
       `document.getElementById("check-connection").click();
        return waitFor(() => /OK/.test(text("connection-status")) && text("connection-status"), "the connection check");`,
     );
-    expect(connection).toBe(`OK: ${server.config.remoteSettingsUrl}/ answers (recipe-server, HTTP API 1.22).`);
-    expect(await inPage<string>(`return document.getElementById("config").textContent;`)).toContain(server.config.rootHash);
+    expect(connection).toBe(`OK: ${running.server.config.remoteSettingsUrl}/ answers (recipe-server, HTTP API 1.22).`);
+    expect(await inPage<string>(`return document.getElementById("config").textContent;`)).toContain(running.server.config.rootHash);
 
     await evaluate(`normandy.studies.pref["${STUDY.slug}"].branch`);
     await screenshot("console");
@@ -242,7 +225,7 @@ describe("QA pages, end to end", () => {
     await firefox().switchToTab(studiesTab);
     await inPage(`return waitFor(() => /from time to time/.test(text("studies-info-text")), "the enabled text");`);
 
-    const [client] = server.intake.clients();
+    const [client] = running.server.intake.clients();
     expect(client).toBeDefined();
     const page = `/clients/${client!.clientId}?method=unenroll&object=preference_study`;
     let events = "";
@@ -258,7 +241,7 @@ describe("QA pages, end to end", () => {
   });
 
   it("bad input on the server page is refused with the field or position named, and nothing is saved or published", async () => {
-    const recipesBefore = server.store.list().length;
+    const recipesBefore = running.server.store.list().length;
     const publishedBefore = await snapshotTimestamps();
     await openServerPage("/recipes/new");
 
@@ -314,7 +297,7 @@ describe("QA pages, end to end", () => {
     expect(jsonErrors.schema).toContain('arguments.slug: missing required property "slug"');
     await screenshot("server-editor-json-error");
 
-    expect(server.store.list()).toHaveLength(recipesBefore);
+    expect(running.server.store.list()).toHaveLength(recipesBefore);
     expect(await snapshotTimestamps()).toEqual(publishedBefore);
   });
 
@@ -350,7 +333,7 @@ describe("QA pages, end to end", () => {
   });
 
   it("the recipe list duplicates, enables, disables and deletes through its buttons", async () => {
-    const original = server.store.list()[0]!;
+    const original = running.server.store.list()[0]!;
     await openServerPage("/");
     const command = (name: string, id: number) =>
       inPage<string>(
@@ -362,12 +345,12 @@ describe("QA pages, end to end", () => {
       );
 
     expect(await command("duplicate", original.id)).toMatch(new RegExp(`^Recipe ${original.id} duplicated as recipe \\d+, disabled\\.$`));
-    const copy = server.store.list().at(-1)!;
+    const copy = running.server.store.list().at(-1)!;
     expect(copy).toMatchObject({ name: `${original.name} (copy)`, enabled: false, arguments: original.arguments });
     expect(await inPage<string>(`return document.activeElement.getAttribute("href");`)).toBe(`/recipes/${copy.id}`);
 
     expect(await command("enable", copy.id)).toBe(`Recipe ${copy.id} enabled. Publish to deliver the change to clients.`);
-    expect(server.store.get(copy.id)?.enabled).toBe(true);
+    expect(running.server.store.get(copy.id)?.enabled).toBe(true);
     // The button that was pressed became "Disable" and keeps the focus.
     expect(await inPage<string>(`return document.activeElement.dataset.command;`)).toBe("disable");
     expect(await command("disable", copy.id)).toBe(`Recipe ${copy.id} disabled. Publish to deliver the change to clients.`);
@@ -387,7 +370,7 @@ describe("QA pages, end to end", () => {
     expect(await inPage<string>(`return waitFor(() => /deleted/.test(text("status")) && text("status"), "the deletion");`)).toBe(
       `Recipe ${copy.id} deleted. Publish to remove it from clients.`,
     );
-    expect(server.store.get(copy.id)).toBeUndefined();
+    expect(running.server.store.get(copy.id)).toBeUndefined();
   });
 
   it("the toolbar button's popup opens the studies page and the QA console", async () => {

@@ -4,25 +4,16 @@
  * an unreachable server as network_error, then recovers. Each case publishes recipes with fresh messages and
  * checks that a refused recipe's message never reaches the browser console.
  */
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
-import { AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+import { useServerAndAddon } from "./support/serverAndAddon.js";
 
 describe("signed recipe delivery, end to end", () => {
-  const dataDirs: string[] = [];
-  let server: RunningRecipeServer;
-  let addon: AddonUnderTest;
+  const running = useServerAndAddon("signed-delivery", { waitForFirstRun: true });
 
-  const newDataDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), "delivery-server-"));
-    dataDirs.push(dir);
-    return dir;
-  };
   const publishMessage = async (on: RunningRecipeServer, message: string) => {
     const recipe = on.store.create(
       { name: message, action: "console-log", arguments: { message }, filter_expression: "true", capabilities: [] },
@@ -40,66 +31,52 @@ describe("signed recipe delivery, end to end", () => {
     await on.publish();
     return recipe;
   };
-  const prefExists = (pref: string) => addon.firefox.evalInChrome<boolean>(`return Services.prefs.getPrefType(args[0]) !== 0;`, pref);
-  const logged = async () => (await addon.consoleMessages()).flatMap((message) => message.args);
+  const prefExists = (pref: string) => running.addon.firefox.evalInChrome<boolean>(`return Services.prefs.getPrefType(args[0]) !== 0;`, pref);
+  const logged = async () => (await running.addon.consoleMessages()).flatMap((message) => message.args);
   const setPref = (name: string, value: string) =>
-    addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, name, value);
-
-  beforeAll(async () => {
-    server = await startRecipeServer({ dataDir: newDataDir(), port: 0 });
-    addon = await AddonUnderTest.start("signed-delivery", prefsFor(server));
-    await addon.waitForRuns(1);
-  });
-
-  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
-
-  afterAll(async () => {
-    await addon?.dispose();
-    await server?.close();
-    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-  });
+    running.addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, name, value);
 
   it("a recipe tampered after signing is not acted on (sign_error) while the others run", async () => {
-    const tamperedRollout = await publishRollout(server, "tampered-rollout", "delivery.tampered.pref");
-    server.faults.set({ kind: "tamper-recipe", recipeId: tamperedRollout.id });
+    const tamperedRollout = await publishRollout(running.server, "tampered-rollout", "delivery.tampered.pref");
+    running.server.faults.set({ kind: "tamper-recipe", recipeId: tamperedRollout.id });
     try {
-      const rolloutRun = await addon.runNow();
+      const rolloutRun = await running.addon.runNow();
       expect(rolloutRun.recipes.find((recipe) => recipe.id === tamperedRollout.id)).toMatchObject({ status: "sign_error" });
       expect(await prefExists("delivery.tampered.pref")).toBe(false);
     } finally {
-      server.faults.clear();
-      server.store.setEnabled(tamperedRollout.id, false);
-      await server.publish();
+      running.server.faults.clear();
+      running.server.store.setEnabled(tamperedRollout.id, false);
+      await running.server.publish();
     }
 
-    const tampered = await publishMessage(server, "delivery: tampered recipe");
-    const intact = await publishMessage(server, "delivery: intact recipe");
-    server.faults.set({ kind: "tamper-recipe", recipeId: tampered.id });
+    const tampered = await publishMessage(running.server, "delivery: tampered recipe");
+    const intact = await publishMessage(running.server, "delivery: intact recipe");
+    running.server.faults.set({ kind: "tamper-recipe", recipeId: tampered.id });
     try {
-      const run = await addon.runNow();
+      const run = await running.addon.runNow();
       expect(run.runnerStatus).toBe("success");
       const byId = new Map(run.recipes.map((recipe) => [recipe.id, recipe]));
       expect(byId.get(tampered.id)).toMatchObject({ suitability: "signature-error", status: "sign_error" });
       expect(byId.get(intact.id)).toMatchObject({ status: "success" });
     } finally {
-      server.faults.clear();
+      running.server.faults.clear();
     }
     expect(await logged()).toContain("delivery: intact recipe");
     expect(await logged()).not.toContain("delivery: tampered recipe");
-    expect(await addon.gleanUptake()).toContainEqual({ source: `normandy/recipe/${tampered.id}`, value: "sign_error" });
+    expect(await running.addon.gleanUptake()).toContainEqual({ source: `normandy/recipe/${tampered.id}`, value: "sign_error" });
   });
 
   it("a collection signed under an untrusted root is refused as a whole", async () => {
-    const impostor = await startRecipeServer({ dataDir: newDataDir(), port: 0 });
+    const impostor = await startRecipeServer({ dataDir: join(running.workDir, "impostor"), port: 0 });
     try {
       await publishMessage(impostor, "delivery: from an untrusted server");
       await publishRollout(impostor, "untrusted-rollout", "delivery.untrusted.pref");
       await setPref("extensions.recipeclient.server_url", impostor.config.remoteSettingsUrl);
-      const run = await addon.runNow();
+      const run = await running.addon.runNow();
       expect(run).toMatchObject({ runnerStatus: "sign_error", recipes: [] });
       expect(run.error).toMatch(/collection signature does not verify \(wrong-root/);
     } finally {
-      await setPref("extensions.recipeclient.server_url", server.config.remoteSettingsUrl);
+      await setPref("extensions.recipeclient.server_url", running.server.config.remoteSettingsUrl);
       await impostor.close();
     }
     expect(await logged()).not.toContain("delivery: from an untrusted server");
@@ -107,39 +84,37 @@ describe("signed recipe delivery, end to end", () => {
   });
 
   it("a replayed older changeset is refused, though its signatures are valid", async () => {
-    const stale = await publishMessage(server, "delivery: only in an old snapshot");
-    const staleRollout = await publishRollout(server, "stale-rollout", "delivery.stale.pref");
-    const old = await server.publish();
-    server.store.setEnabled(stale.id, false);
-    server.store.setEnabled(staleRollout.id, false);
-    await server.publish();
-    expect((await addon.runNow()).runnerStatus).toBe("success");
+    const stale = await publishMessage(running.server, "delivery: only in an old snapshot");
+    const staleRollout = await publishRollout(running.server, "stale-rollout", "delivery.stale.pref");
+    const old = await running.server.publish();
+    running.server.store.setEnabled(stale.id, false);
+    running.server.store.setEnabled(staleRollout.id, false);
+    await running.server.publish();
+    expect((await running.addon.runNow()).runnerStatus).toBe("success");
 
-    server.faults.set({ kind: "replay", timestamp: old.timestamp });
+    running.server.faults.set({ kind: "replay", timestamp: old.timestamp });
     try {
-      const run = await addon.runNow();
+      const run = await running.addon.runNow();
       expect(run.runnerStatus).toBe("server_error");
       expect(run.error).toMatch(/replayed changeset/);
     } finally {
-      server.faults.clear();
+      running.server.faults.clear();
     }
     expect(await logged()).not.toContain("delivery: only in an old snapshot");
     expect(await prefExists("delivery.stale.pref")).toBe(false);
   });
 
   it("an unreachable server gives network_error; the next run succeeds once it is back", async () => {
-    const { port } = server;
-    const dataDir = dataDirs[0]!;
-    await server.close();
-    const failed = await addon.runNow();
+    await running.server.close();
+    const failed = await running.addon.runNow();
     expect(failed.runnerStatus).toBe("network_error");
 
-    server = await startRecipeServer({ dataDir, port });
-    await publishMessage(server, "delivery: after the outage");
-    const recovered = await addon.runNow();
+    await running.restartServer();
+    await publishMessage(running.server, "delivery: after the outage");
+    const recovered = await running.addon.runNow();
     expect(recovered.runnerStatus).toBe("success");
     expect(await logged()).toContain("delivery: after the outage");
-    const runnerUptake = (await addon.gleanUptake()).filter((event) => event.source === "normandy/runner").map((event) => event.value);
+    const runnerUptake = (await running.addon.gleanUptake()).filter((event) => event.source === "normandy/runner").map((event) => event.value);
     expect(runnerUptake.slice(-2)).toEqual(["network_error", "success"]);
   });
 
@@ -151,15 +126,15 @@ describe("signed recipe delivery, end to end", () => {
     });
     await new Promise<void>((resolve) => cookiePage.listen(0, "127.0.0.1", resolve));
     try {
-      await addon.firefox.navigate(`http://127.0.0.1:${(cookiePage.address() as AddressInfo).port}/`);
+      await running.addon.firefox.navigate(`http://127.0.0.1:${(cookiePage.address() as AddressInfo).port}/`);
     } finally {
       cookiePage.close();
     }
-    const cookies = await addon.firefox.evalInChrome<number>(`return Services.cookies.getCookiesFromHost("127.0.0.1", {}).length;`);
+    const cookies = await running.addon.firefox.evalInChrome<number>(`return Services.cookies.getCookiesFromHost("127.0.0.1", {}).length;`);
     expect(cookies).toBeGreaterThan(0);
 
     // Record the Cookie header of every request Firefox sends to the recipe server during one run.
-    await addon.firefox.evalInChrome(
+    await running.addon.firefox.evalInChrome(
       `const seen = (Services.__recipeServerRequests = []);
        Services.__recipeServerObserver = (subject) => {
          const channel = subject.QueryInterface(Ci.nsIHttpChannel);
@@ -169,13 +144,13 @@ describe("signed recipe delivery, end to end", () => {
          seen.push({ url: channel.URI.spec, cookie });
        };
        Services.obs.addObserver(Services.__recipeServerObserver, "http-on-modify-request");`,
-      server.url,
+      running.server.url,
     );
     let requests: { url: string; cookie: string | null }[];
     try {
-      expect((await addon.runNow()).runnerStatus).toBe("success");
+      expect((await running.addon.runNow()).runnerStatus).toBe("success");
     } finally {
-      requests = await addon.firefox.evalInChrome(
+      requests = await running.addon.firefox.evalInChrome(
         `Services.obs.removeObserver(Services.__recipeServerObserver, "http-on-modify-request");
          return Services.__recipeServerRequests;`,
       );

@@ -3,12 +3,8 @@
  * disables the recipe. Exactly the expected Normandy events come out, in order and identical, in Firefox's
  * Glean (read in the chrome context), in the add-on's local event log and at the local server's intake.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
-import { AddonUnderTest, prefsFor } from "./support/addonUnderTest.js";
+import { describe, expect, it } from "vitest";
+import { useServerAndAddon } from "./support/serverAndAddon.js";
 
 const SLUG = "lifecycle-telemetry";
 const PREF = "layout.spellcheckDefault"; // a shipped default (1), harmless to change in a test profile
@@ -21,14 +17,36 @@ interface NormandyEvent {
 }
 
 describe("telemetry of one study lifecycle, end to end", () => {
-  let workDir: string;
-  let server: RunningRecipeServer;
-  let addon: AddonUnderTest;
   let recipeId: number;
+  const running = useServerAndAddon("study-lifecycle-telemetry", {
+    prefs: { "datareporting.healthreport.uploadEnabled": true },
+    prepareServer: async (server) => {
+      recipeId = server.store.create(
+        {
+          name: "Lifecycle study",
+          action: "multi-preference-experiment",
+          arguments: {
+            slug: SLUG,
+            userFacingName: "Lifecycle",
+            userFacingDescription: "One branch, one pref",
+            isEnrollmentPaused: false,
+            branches: [{ slug: "only", ratio: 1, preferences: { [PREF]: { preferenceType: "integer", preferenceBranchType: "default", preferenceValue: 2 } } }],
+          },
+          filter_expression: "true",
+          capabilities: [],
+        },
+        true,
+      ).id;
+      // Keeps the collection non-empty once the study's recipe is disabled (an empty one is only a temporary error).
+      server.store.create({ name: "Stays", action: "console-log", arguments: { message: "stays" }, filter_expression: "true", capabilities: [] }, true);
+      await server.publish();
+    },
+    waitForFirstRun: true,
+  });
 
   /** Normandy events from Glean: every `Glean.normandy.*` event metric with a value, in recording order. */
   const gleanEvents = () =>
-    addon.firefox.evalInChrome<NormandyEvent[]>(
+    running.addon.firefox.evalInChrome<NormandyEvent[]>(
       `const events = [];
        for (const name of ["enrollPreferenceStudy", "expPrefChangedPreferenceStudy", "unenrollPreferenceStudy"]) {
          for (const event of Glean.normandy[name].testGetValue() ?? []) events.push(event);
@@ -43,64 +61,27 @@ describe("telemetry of one study lifecycle, end to end", () => {
        });`,
     );
   const loggedEvents = async (): Promise<NormandyEvent[]> =>
-    (await addon.state()).events
+    (await running.addon.state()).events
       .filter(([, category]) => category === "normandy")
       .map(([, , method, object, value, extra]) => ({ method, object, value: value ?? "", extra: extra ?? {} }));
   const intakeEvents = async (): Promise<NormandyEvent[]> => {
-    const clientId = await addon.firefox.evalInChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
-    return server.intake
+    const clientId = await running.addon.firefox.evalInChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
+    return running.server.intake
       .events(clientId)
       .reverse() // the intake lists newest first
       .filter((event) => event.category === "normandy")
       .map(({ method, object, value, extra }) => ({ method, object, value: value ?? "", extra: extra ?? {} }));
   };
 
-  beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), "lifecycle-telemetry-"));
-    server = await startRecipeServer({ dataDir: workDir, port: 0 });
-    recipeId = server.store.create(
-      {
-        name: "Lifecycle study",
-        action: "multi-preference-experiment",
-        arguments: {
-          slug: SLUG,
-          userFacingName: "Lifecycle",
-          userFacingDescription: "One branch, one pref",
-          isEnrollmentPaused: false,
-          branches: [{ slug: "only", ratio: 1, preferences: { [PREF]: { preferenceType: "integer", preferenceBranchType: "default", preferenceValue: 2 } } }],
-        },
-        filter_expression: "true",
-        capabilities: [],
-      },
-      true,
-    ).id;
-    // Keeps the collection non-empty once the study's recipe is disabled (an empty one is only a temporary error).
-    server.store.create({ name: "Stays", action: "console-log", arguments: { message: "stays" }, filter_expression: "true", capabilities: [] }, true);
-    await server.publish();
-    addon = await AddonUnderTest.start("study-lifecycle-telemetry", {
-      ...prefsFor(server),
-      "datareporting.healthreport.uploadEnabled": true,
-    });
-    await addon.waitForRuns(1);
-  });
-
-  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
-
-  afterAll(async () => {
-    await addon?.dispose();
-    await server?.close();
-    rmSync(workDir, { recursive: true, force: true });
-  });
-
   it("enroll, a user change and unenroll give the same events, in order, in Glean, the local log and the intake", async () => {
-    expect(await addon.firefox.evalInChrome(`return Services.prefs.getDefaultBranch("").getIntPref(args[0]);`, PREF)).toBe(2);
+    expect(await running.addon.firefox.evalInChrome(`return Services.prefs.getDefaultBranch("").getIntPref(args[0]);`, PREF)).toBe(2);
 
-    await addon.firefox.evalInChrome(`Services.prefs.setIntPref(args[0], 5);`, PREF);
+    await running.addon.firefox.evalInChrome(`Services.prefs.setIntPref(args[0], 5);`, PREF);
     await expect.poll(async () => (await loggedEvents()).length, { timeout: 10_000 }).toBe(2);
 
-    server.store.setEnabled(recipeId, false);
-    await server.publish();
-    expect((await addon.runNow()).runnerStatus).toBe("success");
+    running.server.store.setEnabled(recipeId, false);
+    await running.server.publish();
+    expect((await running.addon.runNow()).runnerStatus).toBe("success");
 
     const expected: NormandyEvent[] = [
       { method: "enroll", object: "preference_study", value: SLUG, extra: { branch: "only", experimentType: "exp" } },
@@ -118,7 +99,7 @@ describe("telemetry of one study lifecycle, end to end", () => {
     await expect.poll(async () => (await intakeEvents()).length, { timeout: 15_000 }).toBe(3);
     expect(await intakeEvents()).toEqual(local);
     // The user's value survives the unenrollment.
-    expect(await addon.firefox.evalInChrome(`return Services.prefs.getIntPref(args[0]);`, PREF)).toBe(5);
+    expect(await running.addon.firefox.evalInChrome(`return Services.prefs.getIntPref(args[0]);`, PREF)).toBe(5);
   });
 });
 

@@ -5,15 +5,12 @@
  * recipe or a server fault can cause today is read back from Glean, with recipe freshness; events reach the
  * local server's intake only while telemetry upload is enabled; the QA console exports the event log.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { RecipeFields } from "../../server/recipeStore.js";
 import type { EventRecord } from "../../src/core/eventFormat.js";
 import type { JsonValue } from "./harness/index.js";
-import { ADDON_ID, AddonUnderTest, prefsFor, type UptakeEvent } from "./support/addonUnderTest.js";
+import { ADDON_ID, type UptakeEvent } from "./support/addonUnderTest.js";
+import { useServerAndAddon } from "./support/serverAndAddon.js";
 
 const CONSOLE_PAGE = "pages/console.html";
 const UPLOAD_ENABLED_PREF = "datareporting.healthreport.uploadEnabled";
@@ -23,35 +20,20 @@ const INTAKE_QUIET_MS = 3_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("telemetry, end to end", () => {
-  let dataDir: string;
-  let server: RunningRecipeServer;
-  let addon: AddonUnderTest;
-
-  /** Runs `body` in the add-on's QA console page, where `browser.experiments.telemetry` is the real API. */
-  const inAddonPage = <T>(body: string, ...args: JsonValue[]) =>
-    addon.firefox.evalInExtensionPage<T>(ADDON_ID, CONSOLE_PAGE, body, ...args);
-  const inChrome = <T>(body: string, ...args: JsonValue[]) => addon.firefox.evalInChrome<T>(body, ...args);
-  const setUploadEnabled = (enabled: boolean) => inChrome(`Services.prefs.setBoolPref(args[0], args[1]);`, UPLOAD_ENABLED_PREF, enabled);
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "telemetry-server-"));
-    server = await startRecipeServer({ dataDir, port: 0 });
-    addon = await AddonUnderTest.start("telemetry", {
-      ...prefsFor(server),
+  const running = useServerAndAddon("telemetry", {
+    prefs: {
       // Debian's ESR already defaults to false; said here because the test depends on it.
       [UPLOAD_ENABLED_PREF]: false,
       "intl.locale.requested": "en-US",
-    });
-    await addon.waitForRuns(1);
+    },
+    waitForFirstRun: true,
   });
 
-  beforeEach((context) => addon.firefox.keepLogOnFailure(context));
-
-  afterAll(async () => {
-    await addon?.dispose();
-    await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  /** Runs `body` in the add-on's QA console page, where `browser.experiments.telemetry` is the real API. */
+  const inAddonPage = <T>(body: string, ...args: JsonValue[]) =>
+    running.addon.firefox.evalInExtensionPage<T>(ADDON_ID, CONSOLE_PAGE, body, ...args);
+  const inChrome = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInChrome<T>(body, ...args);
+  const setUploadEnabled = (enabled: boolean) => inChrome(`Services.prefs.setBoolPref(args[0], args[1]);`, UPLOAD_ENABLED_PREF, enabled);
 
   describe("Normandy events", () => {
     const events = [
@@ -161,24 +143,24 @@ describe("telemetry, end to end", () => {
   describe("uptake read back from Glean", () => {
     /** Creates and publishes a recipe; `fields` may be what the admin API would refuse (the store does not check). */
     const publish = async (fields: Partial<RecipeFields> & { name: string }) => {
-      const recipe = server.store.create(
+      const recipe = running.server.store.create(
         { action: "console-log", arguments: { message: fields.name }, filter_expression: "true", capabilities: [], ...fields },
         true,
       );
-      await server.publish();
+      await running.server.publish();
       return recipe.id;
     };
     /** The uptake one "Run now" adds to Glean. */
     const uptakeOfOneRun = async (): Promise<UptakeEvent[]> => {
-      const before = (await addon.gleanUptake()).length;
-      await addon.runNow();
-      return (await addon.gleanUptake()).slice(before);
+      const before = (await running.addon.gleanUptake()).length;
+      await running.addon.runNow();
+      return (await running.addon.gleanUptake()).slice(before);
     };
     const freshness = (recipeId: number) =>
       inChrome<number | null>(`return Glean.recipeClient.recipeFreshness[args[0]].testGetValue();`, String(recipeId));
     const disableAll = async () => {
-      for (const recipe of server.store.list()) server.store.setEnabled(recipe.id, false);
-      await server.publish();
+      for (const recipe of running.server.store.list()) running.server.store.setEnabled(recipe.id, false);
+      await running.server.publish();
     };
 
     beforeEach(disableAll);
@@ -192,8 +174,8 @@ describe("telemetry, end to end", () => {
       expect(uptake.at(-1)).toEqual({ source: "normandy/runner", value: "success" });
       expect(await freshness(id)).toBe(1);
 
-      server.store.update(id, { ...server.store.get(id)!, arguments: { message: "uptake: success, revised" } });
-      await server.publish();
+      running.server.store.update(id, { ...running.server.store.get(id)!, arguments: { message: "uptake: success, revised" } });
+      await running.server.publish();
       await uptakeOfOneRun();
       expect(await freshness(id)).toBe(2);
     });
@@ -241,36 +223,35 @@ describe("telemetry, end to end", () => {
 
     it("sign_error for a recipe changed after it was signed", async () => {
       const id = await publish({ name: "uptake: tampered" });
-      server.faults.set({ kind: "tamper-recipe", recipeId: id });
+      running.server.faults.set({ kind: "tamper-recipe", recipeId: id });
       try {
         expect(await uptakeOfOneRun()).toContainEqual({ source: `normandy/recipe/${id}`, value: "sign_error" });
       } finally {
-        server.faults.clear();
+        running.server.faults.clear();
       }
     });
 
     it("server_error for the runner when the server answers 503", async () => {
-      server.faults.set({ kind: "http-status", status: 503 });
+      running.server.faults.set({ kind: "http-status", status: 503 });
       try {
         expect(await uptakeOfOneRun()).toEqual([{ source: "normandy/runner", value: "server_error" }]);
       } finally {
-        server.faults.clear();
+        running.server.faults.clear();
       }
     });
 
     it("network_error for the runner when the server is down", async () => {
-      const { port } = server;
-      await server.close();
+      await running.server.close();
       try {
         expect(await uptakeOfOneRun()).toEqual([{ source: "normandy/runner", value: "network_error" }]);
       } finally {
-        server = await startRecipeServer({ dataDir, port });
+        await running.restartServer();
       }
     });
 
     it("the event log holds every uptake Glean holds, in the event format", async () => {
-      const { events } = await addon.state();
-      const glean = await addon.gleanUptake();
+      const { events } = await running.addon.state();
+      const glean = await running.addon.gleanUptake();
       const uptakeEvents = events.filter(([, category]) => category === "uptake.remotecontent.result");
       expect(uptakeEvents.map(([, ...rest]) => rest)).toEqual(
         glean.map(({ source, value }) => ["uptake.remotecontent.result", "uptake", "normandy", value, { source }]),
@@ -282,44 +263,44 @@ describe("telemetry, end to end", () => {
     const clientIdPref = () => inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
 
     it("receives nothing while telemetry upload is disabled", async () => {
-      const logged = (await addon.state()).events.length;
-      await addon.runNow();
+      const logged = (await running.addon.state()).events.length;
+      await running.addon.runNow();
       await sleep(INTAKE_QUIET_MS);
 
-      expect((await addon.state()).events.length).toBeGreaterThan(logged);
-      expect(server.intake.clients()).toEqual([]);
+      expect((await running.addon.state()).events.length).toBeGreaterThan(logged);
+      expect(running.server.intake.clients()).toEqual([]);
     });
 
     it("once upload is enabled, receives exactly the events recorded after that, with the envelope", async () => {
-      const loggedBefore = (await addon.state()).events.length;
+      const loggedBefore = (await running.addon.state()).events.length;
       await setUploadEnabled(true);
-      await addon.runNow();
-      const recordedSince = (await addon.state()).events.slice(loggedBefore);
+      await running.addon.runNow();
+      const recordedSince = (await running.addon.state()).events.slice(loggedBefore);
 
       await expect
-        .poll(() => server.intake.clients().map((client) => client.eventCount), { timeout: 10_000, interval: 250 })
+        .poll(() => running.server.intake.clients().map((client) => client.eventCount), { timeout: 10_000, interval: 250 })
         .toEqual([recordedSince.length]);
       const id = await clientIdPref();
-      const received = server.intake.events(id).reverse();
+      const received = running.server.intake.events(id).reverse();
       expect(received.map((event): EventRecord => [event.timestamp, event.category, event.method, event.object, event.value, event.extra])).toEqual(
         recordedSince,
       );
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(id).not.toBe(await inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.user_id", "");`));
-      expect(server.intake.clients()).toEqual([
+      expect(running.server.intake.clients()).toEqual([
         expect.objectContaining({ clientId: id, addonVersion: "0.1.0", locale: "en-US", lastSessionId: expect.stringMatching(/^[0-9a-f-]{36}$/) }),
       ]);
     });
 
     it("receives nothing more once upload is disabled again", async () => {
       const id = await clientIdPref();
-      const received = server.intake.events(id).length;
+      const received = running.server.intake.events(id).length;
       await setUploadEnabled(false);
 
-      await addon.runNow();
+      await running.addon.runNow();
       await sleep(INTAKE_QUIET_MS);
 
-      expect(server.intake.events(id)).toHaveLength(received);
+      expect(running.server.intake.events(id)).toHaveLength(received);
     });
   });
 
