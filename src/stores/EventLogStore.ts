@@ -1,5 +1,6 @@
 import type { EventRecord } from "../core/eventFormat.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
+import { readSound } from "./readSound.js";
 import { fromStoredText, toStoredText } from "./storedText.js";
 import { WriteQueue } from "./WriteQueue.js";
 
@@ -103,21 +104,40 @@ export class EventLogStore {
     return dropped;
   }
 
+  /**
+   * The index and last segment, read once (appends are serialized, so only they get here): a damaged one is
+   * quarantined and reported, and the log goes on from what is sound (a damaged index: an empty log).
+   */
   private async readTail(): Promise<{ index: EventLogIndex; lastSegment: LoggedEvent[] }> {
     if (!this.tail) {
-      const index = await this.index();
-      const lastSegment = index.next > index.first ? await this.segment(index.next - 1) : [];
-      this.tail = { index, lastSegment };
+      const index = { ...((await readSound(this.storage, INDEX_KEY, isEventLogIndex, "an event log index")) ?? EMPTY_INDEX) };
+      const hasSegments = index.next > index.first;
+      const lastSegment = hasSegments ? await readSound(this.storage, segmentKey(index.next - 1), isEventList, "a list of events", { asText: true }) : [];
+      this.tail = { index, lastSegment: lastSegment ?? [] };
     }
     return this.tail;
   }
 
   private async index(): Promise<EventLogIndex> {
-    const stored = await this.storage.get<EventLogIndex>(INDEX_KEY);
-    return stored && typeof stored.next === "number" ? { ...stored } : { ...EMPTY_INDEX };
+    const stored = await this.storage.get<unknown>(INDEX_KEY);
+    return isEventLogIndex(stored) ? { ...stored } : { ...EMPTY_INDEX };
   }
 
   private async segment(segment: number): Promise<LoggedEvent[]> {
     return fromStoredText<LoggedEvent[]>(await this.storage.get(segmentKey(segment))) ?? [];
   }
+}
+
+function isEventLogIndex(value: unknown): value is EventLogIndex {
+  const index = value as Partial<EventLogIndex> | null;
+  return (
+    typeof index === "object" &&
+    index !== null &&
+    [index.first, index.next, index.lastSize, index.count, index.dropped].every((field) => Number.isSafeInteger(field) && (field as number) >= 0) &&
+    index.first! <= index.next!
+  );
+}
+
+function isEventList(value: unknown): value is LoggedEvent[] {
+  return Array.isArray(value) && value.every((event) => Array.isArray(event) && event.length === 6);
 }

@@ -1,6 +1,7 @@
 import type { LoggedEvent } from "./EventLogStore.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
-import { fromStoredText, toStoredText } from "./storedText.js";
+import { readSound } from "./readSound.js";
+import { toStoredText } from "./storedText.js";
 import { WriteQueue } from "./WriteQueue.js";
 
 /** An event waiting for upload, numbered so a sent batch can be removed exactly, whatever came in since. */
@@ -29,7 +30,7 @@ export const DEFAULT_INTAKE_QUEUE_CAPACITY = 10_000;
 export class IntakeQueueStore {
   private readonly writes = new WriteQueue();
   /** The queue as last read or written; null until first needed. */
-  private state: IntakeQueueState | null = null;
+  private state: Promise<IntakeQueueState> | null = null;
 
   constructor(
     private readonly storage: KeyValueStorage,
@@ -76,16 +77,31 @@ export class IntakeQueueStore {
       const state = copyOf(await this.load()); // changes push to or replace `pending`; events are never modified
       change(state);
       await this.storage.set(KEY, toStoredText(state));
-      this.state = state; // only once stored: a failed write leaves the queue as storage has it
+      this.state = Promise.resolve(state); // only once stored: a failed write leaves the queue as storage has it
     });
   }
 
-  private async load(): Promise<IntakeQueueState> {
-    this.state ??= fromStoredText<IntakeQueueState>(await this.storage.get(KEY)) ?? { nextSeq: 1, pending: [], dropped: 0 };
+  /** The queue, read once (a damaged one is quarantined and reported, and the queue starts afresh). */
+  private load(): Promise<IntakeQueueState> {
+    this.state ??= readSound(this.storage, KEY, isIntakeQueueState, "an intake queue", { asText: true }).then(
+      (stored) => stored ?? { nextSeq: 1, pending: [], dropped: 0 },
+    );
     return this.state;
   }
 }
 
 function copyOf(state: IntakeQueueState): IntakeQueueState {
   return { ...state, pending: [...state.pending] };
+}
+
+function isIntakeQueueState(value: unknown): value is IntakeQueueState {
+  const state = value as Partial<IntakeQueueState> | null;
+  return (
+    typeof state === "object" &&
+    state !== null &&
+    Number.isSafeInteger(state.nextSeq) &&
+    Number.isSafeInteger(state.dropped) &&
+    Array.isArray(state.pending) &&
+    state.pending.every((queued) => Number.isSafeInteger(queued?.seq) && Array.isArray(queued?.event))
+  );
 }
