@@ -1,6 +1,5 @@
 import type { KeyValueStorage } from "./KeyValueStorage.js";
-import { readRecordMap, type RecordMap } from "./StoredRecords.js";
-import { StoreQuarantine } from "./StoreQuarantine.js";
+import { readRecordMap, setAsideUnsound, type RecordMap } from "./StoredRecords.js";
 
 const KEY = "collectionTimestamps";
 
@@ -27,11 +26,7 @@ export class CollectionStateStore {
   private async all(): Promise<RecordMap<number>> {
     const stored = await this.storage.get<unknown>(KEY);
     const read = readRecordMap(stored, isTimestamp, "collection timestamp");
-    if (read.problems.length > 0) {
-      const counts = { kept: Object.keys(read.records).length, dropped: read.dropped };
-      await new StoreQuarantine(this.storage).quarantine(KEY, stored, read.problems.join("; "), counts);
-      await this.storage.set(KEY, { ...read.records });
-    }
+    await setAsideUnsound(this.storage, KEY, stored, read, { ...read.records });
     return read.records;
   }
 }

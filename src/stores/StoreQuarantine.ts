@@ -34,8 +34,11 @@ export class StoreQuarantine {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Keeps `value` (what `key` held) under a quarantine key, and notes and reports why. */
-  async quarantine(key: string, value: unknown, problem: string, counts: { kept: number; dropped: number }): Promise<QuarantineNote> {
+  /**
+   * Keeps `value` (what `key` held) under a quarantine key, notes and reports why, and puts `replacement` (what
+   * could be rebuilt from it) in its place, or clears `key` when there is none: the damage is reported once.
+   */
+  async quarantine(key: string, value: unknown, problem: string, counts: { kept: number; dropped: number }, replacement?: unknown): Promise<QuarantineNote> {
     const at = this.now();
     const note: QuarantineNote = { key, quarantinedAs: `quarantine.${key}.${at.getTime()}`, at: at.toISOString(), problem, ...counts };
     await this.storage.set(note.quarantinedAs, value);
@@ -45,6 +48,7 @@ export class StoreQuarantine {
     await StoreQuarantine.notesQueue.run(async () => {
       await this.storage.set(NOTES_KEY, [note, ...(await this.notes())].slice(0, KEEP_NOTES));
     });
+    await (replacement === undefined ? this.storage.remove(key) : this.storage.set(key, replacement));
     return note;
   }
 

@@ -74,10 +74,16 @@ export async function loadRecordMap<Record>(
     stored === undefined || (isPlainObject(stored) && Object.hasOwn(stored, layout.field))
       ? readRecordMap((stored as { [field: string]: unknown } | undefined)?.[layout.field], isRecord, layout.noun)
       : { records: emptyRecordMap<Record>(), problems: [`expected {${layout.field}: …}, found ${isPlainObject(stored) ? `an object without \`${layout.field}\`` : describe(stored)}`], dropped: 0 };
-  if (read.problems.length > 0) {
-    const kept = Object.keys(read.records).length;
-    await new StoreQuarantine(storage).quarantine(layout.key, stored, read.problems.join("; "), { kept, dropped: read.dropped });
-    await storage.set(layout.key, { [layout.field]: read.records });
-  }
+  await setAsideUnsound(storage, layout.key, stored, read, { [layout.field]: read.records });
   return read.records;
+}
+
+/**
+ * When `read` (what could be read of `stored`, the value under `key`) found problems: quarantines `stored` as it
+ * was found and stores `rebuilt`, the sound records, in its place (StoreQuarantine).
+ */
+export async function setAsideUnsound<Record>(storage: KeyValueStorage, key: string, stored: unknown, read: ReadRecords<Record>, rebuilt: unknown): Promise<void> {
+  if (read.problems.length === 0) return;
+  const counts = { kept: Object.keys(read.records).length, dropped: read.dropped };
+  await new StoreQuarantine(storage).quarantine(key, stored, read.problems.join("; "), counts, rebuilt);
 }

@@ -20,6 +20,5 @@ export async function readSound<Value>(
   const value = asText ? fromStoredText<unknown>(stored) : stored;
   if (value !== undefined && isSound(value)) return value;
   await new StoreQuarantine(storage).quarantine(key, stored, `not ${what}`, { kept: 0, dropped: 1 });
-  await storage.remove(key);
   return undefined;
 }
