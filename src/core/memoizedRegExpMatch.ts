@@ -1,5 +1,5 @@
 import type { RegExpMatcher } from "./regExpMatch.js";
-import { settlementOf, trackSettlement } from "./settledPromise.js";
+import { thenNowOrLater, trackSettlement } from "./settledPromise.js";
 
 /** Results kept: a collection has a few distinct (string, pattern) pairs; this only bounds a pathological one. */
 const MAX_RESULTS = 1000;
@@ -29,8 +29,7 @@ export function memoizedRegExpMatch(match: RegExpMatcher, maxResults = MAX_RESUL
       result.catch(() => results.delete(key));
       if (results.size > maxResults) results.delete(results.keys().next().value!);
     }
-    const known = settlementOf(result);
-    return known ? ownCopy(known.value) : result.then(ownCopy);
+    return thenNowOrLater(result, ownCopy);
   };
 }
 

@@ -12,7 +12,7 @@
  * Hashes are kept and tracked (settledPromise.ts), so the filter transforms decide synchronously for an
  * input hashed before (`withInputHash`); the exported samplers are asynchronous, as Firefox's are.
  */
-import { settlementOf, trackSettlement } from "./settledPromise.js";
+import { thenNowOrLater, trackSettlement } from "./settledPromise.js";
 
 const HASH_HEX_DIGITS = 12; // 48 bits, few enough to be exact as a JS number
 const HASH_MAX = 2 ** 48 - 1;
@@ -45,9 +45,7 @@ export async function truncatedHash(data: unknown): Promise<string> {
  * Throws (rather than rejects) when `input` cannot be turned into JSON or `decide` throws on a known hash.
  */
 export function withInputHash<T>(input: unknown, decide: (inputHash: string) => T): T | Promise<T> {
-  const hash = keptHash(input);
-  const known = settlementOf(hash);
-  return known ? decide(known.value as string) : hash.then(decide);
+  return thenNowOrLater(keptHash(input), decide);
 }
 
 /** `data`'s hash, kept (see keptHashes) and tracked, so that once computed it can be read synchronously. */

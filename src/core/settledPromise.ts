@@ -24,3 +24,9 @@ export function trackSettlement<T>(promise: Promise<T>): Promise<T> {
 export function settlementOf(value: unknown): { readonly value: unknown } | undefined {
   return typeof value === "object" && value !== null ? fulfilled.get(value) : undefined;
 }
+
+/** `then(value)` at once when `promise` is tracked and has fulfilled, else a promise of it (`promise.then(then)`). */
+export function thenNowOrLater<T, R>(promise: Promise<T>, then: (value: T) => R): R | Promise<R> {
+  const known = settlementOf(promise);
+  return known ? then(known.value as T) : promise.then(then);
+}
