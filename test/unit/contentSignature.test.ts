@@ -13,7 +13,7 @@ import {
 import { errorCode } from "./contentSignatureErrorCode.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const vectorsDir = path.resolve(repoRoot, "../shared/vectors/content-signature");
+const vectorsDir = path.resolve(repoRoot, "test/fixtures/content-signature");
 const readVector = (name: string) => readFileSync(path.join(vectorsDir, name), "utf8");
 
 interface VectorCase {
