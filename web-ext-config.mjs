@@ -19,5 +19,8 @@ export default {
     ],
     reload: false,
   },
-  lint: { privileged: true, selfHosted: true },
+  lint: { privileged: true, selfHosted: true, warningsAsErrors: true },
+  // `npm run package`: the add-on as users install it, without the source maps the debugger reads in dist/.
+  ignoreFiles: ["**/*.map"],
+  build: { overwriteDest: true },
 };

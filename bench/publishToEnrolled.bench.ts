@@ -12,7 +12,6 @@ import { startRecipeServer, type RunningRecipeServer } from "../server/recipeSer
 import type { RecipeFields } from "../server/recipeStore.js";
 import { FILTER_CORPUS } from "../test/e2e/fixtures/filterCorpus.js";
 import { AddonUnderTest, prefsFor } from "../test/e2e/support/addonUnderTest.js";
-import type { BenchResult } from "./benchResult.js";
 import { defineBench } from "./defineBench.js";
 import { summarize } from "./measure.js";
 

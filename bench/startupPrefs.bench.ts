@@ -18,7 +18,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRecipeServer } from "../server/recipeServer.js";
 import { AddonUnderTest, prefsFor } from "../test/e2e/support/addonUnderTest.js";
-import type { BenchResult } from "./benchResult.js";
 import { defineBench } from "./defineBench.js";
 import { median, QUICK, round, summarize } from "./measure.js";
 import { askBackground, waitForBackground } from "./quietPage.js";

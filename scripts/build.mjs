@@ -25,7 +25,8 @@ async function buildAddon() {
   await build({
     ...common,
     format: "iife",
-    sourcemap: "inline",
+    // Maps beside the bundles (linked, for the browser's debugger); the packaged add-on leaves them out.
+    sourcemap: "linked",
     entryPoints: {
       background: "src/background.ts",
       "pages/console": "src/pages/console.ts",

@@ -1,4 +1,4 @@
-import type { ClientPingType } from "../experiment-apis/telemetry/clientPingRegistry.js";
+import type { ClientPingType } from "../src/core/index.js";
 import { dataTable } from "./dataTable.js";
 import { html, type SafeHtml } from "./html.js";
 import type { ReceivedEvent } from "./intakeStore.js";

@@ -1,5 +1,5 @@
-import { collectionSignedData } from "../src/core/collectionSignedData.js";
-import type { SignatureRef } from "../src/core/recipe.js";
+import { collectionSignedData } from "../src/core/index.js";
+import type { SignatureRef } from "../src/core/index.js";
 import type { SigningPki } from "./pki.js";
 import type { PublishedRecord } from "./publishedSnapshot.js";
 import { chainUrl, COLLECTION_SIGNER } from "./signers.js";

@@ -1,4 +1,4 @@
-import type { ExtensionDetails } from "../src/core/extensionDetails.js";
+import type { ExtensionDetails } from "../src/core/index.js";
 import type { StoredExtension } from "./extensionStore.js";
 
 /** What this server says about an uploaded add-on: always a SHA-256 hash and the size. */

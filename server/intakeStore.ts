@@ -1,5 +1,5 @@
-import type { EventRecord } from "../src/core/eventFormat.js";
-import type { IntakeBatch } from "../src/core/intakeBatch.js";
+import type { EventRecord } from "../src/core/index.js";
+import type { IntakeBatch } from "../src/core/index.js";
 import type { RecipeDatabase, Row } from "./database.js";
 import type { Clock } from "./recipeStore.js";
 

@@ -1,6 +1,6 @@
-import type { EventRecord } from "../src/core/eventFormat.js";
-import { INTAKE_BATCH_MAX_EVENTS, type IntakeBatch } from "../src/core/intakeBatch.js";
-import { loggedEventProblem } from "../src/core/loggedEvents.js";
+import type { EventRecord } from "../src/core/index.js";
+import { INTAKE_BATCH_MAX_EVENTS, type IntakeBatch } from "../src/core/index.js";
+import { loggedEventProblem } from "../src/core/index.js";
 import { HttpError } from "./httpResponse.js";
 
 /** Client-made identifiers: UUIDs in practice; anything URL- and page-safe is accepted. */

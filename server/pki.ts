@@ -12,6 +12,13 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CONTENT_SIGNATURE_PREFIX,
+  KEY_USAGE_BITS,
+  Oid,
+  parsePemChain,
+  type Certificate,
+  type KeyUsage,
+} from "../src/core/index.js";
+import {
   derBitString,
   derBoolean,
   derExplicit,
@@ -25,12 +32,7 @@ import {
   derSet,
   derTime,
   derUtf8String,
-  KEY_USAGE_BITS,
-  Oid,
-  parsePemChain,
-  type Certificate,
-  type KeyUsage,
-} from "../src/core/index.js";
+} from "./derWriter.js";
 import { writeFileAtomically } from "./atomicFile.js";
 
 const SIGNER_NAMES = ["normandy.content-signature.mozilla.org", "remote-settings.content-signature.mozilla.org"] as const;

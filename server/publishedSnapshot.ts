@@ -1,4 +1,4 @@
-import type { RecipeRecord, SignatureRef } from "../src/core/recipe.js";
+import type { RecipeRecord, SignatureRef } from "../src/core/index.js";
 
 /** A recipe's own signature as Normandy publishes it next to the recipe. */
 export interface RecipeSignature extends SignatureRef {

@@ -1,5 +1,5 @@
-import { canonicalJSON } from "../src/core/canonicalJson.js";
-import type { Recipe } from "../src/core/recipe.js";
+import { canonicalJSON } from "../src/core/index.js";
+import type { Recipe } from "../src/core/index.js";
 import type { SigningPki } from "./pki.js";
 import type { PublishedRecord, PublishedSnapshot } from "./publishedSnapshot.js";
 import type { Clock, RecipeStore, StoredRecipe } from "./recipeStore.js";

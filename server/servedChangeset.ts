@@ -14,8 +14,8 @@ export async function servedChangeset(app: AppContext, since: number | undefined
   const fault = app.faults.active;
   const current = app.publisher.current();
   switch (fault?.kind) {
-    case undefined:
     // XPI faults leave the changeset alone.
+    case undefined:
     case "corrupt-xpi":
     case "stall-xpi":
       return jsonResponse(recipesChangeset(current, since));

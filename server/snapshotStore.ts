@@ -1,4 +1,4 @@
-import type { SignatureRef } from "../src/core/recipe.js";
+import type { SignatureRef } from "../src/core/index.js";
 import type { RecipeDatabase, Row } from "./database.js";
 import type { PublishedRecord, PublishedSnapshot } from "./publishedSnapshot.js";
 

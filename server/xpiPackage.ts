@@ -27,7 +27,7 @@ export function inspectXpi(bytes: Buffer): XpiFacts {
     throw new HttpError(400, "invalid_xpi", message);
   };
   if (!looksLikeZip(bytes)) refuse("the upload is not a zip archive (an .xpi is one)");
-  let manifestBytes: Buffer | null = null;
+  let manifestBytes: Buffer | null;
   try {
     manifestBytes = readZipEntry(bytes, "manifest.json", MAX_MANIFEST_BYTES);
   } catch (error) {

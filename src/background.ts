@@ -17,7 +17,7 @@ import { ClientIdentity } from "./context/ClientIdentity.js";
 import { evaluatePlaygroundFilter } from "./context/FilterPlayground.js";
 import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState } from "./messages.js";
 import { MANUAL_TRIGGER, RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
-import type { RunReport } from "./runner/RunReport.js";
+import type { RunReport } from "./core/index.js";
 import { RunScheduler } from "./runner/RunScheduler.js";
 import { AddonRolloutStore } from "./stores/AddonRolloutStore.js";
 import { AddonStudyStore } from "./stores/AddonStudyStore.js";
@@ -36,7 +36,7 @@ import { AddonStudies } from "./studies/AddonStudies.js";
 import { PreferenceExperiments } from "./studies/PreferenceExperiments.js";
 import { StudiesOptOut } from "./studies/StudiesOptOut.js";
 import { answerStudyAddon, notifyUnenroll } from "./studies/studyAddonMessages.js";
-import { studiesDisabledReason } from "./studies/studiesGate.js";
+import { studiesMayRun } from "./config/studiesGate.js";
 import { NO_ENROLLMENT_ID_MARKER } from "./telemetry/EnrollmentTelemetry.js";
 import { ClientPingRecorder } from "./telemetry/ClientPingRecorder.js";
 import { EnrollmentTelemetryRecorder } from "./telemetry/EnrollmentTelemetryRecorder.js";
@@ -218,7 +218,7 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
         addonRollouts: await addonRolloutStore.getAll(),
         startup: await prefs.getStartupApplication(),
         backgroundStartedAt: performance.timeOrigin,
-        studiesEnabled: (await loadConfig()).enabled && (await studiesDisabledReason(prefs)) === null,
+        studiesEnabled: await studiesMayRun(await loadConfig(), prefs),
       };
       return studies;
     }

@@ -9,7 +9,7 @@ import type { PreferenceExperiment } from "./stores/PreferenceExperimentStore.js
 import type { PreferenceRollout } from "./stores/PreferenceRolloutStore.js";
 import type { LoggedEvent } from "./stores/EventLogStore.js";
 import type { QuarantineNote } from "./stores/StoreQuarantine.js";
-import type { RunReport } from "./runner/RunReport.js";
+import type { RunReport } from "./core/index.js";
 
 /** Messages the extension pages send to the background page, and what each answers. */
 export type BackgroundRequest =

@@ -5,10 +5,9 @@
  * must agree with this file (checked by `test/unit/schemas.test.ts`).
  */
 import type { EventParameterNames, ExperimentEvent, ParameterNames } from "../schemaContract.js";
+import type { PrefBranch, PrefType, PrefValue } from "../../src/core/prefTypes.js";
 
-export type PrefBranch = "default" | "user";
-export type PrefValue = string | number | boolean;
-export type PrefType = "string" | "integer" | "boolean" | "invalid";
+export type { PrefBranch, PrefType, PrefValue };
 
 /** The two kinds of enrollment whose default-branch values are kept across restarts. */
 export type StartupPrefsSubtree = "rollouts" | "experiments";

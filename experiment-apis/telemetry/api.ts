@@ -21,12 +21,12 @@ import {
   timingMetricName,
   type ClientPingType,
   type PerformanceEvent,
-} from "./clientPingRegistry.js";
+} from "../../src/core/clientPingRegistry.js";
 import { columnsProblem } from "./batchColumns.js";
-import { clientPingProblem } from "./clientPingValidation.js";
-import { NORMANDY_EVENT_CATEGORY, NORMANDY_EVENTS, VALUE_EXTRA_KEY, type NormandyEventMethod } from "./eventRegistry.js";
+import { clientPingProblem } from "../../src/core/clientPingValidation.js";
+import { NORMANDY_EVENT_CATEGORY, NORMANDY_EVENTS, VALUE_EXTRA_KEY, type NormandyEventMethod } from "../../src/core/eventRegistry.js";
 import { camelCase, eventMetricName, gleanEventName } from "./eventMetricNames.js";
-import { fitExtraValues, normandyEventProblem } from "./eventValidation.js";
+import { fitExtraValues, normandyEventProblem } from "../../src/core/eventValidation.js";
 import type { TelemetryApi } from "./interface.js";
 
 declare global {

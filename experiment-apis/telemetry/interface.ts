@@ -6,23 +6,11 @@
  * `schema.json` must agree (checked by `test/unit/schemas.test.ts`).
  */
 import type { ParameterNames } from "../schemaContract.js";
-import type { ClientPingEvent, ClientPingType } from "./clientPingRegistry.js";
-import type { NormandyEventMethod, NormandyEventObject } from "./eventRegistry.js";
+import type { ClientPingEvent, ClientPingType } from "../../src/core/clientPingRegistry.js";
+import type { NormandyEventMethod, NormandyEventObject } from "../../src/core/eventRegistry.js";
 
-/** Uptake values, as Normandy's `Uptake` module maps them (reference §5). */
-export const UPTAKE_STATUSES = [
-  "success",
-  "backoff",
-  "apply_error",
-  "content_error",
-  "download_error",
-  "sign_error",
-  "custom_1_error",
-  "custom_2_error",
-  "network_error",
-  "server_error",
-] as const;
-export type UptakeStatus = (typeof UPTAKE_STATUSES)[number];
+export { UPTAKE_STATUSES, type UptakeStatus } from "../../src/core/uptakeStatus.js";
+import type { UptakeStatus } from "../../src/core/uptakeStatus.js";
 
 /** Experiment annotation types, as Normandy sets them (reference §6). */
 export const EXPERIMENT_ANNOTATION_TYPES = [

@@ -1,5 +1,5 @@
-import { CLIENT_PING_TYPES } from "../../experiment-apis/telemetry/clientPingRegistry.js";
-import { UPTAKE_EVENT_METHOD } from "../../src/core/loggedEvents.js";
+import { CLIENT_PING_TYPES } from "../../src/core/index.js";
+import { UPTAKE_EVENT_METHOD } from "../../src/core/index.js";
 import type { AppContext } from "../appContext.js";
 import type { ClientHealthEvents } from "../clientHealthSection.js";
 import { renderClientTelemetryPage } from "../clientTelemetryPage.js";

@@ -3,7 +3,7 @@
  * second tab. Saving sends the recipe to the admin API, which validates it (schemas, filter syntax); its
  * error names the field (a path into the arguments) or the filter position, and is shown at that field.
  */
-import { ACTION_SCHEMAS, type ActionName } from "../../src/core/actionSchemas.js";
+import { ACTION_SCHEMAS, type ActionName } from "../../src/core/index.js";
 import type { StoredRecipe } from "../recipeStore.js";
 import { AdminApiError, adminApi, describeError, type PublishResult } from "./adminApi.js";
 import { parsePath } from "./jsonPath.js";

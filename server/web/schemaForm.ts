@@ -4,7 +4,7 @@
  * type choice where a value may have several types. Each editor reads its value back as JSON and can be
  * found by the path the server names in a validation error. Validation itself is the server's.
  */
-import type { JsonSchema, JsonSchemaType } from "../../src/core/jsonSchemaValidator.js";
+import type { JsonSchema, JsonSchemaType } from "../../src/core/index.js";
 import type { PathSegment } from "./jsonPath.js";
 
 export interface ValueEditor {

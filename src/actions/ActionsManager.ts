@@ -1,7 +1,7 @@
 import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
 import type { Recipe } from "../core/index.js";
 import type { BaseAction, FinalizeOptions, RecipeOutcome } from "./BaseAction.js";
-import type { Suitability } from "./Suitability.js";
+import type { Suitability } from "../core/index.js";
 
 /**
  * Routes each recipe to the action its `action` field names and finalizes every registered action at the

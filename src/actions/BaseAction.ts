@@ -1,6 +1,6 @@
 import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
-import { validateJson, type JsonSchema, type Recipe } from "../core/index.js";
-import type { Suitability } from "./Suitability.js";
+import { errorMessage, validateJson, type JsonSchema, type Recipe } from "../core/index.js";
+import type { Suitability } from "../core/index.js";
 
 /** What happened to one recipe: its uptake status and, when it is not plain success, why. */
 export interface RecipeOutcome {
@@ -130,8 +130,4 @@ export abstract class BaseAction {
     })();
     return this.prepared;
   }
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

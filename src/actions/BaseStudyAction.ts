@@ -1,5 +1,5 @@
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
-import { studiesDisabledReason } from "../studies/studiesGate.js";
+import { studiesDisabledReason } from "../config/studiesGate.js";
 import { BaseAction } from "./BaseAction.js";
 
 /**

@@ -5,7 +5,7 @@ import type { AddonStudies } from "../studies/AddonStudies.js";
 import { temporaryErrorStep } from "../studies/temporaryErrors.js";
 import type { FinalizeOptions } from "./BaseAction.js";
 import { BaseStudyAction } from "./BaseStudyAction.js";
-import type { Suitability } from "./Suitability.js";
+import type { Suitability } from "../core/index.js";
 
 /** The arguments, as the schema guarantees them after validation. */
 interface StudyArguments {

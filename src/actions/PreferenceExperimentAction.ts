@@ -5,7 +5,7 @@ import type { BranchPreference, PreferenceExperiments } from "../studies/Prefere
 import { temporaryErrorStep } from "../studies/temporaryErrors.js";
 import type { FinalizeOptions } from "./BaseAction.js";
 import { BaseStudyAction } from "./BaseStudyAction.js";
-import type { Suitability } from "./Suitability.js";
+import type { Suitability } from "../core/index.js";
 
 export { TEMPORARY_ERROR_GRACE_MS } from "../studies/temporaryErrors.js";
 

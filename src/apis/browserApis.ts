@@ -10,6 +10,7 @@ import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import type { TelemetryApi } from "../../experiment-apis/telemetry/interface.js";
 
 declare module "webextension-polyfill" {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- augmenting the polyfill's own namespace
   namespace Experiments {
     interface Static {
       addons: AddonsApi;

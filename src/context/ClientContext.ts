@@ -1,7 +1,7 @@
 import type { ClientContextApi } from "../../experiment-apis/clientContext/interface.js";
-import { errorMessage } from "../actions/BaseAction.js";
+import { errorMessage } from "../core/index.js";
 import { trackSettlement, type Recipe } from "../core/index.js";
-import { filterContextFor, prefetchAttributes, type ContextTimer, type RunFilterContext } from "../runner/filterContext.js";
+import { filterContextFor, prefetchAttributes, type ContextTimer, type RunFilterContext } from "./filterContext.js";
 import type { Classification } from "./classifyClient.js";
 import type { ClientIdentity } from "./ClientIdentity.js";
 import { CONTEXT_ATTRIBUTE_NAMES, CONTEXT_ATTRIBUTES, type ContextAttributeName, type ContextSources } from "./contextAttributes.js";

@@ -1,6 +1,6 @@
-import { errorMessage } from "../actions/BaseAction.js";
+import { errorMessage } from "../core/index.js";
 import { evaluateFilter, FilterSyntaxError, type FilterOptions, type Recipe } from "../core/index.js";
-import type { RunFilterContext } from "../runner/filterContext.js";
+import type { RunFilterContext } from "./filterContext.js";
 
 /** What the QA console shows for an expression: its value (as JSON), or why it failed and, for syntax, where. */
 export type FilterEvaluation =

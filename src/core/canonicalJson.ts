@@ -60,6 +60,7 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /** Matches every UTF-16 code unit that is escaped: quote, backslash, and anything outside 0x20–0x7e. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/g;
 
 function quote(text: string): string {

@@ -4,14 +4,13 @@
  * The preference transforms read through a prefs reader, the subset of the prefs experiment API they
  * need, so they work against the real API in the add-on and against a fake in tests.
  */
-import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
+import type { FilterPrefsReader } from "./prefTypes.js";
 import type { TransformTable } from "./mozjexl.js";
 import { nativeRegExpMatch, type RegExpMatcher } from "./regExpMatch.js";
 import { isBucketSampled, isStableSampled, withInputHash } from "./sampling.js";
 import { compareVersions } from "./versionCompare.js";
 
-/** What the preference transforms read. "user" reads the effective value (user, else default). */
-export type FilterPrefsReader = Pick<PrefsApi, "getPref" | "prefHasUserValue" | "getPrefType">;
+export type { FilterPrefsReader };
 
 /**
  * The transforms in Firefox's order; without `prefs`, the preference transforms throw when used.

@@ -4,11 +4,11 @@
  * event is one the registries allow; the intake checks every uploaded event with it, and the privacy suite
  * checks the local log and the intake with it.
  */
-import { ADDON_GLEAN_CATEGORY, clientPingCategory, type ClientPingType } from "../../experiment-apis/telemetry/clientPingRegistry.js";
-import { clientPingProblem } from "../../experiment-apis/telemetry/clientPingValidation.js";
-import { NORMANDY_EVENT_CATEGORY } from "../../experiment-apis/telemetry/eventRegistry.js";
-import { normandyEventProblem } from "../../experiment-apis/telemetry/eventValidation.js";
-import { UPTAKE_STATUSES, type UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import { ADDON_GLEAN_CATEGORY, clientPingCategory, type ClientPingType } from "./clientPingRegistry.js";
+import { clientPingProblem } from "./clientPingValidation.js";
+import { NORMANDY_EVENT_CATEGORY } from "./eventRegistry.js";
+import { normandyEventProblem } from "./eventValidation.js";
+import { UPTAKE_STATUSES, type UptakeStatus } from "./uptakeStatus.js";
 import type { EventRecord } from "./eventFormat.js";
 
 /** Normandy's legacy uptake events: category `uptake.remotecontent.result`, method `uptake`, object `normandy`. */

@@ -118,6 +118,7 @@ function errorText(error: unknown): string {
 /** `needle in haystack`: substring for strings, loose (`==`) membership for arrays, else false. */
 function isIn(needle: unknown, haystack: unknown): boolean {
   if (typeof haystack === "string") return haystack.indexOf(needle as string) !== -1;
+  // eslint-disable-next-line eqeqeq -- mozjexl's `in` compares loosely, and filters rely on it
   return Array.isArray(haystack) && haystack.some((element) => element == needle);
 }
 

@@ -1,4 +1,4 @@
-import { errorMessage } from "../actions/BaseAction.js";
+import { errorMessage } from "../core/index.js";
 import { fetchText } from "./fetchText.js";
 
 /** Whether the configured server answers, for the QA console. */

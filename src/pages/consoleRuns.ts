@@ -1,5 +1,5 @@
 /** The QA console's recent runs: each run's outcome, and per recipe its suitability, uptake status and reason. */
-import type { RunReport } from "../runner/RunReport.js";
+import type { RunReport } from "../core/index.js";
 import { byId, cell, element } from "./dom.js";
 
 /** Runs the user opened or closed, by start time, kept across re-renders; others: only the newest is open. */

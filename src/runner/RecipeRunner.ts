@@ -1,7 +1,8 @@
 import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
 import type { ActionsManager } from "../actions/ActionsManager.js";
-import { errorMessage, type RecipeOutcome } from "../actions/BaseAction.js";
-import type { Suitability } from "../actions/Suitability.js";
+import { type RecipeOutcome } from "../actions/BaseAction.js";
+import { errorMessage } from "../core/index.js";
+import type { Suitability } from "../core/index.js";
 import type { ClientConfig } from "../config/ClientConfig.js";
 import { attributesReadByFilter, evaluateFilter, type FilterPrefsReader, type Recipe, type RecipeRecord, type RegExpMatcher } from "../core/index.js";
 import { DeliveryError } from "../delivery/DeliveryError.js";
@@ -15,8 +16,8 @@ import type { RunHistoryStore } from "../stores/RunHistoryStore.js";
 import type { ServerBackoffStore } from "../stores/ServerBackoffStore.js";
 import type { RunTelemetry } from "../telemetry/RunTelemetry.js";
 import type { Uptake } from "../telemetry/Uptake.js";
-import type { ContextTimer, RunFilterContext } from "./filterContext.js";
-import type { RecipeReport, RunReport } from "./RunReport.js";
+import type { ContextTimer, RunFilterContext } from "../context/filterContext.js";
+import type { RecipeReport, RunReport } from "../core/index.js";
 import { StageClock } from "./StageClock.js";
 
 export interface Logger {

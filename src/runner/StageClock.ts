@@ -1,6 +1,4 @@
-/** The parts of a run whose time the run report shows and the performance pings report. */
-export const RUN_STAGES = ["fetch", "verify", "context", "filter", "actions", "report"] as const;
-export type RunStage = (typeof RUN_STAGES)[number];
+import { RUN_STAGES, type RunStage } from "../core/index.js";
 
 /**
  * Adds up, per stage, the wall time spent in it during one run. Stages nest: a filter that reads a client

@@ -1,4 +1,4 @@
-import type { EventRecord } from "../core/eventFormat.js";
+import type { EventRecord } from "../core/index.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { readSound } from "./readSound.js";
 import { fromStoredText, toStoredText } from "./storedText.js";

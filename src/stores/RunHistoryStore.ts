@@ -1,4 +1,4 @@
-import type { RunReport } from "../runner/RunReport.js";
+import type { RunReport } from "../core/index.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { fromStoredText, toStoredText } from "./storedText.js";
 

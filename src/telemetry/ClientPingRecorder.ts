@@ -1,5 +1,5 @@
-import { clientPingCategory } from "../../experiment-apis/telemetry/clientPingRegistry.js";
-import { clientPingProblem } from "../../experiment-apis/telemetry/clientPingValidation.js";
+import { clientPingCategory } from "../core/index.js";
+import { clientPingProblem } from "../core/index.js";
 import type { ClientPing, TelemetryApi } from "../../experiment-apis/telemetry/interface.js";
 import type { LoggedEvent } from "../stores/EventLogStore.js";
 import type { EventSink } from "./EventSink.js";

@@ -8,7 +8,7 @@ import type {
   NormandyEventExtraKey,
   NormandyEventMethod,
   NormandyEventObject,
-} from "../../experiment-apis/telemetry/eventRegistry.js";
+} from "../core/index.js";
 import type { ExperimentAnnotationOptions } from "../../experiment-apis/telemetry/interface.js";
 
 export type { ExperimentAnnotationType } from "../../experiment-apis/telemetry/interface.js";

@@ -1,5 +1,5 @@
-import { NORMANDY_EVENT_CATEGORY } from "../../experiment-apis/telemetry/eventRegistry.js";
-import { fitExtraValues, normandyEventProblem } from "../../experiment-apis/telemetry/eventValidation.js";
+import { NORMANDY_EVENT_CATEGORY } from "../core/index.js";
+import { fitExtraValues, normandyEventProblem } from "../core/index.js";
 import type { ExperimentAnnotationOptions, TelemetryApi } from "../../experiment-apis/telemetry/interface.js";
 import type {
   EnrollmentEventExtra,

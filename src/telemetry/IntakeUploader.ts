@@ -1,4 +1,4 @@
-import { INTAKE_BATCH_MAX_EVENTS, type IntakeBatch, type IntakeEnvelope } from "../core/intakeBatch.js";
+import { INTAKE_BATCH_MAX_EVENTS, type IntakeBatch, type IntakeEnvelope } from "../core/index.js";
 import type { LoggedEvent } from "../stores/EventLogStore.js";
 import type { IntakeQueueStore, QueuedEvent } from "../stores/IntakeQueueStore.js";
 import type { EventSink } from "./EventSink.js";

@@ -1,8 +1,8 @@
-import type { PerformanceEvent } from "../../experiment-apis/telemetry/clientPingRegistry.js";
+import type { PerformanceEvent } from "../core/index.js";
 import type { ClientPing } from "../../experiment-apis/telemetry/interface.js";
 import { FilterSyntaxError } from "../core/index.js";
-import type { RunReport } from "../runner/RunReport.js";
-import { RUN_STAGES, type RunStage } from "../runner/StageClock.js";
+import type { RunReport } from "../core/index.js";
+import { RUN_STAGES, type RunStage } from "../core/index.js";
 import type { ClientPingRecorder } from "./ClientPingRecorder.js";
 
 /** Each run stage's performance event; the template type makes the registry list every stage. */

@@ -1,4 +1,4 @@
-import type { StartupStep } from "../../experiment-apis/telemetry/clientPingRegistry.js";
+import type { StartupStep } from "../core/index.js";
 import type { ClientPingRecorder } from "./ClientPingRecorder.js";
 
 export interface StartupStepsDeps {

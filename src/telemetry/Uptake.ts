@@ -1,5 +1,5 @@
 import type { RecipeFreshnessBatch, TelemetryApi, UptakeBatch, UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
-import { uptakeEvent } from "../core/loggedEvents.js";
+import { uptakeEvent } from "../core/index.js";
 import type { EventSink } from "./EventSink.js";
 
 /**

@@ -1,9 +1,9 @@
 import type { AppFacts } from "../../experiment-apis/clientContext/interface.js";
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
-import { RELEASE_CHANNELS, type ClientStatus, type ReleaseChannel } from "../../experiment-apis/telemetry/clientPingRegistry.js";
+import { RELEASE_CHANNELS, type ClientStatus, type ReleaseChannel } from "../core/index.js";
 import type { ClientPing } from "../../experiment-apis/telemetry/interface.js";
 import type { ClientConfig } from "../config/ClientConfig.js";
-import { studiesBlocker } from "../studies/studiesGate.js";
+import { studiesBlocker } from "../config/studiesGate.js";
 
 export interface HealthSources {
   config: ClientConfig;

@@ -1,7 +1,7 @@
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import { PREF_BRANCH } from "../config/ClientConfig.js";
 import { UuidPref } from "../config/UuidPref.js";
-import type { IntakeEnvelope } from "../core/intakeBatch.js";
+import type { IntakeEnvelope } from "../core/index.js";
 
 /** The intake's client id: a v4 UUID of its own, unrelated to the randomization id (`user_id`). */
 export const INTAKE_CLIENT_ID_PREF = `${PREF_BRANCH}client_id`;

@@ -1,4 +1,4 @@
-import type { IntakeBatch } from "../core/intakeBatch.js";
+import type { IntakeBatch } from "../core/index.js";
 
 /** What became of one POST of a batch. */
 export type IntakePostOutcome =

@@ -13,7 +13,7 @@
 import { describe, expect, it } from "vitest";
 import type { RecipeFields } from "../../server/recipeStore.js";
 import type { EventRecord } from "../../src/core/eventFormat.js";
-import { RUN_STAGES } from "../../src/runner/StageClock.js";
+import { RUN_STAGES } from "../../src/core/index.js";
 import type { JsonValue } from "./harness/index.js";
 import { ADDON_ID } from "./support/addonUnderTest.js";
 import { useServerAndAddon } from "./support/serverAndAddon.js";

@@ -1,7 +1,7 @@
 import { columnsProblem } from "../../experiment-apis/telemetry/batchColumns.js";
-import { clientPingProblem } from "../../experiment-apis/telemetry/clientPingValidation.js";
-import { fitExtraValues, normandyEventProblem } from "../../experiment-apis/telemetry/eventValidation.js";
-import type { NormandyEventMethod, NormandyEventObject } from "../../experiment-apis/telemetry/eventRegistry.js";
+import { clientPingProblem } from "../../src/core/clientPingValidation.js";
+import { fitExtraValues, normandyEventProblem } from "../../src/core/eventValidation.js";
+import type { NormandyEventMethod, NormandyEventObject } from "../../src/core/eventRegistry.js";
 import {
   UPTAKE_STATUSES,
   type ClientPing,

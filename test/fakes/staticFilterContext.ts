@@ -1,4 +1,4 @@
-import { filterContextFor, prefetchAttributes, type RunFilterContext } from "../../src/runner/filterContext.js";
+import { filterContextFor, prefetchAttributes, type RunFilterContext } from "../../src/context/filterContext.js";
 
 /** A run's filter context over a plain attributes object (values or getters), as fakes and unit tests use it. */
 export function staticFilterContext(attributes: object): RunFilterContext {

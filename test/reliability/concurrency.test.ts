@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
 import { MANUAL_TRIGGER } from "../../src/runner/RecipeRunner.js";
-import type { RunReport } from "../../src/runner/RunReport.js";
+import type { RunReport } from "../../src/core/runReport.js";
 import { ADDON_ID, AddonUnderTest, prefsFor } from "../e2e/support/addonUnderTest.js";
 import { inMemoryClient } from "../fakes/inMemoryClient.js";
 import { AreaTally, QUICK, reliabilitySeed } from "./support/areaFigures.js";

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { UPTAKE_STATUSES } from "../../experiment-apis/telemetry/interface.js";
-import type { Suitability } from "../../src/actions/Suitability.js";
+import type { Suitability } from "../../src/core/suitability.js";
 import { DEFAULT_FETCH_LIMITS } from "../../src/delivery/fetchText.js";
 import { inMemoryClient } from "../fakes/inMemoryClient.js";
 import { AreaTally, QUICK, reliabilitySeed } from "./support/areaFigures.js";

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { BaseAction } from "../../src/actions/BaseAction.js";
-import type { Suitability } from "../../src/actions/Suitability.js";
+import type { Suitability } from "../../src/core/suitability.js";
 import { STUDIES_OPT_OUT_PREF } from "../../src/config/ClientConfig.js";
 import type { Recipe } from "../../src/core/index.js";
 import { DeliveryError } from "../../src/delivery/DeliveryError.js";

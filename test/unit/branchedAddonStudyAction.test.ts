@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { BranchedAddonStudyAction } from "../../src/actions/BranchedAddonStudyAction.js";
-import type { Suitability } from "../../src/actions/Suitability.js";
+import type { Suitability } from "../../src/core/suitability.js";
 import { STUDIES_OPT_OUT_PREF } from "../../src/config/ClientConfig.js";
 import { ratioSample, type Recipe } from "../../src/core/index.js";
 import { NO_ADDON_MARKER } from "../../src/studies/AddonStudies.js";

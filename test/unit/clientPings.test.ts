@@ -6,13 +6,13 @@ import {
   type ClientPingType,
   type FieldRule,
   type PingEventRule,
-} from "../../experiment-apis/telemetry/clientPingRegistry.js";
-import { clientPingProblem } from "../../experiment-apis/telemetry/clientPingValidation.js";
+} from "../../src/core/clientPingRegistry.js";
+import { clientPingProblem } from "../../src/core/clientPingValidation.js";
 import type { ClientPing } from "../../experiment-apis/telemetry/interface.js";
 import type { ClientConfig } from "../../src/config/ClientConfig.js";
 import { STUDIES_OPT_OUT_PREF } from "../../src/config/ClientConfig.js";
 import { EventLogStore } from "../../src/stores/EventLogStore.js";
-import { STUDIES_POLICY_FEATURE } from "../../src/studies/studiesGate.js";
+import { STUDIES_POLICY_FEATURE } from "../../src/config/studiesGate.js";
 import { ClientPingRecorder } from "../../src/telemetry/ClientPingRecorder.js";
 import { clientStatus, healthPing } from "../../src/telemetry/healthPing.js";
 import { StartupSteps } from "../../src/telemetry/StartupSteps.js";

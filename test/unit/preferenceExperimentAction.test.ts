@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { PreferenceExperimentAction, TEMPORARY_ERROR_GRACE_MS } from "../../src/actions/PreferenceExperimentAction.js";
 import { SinglePreferenceExperimentAction } from "../../src/actions/SinglePreferenceExperimentAction.js";
-import type { Suitability } from "../../src/actions/Suitability.js";
+import type { Suitability } from "../../src/core/suitability.js";
 import { STUDIES_OPT_OUT_PREF } from "../../src/config/ClientConfig.js";
 import { ratioSample, type Recipe } from "../../src/core/index.js";
 import { PreferenceExperimentStore } from "../../src/stores/PreferenceExperimentStore.js";

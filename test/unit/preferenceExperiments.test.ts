@@ -435,7 +435,7 @@ describe("restarts", () => {
   });
 
   it("an add-on restart within the Firefox session keeps the recorded previous defaults: the defaults it finds are its own", async () => {
-    const { prefs, store, newSession, experiments } = setup();
+    const { prefs, newSession, experiments } = setup();
     prefs.defaults.set(PREF, false);
     await experiments.start(study());
 

@@ -182,7 +182,7 @@ describe("RecipeRunner against the local recipe server", () => {
 
   it("reports network_error when the server is unreachable, and runs once it is back", async () => {
     const dataDir = await servers.newDataDir();
-    let server = await servers.start({ dataDir });
+    const server = await servers.start({ dataDir });
     await publishConsoleLog(server, "after the outage", "true");
     const port = server.port;
     const client = clientFor(server);
@@ -192,7 +192,7 @@ describe("RecipeRunner against the local recipe server", () => {
     expect(failed.runnerStatus).toBe("network_error");
     expect(client.logged).toEqual([]);
 
-    server = await servers.start({ dataDir, port });
+    await servers.start({ dataDir, port });
     const recovered = await client.runner.run("test");
     expect(recovered.runnerStatus).toBe("success");
     expect(client.logged).toEqual(["after the outage"]);

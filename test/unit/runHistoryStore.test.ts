@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunReport } from "../../src/runner/RunReport.js";
+import type { RunReport } from "../../src/core/runReport.js";
 import { RunHistoryStore } from "../../src/stores/RunHistoryStore.js";
 import { MemoryStorage } from "../fakes/MemoryStorage.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { NORMANDY_EVENTS } from "../../experiment-apis/telemetry/eventRegistry.js";
+import { NORMANDY_EVENTS } from "../../src/core/eventRegistry.js";
 import { eventMetricName, gleanEventName } from "../../experiment-apis/telemetry/eventMetricNames.js";
-import { normandyEventProblem } from "../../experiment-apis/telemetry/eventValidation.js";
+import { normandyEventProblem } from "../../src/core/eventValidation.js";
 import { EventLogStore } from "../../src/stores/EventLogStore.js";
 import type { EnrollmentTelemetry } from "../../src/telemetry/EnrollmentTelemetry.js";
 import { EnrollmentTelemetryRecorder } from "../../src/telemetry/EnrollmentTelemetryRecorder.js";

@@ -4,7 +4,7 @@
  * Wire format (Firefox's remote/marionette/server): every message is `<byteLength>:<json>`. The server
  * speaks first with a hello object; commands are `[0, id, name, params]`, replies `[1, id, error, result]`.
  */
-import { Socket, connect } from "node:net";
+import { type Socket, connect } from "node:net";
 
 export type MarionetteContext = "chrome" | "content";
 

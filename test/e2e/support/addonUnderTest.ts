@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { BackgroundState, StudiesState } from "../../../src/messages.js";
-import type { RunReport } from "../../../src/runner/RunReport.js";
+import type { RunReport } from "../../../src/core/runReport.js";
 import type { RunningRecipeServer } from "../../../server/recipeServer.js";
 import { type ConsoleMessage, type Firefox, type UserPrefs, buildXpi, launchFirefox } from "../harness/index.js";
 

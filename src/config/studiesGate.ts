@@ -1,5 +1,5 @@
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
-import { STUDIES_OPT_OUT_PREF } from "../config/ClientConfig.js";
+import { STUDIES_OPT_OUT_PREF, type ClientConfig } from "./ClientConfig.js";
 
 /** The enterprise-policy feature that blocks studies (set by the DisableFirefoxStudies policy). */
 export const STUDIES_POLICY_FEATURE = "Shield";
@@ -26,4 +26,9 @@ export async function studiesDisabledReason(prefs: PrefsApi): Promise<string | n
     case null:
       return null;
   }
+}
+
+/** Whether studies may run now: the client is switched on and nothing blocks studies. */
+export async function studiesMayRun(config: ClientConfig, prefs: PrefsApi): Promise<boolean> {
+  return config.enabled && (await studiesBlocker(prefs)) === null;
 }

@@ -1,6 +1,9 @@
-import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
-import type { Suitability } from "../actions/Suitability.js";
-import type { RunStage } from "./StageClock.js";
+import type { UptakeStatus } from "./uptakeStatus.js";
+import type { Suitability } from "./suitability.js";
+
+/** The parts of a run whose time the run report shows and the performance pings report. */
+export const RUN_STAGES = ["fetch", "verify", "context", "filter", "actions", "report"] as const;
+export type RunStage = (typeof RUN_STAGES)[number];
 
 /** What one run did, kept for the QA console: why each recipe did or did not apply. */
 export interface RunReport {

@@ -1,5 +1,5 @@
 /** A minimal ASN.1 DER writer: enough to build X.509 certificates. Each function returns one whole TLV. */
-import { contextTag, DerTag } from "./der.js";
+import { contextTag, DerTag } from "../src/core/index.js";
 
 export function derElement(tag: number, contents: Uint8Array): Uint8Array<ArrayBuffer> {
   const length = encodeLength(contents.length);
@@ -75,6 +75,7 @@ export function derUtf8String(text: string): Uint8Array<ArrayBuffer> {
 }
 
 export function derIa5String(text: string): Uint8Array<ArrayBuffer> {
+  // eslint-disable-next-line no-control-regex -- IA5 is the whole 7-bit range, controls included
   if (!/^[\x00-\x7f]*$/.test(text)) throw new RangeError("IA5String holds ASCII only");
   return derElement(DerTag.IA5_STRING, new TextEncoder().encode(text));
 }
