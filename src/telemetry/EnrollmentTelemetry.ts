@@ -13,7 +13,7 @@ import type { ExperimentAnnotationOptions } from "../../experiment-apis/telemetr
 
 export type { ExperimentAnnotationType } from "../../experiment-apis/telemetry/interface.js";
 
-/** The registry's methods (`experiment-apis/telemetry/eventRegistry.ts`). */
+/** The registry's methods (`src/core/eventRegistry.ts`). */
 export type EnrollmentEventMethod = NormandyEventMethod;
 /** The objects `Method` is recorded for; all objects when no method is given. */
 export type EnrollmentEventObject<Method extends EnrollmentEventMethod = EnrollmentEventMethod> = NormandyEventObject<Method>;
