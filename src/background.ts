@@ -14,7 +14,7 @@ import { baseCapabilities } from "./context/capabilities.js";
 import { fetchClassification } from "./context/classifyClient.js";
 import { ClientContext } from "./context/ClientContext.js";
 import { ClientIdentity } from "./context/ClientIdentity.js";
-import { evaluatePlaygroundFilter } from "./context/FilterPlayground.js";
+import { evaluatePlaygroundFilter, evaluateRecipeFilter } from "./context/FilterPlayground.js";
 import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState } from "./messages.js";
 import { MANUAL_TRIGGER, RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
 import type { RunReport } from "./core/index.js";
@@ -228,6 +228,11 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
       return checkConnection((await loadConfig()).serverUrl);
     case "evaluate-filter":
       return evaluatePlaygroundFilter(request.expression, clientContext.startRun(), { prefs, regExpMatch });
+    case "explain-recipe": {
+      const recipe = runner.lastVerifiedRecipe(request.recipeId);
+      if (!recipe) return { ok: false, error: `recipe ${request.recipeId} is not in the last collection that verified: run again first` };
+      return evaluateRecipeFilter(recipe, clientContext.startRun(), { prefs, regExpMatch });
+    }
     case "remove-preference-study":
       await preferenceExperiments.stop(request.slug, { reason: "individual-opt-out" });
       return null;

@@ -20,6 +20,8 @@ export type BackgroundRequest =
   | { type: "get-config" }
   | { type: "check-connection" }
   | { type: "evaluate-filter"; expression: string }
+  /** Explains the filter of a recipe of the last collection that verified (the QA console's runs). */
+  | { type: "explain-recipe"; recipeId: number }
   /** about:studies' "Remove": unenrolls with reason `individual-opt-out`. */
   | { type: "remove-preference-study"; slug: string }
   /** about:studies' "Remove" for an add-on study (keyed by recipe id): ends it with `individual-opt-out`, uninstalls its add-on. */
@@ -66,6 +68,8 @@ export interface BackgroundResponses {
   "check-connection": ConnectionCheck;
   /** The expression evaluated like a recipe filter against a fresh context of this client. */
   "evaluate-filter": FilterEvaluation;
+  /** The recipe's filter evaluated and explained against a fresh context of this client, now. */
+  "explain-recipe": FilterEvaluation;
   "remove-preference-study": null;
   "remove-addon-study": null;
 }

@@ -18,7 +18,7 @@ import {
   PREFERENCE_TRANSFORM_NAMES,
   createFilterTransforms,
 } from "./filterTransforms.js";
-import { Mozjexl, type MozjexlAst, NEEDS_ASYNC, type TransformTable } from "./mozjexl.js";
+import { Mozjexl, type MozjexlAst, NEEDS_ASYNC, type NodeObserver, type TransformTable } from "./mozjexl.js";
 import { nativeRegExpMatch, type RegExpMatcher } from "./regExpMatch.js";
 
 export { FILTER_TRANSFORM_NAMES, type FilterPrefsReader };
@@ -65,6 +65,27 @@ export async function evaluateFilter(
   const transforms = transformsFor(options.prefs, options.regExpMatch ?? nativeRegExpMatch);
   const value = language.evaluateSync(ast, context, transforms, PREFERENCE_TRANSFORM_NAMES);
   return value === NEEDS_ASYNC ? language.evaluate(ast, context, transforms) : value;
+}
+
+/**
+ * Evaluates `expression` as `evaluateFilter` does, with mozjexl's asynchronous evaluator alone (the one the
+ * fast path defers to, and agrees with), letting `observer` see every node: what explanations are made of.
+ * Returns the parsed tree the observer's nodes belong to, and the promise of the value.
+ */
+export function evaluateFilterObserved(
+  expression: string,
+  context: FilterContext,
+  options: FilterOptions,
+  observer: NodeObserver,
+): { ast: MozjexlAst; value: Promise<unknown> } {
+  const ast = parse(expression);
+  const transforms = transformsFor(options.prefs, options.regExpMatch ?? nativeRegExpMatch);
+  return { ast, value: language.evaluate(ast, context, transforms, observer) };
+}
+
+/** The precedence of a binary operator of the filter language (`&&` 10, `==` 20, `+` 30, …). */
+export function operatorPrecedence(operator: string): number {
+  return language.precedenceOf(operator);
 }
 
 /**

@@ -33,3 +33,4 @@ export * from "./clientPingValidation.js";
 export * from "./eventFormat.js";
 export * from "./intakeBatch.js";
 export * from "./loggedEvents.js";
+export { explainFilter, sourceText, valueText, MAX_VALUE_TEXT, type ExplainedNode, type FilterExplanation, type NodeOutcome } from "./filterExplanation.js";

@@ -35,6 +35,12 @@ const OPENING = new Set<string | undefined>(["openParen", "openBracket", "openCu
 const CLOSING = new Set<string | undefined>(["closeParen", "closeBracket", "closeCurl"]);
 /** Transforms by name; each gets the piped value first, then the arguments, all evaluated. */
 export type TransformTable = Readonly<Record<string, JexlTransform>>;
+/**
+ * Watches an evaluation node by node (filterExplanation.ts): called with each node as the evaluator reaches
+ * it and the promise of its value, once per evaluation of that node (a relative filter evaluates its
+ * expression once per element). Observing never changes a value: the evaluator goes on with the same promise.
+ */
+export type NodeObserver = (ast: MozjexlAst, value: Promise<unknown>) => void;
 /** What `evaluateSync` returns when only `evaluate` can tell the value (or the error). */
 export const NEEDS_ASYNC: unique symbol = Symbol("needs asynchronous evaluation");
 
@@ -87,9 +93,9 @@ export class Mozjexl {
     return ast;
   }
 
-  /** Evaluates a parsed expression against `context` with the given transforms. */
-  evaluate(ast: MozjexlAst, context: object, transforms: TransformTable): Promise<unknown> {
-    return new MozjexlEvaluator({ ...this.grammar, transforms }, context).eval(ast);
+  /** Evaluates a parsed expression against `context` with the given transforms; `observer` sees every node. */
+  evaluate(ast: MozjexlAst, context: object, transforms: TransformTable, observer?: NodeObserver): Promise<unknown> {
+    return new MozjexlEvaluator({ ...this.grammar, transforms }, context, undefined, observer).eval(ast);
   }
 
   /**
@@ -104,6 +110,11 @@ export class Mozjexl {
     } catch {
       return NEEDS_ASYNC;
     }
+  }
+
+  /** A binary operator's precedence in the grammar (higher binds tighter); 0 for an unknown operator. */
+  precedenceOf(operator: string): number {
+    return this.grammar.elements[operator]?.precedence ?? 0;
   }
 
   private get grammar(): JexlGrammar {
@@ -146,7 +157,22 @@ class MozjexlParser extends Parser {
 }
 
 class MozjexlEvaluator extends Evaluator {
+  constructor(
+    grammar: JexlGrammar,
+    context: unknown,
+    relativeContext: unknown,
+    private readonly observer: NodeObserver | undefined,
+  ) {
+    super(grammar, context, relativeContext);
+  }
+
   override eval(ast: JexlAst): Promise<unknown> {
+    const value = this.nodeValue(ast);
+    this.observer?.(ast, value);
+    return value;
+  }
+
+  private nodeValue(ast: JexlAst): Promise<unknown> {
     if (ast.type === "Identifier" && ast.from) {
       const name = ast.value;
       return this.eval(ast.from).then((subject) => readProperty(subject, name));
@@ -161,7 +187,9 @@ class MozjexlEvaluator extends Evaluator {
     const elements = relativeFilterElements(subject);
     if (!elements) return undefined;
     // Each element is the relative context of its own evaluator (jexl's would be a plain Evaluator).
-    const keeps = elements.map((element) => new MozjexlEvaluator(this._grammar, this._context, element).eval(expr));
+    const keeps = elements.map((element) =>
+      new MozjexlEvaluator(this._grammar, this._context, element, this.observer).eval(expr),
+    );
     return Promise.all(keeps).then((keep) => elements.filter((_, index) => keep[index]));
   }
 

@@ -1,6 +1,7 @@
 /** The QA console's filter playground: an expression evaluated like a recipe filter against this client, now. */
 import { askBackground } from "./askBackground.js";
 import { byId, caretExcerpt, element, errorText, say } from "./dom.js";
+import { explanationBlock } from "./explanationTree.js";
 
 export async function evaluatePlayground(): Promise<void> {
   const input = byId<HTMLTextAreaElement>("filter-expression");
@@ -11,7 +12,7 @@ export async function evaluatePlayground(): Promise<void> {
     const evaluation = await askBackground({ type: "evaluate-filter", expression });
     if (evaluation.ok) {
       say(result, evaluation.matches ? "Matches: the value is truthy." : "Does not match: the value is falsy.", evaluation.matches ? "ok" : "");
-      result.append(element("pre", "value", JSON.stringify(evaluation.value, null, 2)));
+      result.append(element("pre", "value", JSON.stringify(evaluation.value, null, 2)), explanationBlock(evaluation.explanation));
     } else if (evaluation.position !== undefined) {
       say(result, `Syntax error at position ${evaluation.position}: ${evaluation.error}`, "error");
       result.append(caretExcerpt(expression, evaluation.position));
@@ -19,6 +20,7 @@ export async function evaluatePlayground(): Promise<void> {
       input.setSelectionRange(evaluation.position, evaluation.position + 1);
     } else {
       say(result, `Error: ${evaluation.error}`, "error");
+      if (evaluation.explanation) result.append(explanationBlock(evaluation.explanation));
     }
   } catch (error) {
     say(result, `Cannot evaluate: ${errorText(error)}`, "error");

@@ -1,6 +1,8 @@
 /** The QA console's recent runs: each run's outcome, and per recipe its suitability, uptake status and reason. */
-import type { RunReport } from "../core/index.js";
-import { byId, cell, element } from "./dom.js";
+import type { RecipeReport, RunReport } from "../core/index.js";
+import { askBackground } from "./askBackground.js";
+import { byId, cell, element, errorText } from "./dom.js";
+import { explanationBlock } from "./explanationTree.js";
 
 /** Runs the user opened or closed, by start time, kept across re-renders; others: only the newest is open. */
 const userChoice = new Map<number, boolean>();
@@ -33,10 +35,42 @@ function recipeTable(run: RunReport): HTMLTableElement {
     cell(row, recipe.action);
     cell(row, recipe.suitability, `suitability-${recipe.suitability}`);
     cell(row, recipe.status, `status-${recipe.status}`);
-    cell(row, recipe.detail ?? "");
+    const why = cell(row, recipe.detail ?? "");
+    if (recipe.suitability.startsWith("filter-")) why.append(explainButton(recipe, row));
   }
   if (run.recipes.length === 0) cell(body.insertRow(), "No recipes in this run.").colSpan = 5;
   return table;
+}
+
+/** "Explain filter", for a recipe whose suitability its filter decided. */
+function explainButton(recipe: RecipeReport, row: HTMLTableRowElement): HTMLButtonElement {
+  const button = element("button", "explain", "Explain filter");
+  button.setAttribute("aria-label", `Explain the filter of recipe ${recipe.id}`);
+  button.addEventListener("click", () => void showExplanation(recipe, row, button));
+  return button;
+}
+
+/** Shows the recipe's filter explained (evaluated now, against this client) in a row under the recipe's. */
+async function showExplanation(recipe: RecipeReport, row: HTMLTableRowElement, button: HTMLButtonElement): Promise<void> {
+  const table = row.closest("table")!;
+  const next = table.rows[row.rowIndex + 1];
+  if (next?.classList.contains("explanation-row")) next.remove();
+  const explanationRow = table.insertRow(row.rowIndex + 1);
+  explanationRow.className = "explanation-row";
+  const target = explanationRow.insertCell();
+  target.colSpan = row.cells.length;
+  target.append(element("p", "note", `Filter of recipe ${recipe.id}, evaluated now against this client…`));
+  button.disabled = true;
+  try {
+    const evaluation = await askBackground({ type: "explain-recipe", recipeId: recipe.id });
+    target.replaceChildren(element("p", "note", `Filter of recipe ${recipe.id}, evaluated now against this client:`));
+    if (evaluation.explanation) target.append(explanationBlock(evaluation.explanation));
+    else if (!evaluation.ok) target.append(element("p", "error", evaluation.error));
+  } catch (error) {
+    target.replaceChildren(element("p", "error", `Cannot explain: ${errorText(error)}`));
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function runDetails(run: RunReport, newest: boolean): HTMLDetailsElement {

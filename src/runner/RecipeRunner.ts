@@ -77,6 +77,12 @@ export class RecipeRunner {
 
   constructor(private readonly deps: RecipeRunnerDeps) {}
 
+  /** Recipe `id` of the last collection that verified, if any: what the QA console explains the filter of. */
+  lastVerifiedRecipe(id: number): Recipe | undefined {
+    const records = (this.lastVerified?.changeset.records ?? []) as RecipeRecord[];
+    return records.find((record) => isSignedRecipe(record) && record.recipe.id === id)?.recipe;
+  }
+
   /**
    * Runs now, or, while the server has asked clients to back off (a 429 or 503 with `Retry-After`), once
    * that time has passed: start-up, scheduled and change-notice runs all wait, sharing the one run made

@@ -8,7 +8,16 @@ const attributes = { channel: "release", version: "128.0", request_time: new Dat
 const context = staticFilterContext(attributes);
 const prefs = new FakePrefsApi();
 prefs.user.set("qa.playground.pref", 7);
-const evaluate = (expression: string) => evaluatePlaygroundFilter(expression, context, { prefs });
+/** The evaluation without its explanation, after checking that the explanation tells the same outcome. */
+async function evaluate(expression: string) {
+  const { explanation, ...evaluation } = await evaluatePlaygroundFilter(expression, context, { prefs });
+  if (explanation) {
+    expect(explanation.expression).toBe(expression);
+    if (evaluation.ok) expect(explanation.result).toMatchObject({ truthy: evaluation.matches });
+    else expect(explanation.result).toEqual({ error: evaluation.error });
+  }
+  return evaluation;
+}
 
 describe("evaluatePlaygroundFilter", () => {
   it("gives the value as JSON and whether it matches (is truthy), like a recipe filter", async () => {
@@ -27,5 +36,14 @@ describe("evaluatePlaygroundFilter", () => {
   it("locates a syntax error, and reports a failure to evaluate without a position", async () => {
     expect(await evaluate("normandy.channel ==")).toEqual({ ok: false, error: "Unexpected end of expression: normandy.channel ==", position: 19 });
     expect(await evaluate("normandy.channel|nope")).toEqual({ ok: false, error: "Transform 'nope' is not defined." });
+  });
+
+  it("explains every expression that parses, and none that does not", async () => {
+    expect((await evaluatePlaygroundFilter("normandy.channel == 'release'", context, { prefs })).explanation?.tree.children.map((child) => child.text)).toEqual([
+      "normandy.channel",
+      '"release"',
+    ]);
+    expect((await evaluatePlaygroundFilter("normandy.channel|nope", context, { prefs })).explanation?.result).toEqual({ error: "Transform 'nope' is not defined." });
+    expect(await evaluatePlaygroundFilter("normandy.channel ==", context, { prefs })).not.toHaveProperty("explanation");
   });
 });
