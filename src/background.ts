@@ -36,12 +36,13 @@ import { AddonStudies } from "./studies/AddonStudies.js";
 import { PreferenceExperiments } from "./studies/PreferenceExperiments.js";
 import { StudiesOptOut } from "./studies/StudiesOptOut.js";
 import { answerStudyAddon, notifyUnenroll } from "./studies/studyAddonMessages.js";
+import { studyEndings } from "./studies/studyEndings.js";
 import { studiesMayRun } from "./config/studiesGate.js";
 import { NO_ENROLLMENT_ID_MARKER } from "./telemetry/EnrollmentTelemetry.js";
 import { ClientPingRecorder } from "./telemetry/ClientPingRecorder.js";
 import { EnrollmentTelemetryRecorder } from "./telemetry/EnrollmentTelemetryRecorder.js";
 import { allOf } from "./telemetry/EventSink.js";
-import { healthPing } from "./telemetry/healthPing.js";
+import { clientStatus, healthPing } from "./telemetry/healthPing.js";
 import { intakeClientId, intakeEnvelopeSource } from "./telemetry/intakeEnvelope.js";
 import { IntakeUploader } from "./telemetry/IntakeUploader.js";
 import { RunTelemetry } from "./telemetry/RunTelemetry.js";
@@ -211,19 +212,25 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
     case "get-context":
       return clientContext.snapshot();
     case "get-studies": {
+      const preferenceExperiments = await preferenceExperimentStore.getAll();
+      const prefNames = [...new Set(preferenceExperiments.flatMap((experiment) => Object.keys(experiment.preferences)))];
       const studies: StudiesState = {
-        preferenceExperiments: await preferenceExperimentStore.getAll(),
+        preferenceExperiments,
         preferenceRollouts: await preferenceRolloutStore.getAll(),
         addonStudies: await addonStudyStore.getAll(),
         addonRollouts: await addonRolloutStore.getAll(),
         startup: await prefs.getStartupApplication(),
         backgroundStartedAt: performance.timeOrigin,
         studiesEnabled: await studiesMayRun(await loadConfig(), prefs),
+        prefValues: Object.fromEntries(await Promise.all(prefNames.map(async (name) => [name, await prefs.getPref(name, "user")] as const))),
+        endings: studyEndings((await eventLog.read()).events),
       };
       return studies;
     }
     case "get-config":
       return loadConfig();
+    case "get-status":
+      return clientStatus(await loadConfig(), prefs);
     case "check-connection":
       return checkConnection((await loadConfig()).serverUrl);
     case "evaluate-filter":

@@ -1,4 +1,4 @@
-import type { StartupPrefApplication } from "../experiment-apis/prefs/interface.js";
+import type { PrefValue, StartupPrefApplication } from "../experiment-apis/prefs/interface.js";
 import type { ClientConfig } from "./config/ClientConfig.js";
 import type { ContextSnapshot } from "./context/ClientContext.js";
 import type { FilterEvaluation } from "./context/FilterPlayground.js";
@@ -9,7 +9,7 @@ import type { PreferenceExperiment } from "./stores/PreferenceExperimentStore.js
 import type { PreferenceRollout } from "./stores/PreferenceRolloutStore.js";
 import type { LoggedEvent } from "./stores/EventLogStore.js";
 import type { QuarantineNote } from "./stores/StoreQuarantine.js";
-import type { RunReport } from "./core/index.js";
+import type { ClientStatus, RunReport } from "./core/index.js";
 
 /** Messages the extension pages send to the background page, and what each answers. */
 export type BackgroundRequest =
@@ -18,6 +18,8 @@ export type BackgroundRequest =
   | { type: "get-context" }
   | { type: "get-studies" }
   | { type: "get-config" }
+  /** Whether the client runs, or the most restrictive reason it does not (the health ping's value). */
+  | { type: "get-status" }
   | { type: "check-connection" }
   | { type: "evaluate-filter"; expression: string }
   /** Explains the filter of a recipe of the last collection that verified (the QA console's runs). */
@@ -55,6 +57,10 @@ export interface StudiesState {
   backgroundStartedAt: number;
   /** about:studies' "studies enabled": the runner is on and studies are allowed (opt-out pref, policy). */
   studiesEnabled: boolean;
+  /** The effective value now of every pref a preference study sets (null: none), for the studies page. */
+  prefValues: Record<string, PrefValue | null>;
+  /** Why each ended study ended, by `endingKey(object, slug)`, while the event log still holds its unenroll event. */
+  endings: Record<string, string>;
 }
 
 export interface BackgroundResponses {
@@ -64,6 +70,7 @@ export interface BackgroundResponses {
   "get-context": ContextSnapshot;
   "get-studies": StudiesState;
   "get-config": ClientConfig;
+  "get-status": ClientStatus;
   /** Whether the configured Remote Settings server answers (`<server_url>/`). */
   "check-connection": ConnectionCheck;
   /** The expression evaluated like a recipe filter against a fresh context of this client. */

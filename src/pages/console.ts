@@ -6,7 +6,7 @@
 import { askBackground } from "./askBackground.js";
 import { checkConnection, refreshConfig } from "./consoleConfig.js";
 import { refreshContext } from "./consoleContext.js";
-import { exportEventLog, renderEvents } from "./consoleEvents.js";
+import { exportEventLog, followEventFilters, renderEvents } from "./consoleEvents.js";
 import { evaluatePlayground } from "./consolePlayground.js";
 import { renderQuarantine } from "./consoleQuarantine.js";
 import { recipeCount, renderRuns } from "./consoleRuns.js";
@@ -42,6 +42,7 @@ async function runNow(): Promise<void> {
 
 byId("run-now").addEventListener("click", () => void runNow());
 byId("export-events").addEventListener("click", () => void exportEventLog());
+followEventFilters();
 byId("refresh-context").addEventListener("click", () => void refreshContext());
 byId("check-connection").addEventListener("click", () => void checkConnection());
 byId("evaluate-filter").addEventListener("click", () => void evaluatePlayground());

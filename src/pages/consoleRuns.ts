@@ -1,7 +1,7 @@
 /** The QA console's recent runs: each run's outcome, and per recipe its suitability, uptake status and reason. */
 import type { RecipeReport, RunReport } from "../core/index.js";
 import { askBackground } from "./askBackground.js";
-import { byId, cell, element, errorText } from "./dom.js";
+import { byId, cell, element, errorText, formatTime } from "./dom.js";
 import { explanationBlock } from "./explanationTree.js";
 
 /** Runs the user opened or closed, by start time, kept across re-renders; others: only the newest is open. */
@@ -14,7 +14,7 @@ export function recipeCount(run: RunReport): string {
 }
 
 function runSummary(run: RunReport): string {
-  const when = new Date(run.startedAt).toLocaleString();
+  const when = formatTime(run.startedAt);
   const error = run.error ? ` — ${run.error}` : "";
   return `${when} (${run.trigger}): runner ${run.runnerStatus} in ${run.durationMs} ms, ${recipeCount(run)}${error}`;
 }

@@ -37,3 +37,8 @@ export function caretExcerpt(text: string, position: number): HTMLElement {
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The one way the pages show a moment: medium date and short time, in the browser's locale. */
+export function formatTime(time: number | string): string {
+  return new Date(time).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}

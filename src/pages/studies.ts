@@ -11,7 +11,8 @@ import type { AddonStudy } from "../stores/AddonStudyStore.js";
 import type { PreferenceExperiment } from "../stores/PreferenceExperimentStore.js";
 import type { PreferenceRollout } from "../stores/PreferenceRolloutStore.js";
 import { askBackground } from "./askBackground.js";
-import { byId, element, errorText, say } from "./dom.js";
+import { endingKey } from "../studies/studyEndings.js";
+import { byId, element, errorText, formatTime, say } from "./dom.js";
 import { followChanges } from "./followChanges.js";
 
 /** One row of a list, whatever kind of enrollment it shows. */
@@ -27,6 +28,19 @@ interface StudyView {
   sortTime: number;
   /** What "Remove" asks the background page; absent where there is no Remove. */
   remove?: BackgroundRequest;
+  /** A preference study's prefs: the value it sets, the value now and before, and whether the user changed it. */
+  prefs?: PrefRow[];
+  /** Why and when a completed study ended, as far as is known. */
+  ending?: string;
+}
+
+interface PrefRow {
+  name: string;
+  studyValue: PrefValue;
+  now: PrefValue | null;
+  before: PrefValue | null;
+  branch: "default" | "user";
+  userChanged: boolean;
 }
 
 // about:studies' texts.
@@ -39,14 +53,29 @@ function prefsDescription(preferences: { name: string; value: PrefValue }[]): st
   return preferences.map(({ name, value }) => `Sets ${name} to ${JSON.stringify(value)}.`).join(" ");
 }
 
-function preferenceStudyView(experiment: PreferenceExperiment): StudyView {
+function preferenceStudyView(experiment: PreferenceExperiment, state: StudiesState): StudyView {
   const lastSeen = Date.parse(experiment.lastSeen);
   const preferences = Object.entries(experiment.preferences).map(([name, preference]) => ({ name, value: preference.preferenceValue }));
+  const prefs = Object.entries(experiment.preferences).map(([name, preference]): PrefRow => {
+    const now = state.prefValues[name] ?? null;
+    return {
+      name,
+      studyValue: preference.preferenceValue,
+      now,
+      before: preference.previousPreferenceValue,
+      branch: preference.preferenceBranchType,
+      // Recorded when the study saw it (it then leaves the pref alone), or seen now on an active study.
+      userChanged: preference.overridden || (!experiment.expired && now !== preference.preferenceValue),
+    };
+  });
+  const reason = state.endings[endingKey("preference_study", experiment.slug)];
   return {
+    prefs,
+    ...(experiment.expired ? { ending: `Ended (${reason ?? "reason no longer in the event log"}); last seen ${formatTime(lastSeen)}.` } : {}),
     name: experiment.userFacingName ?? experiment.slug,
     // Legacy single-preference studies have no description: about:studies shows the pref and value.
     description: experiment.userFacingDescription ?? prefsDescription(preferences),
-    details: ["Preference study", `slug ${experiment.slug}`, `branch ${experiment.branch}`, `last seen ${new Date(lastSeen).toLocaleString()}`],
+    details: ["Preference study", `slug ${experiment.slug}`, `branch ${experiment.branch}`, `last seen ${formatTime(lastSeen)}`],
     active: !experiment.expired,
     status: experiment.expired ? "Complete" : "Active",
     sortTime: lastSeen,
@@ -54,14 +83,17 @@ function preferenceStudyView(experiment: PreferenceExperiment): StudyView {
   };
 }
 
-function addonStudyView(study: AddonStudy): StudyView {
+function addonStudyView(study: AddonStudy, state: StudiesState): StudyView {
   const started = Date.parse(study.studyStartDate);
   const addon = study.addonId ? `add-on ${study.addonId} ${study.addonVersion ?? ""}`.trim() : "no add-on (this branch installs none)";
-  const dates = [`started ${new Date(started).toLocaleString()}`, ...(study.studyEndDate ? [`ended ${new Date(study.studyEndDate).toLocaleString()}`] : [])];
+  const reason = state.endings[endingKey("addon_study", study.slug)];
   return {
+    ...(study.active
+      ? {}
+      : { ending: `Ended (${reason ?? "reason no longer in the event log"})${study.studyEndDate ? ` ${formatTime(study.studyEndDate)}` : ""}.` }),
     name: study.userFacingName,
     description: study.userFacingDescription,
-    details: ["Add-on study", `slug ${study.slug}`, `branch ${study.branch}`, addon, ...dates],
+    details: ["Add-on study", `slug ${study.slug}`, `branch ${study.branch}`, addon, `started ${formatTime(started)}`],
     active: study.active,
     status: (study.active ? "Active" : "Complete") + (study.pendingChange ? " (add-on change in progress)" : ""),
     sortTime: started,
@@ -110,7 +142,10 @@ function studyItem(view: StudyView): HTMLLIElement {
   const header = element("div");
   header.append(element("span", "study-name", view.name), element("span", "study-status", view.status));
   const details = element("div", "study-details");
-  details.append(header, element("div", "study-description", view.description), element("div", "study-meta", view.details.join(" · ")));
+  details.append(header, element("div", "study-description", view.description));
+  if (view.ending) details.append(element("div", "study-ending", view.ending));
+  if (view.prefs) details.append(prefTable(view.prefs));
+  details.append(element("div", "study-meta", view.details.join(" · ")));
   item.append(icon, details);
 
   const remove = view.remove;
@@ -122,6 +157,30 @@ function studyItem(view: StudyView): HTMLLIElement {
     item.append(button);
   }
   return item;
+}
+
+const shown = (value: PrefValue | null) => (value === null ? "(no value)" : JSON.stringify(value));
+
+function prefTable(rows: PrefRow[]): HTMLTableElement {
+  const table = element("table", "study-prefs");
+  const header = table.createTHead().insertRow();
+  for (const title of ["Preference", "Study value", "Value now", "Value before", "Changed by the user?"]) {
+    const th = element("th", "", title);
+    th.scope = "col";
+    header.append(th);
+  }
+  const body = table.createTBody();
+  for (const row of rows) {
+    const tr = body.insertRow();
+    const name = element("th", "", row.name);
+    name.scope = "row";
+    tr.append(name);
+    for (const text of [shown(row.studyValue), shown(row.now), `${shown(row.before)} (${row.branch} branch)`]) tr.insertCell().textContent = text;
+    const changed = tr.insertCell();
+    changed.textContent = row.userChanged ? "Yes" : "No";
+    if (row.userChanged) changed.className = "changed";
+  }
+  return table;
 }
 
 async function removeStudy(button: HTMLButtonElement, name: string, request: BackgroundRequest): Promise<void> {
@@ -147,7 +206,10 @@ function render(state: StudiesState): void {
   info.classList.toggle("disabled", !state.studiesEnabled);
   byId("studies-info-text").textContent = state.studiesEnabled ? ENABLED_TEXT : DISABLED_TEXT;
 
-  const studies = [...state.preferenceExperiments.map(preferenceStudyView), ...state.addonStudies.map(addonStudyView)];
+  const studies = [
+    ...state.preferenceExperiments.map((experiment) => preferenceStudyView(experiment, state)),
+    ...state.addonStudies.map((study) => addonStudyView(study, state)),
+  ];
   const rollouts = [...state.preferenceRollouts.map(preferenceRolloutView), ...state.addonRollouts.map(addonRolloutView)];
   const active = studies.filter((study) => study.active);
   const completed = studies.filter((study) => !study.active);
@@ -155,9 +217,8 @@ function render(state: StudiesState): void {
   fillList(byId("completed-studies"), completed);
   fillList(byId("rollouts"), rollouts);
 
-  byId("no-studies").hidden = studies.length > 0;
-  byId("active-section").hidden = active.length === 0;
-  byId("completed-section").hidden = completed.length === 0;
+  byId("no-active-studies").hidden = active.length > 0;
+  byId("no-completed-studies").hidden = completed.length > 0;
   byId("rollouts-section").hidden = rollouts.length === 0;
 }
 

@@ -133,7 +133,11 @@ describe("QA pages, end to end", () => {
     expect(await inPage<string>(`return document.getElementById("recipes-live").textContent;`)).toContain("1 change is not published yet.");
     studiesTab = await firefox().openTab();
     await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/studies.html"));
-    expect(await inPage<boolean>(`return waitFor(() => !document.getElementById("no-studies").hidden, "the empty list");`)).toBe(true);
+    expect(
+      await inPage<boolean>(
+        `return waitFor(() => !document.getElementById("no-active-studies").hidden && !document.getElementById("no-completed-studies").hidden, "the empty lists");`,
+      ),
+    ).toBe(true);
 
     await firefox().switchToTab(serverTab);
     const publishedAt = Date.now();
@@ -148,6 +152,10 @@ describe("QA pages, end to end", () => {
     expect(enrolledAfterMs).toBeLessThanOrEqual(2000);
     expect(await studyPref()).toBe(STUDY.value);
     expect(await inPage<string>(`return document.querySelector("#active-studies .study").textContent;`)).toContain("Active");
+    // Each pref of the study: the value it sets, the value now, the value before (user branch), changed by the user?
+    expect(
+      await inPage<string[][]>(`return [...document.querySelectorAll("#active-studies .study-prefs tbody tr")].map((row) => [...row.cells].map((cell) => cell.textContent));`),
+    ).toEqual([[STUDY_PREF, JSON.stringify(STUDY.value), JSON.stringify(STUDY.value), "(no value) (user branch)", "No"]]);
     await screenshot("studies-active");
     await firefox().switchToTab(serverTab);
     const status = await inPage<string>(`return waitFor(() => /^Published/.test(text("status")) && text("status"), "the publish status");`);
@@ -198,6 +206,16 @@ describe("QA pages, end to end", () => {
 
     await evaluate(`normandy.studies.pref["${STUDY.slug}"].branch`);
     await screenshot("console");
+
+    // The event log folds the routine rows and filters by method.
+    const log = await inPage<{ folded: string; methods: string[] }>(
+      `const folded = document.querySelector("#events tr.folded")?.textContent ?? "";
+       const method = document.getElementById("events-method");
+       set(method, "enroll");
+       return { folded, methods: [...document.querySelectorAll("#events tr")].map((row) => row.cells[2].textContent) };`,
+    );
+    expect(log.folded).toMatch(/^\d+ uptake and performance rows? folded\. Show them$/);
+    expect(log.methods).toEqual(["enroll"]);
   });
 
   it("Remove on the studies page unenrolls with individual-opt-out, and the server's telemetry view shows the unenroll event", async () => {
@@ -208,7 +226,10 @@ describe("QA pages, end to end", () => {
       STUDY.name,
     );
     expect(await inPage<string>(`return waitFor(() => /removed/.test(text("status")) && text("status"), "the status");`)).toBe(`${STUDY.name} was removed.`);
-    expect(await inPage<boolean>(`return document.getElementById("active-section").hidden;`)).toBe(true);
+    expect(await inPage<boolean>(`return document.getElementById("no-active-studies").hidden;`)).toBe(false);
+    expect(await inPage<string>(`return waitFor(() => document.querySelector("#completed-studies .study-ending")?.textContent, "the ending");`)).toMatch(
+      /^Ended \(individual-opt-out\); last seen .+\.$/,
+    );
     expect(await studyPref()).toBeNull();
     await screenshot("studies-completed");
 
@@ -373,9 +394,20 @@ describe("QA pages, end to end", () => {
     expect(running.server.store.get(copy.id)).toBeUndefined();
   });
 
-  it("the toolbar button's popup opens the studies page and the QA console", async () => {
+  it("the toolbar button's popup shows the state at a glance, runs, and opens the studies page and the QA console", async () => {
     await firefox().switchToTab(serverTab);
     await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/popup.html"));
+    const glance = await inPage<string[]>(
+      `await waitFor(() => !/Loading/.test(text("last-run")), "the last run");
+       return [text("client-status"), text("last-run"), text("enrollments")];`,
+    );
+    expect(glance[0]).toBe("Running: recipes are fetched, verified and applied.");
+    expect(glance[1]).toMatch(/\(\w+\): success, \d+ recipes?\. No failures\.$/);
+    expect(glance[2]).toBe("No active study or rollout.");
+    await inPage(`button(document.body, "Run now").click();`);
+    expect(await inPage<string>(`return waitFor(() => /^Done/.test(text("run-status")) && text("run-status"), "the run");`)).toBe("Done: success.");
+    // The run just made is the last run now.
+    expect(await inPage<string>(`return waitFor(() => /\(manual\)/.test(text("last-run")) && text("last-run"), "the new last run");`)).toMatch(/success/);
     await screenshot("popup");
     const links = await inPage<string[]>(`return [...document.querySelectorAll("a")].map((link) => link.textContent);`);
     expect(links).toEqual(["Studies", "QA console"]);
