@@ -1,6 +1,9 @@
 /**
  * X.509 certificate parsing (RFC 5280), limited to what content-signature chains need: the signed TBS
- * bytes and signature, names, validity, the public key, and the CA / key-usage extensions.
+ * bytes and signature, names, validity, the public key, and the extensions mozilla::pkix acts on when
+ * Firefox checks a content-signature chain (basicConstraints, keyUsage, extendedKeyUsage, subjectAltName,
+ * nameConstraints). A malformed value of any of those makes the certificate unparseable, as mozilla::pkix
+ * refuses such a certificate too.
  */
 import {
   childrenOf,
@@ -13,6 +16,7 @@ import {
   readOid,
   readString,
   readTime,
+  readUnsignedInteger,
   type DerElement,
 } from "./der.js";
 import { base64Decode, bytesEqual } from "./encoding.js";
@@ -27,7 +31,9 @@ export interface SignatureAlgorithm {
   readonly hash: HashName;
 }
 
-export type PublicKeyType = { readonly kind: "ec"; readonly curve: CurveName } | { readonly kind: "rsa" };
+export type PublicKeyType =
+  | { readonly kind: "ec"; readonly curve: CurveName }
+  | { readonly kind: "rsa"; readonly modulusBits: number };
 
 export interface PublicKeyInfo {
   /** SubjectPublicKeyInfo DER, as WebCrypto's `importKey("spki", …)` takes it. */
@@ -67,12 +73,38 @@ export interface Certificate {
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly publicKey: PublicKeyInfo;
+  /** 1, 2 or 3 (the encoded value plus one). */
+  readonly version: number;
   /** basicConstraints cA; false when the extension is absent. */
   readonly isCA: boolean;
+  /** basicConstraints pathLenConstraint; undefined when absent (no limit). */
+  readonly pathLengthConstraint: number | undefined;
   /** undefined when the keyUsage extension is absent. */
   readonly keyUsage: ReadonlySet<KeyUsage> | undefined;
   /** undefined when the extendedKeyUsage extension is absent. */
   readonly extendedKeyUsage: readonly string[] | undefined;
+  /** undefined when the subjectAltName extension is absent. */
+  readonly subjectAltName: SubjectAltName | undefined;
+  /** undefined when the nameConstraints extension is absent. */
+  readonly nameConstraints: NameConstraints | undefined;
+  /**
+   * Extensions the chain check refuses: critical ones neither we nor mozilla::pkix process, and the two that
+   * mozilla::pkix acts on even when not critical but that content signing has no use for (see below).
+   */
+  readonly unsupportedExtensions: readonly string[];
+}
+
+export interface SubjectAltName {
+  /** dNSName entries as written; other name types (IP addresses, e-mail, …) are read past. */
+  readonly dnsNames: readonly string[];
+}
+
+/** The dNSName subtrees of a nameConstraints extension. */
+export interface NameConstraints {
+  readonly permittedDnsNames: readonly string[];
+  readonly excludedDnsNames: readonly string[];
+  /** A subtree of another name type, or with `minimum` / `maximum`: the chain check does not evaluate those. */
+  readonly hasOtherSubtrees: boolean;
 }
 
 export class X509Error extends Error {
@@ -86,9 +118,12 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([^-]*)-----END CERTIFICATE-
 
 /** All certificates of a PEM text, in order. Text outside the BEGIN/END blocks is ignored. */
 export function parsePemChain(pem: string): Certificate[] {
-  return Array.from(pem.matchAll(PEM_CERTIFICATE), (match) =>
-    parseCertificate(base64Decode(match[1]!.replace(/\s+/g, ""))),
-  );
+  return pemCertificateBlocks(pem).map((block) => parseCertificate(base64Decode(block)));
+}
+
+/** The base64 text of each certificate block of a PEM text, whitespace removed, in order. */
+export function pemCertificateBlocks(pem: string): string[] {
+  return Array.from(pem.matchAll(PEM_CERTIFICATE), (match) => match[1]!.replace(/\s+/g, ""));
 }
 
 const SIGNATURE_ALGORITHMS: Readonly<Record<string, SignatureAlgorithm>> = {
@@ -122,9 +157,16 @@ export function parseCertificate(der: Uint8Array<ArrayBuffer>): Certificate {
   const [notBefore, notAfter] = childrenOf(validity, DerTag.SEQUENCE).map(readTime);
   if (!notBefore || !notAfter) throw new X509Error("Validity is truncated");
   const extensions = readExtensions(optional.find((field) => field.tag === contextTag(3, true)));
-  const basicConstraints = extensions.get(Oid.basicConstraints);
-  const keyUsage = extensions.get(Oid.keyUsage);
-  const extendedKeyUsage = extensions.get(Oid.extendedKeyUsage);
+  const value = (oid: string) => {
+    const extension = extensions.get(oid);
+    return extension && readDer(extension.value);
+  };
+  const basicConstraints = value(Oid.basicConstraints);
+  const keyUsage = value(Oid.keyUsage);
+  const extendedKeyUsage = value(Oid.extendedKeyUsage);
+  const subjectAltName = value(Oid.subjectAltName);
+  const nameConstraints = value(Oid.nameConstraints);
+  const [isCA, pathLengthConstraint] = basicConstraints ? readBasicConstraints(basicConstraints) : [false, undefined];
   return {
     der,
     tbs: tbs.encoded,
@@ -135,10 +177,50 @@ export function parseCertificate(der: Uint8Array<ArrayBuffer>): Certificate {
     notBefore,
     notAfter,
     publicKey: readPublicKeyInfo(spki),
-    isCA: basicConstraints ? readIsCA(basicConstraints) : false,
+    version: first?.tag === contextTag(0, true) ? readVersion(first) : 1,
+    isCA,
+    pathLengthConstraint,
     keyUsage: keyUsage ? readKeyUsage(keyUsage) : undefined,
-    extendedKeyUsage: extendedKeyUsage ? childrenOf(extendedKeyUsage, DerTag.SEQUENCE).map(readOid) : undefined,
+    extendedKeyUsage: extendedKeyUsage ? readExtendedKeyUsage(extendedKeyUsage) : undefined,
+    subjectAltName: subjectAltName ? { dnsNames: readGeneralNames(subjectAltName) } : undefined,
+    nameConstraints: nameConstraints ? readNameConstraints(nameConstraints) : undefined,
+    unsupportedExtensions: [...extensions].filter(([oid, { critical }]) => isUnsupported(oid, critical)).map(([oid]) => oid),
   };
+}
+
+/**
+ * Extensions mozilla::pkix processes or safely ignores, so they may be critical. Certificate policies do not
+ * matter: Firefox checks content signatures for any policy. The key identifiers are not among them: mozilla::pkix
+ * refuses them when critical.
+ */
+const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
+  Oid.basicConstraints,
+  Oid.keyUsage,
+  Oid.extendedKeyUsage,
+  Oid.subjectAltName,
+  Oid.nameConstraints,
+  Oid.certificatePolicies,
+  Oid.policyConstraints,
+  Oid.inhibitAnyPolicy,
+  Oid.authorityInfoAccess,
+]);
+
+/**
+ * Refused even when not critical, stricter than Firefox: mozilla::pkix requires a TLS feature of an issuer
+ * to be repeated by its subject and parses an end-entity's embedded SCT list. Neither means anything for
+ * content signing, and Autograph issues neither, so we refuse them rather than reproduce those rules.
+ */
+const REFUSED_EXTENSIONS: ReadonlySet<string> = new Set([Oid.tlsFeature, Oid.embeddedSctList]);
+
+function isUnsupported(oid: string, critical: boolean): boolean {
+  return REFUSED_EXTENSIONS.has(oid) || (critical && !UNDERSTOOD_EXTENSIONS.has(oid));
+}
+
+function readVersion(wrapper: DerElement): number {
+  const [version] = childrenOf(wrapper, contextTag(0, true));
+  const bytes = version && readUnsignedInteger(version);
+  if (!bytes || bytes.length !== 1 || bytes[0]! > 2) throw new X509Error("unsupported certificate version");
+  return bytes[0]! + 1;
 }
 
 function readSignatureAlgorithm(algorithmIdentifier: DerElement): SignatureAlgorithm {
@@ -154,12 +236,21 @@ function readPublicKeyInfo(spki: DerElement): PublicKeyInfo {
   if (!algorithmIdentifier) throw new X509Error("empty SubjectPublicKeyInfo");
   const [oid, parameters] = childrenOf(algorithmIdentifier, DerTag.SEQUENCE);
   const keyOid = oid ? readOid(oid) : "";
-  if (keyOid === Oid.rsaEncryption) return { spki: spki.encoded, type: { kind: "rsa" } };
+  if (keyOid === Oid.rsaEncryption) return { spki: spki.encoded, type: { kind: "rsa", modulusBits: readModulusBits(spki) } };
   if (keyOid === Oid.ecPublicKey && parameters?.tag === DerTag.OID) {
     const curve = CURVES[readOid(parameters)];
     if (curve) return { spki: spki.encoded, type: { kind: "ec", curve } };
   }
   throw new X509Error(`unsupported public key algorithm ${keyOid}`);
+}
+
+/** The RSA modulus size as mozilla::pkix counts it: its significant bytes times eight. */
+function readModulusBits(spki: DerElement): number {
+  const [, subjectPublicKey] = childrenOf(spki, DerTag.SEQUENCE);
+  if (!subjectPublicKey) throw new X509Error("SubjectPublicKeyInfo without a key");
+  const [modulus] = childrenOf(readDer(readBitString(subjectPublicKey)), DerTag.SEQUENCE);
+  if (!modulus) throw new X509Error("RSA key without a modulus");
+  return readUnsignedInteger(modulus).length * 8;
 }
 
 function readName(name: DerElement): DistinguishedName {
@@ -173,9 +264,9 @@ function readName(name: DerElement): DistinguishedName {
   return { der: name.encoded, commonName };
 }
 
-/** Extension values (the DER inside each extnValue OCTET STRING) by OID. */
-function readExtensions(wrapper: DerElement | undefined): Map<string, DerElement> {
-  const extensions = new Map<string, DerElement>();
+/** Extension values (the bytes inside each extnValue OCTET STRING) and criticality, by OID. */
+function readExtensions(wrapper: DerElement | undefined): Map<string, { critical: boolean; value: Uint8Array<ArrayBuffer> }> {
+  const extensions = new Map<string, { critical: boolean; value: Uint8Array<ArrayBuffer> }>();
   if (!wrapper) return extensions;
   const [list] = childrenOf(wrapper, contextTag(3, true));
   if (!list) throw new X509Error("empty extensions");
@@ -185,18 +276,87 @@ function readExtensions(wrapper: DerElement | undefined): Map<string, DerElement
     const value = parts[parts.length - 1]; // the optional `critical` BOOLEAN sits between them
     if (!oid || !value || parts.length > 3) throw new X509Error("malformed extension");
     const id = readOid(oid);
+    // Stricter than mozilla::pkix, which tolerates duplicates of extensions it does not understand.
     if (extensions.has(id)) throw new X509Error(`duplicate extension ${id}`);
-    extensions.set(id, readDer(expectTag(value, DerTag.OCTET_STRING).contents));
+    const critical = parts.length === 3 && readBoolean(parts[1]!);
+    extensions.set(id, { critical, value: expectTag(value, DerTag.OCTET_STRING).contents });
   }
   return extensions;
 }
 
-function readIsCA(basicConstraints: DerElement): boolean {
-  const [cA] = childrenOf(basicConstraints, DerTag.SEQUENCE);
-  return cA?.tag === DerTag.BOOLEAN ? readBoolean(cA) : false;
+function readBasicConstraints(basicConstraints: DerElement): [isCA: boolean, pathLength: number | undefined] {
+  const fields = childrenOf(basicConstraints, DerTag.SEQUENCE);
+  const isCA = fields[0]?.tag === DerTag.BOOLEAN ? readBoolean(fields.shift()!) : false;
+  const [pathLength, ...rest] = fields;
+  if (rest.length) throw new X509Error("malformed basicConstraints");
+  if (!pathLength) return [isCA, undefined];
+  const bytes = readUnsignedInteger(pathLength);
+  if (bytes.length > 4) throw new X509Error("basicConstraints pathLenConstraint out of range");
+  return [isCA, bytes.reduce((total, byte) => total * 256 + byte, 0)];
 }
 
+/** Like mozilla::pkix: an empty bit mask, or padding bits that are not zero, make the extension malformed. */
 function readKeyUsage(keyUsage: DerElement): ReadonlySet<KeyUsage> {
+  const contents = expectTag(keyUsage, DerTag.BIT_STRING).contents;
+  const unusedBits = contents[0] ?? 8;
   const bits = readBitString(keyUsage);
+  if (bits.length === 0 || (bits[bits.length - 1]! & ((1 << unusedBits) - 1)) !== 0) {
+    throw new X509Error("malformed keyUsage");
+  }
   return new Set(KEY_USAGE_BITS.filter((_, index) => ((bits[index >> 3] ?? 0) >> (7 - (index & 7))) & 1));
+}
+
+function readExtendedKeyUsage(extendedKeyUsage: DerElement): string[] {
+  const purposes = childrenOf(extendedKeyUsage, DerTag.SEQUENCE).map(readOid);
+  if (purposes.length === 0) throw new X509Error("empty extendedKeyUsage");
+  return purposes;
+}
+
+/** GeneralName tags (RFC 5280 §4.2.1.6); any other tag is malformed, as mozilla::pkix has it. */
+const GENERAL_NAME_TAGS: ReadonlySet<number> = new Set([
+  contextTag(0, true),
+  contextTag(1, false),
+  contextTag(2, false),
+  contextTag(3, true),
+  contextTag(4, true),
+  contextTag(5, true),
+  contextTag(6, false),
+  contextTag(7, false),
+  contextTag(8, false),
+]);
+const DNS_NAME_TAG = contextTag(2, false);
+
+/** The dNSName entries of a non-empty GeneralNames SEQUENCE. */
+function readGeneralNames(names: DerElement): string[] {
+  const entries = childrenOf(names, DerTag.SEQUENCE);
+  if (entries.length === 0) throw new X509Error("empty subjectAltName");
+  return entries.flatMap((entry) => {
+    if (!GENERAL_NAME_TAGS.has(entry.tag)) throw new X509Error(`unknown GeneralName tag 0x${entry.tag.toString(16)}`);
+    return entry.tag === DNS_NAME_TAG ? [readIa5(entry)] : [];
+  });
+}
+
+function readIa5(element: DerElement): string {
+  if (element.contents.some((byte) => byte > 0x7f)) throw new X509Error("IA5String holds ASCII only");
+  return String.fromCharCode(...element.contents);
+}
+
+function readNameConstraints(nameConstraints: DerElement): NameConstraints {
+  const constraints = { permittedDnsNames: [] as string[], excludedDnsNames: [] as string[], hasOtherSubtrees: false };
+  const parts = childrenOf(nameConstraints, DerTag.SEQUENCE);
+  if (parts.length === 0) throw new X509Error("empty nameConstraints");
+  for (const part of parts) {
+    const target =
+      part.tag === contextTag(0, true) ? constraints.permittedDnsNames
+      : part.tag === contextTag(1, true) ? constraints.excludedDnsNames
+      : undefined;
+    if (!target) throw new X509Error("malformed nameConstraints");
+    for (const subtree of childrenOf(part, part.tag)) {
+      const [base, ...bounds] = childrenOf(subtree, DerTag.SEQUENCE);
+      if (!base || !GENERAL_NAME_TAGS.has(base.tag)) throw new X509Error("malformed GeneralSubtree");
+      if (base.tag === DNS_NAME_TAG && bounds.length === 0) target.push(readIa5(base));
+      else constraints.hasOtherSubtrees = true;
+    }
+  }
+  return constraints;
 }
