@@ -57,7 +57,7 @@ export async function verifyCertificateChain(options: ChainVerificationOptions):
   const { leaf, pool } = parseChain(options.x5u);
   const now = options.now ?? new Date();
   const leafProblem = problemOf(() => checkCertificate(leaf, { kind: "leaf" }, now));
-  const issuers = await new PathBuilder(pool, now, rootTest(options.rootHash)).issuersAbove([leaf]);
+  const issuers = await new PathBuilder(pool, now, rootTest(options.rootHash, pool)).issuersAbove([leaf]);
   if (leafProblem) throw leafProblem;
   checkSignerName(leaf, options.expectedSubject);
   const path = [leaf, ...issuers];
@@ -112,13 +112,16 @@ class PathBuilder {
     const subCACount = below.length - 1;
     const isAnchor = await this.isRoot(candidate);
     checkCertificate(candidate, { kind: "issuer", subCACount, isAnchor }, this.now);
+    // Checked last, as mozilla::pkix does, but started now: the path above is verified meanwhile.
+    const child = below[below.length - 1]!;
+    const signed = isSignedBy(child, candidate.publicKey);
+    signed.catch(() => {}); // awaited below, unless the path above fails first
     let above: Certificate[] = [];
     if (!isAnchor) {
       if (subCACount >= MAX_INTERMEDIATES) fail("broken-chain", `more than ${MAX_INTERMEDIATES} intermediates below the root`);
       above = await this.issuersAbove([...below, candidate]);
     }
-    const child = below[below.length - 1]!;
-    if (!(await isSignedBy(child, candidate.publicKey))) {
+    if (!(await signed)) {
       fail("broken-chain", `signature of ${describe(child)} does not verify with the key of ${describe(candidate)}`);
     }
     return above;
@@ -133,12 +136,14 @@ function onPath(candidate: Certificate, path: readonly Certificate[]): boolean {
   );
 }
 
-function rootTest(rootHash: string | undefined): (certificate: Certificate) => Promise<boolean> {
+/** Whether a pool certificate is the trusted root; the pool's hashes are all computed at once, up front. */
+function rootTest(rootHash: string | undefined, pool: readonly Certificate[]): (certificate: Certificate) => Promise<boolean> {
   if (rootHash === undefined) {
     return async (certificate) => bytesEqual(certificate.subject.der, certificate.issuer.der) && isSignedBy(certificate, certificate.publicKey);
   }
   const pinned = rootHash.replace(/:/g, "").toLowerCase();
-  return async (certificate) => hexEncode(new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", certificate.der))) === pinned;
+  const hashes = new Map(pool.map((certificate) => [certificate, globalThis.crypto.subtle.digest("SHA-256", certificate.der)]));
+  return async (certificate) => hexEncode(new Uint8Array(await hashes.get(certificate)!)) === pinned;
 }
 
 /** The leaf (which must parse) and the pool of the other certificates that parse. */
