@@ -12,6 +12,8 @@ import {
   expectTag,
   readBitString,
   readBoolean,
+  readIntegerBytes,
+  readOctetAlignedBitString,
   readDer,
   readOid,
   readString,
@@ -149,14 +151,15 @@ export function parseCertificate(der: Uint8Array<ArrayBuffer>): Certificate {
   // version [0] is optional (v1 certificates); everything after it is positional.
   const first = fields[0];
   const positional = first?.tag === contextTag(0, true) ? fields.slice(1) : fields;
-  const [, innerAlgorithm, issuer, validity, subject, spki, ...optional] = positional;
-  if (!innerAlgorithm || !issuer || !validity || !subject || !spki) throw new X509Error("TBSCertificate is truncated");
+  const [serialNumber, innerAlgorithm, issuer, validity, subject, spki, ...optional] = positional;
+  if (!serialNumber || !innerAlgorithm || !issuer || !validity || !subject || !spki) throw new X509Error("TBSCertificate is truncated");
+  readIntegerBytes(serialNumber); // any value, as mozilla::pkix reads it, but a well-formed INTEGER
   if (!bytesEqual(innerAlgorithm.encoded, outerAlgorithm.encoded)) {
     throw new X509Error("signature algorithm differs inside and outside the TBSCertificate");
   }
-  const [notBefore, notAfter] = childrenOf(validity, DerTag.SEQUENCE).map(readTime);
-  if (!notBefore || !notAfter) throw new X509Error("Validity is truncated");
-  const extensions = readExtensions(optional.find((field) => field.tag === contextTag(3, true)));
+  const [notBefore, notAfter, ...extraTimes] = childrenOf(validity, DerTag.SEQUENCE).map(readTime);
+  if (!notBefore || !notAfter || extraTimes.length) throw new X509Error("malformed Validity");
+  const extensions = readExtensions(readOptionalFields(optional));
   const value = (oid: string) => {
     const extension = extensions.get(oid);
     return extension && readDer(extension.value);
@@ -171,7 +174,7 @@ export function parseCertificate(der: Uint8Array<ArrayBuffer>): Certificate {
     der,
     tbs: tbs.encoded,
     signatureAlgorithm: readSignatureAlgorithm(outerAlgorithm),
-    signature: readBitString(signatureValue),
+    signature: readOctetAlignedBitString(signatureValue),
     issuer: readName(issuer),
     subject: readName(subject),
     notBefore,
@@ -223,34 +226,63 @@ function readVersion(wrapper: DerElement): number {
   return bytes[0]! + 1;
 }
 
+/**
+ * What follows the key: issuerUniqueID [1] and subjectUniqueID [2] (read past), then the extensions [3], in that
+ * order and nothing else, as mozilla::pkix reads them. Returns the extensions field, if any.
+ */
+function readOptionalFields(fields: readonly DerElement[]): DerElement | undefined {
+  const allowed = [contextTag(1, false), contextTag(2, false), contextTag(3, true)];
+  let next = 0;
+  for (const field of fields) {
+    const position = allowed.indexOf(field.tag, next);
+    if (position === -1) throw new X509Error(`unexpected TBSCertificate field 0x${field.tag.toString(16)}`);
+    next = position + 1;
+  }
+  return fields.find((field) => field.tag === contextTag(3, true));
+}
+
+/** Parameters, when present, must be NULL (mozilla::pkix allows that for RSA and ECDSA alike). */
 function readSignatureAlgorithm(algorithmIdentifier: DerElement): SignatureAlgorithm {
-  const [oid] = childrenOf(algorithmIdentifier, DerTag.SEQUENCE);
+  const [oid, parameters, ...rest] = childrenOf(algorithmIdentifier, DerTag.SEQUENCE);
   if (!oid) throw new X509Error("empty AlgorithmIdentifier");
+  if (rest.length || (parameters && !isNull(parameters))) throw new X509Error("unexpected signature algorithm parameters");
   const algorithm = SIGNATURE_ALGORITHMS[readOid(oid)];
   if (!algorithm) throw new X509Error(`unsupported signature algorithm ${readOid(oid)}`);
   return algorithm;
 }
 
+/** Bytes of one coordinate (and of r and s) on each curve. */
+export const FIELD_BYTES: Readonly<Record<CurveName, number>> = { "P-256": 32, "P-384": 48, "P-521": 66 };
+
+/** The key, checked as mozilla::pkix checks it (pkixcheck.cpp `CheckSubjectPublicKeyInfoContents`). */
 function readPublicKeyInfo(spki: DerElement): PublicKeyInfo {
-  const [algorithmIdentifier] = childrenOf(spki, DerTag.SEQUENCE);
-  if (!algorithmIdentifier) throw new X509Error("empty SubjectPublicKeyInfo");
-  const [oid, parameters] = childrenOf(algorithmIdentifier, DerTag.SEQUENCE);
+  const [algorithmIdentifier, subjectPublicKey, ...rest] = childrenOf(spki, DerTag.SEQUENCE);
+  if (!algorithmIdentifier || !subjectPublicKey || rest.length) throw new X509Error("malformed SubjectPublicKeyInfo");
+  const key = readOctetAlignedBitString(subjectPublicKey);
+  const [oid, parameters, ...extra] = childrenOf(algorithmIdentifier, DerTag.SEQUENCE);
   const keyOid = oid ? readOid(oid) : "";
-  if (keyOid === Oid.rsaEncryption) return { spki: spki.encoded, type: { kind: "rsa", modulusBits: readModulusBits(spki) } };
-  if (keyOid === Oid.ecPublicKey && parameters?.tag === DerTag.OID) {
-    const curve = CURVES[readOid(parameters)];
-    if (curve) return { spki: spki.encoded, type: { kind: "ec", curve } };
+  if (keyOid === Oid.rsaEncryption && parameters && isNull(parameters) && !extra.length) {
+    return { spki: spki.encoded, type: { kind: "rsa", modulusBits: readModulusBits(key) } };
+  }
+  const curve = keyOid === Oid.ecPublicKey && parameters?.tag === DerTag.OID && !extra.length ? CURVES[readOid(parameters)] : undefined;
+  if (curve) {
+    // An uncompressed point: 0x04, then both coordinates at the curve's full size.
+    if (key[0] !== 0x04 || key.length !== 1 + 2 * FIELD_BYTES[curve]) throw new X509Error("EC point not in uncompressed form");
+    return { spki: spki.encoded, type: { kind: "ec", curve } };
   }
   throw new X509Error(`unsupported public key algorithm ${keyOid}`);
 }
 
 /** The RSA modulus size as mozilla::pkix counts it: its significant bytes times eight. */
-function readModulusBits(spki: DerElement): number {
-  const [, subjectPublicKey] = childrenOf(spki, DerTag.SEQUENCE);
-  if (!subjectPublicKey) throw new X509Error("SubjectPublicKeyInfo without a key");
-  const [modulus] = childrenOf(readDer(readBitString(subjectPublicKey)), DerTag.SEQUENCE);
-  if (!modulus) throw new X509Error("RSA key without a modulus");
+function readModulusBits(key: Uint8Array<ArrayBuffer>): number {
+  const [modulus, exponent, ...rest] = childrenOf(readDer(key), DerTag.SEQUENCE);
+  if (!modulus || !exponent || rest.length) throw new X509Error("malformed RSA key");
+  readUnsignedInteger(exponent);
   return readUnsignedInteger(modulus).length * 8;
+}
+
+function isNull(element: DerElement): boolean {
+  return element.tag === DerTag.NULL && element.contents.length === 0;
 }
 
 function readName(name: DerElement): DistinguishedName {
@@ -290,9 +322,10 @@ function readBasicConstraints(basicConstraints: DerElement): [isCA: boolean, pat
   const [pathLength, ...rest] = fields;
   if (rest.length) throw new X509Error("malformed basicConstraints");
   if (!pathLength) return [isCA, undefined];
-  const bytes = readUnsignedInteger(pathLength);
-  if (bytes.length > 4) throw new X509Error("basicConstraints pathLenConstraint out of range");
-  return [isCA, bytes.reduce((total, byte) => total * 256 + byte, 0)];
+  // mozilla::pkix reads 0 to 127 only.
+  const bytes = readIntegerBytes(pathLength);
+  if (bytes.length !== 1 || bytes[0]! > 127) throw new X509Error("basicConstraints pathLenConstraint out of range");
+  return [isCA, bytes[0]!];
 }
 
 /** Like mozilla::pkix: an empty bit mask, or padding bits that are not zero, make the extension malformed. */
