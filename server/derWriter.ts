@@ -41,6 +41,10 @@ export function derBoolean(value: boolean): Uint8Array<ArrayBuffer> {
   return derElement(DerTag.BOOLEAN, Uint8Array.of(value ? 0xff : 0x00));
 }
 
+export function derNull(): Uint8Array<ArrayBuffer> {
+  return derElement(DerTag.NULL, new Uint8Array());
+}
+
 export function derOid(oid: string): Uint8Array<ArrayBuffer> {
   const [first = 0, second = 0, ...rest] = oid.split(".").map(Number);
   const octets = [40 * first + second, ...rest].flatMap(base128);

@@ -26,6 +26,7 @@ import {
   derImplicit,
   derInteger,
   derNamedBits,
+  derNull,
   derOctetString,
   derOid,
   derSequence,
@@ -54,7 +55,8 @@ interface Identity {
   readonly pem: string;
 }
 
-const ORGANIZATION = "Normandy local recipe server";
+/** The O= of every name the local PKI issues. */
+export const ORGANIZATION = "Normandy local recipe server";
 const ROOT_NAME = "Normandy local content-signature root";
 const INTERMEDIATE_NAME = "Normandy local content-signature intermediate";
 /** Backdating absorbs clock differences between the server and the clients checking its chains. */
@@ -92,7 +94,7 @@ export async function loadOrCreatePki(dataDir: string, options: { now?: Date } =
 }
 
 /** Content signature as Autograph makes it: ECDSA P-384/SHA-384, raw r||s, base64url without padding. */
-function signContent(privateKey: KeyObject, data: string): Promise<string> {
+export function signContent(privateKey: KeyObject, data: string): Promise<string> {
   const signed = Buffer.from(CONTENT_SIGNATURE_PREFIX + data, "utf8");
   return new Promise((resolve, reject) => {
     sign("sha384", signed, { key: privateKey, dsaEncoding: "ieee-p1363" }, (error, signature) => {
@@ -177,14 +179,19 @@ export interface CertificateRequest {
   extensions: Uint8Array[];
   /** The issuer's subject Name DER, so issuer and subject match byte for byte. */
   issuerName: Uint8Array;
-  /** The issuer's private key (the subject's own for a self-signed root); must be EC P-384. */
+  /** The issuer's private key (the subject's own for a self-signed root): EC P-384, or RSA (test roots). */
   issuerKey: KeyObject;
 }
 
-const ECDSA_WITH_SHA384 = derSequence(derOid(Oid.ecdsaWithSha384));
+const ECDSA_WITH_SHA384 = { identifier: derSequence(derOid(Oid.ecdsaWithSha384)), hash: "sha384" };
+const RSA_WITH_SHA256 = { identifier: derSequence(derOid(Oid.sha256WithRsaEncryption), derNull()), hash: "sha256" };
 
-/** An X.509 v3 certificate (DER) signed with ECDSA/SHA-384. */
+/**
+ * An X.509 v3 certificate (DER), signed with ECDSA/SHA-384 by an EC issuer key (ours and Autograph's), or
+ * with RSA PKCS#1 v1.5/SHA-256 by an RSA one (such as Firefox's xpcshell test root, in the tests).
+ */
 export function issueCertificate(request: CertificateRequest): Uint8Array<ArrayBuffer> {
+  const algorithm = request.issuerKey.asymmetricKeyType === "rsa" ? RSA_WITH_SHA256 : ECDSA_WITH_SHA384;
   const serial = randomBytes(16);
   serial[0]! &= 0x7f; // positive, as RFC 5280 requires
   const subjectKeyId = keyIdentifier(request.publicKey);
@@ -197,7 +204,7 @@ export function issueCertificate(request: CertificateRequest): Uint8Array<ArrayB
   const tbs = derSequence(
     derExplicit(0, derInteger(Uint8Array.of(2))), // v3
     derInteger(serial),
-    ECDSA_WITH_SHA384,
+    algorithm.identifier,
     request.issuerName,
     derSequence(derTime(request.notBefore), derTime(request.notAfter)),
     distinguishedName(request.subjectName),
@@ -205,8 +212,8 @@ export function issueCertificate(request: CertificateRequest): Uint8Array<ArrayB
     derExplicit(3, derSequence(...request.extensions, ...keyIdentifiers)),
   );
   // node:crypto's default ECDSA output is the DER (r, s) X.509 wants.
-  const signature = sign("sha384", tbs, request.issuerKey);
-  return derSequence(tbs, ECDSA_WITH_SHA384, derBitString(signature));
+  const signature = sign(algorithm.hash, tbs, request.issuerKey);
+  return derSequence(tbs, algorithm.identifier, derBitString(signature));
 }
 
 /** SHA-1 of the SubjectPublicKeyInfo: any stable unique value will do (RFC 5280 §4.2.1.2). */
@@ -238,15 +245,17 @@ export function signerExtensions(signer: string): Uint8Array[] {
   ];
 }
 
-function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array<ArrayBuffer> {
+/** One Extension: its OID, `critical` when set (DER omits the default FALSE), and its DER value. */
+export function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array<ArrayBuffer> {
   return derSequence(derOid(oid), ...(critical ? [derBoolean(true)] : []), derOctetString(value));
 }
 
-function keyUsage(...usages: KeyUsage[]): Uint8Array<ArrayBuffer> {
+/** A keyUsage extension value with these bits. */
+export function keyUsage(...usages: KeyUsage[]): Uint8Array<ArrayBuffer> {
   return derNamedBits(usages.map((usage) => KEY_USAGE_BITS.indexOf(usage)));
 }
 
-function toPem(der: Uint8Array): string {
+export function toPem(der: Uint8Array): string {
   const lines = Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
 }

@@ -1,29 +1,36 @@
 /**
- * Checks an Autograph certificate chain (x5u PEM text, leaf first) the way content signatures need it.
+ * Checks an Autograph certificate chain (the x5u PEM text) the way Firefox checks it
+ * (ContentSignatureVerifier.cpp: mozilla::pkix `BuildCertChain` in an `AppTrustDomain`, then
+ * `CheckCertHostname`): the first certificate is the signer's (the leaf), every other one is a pool of
+ * candidate issuers, in any order, unrelated ones allowed. A path is built from the leaf up to the trusted
+ * root, trying each candidate whose subject is the issuer name in turn, backtracking when one fails.
  *
- * Order of checks, cheapest first; with several defects, the first failing check names the error:
- *  1. the text parses into at least one certificate                           → broken-chain
- *  2. each certificate's issuer name is the next one's subject, and the last
- *     certificate is self-issued (the root is part of the chain)              → broken-chain
- *  3. every issuer is a CA (basicConstraints cA) with keyCertSign key usage   → cannot-sign
- *  4. every certificate is valid at `now`, leaf first                          → certificate-not-yet-valid / -expired
- *  5. the root's SHA-256 equals the pinned `rootHash`, when one is given       → wrong-root
- *  6. the leaf's subject CN equals `expectedSubject`                           → wrong-subject
- *  7. the leaf's extendedKeyUsage contains codeSigning                         → wrong-key-usage
- *  8. each certificate's signature verifies with the next one's key, the root
- *     with its own                                                             → broken-chain
+ * Trust: the root is the pool certificate whose SHA-256 is the pinned `rootHash`: our way to trust a root that
+ * Firefox does not compile in. Stricter than Firefox, which has its roots built in: the root must be in the
+ * x5u text (Autograph's x5u always ends with it). Without a pin (tests and tools; the add-on refuses to run
+ * without one), a self-issued certificate whose own key verifies its signature ends a path.
+ *
+ * Order of checks (mozilla::pkix's), and the error each gives:
+ *  1. the leaf parses (pool certificates that do not are left out of the pool)    → broken-chain
+ *  2. the leaf's own properties (chainPolicy.ts); like mozilla::pkix, reported only once a path is found
+ *  3. for each candidate issuer: its name constraints over the certificates below it, its own properties
+ *     as an issuer, its own issuer (the same steps, recursively) unless it is the root, then the signature
+ *     of the certificate below it. The first candidate that passes wins; when all fail, their common error,
+ *     else broken-chain. No candidate at all: wrong-root for a self-issued certificate (a root, but not the
+ *     pinned one), else broken-chain.
+ *  4. the leaf names the signer (subjectAltName dNSName)                          → wrong-subject
  */
+import { checkCertificate, checkNameConstraints, checkSignerName, describe } from "./chainPolicy.js";
 import { ContentSignatureError } from "./contentSignatureError.js";
 import { DerError } from "./der.js";
-import { bytesEqual, EncodingError, hexEncode } from "./encoding.js";
-import { Oid } from "./oids.js";
+import { base64Decode, bytesEqual, EncodingError, hexEncode } from "./encoding.js";
 import { isSignedBy } from "./signatureVerification.js";
-import { parsePemChain, X509Error, type Certificate } from "./x509.js";
+import { parseCertificate, pemCertificateBlocks, X509Error, type Certificate } from "./x509.js";
 
 export interface ChainVerificationOptions {
   /** The certificate chain as PEM text, leaf first (what the x5u URL serves). */
   x5u: string;
-  /** The CN the leaf must carry, e.g. `normandy.content-signature.mozilla.org`. */
+  /** The signer the leaf must name, e.g. `normandy.content-signature.mozilla.org`. */
   expectedSubject: string;
   /** SHA-256 of the root's DER: colon-separated hex pairs (`AA:BB:…`) or plain hex, any case. */
   rootHash?: string;
@@ -33,49 +40,31 @@ export interface ChainVerificationOptions {
 
 export interface VerifiedChain {
   readonly leaf: Certificate;
-  /** The span in which every certificate of the chain is valid: the verdict holds only inside it. */
+  /** The span in which every certificate of the path is valid: the verdict holds only inside it. */
   readonly validFrom: Date;
   readonly validUntil: Date;
 }
 
+/** pkixbuild.cpp `MAX_SUBCA_COUNT`: intermediates allowed between the leaf and the root. */
+const MAX_INTERMEDIATES = 6;
+/**
+ * Candidate issuers tried in one verification. mozilla::pkix allows 200,000 steps; a pool that needs more
+ * than this (many certificates sharing one name) is refused, so a hostile x5u cannot make us search for long.
+ */
+const MAX_ISSUER_ATTEMPTS = 1000;
+
 export async function verifyCertificateChain(options: ChainVerificationOptions): Promise<VerifiedChain> {
-  const chain = parseChain(options.x5u);
-  const leaf = chain[0]!;
-  const root = chain[chain.length - 1]!;
-  const issuers = chain.slice(1);
-
-  chain.forEach((certificate, index) => {
-    const issuer = chain[index + 1] ?? root;
-    if (!bytesEqual(certificate.issuer.der, issuer.subject.der)) {
-      fail("broken-chain", `certificate ${index} (${describe(certificate)}) is not issued by ${describe(issuer)}`);
-    }
-  });
-  for (const issuer of issuers) {
-    if (!issuer.isCA || !issuer.keyUsage?.has("keyCertSign")) {
-      fail("cannot-sign", `${describe(issuer)} is not a CA allowed to sign certificates`);
-    }
-  }
+  const { leaf, pool } = parseChain(options.x5u);
   const now = options.now ?? new Date();
-  for (const certificate of chain) {
-    assertValidAt({ validFrom: certificate.notBefore, validUntil: certificate.notAfter }, now, describe(certificate));
-  }
-  if (options.rootHash !== undefined) await assertRootHash(root, options.rootHash);
-  if (leaf.subject.commonName !== options.expectedSubject) {
-    fail("wrong-subject", `leaf subject is ${describe(leaf)}, expected ${options.expectedSubject}`);
-  }
-  if (!leaf.extendedKeyUsage?.includes(Oid.codeSigning)) {
-    fail("wrong-key-usage", `leaf ${describe(leaf)} is not allowed for code signing`);
-  }
-  const signedByNext = await Promise.all(
-    chain.map((certificate, index) => isSignedBy(certificate, (chain[index + 1] ?? root).publicKey)),
-  );
-  const forged = signedByNext.indexOf(false);
-  if (forged !== -1) fail("broken-chain", `signature of ${describe(chain[forged]!)} does not verify`);
-
+  const leafProblem = problemOf(() => checkCertificate(leaf, { kind: "leaf" }, now));
+  const issuers = await new PathBuilder(pool, now, rootTest(options.rootHash, pool)).issuersAbove([leaf]);
+  if (leafProblem) throw leafProblem;
+  checkSignerName(leaf, options.expectedSubject);
+  const path = [leaf, ...issuers];
   return {
     leaf,
-    validFrom: new Date(Math.max(...chain.map((certificate) => certificate.notBefore.getTime()))),
-    validUntil: new Date(Math.min(...chain.map((certificate) => certificate.notAfter.getTime()))),
+    validFrom: new Date(Math.max(...path.map((certificate) => certificate.notBefore.getTime()))),
+    validUntil: new Date(Math.min(...path.map((certificate) => certificate.notAfter.getTime()))),
   };
 }
 
@@ -85,29 +74,117 @@ export function assertValidAt(period: { validFrom: Date; validUntil: Date }, now
   if (now > period.validUntil) fail("certificate-expired", `${what} expired at ${period.validUntil.toISOString()}`);
 }
 
-function parseChain(pem: string): Certificate[] {
-  let chain: Certificate[];
-  try {
-    chain = parsePemChain(pem);
-  } catch (error) {
-    if (error instanceof DerError || error instanceof X509Error || error instanceof EncodingError) {
-      fail("broken-chain", `certificate chain does not parse: ${error.message}`);
+class PathBuilder {
+  private attempts = 0;
+
+  constructor(
+    private readonly pool: readonly Certificate[],
+    private readonly now: Date,
+    private readonly isRoot: (certificate: Certificate) => Promise<boolean>,
+  ) {}
+
+  /** The issuers above the last certificate of `below` (the path so far, leaf first), up to the root. */
+  async issuersAbove(below: readonly Certificate[]): Promise<Certificate[]> {
+    const child = below[below.length - 1]!;
+    const failures: ContentSignatureError[] = [];
+    for (const candidate of this.pool) {
+      if (!bytesEqual(candidate.subject.der, child.issuer.der) || onPath(candidate, below)) continue;
+      try {
+        return [candidate, ...(await this.tryIssuer(candidate, below))];
+      } catch (error) {
+        if (!(error instanceof ContentSignatureError)) throw error;
+        failures.push(error);
+      }
     }
+    if (failures.length === 0) {
+      if (bytesEqual(child.subject.der, child.issuer.der)) fail("wrong-root", `root ${describe(child)} is not the trusted root`);
+      fail("broken-chain", `the chain holds no issuer of ${describe(child)}`);
+    }
+    const [first] = failures as [ContentSignatureError];
+    if (failures.every((failure) => failure.code === first.code)) throw first;
+    fail("broken-chain", `no issuer of ${describe(child)} leads to the trusted root: ${failures.map((failure) => failure.message).join("; ")}`);
+  }
+
+  /** The issuers above `candidate` when it can sign the last certificate of `below`; throws otherwise. */
+  private async tryIssuer(candidate: Certificate, below: readonly Certificate[]): Promise<Certificate[]> {
+    if (++this.attempts > MAX_ISSUER_ATTEMPTS) fail("broken-chain", "the chain has too many candidate issuers");
+    checkNameConstraints(candidate, below);
+    const subCACount = below.length - 1;
+    const isAnchor = await this.isRoot(candidate);
+    checkCertificate(candidate, { kind: "issuer", subCACount, isAnchor }, this.now);
+    // Checked last, as mozilla::pkix does, but started now: the path above is verified meanwhile.
+    const child = below[below.length - 1]!;
+    const signed = isSignedBy(child, candidate.publicKey);
+    signed.catch(() => {}); // awaited below, unless the path above fails first
+    let above: Certificate[] = [];
+    if (!isAnchor) {
+      if (subCACount >= MAX_INTERMEDIATES) fail("broken-chain", `more than ${MAX_INTERMEDIATES} intermediates below the root`);
+      above = await this.issuersAbove([...below, candidate]);
+    }
+    if (!(await signed)) {
+      fail("broken-chain", `signature of ${describe(child)} does not verify with the key of ${describe(candidate)}`);
+    }
+    return above;
+  }
+}
+
+/** mozilla::pkix's loop check (RFC 4158 §5.2): the same subject and key may not appear twice in a path. */
+function onPath(candidate: Certificate, path: readonly Certificate[]): boolean {
+  return path.some(
+    (certificate) =>
+      bytesEqual(certificate.subject.der, candidate.subject.der) && bytesEqual(certificate.publicKey.spki, candidate.publicKey.spki),
+  );
+}
+
+/** Whether a pool certificate is the trusted root; the pool's hashes are all computed at once, up front. */
+function rootTest(rootHash: string | undefined, pool: readonly Certificate[]): (certificate: Certificate) => Promise<boolean> {
+  if (rootHash === undefined) {
+    return async (certificate) => bytesEqual(certificate.subject.der, certificate.issuer.der) && isSignedBy(certificate, certificate.publicKey);
+  }
+  const pinned = rootHash.replace(/:/g, "").toLowerCase();
+  const hashes = new Map(pool.map((certificate) => [certificate, globalThis.crypto.subtle.digest("SHA-256", certificate.der)]));
+  return async (certificate) => hexEncode(new Uint8Array(await hashes.get(certificate)!)) === pinned;
+}
+
+/** The leaf (which must parse) and the pool of the other certificates that parse. */
+function parseChain(pem: string): { leaf: Certificate; pool: Certificate[] } {
+  const [leafBlock, ...poolBlocks] = pemCertificateBlocks(pem);
+  if (leafBlock === undefined) fail("broken-chain", "no certificate in the chain");
+  let leaf: Certificate;
+  try {
+    leaf = parseBlock(leafBlock);
+  } catch (error) {
+    if (!isParseError(error)) throw error;
+    fail("broken-chain", `the signing certificate does not parse: ${error.message}`);
+  }
+  // Like Firefox's trust domain, which skips candidates it cannot read.
+  const pool = poolBlocks.flatMap((block) => {
+    try {
+      return [parseBlock(block)];
+    } catch (error) {
+      if (isParseError(error)) return [];
+      throw error;
+    }
+  });
+  return { leaf, pool };
+}
+
+function parseBlock(block: string): Certificate {
+  return parseCertificate(base64Decode(block));
+}
+
+function isParseError(error: unknown): error is Error {
+  return error instanceof DerError || error instanceof X509Error || error instanceof EncodingError;
+}
+
+function problemOf(check: () => void): ContentSignatureError | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    if (error instanceof ContentSignatureError) return error;
     throw error;
   }
-  if (chain.length === 0) fail("broken-chain", "no certificate in the chain");
-  return chain;
-}
-
-async function assertRootHash(root: Certificate, pinned: string): Promise<void> {
-  const actual = hexEncode(new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", root.der)));
-  if (actual !== pinned.replace(/:/g, "").toLowerCase()) {
-    fail("wrong-root", `root ${describe(root)} has SHA-256 ${actual}, expected ${pinned}`);
-  }
-}
-
-function describe(certificate: Certificate): string {
-  return `CN=${certificate.subject.commonName ?? "(none)"}`;
 }
 
 function fail(code: ContentSignatureError["code"], message: string): never {

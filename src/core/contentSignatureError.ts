@@ -9,7 +9,10 @@ export type ContentSignatureErrorCode =
   | "wrong-root"
   | "broken-chain"
   | "cannot-sign"
-  | "wrong-key-usage";
+  | "wrong-key-usage"
+  | "unsupported-extension"
+  | "key-too-small"
+  | "name-constraint-violation";
 
 export class ContentSignatureError extends Error {
   constructor(

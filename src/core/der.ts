@@ -1,6 +1,7 @@
 /**
  * A minimal ASN.1 DER reader: enough to walk X.509 certificates. Only low tag numbers (< 31) occur in
- * X.509, so the multi-byte tag form is rejected, as is BER's indefinite length.
+ * X.509, so the multi-byte tag form is rejected, as is BER's indefinite length. As strict as mozilla::pkix's
+ * reader (pkixder.cpp): lengths, INTEGERs and BOOLEANs in their one DER form, times as RFC 5280 writes them.
  */
 
 /** Identifier octets of the universal types X.509 uses. */
@@ -84,9 +85,11 @@ function readElements(bytes: Uint8Array<ArrayBuffer>): DerElement[] {
     if (first < 0x80) return first;
     const octets = first & 0x7f;
     if (octets === 0) throw new DerError("indefinite length is not DER");
-    if (octets > 4 || offset + octets > bytes.length) throw new DerError("unsupported or truncated length");
+    // Like mozilla::pkix: at most two length octets (64 KiB), in the shortest form.
+    if (octets > 2 || offset + octets > bytes.length) throw new DerError("unsupported or truncated length");
     let length = 0;
     for (let i = 0; i < octets; i++) length = length * 256 + bytes[offset++]!;
+    if (length < 0x80 || (octets === 2 && length < 0x100)) throw new DerError("length not in its shortest form");
     return length;
   }
 }
@@ -109,10 +112,20 @@ export function readOid(element: DerElement): string {
   return [first, head - first * 40, ...arcs].join(".");
 }
 
+/** An INTEGER's contents, checked to be in DER's minimal two's-complement form. */
+export function readIntegerBytes(element: DerElement): Uint8Array<ArrayBuffer> {
+  const bytes = expectTag(element, DerTag.INTEGER).contents;
+  if (bytes.length === 0) throw new DerError("empty INTEGER");
+  if (bytes.length > 1 && (bytes[0] === 0 || bytes[0] === 0xff) && (bytes[0]! & 0x80) === (bytes[1]! & 0x80)) {
+    throw new DerError("INTEGER not in its shortest form");
+  }
+  return bytes;
+}
+
 /** The magnitude of a non-negative INTEGER, big-endian, without leading zero octets. */
 export function readUnsignedInteger(element: DerElement): Uint8Array<ArrayBuffer> {
-  const bytes = expectTag(element, DerTag.INTEGER).contents;
-  if (bytes.length === 0 || bytes[0]! & 0x80) throw new DerError("expected a non-negative INTEGER");
+  const bytes = readIntegerBytes(element);
+  if (bytes[0]! & 0x80) throw new DerError("expected a non-negative INTEGER");
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
   return bytes.subarray(start);
@@ -120,8 +133,8 @@ export function readUnsignedInteger(element: DerElement): Uint8Array<ArrayBuffer
 
 export function readBoolean(element: DerElement): boolean {
   const bytes = expectTag(element, DerTag.BOOLEAN).contents;
-  if (bytes.length !== 1) throw new DerError("BOOLEAN must be one octet");
-  return bytes[0] !== 0;
+  if (bytes.length !== 1 || (bytes[0] !== 0 && bytes[0] !== 0xff)) throw new DerError("BOOLEAN must be 0x00 or 0xFF");
+  return bytes[0] === 0xff;
 }
 
 /** A BIT STRING's bits as bytes (first bit = most significant bit of the first byte). */
@@ -129,6 +142,12 @@ export function readBitString(element: DerElement): Uint8Array<ArrayBuffer> {
   const bytes = expectTag(element, DerTag.BIT_STRING).contents;
   if (bytes.length === 0 || bytes[0]! > 7) throw new DerError("malformed BIT STRING");
   return bytes.subarray(1);
+}
+
+/** A BIT STRING that holds whole bytes (signatures, keys), as mozilla::pkix requires of those. */
+export function readOctetAlignedBitString(element: DerElement): Uint8Array<ArrayBuffer> {
+  if (expectTag(element, DerTag.BIT_STRING).contents[0] !== 0) throw new DerError("BIT STRING with unused bits");
+  return readBitString(element);
 }
 
 /** The text of any string type X.509 names use. */
@@ -148,7 +167,10 @@ export function readString(element: DerElement): string {
   }
 }
 
-/** UTCTime (`YYMMDDHHMMSSZ`, years 1950–2049) or GeneralizedTime (`YYYYMMDDHHMMSS[.fff]Z`). */
+/**
+ * UTCTime (`YYMMDDHHMMSSZ`, years 1950–2049) or GeneralizedTime (`YYYYMMDDHHMMSSZ`), the forms RFC 5280 allows
+ * and mozilla::pkix reads: no fractions, no offsets, no year before 1970, every field in its range.
+ */
 export function readTime(element: DerElement): Date {
   const text = String.fromCharCode(...element.contents);
   let match: RegExpExecArray | null;
@@ -156,15 +178,16 @@ export function readTime(element: DerElement): Date {
   if (element.tag === DerTag.UTC_TIME && (match = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(text))) {
     const yy = Number(match[1]);
     year = yy >= 50 ? 1900 + yy : 2000 + yy;
-  } else if (
-    element.tag === DerTag.GENERALIZED_TIME &&
-    (match = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\.\d+)?Z$/.exec(text))
-  ) {
+  } else if (element.tag === DerTag.GENERALIZED_TIME && (match = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(text))) {
     year = Number(match[1]);
   } else {
     throw new DerError(`malformed time ${JSON.stringify(text)}`);
   }
   const [month, day, hour, minute, second] = match.slice(2, 7).map(Number) as [number, number, number, number, number];
-  const millis = match[7] ? Math.floor(Number(match[7]) * 1000) : 0;
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Date.UTC rolls over out-of-range fields (February 30 → March 2): a date that does not read back is invalid.
+  if (year < 1970 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    throw new DerError(`invalid time ${JSON.stringify(text)}`);
+  }
+  return date;
 }

@@ -9,7 +9,18 @@ export const Oid = {
   subjectAltName: "2.5.29.17",
   subjectKeyIdentifier: "2.5.29.14",
   authorityKeyIdentifier: "2.5.29.35",
+  nameConstraints: "2.5.29.30",
+  certificatePolicies: "2.5.29.32",
+  policyConstraints: "2.5.29.36",
+  inhibitAnyPolicy: "2.5.29.54",
+  authorityInfoAccess: "1.3.6.1.5.5.7.1.1",
+  tlsFeature: "1.3.6.1.5.5.7.1.24",
+  embeddedSctList: "1.3.6.1.4.1.11129.2.4.2",
+
+  serverAuth: "1.3.6.1.5.5.7.3.1",
   codeSigning: "1.3.6.1.5.5.7.3.3",
+  ocspSigning: "1.3.6.1.5.5.7.3.9",
+  anyExtendedKeyUsage: "2.5.29.37.0",
 
   ecPublicKey: "1.2.840.10045.2.1",
   rsaEncryption: "1.2.840.113549.1.1.1",

@@ -1,8 +1,6 @@
 /** WebCrypto signature checks with keys taken from certificates. */
 import { childrenOf, DerError, DerTag, readDer, readUnsignedInteger } from "./der.js";
-import type { Certificate, CurveName, PublicKeyInfo, SignatureAlgorithm } from "./x509.js";
-
-const FIELD_BYTES: Readonly<Record<CurveName, number>> = { "P-256": 32, "P-384": 48, "P-521": 66 };
+import { FIELD_BYTES, type Certificate, type PublicKeyInfo, type SignatureAlgorithm } from "./x509.js";
 
 /**
  * Verifies `signature` over `data` with a certificate's public key. ECDSA signatures are raw `r || s`

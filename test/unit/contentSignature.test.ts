@@ -146,8 +146,14 @@ describe("verifyCertificateChain on altered dev chains", () => {
     expect(await chainCode(leafPem + intermediatePem)).toBe("broken-chain");
   });
 
-  it("rejects certificates in the wrong order", async () => {
-    expect(await chainCode(intermediatePem + leafPem + rootPem)).toBe("broken-chain");
+  it("takes the first certificate as the signer's: an intermediate first is a CA used as the leaf", async () => {
+    expect(await chainCode(intermediatePem + leafPem + rootPem)).toBe("wrong-key-usage");
+  });
+
+  it("builds the path from a pool in any order, as Firefox does", async () => {
+    await expect(
+      verifyCertificateChain({ x5u: leafPem + rootPem + intermediatePem, expectedSubject: RECIPE_SIGNER, rootHash: DEV_ROOT_HASH, now: new Date(validCase.now) }),
+    ).resolves.toBeDefined();
   });
 
   it("rejects a certificate whose issuer signature does not verify", async () => {
@@ -173,7 +179,10 @@ describe("parsePemChain", () => {
 
     expect(intermediate?.isCA).toBe(true);
     expect(intermediate?.keyUsage?.has("keyCertSign")).toBe(true);
-    expect(intermediate?.publicKey.type).toEqual({ kind: "rsa" });
+    expect(intermediate?.publicKey.type).toEqual({ kind: "rsa", modulusBits: 4096 });
+    expect(leaf?.subjectAltName?.dnsNames).toEqual([RECIPE_SIGNER]);
+    expect(intermediate?.pathLengthConstraint).toBeUndefined();
+    expect([leaf, intermediate, root].map((certificate) => certificate?.unsupportedExtensions)).toEqual([[], [], []]);
 
     expect(root?.subject.commonName).toBe("dev.content-signature.root.ca");
     expect(Buffer.from(root!.subject.der).equals(Buffer.from(root!.issuer.der))).toBe(true);
