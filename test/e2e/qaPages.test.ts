@@ -407,7 +407,7 @@ describe("QA pages, end to end", () => {
     await inPage(`button(document.body, "Run now").click();`);
     expect(await inPage<string>(`return waitFor(() => /^Done/.test(text("run-status")) && text("run-status"), "the run");`)).toBe("Done: success.");
     // The run just made is the last run now.
-    expect(await inPage<string>(`return waitFor(() => /\(manual\)/.test(text("last-run")) && text("last-run"), "the new last run");`)).toMatch(/success/);
+    expect(await inPage<string>(`return waitFor(() => /\\(manual\\)/.test(text("last-run")) && text("last-run"), "the new last run");`)).toMatch(/success/);
     await screenshot("popup");
     const links = await inPage<string[]>(`return [...document.querySelectorAll("a")].map((link) => link.textContent);`);
     expect(links).toEqual(["Studies", "QA console"]);

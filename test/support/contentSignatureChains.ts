@@ -8,7 +8,8 @@
 import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { derBoolean, derExplicit, derIa5String, derImplicit, derInteger, derOid, derSequence, derSet, derUtf8String, Oid, parsePemChain, type KeyUsage } from "../../src/core/index.js";
+import { Oid, parsePemChain, type KeyUsage } from "../../src/core/index.js";
+import { derBoolean, derExplicit, derIa5String, derImplicit, derInteger, derOid, derSequence, derSet, derUtf8String } from "../../server/derWriter.js";
 import { distinguishedName, extension, issueCertificate, keyUsage, ORGANIZATION, signContent, toPem } from "../../server/pki.js";
 
 export const SIGNER = "normandy.content-signature.mozilla.org";

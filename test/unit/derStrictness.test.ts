@@ -5,7 +5,8 @@
 import { ECDH, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DerError, readBoolean, readDer, readIntegerBytes, readTime } from "../../src/core/der.js";
-import { derBitString, derElement, derOid, derSequence, derTime, Oid, parsePemChain } from "../../src/core/index.js";
+import { Oid, parsePemChain } from "../../src/core/index.js";
+import { derBitString, derElement, derOid, derSequence, derTime } from "../../server/derWriter.js";
 import { parseCertificate } from "../../src/core/x509.js";
 import { caExtensions, distinguishedName, issueCertificate, toPem } from "../../server/pki.js";
 
