@@ -6,6 +6,7 @@ import type { Classification } from "./classifyClient.js";
 import type { ClientIdentity } from "./ClientIdentity.js";
 import { CONTEXT_ATTRIBUTE_NAMES, CONTEXT_ATTRIBUTES, type ContextAttributeName, type ContextSources } from "./contextAttributes.js";
 import type { EnrollmentSummaries } from "./EnrollmentSummaries.js";
+import { latestArchivedPings } from "./telemetryPings.js";
 
 /** Normandy's filters run in Nimbus' TargetingContext, which gives every attribute 5 s. */
 export const ATTRIBUTE_TIME_LIMIT_MS = 5_000;
@@ -78,6 +79,9 @@ export class ClientContext {
       experiments: once(() => enrollments.experiments()),
       studies: once(() => enrollments.studies()),
       rollouts: once(() => enrollments.rollouts()),
+      archivedPings: once(() => latestArchivedPings(api)),
+      currentMainPing: once(() => api.getCurrentMainPing()),
+      attribution: once(() => api.getAttribution()),
       now: this.deps.now ?? (() => new Date()),
     };
   }
