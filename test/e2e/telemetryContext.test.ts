@@ -139,4 +139,25 @@ describe("telemetry, liveTelemetry and attribution against Firefox's own ClientE
     expect(await playground("normandy.attribution")).toEqual({ ok: true, value: {}, matches: true });
     expect(await normandyValue("normandy.attribution")).toBeNull();
   });
+
+  it("the QA console shows them: the playground's profile-age example matches, the context view lists the ping types", async () => {
+    const text = (id: string) => firefox().evalInContent<string>(`return document.getElementById(args[0]).textContent;`, id);
+    await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/console.html"));
+    await firefox().evalInContent(`document.querySelector("#playground-examples button.example").click();`);
+    expect(await firefox().evalInContent<string>(`return document.getElementById("filter-expression").value;`)).toBe(COMPARED["profile-before-2020"]);
+    await expect.poll(() => text("filter-result")).toMatch(/^Matches: the value is truthy\.\s*true$/);
+
+    await firefox().evalInContent(`document.getElementById("refresh-context").click();`);
+    await expect.poll(() => text("context-status")).toMatch(/^Computed/);
+    const shown = await firefox().evalInContent<Record<string, string>>(
+      `return Object.fromEntries([...document.querySelectorAll("#context tr")].map((row) => {
+         const value = row.querySelector("td");
+         return [row.querySelector("th").textContent, (value.querySelector("summary") ?? value).textContent];
+       }));`,
+    );
+    expect(shown["normandy.telemetry"]).toMatch(/^\{.*\bmain\b.*\} \(\d+ KB\)$/);
+    expect(shown["normandy.liveTelemetry"]).toMatch(/^\{main\} \(\d+ KB\)$/);
+    expect(shown["normandy.attribution"]).toBe("{}");
+    await firefox().screenshot("test-results/screenshots/console-telemetry-context.png");
+  });
 });
