@@ -14,6 +14,7 @@ import type {
   ClientContextApi,
   OsInfo,
   PluginFacts,
+  TelemetryEnvironment,
   TelemetryPing,
 } from "./interface.js";
 
@@ -50,7 +51,8 @@ interface Modules {
       promiseArchivedPingById(id: string): Promise<TelemetryPing>;
     };
   };
-  "resource://gre/modules/TelemetryController.sys.mjs": { TelemetryController: { getCurrentPingData(): TelemetryPing } };
+  "resource://gre/modules/TelemetryController.sys.mjs": { TelemetryController: { getCurrentPingData(): TelemetryPing | null } };
+  "resource://gre/modules/TelemetryEnvironment.sys.mjs": { TelemetryEnvironment: { readonly currentEnvironment: TelemetryEnvironment } };
   "moz-src:///browser/components/attribution/AttributionCode.sys.mjs": {
     AttributionCode: { getAttrDataAsync(): Promise<Attribution | null> };
   };
@@ -184,6 +186,14 @@ const clientContextApi: ClientContextApi = {
   getCurrentMainPing: () =>
     reading("the current main ping", () =>
       load("resource://gre/modules/TelemetryController.sys.mjs").TelemetryController.getCurrentPingData(),
+    ),
+
+  getCurrentEnvironment: () =>
+    reading("the telemetry environment", () =>
+      // getCurrentPingData() gives no ping, hence no environment, under the same condition.
+      Services.telemetry.canRecordBase
+        ? load("resource://gre/modules/TelemetryEnvironment.sys.mjs").TelemetryEnvironment.currentEnvironment
+        : null,
     ),
 
   getAttribution: () =>

@@ -1,6 +1,7 @@
 import { errorMessage } from "../actions/BaseAction.js";
 import { evaluateFilter, FilterSyntaxError, type FilterOptions, type Recipe } from "../core/index.js";
 import type { RunFilterContext } from "../runner/filterContext.js";
+import { settledJson } from "./settledJson.js";
 
 /** What the QA console shows for an expression: its value (as JSON), or why it failed and, for syntax, where. */
 export type FilterEvaluation =
@@ -28,8 +29,8 @@ export async function evaluatePlaygroundFilter(
 ): Promise<FilterEvaluation> {
   try {
     const value = await evaluateFilter(expression, context.forRecipe(PLAYGROUND_RECIPE), options);
-    // Through JSON so a message can carry it (dates become ISO strings); undefined shows as null.
-    return { ok: true, value: JSON.parse(JSON.stringify(value ?? null)) as unknown, matches: Boolean(value) };
+    // As JSON so a message can carry it (promises inside awaited, dates as ISO strings); undefined shows as null.
+    return { ok: true, value: (await settledJson(value)) ?? null, matches: Boolean(value) };
   } catch (error) {
     if (error instanceof FilterSyntaxError) return { ok: false, error: error.message, position: error.position };
     return { ok: false, error: errorMessage(error) };

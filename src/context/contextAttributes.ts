@@ -1,4 +1,11 @@
-import type { AddonFacts, AppFacts, Attribution, PluginFacts, TelemetryPing } from "../../experiment-apis/clientContext/interface.js";
+import type {
+  AddonFacts,
+  AppFacts,
+  Attribution,
+  PluginFacts,
+  TelemetryEnvironment,
+  TelemetryPing,
+} from "../../experiment-apis/clientContext/interface.js";
 import type { Classification } from "./classifyClient.js";
 import type { ExperimentSlugs, RecordsByKind } from "./EnrollmentSummaries.js";
 import { normandyOs } from "./normandyOs.js";
@@ -21,7 +28,10 @@ export interface ContextSources {
   rollouts(): Promise<RecordsByKind>;
   /** The most recent archived telemetry ping of each type, by type. */
   archivedPings(): Promise<Record<string, TelemetryPing>>;
-  currentMainPing(): Promise<TelemetryPing>;
+  /** The environment of the main ping Firefox would submit now; null when it would submit none. */
+  currentEnvironment(): Promise<TelemetryEnvironment | null>;
+  /** That whole main ping (slow: its payload), asked for only when a filter reads more than its environment. */
+  currentMainPing(): Promise<TelemetryPing | null>;
   attribution(): Promise<Attribution | null>;
   /** The client's clock. */
   now(): Date;
@@ -77,7 +87,7 @@ export const CONTEXT_ATTRIBUTES = {
   studies: (sources: ContextSources) => sources.studies(),
   rollouts: (sources: ContextSources) => sources.rollouts(),
   telemetry: (sources: ContextSources) => sources.archivedPings(),
-  liveTelemetry: async (sources: ContextSources) => liveTelemetry(await sources.currentMainPing()),
+  liveTelemetry: async (sources: ContextSources) => liveTelemetry(await sources.currentEnvironment(), () => sources.currentMainPing()),
   // Deliberately an empty object where Normandy gives null (always, on Linux): a filter such as
   // `normandy.attribution.source == "x"` then does not match, rather than failing with a filter error.
   attribution: async (sources: ContextSources) => (await sources.attribution()) ?? {},

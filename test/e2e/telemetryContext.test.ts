@@ -24,6 +24,7 @@ const COMPARED: Readonly<Record<string, string>> = {
   "blocklist-off": `normandy.liveTelemetry.main.environment.settings.userPrefs["${BLOCKLIST_PREF}"] == false`,
   "live-profile-before-2020": `(env.liveTelemetry.main.environment.profile.creationDate * 86400000)|date < "2020-01-01"|date`,
   "live-event-ping": `normandy.liveTelemetry.event.payload != null`,
+  "live-payload": `normandy.liveTelemetry.main.payload.info.reason == "gather-payload" && normandy.liveTelemetry.main.type == "main"`,
 };
 /** Where we deliberately differ: Normandy's attribution is null on Linux, ours an empty object. */
 const UNATTRIBUTED = `normandy.attribution|keys|length == 0 && normandy.attribution.source == null`;
@@ -106,6 +107,7 @@ describe("telemetry, liveTelemetry and attribution against Firefox's own ClientE
       "blocklist-off": "filter-mismatch",
       "live-profile-before-2020": "filter-match",
       "live-event-ping": "filter-error",
+      "live-payload": "filter-match",
     });
     expect(firstRun!.recipes.find((recipe) => recipe.id === ids.unattributed)?.suitability).toBe("filter-match");
   });
@@ -123,7 +125,10 @@ describe("telemetry, liveTelemetry and attribution against Firefox's own ClientE
       "blocklist-off": "filter-mismatch",
       "live-profile-before-2020": "filter-match",
       "live-event-ping": "filter-error",
+      "live-payload": "filter-match",
     });
+    const mainKeys = "normandy.liveTelemetry.main|keys";
+    expect(await playground(mainKeys)).toEqual({ ok: true, value: await normandyValue(mainKeys), matches: true });
   });
 
   it("a changed setting shows in liveTelemetry at the next run, as in Normandy's", async () => {

@@ -58,7 +58,8 @@ export class FakeClientContextApi implements ClientContextApi {
   plugins: Record<string, PluginFacts> = {};
   /** The telemetry archive, in its order; `archivePing` adds to it. */
   readonly archive: TelemetryPing[] = [];
-  currentMainPing: TelemetryPing = telemetryPing("main", "live", "2026-07-01T00:00:00.000Z");
+  /** Null: Firefox records no telemetry (then it has no current environment either). */
+  currentMainPing: TelemetryPing | null = telemetryPing("main", "live", "2026-07-01T00:00:00.000Z");
   /** Linux: Firefox has no attribution. */
   attribution: Attribution | null = null;
 
@@ -87,6 +88,7 @@ export class FakeClientContextApi implements ClientContextApi {
     return this.answer("getArchivedPing", ping);
   };
   getCurrentMainPing = () => this.answer("getCurrentMainPing", this.currentMainPing);
+  getCurrentEnvironment = () => this.answer("getCurrentEnvironment", this.currentMainPing?.environment ?? null);
   getAttribution = () => this.answer("getAttribution", this.attribution);
 
   /** Archives a ping of `type` created at `creationDate`, with `profileCreationDate` (days since the epoch). */

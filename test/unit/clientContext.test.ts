@@ -238,8 +238,42 @@ describe("telemetry, liveTelemetry and attribution", () => {
     expect(await evaluate(`normandy.liveTelemetry|keys`)).toEqual(["main"]);
     await expect(evaluate(`normandy.liveTelemetry.event.payload`)).rejects.toThrow("Live telemetry only includes the main ping, not the event ping");
 
-    api.currentMainPing.environment!.settings.blocklistEnabled = false;
+    api.currentMainPing!.environment!.settings.blocklistEnabled = false;
     expect(await evaluate(`normandy.liveTelemetry.main.environment.settings.blocklistEnabled`, context.startRun())).toBe(false);
+  });
+
+  it("liveTelemetry: the environment at once; the whole ping (slow: its payload) only when a filter reads beyond it, once", async () => {
+    const { api, context, evaluate } = clientContext();
+    api.currentMainPing!.payload = { info: { reason: "gather-payload" } };
+    const run = context.startRun();
+    expect(await evaluate(`normandy.liveTelemetry.main.environment.profile.creationDate`, run, 1)).toBe(18_000);
+    expect(api.callsTo("getCurrentEnvironment")).toBe(1);
+    expect(api.callsTo("getCurrentMainPing")).toBe(0);
+
+    expect(await evaluate(`normandy.liveTelemetry.main.payload.info.reason == "gather-payload"`, run, 2)).toBe(true);
+    expect(await evaluate(`normandy.liveTelemetry.main.type == "main" && normandy.liveTelemetry.main.id == "live"`, run, 3)).toBe(true);
+    expect(await evaluate(`normandy.liveTelemetry.main.unknownMember`, run, 4)).toBeUndefined();
+    // Firefox's member order, environment last.
+    expect(await evaluate(`normandy.liveTelemetry.main|keys`, run, 5)).toEqual([
+      ...["type", "id", "creationDate", "version", "application", "payload", "clientId", "profileGroupId"],
+      "environment",
+    ]);
+    expect(api.callsTo("getCurrentMainPing")).toBe(1);
+    expect(api.callsTo("getCurrentEnvironment")).toBe(1);
+  });
+
+  it("liveTelemetry: main is null while Firefox records no telemetry; a slow whole ping fails only the filters reading it", async () => {
+    const { api, context, evaluate, warnings } = clientContext({ timeLimitMs: 30 });
+    api.hanging.add("getCurrentMainPing");
+    const run = context.startRun();
+    await expect(evaluate(`normandy.liveTelemetry.main.payload.info`, run, 1)).rejects.toThrow(
+      "context attribute liveTelemetry failed: no value within 30 ms",
+    );
+    expect(await evaluate(`normandy.liveTelemetry.main.environment.system.memoryMB`, run, 2)).toBe(8192);
+    expect(warnings).toEqual(["context attribute liveTelemetry failed: no value within 30 ms"]);
+
+    api.currentMainPing = null;
+    expect(await evaluate(`normandy.liveTelemetry.main == null`, context.startRun())).toBe(true);
   });
 
   it("attribution: Firefox's attribution data, an empty object where Firefox has none", async () => {
@@ -281,6 +315,7 @@ describe("snapshot (the QA console's view)", () => {
     expect(snapshot.version).toEqual({ value: "153.7.0esr" });
     expect(snapshot.request_time).toEqual({ value: "2026-05-01T12:00:00.000Z" });
     expect(snapshot.plugins).toEqual({ error: "context attribute plugins failed: no value within 30 ms" });
+    // The whole ping, promises awaited: what the QA console shows.
     expect(snapshot.liveTelemetry).toEqual({ value: { main: api.currentMainPing } });
     expect(snapshot.telemetry).toEqual({ value: {} });
     expect(snapshot.attribution).toEqual({ value: {} });
