@@ -71,7 +71,7 @@ interface GeckoFog {
 declare const Services: {
   readonly prefs: GeckoPrefService;
   readonly fog: GeckoFog;
-  readonly telemetry: { msSinceProcessStart(): number };
+  readonly telemetry: { msSinceProcessStart(): number; readonly canRecordBase: boolean };
   readonly appinfo: GeckoAppInfo;
   readonly locale: { readonly appLocaleAsBCP47: string };
   /** `nsISystemInfo`; `getProperty` throws for a property this system does not have. */

@@ -5,7 +5,18 @@
  * what it reads. Bundled as an IIFE under the manifest key "clientContextExperiment" (telemetry/api.ts says
  * why keys are not the bare namespace).
  */
-import type { AddonFacts, AppFacts, AppInfo, ClientContextApi, OsInfo, PluginFacts } from "./interface.js";
+import type {
+  AddonFacts,
+  AppFacts,
+  AppInfo,
+  ArchivedPingEntry,
+  Attribution,
+  ClientContextApi,
+  OsInfo,
+  PluginFacts,
+  TelemetryEnvironment,
+  TelemetryPing,
+} from "./interface.js";
 
 declare global {
   var clientContextExperiment: typeof ExtensionAPI;
@@ -33,6 +44,17 @@ interface Modules {
   };
   "resource://gre/modules/components-utils/WindowsVersionInfo.sys.mjs": {
     WindowsVersionInfo: { get(options: { throwOnError: boolean }): { buildNumber: number | null } };
+  };
+  "resource://gre/modules/TelemetryArchive.sys.mjs": {
+    TelemetryArchive: {
+      promiseArchivedPingList(): Promise<ArchivedPingEntry[]>;
+      promiseArchivedPingById(id: string): Promise<TelemetryPing>;
+    };
+  };
+  "resource://gre/modules/TelemetryController.sys.mjs": { TelemetryController: { getCurrentPingData(): TelemetryPing | null } };
+  "resource://gre/modules/TelemetryEnvironment.sys.mjs": { TelemetryEnvironment: { readonly currentEnvironment: TelemetryEnvironment } };
+  "moz-src:///browser/components/attribution/AttributionCode.sys.mjs": {
+    AttributionCode: { getAttrDataAsync(): Promise<Attribution | null> };
   };
 }
 
@@ -151,6 +173,33 @@ const clientContextApi: ClientContextApi = {
         plugins.map(({ name, description, version }): [string, PluginFacts] => [name, { name, description, version }]),
       );
     }),
+
+  getArchivedPingList: () =>
+    reading("the telemetry archive", async () => {
+      const list = await load("resource://gre/modules/TelemetryArchive.sys.mjs").TelemetryArchive.promiseArchivedPingList();
+      return list.map(({ id, type, timestampCreated }) => ({ id, type, timestampCreated }));
+    }),
+
+  getArchivedPing: (id) =>
+    reading(`the archived ping ${id}`, () => load("resource://gre/modules/TelemetryArchive.sys.mjs").TelemetryArchive.promiseArchivedPingById(id)),
+
+  getCurrentMainPing: () =>
+    reading("the current main ping", () =>
+      load("resource://gre/modules/TelemetryController.sys.mjs").TelemetryController.getCurrentPingData(),
+    ),
+
+  getCurrentEnvironment: () =>
+    reading("the telemetry environment", () =>
+      // getCurrentPingData() gives no ping, hence no environment, under the same condition.
+      Services.telemetry.canRecordBase
+        ? load("resource://gre/modules/TelemetryEnvironment.sys.mjs").TelemetryEnvironment.currentEnvironment
+        : null,
+    ),
+
+  getAttribution: () =>
+    reading("the install attribution", () =>
+      load("moz-src:///browser/components/attribution/AttributionCode.sys.mjs").AttributionCode.getAttrDataAsync(),
+    ),
 };
 
 globalThis.clientContextExperiment = class ClientContextExperimentApi extends ExtensionAPI {

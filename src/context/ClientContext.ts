@@ -6,6 +6,8 @@ import type { Classification } from "./classifyClient.js";
 import type { ClientIdentity } from "./ClientIdentity.js";
 import { CONTEXT_ATTRIBUTE_NAMES, CONTEXT_ATTRIBUTES, type ContextAttributeName, type ContextSources } from "./contextAttributes.js";
 import type { EnrollmentSummaries } from "./EnrollmentSummaries.js";
+import { settledJson } from "./settledJson.js";
+import { latestArchivedPings } from "./telemetryPings.js";
 
 /** Normandy's filters run in Nimbus' TargetingContext, which gives every attribute 5 s. */
 export const ATTRIBUTE_TIME_LIMIT_MS = 5_000;
@@ -49,8 +51,7 @@ export class ClientContext {
     const readings = await Promise.all(
       CONTEXT_ATTRIBUTE_NAMES.map(async (name): Promise<[ContextAttributeName, AttributeReading]> => {
         try {
-          // Through JSON so the page gets what a message can carry: Dates become ISO strings.
-          return [name, { value: JSON.parse(JSON.stringify((await run.value(name)) ?? null)) }];
+          return [name, { value: (await settledJson(await run.value(name))) ?? null }];
         } catch (error) {
           return [name, { error: errorMessage(error) }];
         }
@@ -60,11 +61,16 @@ export class ClientContext {
   }
 
   private newRun(timer: ContextTimer): RunContext {
-    return new RunContext(this.sourcesForRun(), this.deps.timeLimitMs ?? ATTRIBUTE_TIME_LIMIT_MS, this.deps.warn, timer);
+    return new RunContext(this.sourcesForRun(), this.limits(), timer);
+  }
+
+  private limits(): AttributeLimits {
+    return { timeLimitMs: this.deps.timeLimitMs ?? ATTRIBUTE_TIME_LIMIT_MS, warn: this.deps.warn };
   }
 
   private sourcesForRun(): ContextSources {
     const { api, identity, enrollments } = this.deps;
+    const limits = this.limits();
     return {
       app: once(() => api.getAppFacts()),
       classification: once(() => this.classification()),
@@ -78,6 +84,12 @@ export class ClientContext {
       experiments: once(() => enrollments.experiments()),
       studies: once(() => enrollments.studies()),
       rollouts: once(() => enrollments.rollouts()),
+      archivedPings: once(() => latestArchivedPings(api)),
+      currentEnvironment: once(() => api.getCurrentEnvironment()),
+      // Asked for after liveTelemetry's own computation, when a filter reads a member beyond the environment:
+      // it gets the attribute's time limit of its own.
+      currentMainPing: once(() => limitedAttribute("liveTelemetry", api.getCurrentMainPing(), limits)),
+      attribution: once(() => api.getAttribution()),
       now: this.deps.now ?? (() => new Date()),
     };
   }
@@ -99,8 +111,7 @@ class RunContext implements RunFilterContext {
 
   constructor(
     private readonly sources: ContextSources,
-    private readonly timeLimitMs: number,
-    private readonly warn: (message: string) => void,
+    private readonly limits: AttributeLimits,
     private readonly timer: ContextTimer,
   ) {
     this.attributes = Object.defineProperties(
@@ -127,14 +138,24 @@ class RunContext implements RunFilterContext {
     return value;
   }
 
-  private async compute(name: ContextAttributeName): Promise<unknown> {
-    try {
-      return await this.timer(() => withinTimeLimit<unknown>(CONTEXT_ATTRIBUTES[name](this.sources), this.timeLimitMs));
-    } catch (error) {
-      const failure = new Error(`context attribute ${name} failed: ${errorMessage(error)}`);
-      this.warn(failure.message);
-      throw failure;
-    }
+  private compute(name: ContextAttributeName): Promise<unknown> {
+    return this.timer(() => limitedAttribute<unknown>(name, CONTEXT_ATTRIBUTES[name](this.sources), this.limits));
+  }
+}
+
+interface AttributeLimits {
+  timeLimitMs: number;
+  warn(message: string): void;
+}
+
+/** `work`'s value, or an error naming the attribute (also warned about) when it fails or takes too long. */
+async function limitedAttribute<T>(name: string, work: Promise<T>, { timeLimitMs, warn }: AttributeLimits): Promise<T> {
+  try {
+    return await withinTimeLimit(work, timeLimitMs);
+  } catch (error) {
+    const failure = new Error(`context attribute ${name} failed: ${errorMessage(error)}`);
+    warn(failure.message);
+    throw failure;
   }
 }
 

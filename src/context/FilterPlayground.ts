@@ -1,6 +1,7 @@
 import { errorMessage } from "../core/index.js";
 import { evaluateFilter, explainFilter, FilterSyntaxError, type FilterExplanation, type FilterOptions, type Recipe } from "../core/index.js";
 import type { RunFilterContext } from "./filterContext.js";
+import { settledJson } from "./settledJson.js";
 
 /**
  * What the QA console shows for an expression: its value (as JSON), or why it failed and, for syntax, where;
@@ -44,8 +45,8 @@ export async function evaluateRecipeFilter(recipe: Recipe, context: RunFilterCon
   }
   try {
     const value = await evaluateFilter(recipe.filter_expression, recipeContext, options);
-    // Through JSON so a message can carry it (dates become ISO strings); undefined shows as null.
-    return { ok: true, value: JSON.parse(JSON.stringify(value ?? null)) as unknown, matches: Boolean(value), explanation };
+    // As JSON so a message can carry it (promises inside awaited, dates as ISO strings); undefined shows as null.
+    return { ok: true, value: (await settledJson(value)) ?? null, matches: Boolean(value), explanation };
   } catch (error) {
     return { ok: false, error: errorMessage(error), explanation };
   }

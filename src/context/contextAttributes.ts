@@ -1,7 +1,15 @@
-import type { AddonFacts, AppFacts, PluginFacts } from "../../experiment-apis/clientContext/interface.js";
+import type {
+  AddonFacts,
+  AppFacts,
+  Attribution,
+  PluginFacts,
+  TelemetryEnvironment,
+  TelemetryPing,
+} from "../../experiment-apis/clientContext/interface.js";
 import type { Classification } from "./classifyClient.js";
 import type { ExperimentSlugs, RecordsByKind } from "./EnrollmentSummaries.js";
 import { normandyOs } from "./normandyOs.js";
+import { liveTelemetry } from "./telemetryPings.js";
 
 /** What the attributes are computed from. ClientContext asks each source at most once per run. */
 export interface ContextSources {
@@ -18,6 +26,13 @@ export interface ContextSources {
   experiments(): Promise<ExperimentSlugs>;
   studies(): Promise<RecordsByKind>;
   rollouts(): Promise<RecordsByKind>;
+  /** The most recent archived telemetry ping of each type, by type. */
+  archivedPings(): Promise<Record<string, TelemetryPing>>;
+  /** The environment of the main ping Firefox would submit now; null when it would submit none. */
+  currentEnvironment(): Promise<TelemetryEnvironment | null>;
+  /** That whole main ping (slow: its payload), asked for only when a filter reads more than its environment. */
+  currentMainPing(): Promise<TelemetryPing | null>;
+  attribution(): Promise<Attribution | null>;
   /** The client's clock. */
   now(): Date;
 }
@@ -41,7 +56,7 @@ const fromApp =
 /**
  * Every `normandy.<name>` / `env.<name>` attribute (Normandy's `ClientEnvironment` getters, reference §3.3)
  * and how it is computed. `recipe` is not here: it is per recipe, not per client (see filterContext.ts).
- * Not provided: `telemetry`, `liveTelemetry` (archived and current pings) and `attribution`.
+ * None of these values leaves the client: they exist only for filters and the QA console's pages.
  */
 export const CONTEXT_ATTRIBUTES = {
   userId: (sources: ContextSources) => sources.userId(),
@@ -71,6 +86,11 @@ export const CONTEXT_ATTRIBUTES = {
   experiments: (sources: ContextSources) => sources.experiments(),
   studies: (sources: ContextSources) => sources.studies(),
   rollouts: (sources: ContextSources) => sources.rollouts(),
+  telemetry: (sources: ContextSources) => sources.archivedPings(),
+  liveTelemetry: async (sources: ContextSources) => liveTelemetry(await sources.currentEnvironment(), () => sources.currentMainPing()),
+  // Deliberately an empty object where Normandy gives null (always, on Linux): a filter such as
+  // `normandy.attribution.source == "x"` then does not match, rather than failing with a filter error.
+  attribution: async (sources: ContextSources) => (await sources.attribution()) ?? {},
 } satisfies Record<string, (sources: ContextSources) => Promise<unknown>>;
 
 export type ContextAttributeName = keyof typeof CONTEXT_ATTRIBUTES;

@@ -7,7 +7,7 @@ import { askBackground } from "./askBackground.js";
 import { checkConnection, refreshConfig } from "./consoleConfig.js";
 import { refreshContext } from "./consoleContext.js";
 import { exportEventLog, followEventFilters, renderEvents } from "./consoleEvents.js";
-import { evaluatePlayground } from "./consolePlayground.js";
+import { evaluateExample, evaluatePlayground } from "./consolePlayground.js";
 import { renderQuarantine } from "./consoleQuarantine.js";
 import { recipeCount, renderRuns } from "./consoleRuns.js";
 import { byId, errorText, say } from "./dom.js";
@@ -46,6 +46,7 @@ followEventFilters();
 byId("refresh-context").addEventListener("click", () => void refreshContext());
 byId("check-connection").addEventListener("click", () => void checkConnection());
 byId("evaluate-filter").addEventListener("click", () => void evaluatePlayground());
+byId("playground-examples").addEventListener("click", evaluateExample);
 byId("filter-expression").addEventListener("keydown", (event) => {
   // Ctrl+Enter evaluates, as in most playgrounds; Enter alone adds a line.
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {

@@ -6,6 +6,19 @@ import { byId, cell, element, errorText, say } from "./dom.js";
 /** Values longer than this are folded into a disclosure, so the table stays readable (addons, telemetry). */
 const FOLD_AFTER_CHARACTERS = 100;
 
+/**
+ * The one line a folded value shows: an object's keys (the ping types of `telemetry`, the ids of `addons`) and
+ * its size, so QA sees what is there before opening a whole telemetry ping.
+ */
+function foldedSummary(value: unknown, text: string): string {
+  const size = `${Math.ceil(text.length / 1024)} KB`;
+  if (Array.isArray(value)) return `[${value.length} items] (${size})`;
+  if (value === null || typeof value !== "object") return `${text.slice(0, FOLD_AFTER_CHARACTERS - 20)}…`;
+  const keys = Object.keys(value).join(", ");
+  const shown = keys.length > FOLD_AFTER_CHARACTERS ? `${keys.slice(0, FOLD_AFTER_CHARACTERS - 20)}…` : keys;
+  return `{${shown}} (${size})`;
+}
+
 function valueCell(row: HTMLTableRowElement, value: unknown): void {
   const text = JSON.stringify(value) ?? "undefined";
   const td = row.insertCell();
@@ -14,7 +27,7 @@ function valueCell(row: HTMLTableRowElement, value: unknown): void {
     return;
   }
   const details = element("details");
-  details.append(element("summary", "", `${text.slice(0, FOLD_AFTER_CHARACTERS - 20)}…`), element("pre", "", JSON.stringify(value, null, 2)));
+  details.append(element("summary", "", foldedSummary(value, text)), element("pre", "", JSON.stringify(value, null, 2)));
   td.append(details);
 }
 

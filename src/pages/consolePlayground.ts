@@ -26,3 +26,12 @@ export async function evaluatePlayground(): Promise<void> {
     say(result, `Cannot evaluate: ${errorText(error)}`, "error");
   }
 }
+
+/** An example button's expression goes into the playground and is evaluated at once. */
+export function evaluateExample(event: Event): void {
+  const button = event.target instanceof Element ? event.target.closest<HTMLButtonElement>("button.example") : null;
+  const expression = button?.dataset.expression;
+  if (expression === undefined) return;
+  byId<HTMLTextAreaElement>("filter-expression").value = expression;
+  void evaluatePlayground();
+}

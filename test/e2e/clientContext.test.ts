@@ -33,7 +33,8 @@ describe("the filter context, end to end", () => {
       create("first-run", `normandy.isFirstRun`);
       create("release-only", `normandy.channel == "release"`);
       create("needs-country", `true`, ["capabilities-v1", "action.console-log", "jexl.context.normandy.country"]);
-      create("needs-telemetry", `true`, ["jexl.context.normandy.telemetry"]);
+      create("needs-telemetry", `true`, ["jexl.context.normandy.telemetry", "jexl.context.env.liveTelemetry", "jexl.context.normandy.attribution"]);
+      create("needs-unknown-attribute", `true`, ["jexl.context.normandy.searchHistory"]);
       create("versioned", `env.version|versionCompare("140.0") > 0`, ["jexl.transform.versionCompare", "jexl.context.env.version"]);
       await server.publish();
     },
@@ -68,7 +69,8 @@ describe("the filter context, end to end", () => {
       [ids["first-run"]!]: "filter-match",
       [ids["release-only"]!]: "filter-mismatch",
       [ids["needs-country"]!]: "filter-match",
-      [ids["needs-telemetry"]!]: "capabilities-mismatch",
+      [ids["needs-telemetry"]!]: "filter-match",
+      [ids["needs-unknown-attribute"]!]: "capabilities-mismatch",
       [ids.versioned!]: "filter-match",
     });
   });
@@ -92,6 +94,10 @@ describe("the filter context, end to end", () => {
     const addons = valueOf(snapshot, "addons") as Record<string, { isActive: boolean; version: string }>;
     expect(addons[ADDON_ID]).toMatchObject({ id: ADDON_ID, isActive: true, type: "extension" });
     expect(valueOf(snapshot, "experiments")).toEqual({ all: [], active: [], expired: [] });
+    // A fresh profile: nothing archived yet (its first main ping is archived at shutdown), no attribution on Linux.
+    expect(valueOf(snapshot, "telemetry")).toEqual({});
+    expect(valueOf(snapshot, "liveTelemetry")).toMatchObject({ main: { type: "main", environment: { profile: { creationDate: expect.any(Number) } } } });
+    expect(valueOf(snapshot, "attribution")).toEqual({});
     for (const [name, reading] of Object.entries(snapshot)) expect(reading, name).not.toHaveProperty("error");
   });
 

@@ -1,8 +1,11 @@
 import type {
   AddonFacts,
   AppFacts,
+  ArchivedPingEntry,
+  Attribution,
   ClientContextApi,
   PluginFacts,
+  TelemetryPing,
 } from "../../experiment-apis/clientContext/interface.js";
 
 type FunctionName = keyof ClientContextApi;
@@ -53,6 +56,12 @@ export class FakeClientContextApi implements ClientContextApi {
     },
   };
   plugins: Record<string, PluginFacts> = {};
+  /** The telemetry archive, in its order; `archivePing` adds to it. */
+  readonly archive: TelemetryPing[] = [];
+  /** Null: Firefox records no telemetry (then it has no current environment either). */
+  currentMainPing: TelemetryPing | null = telemetryPing("main", "live", "2026-07-01T00:00:00.000Z");
+  /** Linux: Firefox has no attribution. */
+  attribution: Attribution | null = null;
 
   readonly calls = new Map<FunctionName, number>();
   readonly failing = new Map<FunctionName, string>();
@@ -68,6 +77,26 @@ export class FakeClientContextApi implements ClientContextApi {
   getDefaultSearchEngine = () => this.answer("getDefaultSearchEngine", this.searchEngine);
   getAddons = () => this.answer("getAddons", this.addons);
   getPlugins = () => this.answer("getPlugins", this.plugins);
+  getArchivedPingList = () =>
+    this.answer(
+      "getArchivedPingList",
+      this.archive.map(({ id, type, creationDate }): ArchivedPingEntry => ({ id, type, timestampCreated: Date.parse(creationDate) })),
+    );
+  getArchivedPing = async (id: string) => {
+    const ping = this.archive.find((archived) => archived.id === id);
+    if (!ping) throw new Error(`no archived ping ${id}`);
+    return this.answer("getArchivedPing", ping);
+  };
+  getCurrentMainPing = () => this.answer("getCurrentMainPing", this.currentMainPing);
+  getCurrentEnvironment = () => this.answer("getCurrentEnvironment", this.currentMainPing?.environment ?? null);
+  getAttribution = () => this.answer("getAttribution", this.attribution);
+
+  /** Archives a ping of `type` created at `creationDate`, with `profileCreationDate` (days since the epoch). */
+  archivePing(type: string, id: string, creationDate: string, profileCreationDate = 18_000): TelemetryPing {
+    const ping = telemetryPing(type, id, creationDate, profileCreationDate);
+    this.archive.push(ping);
+    return ping;
+  }
 
   private answer<T>(name: FunctionName, value: T): Promise<T> {
     this.calls.set(name, this.callsTo(name) + 1);
@@ -77,4 +106,24 @@ export class FakeClientContextApi implements ClientContextApi {
     // A copy, as the real API's JSON crossing gives.
     return Promise.resolve(structuredClone(value));
   }
+}
+
+/** A ping shaped like Firefox's (format version 4), with an environment. */
+export function telemetryPing(type: string, id: string, creationDate: string, profileCreationDate = 18_000): TelemetryPing {
+  return {
+    type,
+    id,
+    creationDate,
+    version: 4,
+    application: { name: "Firefox", version: "153.7.0", channel: "esr" },
+    payload: {},
+    environment: {
+      build: { applicationName: "Firefox", version: "153.7.0" },
+      partner: { distributionId: null },
+      system: { memoryMB: 8192, cpu: { count: 4 } },
+      settings: { telemetryEnabled: false, blocklistEnabled: true, defaultSearchEngine: "google-b-e" },
+      profile: { creationDate: profileCreationDate, firstUseDate: profileCreationDate },
+      addons: { activeAddons: {} },
+    },
+  };
 }

@@ -202,6 +202,110 @@ describe("enrollments", () => {
   });
 });
 
+describe("telemetry, liveTelemetry and attribution", () => {
+  const PROFILE_AGE_FILTER = `(normandy.telemetry.main.environment.profile.creationDate * 86400000)|date < "2020-01-01"|date`;
+
+  it("telemetry: the most recent archived ping of each type; the first listed wins a tie", async () => {
+    const { api, evaluate } = clientContext();
+    api.archivePing("main", "main-old", "2026-06-01T00:00:00.000Z", 17_000);
+    const latestMain = api.archivePing("main", "main-new", "2026-06-20T00:00:00.000Z", 17_500);
+    api.archivePing("main", "main-older", "2026-05-01T00:00:00.000Z", 16_000);
+    const firstEvent = api.archivePing("event", "event-1", "2026-06-05T00:00:00.000Z");
+    api.archivePing("event", "event-2", "2026-06-05T00:00:00.000Z");
+    expect(await evaluate(`normandy.telemetry`)).toEqual({ main: latestMain, event: firstEvent });
+    expect(api.callsTo("getArchivedPingList")).toBe(1);
+    expect(api.callsTo("getArchivedPing")).toBe(2); // only the pings it gives
+  });
+
+  it("telemetry: profile age as real recipes wrote it, and undefined for a type Firefox does not archive", async () => {
+    const { api, context, evaluate } = clientContext();
+    api.archivePing("main", "m", "2026-06-20T00:00:00.000Z", 17_000); // 2016-07-19
+    expect(await evaluate(PROFILE_AGE_FILTER)).toBe(true);
+    expect(await evaluate(`env.telemetry.main.environment.profile.creationDate <= 18500`)).toBe(true);
+    expect(await evaluate(`normandy.telemetry.crash`)).toBeUndefined();
+    expect(await evaluate(`normandy.telemetry.crash.payload`)).toBeUndefined();
+
+    api.archive.length = 0;
+    api.archivePing("main", "young", "2026-06-20T00:00:00.000Z", 20_000); // 2024-10-04
+    expect(await evaluate(PROFILE_AGE_FILTER, context.startRun())).toBe(false);
+    api.archive.length = 0;
+    expect(await evaluate(PROFILE_AGE_FILTER, context.startRun())).toBe(false); // an empty archive: no main ping
+  });
+
+  it("liveTelemetry: the current main ping; any other ping type fails the filter, as in Normandy", async () => {
+    const { api, context, evaluate } = clientContext();
+    expect(await evaluate(`normandy.liveTelemetry.main.environment.settings.blocklistEnabled`)).toBe(true);
+    expect(await evaluate(`normandy.liveTelemetry|keys`)).toEqual(["main"]);
+    await expect(evaluate(`normandy.liveTelemetry.event.payload`)).rejects.toThrow("Live telemetry only includes the main ping, not the event ping");
+
+    api.currentMainPing!.environment!.settings.blocklistEnabled = false;
+    expect(await evaluate(`normandy.liveTelemetry.main.environment.settings.blocklistEnabled`, context.startRun())).toBe(false);
+  });
+
+  it("liveTelemetry: the environment at once; the whole ping (slow: its payload) only when a filter reads beyond it, once", async () => {
+    const { api, context, evaluate } = clientContext();
+    api.currentMainPing!.payload = { info: { reason: "gather-payload" } };
+    const run = context.startRun();
+    expect(await evaluate(`normandy.liveTelemetry.main.environment.profile.creationDate`, run, 1)).toBe(18_000);
+    expect(api.callsTo("getCurrentEnvironment")).toBe(1);
+    expect(api.callsTo("getCurrentMainPing")).toBe(0);
+
+    expect(await evaluate(`normandy.liveTelemetry.main.payload.info.reason == "gather-payload"`, run, 2)).toBe(true);
+    expect(await evaluate(`normandy.liveTelemetry.main.type == "main" && normandy.liveTelemetry.main.id == "live"`, run, 3)).toBe(true);
+    expect(await evaluate(`normandy.liveTelemetry.main.unknownMember`, run, 4)).toBeUndefined();
+    // Firefox's member order, environment last.
+    expect(await evaluate(`normandy.liveTelemetry.main|keys`, run, 5)).toEqual([
+      ...["type", "id", "creationDate", "version", "application", "payload", "clientId", "profileGroupId"],
+      "environment",
+    ]);
+    expect(api.callsTo("getCurrentMainPing")).toBe(1);
+    expect(api.callsTo("getCurrentEnvironment")).toBe(1);
+  });
+
+  it("liveTelemetry: main is null while Firefox records no telemetry; a slow whole ping fails only the filters reading it", async () => {
+    const { api, context, evaluate, warnings } = clientContext({ timeLimitMs: 30 });
+    api.hanging.add("getCurrentMainPing");
+    const run = context.startRun();
+    await expect(evaluate(`normandy.liveTelemetry.main.payload.info`, run, 1)).rejects.toThrow(
+      "context attribute liveTelemetry failed: no value within 30 ms",
+    );
+    expect(await evaluate(`normandy.liveTelemetry.main.environment.system.memoryMB`, run, 2)).toBe(8192);
+    expect(warnings).toEqual(["context attribute liveTelemetry failed: no value within 30 ms"]);
+
+    api.currentMainPing = null;
+    expect(await evaluate(`normandy.liveTelemetry.main == null`, context.startRun())).toBe(true);
+  });
+
+  it("attribution: Firefox's attribution data, an empty object where Firefox has none", async () => {
+    const { api, context, evaluate } = clientContext();
+    expect(await evaluate(`normandy.attribution`)).toEqual({});
+    expect(await evaluate(`normandy.attribution.source == "google"`)).toBe(false);
+
+    api.attribution = { source: "google", medium: "paidsearch", campaign: "(not set)", msstoresignedin: true };
+    expect(await evaluate(`normandy.attribution.source == "google" && normandy.attribution.msstoresignedin`, context.startRun())).toBe(true);
+  });
+
+  it("each is computed only when a filter reads it, once per run", async () => {
+    const { api, context, evaluate } = clientContext();
+    api.archivePing("main", "m", "2026-06-20T00:00:00.000Z");
+    const run = context.startRun();
+    await evaluate(`normandy.version != null && normandy.addons|keys|length > 0`, run);
+    for (const name of ["getArchivedPingList", "getArchivedPing", "getCurrentMainPing", "getAttribution"] as const) expect(api.callsTo(name)).toBe(0);
+    for (let id = 1; id <= 3; id++) {
+      await evaluate(`normandy.telemetry.main.id && normandy.liveTelemetry.main.id && normandy.attribution.source == null`, run, id);
+    }
+    for (const name of ["getArchivedPingList", "getArchivedPing", "getCurrentMainPing", "getAttribution"] as const) expect(api.callsTo(name)).toBe(1);
+  });
+
+  it("a telemetry archive slower than the time limit fails the filters that read it, and no others", async () => {
+    const { api, context, evaluate } = clientContext({ timeLimitMs: 30 });
+    api.hanging.add("getArchivedPingList");
+    const run = context.startRun();
+    await expect(evaluate(PROFILE_AGE_FILTER, run)).rejects.toThrow("context attribute telemetry failed: no value within 30 ms");
+    expect(await evaluate(`normandy.liveTelemetry.main != null`, run)).toBe(true);
+  });
+});
+
 describe("snapshot (the QA console's view)", () => {
   it("has every attribute, as JSON, and the error of each one that failed", async () => {
     const { api, context } = clientContext({ timeLimitMs: 30 });
@@ -211,6 +315,10 @@ describe("snapshot (the QA console's view)", () => {
     expect(snapshot.version).toEqual({ value: "153.7.0esr" });
     expect(snapshot.request_time).toEqual({ value: "2026-05-01T12:00:00.000Z" });
     expect(snapshot.plugins).toEqual({ error: "context attribute plugins failed: no value within 30 ms" });
+    // The whole ping, promises awaited: what the QA console shows.
+    expect(snapshot.liveTelemetry).toEqual({ value: { main: api.currentMainPing } });
+    expect(snapshot.telemetry).toEqual({ value: {} });
+    expect(snapshot.attribution).toEqual({ value: {} });
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
   });
 });

@@ -22,6 +22,8 @@ export interface ServerAndAddonOptions {
    * unlike the launch prefs (user.js), Firefox does not re-apply them at every start.
    */
   profilePrefs?: UserPrefs;
+  /** Files (name → content) already in the profile folder at the first start, e.g. `times.json` for the profile's age. */
+  profileFiles?: Readonly<Record<string, string>>;
   /** Installs the add-on from an .xpi so that it survives `firefox.restart()` (see `AddonStartOptions`). */
   installPermanently?: boolean;
   /** Runs once the server is up, before Firefox starts: stores and publishes what the first run should see. */
@@ -45,7 +47,7 @@ export interface ServerAndAddon {
  * `addon` from the returned object inside hooks and tests: they exist only once its `beforeAll` has run.
  */
 export function useServerAndAddon(name: string, options: ServerAndAddonOptions = {}): ServerAndAddon {
-  const { country, notices = false, prefs = {}, profilePrefs, installPermanently = false, prepareServer, waitForFirstRun = false } = options;
+  const { country, notices = false, prefs = {}, profilePrefs, profileFiles, installPermanently = false, prepareServer, waitForFirstRun = false } = options;
   let workDir: string | undefined;
   let server: RunningRecipeServer | undefined;
   let addon: AddonUnderTest | undefined;
@@ -73,11 +75,12 @@ export function useServerAndAddon(name: string, options: ServerAndAddonOptions =
     server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0, country });
     await prepareServer?.(server, workDir);
     let profileDir: string | undefined;
-    if (profilePrefs) {
+    if (profilePrefs || profileFiles) {
       profileDir = join(workDir, "profile");
       mkdirSync(profileDir);
-      const lines = Object.entries(profilePrefs).map(([pref, value]) => `user_pref(${JSON.stringify(pref)}, ${JSON.stringify(value)});\n`);
-      writeFileSync(join(profileDir, "prefs.js"), lines.join(""));
+      const lines = Object.entries(profilePrefs ?? {}).map(([pref, value]) => `user_pref(${JSON.stringify(pref)}, ${JSON.stringify(value)});\n`);
+      const files = { ...profileFiles, ...(profilePrefs ? { "prefs.js": lines.join("") } : {}) };
+      for (const [file, content] of Object.entries(files)) writeFileSync(join(profileDir, file), content);
     }
     addon = await AddonUnderTest.start(name, { ...prefsFor(server, { notices }), ...prefs }, {
       ...(profileDir ? { profileDir } : {}),
