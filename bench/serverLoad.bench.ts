@@ -1,0 +1,218 @@
+/**
+ * The recipe server under load, in Node only (loopback): the server runs in a child process, once on the storage
+ * it had before (sql.js, the whole database exported to disk after every write) and once on today's (SQLite
+ * writing its own file in WAL mode), side by side in this run. BENCH_CLIENTS simulated clients (default 200)
+ * each hold a change-notice stream, poll the changeset with `_since` every second and post intake batches back
+ * to back; QA publishes in the middle. Figures: unchanged-changeset latency, intake events per second
+ * acknowledged and found on disk after a SIGKILL at the end, the time from a publish until every client heard
+ * of it, the server's resident memory before and after, and the cost of one batch with 10 k and with 1 M events
+ * already stored (in-process, through the intake store).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { vi } from "vitest";
+import { IntakeStore } from "../server/intakeStore.js";
+import { SimulatedClient, percentile, sleep } from "../test/support/loadClients.js";
+import { ServerProcess } from "../test/support/serverProcess.js";
+import { SERVER_STORAGES, type ServerStorage } from "../test/support/serverStorages.js";
+import type { BenchResult, FigureUnit } from "./benchResult.js";
+import { defineBench } from "./defineBench.js";
+import { QUICK, ratio, round, summarize } from "./measure.js";
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
+const LOAD_MS = (QUICK ? 8 : 20) * 1000;
+const POLL_MS = 1000;
+const BATCH_EVENTS = 100;
+const RECIPES = 20;
+const PUBLISHES = QUICK ? 1 : 3;
+const STORED_SIZES = QUICK ? [10_000, 100_000] : [10_000, 1_000_000];
+const COST_SAMPLES = 5;
+const FILL_BATCHES = 500;
+const STORAGES: Record<ServerStorage, string> = { "sqljs-export": "before (sql.js export per write)", "sqlite-wal": "after (SQLite WAL)" };
+
+interface LoadFigures {
+  unchangedMs: number[];
+  ackedPerSecond: number;
+  durablePerSecond: number;
+  durableMatchesAcked: boolean;
+  fanOutMs: number[];
+  rssStartMiB: number;
+  rssEndMiB: number;
+  costMs: Map<number, number[]>;
+}
+
+defineBench("serverLoad", async () => {
+  const measured = new Map<ServerStorage, LoadFigures>();
+  for (const storage of Object.keys(STORAGES) as ServerStorage[]) {
+    measured.set(storage, { ...(await underLoad(storage)), costMs: await batchCosts(storage) });
+  }
+  return Object.entries(STORAGES).flatMap(([storage, label]) => figuresOf(label, measured.get(storage as ServerStorage)!, storage === "sqlite-wal" ? measured.get("sqljs-export") : undefined));
+});
+
+async function underLoad(storage: ServerStorage): Promise<Omit<LoadFigures, "costMs">> {
+  const dataDir = await mkdtemp(join(tmpdir(), "bench-server-load-"));
+  let server = await ServerProcess.start({ dataDir, port: 0, storage });
+  try {
+    for (let index = 0; index < RECIPES; index++) {
+      await post(`${server.url}/admin/api/recipes`, {
+        name: `recipe ${index}`,
+        action: "console-log",
+        arguments: { message: `recipe ${index}` },
+        filter_expression: `normandy.locale == "xx-${index}"`,
+        capabilities: [],
+        enabled: true,
+      });
+    }
+    const initial = ((await post(`${server.url}/admin/api/publish`)) as { timestamp: number }).timestamp;
+    const clients = Array.from({ length: CLIENTS }, (_, index) => new SimulatedClient(server.url, index, `${storage}-${Date.now()}`));
+    for (const client of clients) {
+      client.knownTimestamp = initial;
+      client.listen();
+    }
+    await vi.waitFor(() => {
+      if (!clients.every((client) => client.lastNotice === initial)) throw new Error("not every client is listening yet");
+    }, { timeout: 60_000, interval: 50 });
+    const rssStartMiB = server.residentMiB();
+
+    const started = performance.now();
+    const stopAt = started + LOAD_MS;
+    const unchangedMs: number[] = [];
+    let ackedEvents = 0;
+    const intake = clients.map(async (client) => {
+      while (performance.now() < stopAt) {
+        await client.postUntilAcknowledged(client.nextBatch(BATCH_EVENTS), stopAt + 120_000);
+        ackedEvents += BATCH_EVENTS;
+      }
+    });
+    const polls = clients.map(async (client, index) => {
+      await sleep((POLL_MS * index) / CLIENTS);
+      while (performance.now() < stopAt) {
+        const known = client.knownTimestamp;
+        const { ms, unchanged } = await client.pollChangeset();
+        if (unchanged && known === client.knownTimestamp) unchangedMs.push(ms);
+        await sleep(POLL_MS);
+      }
+    });
+    const fanOutMs: number[] = [];
+    for (let publish = 1; publish <= PUBLISHES; publish++) {
+      await sleep(started + (LOAD_MS * publish) / (PUBLISHES + 1) - performance.now());
+      await post(`${server.url}/admin/api/recipes/1/${publish % 2 === 1 ? "disable" : "enable"}`);
+      const publishedAt = performance.now();
+      const { timestamp } = (await post(`${server.url}/admin/api/publish`)) as { timestamp: number };
+      await vi.waitFor(() => {
+        if (!clients.every((client) => client.lastNotice >= timestamp)) throw new Error("not every client heard of the publish yet");
+      }, { timeout: 60_000, interval: 20 });
+      for (const client of clients) fanOutMs.push(client.notices.find((notice) => notice.timestamp === timestamp)!.at - publishedAt);
+    }
+    await Promise.all([...intake, ...polls]);
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    const rssEndMiB = server.residentMiB();
+    for (const client of clients) client.stopListening();
+
+    // What was acknowledged must be on disk: SIGKILL, then count what the database holds.
+    await server.kill();
+    const database = await SERVER_STORAGES[storage](dataDir);
+    const durableEvents = Number(database.rows("SELECT COUNT(*) AS n FROM intake_events")[0]?.["n"]);
+    database.close();
+    server = await ServerProcess.start({ dataDir, port: 0, storage });
+    return {
+      unchangedMs,
+      ackedPerSecond: ackedEvents / elapsedSeconds,
+      durablePerSecond: durableEvents / elapsedSeconds,
+      durableMatchesAcked: durableEvents === ackedEvents,
+      fanOutMs,
+      rssStartMiB,
+      rssEndMiB,
+    };
+  } finally {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The time to store one batch (until durable) with each of STORED_SIZES events already in the store. */
+async function batchCosts(storage: ServerStorage): Promise<Map<number, number[]>> {
+  const dataDir = await mkdtemp(join(tmpdir(), "bench-batch-cost-"));
+  const database = await SERVER_STORAGES[storage](dataDir);
+  try {
+    const intake = new IntakeStore(database, () => new Date());
+    const clients = Array.from({ length: 200 }, (_, index) => new SimulatedClient("http://unused", index, storage));
+    let stored = 0;
+    let next = 0;
+    const batch = (size: number) => clients[next++ % clients.length]!.nextBatch(size);
+    const costs = new Map<number, number[]>();
+    for (const size of STORED_SIZES) {
+      // Filled FILL_BATCHES batches per transaction: the fill is not what is measured.
+      while (stored < size) {
+        const batches = Math.min(FILL_BATCHES, Math.ceil((size - stored) / BATCH_EVENTS));
+        let pending: Promise<unknown>[] = [];
+        database.write(() => {
+          pending = Array.from({ length: batches }, () => intake.store(batch(BATCH_EVENTS)));
+        });
+        stored += batches * BATCH_EVENTS;
+        await Promise.all(pending);
+      }
+      const times: number[] = [];
+      for (let sample = 0; sample < COST_SAMPLES; sample++) {
+        const start = performance.now();
+        await intake.store(batch(BATCH_EVENTS));
+        times.push(performance.now() - start);
+      }
+      costs.set(size, times);
+    }
+    return costs;
+  } finally {
+    database.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function figuresOf(label: string, figures: LoadFigures, before: LoadFigures | undefined): BenchResult[] {
+  const [small, large] = STORED_SIZES as [number, number];
+  const smallCost = summarize(`one ${BATCH_EVENTS}-event batch at ${small / 1000} k stored, ${label}`, figures.costMs.get(small)!);
+  const largeCost = summarize(`one ${BATCH_EVENTS}-event batch at ${large / 1000} k stored, ${label}`, figures.costMs.get(large)!);
+  const growth = ratio(largeCost.median, smallCost.median);
+  const rssGrowth = figures.rssEndMiB - figures.rssStartMiB;
+  const list: [BenchResult, ((value: number) => boolean) | undefined, string | undefined, number | undefined][] = [
+    [quantile(`unchanged changeset p50 under load, ${label}`, figures.unchangedMs, 0.5), undefined, undefined, before && percentile(before.unchangedMs, 0.5)],
+    [quantile(`unchanged changeset p99 under load, ${label}`, figures.unchangedMs, 0.99), (v) => v <= 20, "p99 ≤ 20 ms", before && percentile(before.unchangedMs, 0.99)],
+    [single(`intake events/s acknowledged, ${label}`, figures.ackedPerSecond, "events/s"), undefined, undefined, before?.ackedPerSecond],
+    [
+      { ...single(`intake events/s durable (on disk after SIGKILL), ${label}`, figures.durablePerSecond, "events/s"), note: figures.durableMatchesAcked ? "every acknowledged event was on disk" : "the events on disk differ from those acknowledged" },
+      (v) => v >= 20_000,
+      "≥ 20,000 events/s durable",
+      before?.durablePerSecond,
+    ],
+    [quantile(`publish → every client's notice p99, ${CLIENTS} clients, ${label}`, figures.fanOutMs, 0.99), (v) => v <= 200, "p99 ≤ 200 ms", before && percentile(before.fanOutMs, 0.99)],
+    [single(`server RSS at start, ${label}`, figures.rssStartMiB, "MiB"), undefined, undefined, before?.rssStartMiB],
+    [
+      single(`server RSS at end, ${label}`, figures.rssEndMiB, "MiB"),
+      () => rssGrowth <= Math.max(32, figures.rssStartMiB * 0.25),
+      "flat: grows ≤ max(32 MiB, 25 %)",
+      before?.rssEndMiB,
+    ],
+    [smallCost, undefined, undefined, before && summarize("", before.costMs.get(small)!).median],
+    [largeCost, undefined, undefined, before && summarize("", before.costMs.get(large)!).median],
+    [single(`batch cost ${large / 1000} k ÷ ${small / 1000} k stored, ${label}`, growth, "×"), (v) => v <= 2, "≤ 2×", undefined],
+  ];
+  return list.map(([figure, meets, goal, baseline]) => {
+    const ratios: Record<string, number> = baseline === undefined ? {} : { before: ratio(figure.median, baseline) };
+    return { ...figure, ratios, ...(meets && goal ? { target: { goal, met: meets(figure.median) } } : {}) };
+  });
+}
+
+/** A percentile as the figure's value, with the distribution's range and size. */
+function quantile(name: string, values: readonly number[], q: number): BenchResult {
+  return { ...summarize(name, values), median: round(percentile(values, q)), note: `the ${q * 100}th percentile of ${values.length} samples` };
+}
+
+function single(name: string, value: number, unit: FigureUnit): BenchResult {
+  return { ...summarize(name, [value], unit), median: round(value) };
+}
+
+async function post(url: string, body: unknown = {}): Promise<unknown> {
+  const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
+}
