@@ -33,6 +33,40 @@ export interface RecipeDatabase {
   close(): void;
 }
 
+/**
+ * The one transaction a database runs at a time: a write inside a write joins it, an exception rolls it back,
+ * and `commit` (the storage's way of making it durable) ends it.
+ */
+export class WriteScope {
+  private open = false;
+
+  constructor(
+    private readonly exec: (sql: string) => void,
+    private readonly inTransaction: () => boolean,
+  ) {}
+
+  /** Whether a write is running: modifying statements are refused outside one, so no change escapes persistence. */
+  assertActive(what: string): void {
+    if (!this.open) throw new Error(`RecipeDatabase.${what}() must be called inside write()`);
+  }
+
+  run<T>(work: () => T, commit: () => void): T {
+    if (this.open) return work();
+    this.open = true;
+    this.exec("BEGIN");
+    try {
+      const result = work();
+      commit();
+      return result;
+    } catch (error) {
+      if (this.inTransaction()) this.exec("ROLLBACK");
+      throw error;
+    } finally {
+      this.open = false;
+    }
+  }
+}
+
 /** How the server opens its database for a data folder (injectable, so tests and benches can compare storages). */
 export type OpenDatabase = (dataDir: string) => Promise<RecipeDatabase>;
 

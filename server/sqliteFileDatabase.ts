@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, writeFileSync }
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Database, Statement } from "node-sqlite3-wasm";
-import { type BindParams, DATABASE_FILE_NAME, migrate, type RecipeDatabase, type Row, userVersion } from "./database.js";
+import { type BindParams, DATABASE_FILE_NAME, migrate, type RecipeDatabase, type Row, userVersion, WriteScope } from "./database.js";
 
 /**
  * node-sqlite3-wasm is loaded with a `require` anchored at this module: the server is also bundled to
@@ -28,7 +28,7 @@ interface PendingWrite {
  * earlier versions of the server (sql.js exports) are ordinary SQLite files and open as they are.
  */
 export class SqliteFileDatabase implements RecipeDatabase {
-  private inWrite = false;
+  private readonly scope: WriteScope;
   private lastId = 0;
   private readonly statements = new Map<string, Statement>();
   private pending: PendingWrite[] = [];
@@ -37,7 +37,9 @@ export class SqliteFileDatabase implements RecipeDatabase {
     private readonly db: Database,
     private readonly filePath: string,
     readonly isNew: boolean,
-  ) {}
+  ) {
+    this.scope = new WriteScope((sql) => db.exec(sql), () => db.inTransaction);
+  }
 
   static async open(dataDir: string): Promise<SqliteFileDatabase> {
     mkdirSync(dataDir, { recursive: true });
@@ -80,7 +82,7 @@ export class SqliteFileDatabase implements RecipeDatabase {
   }
 
   run(sql: string, params?: BindParams): void {
-    if (!this.inWrite) throw new Error("RecipeDatabase.run() must be called inside write()");
+    this.scope.assertActive("run");
     this.lastId = Number(this.statement(sql).run(params as SqlBind).lastInsertRowid);
   }
 
@@ -89,25 +91,13 @@ export class SqliteFileDatabase implements RecipeDatabase {
   }
 
   execScript(sql: string): void {
-    if (!this.inWrite) throw new Error("RecipeDatabase.execScript() must be called inside write()");
+    this.scope.assertActive("execScript");
     this.db.exec(sql);
   }
 
   write<T>(work: () => T): T {
-    if (this.inWrite) return work();
-    this.inWrite = true;
-    this.db.exec("BEGIN");
-    try {
-      const result = work();
-      // With synchronous=FULL the commit returns once the log is flushed to disk.
-      this.db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec("ROLLBACK");
-      throw error;
-    } finally {
-      this.inWrite = false;
-    }
+    // With synchronous=FULL the commit returns once the log is flushed to disk.
+    return this.scope.run(work, () => this.db.exec("COMMIT"));
   }
 
   writeSoon<T>(work: () => T): Promise<T> {

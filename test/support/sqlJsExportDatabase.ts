@@ -8,18 +8,21 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Database, InitSqlJsStatic } from "sql.js";
 import { writeFileAtomically } from "../../server/atomicFile.js";
-import { type BindParams, DATABASE_FILE_NAME, migrate, type RecipeDatabase, type Row, userVersion } from "../../server/database.js";
+import { type BindParams, DATABASE_FILE_NAME, migrate, type RecipeDatabase, type Row, userVersion, WriteScope } from "../../server/database.js";
 
 const requireFromHere = createRequire(import.meta.url);
 
 export class SqlJsExportDatabase implements RecipeDatabase {
-  private inWrite = false;
+  private readonly scope: WriteScope;
 
   private constructor(
     private readonly db: Database,
     private readonly filePath: string,
     readonly isNew: boolean,
-  ) {}
+  ) {
+    // Today's code rolled back whenever the work or the commit threw.
+    this.scope = new WriteScope((sql) => db.run(sql), () => true);
+  }
 
   static async open(dataDir: string): Promise<SqlJsExportDatabase> {
     mkdirSync(dataDir, { recursive: true });
@@ -50,7 +53,7 @@ export class SqlJsExportDatabase implements RecipeDatabase {
   }
 
   run(sql: string, params?: BindParams): void {
-    if (!this.inWrite) throw new Error("RecipeDatabase.run() must be called inside write()");
+    this.scope.assertActive("run");
     this.db.run(sql, params as never);
   }
 
@@ -63,20 +66,10 @@ export class SqlJsExportDatabase implements RecipeDatabase {
   }
 
   write<T>(work: () => T): T {
-    if (this.inWrite) return work();
-    this.inWrite = true;
-    this.db.run("BEGIN");
-    try {
-      const result = work();
+    return this.scope.run(work, () => {
       this.db.run("COMMIT");
       writeFileAtomically(this.filePath, this.db.export());
-      return result;
-    } catch (error) {
-      this.db.run("ROLLBACK");
-      throw error;
-    } finally {
-      this.inWrite = false;
-    }
+    });
   }
 
   /** Today's intake stored each batch in its own write, before answering. */
