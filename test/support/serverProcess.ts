@@ -12,6 +12,8 @@ import type { ServerStorage } from "./serverStorages.js";
 const ENTRY = fileURLToPath(new URL("./serverProcessMain.ts", import.meta.url));
 const BUNDLE = fileURLToPath(new URL("../../build/test-server-process.mjs", import.meta.url));
 const START_TIMEOUT_MS = 60_000;
+/** Linux's USER_HZ, what /proc reports CPU times in. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 let bundled: Promise<unknown> | undefined;
 
@@ -81,6 +83,13 @@ export class ServerProcess {
     const status = readFileSync(`/proc/${this.pid}/status`, "utf8");
     const kib = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
     return Math.round((kib / 1024) * 10) / 10;
+  }
+
+  /** CPU time the process has used so far, user and system (Linux: /proc/<pid>/stat, in clock ticks of 10 ms). */
+  cpuSeconds(): number {
+    // The fields after the command name (which is in parentheses and may hold spaces): utime and stime are 12th and 13th.
+    const fields = readFileSync(`/proc/${this.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
   }
 
   /** SIGKILL: no chance to flush, close or answer anything. */
