@@ -4,10 +4,11 @@
  * writing its own file in WAL mode), side by side in this run. BENCH_CLIENTS simulated clients (default 200)
  * each hold a change-notice stream, poll the changeset with `_since` every second and post 100-event intake
  * batches, together offering the target rate (20,000 events/s; back to back when the server is slower); QA
- * publishes in the middle. Figures: unchanged-changeset latency, intake events per second
- * acknowledged and found on disk after a SIGKILL at the end, the time from a publish until every client heard
- * of it, the server's resident memory before and after, and the cost of one batch with 10 k and with 1 M events
- * already stored (in-process, through the intake store).
+ * publishes in the middle. Figures: unchanged-changeset latency, intake events per second acknowledged and found
+ * on disk after a SIGKILL at the end (and per second of the server's CPU), the time from a publish until every
+ * client heard of it, the server's resident memory during the load and when serving a store of 10 k and of 1 M
+ * events, and the cost of one batch with 10 k and with 1 M events already stored (in-process, through the intake
+ * store).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -50,17 +51,19 @@ interface LoadFigures {
   rssMidMiB: number;
   rssEndMiB: number;
   costMs: Map<number, number[]>;
+  /** The server's resident memory serving a store of each of STORED_SIZES events. */
+  rssByStoredMiB: Map<number, number>;
 }
 
 defineBench("serverLoad", async () => {
   const measured = new Map<ServerStorage, LoadFigures>();
   for (const storage of Object.keys(STORAGES) as ServerStorage[]) {
-    measured.set(storage, { ...(await underLoad(storage)), costMs: await batchCosts(storage) });
+    measured.set(storage, { ...(await underLoad(storage)), ...(await storedSizeFigures(storage)) });
   }
   return Object.entries(STORAGES).flatMap(([storage, label]) => figuresOf(label, measured.get(storage as ServerStorage)!, storage === "sqlite-wal" ? measured.get("sqljs-export") : undefined));
 });
 
-async function underLoad(storage: ServerStorage): Promise<Omit<LoadFigures, "costMs">> {
+async function underLoad(storage: ServerStorage): Promise<Omit<LoadFigures, "costMs" | "rssByStoredMiB">> {
   const dataDir = await mkdtemp(join(tmpdir(), "bench-server-load-"));
   let server = await ServerProcess.start({ dataDir, port: 0, storage });
   try {
@@ -161,7 +164,7 @@ async function underLoad(storage: ServerStorage): Promise<Omit<LoadFigures, "cos
  * The time to store one batch (until durable) with each of STORED_SIZES events already stored: one store filled
  * to each size, their samples taken in turn, so a busy moment of the machine weighs on both.
  */
-async function batchCosts(storage: ServerStorage): Promise<Map<number, number[]>> {
+async function storedSizeFigures(storage: ServerStorage): Promise<Pick<LoadFigures, "costMs" | "rssByStoredMiB">> {
   const stores = await Promise.all(STORED_SIZES.map(async (size) => ({ size, ...(await filledStore(storage, size)) })));
   try {
     const costs = new Map<number, number[]>(STORED_SIZES.map((size) => [size, []]));
@@ -172,9 +175,29 @@ async function batchCosts(storage: ServerStorage): Promise<Map<number, number[]>
         costs.get(size)!.push(performance.now() - start);
       }
     }
-    return costs;
+    const rssByStoredMiB = new Map<number, number>();
+    for (const { size, dataDir, close } of stores) {
+      close();
+      rssByStoredMiB.set(size, await residentServing(storage, dataDir));
+    }
+    return { costMs: costs, rssByStoredMiB };
   } finally {
-    for (const { close } of stores) await close();
+    for (const { dataDir } of stores) await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The resident memory of a server started on `dataDir` once it has taken and served a little (20 batches and polls). */
+async function residentServing(storage: ServerStorage, dataDir: string): Promise<number> {
+  const server = await ServerProcess.start({ dataDir, port: 0, storage });
+  try {
+    const client = new SimulatedClient(server.url, 0, `${storage}-resident`);
+    for (let round = 0; round < 20; round++) {
+      await client.postUntilAcknowledged(client.nextBatch(BATCH_EVENTS), performance.now() + 120_000);
+      await client.pollChangeset();
+    }
+    return server.residentMiB();
+  } finally {
+    await server.stop();
   }
 }
 
@@ -195,14 +218,7 @@ async function filledStore(storage: ServerStorage, size: number) {
     await Promise.all(pending);
     stored += batches * BATCH_EVENTS;
   }
-  return {
-    intake,
-    batch,
-    close: async () => {
-      database.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { intake, batch, dataDir, close: () => database.close() };
 }
 
 function figuresOf(label: string, figures: LoadFigures, before: LoadFigures | undefined): BenchResult[] {
@@ -210,6 +226,8 @@ function figuresOf(label: string, figures: LoadFigures, before: LoadFigures | un
   const smallCost = summarize(`one ${BATCH_EVENTS}-event batch at ${small / 1000} k stored, ${label}`, figures.costMs.get(small)!);
   const largeCost = summarize(`one ${BATCH_EVENTS}-event batch at ${large / 1000} k stored, ${label}`, figures.costMs.get(large)!);
   const growth = ratio(largeCost.median, smallCost.median);
+  const smallRss = figures.rssByStoredMiB.get(small)!;
+  const largeRss = figures.rssByStoredMiB.get(large)!;
   const list: [BenchResult, ((value: number) => boolean) | undefined, string | undefined, number | undefined][] = [
     [quantile(`unchanged changeset p50 under load, ${label}`, figures.unchangedMs, 0.5, figures.failedPolls), undefined, undefined, before && percentile(before.unchangedMs, 0.5)],
     [quantile(`unchanged changeset p99 under load, ${label}`, figures.unchangedMs, 0.99, figures.failedPolls), (v) => v <= 20, "p99 ≤ 20 ms", before && percentile(before.unchangedMs, 0.99)],
@@ -237,11 +255,13 @@ function figuresOf(label: string, figures: LoadFigures, before: LoadFigures | un
     [quantile(`publish → every client's notice p99, ${CLIENTS} clients, ${label}`, figures.fanOutMs, 0.99), (v) => v <= 200, "p99 ≤ 200 ms", before && percentile(before.fanOutMs, 0.99)],
     [single(`server RSS at start, ${label}`, figures.rssStartMiB, "MiB"), undefined, undefined, before?.rssStartMiB],
     [single(`server RSS at the first publish, ${label}`, figures.rssMidMiB, "MiB"), undefined, undefined, before?.rssMidMiB],
+    [single(`server RSS at end, ${label}`, figures.rssEndMiB, "MiB"), undefined, undefined, before?.rssEndMiB],
+    [single(`server RSS serving ${small / 1000} k stored events, ${label}`, smallRss, "MiB"), undefined, undefined, before?.rssByStoredMiB.get(small)],
     [
-      { ...single(`server RSS at end, ${label}`, figures.rssEndMiB, "MiB"), note: "flat: once warm (page cache, connections), memory does not grow with the data the load keeps adding" },
-      (end) => end <= figures.rssMidMiB * 1.1,
-      "flat: end ≤ 1.1 × at the first publish",
-      before?.rssEndMiB,
+      { ...single(`server RSS serving ${large / 1000} k stored events, ${label}`, largeRss, "MiB"), note: `${ratio(largeRss, smallRss)}× the server's memory at ${small / 1000} k stored (started afresh on each store, after 20 batches and polls)` },
+      (rss) => rss <= smallRss * 1.25,
+      `flat: ≤ 1.25 × at ${small / 1000} k stored`,
+      before?.rssByStoredMiB.get(large),
     ],
     [smallCost, undefined, undefined, before && summarize("", before.costMs.get(small)!).median],
     [largeCost, undefined, undefined, before && summarize("", before.costMs.get(large)!).median],
