@@ -1,5 +1,5 @@
-/** What a figure counts: a time, a memory size or a rate. */
-export type FigureUnit = "ms" | "MiB" | "evaluations/s";
+/** What a figure counts: a time, a memory size, a rate or a ratio. */
+export type FigureUnit = "ms" | "MiB" | "evaluations/s" | "events/s" | "×";
 
 /** One benchmark figure: median and spread over repeated samples, and optional ratios to baselines. */
 export interface BenchResult {

@@ -63,8 +63,8 @@ async function buildServer() {
     format: "esm",
     entryPoints: [path.join(root, "server/main.ts")],
     outfile: path.join(root, "build/server.mjs"),
-    // sql.js loads its WebAssembly from node_modules at run time.
-    external: ["sql.js"],
+    // node-sqlite3-wasm loads its WebAssembly from node_modules at run time.
+    external: ["node-sqlite3-wasm"],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
   // The server pages' scripts (browser code), served from build/static/ (see server/pageScripts.ts).

@@ -1,123 +1,91 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import type { BindParams, Database, InitSqlJsStatic, SqlValue } from "sql.js";
-import { writeFileAtomically } from "./atomicFile.js";
 import { SCHEMA_MIGRATIONS } from "./schemaMigrations.js";
 
+/** The database file inside the data folder (a standard SQLite file). */
 export const DATABASE_FILE_NAME = "recipes.sqlite";
 
+export type SqlValue = number | bigint | string | Uint8Array | null;
 export type Row = Record<string, SqlValue>;
+export type BindParams = readonly SqlValue[];
 
 /**
- * sql.js is loaded with a `require` anchored at this module rather than through `import`: the server is
- * also bundled to build/server.mjs, and the bundle must still find the package (and its .wasm file) in the
- * repository's node_modules at run time. Both locations resolve to the same node_modules.
+ * The server's SQLite database as the stores use it. Durability rule: when `write` returns, or the promise of
+ * `writeSoon` resolves, the change is on disk and survives a SIGKILL; a write that did not complete leaves
+ * nothing behind.
  */
-const requireFromHere = createRequire(import.meta.url);
-
-let sqlJs: Promise<Awaited<ReturnType<InitSqlJsStatic>>> | undefined;
-
-function loadSqlJs(): Promise<Awaited<ReturnType<InitSqlJsStatic>>> {
-  if (!sqlJs) {
-    const initSqlJs = requireFromHere("sql.js") as InitSqlJsStatic;
-    const wasmFile = readFileSync(requireFromHere.resolve("sql.js/dist/sql-wasm.wasm"));
-    sqlJs = initSqlJs({ wasmBinary: new Uint8Array(wasmFile).buffer });
-  }
-  return sqlJs;
+export interface RecipeDatabase {
+  /** True when this open created the database file (a first start with this data folder). */
+  readonly isNew: boolean;
+  readonly schemaVersion: number;
+  rows(sql: string, params?: BindParams): Row[];
+  /** Runs one modifying statement. Only allowed inside `write`/`writeSoon`, so no change escapes persistence. */
+  run(sql: string, params?: BindParams): void;
+  /** The rowid assigned by the last INSERT inside the current write. */
+  lastInsertId(): number;
+  /** Runs `work` as one transaction and makes it durable before returning; on an exception nothing changes. */
+  write<T>(work: () => T): T;
+  /**
+   * Like `write`, but joins the writes that arrive in the same turn of the event loop into one transaction
+   * (group commit: one disk flush for all of them). An exception undoes only its own work.
+   */
+  writeSoon<T>(work: () => T): Promise<T>;
+  /** Runs one or more statements of schema SQL; inside `write` only. */
+  execScript(sql: string): void;
+  close(): void;
 }
 
 /**
- * The server's SQLite database: held in memory by sql.js and written to `<dataDir>/recipes.sqlite` after
- * every committed write, atomically, so the file on disk is always a complete committed state.
+ * The one transaction a database runs at a time: a write inside a write joins it, an exception rolls it back,
+ * and `commit` (the storage's way of making it durable) ends it.
  */
-export class RecipeDatabase {
-  private inWrite = false;
+export class WriteScope {
+  private open = false;
 
-  private constructor(
-    private readonly db: Database,
-    private readonly filePath: string,
-    /** True when this open created the database file (a first start with this data folder). */
-    readonly isNew: boolean,
+  constructor(
+    private readonly exec: (sql: string) => void,
+    private readonly inTransaction: () => boolean,
   ) {}
 
-  static async open(dataDir: string): Promise<RecipeDatabase> {
-    mkdirSync(dataDir, { recursive: true });
-    const filePath = join(dataDir, DATABASE_FILE_NAME);
-    const isNew = !existsSync(filePath);
-    const SQL = await loadSqlJs();
-    const db = isNew ? new SQL.Database() : new SQL.Database(readFileSync(filePath));
-    const database = new RecipeDatabase(db, filePath, isNew);
-    database.migrate();
-    return database;
+  /** Whether a write is running: modifying statements are refused outside one, so no change escapes persistence. */
+  assertActive(what: string): void {
+    if (!this.open) throw new Error(`RecipeDatabase.${what}() must be called inside write()`);
   }
 
-  get schemaVersion(): number {
-    return Number(this.rows("PRAGMA user_version")[0]?.["user_version"] ?? 0);
-  }
-
-  rows(sql: string, params?: BindParams): Row[] {
-    const statement = this.db.prepare(sql);
-    try {
-      if (params) statement.bind(params);
-      const result: Row[] = [];
-      while (statement.step()) result.push(statement.getAsObject());
-      return result;
-    } finally {
-      statement.free();
-    }
-  }
-
-  /** Runs one modifying statement. Only allowed inside `write`, so no change escapes persistence. */
-  run(sql: string, params?: BindParams): void {
-    if (!this.inWrite) throw new Error("RecipeDatabase.run() must be called inside write()");
-    this.db.run(sql, params);
-  }
-
-  /** The rowid assigned by the last INSERT inside the current write. */
-  lastInsertId(): number {
-    return Number(this.rows("SELECT last_insert_rowid() AS id")[0]?.["id"]);
-  }
-
-  /** Runs `work` as one transaction and persists the result; on an exception nothing changes. */
-  write<T>(work: () => T): T {
-    if (this.inWrite) return work();
-    this.inWrite = true;
-    this.db.run("BEGIN");
+  run<T>(work: () => T, commit: () => void): T {
+    if (this.open) return work();
+    this.open = true;
+    this.exec("BEGIN");
     try {
       const result = work();
-      this.db.run("COMMIT");
-      this.persist();
+      commit();
       return result;
     } catch (error) {
-      this.db.run("ROLLBACK");
+      if (this.inTransaction()) this.exec("ROLLBACK");
       throw error;
     } finally {
-      this.inWrite = false;
+      this.open = false;
     }
   }
+}
 
-  close(): void {
-    this.db.close();
+/** How the server opens its database for a data folder (injectable, so tests and benches can compare storages). */
+export type OpenDatabase = (dataDir: string) => Promise<RecipeDatabase>;
+
+/** Brings `database` to the current schema; refuses a database from a newer server. */
+export function migrate(database: RecipeDatabase, describedAs: string): void {
+  const from = database.schemaVersion;
+  if (from > SCHEMA_MIGRATIONS.length) {
+    throw new Error(`${describedAs} has schema version ${from}, newer than this server understands (${SCHEMA_MIGRATIONS.length})`);
   }
-
-  private migrate(): void {
-    const from = this.schemaVersion;
-    if (from > SCHEMA_MIGRATIONS.length) {
-      throw new Error(
-        `${this.filePath} has schema version ${from}, newer than this server understands (${SCHEMA_MIGRATIONS.length})`,
-      );
+  if (from === SCHEMA_MIGRATIONS.length) return;
+  database.write(() => {
+    for (const [index, migration] of SCHEMA_MIGRATIONS.entries()) {
+      if (index >= from) database.execScript(migration);
     }
-    if (from === SCHEMA_MIGRATIONS.length) return;
-    this.write(() => {
-      for (const [index, migration] of SCHEMA_MIGRATIONS.entries()) {
-        if (index >= from) this.db.exec(migration);
-      }
-      this.db.run(`PRAGMA user_version = ${SCHEMA_MIGRATIONS.length}`);
-    });
-  }
+    database.execScript(`PRAGMA user_version = ${SCHEMA_MIGRATIONS.length}`);
+  });
+}
 
-  private persist(): void {
-    writeFileAtomically(this.filePath, this.db.export());
-  }
+/** The schema version SQLite keeps in `PRAGMA user_version`. */
+export function userVersion(database: Pick<RecipeDatabase, "rows">): number {
+  return Number(database.rows("PRAGMA user_version")[0]?.["user_version"] ?? 0);
 }

@@ -40,9 +40,12 @@ export class IntakeStore {
     private readonly now: Clock,
   ) {}
 
-  /** Stores a validated batch; a batch id seen before is not stored again (a client retried it). */
-  store(batch: IntakeBatch): { duplicate: boolean } {
-    return this.database.write(() => {
+  /**
+   * Stores a validated batch; a batch id seen before is not stored again (a client retried it). Resolves once
+   * the batch is durable; batches that arrive together share one commit.
+   */
+  store(batch: IntakeBatch): Promise<{ duplicate: boolean }> {
+    return this.database.writeSoon(() => {
       if (this.database.rows("SELECT 1 FROM intake_batches WHERE batch_id = ?", [batch.batchId]).length > 0) {
         return { duplicate: true };
       }

@@ -15,6 +15,8 @@ export class Publisher {
   /** Publishes run one at a time, so timestamps and "previous snapshot" are never raced. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners: ((snapshot: PublishedSnapshot) => void)[] = [];
+  /** The served snapshot, kept in memory: every changeset request reads it, and only this class changes it. */
+  private served: PublishedSnapshot | undefined;
 
   constructor(
     private readonly recipes: RecipeStore,
@@ -26,9 +28,8 @@ export class Publisher {
 
   /** The snapshot clients are served. Call `prepare()` once before. */
   current(): PublishedSnapshot {
-    const snapshot = this.snapshots.latest();
-    if (!snapshot) throw new Error("nothing published yet: Publisher.prepare() was not called");
-    return snapshot;
+    if (!this.served) throw new Error("nothing published yet: Publisher.prepare() was not called");
+    return this.served;
   }
 
   /**
@@ -46,6 +47,7 @@ export class Publisher {
           latest,
         );
       }
+      this.served = latest;
       return latest;
     });
   }
@@ -54,7 +56,7 @@ export class Publisher {
   publish(): Promise<PublishedSnapshot> {
     return this.serialized(async () => {
       const enabled = this.recipes.list().filter((recipe) => recipe.enabled);
-      return this.publishRecipes(enabled.map(minimalRecipe), this.snapshots.latest());
+      return this.publishRecipes(enabled.map(minimalRecipe), this.served);
     });
   }
 
@@ -68,6 +70,7 @@ export class Publisher {
     const signature = await signCollection(this.pki, this.serverUrl, records, timestamp);
     const snapshot: PublishedSnapshot = { timestamp, serverUrl: this.serverUrl, records, signature };
     this.snapshots.save(snapshot);
+    this.served = snapshot;
     for (const listener of this.listeners) listener(snapshot);
     return snapshot;
   }

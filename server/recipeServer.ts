@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AppContext } from "./appContext.js";
 import { DEFAULT_COUNTRY, DEFAULT_HOST, DEFAULT_PORT, publicUrls } from "./config.js";
-import { RecipeDatabase } from "./database.js";
+import type { OpenDatabase } from "./database.js";
 import { ChangeNotices } from "./changeNotices.js";
 import { ExtensionStore } from "./extensionStore.js";
 import { FaultInjector } from "./faults.js";
@@ -20,6 +20,7 @@ import { legacyApiRoutes } from "./routes/legacyApiRoutes.js";
 import { remoteSettingsRoutes } from "./routes/remoteSettingsRoutes.js";
 import { siteRoutes } from "./routes/siteRoutes.js";
 import { SnapshotStore } from "./snapshotStore.js";
+import { SqliteFileDatabase } from "./sqliteFileDatabase.js";
 
 export interface RecipeServerOptions {
   dataDir: string;
@@ -29,6 +30,8 @@ export interface RecipeServerOptions {
   /** What `/api/v1/classify_client/` reports. */
   country?: string;
   now?: Clock;
+  /** The storage; SQLite in `<dataDir>/recipes.sqlite` unless a test or bench compares another. */
+  openDatabase?: OpenDatabase;
 }
 
 export interface RunningRecipeServer {
@@ -58,7 +61,7 @@ export interface RunningRecipeServer {
 export async function startRecipeServer(options: RecipeServerOptions): Promise<RunningRecipeServer> {
   const now = options.now ?? (() => new Date());
   const host = options.host ?? DEFAULT_HOST;
-  const database = await RecipeDatabase.open(options.dataDir);
+  const database = await (options.openDatabase ?? SqliteFileDatabase.open)(options.dataDir);
   let server: Server | undefined;
   let announceRouting: (routing: Routing) => void = () => undefined;
   let failRouting: (error: unknown) => void = () => undefined;

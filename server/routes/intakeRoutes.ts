@@ -28,7 +28,7 @@ export function intakeRoutes(app: AppContext): Route[] {
       path: /^\/intake\/v1\/batches$/,
       handle: async (request) => {
         const batch = parseIntakeBatch(await request.readJson());
-        const { duplicate } = intake.store(batch);
+        const { duplicate } = await intake.store(batch);
         return jsonResponse({ batchId: batch.batchId, events: batch.events.length, duplicate }, duplicate ? 200 : 201);
       },
     },

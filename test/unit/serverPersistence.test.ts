@@ -5,10 +5,11 @@ import { canonicalJSON } from "../../src/core/canonicalJson.js";
 import { collectionSignedData } from "../../src/core/collectionSignedData.js";
 import { verifyContentSignature } from "../../src/core/contentSignature.js";
 import type { RecipesChangeset } from "../../server/changeset.js";
-import { DATABASE_FILE_NAME, RecipeDatabase } from "../../server/database.js";
+import { DATABASE_FILE_NAME } from "../../server/database.js";
 import type { RunningRecipeServer } from "../../server/recipeServer.js";
 import { RecipeStore } from "../../server/recipeStore.js";
 import { SCHEMA_MIGRATIONS } from "../../server/schemaMigrations.js";
+import { SqliteFileDatabase } from "../../server/sqliteFileDatabase.js";
 import { CONSOLE_LOG_RECIPE, fetchJson, useTestServers } from "./serverHarness.js";
 
 async function changeset(server: RunningRecipeServer): Promise<RecipesChangeset> {
@@ -83,10 +84,13 @@ describe("recipe server persistence", () => {
     const server = await servers.start({ dataDir });
     const created = server.store.create({ ...CONSOLE_LOG_RECIPE, capabilities: ["x"] }, true);
 
-    // Read the file as it is now, while the server still runs, through a copy.
+    // Read the files as they are now, while the server still runs, through a copy: the database and its
+    // write-ahead log, which holds the commits not yet checkpointed into the database file.
     const copyDir = await servers.newDataDir();
-    await copyFile(join(dataDir, DATABASE_FILE_NAME), join(copyDir, DATABASE_FILE_NAME));
-    const copy = await RecipeDatabase.open(copyDir);
+    for (const suffix of ["", "-wal"]) {
+      await copyFile(join(dataDir, DATABASE_FILE_NAME + suffix), join(copyDir, DATABASE_FILE_NAME + suffix));
+    }
+    const copy = await SqliteFileDatabase.open(copyDir);
     expect(new RecipeStore(copy, () => new Date()).list()).toEqual([created]);
     copy.close();
     expect((await readdir(dataDir)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
@@ -94,18 +98,18 @@ describe("recipe server persistence", () => {
 
   it("records the schema version and refuses a database from a newer server", async () => {
     const dataDir = await servers.newDataDir();
-    const database = await RecipeDatabase.open(dataDir);
+    const database = await SqliteFileDatabase.open(dataDir);
     expect(database.isNew).toBe(true);
     expect(database.schemaVersion).toBe(SCHEMA_MIGRATIONS.length);
     database.write(() => database.run(`PRAGMA user_version = ${SCHEMA_MIGRATIONS.length + 1}`));
     database.close();
 
-    await expect(RecipeDatabase.open(dataDir)).rejects.toThrow(/newer than this server understands/);
+    await expect(SqliteFileDatabase.open(dataDir)).rejects.toThrow(/newer than this server understands/);
   });
 
   it("rolls back a write that throws, in memory and on disk", async () => {
     const dataDir = await servers.newDataDir();
-    const database = await RecipeDatabase.open(dataDir);
+    const database = await SqliteFileDatabase.open(dataDir);
     const store = new RecipeStore(database, () => new Date());
     expect(() =>
       database.write(() => {
@@ -116,7 +120,7 @@ describe("recipe server persistence", () => {
     expect(store.list()).toEqual([]);
     database.close();
 
-    const reopened = await RecipeDatabase.open(dataDir);
+    const reopened = await SqliteFileDatabase.open(dataDir);
     expect(new RecipeStore(reopened, () => new Date()).list()).toEqual([]);
     reopened.close();
   });
