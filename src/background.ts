@@ -40,7 +40,7 @@ import { studiesDisabledReason } from "./studies/studiesGate.js";
 import { NO_ENROLLMENT_ID_MARKER } from "./telemetry/EnrollmentTelemetry.js";
 import { ClientPingRecorder } from "./telemetry/ClientPingRecorder.js";
 import { EnrollmentTelemetryRecorder } from "./telemetry/EnrollmentTelemetryRecorder.js";
-import { allOf } from "./telemetry/EventSink.js";
+import { allOf, oneAfterAnother } from "./telemetry/EventSink.js";
 import { healthPing } from "./telemetry/healthPing.js";
 import { intakeClientId, intakeEnvelopeSource } from "./telemetry/intakeEnvelope.js";
 import { IntakeUploader } from "./telemetry/IntakeUploader.js";
@@ -110,7 +110,9 @@ function bySlug<Enrollment extends { slug: string }>(records: Enrollment[]): Rec
   return Object.fromEntries(records.map((record) => [record.slug, record]));
 }
 
-const enrollmentTelemetry = new EnrollmentTelemetryRecorder(telemetry, events);
+// The event log last: an enrollment event found in the log is in the intake queue too, which start-up repair
+// relies on when it records an interrupted add-on change's event once (recordEventOnce).
+const enrollmentTelemetry = new EnrollmentTelemetryRecorder(telemetry, oneAfterAnother(intake, eventLog), (matches) => eventLog.newest(matches));
 const extensionDetails = async (extensionApiId: number) => fetchExtensionDetails((await loadConfig()).apiUrl, extensionApiId);
 const addonStudies = new AddonStudies({
   addons,

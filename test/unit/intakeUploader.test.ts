@@ -274,13 +274,13 @@ describe("enrollment events to the intake", () => {
     const server = await servers.start();
     const { uploader } = await uploaderWith({ post: (url, batch) => postIntakeBatch(url, batch), url: server.config.intakeUrl });
     const eventLog = new EventLogStore(new MemoryStorage());
-    const recorder = new EnrollmentTelemetryRecorder(new FakeTelemetryApi(), allOf(eventLog, uploader));
+    const recorder = new EnrollmentTelemetryRecorder(new FakeTelemetryApi(), allOf(eventLog, uploader), (matches) => eventLog.newest(matches));
 
-    await recorder.recordEvent("enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp" });
+    await recorder.recordEvent("enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp", enrollmentId: "e-1" });
     await uploader.send();
 
     const [received] = server.intake.events(ENVELOPE.clientId);
-    expect(received).toMatchObject({ category: "normandy", method: "enroll", object: "preference_study", value: "my-study", extra: { branch: "treatment", experimentType: "exp" } });
+    expect(received).toMatchObject({ category: "normandy", method: "enroll", object: "preference_study", value: "my-study", extra: { branch: "treatment", experimentType: "exp", enrollmentId: "e-1" } });
     expect([[received!.timestamp, received!.category, received!.method, received!.object, received!.value, received!.extra]]).toEqual((await eventLog.read()).events);
   });
 });

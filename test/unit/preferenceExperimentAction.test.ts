@@ -319,7 +319,7 @@ describe("the legacy single-preference shape", () => {
       preferences: { [PREF]: { preferenceValue: "legacy-value", preferenceBranchType: "default", previousPreferenceValue: "control-value" } },
     });
     expect(prefs.defaults.get(PREF)).toBe("legacy-value");
-    expect(telemetry.eventsOf("enroll")[0]!.extra).toEqual({ experimentType: "exp", branch: "only" });
+    expect(telemetry.eventsOf("enroll")[0]!.extra).toEqual({ experimentType: "exp", branch: "only", enrollmentId: (await store.get("legacy-study"))!.enrollmentId });
   });
 
   it("honours preferenceBranchType user", async () => {
