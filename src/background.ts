@@ -66,7 +66,7 @@ const loadConfig = () => loadClientConfig(prefs, log.warn);
 // Telemetry: every recorded event goes to the local log, and to the intake while upload is enabled.
 const addonVersion = browser.runtime.getManifest().version;
 const clientId = intakeClientId(prefs);
-const uploadState = new TelemetryUploadState(prefs, log.warn);
+const uploadState = new TelemetryUploadState(prefs, storage, log.warn);
 const intake = new IntakeUploader({
   queue: new IntakeQueueStore(storage),
   uploadState,
