@@ -1,4 +1,5 @@
 import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import type { ActionFailure } from "../actions/BaseAction.js";
 import type { Suitability } from "../actions/Suitability.js";
 import type { RunStage } from "./StageClock.js";
 
@@ -15,6 +16,8 @@ export interface RunReport {
   collectionTimestamp?: number;
   recipes: RecipeReport[];
   actions: Record<string, UptakeStatus>;
+  /** Why an action failed (its status `custom_1_error` or `custom_2_error`), by action; absent when none did. */
+  actionFailures?: Record<string, ActionFailure>;
   /**
    * Where the time went, in whole milliseconds (stages the run did not reach are 0). `context` is the time
    * spent computing client attributes, which filters read: `filter` does not include it. Together the stages

@@ -129,9 +129,6 @@ async function restartUntilTheClientRuns(killedAt: number): Promise<void> {
 }
 
 it(`Firefox killed ${KILLS} times the moment a study add-on's new version is installed: its update event is recorded exactly once`, async () => {
-  const enrollmentId = (await addon.studies()).addonStudies.find((study) => study.slug === SLUG)?.enrollmentId;
-  expect(enrollmentId).toMatch(/^[0-9a-f-]{36}$/);
-
   for (let kill = 1; kill <= KILLS; kill++) {
     const version = `${kill + 1}.0`;
     server.store.update(recipeId, studyRecipe(await uploadVersion(version)));
@@ -158,7 +155,7 @@ it(`Firefox killed ${KILLS} times the moment a study add-on's new version is ins
     if (updates.length === 0) figures.lost += 1;
     if (updates.length > 1) figures.repeated += 1;
     if (updates.length !== 1) problems.push(`${updates.length} update events for ${version}`);
-    if (updates.some(([, , , , , extra]) => extra?.enrollmentId !== enrollmentId)) problems.push(`an update event without the study's enrollment id: ${JSON.stringify(updates)}`);
+    if (updates.some(([, , , , , extra]) => extra?.enrollmentId !== study?.enrollmentId)) problems.push(`an update event without the study's enrollment id: ${JSON.stringify(updates)}`);
     if (study?.addonVersion !== installed?.version || study?.pendingChange !== null) {
       figures.disagreeing += 1;
       problems.push(`the record says ${study?.addonVersion} (pending ${JSON.stringify(study?.pendingChange)}), Firefox has ${installed?.version}`);

@@ -51,7 +51,7 @@ function setup({ graduationSet = new Set<string>() } = {}) {
       const [recipe, suitability] = Array.isArray(entry) ? entry : [entry, "filter-match" as const];
       outcomes.push(await actions.processRecipe(recipe, suitability));
     }
-    const actionStatuses = await actions.finalize({ noRecipes: recipes.length === 0 });
+    const actionStatuses = new Map([...(await actions.finalize({ noRecipes: recipes.length === 0 }))].map(([name, { status }]) => [name, status]));
     return { outcomes, actionStatuses };
   }
   return { prefs, store, telemetry, warnings, rollouts, run };
