@@ -50,7 +50,7 @@ export class EnrollmentTelemetryRecorder implements EnrollmentTelemetry {
     );
     const recorded = fitExtraValues(extra as Record<string, string>);
     // Glean cannot be asked: a crash between its record and the log's write leaves it the event twice.
-    if (newest?.[2] === method && sameExtras(newest[5] ?? {}, recorded)) return;
+    if (newest && isSameEvent({ method: newest[2], extra: newest[5] ?? {} }, method, recorded)) return;
     await this.recordEvent(method, object, value, extra);
   }
 
@@ -63,7 +63,8 @@ export class EnrollmentTelemetryRecorder implements EnrollmentTelemetry {
   }
 }
 
-function sameExtras(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+/** Whether a recorded event is the event `method` with `extra` (its object and value already matched). */
+export function isSameEvent(recorded: { method: string; extra: Readonly<Record<string, string>> }, method: string, extra: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(recorded.extra);
+  return recorded.method === method && keys.length === Object.keys(extra).length && keys.every((key) => recorded.extra[key] === extra[key]);
 }

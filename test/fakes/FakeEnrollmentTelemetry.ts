@@ -6,6 +6,7 @@ import type {
   EnrollmentEventObject,
   EnrollmentTelemetry,
 } from "../../src/telemetry/EnrollmentTelemetry.js";
+import { isSameEvent } from "../../src/telemetry/EnrollmentTelemetryRecorder.js";
 
 export interface RecordedEvent {
   method: string;
@@ -41,8 +42,7 @@ export class FakeEnrollmentTelemetry implements EnrollmentTelemetry {
     extra: EnrollmentEventExtra<Method>,
   ): Promise<void> {
     const newest = this.events.findLast((event) => event.object === object && event.value === value);
-    if (newest?.method === method && JSON.stringify(newest.extra) === JSON.stringify(extra)) return;
-    await this.recordEvent(method, object, value, extra);
+    if (!newest || !isSameEvent(newest, method, extra as Record<string, string>)) await this.recordEvent(method, object, value, extra);
   }
 
   async setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void> {

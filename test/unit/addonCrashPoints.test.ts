@@ -60,63 +60,41 @@ interface Change {
 
 const studyOptions = (extensionApiId: number) => ({ recipeId: 1, slug: SLUG, userFacingName: "n", userFacingDescription: "d", branch: "treatment", extensionApiId });
 
-const studyRecord = async (client: Client, happened: boolean, version: string, previous: string | null) => {
-  const study = await client.studyStore.get(1);
-  const expected = happened ? version : previous;
-  if ((study?.addonVersion ?? null) !== expected || (study && study.pendingChange !== null)) return `study ${JSON.stringify(study)}, expected ${expected}`;
-  return null;
-};
-
-const rolloutRecord = async (client: Client, happened: boolean, version: string, previous: string | null) => {
-  const rollout = await client.rolloutStore.get(SLUG);
-  const expected = happened ? version : previous;
-  if ((rollout?.addonVersion ?? null) !== expected || (rollout && rollout.pendingChange !== null)) return `rollout ${JSON.stringify(rollout)}, expected ${expected}`;
-  return null;
-};
-
-const atVersion = (version: string) => (client: Client) => client.addons.installed.get(ADDON)?.version === version;
+/** A study's or a rollout's add-on: its enrollment at 1.0, or its update from 1.0 to 2.0. */
+function installChange(kind: "study" | "rollout", phase: "enrollment" | "update"): Change {
+  const version = phase === "enrollment" ? "1.0" : "2.0";
+  const previous = phase === "enrollment" ? null : "1.0";
+  const install = (client: Client, extensionApiId: number) =>
+    kind === "study"
+      ? phase === "enrollment" || extensionApiId === 1
+        ? client.studies.enroll(studyOptions(extensionApiId))
+        : client.studies.update(1, { slug: "treatment", extensionApiId })
+      : client.rollouts.apply(1, SLUG, extensionApiId);
+  return {
+    name: `add-on ${kind} ${phase}`,
+    before: async (client) => {
+      client.publish(1, ADDON, "1.0");
+      if (phase === "enrollment") return;
+      await install(client, 1);
+      client.publish(2, ADDON, "2.0");
+    },
+    change: (client) => install(client, phase === "enrollment" ? 1 : 2),
+    event: { method: phase === "enrollment" ? "enroll" : "update", object: kind === "study" ? "addon_study" : "addon_rollout", version },
+    happened: (client) => client.addons.installed.get(ADDON)?.version === version,
+    recordProblem: async (client, happened) => {
+      const record = kind === "study" ? await client.studyStore.get(1) : await client.rolloutStore.get(SLUG);
+      const expected = happened ? version : previous;
+      if ((record?.addonVersion ?? null) !== expected || (record && record.pendingChange !== null)) return `${kind} ${JSON.stringify(record)}, expected ${expected}`;
+      return null;
+    },
+  };
+}
 
 const CHANGES: Change[] = [
-  {
-    name: "add-on study enrollment",
-    before: async (client) => void client.publish(1, ADDON, "1.0"),
-    change: (client) => client.studies.enroll(studyOptions(1)),
-    event: { method: "enroll", object: "addon_study", version: "1.0" },
-    happened: atVersion("1.0"),
-    recordProblem: (client, happened) => studyRecord(client, happened, "1.0", null),
-  },
-  {
-    name: "add-on study update",
-    before: async (client) => {
-      client.publish(1, ADDON, "1.0");
-      await client.studies.enroll(studyOptions(1));
-      client.publish(2, ADDON, "2.0");
-    },
-    change: (client) => client.studies.update(1, { slug: "treatment", extensionApiId: 2 }),
-    event: { method: "update", object: "addon_study", version: "2.0" },
-    happened: atVersion("2.0"),
-    recordProblem: (client, happened) => studyRecord(client, happened, "2.0", "1.0"),
-  },
-  {
-    name: "add-on rollout enrollment",
-    before: async (client) => void client.publish(1, ADDON, "1.0"),
-    change: (client) => client.rollouts.apply(1, SLUG, 1),
-    event: { method: "enroll", object: "addon_rollout", version: "1.0" },
-    happened: atVersion("1.0"),
-    recordProblem: (client, happened) => rolloutRecord(client, happened, "1.0", null),
-  },
-  {
-    name: "add-on rollout update",
-    before: async (client) => {
-      client.publish(1, ADDON, "1.0");
-      await client.rollouts.apply(1, SLUG, 1);
-      client.publish(2, ADDON, "2.0");
-    },
-    change: (client) => client.rollouts.apply(1, SLUG, 2),
-    event: { method: "update", object: "addon_rollout", version: "2.0" },
-    happened: atVersion("2.0"),
-    recordProblem: (client, happened) => rolloutRecord(client, happened, "2.0", "1.0"),
-  },
+  installChange("study", "enrollment"),
+  installChange("study", "update"),
+  installChange("rollout", "enrollment"),
+  installChange("rollout", "update"),
   {
     name: "add-on rollout rollback",
     before: async (client) => {
