@@ -18,8 +18,8 @@
  *   a new record is deleted (it was never reported; the next run may enroll again), an updated record gets
  *   its previous fields back (the next run retries the update).
  * - uninstall: the add-on is uninstalled if it is still there (a rollback's `unenroll` event, recorded before
- *   the change is cleared, is recorded once the same way; a study's `unenroll` comes with the end of its
- *   record, before the uninstall).
+ *   the change is cleared, is recorded once the same way. A study's `unenroll` is recorded right after its
+ *   record ends, outside this scheme: a crash between the two loses it).
  */
 export type PendingAddonChange<AddonFields> = { kind: "install"; previous: AddonFields | null } | { kind: "uninstall" };
 
