@@ -201,3 +201,6 @@ declare const ExtensionCommon: {
     register: (fire: GeckoEventFire, ...extra: Extra) => () => void;
   }) => { api(): object };
 };
+
+/** The parent scripts' console: messages go to the browser console. */
+declare const console: { warn(...data: unknown[]): void };

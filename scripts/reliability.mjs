@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const figuresDir = path.join(root, "test-results/reliability");
-const AREAS = ["faults", "fuzz", "crash", "serverCrash", "concurrency", "privacy"];
+const AREAS = ["faults", "fuzz", "crash", "addon-events", "serverCrash", "concurrency", "privacy"];
 const filters = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
 
 execFileSync(process.execPath, [path.join(root, "scripts/build.mjs")], { stdio: "inherit", cwd: root });

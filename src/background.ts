@@ -41,7 +41,7 @@ import { studiesMayRun } from "./config/studiesGate.js";
 import { NO_ENROLLMENT_ID_MARKER } from "./telemetry/EnrollmentTelemetry.js";
 import { ClientPingRecorder } from "./telemetry/ClientPingRecorder.js";
 import { EnrollmentTelemetryRecorder } from "./telemetry/EnrollmentTelemetryRecorder.js";
-import { allOf } from "./telemetry/EventSink.js";
+import { allOf, oneAfterAnother } from "./telemetry/EventSink.js";
 import { clientStatus, healthPing } from "./telemetry/healthPing.js";
 import { intakeClientId, intakeEnvelopeSource } from "./telemetry/intakeEnvelope.js";
 import { IntakeUploader } from "./telemetry/IntakeUploader.js";
@@ -67,7 +67,7 @@ const loadConfig = () => loadClientConfig(prefs, log.warn);
 // Telemetry: every recorded event goes to the local log, and to the intake while upload is enabled.
 const addonVersion = browser.runtime.getManifest().version;
 const clientId = intakeClientId(prefs);
-const uploadState = new TelemetryUploadState(prefs, log.warn);
+const uploadState = new TelemetryUploadState(prefs, storage, log.warn);
 const intake = new IntakeUploader({
   queue: new IntakeQueueStore(storage),
   uploadState,
@@ -111,7 +111,9 @@ function bySlug<Enrollment extends { slug: string }>(records: Enrollment[]): Rec
   return Object.fromEntries(records.map((record) => [record.slug, record]));
 }
 
-const enrollmentTelemetry = new EnrollmentTelemetryRecorder(telemetry, events);
+// The event log last: an enrollment event found in the log is in the intake queue too, which start-up repair
+// relies on when it records an interrupted add-on change's event once (recordEventOnce).
+const enrollmentTelemetry = new EnrollmentTelemetryRecorder(telemetry, oneAfterAnother(intake, eventLog), (matches) => eventLog.newest(matches));
 const extensionDetails = async (extensionApiId: number) => fetchExtensionDetails((await loadConfig()).apiUrl, extensionApiId);
 const addonStudies = new AddonStudies({
   addons,

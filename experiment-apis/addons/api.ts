@@ -68,6 +68,10 @@ interface GeckoAddonManager {
 
 interface Modules {
   "resource://gre/modules/AddonManager.sys.mjs": { AddonManager: GeckoAddonManager };
+  /** Firefox internals: the add-ons' startup state (XPIStates), what Firefox starts each add-on from. */
+  "resource://gre/modules/addons/XPIProvider.sys.mjs": {
+    XPIInternal?: { XPIStates?: { findAddon(id: string): { version?: string } | undefined } };
+  };
   "resource://gre/modules/Timer.sys.mjs": {
     setTimeout(callback: () => void, ms: number): number;
     clearTimeout(id: number): void;
@@ -80,9 +84,28 @@ function load<Url extends keyof Modules>(url: Url): Modules[Url] {
 
 const addonManager = () => load("resource://gre/modules/AddonManager.sys.mjs").AddonManager;
 
+/**
+ * The add-on as JSON, at the version Firefox starts it at. After Firefox was killed right after an update,
+ * AddonManager can answer from an add-on database (extensions.json, saved a little after an install) that
+ * still has the previous version, while Firefox's startup state (XPIStates, addonStartup.json.lz4, saved at
+ * once) has the new one and Firefox runs it; AddonManager only catches up later in the session. The startup
+ * state decides then, so a crash repair does not take a finished update for an interrupted one.
+ */
 function addonInfo(addon: GeckoAddon): AddonInfo {
-  const { id, name, version, type, isActive } = addon;
-  return { id, name, version, type, isActive };
+  const { id, name, type, isActive } = addon;
+  const started = startupStateVersion(id);
+  if (started !== undefined && started !== addon.version) {
+    console.warn(`[recipe-client] AddonManager has ${id} at ${addon.version}, Firefox's startup state at ${started}: the add-on database is behind`);
+  }
+  return { id, name, version: started ?? addon.version, type, isActive };
+}
+
+function startupStateVersion(id: string): string | undefined {
+  try {
+    return load("resource://gre/modules/addons/XPIProvider.sys.mjs").XPIInternal?.XPIStates?.findAddon(id)?.version;
+  } catch {
+    return undefined; // internals moved: AddonManager's answer stands
+  }
 }
 
 function failure(error: string, message: string): InstallFailure {

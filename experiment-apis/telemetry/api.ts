@@ -1,8 +1,9 @@
 /**
  * Parent script of `browser.experiments.telemetry`: records into Glean and TelemetryEnvironment.
  * - uptake: a Glean event this add-on registers at run time (`recipe_client.uptake`);
- * - Normandy's events: Firefox's own `Glean.normandy.*` event metrics (all present in ESR 153), or, on a
- *   Firefox without them, same-named event metrics registered at run time under `recipe_client_events`;
+ * - Normandy's events: Firefox's own `Glean.normandy.*` event metrics (all present in ESR 153) with the keys
+ *   they have, and same-named event metrics registered at run time under `recipe_client_events` for an event
+ *   with a key the compiled metric lacks (enroll's enrollmentId) or on a Firefox without them;
  * - experiment annotations: TelemetryEnvironment and Glean (on ESR 153 the former does not forward to the
  *   latter, so both are set);
  * - recipe freshness: a labeled quantity registered at run time (`recipe_client.recipe_freshness`), since
@@ -91,13 +92,21 @@ function stageTimingMetric(event: PerformanceEvent): GleanTimingDistributionMetr
 
 const NANOSECONDS_PER_MILLISECOND = 1_000_000;
 
-function normandyEventMetric(method: NormandyEventMethod, object: string): GleanEventMetric {
+/**
+ * Records a Normandy event to Glean as the registry decides: to Firefox's compiled `Glean.normandy.*` metric
+ * with the keys it has, and, when that metric is missing (Normandy is being retired from Firefox) or lacks
+ * one of the event's keys (`notInCompiledMetric`: ESR 153's enroll metrics have no enrollmentId), whole to a
+ * same-named event metric registered at run time under `recipe_client_events`.
+ */
+function recordNormandyEvent(method: NormandyEventMethod, object: string, extra: Record<string, string>): void {
   const compiled = Glean[NORMANDY_EVENT_CATEGORY]?.[gleanEventName(method, object)] as GleanEventMetric | undefined;
-  if (compiled) return compiled;
-  // Normandy is being retired from Firefox; without its metrics, keep recording under our own category.
-  return runtimeMetric("event", RUNTIME_EVENT_CATEGORY, eventMetricName(method, object), ["events"], {
+  const lacking: readonly string[] = NORMANDY_EVENTS[method].notInCompiledMetric;
+  if (compiled) compiled.record(Object.fromEntries(Object.entries(extra).filter(([key]) => !lacking.includes(key))));
+  if (compiled && !Object.keys(extra).some((key) => lacking.includes(key))) return;
+  const runtime = runtimeMetric<GleanEventMetric>("event", RUNTIME_EVENT_CATEGORY, eventMetricName(method, object), ["events"], {
     allowed_extra_keys: [VALUE_EXTRA_KEY, ...NORMANDY_EVENTS[method].extraKeys],
   });
+  runtime.record(extra);
 }
 
 function telemetryEnvironment(): TelemetryEnvironmentModule["TelemetryEnvironment"] {
@@ -130,7 +139,7 @@ const telemetryApi: TelemetryApi = {
   async recordEvent(method, object, value, extra) {
     const problem = normandyEventProblem(method, object, value, extra);
     if (problem !== null) throw new ExtensionUtils.ExtensionError(problem);
-    normandyEventMetric(method, object).record({ ...fitExtraValues(extra), [VALUE_EXTRA_KEY]: value });
+    recordNormandyEvent(method, object, { ...fitExtraValues(extra), [VALUE_EXTRA_KEY]: value });
     return eventTimestamp();
   },
 

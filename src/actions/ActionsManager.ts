@@ -1,6 +1,5 @@
-import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
 import type { Recipe } from "../core/index.js";
-import type { BaseAction, FinalizeOptions, RecipeOutcome } from "./BaseAction.js";
+import type { ActionOutcome, BaseAction, FinalizeOptions, RecipeOutcome } from "./BaseAction.js";
 import type { Suitability } from "../core/index.js";
 
 /**
@@ -28,13 +27,13 @@ export class ActionsManager {
 
   /**
    * Finalizes every action once (one action may serve several names, e.g. the legacy single-preference
-   * aliases); returns each action's own uptake status by class name.
+   * aliases); returns each action's own outcome (uptake status, and why it failed) by class name.
    */
-  async finalize(options: FinalizeOptions): Promise<Map<string, UptakeStatus>> {
-    const statuses = new Map<string, UptakeStatus>();
+  async finalize(options: FinalizeOptions): Promise<Map<string, ActionOutcome>> {
+    const outcomes = new Map<string, ActionOutcome>();
     for (const action of new Set(this.actions.values())) {
-      statuses.set(action.name, await action.finalize(options));
+      outcomes.set(action.name, await action.finalize(options));
     }
-    return statuses;
+    return outcomes;
   }
 }

@@ -1,6 +1,8 @@
 import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
 import { errorMessage, validateJson, type JsonSchema, type Recipe } from "../core/index.js";
-import type { Suitability } from "../core/index.js";
+import type { ActionFailure, Suitability } from "../core/index.js";
+
+export type { ActionFailure };
 
 /** What happened to one recipe: its uptake status and, when it is not plain success, why. */
 export interface RecipeOutcome {
@@ -15,6 +17,12 @@ export interface FinalizeOptions {
 }
 
 type ActionState = "preparing" | "ready" | "disabled" | "failed" | "finalized";
+
+/** An action's own outcome of a run: its uptake status and, when it failed, why. */
+export interface ActionOutcome {
+  status: UptakeStatus;
+  failure?: ActionFailure;
+}
 
 /** Uptake for each suitability that stops a recipe before its action runs. */
 const STATUS_BY_SUITABILITY: Record<Exclude<Suitability, "filter-match">, UptakeStatus> = {
@@ -35,6 +43,7 @@ export abstract class BaseAction {
   /** The class name, used in the uptake source `normandy/action/<name>`. */
   abstract readonly name: string;
   private state: ActionState = "preparing";
+  private failure: ActionFailure | null = null;
 
   /** Throwing here disables the action for this run (`custom_1_error` for the action). */
   protected async preExecution(): Promise<void> {}
@@ -60,7 +69,8 @@ export abstract class BaseAction {
     if (this.state === "finalized") throw new Error(`${this.name} has already been finalized`);
     if (this.state === "preparing") await this.prepare(); // once per run; later recipes skip the await
     if (this.state !== "ready") {
-      return { status: "custom_1_error", suitability, detail: `${this.name} is ${this.state} for this run` };
+      const why = this.failure ? `${this.name} failed in ${this.failure.step}: ${this.failure.message}` : `${this.name} is ${this.state} for this run`;
+      return { status: "custom_1_error", suitability, detail: why };
     }
     let effective = suitability;
     let detail: string | undefined;
@@ -89,19 +99,21 @@ export abstract class BaseAction {
   /**
    * Ends the action's run and returns its own uptake status: `custom_1_error` when it failed to prepare
    * (Normandy's ACTION_PRE_EXECUTION_ERROR), `custom_2_error` when finalizing threw
-   * (ACTION_POST_EXECUTION_ERROR), otherwise `success` (a disabled action is not finalized at all).
+   * (ACTION_POST_EXECUTION_ERROR), otherwise `success` (a disabled action is not finalized at all). A failure
+   * comes with its cause.
    */
-  async finalize(options: FinalizeOptions): Promise<UptakeStatus> {
+  async finalize(options: FinalizeOptions): Promise<ActionOutcome> {
     await this.prepare();
     const state = this.state;
     this.state = "finalized";
-    if (state === "failed") return "custom_1_error";
-    if (state === "disabled") return "success";
+    if (state === "failed") return { status: "custom_1_error", failure: this.failure! };
+    if (state === "disabled") return { status: "success" };
     try {
       await this.finalizeRun(options);
-      return "success";
-    } catch {
-      return "custom_2_error";
+      return { status: "success" };
+    } catch (error) {
+      this.failure = { step: "post-execution", message: errorMessage(error) };
+      return { status: "custom_2_error", failure: this.failure };
     }
   }
 
@@ -124,8 +136,9 @@ export abstract class BaseAction {
         }
         await this.preExecution();
         this.state = "ready";
-      } catch {
+      } catch (error) {
         this.state = "failed";
+        this.failure = { step: "pre-execution", message: errorMessage(error) };
       }
     })();
     return this.prepared;

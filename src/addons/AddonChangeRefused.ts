@@ -5,6 +5,8 @@ export interface RefusalExtra {
   /** A rollout `conflict`: the add-on, and the rollout that already owns it. */
   addonId?: string;
   conflictingSlug?: string;
+  /** A rollout `conflict`: the enrollment id of the rollout that owns the add-on (Firefox's AddonRolloutAction). */
+  enrollmentId?: string;
 }
 
 /**

@@ -23,7 +23,7 @@ function findProblem(method: string, object: string, value: unknown, extra: unkn
   if (!isRegisteredMethod(method)) {
     return `unknown method "${method}" (known: ${Object.keys(NORMANDY_EVENTS).join(", ")})`;
   }
-  const { objects, extraKeys } = NORMANDY_EVENTS[method];
+  const { objects, extraKeys, requiredExtraKeys } = NORMANDY_EVENTS[method];
   if (!(objects as readonly string[]).includes(object)) {
     return `"${method}" is not recorded for object "${object}" (only for ${objects.join(", ")})`;
   }
@@ -42,6 +42,8 @@ function findProblem(method: string, object: string, value: unknown, extra: unkn
     // Normandy's TelemetryEvents throws on null/undefined extras too.
     if (typeof extraValue !== "string") return `extra "${key}" must be a string, got ${describe(extraValue)}`;
   }
+  const missing = (requiredExtraKeys as readonly string[]).find((key) => !Object.hasOwn(extra, key));
+  if (missing !== undefined) return `every "${method}" event carries the extra "${missing}"; it is missing`;
   return null;
 }
 

@@ -85,6 +85,9 @@ function runDetails(run: RunReport, newest: boolean): HTMLDetailsElement {
   if (stages.length > 0) details.append(element("p", "note", `Time: ${stages.map(([stage, ms]) => `${stage} ${ms} ms`).join(" · ")}`));
   const actions = Object.entries(run.actions);
   if (actions.length > 0) details.append(element("p", "note", `Actions: ${actions.map(([name, status]) => `${name} ${status}`).join(" · ")}`));
+  for (const [name, { step, message }] of Object.entries(run.actionFailures ?? {})) {
+    details.append(element("p", "error", `${name} failed in ${step}: ${message}`));
+  }
   details.append(recipeTable(run));
   return details;
 }

@@ -24,8 +24,9 @@ export interface AddonRolloutsDeps {
  * install a package for everyone the recipe matches and keep it at the package's version, until a
  * rollback uninstalls it. Rollouts are not studies: the studies opt-out does not touch them, and a recipe
  * that goes away leaves its add-on installed. Operations run one at a time; crash safety is
- * PendingAddonChange's (a rollback's `unenroll` event follows its uninstall, so a pending uninstall settled
- * at start-up records it).
+ * PendingAddonChange's: a change's success event (`enroll`, `update`, a rollback's `unenroll`) is recorded
+ * before its pending change is cleared, and start-up repair records it once (recordEventOnce), so a crash
+ * at any moment neither loses nor repeats it.
  */
 export class AddonRollouts {
   private readonly operations = new WriteQueue();
@@ -64,7 +65,7 @@ export class AddonRollouts {
         stored.pendingChange = { kind: "uninstall" };
       });
       try {
-        await this.removeAddon(rollout);
+        await this.removeAddon(rollout, { once: false });
       } catch (error) {
         // Stays pending: the next start tries again.
         await this.telemetry.recordEvent("unenrollFailed", "addon_rollback", slug, { reason: "uninstall-failed", enrollmentId: rollout.enrollmentId });
@@ -82,6 +83,7 @@ export class AddonRollouts {
       return;
     }
     const method = existing ? "update" : "enroll";
+    let installed: AddonInfo;
     try {
       const details = await requireExtensionDetails(this.deps.extensionDetails, extensionApiId);
       if (existing?.addonId === details.extension_id && compareVersions(existing.addonVersion, details.version) === 0) return;
@@ -90,11 +92,12 @@ export class AddonRollouts {
         throw new AddonChangeRefused("conflict", `the add-on ${details.extension_id} already belongs to the rollout ${conflicting.slug}`, {
           addonId: conflicting.addonId,
           conflictingSlug: conflicting.slug,
+          enrollmentId: conflicting.enrollmentId,
         });
       }
       const fields = addonFields(details);
       const previous = existing ? rolloutAddonFields(existing) : null;
-      const installed = await installFromDetails(this.deps.addons, details, {
+      installed = await installFromDetails(this.deps.addons, details, {
         recordPending: () =>
           existing
             ? this.deps.store.update(slug, (stored) => Object.assign(stored, fields, { pendingChange: { kind: "install", previous } })).then(() => undefined)
@@ -124,28 +127,38 @@ export class AddonRollouts {
             ? this.deps.store.update(slug, (stored) => Object.assign(stored, previous, { pendingChange: null })).then(() => undefined)
             : this.deps.store.remove(slug),
       });
-      const rollout = await this.deps.store.update(slug, (stored) => {
-        stored.pendingChange = null;
-      });
-      await this.reportApplied(rollout, method, installed.version);
     } catch (error) {
-      // Normandy reports a conflict as enrollFailed, whether the rollout is new or not.
-      const failed = error instanceof AddonChangeRefused && error.reason === "conflict" ? "enrollFailed" : `${method}Failed` as const;
-      await this.telemetry.recordEvent(failed, "addon_rollout", slug, failureExtra(error));
+      // Normandy reports a conflict as enrollFailed, whether the rollout is new or not; an update's failure
+      // carries the rollout's enrollment id whatever the reason (Normandy's only for its own two reasons).
+      const conflict = error instanceof AddonChangeRefused && error.reason === "conflict";
+      if (existing && !conflict) await this.telemetry.recordEvent("updateFailed", "addon_rollout", slug, { ...failureExtra(error), enrollmentId: existing.enrollmentId });
+      else await this.telemetry.recordEvent("enrollFailed", "addon_rollout", slug, failureExtra(error));
       throw error;
     }
+    // The event first, then the pending change cleared: a crash in between is settled at start-up.
+    const rollout = (await this.deps.store.get(slug))!;
+    await this.reportApplied(rollout, method, installed.version);
+    await this.clearPendingChange(slug);
   }
 
-  /** Uninstalls a rolled-back rollout's add-on, clears the pending removal, then reports the rollback. */
-  private async removeAddon(rollout: AddonRollout): Promise<void> {
+  /**
+   * Uninstalls a rolled-back rollout's add-on, reports the rollback, then clears the pending removal
+   * (`once`: start-up repair, whose event may have been recorded just before a crash).
+   */
+  private async removeAddon(rollout: AddonRollout, { once }: { once: boolean }): Promise<void> {
     if (!(await this.deps.addons.uninstall(rollout.addonId))) {
       this.deps.warn(`The add-on ${rollout.addonId} of the rollout ${rollout.slug} was already uninstalled`);
     }
-    await this.deps.store.update(rollout.slug, (stored) => {
+    const extra = { reason: "rollback", enrollmentId: rollout.enrollmentId };
+    await this.telemetry.recordEventOnceIf({ once }, "unenroll", "addon_rollback", rollout.slug, extra);
+    await this.telemetry.setExperimentInactive(rollout.slug);
+    await this.clearPendingChange(rollout.slug);
+  }
+
+  private async clearPendingChange(slug: string): Promise<void> {
+    await this.deps.store.update(slug, (stored) => {
       stored.pendingChange = null;
     });
-    await this.telemetry.recordEvent("unenroll", "addon_rollback", rollout.slug, { reason: "rollback", enrollmentId: rollout.enrollmentId });
-    await this.telemetry.setExperimentInactive(rollout.slug);
   }
 
   /** See PendingAddonChange for the rule. */
@@ -155,12 +168,10 @@ export class AddonRollouts {
     try {
       if (pending.kind === "uninstall") {
         this.deps.warn(`Finishing the rollback of ${rollout.slug}, interrupted last time`);
-        await this.removeAddon(rollout);
+        await this.removeAddon(rollout, { once: true });
       } else if (pendingInstallHappened(installed.get(rollout.addonId), rollout.addonVersion)) {
-        const completed = await store.update(rollout.slug, (stored) => {
-          stored.pendingChange = null;
-        });
-        await this.reportApplied(completed, pending.previous === null ? "enroll" : "update", completed.addonVersion);
+        await this.reportApplied(rollout, pending.previous === null ? "enroll" : "update", rollout.addonVersion, { once: true });
+        await this.clearPendingChange(rollout.slug);
       } else if (pending.previous === null) {
         this.deps.warn(`The add-on rollout ${rollout.slug} was interrupted before its add-on was installed; it did not happen`);
         await store.remove(rollout.slug);
@@ -173,9 +184,10 @@ export class AddonRollouts {
     }
   }
 
-  private async reportApplied(rollout: AddonRollout, method: "enroll" | "update", addonVersion: string): Promise<void> {
+  private async reportApplied(rollout: AddonRollout, method: "enroll" | "update", addonVersion: string, { once = false } = {}): Promise<void> {
     if (method === "enroll") await this.annotate(rollout);
-    await this.telemetry.recordEvent(method, "addon_rollout", rollout.slug, { addonId: rollout.addonId, addonVersion });
+    const extra = { addonId: rollout.addonId, addonVersion, enrollmentId: rollout.enrollmentId };
+    await this.telemetry.recordEventOnceIf({ once }, method, "addon_rollout", rollout.slug, extra);
   }
 
   private annotate(rollout: AddonRollout): Promise<void> {

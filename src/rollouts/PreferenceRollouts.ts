@@ -199,7 +199,7 @@ export class PreferenceRollouts {
     await this.deps.store.add(rollout);
     await this.saveStartupPrefs();
     await this.annotate(rollout);
-    await this.telemetry.recordEvent("enroll", "preference_rollout", slug, {});
+    await this.telemetry.recordEvent("enroll", "preference_rollout", slug, { enrollmentId: rollout.enrollmentId });
   }
 
   /**

@@ -204,10 +204,14 @@ export class RecipeRunner {
       report.recipes.push(entry);
       uptake.reportRecipe(entry.id, entry.revision, entry.status);
     }
-    const actionStatuses = await clock.time("actions", () => actions.finalize({ noRecipes: changeset.records.length === 0 }));
-    for (const [name, status] of actionStatuses) {
+    const actionOutcomes = await clock.time("actions", () => actions.finalize({ noRecipes: changeset.records.length === 0 }));
+    for (const [name, { status, failure }] of actionOutcomes) {
       report.actions[name] = status;
       uptake.reportAction(name, status);
+      if (failure) {
+        (report.actionFailures ??= {})[name] = failure;
+        log.error(`The action ${name} failed in ${failure.step} (${status}): ${failure.message}`);
+      }
     }
     report.runnerStatus = "success";
     uptake.reportRunner("success");

@@ -89,6 +89,17 @@ export class EventLogStore {
     return { events: (await Promise.all(segments)).flat(), dropped: index.dropped };
   }
 
+  /** The newest logged event that `matches`, once every append made so far has been written; reads newest first. */
+  async newest(matches: (event: LoggedEvent) => boolean): Promise<LoggedEvent | undefined> {
+    await this.writes.idle();
+    const index = await this.index();
+    for (let segment = index.next - 1; segment >= index.first; segment--) {
+      const found = (await this.segment(segment)).findLast(matches);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
   /**
    * Moves `index.first` past the oldest segments the log can do without and returns their numbers. Every
    * segment but the last is full (an append fills the last one before it starts another).

@@ -38,6 +38,11 @@ export interface EnrollOptions {
   extensionApiId: number | null;
 }
 
+interface ReportOptions {
+  /** Start-up repair: the event may have been recorded just before a crash (EnrollmentTelemetry.recordEventOnce). */
+  once?: boolean;
+}
+
 interface EndOptions {
   /** The add-on is already uninstalled (by the user, or while Firefox was closed): nothing to notify or remove. */
   addonGone?: boolean;
@@ -170,9 +175,6 @@ export class AddonStudies implements StudyAddonPort {
           check: (downloaded) => (downloaded.existingAddon ? conflicting() : metadataMismatch(downloaded, details)),
           undoPending: () => this.deps.store.remove(recipeId),
         });
-        await this.deps.store.update(recipeId, (stored) => {
-          stored.pendingChange = null;
-        });
       }
     } catch (error) {
       await this.report("enrollFailed", slug, { ...failureExtra(error), branch });
@@ -180,6 +182,9 @@ export class AddonStudies implements StudyAddonPort {
     }
     await this.annotate(study);
     await this.reportEnrolled(study);
+    // Only once the event is recorded: a crash before this point leaves the install pending, and start-up
+    // records the event then (once: see settlePendingChange).
+    if (study.addonId !== null) await this.clearPendingChange(study);
     return study;
   }
 
@@ -188,6 +193,7 @@ export class AddonStudies implements StudyAddonPort {
     if (!study?.active) throw new Error(`There is no active add-on study for recipe ${recipeId} to update`);
     // Normandy fetches metadata for a branch without an add-on (a null id) and fails; nothing to do then.
     if (branch.extensionApiId === null && study.addonId === null) return;
+    let installed: AddonInfo;
     try {
       const details = branch.extensionApiId === null ? null : await requireExtensionDetails(this.deps.extensionDetails, branch.extensionApiId);
       // Normandy lets a later check (or an unchanged version) hide a changed id; the id is checked first here.
@@ -198,7 +204,7 @@ export class AddonStudies implements StudyAddonPort {
       if (order > 0) throw new AddonChangeRefused("no-downgrade", `${details.version} is older than the installed ${study.addonVersion}`);
       if (order === 0) return;
       const previous = studyAddonFields(study);
-      const installed = await installFromDetails(this.deps.addons, details, {
+      installed = await installFromDetails(this.deps.addons, details, {
         recordPending: async () => {
           await this.deps.store.update(recipeId, (stored) => {
             Object.assign(stored, addonFields(details), { pendingChange: { kind: "install", previous } });
@@ -214,14 +220,13 @@ export class AddonStudies implements StudyAddonPort {
           });
         },
       });
-      const updated = await this.deps.store.update(recipeId, (stored) => {
-        stored.pendingChange = null;
-      });
-      await this.reportUpdated(updated, installed.version);
     } catch (error) {
       await this.report("updateFailed", study.slug, { ...failureExtra(error), branch: branch.slug, enrollmentId: study.enrollmentId });
       throw error;
     }
+    // The event first, then the pending change cleared, as for an enrollment.
+    await this.reportUpdated(study, installed.version);
+    await this.clearPendingChange(study);
   }
 
   /**
@@ -255,6 +260,10 @@ export class AddonStudies implements StudyAddonPort {
   private async removeAddon(study: AddonStudy): Promise<void> {
     const removed = await this.deps.addons.uninstall(study.addonId!);
     if (!removed) this.deps.warn(`The add-on ${study.addonId} of the study ${study.slug} was already uninstalled`);
+    await this.clearPendingChange(study);
+  }
+
+  private async clearPendingChange(study: AddonStudy): Promise<void> {
     await this.deps.store.update(study.recipeId, (stored) => {
       stored.pendingChange = null;
     });
@@ -269,11 +278,10 @@ export class AddonStudies implements StudyAddonPort {
         this.deps.warn(`Finishing the uninstall of ${study.addonId} for the ended study ${study.slug}, interrupted last time`);
         await this.removeAddon(study);
       } else if (pendingInstallHappened(installed.get(study.addonId!), study.addonVersion)) {
-        const completed = await store.update(study.recipeId, (stored) => {
-          stored.pendingChange = null;
-        });
-        if (pending.previous === null) await this.reportEnrolled(completed);
-        else await this.reportUpdated(completed, completed.addonVersion!);
+        // The event may have been recorded just before the crash: recorded once, then the change cleared.
+        if (pending.previous === null) await this.reportEnrolled(study, { once: true });
+        else await this.reportUpdated(study, study.addonVersion!, { once: true });
+        await this.clearPendingChange(study);
       } else if (pending.previous === null) {
         this.deps.warn(`The enrollment in ${study.slug} was interrupted before its add-on was installed; it did not happen`);
         await store.remove(study.recipeId);
@@ -305,21 +313,22 @@ export class AddonStudies implements StudyAddonPort {
     return this.telemetry.setExperimentActive(study.slug, study.branch, { type: "normandy-addonstudy", enrollmentId: study.enrollmentId });
   }
 
-  private reportEnrolled(study: AddonStudy): Promise<void> {
+  private reportEnrolled(study: AddonStudy, options?: ReportOptions): Promise<void> {
     return this.report("enroll", study.slug, {
       addonId: study.addonId ?? NO_ADDON_MARKER,
       addonVersion: study.addonVersion ?? NO_ADDON_MARKER,
       branch: study.branch,
-    });
+      enrollmentId: study.enrollmentId,
+    }, options);
   }
 
-  private reportUpdated(study: AddonStudy, addonVersion: string): Promise<void> {
-    return this.report("update", study.slug, { addonId: study.addonId!, addonVersion, branch: study.branch, enrollmentId: study.enrollmentId });
+  private reportUpdated(study: AddonStudy, addonVersion: string, options?: ReportOptions): Promise<void> {
+    return this.report("update", study.slug, { addonId: study.addonId!, addonVersion, branch: study.branch, enrollmentId: study.enrollmentId }, options);
   }
 
-  private report<Method extends EnrollmentEventMethod>(method: Method, slug: string, extra: EnrollmentEventExtra<Method>): Promise<void> {
+  private report<Method extends EnrollmentEventMethod>(method: Method, slug: string, extra: EnrollmentEventExtra<Method>, { once = false }: ReportOptions = {}): Promise<void> {
     // Every method this module records exists for the object addon_study.
-    return this.telemetry.recordEvent(method, "addon_study" as EnrollmentEventObject<Method>, slug, extra);
+    return this.telemetry.recordEventOnceIf({ once }, method, "addon_study" as EnrollmentEventObject<Method>, slug, extra);
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {

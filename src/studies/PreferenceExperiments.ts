@@ -224,7 +224,7 @@ export class PreferenceExperiments {
     await this.saveStartupPrefs();
     await this.startObserver(slug);
     await this.annotate(experiment);
-    await this.report("enroll", slug, { experimentType, branch });
+    await this.report("enroll", slug, { experimentType, branch, enrollmentId: experiment.enrollmentId });
     for (const [name, preference] of Object.entries(experiment.preferences)) {
       if (preference.overridden) await this.report("expPrefChanged", slug, { preferenceName: name, reason: "onEnroll", enrollmentId: experiment.enrollmentId });
     }

@@ -40,6 +40,17 @@ export interface EnrollmentTelemetry {
     value: string,
     extra: EnrollmentEventExtra<Method>,
   ): Promise<void>;
+  /**
+   * Records the success event of an add-on change that a crash interrupted, unless the event log's newest
+   * event for this object and value already is this very event (recorded just before the crash, when only
+   * clearing the pending change was left). What start-up repair calls, so the event is recorded once.
+   */
+  recordEventOnce<Method extends EnrollmentEventMethod>(
+    method: Method,
+    object: EnrollmentEventObject<Method>,
+    value: string,
+    extra: EnrollmentEventExtra<Method>,
+  ): Promise<void>;
   /** Not persisted by Firefox: set again for every active enrollment at each start. */
   setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void>;
   setExperimentInactive(slug: string): Promise<void>;

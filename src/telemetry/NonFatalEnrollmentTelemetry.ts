@@ -20,6 +20,26 @@ export class NonFatalEnrollmentTelemetry implements EnrollmentTelemetry {
     return this.logged(() => this.telemetry.recordEvent(method, object, value, extra), `Recording the ${method} event of ${value}`);
   }
 
+  recordEventOnce<Method extends EnrollmentEventMethod>(
+    method: Method,
+    object: EnrollmentEventObject<Method>,
+    value: string,
+    extra: EnrollmentEventExtra<Method>,
+  ): Promise<void> {
+    return this.logged(() => this.telemetry.recordEventOnce(method, object, value, extra), `Recording the ${method} event of ${value}`);
+  }
+
+  /** recordEventOnce when `once` (start-up repair of an add-on change), recordEvent otherwise. */
+  recordEventOnceIf<Method extends EnrollmentEventMethod>(
+    { once }: { once: boolean },
+    method: Method,
+    object: EnrollmentEventObject<Method>,
+    value: string,
+    extra: EnrollmentEventExtra<Method>,
+  ): Promise<void> {
+    return once ? this.recordEventOnce(method, object, value, extra) : this.recordEvent(method, object, value, extra);
+  }
+
   setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void> {
     return this.logged(() => this.telemetry.setExperimentActive(slug, branch, options), `Annotating ${slug} as active`);
   }

@@ -46,8 +46,8 @@ describe("an add-on rollout, end to end", () => {
 
     expect(await installedAddon(running.addon.firefox, ROLLOUT_ADDON)).toEqual({ version: "2.0", isActive: true });
     expect(await events()).toEqual([
-      ["enroll", "addon_rollout", SLUG, { addonId: ROLLOUT_ADDON, addonVersion: "1.0" }],
-      ["update", "addon_rollout", SLUG, { addonId: ROLLOUT_ADDON, addonVersion: "2.0" }],
+      ["enroll", "addon_rollout", SLUG, { addonId: ROLLOUT_ADDON, addonVersion: "1.0", enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) }],
+      ["update", "addon_rollout", SLUG, { addonId: ROLLOUT_ADDON, addonVersion: "2.0", enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) }],
     ]);
   });
 

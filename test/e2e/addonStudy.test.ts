@@ -95,8 +95,9 @@ describe("an add-on study, end to end", () => {
       expect.objectContaining({ recipeId, slug: SLUG, branch: "treatment", active: true, addonId: STUDY_ADDON, addonVersion: "1.0", pendingChange: null }),
     ]);
     const enrolls = await normandyEvents("addon_study", "enroll");
-    expect(enrolls.map(([, ...rest]) => rest)).toEqual([["normandy", "enroll", "addon_study", SLUG, { addonId: STUDY_ADDON, addonVersion: "1.0", branch: "treatment" }]]);
+    expect(enrolls.map(([, ...rest]) => rest)).toEqual([["normandy", "enroll", "addon_study", SLUG, { addonId: STUDY_ADDON, addonVersion: "1.0", branch: "treatment", enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) }]]);
     const glean = await inChrome<{ extra: Record<string, string> }[] | null>(`return Glean.normandy.enrollAddonStudy.testGetValue();`);
+    // ESR 153's compiled metric has no enrollmentId; the runtime recipe_client_events one has (enrollmentIds.test.ts).
     expect(glean?.map(({ extra }) => extra)).toEqual([{ value: SLUG, addonId: STUDY_ADDON, addonVersion: "1.0", branch: "treatment" }]);
     const annotation = await inChrome<{ branch: string; extra: Record<string, string> } | null>(`return Services.fog.testGetExperimentData(args[0]);`, SLUG);
     expect(annotation).toMatchObject({ branch: "treatment", extra: { type: "normandy-addonstudy" } });

@@ -131,7 +131,7 @@ describe("a preference rollout, end to end", () => {
   });
 
   it("reports the enrollment (event log, Glean.normandy, annotation) and filters see it in normandy.rollouts.pref", async () => {
-    expect((await normandyEvents()).map(([, ...rest]) => rest)).toEqual([["normandy", "enroll", "preference_rollout", SLUG, {}]]);
+    expect((await normandyEvents()).map(([, ...rest]) => rest)).toEqual([["normandy", "enroll", "preference_rollout", SLUG, { enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) }]]);
     expect(await glean("enrollPreferenceRollout")).toEqual([{ value: SLUG }]);
     expect(await annotation()).toMatchObject({ branch: "active", extra: { type: "normandy-prefrollout", enrollmentId } });
     const context = await running.addon.firefox.evalInExtensionPage<ContextSnapshot>(ADDON_ID, "pages/console.html", `return browser.runtime.sendMessage({ type: "get-context" });`);

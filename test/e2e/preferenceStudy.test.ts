@@ -125,7 +125,7 @@ describe("a preference study, end to end", () => {
 
   it("reports the enrollment: local event log, Firefox's Glean.normandy and the experiment annotations", async () => {
     const enrolls = await normandyEvents("enroll");
-    expect(enrolls.map(([, ...rest]) => rest)).toEqual([["normandy", "enroll", "preference_study", SLUG, { experimentType: "exp", branch }]]);
+    expect(enrolls.map(([, ...rest]) => rest)).toEqual([["normandy", "enroll", "preference_study", SLUG, { experimentType: "exp", branch, enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) }]]);
     const glean = await inChrome<{ extra: Record<string, string> }[] | null>(`return Glean.normandy.enrollPreferenceStudy.testGetValue();`);
     expect(glean?.map(({ extra }) => extra)).toEqual([{ value: SLUG, experimentType: "exp", branch }]);
     const annotation = await inChrome<{ branch: string; extra: Record<string, string> } | null>(`return Services.fog.testGetExperimentData(args[0]);`, SLUG);

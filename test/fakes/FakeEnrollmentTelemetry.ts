@@ -1,3 +1,4 @@
+import { normandyEventProblem } from "../../src/core/eventValidation.js";
 import type { ExperimentAnnotationOptions } from "../../experiment-apis/telemetry/interface.js";
 import type {
   EnrollmentEventExtra,
@@ -5,6 +6,7 @@ import type {
   EnrollmentEventObject,
   EnrollmentTelemetry,
 } from "../../src/telemetry/EnrollmentTelemetry.js";
+import { isSameEvent } from "../../src/telemetry/EnrollmentTelemetryRecorder.js";
 
 export interface RecordedEvent {
   method: string;
@@ -13,7 +15,10 @@ export interface RecordedEvent {
   extra: Record<string, string>;
 }
 
-/** Keeps enrollment events and the experiment annotations in memory, in order. */
+/**
+ * Keeps enrollment events and the experiment annotations in memory, in order. Refuses what the real
+ * recorder refuses (the event registry, required keys included).
+ */
 export class FakeEnrollmentTelemetry implements EnrollmentTelemetry {
   readonly events: RecordedEvent[] = [];
   /** The annotations now active, by slug. */
@@ -25,10 +30,19 @@ export class FakeEnrollmentTelemetry implements EnrollmentTelemetry {
     value: string,
     extra: EnrollmentEventExtra<Method>,
   ): Promise<void> {
-    for (const [key, extraValue] of Object.entries(extra)) {
-      if (typeof extraValue !== "string") throw new Error(`extra ${key} of ${method} is not a string`);
-    }
+    const problem = normandyEventProblem(method, object, value, extra);
+    if (problem !== null) throw new Error(problem);
     this.events.push({ method, object, value, extra: { ...(extra as Record<string, string>) } });
+  }
+
+  async recordEventOnce<Method extends EnrollmentEventMethod>(
+    method: Method,
+    object: EnrollmentEventObject<Method>,
+    value: string,
+    extra: EnrollmentEventExtra<Method>,
+  ): Promise<void> {
+    const newest = this.events.findLast((event) => event.object === object && event.value === value);
+    if (!newest || !isSameEvent(newest, method, extra as Record<string, string>)) await this.recordEvent(method, object, value, extra);
   }
 
   async setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ActionsManager } from "../../src/actions/ActionsManager.js";
 import { ConsoleLogAction } from "../../src/actions/ConsoleLogAction.js";
+import type { FinalizeOptions } from "../../src/actions/BaseAction.js";
 import type { Recipe } from "../../src/core/index.js";
 
 const recipe = (action: string, capabilities?: string[]): Recipe => ({
@@ -27,5 +28,41 @@ describe("ActionsManager", () => {
     expect(await manager().processRecipe(recipe("show-heartbeat", ["action.show-heartbeat"]), "capabilities-mismatch")).toMatchObject({
       status: "backoff",
     });
+  });
+});
+
+/** A console-log action whose pre- or post-execution hook throws. */
+class FailingAction extends ConsoleLogAction {
+  constructor(private readonly failing: "pre" | "post") {
+    super(() => undefined);
+  }
+
+  protected override async preExecution(): Promise<void> {
+    if (this.failing === "pre") throw new Error("the store could not be read");
+  }
+
+  protected override async finalizeRun(_options: FinalizeOptions): Promise<void> {
+    if (this.failing === "post") throw new Error("unenrolling an unseen study failed");
+  }
+}
+
+describe("an action that fails keeps the cause (Normandy's lastError)", () => {
+  it("pre-execution: custom_1_error for the action, its recipes say why", async () => {
+    const manager = new ActionsManager(new Map([["console-log", new FailingAction("pre")]]));
+    expect(await manager.processRecipe(recipe("console-log"), "filter-match")).toMatchObject({
+      status: "custom_1_error",
+      detail: "ConsoleLogAction failed in pre-execution: the store could not be read",
+    });
+    expect(await manager.finalize({ noRecipes: false })).toEqual(
+      new Map([["ConsoleLogAction", { status: "custom_1_error", failure: { step: "pre-execution", message: "the store could not be read" } }]]),
+    );
+  });
+
+  it("post-execution: custom_2_error with the message", async () => {
+    const manager = new ActionsManager(new Map([["console-log", new FailingAction("post")]]));
+    expect(await manager.processRecipe(recipe("console-log"), "filter-match")).toMatchObject({ status: "success" });
+    expect(await manager.finalize({ noRecipes: false })).toEqual(
+      new Map([["ConsoleLogAction", { status: "custom_2_error", failure: { step: "post-execution", message: "unenrolling an unseen study failed" } }]]),
+    );
   });
 });

@@ -57,7 +57,7 @@ describe("addon-rollout", () => {
         pendingChange: null,
       },
     ]);
-    expect(events(client)).toEqual([["enroll", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "1.0" }]]);
+    expect(events(client)).toEqual([["enroll", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "1.0", enrollmentId: "enrollment-id" }]]);
     expect(client.telemetry.active.get("rollout")).toEqual({ branch: "active", type: "normandy-addonrollout", enrollmentId: "enrollment-id" });
   });
 
@@ -80,7 +80,7 @@ describe("addon-rollout", () => {
     await rollOut(client);
     expect(client.addons.installed.get(ADDON)?.version).toBe("2.0");
     expect((await client.rolloutStore.get("rollout"))!.addonVersion).toBe("2.0");
-    expect(events(client)).toEqual([["update", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "2.0" }]]);
+    expect(events(client)).toEqual([["update", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "2.0", enrollmentId: "enrollment-id" }]]);
   });
 
   it("is not a study: it runs with studies turned off, and a recipe that is gone leaves the add-on", async () => {
@@ -92,8 +92,12 @@ describe("addon-rollout", () => {
     expect(client.addons.installed.has(ADDON)).toBe(true);
   });
 
-  it("conflict: another active rollout owns the add-on; enrollFailed names it, also for an existing rollout", async () => {
+  it("conflict: another active rollout owns the add-on; enrollFailed names it and its enrollment id, also for an existing rollout", async () => {
     const client = await rolledOut();
+    // The owner's id differs from the one the harness gives every new rollout, so the event shows whose it carries.
+    await client.rolloutStore.update("rollout", (stored) => {
+      stored.enrollmentId = "owner-enrollment-id";
+    });
     const { outcomes } = await rollOut(client, rolloutRecipe("second", 1, 2));
     expect(outcomes[0]!.status).toBe("apply_error");
     expect(await client.rolloutStore.get("second")).toBeUndefined();
@@ -104,8 +108,8 @@ describe("addon-rollout", () => {
     await rollOut(client, rolloutRecipe("third", 2, 3));
 
     expect(client.telemetry.eventsOf("enrollFailed").map(({ value, extra }) => [value, extra])).toEqual([
-      ["second", { reason: "conflict", addonId: ADDON, conflictingSlug: "rollout" }],
-      ["third", { reason: "conflict", addonId: ADDON, conflictingSlug: "rollout" }],
+      ["second", { reason: "conflict", addonId: ADDON, conflictingSlug: "rollout", enrollmentId: "owner-enrollment-id" }],
+      ["third", { reason: "conflict", addonId: ADDON, conflictingSlug: "rollout", enrollmentId: "owner-enrollment-id" }],
     ]);
     expect(client.addons.installed.get(ADDON)?.version).toBe("1.0");
   });
@@ -114,7 +118,7 @@ describe("addon-rollout", () => {
     const client = await rolledOut();
     client.publish(1, "renamed@example.test", "2.0");
     await rollOut(client);
-    expect(client.telemetry.eventsOf("updateFailed").map(({ extra }) => extra)).toEqual([{ reason: "addon-id-changed" }]);
+    expect(client.telemetry.eventsOf("updateFailed").map(({ extra }) => extra)).toEqual([{ reason: "addon-id-changed", enrollmentId: "enrollment-id" }]);
     expect(await client.rolloutStore.get("rollout")).toMatchObject({ addonId: ADDON, addonVersion: "1.0", pendingChange: null });
     expect(client.addons.installed.has("renamed@example.test")).toBe(false);
   });
@@ -145,7 +149,7 @@ describe("addon-rollout", () => {
 
     expect(mismatch.telemetry.eventsOf("enrollFailed").map(({ extra }) => extra)).toEqual([{ reason: "metadata-mismatch" }]);
     expect(badHash.telemetry.eventsOf("enrollFailed").map(({ extra }) => extra)).toEqual([{ reason: "download-failure", detail: "ERROR_INCORRECT_HASH" }]);
-    expect(update.telemetry.eventsOf("updateFailed").map(({ extra }) => extra)).toEqual([{ reason: "install-failure", detail: "ERROR_CORRUPT_FILE" }]);
+    expect(update.telemetry.eventsOf("updateFailed").map(({ extra }) => extra)).toEqual([{ reason: "install-failure", detail: "ERROR_CORRUPT_FILE", enrollmentId: "enrollment-id" }]);
     expect(await mismatch.rolloutStore.getAll()).toEqual([]);
     expect(await badHash.rolloutStore.getAll()).toEqual([]);
     expect(await update.rolloutStore.get("rollout")).toMatchObject({ addonVersion: "1.0", pendingChange: null });
@@ -215,7 +219,7 @@ describe("add-on rollouts across a crash", () => {
     await until(() => client.addons.installed.has(ADDON));
     await client.restart();
     expect(await client.rolloutStore.get("rollout")).toMatchObject({ state: "active", pendingChange: null });
-    expect(events(client)).toEqual([["enroll", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "1.0" }]]);
+    expect(events(client)).toEqual([["enroll", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "1.0", enrollmentId: "enrollment-id" }]]);
     expect(client.telemetry.active.get("rollout")).toMatchObject({ branch: "active" });
   });
 });

@@ -97,7 +97,7 @@ export async function addonClient() {
     async run(action: BaseAction, recipes: [Recipe, Suitability][], noRecipes = recipes.length === 0) {
       const outcomes = [];
       for (const [recipe, suitability] of recipes) outcomes.push(await action.processRecipe(recipe, suitability));
-      const actionStatus = await action.finalize({ noRecipes });
+      const { status: actionStatus } = await action.finalize({ noRecipes });
       await addons.settled();
       return { outcomes, actionStatus };
     },

@@ -110,7 +110,7 @@ describe("enrolling", () => {
         pendingChange: null,
       },
     ]);
-    expect(events(client)).toEqual([["enroll", "addon_study", SLUG, { addonId: ADDON, addonVersion: "1.0", branch: "treatment" }]]);
+    expect(events(client)).toEqual([["enroll", "addon_study", SLUG, { addonId: ADDON, addonVersion: "1.0", branch: "treatment", enrollmentId: "enrollment-id" }]]);
     expect(client.telemetry.active.get(SLUG)).toEqual({ branch: "treatment", type: "normandy-addonstudy", enrollmentId: "enrollment-id" });
   });
 
@@ -129,7 +129,7 @@ describe("enrolling", () => {
     await client.run(action(client), [[studyRecipe({ branches: [{ slug: "control", ratio: 1, extensionApiId: null }] }), "filter-match"]]);
     expect(client.addons.calls).toEqual([]);
     expect(await client.studyStore.get(1)).toMatchObject({ branch: "control", active: true, addonId: null, addonVersion: null, extensionApiId: null });
-    expect(events(client)).toEqual([["enroll", "addon_study", SLUG, { addonId: NO_ADDON_MARKER, addonVersion: NO_ADDON_MARKER, branch: "control" }]]);
+    expect(events(client)).toEqual([["enroll", "addon_study", SLUG, { addonId: NO_ADDON_MARKER, addonVersion: NO_ADDON_MARKER, branch: "control", enrollmentId: "enrollment-id" }]]);
   });
 
   it("does not enroll while enrollment is paused", async () => {
@@ -452,7 +452,7 @@ describe("crash safety: Firefox killed at any step, then restarted", () => {
     await client.restart();
 
     expect(await client.studyStore.get(1)).toMatchObject({ active: true, addonVersion: "1.0", pendingChange: null });
-    expect(events(client)).toEqual([["enroll", "addon_study", SLUG, { addonId: ADDON, addonVersion: "1.0", branch: "treatment" }]]);
+    expect(events(client)).toEqual([["enroll", "addon_study", SLUG, { addonId: ADDON, addonVersion: "1.0", branch: "treatment", enrollmentId: "enrollment-id" }]]);
     expect(client.telemetry.active.get(SLUG)).toMatchObject({ branch: "treatment" });
   });
 

@@ -34,12 +34,13 @@ interface PlannedTimer {
 }
 
 /** An uploader over fakes: prefs, in-memory queue, a manual clock, recorded timers and sends. */
-async function uploaderWith(options: { post?: IntakePost; url?: string; uploadEnabled?: boolean } = {}) {
+async function uploaderWith(options: { post?: IntakePost; url?: string; uploadEnabled?: boolean; storage?: MemoryStorage } = {}) {
   const prefs = new FakePrefsApi();
   await prefs.setPref(UPLOAD_ENABLED_PREF, options.uploadEnabled ?? true, "user");
   const warnings: string[] = [];
-  const uploadState = new TelemetryUploadState(prefs, (message) => warnings.push(message));
-  const queue = new IntakeQueueStore(new MemoryStorage());
+  const storage = options.storage ?? new MemoryStorage();
+  const uploadState = new TelemetryUploadState(prefs, storage, (message) => warnings.push(message));
+  const queue = new IntakeQueueStore(storage);
   const sent: IntakeBatch[] = [];
   const timers: PlannedTimer[] = [];
   const clock = { now: 1_700_000_000_000 };
@@ -133,9 +134,12 @@ describe("IntakeUploader", () => {
     expect(sent).toEqual([]);
   });
 
-  it("upload found off at start-up drops what an earlier session left and calls the hook", async () => {
-    const { prefs, uploader, uploadState, queue, sent } = await uploaderWith({ uploadEnabled: false });
-    await queue.add(uptakeEvent(1)); // left by a session that had upload on
+  it("upload turned off while Firefox was closed: the start drops what an earlier session left and calls the hook", async () => {
+    const storage = new MemoryStorage();
+    const earlier = await uploaderWith({ uploadEnabled: true, storage });
+    await earlier.uploader.append(uptakeEvent(1)); // a session that had upload on, killed before sending
+    const { prefs, uploader, uploadState, queue, sent } = await uploaderWith({ uploadEnabled: false, storage });
+    expect((await queue.read()).pending).toHaveLength(1);
     const clearEnrollmentIds = vi.fn();
     uploadState.onUploadDisabled(clearEnrollmentIds);
 
@@ -222,10 +226,10 @@ describe("IntakeUploader", () => {
 });
 
 describe("TelemetryUploadState", () => {
-  it("calls the upload-disabled hook on each switch to off (and on a first read of off), not on every read", async () => {
+  it("calls the upload-disabled hook on each switch from on to off, not on every read of off", async () => {
     const prefs = new FakePrefsApi();
     const warnings: string[] = [];
-    const state = new TelemetryUploadState(prefs, (message) => warnings.push(message));
+    const state = new TelemetryUploadState(prefs, new MemoryStorage(), (message) => warnings.push(message));
     const calls: string[] = [];
     state.onUploadDisabled(() => {
       calls.push("first");
@@ -233,11 +237,13 @@ describe("TelemetryUploadState", () => {
     });
     const unsubscribe = state.onUploadDisabled(() => void calls.push("second"));
 
-    expect(await state.isEnabled()).toBe(false); // no such pref: off
+    expect(await state.isEnabled()).toBe(false); // no such pref: off, and never seen on: no switch
     expect(await state.isEnabled()).toBe(false);
+    expect(calls).toEqual([]);
     await prefs.setPref(UPLOAD_ENABLED_PREF, true, "user");
     expect(await state.isEnabled()).toBe(true);
     await prefs.setPref(UPLOAD_ENABLED_PREF, false, "user");
+    expect(await state.isEnabled()).toBe(false);
     expect(await state.isEnabled()).toBe(false);
     unsubscribe();
     await prefs.setPref(UPLOAD_ENABLED_PREF, true, "user");
@@ -245,8 +251,28 @@ describe("TelemetryUploadState", () => {
     await prefs.setPref(UPLOAD_ENABLED_PREF, false, "user");
     await state.isEnabled();
 
-    expect(calls).toEqual(["first", "second", "first", "second", "first"]);
-    expect(warnings).toEqual(Array(3).fill("A telemetry-upload-disabled listener failed: store unavailable"));
+    expect(calls).toEqual(["first", "second", "first"]);
+    expect(warnings).toEqual(Array(2).fill("A telemetry-upload-disabled listener failed: store unavailable"));
+  });
+
+  /** A start of the add-on over `storage` with upload `enabled`: how many times the hook was called. */
+  async function startWith(storage: MemoryStorage, enabled: boolean): Promise<number> {
+    const prefs = new FakePrefsApi();
+    await prefs.setPref(UPLOAD_ENABLED_PREF, enabled, "user");
+    const state = new TelemetryUploadState(prefs, storage, () => undefined);
+    let calls = 0;
+    state.onUploadDisabled(() => void (calls += 1));
+    await Promise.all([state.isEnabled(), state.isEnabled()]);
+    return calls;
+  }
+
+  it("remembers the state across starts: a start with upload still off is no switch, one after it was turned off while closed is", async () => {
+    const storage = new MemoryStorage();
+    expect(await startWith(storage, false)).toBe(0); // first start, off
+    expect(await startWith(storage, false)).toBe(0); // still off: enrollments made meanwhile keep their ids
+    expect(await startWith(storage, true)).toBe(0);
+    expect(await startWith(storage, false)).toBe(1); // turned off while Firefox was closed: one switch
+    expect(await startWith(storage, false)).toBe(0);
   });
 });
 
@@ -274,13 +300,13 @@ describe("enrollment events to the intake", () => {
     const server = await servers.start();
     const { uploader } = await uploaderWith({ post: (url, batch) => postIntakeBatch(url, batch), url: server.config.intakeUrl });
     const eventLog = new EventLogStore(new MemoryStorage());
-    const recorder = new EnrollmentTelemetryRecorder(new FakeTelemetryApi(), allOf(eventLog, uploader));
+    const recorder = new EnrollmentTelemetryRecorder(new FakeTelemetryApi(), allOf(eventLog, uploader), (matches) => eventLog.newest(matches));
 
-    await recorder.recordEvent("enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp" });
+    await recorder.recordEvent("enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp", enrollmentId: "e-1" });
     await uploader.send();
 
     const [received] = server.intake.events(ENVELOPE.clientId);
-    expect(received).toMatchObject({ category: "normandy", method: "enroll", object: "preference_study", value: "my-study", extra: { branch: "treatment", experimentType: "exp" } });
+    expect(received).toMatchObject({ category: "normandy", method: "enroll", object: "preference_study", value: "my-study", extra: { branch: "treatment", experimentType: "exp", enrollmentId: "e-1" } });
     expect([[received!.timestamp, received!.category, received!.method, received!.object, received!.value, received!.extra]]).toEqual((await eventLog.read()).events);
   });
 });

@@ -37,8 +37,8 @@ function setup(userId = "8d6ee3ee-4c37-4e3b-9d64-9a4e1e0d0b7a") {
     const action = kind === "multi" ? new PreferenceExperimentAction(deps) : new SinglePreferenceExperimentAction(deps);
     const outcomes = [];
     for (const [recipe, suitability] of recipes) outcomes.push(await action.processRecipe(recipe, suitability));
-    const actionStatus = await action.finalize({ noRecipes });
-    return { outcomes, actionStatus };
+    const { status: actionStatus, failure: actionFailure } = await action.finalize({ noRecipes });
+    return { outcomes, actionStatus, actionFailure };
   }
 
   const advance = (ms: number) => {
@@ -257,10 +257,11 @@ describe("temporary errors: 7 days from the first one", () => {
     expect(telemetry.eventsOf("unenroll")[0]!.extra.reason).toBe("no-recipes");
   });
 
-  it("noRecipes with recipes seen is a post-execution error", async () => {
+  it("noRecipes with recipes seen is a post-execution error, and says so", async () => {
     const { run } = setup();
-    const { actionStatus } = await run([[recipe({ isEnrollmentPaused: true }), "filter-match"]], "multi", true);
+    const { actionStatus, actionFailure } = await run([[recipe({ isEnrollmentPaused: true }), "filter-match"]], "multi", true);
     expect(actionStatus).toBe("custom_2_error");
+    expect(actionFailure).toMatchObject({ step: "post-execution", message: expect.stringMatching(/.+/) });
   });
 });
 
@@ -319,7 +320,7 @@ describe("the legacy single-preference shape", () => {
       preferences: { [PREF]: { preferenceValue: "legacy-value", preferenceBranchType: "default", previousPreferenceValue: "control-value" } },
     });
     expect(prefs.defaults.get(PREF)).toBe("legacy-value");
-    expect(telemetry.eventsOf("enroll")[0]!.extra).toEqual({ experimentType: "exp", branch: "only" });
+    expect(telemetry.eventsOf("enroll")[0]!.extra).toEqual({ experimentType: "exp", branch: "only", enrollmentId: (await store.get("legacy-study"))!.enrollmentId });
   });
 
   it("honours preferenceBranchType user", async () => {

@@ -82,7 +82,7 @@ describe("enrolling", () => {
       enrollmentId: "enrollment-1",
     });
     expect(telemetry.events).toEqual([
-      { method: "enroll", object: "preference_study", value: "study", extra: { experimentType: "exp", branch: "treatment" } },
+      { method: "enroll", object: "preference_study", value: "study", extra: { experimentType: "exp", branch: "treatment", enrollmentId: "enrollment-1" } },
     ]);
     expect(telemetry.active.get("study")).toEqual({ branch: "treatment", type: "normandy-exp", enrollmentId: "enrollment-1" });
     expect(prefs.startupPrefs("experiments")).toEqual({ [PREF]: true });
@@ -115,7 +115,7 @@ describe("enrolling", () => {
     expect(prefs.defaults.get(PREF)).toBe(false);
     expect((await store.get("study"))!.preferences[PREF]!.overridden).toBe(true);
     expect(telemetry.events.map(({ method, extra }) => [method, extra])).toEqual([
-      ["enroll", { experimentType: "exp", branch: "treatment" }],
+      ["enroll", { experimentType: "exp", branch: "treatment", enrollmentId: "enrollment-1" }],
       ["expPrefChanged", { preferenceName: PREF, reason: "onEnroll", enrollmentId: "enrollment-1" }],
     ]);
     expect(prefs.listenerCount(PREF)).toBe(0);

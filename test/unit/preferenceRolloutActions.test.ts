@@ -51,7 +51,7 @@ function setup({ graduationSet = new Set<string>() } = {}) {
       const [recipe, suitability] = Array.isArray(entry) ? entry : [entry, "filter-match" as const];
       outcomes.push(await actions.processRecipe(recipe, suitability));
     }
-    const actionStatuses = await actions.finalize({ noRecipes: recipes.length === 0 });
+    const actionStatuses = new Map([...(await actions.finalize({ noRecipes: recipes.length === 0 }))].map(([name, { status }]) => [name, status]));
     return { outcomes, actionStatuses };
   }
   return { prefs, store, telemetry, warnings, rollouts, run };
@@ -101,7 +101,7 @@ describe("preference-rollout: enrolling", () => {
         enrollmentId: "enrollment-1",
       },
     ]);
-    expect(eventsOf(telemetry)).toEqual([["enroll", "preference_rollout", SLUG, {}]]);
+    expect(eventsOf(telemetry)).toEqual([["enroll", "preference_rollout", SLUG, { enrollmentId: "enrollment-1" }]]);
     expect(Object.fromEntries(telemetry.active)).toEqual({ [SLUG]: { branch: "active", type: "normandy-prefrollout", enrollmentId: "enrollment-1" } });
   });
 
@@ -135,7 +135,7 @@ describe("preference-rollout: enrolling", () => {
     expect(await store.get(SLUG)).toEqual(stored);
     expect(stored!.preferences[0]!.previousValue).toBeNull();
     expect(prefs.defaults.get("test.pref")).toBe(1);
-    expect(eventsOf(telemetry)).toEqual([["enroll", "preference_rollout", SLUG, {}]]);
+    expect(eventsOf(telemetry)).toEqual([["enroll", "preference_rollout", SLUG, { enrollmentId: "enrollment-1" }]]);
   });
 
   it("would-be-no-op: a new rollout whose every value is already the default is refused", async () => {
@@ -171,7 +171,7 @@ describe("preference-rollout: enrolling", () => {
 
     expect(outcomes.map(({ status }) => status)).toEqual(["success", "apply_error"]);
     expect(eventsOf(telemetry)).toEqual([
-      ["enroll", "preference_rollout", SLUG, {}],
+      ["enroll", "preference_rollout", SLUG, { enrollmentId: "enrollment-1" }],
       ["enrollFailed", "preference_rollout", "test-rollout-2", { reason: "conflict", preference: "test.pref1" }],
       ["enrollFailed", "preference_rollout", "test-rollout-2", { reason: "conflict", preference: "test.pref1" }],
     ]);
@@ -289,7 +289,7 @@ describe("preference-rollout: updating", () => {
       enrollmentId: "enrollment-1",
     });
     expect(eventsOf(telemetry)).toEqual([
-      ["enroll", "preference_rollout", SLUG, {}],
+      ["enroll", "preference_rollout", SLUG, { enrollmentId: "enrollment-1" }],
       ["update", "preference_rollout", SLUG, { previousState: "active", enrollmentId: "enrollment-1" }],
     ]);
   });
@@ -375,7 +375,7 @@ describe("preference-rollback", () => {
     expect((await store.get(SLUG))!.state).toBe("rolled-back");
     expect(prefs.startupPrefs("rollouts")).toEqual({});
     expect(eventsOf(telemetry)).toEqual([
-      ["enroll", "preference_rollout", SLUG, {}],
+      ["enroll", "preference_rollout", SLUG, { enrollmentId: "enrollment-1" }],
       ["unenroll", "preference_rollback", SLUG, { reason: "rollback", enrollmentId: "enrollment-1" }],
     ]);
     expect(telemetry.active.size).toBe(0);

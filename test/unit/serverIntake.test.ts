@@ -8,6 +8,7 @@ import { SCHEMA_MIGRATIONS } from "../../server/schemaMigrations.js";
 import type { IntakeBatch } from "../../src/core/intakeBatch.js";
 import type { EventRecord } from "../../src/core/eventFormat.js";
 import { fetchJson, postJson, useTestServers } from "./serverHarness.js";
+const ENROLLMENT_ID = "5b1c0e9a-7d2f-4c3e-9a8b-1f2e3d4c5b6a";
 
 const CLIENT = "6f1b3c2a-1d7e-4a55-9c3e-0b8d2e4f6a71";
 
@@ -20,8 +21,8 @@ function batch(overrides: Partial<IntakeBatch> = {}): IntakeBatch {
     locale: "en-US",
     events: [
       [1200, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: "normandy/runner" }],
-      [1300, "normandy", "enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp" }],
-      [1400, "normandy", "unenroll", "preference_study", "my-study", { reason: "recipe-not-seen", didResetValue: "true" }],
+      [1300, "normandy", "enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp", enrollmentId: ENROLLMENT_ID }],
+      [1400, "normandy", "unenroll", "preference_study", "my-study", { reason: "recipe-not-seen", didResetValue: "true", enrollmentId: ENROLLMENT_ID }],
     ],
     ...overrides,
   };

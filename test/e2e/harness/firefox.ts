@@ -208,6 +208,15 @@ export class Firefox {
     this.disconnect();
   }
 
+  /** Waits until Firefox exits by itself (a script made it kill itself, say); fails after `timeoutMs`. */
+  async exited(timeoutMs: number): Promise<void> {
+    const child = this.process;
+    if (child && !hasExited(child) && !(await withTimeout(once(child, "exit"), timeoutMs).then(() => true, () => false))) {
+      throw new Error(`Firefox did not exit within ${timeoutMs} ms`);
+    }
+    this.disconnect();
+  }
+
   /** Marks the log to be kept by `dispose()`. */
   keepLog(): void {
     this.keepLogFile = true;
