@@ -5,6 +5,8 @@ import type {
   EnrollmentEventObject,
   EnrollmentTelemetry,
 } from "../../src/telemetry/EnrollmentTelemetry.js";
+import { fitExtraValues, normandyEventProblem } from "../../src/core/index.js";
+import { assertAnnotationOptions } from "./annotationContract.js";
 
 export interface RecordedEvent {
   method: string;
@@ -13,7 +15,10 @@ export interface RecordedEvent {
   extra: Record<string, string>;
 }
 
-/** Keeps enrollment events and the experiment annotations in memory, in order. */
+/**
+ * Keeps enrollment events and the experiment annotations in memory, in order. Refuses what the real recorder
+ * and Firefox refuse: an event outside the registry, annotation options outside the schema.
+ */
 export class FakeEnrollmentTelemetry implements EnrollmentTelemetry {
   readonly events: RecordedEvent[] = [];
   /** The annotations now active, by slug. */
@@ -25,13 +30,14 @@ export class FakeEnrollmentTelemetry implements EnrollmentTelemetry {
     value: string,
     extra: EnrollmentEventExtra<Method>,
   ): Promise<void> {
-    for (const [key, extraValue] of Object.entries(extra)) {
-      if (typeof extraValue !== "string") throw new Error(`extra ${key} of ${method} is not a string`);
-    }
-    this.events.push({ method, object, value, extra: { ...(extra as Record<string, string>) } });
+    // The registry check the real recorder makes (and the parent script again), and the extras as it records them.
+    const problem = normandyEventProblem(method, object, value, extra);
+    if (problem !== null) throw new Error(problem);
+    this.events.push({ method, object, value, extra: fitExtraValues(extra as Record<string, string>) });
   }
 
   async setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void> {
+    assertAnnotationOptions(slug, options);
     this.active.set(slug, { branch, ...options });
   }
 
