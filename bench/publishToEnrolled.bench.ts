@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { startRecipeServer, type RunningRecipeServer } from "../server/recipeServer.js";
 import type { RecipeFields } from "../server/recipeStore.js";
 import { FILTER_CORPUS } from "../test/e2e/fixtures/filterCorpus.js";
+import { waitForValue } from "../test/e2e/harness/index.js";
 import { AddonUnderTest, prefsFor } from "../test/e2e/support/addonUnderTest.js";
 import { defineBench } from "./defineBench.js";
 import { summarize } from "./measure.js";
@@ -82,11 +83,10 @@ async function publishedLatency(addon: AddonUnderTest, server: RunningRecipeServ
   server.store.update(rolloutId, rollout(value));
   const publishedAt = Date.now();
   await server.publish();
-  const deadline = Date.now() + CHANGE_TIMEOUT_MS;
-  for (;;) {
-    const changedAt = await addon.firefox.evalInChrome<string>(`return Services.prefs.getStringPref(args[0], "");`, CHANGED_AT_PREF);
-    if (changedAt) return Number(changedAt) - publishedAt;
-    if (Date.now() > deadline) throw new Error(`${ROLLOUT_PREF} did not become ${value} within ${CHANGE_TIMEOUT_MS} ms of the publish`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const changedAt = await waitForValue(
+    `${ROLLOUT_PREF} to become ${value}`,
+    async () => (await addon.firefox.evalInChrome<string>(`return Services.prefs.getStringPref(args[0], "");`, CHANGED_AT_PREF)) || undefined,
+    { timeoutMs: CHANGE_TIMEOUT_MS, intervalMs: 20 },
+  );
+  return Number(changedAt) - publishedAt;
 }

@@ -5,6 +5,7 @@
  * nothing, so the bench keeps the content tab on it.
  */
 import type { BackgroundRequest, BackgroundResponses } from "../src/messages.js";
+import { waitForValue } from "../test/e2e/harness/index.js";
 import { ADDON_ID, type AddonUnderTest } from "../test/e2e/support/addonUnderTest.js";
 
 const QUIET_PAGE = "pages/popup.html";
@@ -27,13 +28,13 @@ export function askBackground<Type extends keyof BackgroundResponses>(
  * answers; returns when it started. Until it has registered its listener, messages fail.
  */
 export async function waitForBackground(addon: AddonUnderTest, startedAfter = 0, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const startedAt = await openQuietPage(addon)
-      .then(() => askBackground(addon, { type: "get-studies" }))
-      .then((studies) => studies.backgroundStartedAt, () => 0);
-    if (startedAt > startedAfter) return startedAt;
-    if (Date.now() > deadline) throw new Error(`no background page started after ${startedAfter} answered within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return waitForValue(
+    `a background page started after ${startedAfter}`,
+    async () => {
+      await openQuietPage(addon);
+      const { backgroundStartedAt } = await askBackground(addon, { type: "get-studies" });
+      return backgroundStartedAt > startedAfter && backgroundStartedAt;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
 }

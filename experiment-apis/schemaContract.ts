@@ -2,8 +2,8 @@
  * Ties an experiment API's TypeScript interface to its schema.json: for every function of the interface,
  * the names of its parameters in order, and for every event the names of its listener's parameters and of
  * the extra `addListener` arguments. The mapped types make the compiler reject a missing function or event,
- * an extra one, or a wrong parameter count; `test/unit/schemas.test.ts` then compares names and order with
- * the schema, so the interface, the schema and the implementations cannot drift apart.
+ * an extra one, or a wrong parameter count; `test/unit/schemas.test.ts` then compares names, order and
+ * parameter types with the schema, so the interface, the schema and the implementations cannot drift apart.
  */
 
 /**

@@ -48,6 +48,8 @@ export interface RunningRecipeServer {
   extensions: ExtensionStore;
   /** The telemetry clients sent, e.g. `intake.events(clientId)` (newest first). */
   intake: IntakeStore;
+  /** How many clients follow the change notices now (each connection got the current timestamp first). */
+  noticeClients(): number;
   /** Signs the enabled recipes and makes them what clients are served. */
   publish(): Promise<PublishedSnapshot>;
   /** Stops listening, waits for a running publish, and closes the database (already on disk). */
@@ -112,6 +114,7 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
       faults,
       intake,
       extensions,
+      noticeClients: () => notices.connectedClients,
       publish: () => publisher.publish(),
       close: () =>
         (closing ??= (async () => {

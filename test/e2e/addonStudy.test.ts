@@ -12,7 +12,7 @@ import type { ServedExtensionDetails } from "../../server/extensionDetails.js";
 import type { RecipeFields } from "../../server/recipeStore.js";
 import type { LoggedEvent } from "../../src/stores/EventLogStore.js";
 import type { AddonStudy } from "../../src/stores/AddonStudyStore.js";
-import type { JsonValue } from "./harness/index.js";
+import { type JsonValue, waitForValue } from "./harness/index.js";
 import { ADDON_ID } from "./support/addonUnderTest.js";
 import { useServerAndAddon } from "./support/serverAndAddon.js";
 import { buildTestAddon, installedAddon, TEST_ADDON_PAGE, uploadXpi } from "./support/testAddons.js";
@@ -72,15 +72,6 @@ describe("an add-on study, end to end", () => {
     (await running.addon.state()).events.filter(
       ([, category, eventMethod, eventObject]) => category === "normandy" && eventObject === object && (method === undefined || eventMethod === method),
     );
-  const waitFor = async <T>(what: string, read: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read().catch(() => undefined);
-      if (value !== undefined && value !== null && value !== false) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  };
   const upload = (name: string) => uploadXpi(running.server, xpis.get(name)!);
   /** Asks the study add-on's own page to message the recipe client. */
   const fromStudyAddon = <T>(addonId: string, body: string) => running.addon.firefox.evalInExtensionPage<T>(addonId, TEST_ADDON_PAGE, body, ADDON_ID);
@@ -203,8 +194,9 @@ describe("an add-on study, end to end", () => {
     await running.server.publish();
     // Start a run without waiting for it: it hangs in the download.
     await running.addon.firefox.evalInExtensionPage(ADDON_ID, CONSOLE_PAGE, `browser.runtime.sendMessage({ type: "run-now" }); return null;`);
-    const pending = await waitFor("the study record written before the install", async () =>
+    const pending = await waitForValue("the study record written before the install", async () =>
       (await addonStudies()).find((study) => study.recipeId === secondRecipe.id && study.pendingChange?.kind === "install"),
+      { timeoutMs: 20_000 },
     );
     expect(pending).toMatchObject({ addonId: SECOND_ADDON, addonVersion: "1.0", active: true });
 
@@ -237,8 +229,10 @@ describe("an add-on study, end to end", () => {
     // No answer comes back: the add-on is gone before it could read one.
     await fromStudyAddon(SECOND_ADDON, `browser.runtime.sendMessage(args[0], { type: "endStudy", reason: "study-complete" }); return null;`);
 
-    await waitFor("the add-on to be removed", async () => (await installed(SECOND_ADDON)) === null);
-    const study = await waitFor("the study to end", async () => (await addonStudies()).find((candidate) => candidate.slug === SECOND_SLUG && !candidate.active));
+    await waitForValue("the add-on to be removed", async () => (await installed(SECOND_ADDON)) === null, { timeoutMs: 20_000 });
+    const study = await waitForValue("the study to end", async () => (await addonStudies()).find((candidate) => candidate.slug === SECOND_SLUG && !candidate.active), {
+      timeoutMs: 20_000,
+    });
     expect(study).toMatchObject({ studyEndDate: expect.any(String), pendingChange: null });
     const unenrolls = await normandyEvents("addon_study", "unenroll");
     expect(unenrolls.map(([, , , , value, extra]) => [value, extra])).toEqual([

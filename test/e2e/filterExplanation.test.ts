@@ -6,26 +6,13 @@
  */
 import { describe, expect, it } from "vitest";
 import type { JsonValue } from "./harness/index.js";
+import { waitForValue } from "./harness/waitForValue.js";
 import { ADDON_ID } from "./support/addonUnderTest.js";
 import { useServerAndAddon } from "./support/serverAndAddon.js";
 
 const CONSOLE_PAGE = "pages/console.html";
 const MISMATCH_FILTER = 'normandy.channel == "no-such-channel" && normandy.version|versionCompare("100") >= 0';
 const MATCH_FILTER = 'normandy.version|versionCompare("100") >= 0 || normandy.channel == "no-such-channel"';
-
-/** Waits in the page for `probe` to give a truthy value. */
-const WAIT_FOR = `
-  const waitFor = (probe, what, timeoutMs = 10000) => new Promise((resolve, reject) => {
-    const started = Date.now();
-    const check = () => {
-      const value = probe();
-      if (value) resolve(value);
-      else if (Date.now() - started > timeoutMs) reject(new Error("timed out waiting for " + what));
-      else setTimeout(check, 20);
-    };
-    check();
-  });
-`;
 
 /** Each line of the tree as the reader sees it, with "*" in front of the lines marked as deciding. */
 const READ_TREE = `
@@ -43,7 +30,10 @@ describe("explained targeting in the QA console", () => {
     },
     waitForFirstRun: true,
   });
-  const inConsole = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInContent<T>(WAIT_FOR + READ_TREE + body, ...args);
+  const inConsole = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInContent<T>(READ_TREE + body, ...args);
+  /** Polls `probe`, an expression over `args`, in the console until it is truthy; returns its value. */
+  const untilInConsole = <T>(what: string, probe: string, ...args: JsonValue[]) =>
+    waitForValue(what, () => inConsole<T | false | null>(`return ${probe};`, ...args), { timeoutMs: 10_000, intervalMs: 20 });
   const channel = () => running.addon.firefox.evalInChrome<string>(`return Services.prefs.getDefaultBranch("").getCharPref("app.update.channel");`);
 
   it("names the false clause with this client's value, and agrees with the run", async () => {
@@ -51,14 +41,17 @@ describe("explained targeting in the QA console", () => {
     const [mismatch, match] = report.recipes;
     expect([mismatch?.suitability, match?.suitability]).toEqual(["filter-mismatch", "filter-match"]);
 
-    const explain = (recipeId: number) =>
-      inConsole<{ verdict: string; tree: string[] }>(
-        `const row = await waitFor(() => [...document.querySelectorAll("#runs details[open] tbody tr")].find((tr) => tr.cells[0].textContent.startsWith(args[0] + " ")), "the recipe's row");
-         row.querySelector("button.explain").click();
-         const block = await waitFor(() => row.nextElementSibling?.querySelector(".explanation"), "the explanation");
-         return { verdict: block.querySelector("p").textContent, tree: lines(block) };`,
+    const rowOf = `[...document.querySelectorAll("#runs details[open] tbody tr")].find((tr) => tr.cells[0].textContent.startsWith(args[0] + " "))`;
+    const explain = async (recipeId: number) => {
+      await untilInConsole("the recipe's row", `Boolean(${rowOf})`, recipeId);
+      await inConsole(`${rowOf}.querySelector("button.explain").click();`, recipeId);
+      return untilInConsole<{ verdict: string; tree: string[] }>(
+        "the explanation",
+        `(() => { const block = ${rowOf}.nextElementSibling?.querySelector(".explanation");
+                  return block && { verdict: block.querySelector("p").textContent, tree: lines(block) }; })()`,
         recipeId,
       );
+    };
 
     const mismatchExplained = await explain(mismatch!.id);
     expect(mismatchExplained.verdict).toBe("The filter does not match: its value is false.");
@@ -82,13 +75,14 @@ describe("explained targeting in the QA console", () => {
 
   it("the playground explains an expression that fails, marking the part that threw", async () => {
     await running.addon.firefox.navigate(await running.addon.firefox.extensionUrl(ADDON_ID, CONSOLE_PAGE));
-    const shown = await inConsole<{ status: string; tree: string[] }>(
-      `const input = document.getElementById("filter-expression");
-       input.value = 'normandy.channel != "" && normandy.studies.pref["no-such-study"]|preferenceValue == "a"';
-       document.getElementById("evaluate-filter").click();
-       const result = document.getElementById("filter-result");
-       await waitFor(() => result.querySelector(".explanation"), "the explanation");
-       return { status: result.firstChild.textContent, tree: lines(result) };`,
+    await inConsole(
+      `document.getElementById("filter-expression").value = 'normandy.channel != "" && normandy.studies.pref["no-such-study"]|preferenceValue == "a"';
+       document.getElementById("evaluate-filter").click();`,
+    );
+    const shown = await untilInConsole<{ status: string; tree: string[] }>(
+      "the explanation",
+      `(() => { const result = document.getElementById("filter-result");
+                return result.querySelector(".explanation") && { status: result.firstChild.textContent, tree: lines(result) }; })()`,
     );
     expect(shown.status).toMatch(/^Error: /);
     // The clause that threw decided the outcome; the one that did not, did not.

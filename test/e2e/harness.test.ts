@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { type ConsoleMessage, type Firefox, buildXpi, launchFirefox } from "./harness/index.js";
+import { type ConsoleMessage, type Firefox, buildXpi, launchFirefox, waitForValue } from "./harness/index.js";
 
 const ADDON_ID = "harness-fixture@recipe-client.test";
 const EXPERIMENT_APIS = fileURLToPath(new URL("../../experiment-apis/", import.meta.url));
@@ -52,13 +52,7 @@ async function waitForConsoleMessage(
   firefox: Firefox,
   matches: (message: ConsoleMessage) => boolean,
 ): Promise<ConsoleMessage> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = (await firefox.consoleMessages()).find(matches);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error("console message did not appear within 10 s");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return waitForValue("the console message", async () => (await firefox.consoleMessages()).find(matches), { timeoutMs: 10_000, intervalMs: 200 });
 }
 
 const isMarker = (message: ConsoleMessage) => message.args.includes("hello-marker");

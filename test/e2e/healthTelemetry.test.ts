@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import type { RecipeFields } from "../../server/recipeStore.js";
 import type { EventRecord } from "../../src/core/eventFormat.js";
 import { RUN_STAGES } from "../../src/core/index.js";
-import type { JsonValue } from "./harness/index.js";
+import { type JsonValue, waitForValue } from "./harness/index.js";
 import { ADDON_ID } from "./support/addonUnderTest.js";
 import { useServerAndAddon } from "./support/serverAndAddon.js";
 
@@ -102,9 +102,16 @@ describe("client health telemetry, end to end", () => {
     expect((await receivedAtLeast("health", 1)).map(({ record }) => record)).toEqual(health);
     expect(await gleanPings("health")).toEqual([expected]);
 
-    const consoleRows = await inAddonPage<string[][]>(
-      `while (document.querySelectorAll("#events tr").length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-       return [...document.querySelectorAll("#events tr")].map((row) => [...row.cells].map((cell) => cell.textContent));`,
+    await inAddonPage(`return null;`); // opens the QA console, which fills its event table once it has the log
+    const consoleRows = await waitForValue(
+      "the QA console's event table",
+      async () => {
+        const rows = await running.addon.firefox.evalInContent<string[][]>(
+          `return [...document.querySelectorAll("#events tr")].map((row) => [...row.cells].map((cell) => cell.textContent));`,
+        );
+        return rows.length > 0 && rows;
+      },
+      { timeoutMs: 10_000, intervalMs: 50 },
     );
     expect(consoleRows.filter((row) => row[1] === "recipe_client.health").map((row) => row.slice(2, 5))).toEqual([
       ["health", "RECIPE_CLIENT_STATUS", "ENABLED"],

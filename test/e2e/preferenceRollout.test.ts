@@ -11,7 +11,7 @@ import { STARTUP_PREFS_BRANCHES } from "../../experiment-apis/prefs/interface.js
 import type { ContextSnapshot } from "../../src/context/ClientContext.js";
 import type { LoggedEvent } from "../../src/stores/EventLogStore.js";
 import { NO_ENROLLMENT_ID_MARKER } from "../../src/telemetry/EnrollmentTelemetry.js";
-import type { JsonValue } from "./harness/index.js";
+import { type JsonValue, waitForValue } from "./harness/index.js";
 import { ADDON_ID } from "./support/addonUnderTest.js";
 import { useServerAndAddon } from "./support/serverAndAddon.js";
 
@@ -97,15 +97,6 @@ describe("a preference rollout, end to end", () => {
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const waitFor = async <T>(what: string, read: () => Promise<T | undefined>): Promise<T> => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const value = await read().catch(() => undefined);
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  };
   const ALL_PREFS = [CHANGED_PREF, DROPPED_PREF, USER_SET_PREF, NEW_PREF];
 
   it("rolls out: the real defaults change, the user's own value stays, the values are kept for the next start", async () => {
@@ -143,7 +134,7 @@ describe("a preference rollout, end to end", () => {
     const runsBefore = (await running.addon.state()).runs.length;
     await running.addon.firefox.restart();
 
-    const studies = await waitFor("the background page after the restart", () => running.addon.studies());
+    const studies = await waitForValue("the background page after the restart", () => running.addon.studies());
     const { processStartedAt } = await inChrome<{ processStartedAt: number }>(
       `return { processStartedAt: Date.now() - Services.telemetry.msSinceProcessStart() };`,
     );
@@ -169,7 +160,7 @@ describe("a preference rollout, end to end", () => {
       ADDON_ID,
     );
 
-    const studies = await waitFor("the background page after the reload", async () => {
+    const studies = await waitForValue("the background page after the reload", async () => {
       const reloaded = await running.addon.studies();
       return reloaded.backgroundStartedAt > startedBefore ? reloaded : undefined;
     });

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { STARTUP_PREFS_BRANCHES } from "../../experiment-apis/prefs/interface.js";
 import { ratioSample } from "../../src/core/index.js";
 import type { LoggedEvent } from "../../src/stores/EventLogStore.js";
-import type { JsonValue } from "./harness/index.js";
+import { type JsonValue, waitForValue } from "./harness/index.js";
 import { ADDON_ID } from "./support/addonUnderTest.js";
 import { useServerAndAddon } from "./support/serverAndAddon.js";
 
@@ -93,15 +93,6 @@ describe("a preference study, end to end", () => {
     );
   const normandyEvents = async (method?: string): Promise<LoggedEvent[]> =>
     (await running.addon.state()).events.filter(([, category, eventMethod]) => category === "normandy" && (method === undefined || eventMethod === method));
-  const waitFor = async <T>(what: string, read: () => Promise<T | undefined>): Promise<T> => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const value = await read().catch(() => undefined);
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  };
 
   it("enrolls in the branch ratioSample predicts for the client's user id, and sets the real prefs", async () => {
     const [run] = await running.addon.waitForRuns(1);
@@ -137,22 +128,29 @@ describe("a preference study, end to end", () => {
       ADDON_ID,
       "pages/console.html",
       `const fired = [];
-       const listener = (name) => fired.push(name);
-       browser.experiments.prefs.onPrefChanged.addListener(listener, ["e2e.observed", "e2e.observed.child"]);
+       let heardLast;
+       const lastHeard = new Promise((resolve) => { heardLast = resolve; });
+       const listener = (name) => {
+         fired.push(name);
+         if (name === "e2e.observed.last") heardLast();
+       };
+       browser.experiments.prefs.onPrefChanged.addListener(listener, ["e2e.observed", "e2e.observed.child", "e2e.observed.last"]);
        await browser.experiments.prefs.getPrefType("e2e.observed"); // the listener is registered in the parent by now
-       for (const [name, value] of [["e2e.observedX", 1], ["e2e.observed.other", 2], ["e2e.observed", 3], ["e2e.observed.child", 4]]) {
+       for (const [name, value] of [["e2e.observedX", 1], ["e2e.observed.other", 2], ["e2e.observed", 3], ["e2e.observed.child", 4], ["e2e.observed.last", 5]]) {
          await browser.experiments.prefs.setPref(name, value, "user");
        }
-       await new Promise((resolve) => setTimeout(resolve, 500));
+       // The positive signal: one listener's events come in order, so once it has heard of the pref set last,
+       // an event for any pref set before it would have come too.
+       await lastHeard;
        browser.experiments.prefs.onPrefChanged.removeListener(listener);
        return fired;`,
     );
-    expect(fired).toEqual(["e2e.observed", "e2e.observed.child"]);
+    expect(fired).toEqual(["e2e.observed", "e2e.observed.child", "e2e.observed.last"]);
   });
 
   it("a change by the user while enrolled is recorded (expPrefChanged observer); the study goes on", async () => {
     await inChrome(`Services.prefs.setIntPref(args[0], 5);`, OBSERVED_PREF);
-    const [event] = await waitFor("the observer event", async () => {
+    const [event] = await waitForValue("the observer event", async () => {
       const events = await normandyEvents("expPrefChanged");
       return events.length > 0 ? events : undefined;
     });
@@ -170,7 +168,7 @@ describe("a preference study, end to end", () => {
     appendFileSync(join(running.addon.firefox.profileDir, "user.js"), `user_pref(${JSON.stringify(SIDELOADED_PREF)}, 9);\n`);
     await running.addon.firefox.restart();
 
-    const studies = await waitFor("the background page after the restart", () => running.addon.studies());
+    const studies = await waitForValue("the background page after the restart", () => running.addon.studies());
     const { processStartedAt } = await inChrome<{ processStartedAt: number }>(
       `return { processStartedAt: Date.now() - Services.telemetry.msSinceProcessStart() };`,
     );

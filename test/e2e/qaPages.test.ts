@@ -6,9 +6,9 @@
  * the server's telemetry view shows that event. Bad input on the server page is refused with the field or the
  * position named, and nothing is published. Screenshots of every page go to test-results/screenshots/.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { zipArchive } from "../unit/zipFixture.js";
-import type { JsonValue } from "./harness/index.js";
+import { type JsonValue, waitForValue } from "./harness/index.js";
 import { ADDON_ID } from "./support/addonUnderTest.js";
 import { useServerAndAddon } from "./support/serverAndAddon.js";
 
@@ -19,7 +19,8 @@ const SCREENSHOTS = "test-results/screenshots";
 
 /**
  * Functions for scripts in the server's pages: find a generated field by its label (the property name) inside
- * a fieldset, set values as a user would (input and change events), click buttons by their text, wait.
+ * a fieldset, set values as a user would (input and change events), click buttons by their text. Waiting is
+ * the test's (`untilInPage`): these scripts only act and read.
  */
 const PAGE_HELPERS = `
   const fieldset = (title, root = document) => {
@@ -42,23 +43,12 @@ const PAGE_HELPERS = `
     if (!found) throw new Error("no button " + text);
     return found;
   };
-  const waitFor = (probe, what, timeoutMs = 5000) => new Promise((resolve, reject) => {
-    const started = Date.now();
-    const check = () => {
-      const value = probe();
-      if (value) resolve(value);
-      else if (Date.now() - started > timeoutMs) reject(new Error("timed out waiting for " + what));
-      else setTimeout(check, 10);
-    };
-    check();
-  });
   const text = (id) => document.getElementById(id).textContent;
 `;
 
-/** Fills the editor's form with a one-branch multi-preference study (the branch slug and filter as given). */
+/** Fills the editor's form, once it is built, with a one-branch multi-preference study (the branch slug and filter as given). */
 const FILL_STUDY_FORM = `
   const [branchSlug, filter] = args;
-  await waitFor(() => !document.querySelector("#arguments-form .muted"), "the arguments form");
   set(document.getElementById("field-name"), "${STUDY.name}");
   set(document.getElementById("field-action"), "multi-preference-experiment");
   set(document.getElementById("field-filter_expression"), filter);
@@ -81,8 +71,6 @@ const FILL_STUDY_FORM = `
   set(field(preference, "preferenceValue"), "${STUDY.value}");
 `;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe("QA pages, end to end", () => {
   const running = useServerAndAddon("qaPages", {
     notices: true,
@@ -94,6 +82,13 @@ describe("QA pages, end to end", () => {
 
   const firefox = () => running.addon.firefox;
   const inPage = <T>(body: string, ...args: JsonValue[]) => firefox().evalInContent<T>(PAGE_HELPERS + body, ...args);
+  /** Polls `probe`, an expression over the page helpers and `args`, in the content tab until it is truthy; returns its value. */
+  const untilInPage = <T>(what: string, probe: string, args: JsonValue[] = [], timeoutMs = 5_000) =>
+    waitForValue(what, () => inPage<T | false | null>(`return ${probe};`, ...args), { timeoutMs, intervalMs: 10 });
+  const fillStudyForm = async (branchSlug: string, filter: string) => {
+    await untilInPage("the arguments form", `!document.querySelector("#arguments-form .muted")`);
+    await inPage(FILL_STUDY_FORM, branchSlug, filter);
+  };
   const openServerPage = async (path: string) => {
     await firefox().switchToTab(serverTab);
     await firefox().navigate(`${running.server.url}${path}`);
@@ -108,8 +103,9 @@ describe("QA pages, end to end", () => {
 
   it("a study written in the server page's form and published from the list is enrolled, live on the studies page, within 2 s", async () => {
     await openServerPage("/recipes/new");
-    await inPage(FILL_STUDY_FORM + `document.getElementById("save").click();`, STUDY.branch, "normandy.userId != ''");
-    const saved = await inPage<string>(`return waitFor(() => /^Saved:/.test(text("save-status")) && text("save-status"), "the save");`);
+    await fillStudyForm(STUDY.branch, "normandy.userId != ''");
+    await inPage(`document.getElementById("save").click();`);
+    const saved = await untilInPage<string>("the save", `/^Saved:/.test(text("save-status")) && text("save-status")`);
     expect(saved).toMatch(/^Saved: recipe \d+, revision 1\.$/);
     await screenshot("server-editor-study");
     // Every control the schema produced has an accessible name.
@@ -134,8 +130,9 @@ describe("QA pages, end to end", () => {
     studiesTab = await firefox().openTab();
     await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/studies.html"));
     expect(
-      await inPage<boolean>(
-        `return waitFor(() => !document.getElementById("no-active-studies").hidden && !document.getElementById("no-completed-studies").hidden, "the empty lists");`,
+      await untilInPage<boolean>(
+        "the empty lists",
+        `!document.getElementById("no-active-studies").hidden && !document.getElementById("no-completed-studies").hidden`,
       ),
     ).toBe(true);
 
@@ -143,10 +140,7 @@ describe("QA pages, end to end", () => {
     const publishedAt = Date.now();
     await inPage(`document.getElementById("publish").click();`);
     await firefox().switchToTab(studiesTab);
-    await inPage(
-      `return waitFor(() => [...document.querySelectorAll("#active-studies .study-name")].some((name) => name.textContent === args[0]), "the active study", 3000);`,
-      STUDY.name,
-    );
+    await untilInPage("the active study", `[...document.querySelectorAll("#active-studies .study-name")].some((name) => name.textContent === args[0])`, [STUDY.name], 3_000);
     const enrolledAfterMs = Date.now() - publishedAt;
 
     expect(enrolledAfterMs).toBeLessThanOrEqual(2000);
@@ -158,7 +152,7 @@ describe("QA pages, end to end", () => {
     ).toEqual([[STUDY_PREF, JSON.stringify(STUDY.value), JSON.stringify(STUDY.value), "(no value) (user branch)", "No"]]);
     await screenshot("studies-active");
     await firefox().switchToTab(serverTab);
-    const status = await inPage<string>(`return waitFor(() => /^Published/.test(text("status")) && text("status"), "the publish status");`);
+    const status = await untilInPage<string>("the publish status", `/^Published/.test(text("status")) && text("status")`);
     expect(status).toMatch(/^Published 1 recipe \(collection timestamp \d+\); connected clients run now\.$/);
     expect(await inPage<string>(`return document.getElementById("recipes-live").textContent;`)).toContain("Everything is published.");
     await screenshot("server-list-published");
@@ -170,20 +164,19 @@ describe("QA pages, end to end", () => {
     const report = await running.addon.runNow();
     expect(report.runnerStatus).toBe("success");
     expect(await inPage<string>(`return text("run-status");`)).toMatch(/^Done: success in \d+ ms, 1 recipe, 1 matched\.$/);
-    const runs = await inPage<string>(
-      `return waitFor(() => document.querySelector("#runs details[open]") && document.getElementById("runs").textContent, "the runs");`,
-    );
+    const runs = await untilInPage<string>("the runs", `document.querySelector("#runs details[open]") && document.getElementById("runs").textContent`);
     expect(runs).toContain(`${STUDY.name} (rev 1)`);
     expect(runs).toMatch(/filter-match\s*success/);
     expect(await inPage<number>(`return document.querySelectorAll("#runs details").length;`)).toBeGreaterThanOrEqual(3);
 
-    const evaluate = (expression: string) =>
-      inPage<string>(
+    const evaluate = async (expression: string) => {
+      await inPage(
         `set(document.getElementById("filter-expression"), args[0]);
-         document.getElementById("evaluate-filter").click();
-         return waitFor(() => !/Evaluating/.test(text("filter-result")) && text("filter-result"), "the evaluation");`,
+         document.getElementById("evaluate-filter").click();`,
         expression,
       );
+      return untilInPage<string>("the evaluation", `!/Evaluating/.test(text("filter-result")) && text("filter-result")`);
+    };
     // The live context includes the study just enrolled.
     expect(await evaluate(`normandy.studies.pref["${STUDY.slug}"].branch`)).toMatch(/^Matches: the value is truthy\.\s*"treatment"/);
     expect(await evaluate("normandy.channel == 'no-such-channel'")).toMatch(/^Does not match/);
@@ -191,16 +184,12 @@ describe("QA pages, end to end", () => {
     expect(syntaxError).toMatch(/^Syntax error at position 20: Token \) \(closeParen\) unexpected/);
     expect(await inPage<number>(`return document.getElementById("filter-expression").selectionStart;`)).toBe(20);
 
-    const context = await inPage<string>(
-      `document.getElementById("refresh-context").click();
-       return waitFor(() => /Computed/.test(text("context-status")) && document.getElementById("context").textContent, "the context");`,
-    );
+    await inPage(`document.getElementById("refresh-context").click();`);
+    const context = await untilInPage<string>("the context", `/Computed/.test(text("context-status")) && document.getElementById("context").textContent`);
     expect(context).toContain("normandy.userId");
     expect(context).toContain("normandy.channel");
-    const connection = await inPage<string>(
-      `document.getElementById("check-connection").click();
-       return waitFor(() => /OK/.test(text("connection-status")) && text("connection-status"), "the connection check");`,
-    );
+    await inPage(`document.getElementById("check-connection").click();`);
+    const connection = await untilInPage<string>("the connection check", `/OK/.test(text("connection-status")) && text("connection-status")`);
     expect(connection).toBe(`OK: ${running.server.config.remoteSettingsUrl}/ answers (recipe-server, HTTP API 1.22).`);
     expect(await inPage<string>(`return document.getElementById("config").textContent;`)).toContain(running.server.config.rootHash);
 
@@ -220,14 +209,11 @@ describe("QA pages, end to end", () => {
 
   it("Remove on the studies page unenrolls with individual-opt-out, and the server's telemetry view shows the unenroll event", async () => {
     await firefox().switchToTab(studiesTab);
-    await inPage(
-      `button(document.getElementById("active-studies"), "Remove").click();
-       return waitFor(() => [...document.querySelectorAll("#completed-studies .study-name")].some((name) => name.textContent === args[0]), "the completed study");`,
-      STUDY.name,
-    );
-    expect(await inPage<string>(`return waitFor(() => /removed/.test(text("status")) && text("status"), "the status");`)).toBe(`${STUDY.name} was removed.`);
+    await inPage(`button(document.getElementById("active-studies"), "Remove").click();`);
+    await untilInPage("the completed study", `[...document.querySelectorAll("#completed-studies .study-name")].some((name) => name.textContent === args[0])`, [STUDY.name]);
+    expect(await untilInPage<string>("the status", `/removed/.test(text("status")) && text("status")`)).toBe(`${STUDY.name} was removed.`);
     expect(await inPage<boolean>(`return document.getElementById("no-active-studies").hidden;`)).toBe(false);
-    expect(await inPage<string>(`return waitFor(() => document.querySelector("#completed-studies .study-ending")?.textContent, "the ending");`)).toMatch(
+    expect(await untilInPage<string>("the ending", `document.querySelector("#completed-studies .study-ending")?.textContent`)).toMatch(
       /^Ended \(individual-opt-out\); last seen .+\.$/,
     );
     expect(await studyPref()).toBeNull();
@@ -238,23 +224,27 @@ describe("QA pages, end to end", () => {
       firefox().evalInChrome(`Services.prefs.setBoolPref("app.shield.optoutstudies.enabled", args[0]);`, enabled);
     await setStudiesEnabled(false);
     await firefox().switchToTab(studiesTab);
-    expect(await inPage<string>(`return waitFor(() => /No new studies will run/.test(text("studies-info-text")) && text("studies-info-text"), "the disabled text");`)).toBe(
+    expect(await untilInPage<string>("the disabled text", `/No new studies will run/.test(text("studies-info-text")) && text("studies-info-text")`)).toBe(
       "This is a list of studies that you have participated in. No new studies will run.",
     );
     await screenshot("studies-disabled");
     await setStudiesEnabled(true);
     await firefox().switchToTab(studiesTab);
-    await inPage(`return waitFor(() => /from time to time/.test(text("studies-info-text")), "the enabled text");`);
+    await untilInPage("the enabled text", `/from time to time/.test(text("studies-info-text"))`);
 
     const [client] = running.server.intake.clients();
     expect(client).toBeDefined();
     const page = `/clients/${client!.clientId}?method=unenroll&object=preference_study`;
-    let events = "";
-    for (let attempt = 0; attempt < 50 && !events.includes("individual-opt-out"); attempt++) {
-      await openServerPage(page);
-      events = await inPage<string>(`return document.querySelector("#events-heading").parentElement.textContent;`);
-      if (!events.includes("individual-opt-out")) await sleep(200);
-    }
+    // The unenroll event reaches the intake with the uploader's next batch: reload the page until it shows.
+    const events = await waitForValue(
+      "the unenroll event on the server's client page",
+      async () => {
+        await openServerPage(page);
+        const shown = await inPage<string>(`return document.querySelector("#events-heading").parentElement.textContent;`);
+        return shown.includes("individual-opt-out") && shown;
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
     expect(events).toContain(STUDY.slug);
     expect(events).toContain('"reason":"individual-opt-out"');
     expect(await inPage<string>(`return document.querySelector("#uptake-heading").parentElement.textContent;`)).toContain("normandy/runner");
@@ -267,10 +257,11 @@ describe("QA pages, end to end", () => {
     await openServerPage("/recipes/new");
 
     // A schema violation: the branch slug's pattern. The message sits at the field, the summary is focused.
-    await inPage(FILL_STUDY_FORM + `document.getElementById("save").click();`, "not a slug", "true");
+    await fillStudyForm("not a slug", "true");
+    await inPage(`document.getElementById("save").click();`);
+    await untilInPage("the error summary", `!document.getElementById("error-summary").hidden`);
     const schemaError = await inPage<{ summary: string; invalid: string; message: string; focused: string }>(
-      `await waitFor(() => !document.getElementById("error-summary").hidden, "the error summary");
-       const slug = field(fieldset("branches #1"), "slug");
+      `const slug = field(fieldset("branches #1"), "slug");
        const message = document.getElementById(slug.getAttribute("aria-describedby").split(" ").find((id) => id.startsWith("error-")));
        return { summary: text("error-summary"), invalid: slug.getAttribute("aria-invalid"), message: message.textContent, focused: document.activeElement.id };`,
     );
@@ -281,41 +272,43 @@ describe("QA pages, end to end", () => {
     await screenshot("server-editor-schema-error");
 
     // A filter syntax error, on "Save and publish": the position is named and selected; nothing is published.
-    const filterError = await inPage<{ summary: string; selection: number; note: string }>(
+    await inPage(
       `set(field(fieldset("branches #1"), "slug"), "treatment");
        set(document.getElementById("field-filter_expression"), "normandy.channel == )");
-       document.getElementById("save-publish").click();
-       await waitFor(() => /syntax error/.test(text("error-summary")), "the filter error");
-       const filter = document.getElementById("field-filter_expression");
+       document.getElementById("save-publish").click();`,
+    );
+    await untilInPage("the filter error", `/syntax error/.test(text("error-summary"))`);
+    const filterError = await inPage<{ summary: string; selection: number; note: string }>(
+      `const filter = document.getElementById("field-filter_expression");
        return { summary: text("error-summary"), selection: filter.selectionStart, note: filter.closest(".field").querySelector(".field-error").textContent };`,
     );
     expect(filterError.summary).toContain("filter_expression has a syntax error at position 20: Token ) (closeParen) unexpected");
     expect(filterError.selection).toBe(20);
     expect(filterError.note).toContain("normandy.channel == )\n" + " ".repeat(20) + "^");
     await screenshot("server-editor-filter-error");
-    const checked = await inPage<string>(
-      `document.getElementById("check-filter").click();
-       return waitFor(() => /Syntax error/.test(text("filter-status")) && text("filter-status"), "the syntax check");`,
-    );
+    await inPage(`document.getElementById("check-filter").click();`);
+    const checked = await untilInPage<string>("the syntax check", `/Syntax error/.test(text("filter-status")) && text("filter-status")`);
     expect(checked).toMatch(/^Syntax error at position 20: Token \) \(closeParen\) unexpected/);
 
     // Raw JSON: a syntax error names line and column; a schema violation names the path.
-    const jsonErrors = await inPage<{ invalid: string; schema: string }>(
+    const recipeJson = await inPage<{ arguments: Record<string, JsonValue> } & Record<string, JsonValue>>(
       `document.getElementById("tab-json").click();
        const json = document.getElementById("recipe-json");
        const recipe = JSON.parse(json.value);
        set(json, '{"name": "broken",\\n  "action": }');
        document.getElementById("save").click();
-       const invalid = await waitFor(() => /not valid/.test(text("error-summary")) && text("error-summary"), "the JSON error");
-       delete recipe.arguments.slug;
-       recipe.filter_expression = "true";
-       set(json, JSON.stringify(recipe, null, 2));
-       document.getElementById("save").click();
-       const schema = await waitFor(() => /arguments\\.slug/.test(text("error-summary")) && text("error-summary"), "the schema error");
-       return { invalid, schema };`,
+       return recipe;`,
     );
-    expect(jsonErrors.invalid).toMatch(/The JSON is not valid: JSON\.parse: .* at line 2 column \d+ of the JSON data/);
-    expect(jsonErrors.schema).toContain('arguments.slug: missing required property "slug"');
+    const invalid = await untilInPage<string>("the JSON error", `/not valid/.test(text("error-summary")) && text("error-summary")`);
+    const { slug: _slug, ...argumentsWithoutSlug } = recipeJson.arguments;
+    await inPage(
+      `set(document.getElementById("recipe-json"), JSON.stringify(args[0], null, 2));
+       document.getElementById("save").click();`,
+      { ...recipeJson, arguments: argumentsWithoutSlug, filter_expression: "true" },
+    );
+    const schema = await untilInPage<string>("the schema error", `/arguments\\.slug/.test(text("error-summary")) && text("error-summary")`);
+    expect(invalid).toMatch(/The JSON is not valid: JSON\.parse: .* at line 2 column \d+ of the JSON data/);
+    expect(schema).toContain('arguments.slug: missing required property "slug"');
     await screenshot("server-editor-json-error");
 
     expect(running.server.store.list()).toHaveLength(recipesBefore);
@@ -330,18 +323,19 @@ describe("QA pages, end to end", () => {
       },
     ]);
     await openServerPage("/");
-    const upload = (fileName: string, bytes: Buffer) =>
-      inPage<{ status: string; invalid: string | null }>(
+    const upload = async (fileName: string, bytes: Buffer) => {
+      await inPage(
         `const input = document.getElementById("xpi-file");
          const files = new DataTransfer();
          files.items.add(new File([Uint8Array.from(atob(args[1]), (c) => c.charCodeAt(0))], args[0]));
          input.files = files.files;
-         document.querySelector("#xpi-upload button").click();
-         const status = await waitFor(() => !/Uploading/.test(text("xpi-status")) && text("xpi-status"), "the upload");
-         return { status, invalid: input.getAttribute("aria-invalid") };`,
+         document.querySelector("#xpi-upload button").click();`,
         fileName,
         bytes.toString("base64"),
       );
+      const status = await untilInPage<string>("the upload", `!/Uploading/.test(text("xpi-status")) && text("xpi-status")`);
+      return { status, invalid: await inPage<string | null>(`return document.getElementById("xpi-file").getAttribute("aria-invalid");`) };
+    };
 
     const refused = await upload("notes.xpi", Buffer.from("not a zip at all"));
     expect(refused).toEqual({ status: "notes.xpi was not stored: the upload is not a zip archive (an .xpi is one)", invalid: "true" });
@@ -356,14 +350,16 @@ describe("QA pages, end to end", () => {
   it("the recipe list duplicates, enables, disables and deletes through its buttons", async () => {
     const original = running.server.store.list()[0]!;
     await openServerPage("/");
-    const command = (name: string, id: number) =>
-      inPage<string>(
+    const command = async (name: string, id: number) => {
+      const before = await inPage<string>(
         `const before = text("status");
          document.querySelector('[data-command="' + args[0] + '"][data-recipe-id="' + args[1] + '"]').click();
-         return waitFor(() => text("status") !== before && text("status"), "the status");`,
+         return before;`,
         name,
         id,
       );
+      return untilInPage<string>("the status", `text("status") !== args[0] && text("status")`, [before]);
+    };
 
     expect(await command("duplicate", original.id)).toMatch(new RegExp(`^Recipe ${original.id} duplicated as recipe \\d+, disabled\\.$`));
     const copy = running.server.store.list().at(-1)!;
@@ -379,16 +375,8 @@ describe("QA pages, end to end", () => {
 
     // Delete asks for confirmation first (a confirm dialog, accepted here).
     await inPage(`setTimeout(() => document.querySelector('[data-command="delete"][data-recipe-id="' + args[0] + '"]').click(), 0);`, copy.id);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await firefox().acceptDialog();
-        break;
-      } catch (error) {
-        if (attempt > 50) throw error;
-        await sleep(50);
-      }
-    }
-    expect(await inPage<string>(`return waitFor(() => /deleted/.test(text("status")) && text("status"), "the deletion");`)).toBe(
+    await vi.waitFor(() => firefox().acceptDialog(), { timeout: 2_500, interval: 50 });
+    expect(await untilInPage<string>("the deletion", `/deleted/.test(text("status")) && text("status")`)).toBe(
       `Recipe ${copy.id} deleted. Publish to remove it from clients.`,
     );
     expect(running.server.store.get(copy.id)).toBeUndefined();
@@ -397,17 +385,15 @@ describe("QA pages, end to end", () => {
   it("the toolbar button's popup shows the state at a glance, runs, and opens the studies page and the QA console", async () => {
     await firefox().switchToTab(serverTab);
     await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/popup.html"));
-    const glance = await inPage<string[]>(
-      `await waitFor(() => !/Loading/.test(text("last-run")), "the last run");
-       return [text("client-status"), text("last-run"), text("enrollments")];`,
-    );
+    await untilInPage("the last run", `!/Loading/.test(text("last-run"))`);
+    const glance = await inPage<string[]>(`return [text("client-status"), text("last-run"), text("enrollments")];`);
     expect(glance[0]).toBe("Running: recipes are fetched, verified and applied.");
     expect(glance[1]).toMatch(/\(\w+\): success, \d+ recipes?\. No failures\.$/);
     expect(glance[2]).toBe("No active study or rollout.");
     await inPage(`button(document.body, "Run now").click();`);
-    expect(await inPage<string>(`return waitFor(() => /^Done/.test(text("run-status")) && text("run-status"), "the run");`)).toBe("Done: success.");
+    expect(await untilInPage<string>("the run", `/^Done/.test(text("run-status")) && text("run-status")`)).toBe("Done: success.");
     // The run just made is the last run now.
-    expect(await inPage<string>(`return waitFor(() => /\\(manual\\)/.test(text("last-run")) && text("last-run"), "the new last run");`)).toMatch(/success/);
+    expect(await untilInPage<string>("the new last run", `/\\(manual\\)/.test(text("last-run")) && text("last-run")`)).toMatch(/success/);
     await screenshot("popup");
     const links = await inPage<string[]>(`return [...document.querySelectorAll("a")].map((link) => link.textContent);`);
     expect(links).toEqual(["Studies", "QA console"]);
@@ -416,12 +402,7 @@ describe("QA pages, end to end", () => {
       firefox().evalInChrome<number>(`return gBrowser.tabs.filter((tab) => tab.linkedBrowser.currentURI.spec === args[0]).length;`, studiesUrl);
     const before = await studiesTabs();
     await inPage(`document.querySelector("a").click();`);
-    let opened = false;
-    for (let attempt = 0; attempt < 100 && !opened; attempt++) {
-      opened = (await studiesTabs()) > before;
-      if (!opened) await sleep(50);
-    }
-    expect(opened).toBe(true);
+    await expect.poll(studiesTabs, { timeout: 5_000, interval: 50 }).toBeGreaterThan(before);
     const manifestAction = await firefox().evalInChrome<{ popup: string } | null>(
       `const extension = WebExtensionPolicy.getByID(args[0]).extension;
        return extension.manifest.browser_action ? { popup: extension.manifest.browser_action.default_popup } : null;`,

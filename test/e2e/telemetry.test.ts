@@ -7,6 +7,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { RecipeFields } from "../../server/recipeStore.js";
+import type { ReceivedEvent } from "../../server/intakeStore.js";
 import type { EventRecord } from "../../src/core/eventFormat.js";
 import type { JsonValue } from "./harness/index.js";
 import { ADDON_ID, type UptakeEvent } from "./support/addonUnderTest.js";
@@ -14,10 +15,6 @@ import { useServerAndAddon } from "./support/serverAndAddon.js";
 
 const CONSOLE_PAGE = "pages/console.html";
 const UPLOAD_ENABLED_PREF = "datareporting.healthreport.uploadEnabled";
-/** Longer than the uploader's 1 s batch delay plus a send. */
-const INTAKE_QUIET_MS = 3_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("telemetry, end to end", () => {
   const running = useServerAndAddon("telemetry", {
@@ -260,31 +257,36 @@ describe("telemetry, end to end", () => {
   });
 
   describe("the intake", () => {
+    const asEventRecord = (event: ReceivedEvent): EventRecord => [event.timestamp, event.category, event.method, event.object, event.value, event.extra];
     const clientIdPref = () => inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
 
-    it("receives nothing while telemetry upload is disabled", async () => {
-      const logged = (await running.addon.state()).events.length;
-      await running.addon.runNow();
-      await sleep(INTAKE_QUIET_MS);
-
-      expect((await running.addon.state()).events.length).toBeGreaterThan(logged);
-      expect(running.server.intake.clients()).toEqual([]);
-    });
-
-    it("once upload is enabled, receives exactly the events recorded after that, with the envelope", async () => {
+    /**
+     * Turns upload on and makes a run; returns the events it logged. The positive signal for "nothing was
+     * sent while upload was off": the uploader sends the oldest events first, so once this run's events have
+     * reached the intake, an event kept from before would have reached it too.
+     */
+    const runWithUploadEnabled = async () => {
       const loggedBefore = (await running.addon.state()).events.length;
       await setUploadEnabled(true);
       await running.addon.runNow();
-      const recordedSince = (await running.addon.state()).events.slice(loggedBefore);
+      return (await running.addon.state()).events.slice(loggedBefore);
+    };
+
+    it("receives nothing while telemetry upload is disabled; once it is enabled, exactly the events recorded after that, with the envelope", async () => {
+      const logged = (await running.addon.state()).events.length;
+      await running.addon.runNow();
+
+      expect((await running.addon.state()).events.length).toBeGreaterThan(logged);
+      expect(running.server.intake.clients()).toEqual([]);
+
+      const recordedSince = await runWithUploadEnabled();
 
       await expect
         .poll(() => running.server.intake.clients().map((client) => client.eventCount), { timeout: 10_000, interval: 250 })
         .toEqual([recordedSince.length]);
       const id = await clientIdPref();
       const received = running.server.intake.events(id).reverse();
-      expect(received.map((event): EventRecord => [event.timestamp, event.category, event.method, event.object, event.value, event.extra])).toEqual(
-        recordedSince,
-      );
+      expect(received.map(asEventRecord)).toEqual(recordedSince);
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(id).not.toBe(await inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.user_id", "");`));
       expect(running.server.intake.clients()).toEqual([
@@ -298,9 +300,13 @@ describe("telemetry, end to end", () => {
       await setUploadEnabled(false);
 
       await running.addon.runNow();
-      await sleep(INTAKE_QUIET_MS);
 
-      expect(running.server.intake.events(id)).toHaveLength(received);
+      const recordedSince = await runWithUploadEnabled();
+      await expect.poll(() => running.server.intake.events(id).length, { timeout: 10_000, interval: 250 }).toBe(received + recordedSince.length);
+      const newest = running.server.intake.events(id).slice(0, recordedSince.length).reverse();
+      expect(newest.map(asEventRecord)).toEqual(recordedSince);
+      expect(running.server.intake.events(id).slice(recordedSince.length)).toHaveLength(received);
+      await setUploadEnabled(false);
     });
   });
 

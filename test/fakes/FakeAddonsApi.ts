@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type {
   AddonInfo,
   AddonsApi,
@@ -57,6 +58,7 @@ export class FakeAddonsApi implements AddonsApi {
   }
 
   async prepareInstall(url: string, hash: string, limits: DownloadLimits): Promise<DownloadedInstall | InstallFailure> {
+    assertPrepareInstallArguments(hash, limits);
     this.calls.push(`prepare ${url}`);
     if (this.hangAt === "download") return never();
     const pkg = this.packages.get(url);
@@ -165,4 +167,19 @@ function failed(error: string): InstallFailure {
 
 function never<T>(): Promise<T> {
   return new Promise<T>(() => undefined);
+}
+
+/** The addons schema's checks of `prepareInstall`, which Firefox makes before the parent script is called. */
+const PREPARE_INSTALL = (
+  JSON.parse(readFileSync(new URL("../../experiment-apis/addons/schema.json", import.meta.url), "utf8")) as {
+    functions: { name: string; parameters: { name: string; pattern?: string }[] }[];
+  }[]
+)[0]!.functions.find((fn) => fn.name === "prepareInstall")!;
+const HASH_PATTERN = new RegExp(PREPARE_INSTALL.parameters.find((parameter) => parameter.name === "hash")!.pattern!);
+
+function assertPrepareInstallArguments(hash: string, limits: DownloadLimits): void {
+  if (!HASH_PATTERN.test(hash)) throw new Error(`prepareInstall: hash ${JSON.stringify(hash)} does not match ${HASH_PATTERN}`);
+  for (const [name, limit] of Object.entries(limits)) {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`prepareInstall: limits.${name} must be an integer of at least 1, got ${limit}`);
+  }
 }

@@ -1,4 +1,3 @@
-import { normandyEventProblem } from "../../src/core/eventValidation.js";
 import type { ExperimentAnnotationOptions } from "../../experiment-apis/telemetry/interface.js";
 import type {
   EnrollmentEventExtra,
@@ -7,6 +6,8 @@ import type {
   EnrollmentTelemetry,
 } from "../../src/telemetry/EnrollmentTelemetry.js";
 import { isSameEvent } from "../../src/telemetry/EnrollmentTelemetryRecorder.js";
+import { fitExtraValues, normandyEventProblem } from "../../src/core/index.js";
+import { assertAnnotationOptions } from "./annotationContract.js";
 
 export interface RecordedEvent {
   method: string;
@@ -16,8 +17,8 @@ export interface RecordedEvent {
 }
 
 /**
- * Keeps enrollment events and the experiment annotations in memory, in order. Refuses what the real
- * recorder refuses (the event registry, required keys included).
+ * Keeps enrollment events and the experiment annotations in memory, in order. Refuses what the real recorder
+ * and Firefox refuse: an event outside the registry (required keys included), annotation options outside the schema.
  */
 export class FakeEnrollmentTelemetry implements EnrollmentTelemetry {
   readonly events: RecordedEvent[] = [];
@@ -30,9 +31,10 @@ export class FakeEnrollmentTelemetry implements EnrollmentTelemetry {
     value: string,
     extra: EnrollmentEventExtra<Method>,
   ): Promise<void> {
+    // The registry check the real recorder makes (and the parent script again), and the extras as it records them.
     const problem = normandyEventProblem(method, object, value, extra);
     if (problem !== null) throw new Error(problem);
-    this.events.push({ method, object, value, extra: { ...(extra as Record<string, string>) } });
+    this.events.push({ method, object, value, extra: fitExtraValues(extra as Record<string, string>) });
   }
 
   async recordEventOnce<Method extends EnrollmentEventMethod>(
@@ -46,6 +48,7 @@ export class FakeEnrollmentTelemetry implements EnrollmentTelemetry {
   }
 
   async setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void> {
+    assertAnnotationOptions(slug, options);
     this.active.set(slug, { branch, ...options });
   }
 

@@ -12,6 +12,16 @@ import {
 
 type PrefListener = (name: string) => void;
 
+/** libpref's integer prefs are 32-bit; the parent script refuses any other number (its `assertStorable`). */
+const INT_PREF_MIN = -(2 ** 31);
+const INT_PREF_MAX = 2 ** 31 - 1;
+
+function assertStorable(name: string, value: PrefValue): void {
+  if (typeof value === "number" && !(Number.isInteger(value) && value >= INT_PREF_MIN && value <= INT_PREF_MAX)) {
+    throw new Error(`Cannot set pref "${name}" to ${value}: number prefs must be 32-bit integers`);
+  }
+}
+
 /**
  * In-memory prefs with Firefox's two branches: the effective value is the user value, else the default.
  * Like libpref, a pref keeps its type (writing another type throws) and observers hear of a change of a
@@ -40,7 +50,7 @@ export class FakePrefsApi implements PrefsApi {
   }
 
   async setPref(name: string, value: PrefValue, branch: PrefBranch): Promise<void> {
-    if (typeof value === "number" && !Number.isInteger(value)) throw new Error(`${name}: ${value} is not an integer`);
+    assertStorable(name, value);
     const type = this.typeOf(name);
     if (type !== "invalid" && type !== typeOfValue(value)) throw new Error(`${name}: the pref already has type ${type}`);
     this.changing(name, () => (branch === "default" ? this.defaults : this.user).set(name, value));
@@ -68,6 +78,8 @@ export class FakePrefsApi implements PrefsApi {
 
   async setStartupPrefs(subtree: StartupPrefsSubtree, prefs: Record<string, PrefValue>): Promise<void> {
     const branch = STARTUP_PREFS_BRANCHES[subtree];
+    // Checked first, as the parent script does, so a bad value never leaves the stored set half replaced.
+    for (const [name, value] of Object.entries(prefs)) assertStorable(`${branch}${name}`, value);
     for (const name of [...this.user.keys()]) {
       if (name.startsWith(branch)) this.user.delete(name);
     }
@@ -102,6 +114,8 @@ export class FakePrefsApi implements PrefsApi {
 
   readonly onPrefChanged = {
     addListener: (listener: PrefListener, names: string[]) => {
+      // The schema's `minItems: 1`: Firefox refuses a listener for no pref at all.
+      if (names.length === 0) throw new Error("onPrefChanged.addListener: names must name at least one pref");
       this.listeners.set(listener, new Set(names));
     },
     removeListener: (listener: PrefListener) => {

@@ -11,6 +11,7 @@ import {
   type UptakeBatch,
   type UptakeStatus,
 } from "../../experiment-apis/telemetry/interface.js";
+import { assertAnnotationOptions } from "./annotationContract.js";
 
 export interface RecordedNormandyEvent {
   method: NormandyEventMethod;
@@ -56,6 +57,7 @@ export class FakeTelemetryApi implements TelemetryApi {
   }
 
   async setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void> {
+    assertAnnotationOptions(slug, options);
     this.activeExperiments.set(slug, { branch, ...options });
   }
 

@@ -11,6 +11,7 @@ import { afterAll, expect, it } from "vitest";
 import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
 import { MANUAL_TRIGGER } from "../../src/runner/RecipeRunner.js";
 import type { RunReport } from "../../src/core/runReport.js";
+import { waitForValue } from "../e2e/harness/index.js";
 import { ADDON_ID, AddonUnderTest, prefsFor } from "../e2e/support/addonUnderTest.js";
 import { inMemoryClient } from "../fakes/inMemoryClient.js";
 import { AreaTally, QUICK, reliabilitySeed } from "./support/areaFigures.js";
@@ -103,10 +104,10 @@ it("the add-on in Firefox never overlaps runs under concurrent Run now presses a
     // one more publish once the presses are answered must bring a run of its own.
     server.store.create({ name: "last notice", action: "console-log", arguments: { message: "last notice" }, filter_expression: "true", capabilities: [] }, true);
     await server.publish();
-    const deadline = Date.now() + 10_000;
-    while (!(await addon.state()).runs.some((run) => run.trigger === "notice") && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    // Not there within 10 s is a problem recorded below, not a failure here.
+    await waitForValue("a run from a change notice", async () => (await addon.state()).runs.some((run) => run.trigger === "notice"), { timeoutMs: 10_000 }).catch(
+      () => undefined,
+    );
     const { runs } = await addon.state();
     figures.triggers += presses + publishes + 1;
     figures.runs += runs.length;

@@ -17,6 +17,7 @@ import type { RecipeFields } from "../../server/recipeStore.js";
 import { startRecipeServer } from "../../server/recipeServer.js";
 import type { StudiesState } from "../../src/messages.js";
 import { MANUAL_TRIGGER } from "../../src/runner/RecipeRunner.js";
+import { waitForValue } from "../e2e/harness/index.js";
 import { ADDON_ID, AddonUnderTest, prefsFor } from "../e2e/support/addonUnderTest.js";
 import { buildTestAddon, installedAddon, uploadXpi } from "../e2e/support/testAddons.js";
 import { AreaTally, QUICK, reliabilitySeed } from "./support/areaFigures.js";
@@ -235,20 +236,16 @@ async function killDuringRun(delayMs: number): Promise<void> {
   await addon.firefox.restart();
   // The start-up run waits for start-up to settle every pending change, then fails on the server: once it
   // is recorded, what is left is what the crash and the start-up made of it.
-  const deadline = Date.now() + 30_000;
   const startupRunRecorded = async () => ((await addon.state().catch(() => null))?.runs[0]?.startedAt ?? 0) > killedAt;
-  while (!(await startupRunRecorded())) {
-    if (Date.now() > deadline) {
-      const state = await addon.firefox.evalInChrome(
-        `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
-         const found = await AddonManager.getAddonByID(args[0]);
-         return found && { isActive: found.isActive, userDisabled: found.userDisabled, appDisabled: found.appDisabled };`,
-        ADDON_ID,
-      );
-      throw new Error(`no start-up run after the restart; the recipe client: ${JSON.stringify(state)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await waitForValue("the start-up run after the restart", startupRunRecorded, { timeoutMs: 30_000 }).catch(async () => {
+    const state = await addon.firefox.evalInChrome(
+      `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+       const found = await AddonManager.getAddonByID(args[0]);
+       return found && { isActive: found.isActive, userDisabled: found.userDisabled, appDisabled: found.appDisabled };`,
+      ADDON_ID,
+    );
+    throw new Error(`no start-up run after the restart; the recipe client: ${JSON.stringify(state)}`);
+  });
   server.faults.clear();
   if (!(await addon.state()).runs.some((run) => run.trigger === MANUAL_TRIGGER && run.startedAt >= triggeredAt - 1)) figures.midRun += 1;
 }
@@ -303,14 +300,19 @@ it("a store value damaged on disk is quarantined, reported on the QA console, an
   if (JSON.stringify(kept).indexOf("half-written") === -1) problems.push("the damaged value was not kept");
   const rolloutsAfter = (await addon.studies()).preferenceRollouts.map((rollout) => rollout.slug).sort();
   if (JSON.stringify(rolloutsAfter) !== JSON.stringify(rolloutsBefore)) problems.push(`rebuilt ${rolloutsAfter}, had ${rolloutsBefore}`);
-  const shown = await addon.firefox.evalInExtensionPage<{ hidden: boolean; text: string }>(
-    ADDON_ID,
-    CONSOLE_PAGE,
-    `await new Promise((resolve) => setTimeout(resolve, 500));
-     const section = document.getElementById("quarantine");
-     return { hidden: section.hidden, text: section.textContent };`,
-  );
-  if (shown.hidden || !shown.text.includes("preferenceRollouts was damaged")) problems.push(`the console shows: ${JSON.stringify(shown)}`);
+  // The console fills its quarantine section once it has the state: open it, then read the section until it shows.
+  await addon.firefox.evalInExtensionPage(ADDON_ID, CONSOLE_PAGE, `return null;`);
+  const quarantineSection = () =>
+    addon.firefox.evalInContent<{ hidden: boolean; text: string }>(
+      `const section = document.getElementById("quarantine");
+       return { hidden: section.hidden, text: section.textContent };`,
+    );
+  const showsDamage = (section: { hidden: boolean; text: string }) => !section.hidden && section.text.includes("preferenceRollouts was damaged");
+  const shown = await waitForValue("the quarantine on the QA console", async () => {
+    const section = await quarantineSection();
+    return showsDamage(section) && section;
+  }).catch(quarantineSection);
+  if (!showsDamage(shown)) problems.push(`the console shows: ${JSON.stringify(shown)}`);
   const logged = (await addon.consoleMessages()).map((message) => message.args.join(" "));
   if (!logged.some((line) => line.includes("Stored preferenceRollouts was damaged"))) problems.push("nothing on the browser console");
   if (problems.length === 0) figures.quarantined += 1;

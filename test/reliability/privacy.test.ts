@@ -112,11 +112,7 @@ it("every request the add-on makes goes to the configured origin, without cookie
   await server.publish();
   await addon.waitForRuns(2);
   await addon.runNow();
-  const deadline = Date.now() + 60_000;
-  while (server.intake.clients().length === 0) {
-    if (Date.now() > deadline) throw new Error("no telemetry batch reached the intake");
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  await expect.poll(() => server.intake.clients().length, { timeout: 60_000, interval: 500, message: "no telemetry batch reached the intake" }).toBeGreaterThan(0);
   expect(await installedAddon(addon.firefox, ROLLED_OUT_ADDON)).toMatchObject({ version: "1.0" });
   const requests = await addon.firefox.evalInChrome<SeenRequest[]>(
     `Services.obs.removeObserver(Services.__privacyObserver, "http-on-modify-request");

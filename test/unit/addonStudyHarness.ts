@@ -3,6 +3,7 @@
  * server (packages by extensionApiId): publish packages, run actions, restart "Firefox".
  */
 import { createHash } from "node:crypto";
+import { vi } from "vitest";
 import type { BaseAction } from "../../src/actions/BaseAction.js";
 import type { Suitability } from "../../src/core/suitability.js";
 import { STUDIES_OPT_OUT_PREF } from "../../src/config/ClientConfig.js";
@@ -128,9 +129,10 @@ export function sha256(text: string): string {
 
 /** Waits until `check` holds (for an operation that is meant to hang half-way); fails after a second. */
 export async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 1000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("the expected state never came");
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error("the expected state never came");
+    },
+    { timeout: 1000, interval: 1 },
+  );
 }

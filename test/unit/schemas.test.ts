@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ADDONS_API_EVENTS, ADDONS_API_PARAMETERS } from "../../experiment-apis/addons/interface.js";
 import { CLIENT_CONTEXT_API_PARAMETERS } from "../../experiment-apis/clientContext/interface.js";
 import { PREFS_API_EVENTS, PREFS_API_PARAMETERS } from "../../experiment-apis/prefs/interface.js";
 import { TELEMETRY_API_PARAMETERS } from "../../experiment-apis/telemetry/interface.js";
+import { type ApiShapes, type InterfaceDeclaration, type SchemaNamespace, interfaceShapes, schemaShapes, typeMismatches } from "./schemaTypes.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const manifest = JSON.parse(readFileSync(path.join(root, "manifest.json"), "utf8"));
@@ -35,6 +36,22 @@ const eventContracts: Record<string, EventContract> = {
   prefs: PREFS_API_EVENTS,
   addons: ADDONS_API_EVENTS,
 };
+
+/** Where each namespace's interface is declared, for the type comparison. */
+const interfaces: Record<string, InterfaceDeclaration> = {
+  prefs: { file: "experiment-apis/prefs/interface.ts", interfaceName: "PrefsApi" },
+  telemetry: { file: "experiment-apis/telemetry/interface.ts", interfaceName: "TelemetryApi" },
+  clientContext: { file: "experiment-apis/clientContext/interface.ts", interfaceName: "ClientContextApi" },
+  addons: { file: "experiment-apis/addons/interface.ts", interfaceName: "AddonsApi" },
+};
+
+function schemaEntry(namespace: string): SchemaNamespace {
+  const api = manifest.experiment_apis[`${namespace}Experiment`];
+  const schema = JSON.parse(readFileSync(path.join(root, api.schema), "utf8")) as SchemaNamespace[];
+  const entry = schema.find((candidate) => candidate.namespace === `experiments.${namespace}`);
+  if (!entry) throw new Error(`schema.json has no namespace experiments.${namespace}`);
+  return entry;
+}
 
 describe("experiment API schemas agree with their TypeScript interfaces", () => {
   // Manifest keys are `<namespace>Experiment`: a key equal to a built-in namespace such as `telemetry` is
@@ -69,4 +86,45 @@ describe("experiment API schemas agree with their TypeScript interfaces", () => 
       expect(eventsFromSchema).toEqual(eventContracts[namespace] ?? {});
     });
   }
+
+  describe("parameter types", () => {
+    let shapes: Record<string, ApiShapes>;
+    beforeAll(() => {
+      shapes = interfaceShapes(root, interfaces);
+    }, 60_000);
+
+    it("every namespace with an interface is compared", () => {
+      expect(Object.keys(interfaces).sort()).toEqual(Object.keys(contracts).sort());
+    });
+
+    for (const namespace of Object.keys(contracts)) {
+      it(`experiments.${namespace}: each parameter's type in schema.json accepts the interface's, optional alike`, () => {
+        const fromInterface = shapes[namespace]!;
+        // Compared at all: every function and event of the interface has its parameters read.
+        expect(Object.keys(fromInterface.functions).sort()).toEqual(Object.keys(contracts[namespace]!).sort());
+        expect(Object.keys(fromInterface.events).sort()).toEqual(Object.keys(eventContracts[namespace] ?? {}).sort());
+        expect(typeMismatches(schemaShapes(schemaEntry(namespace)), fromInterface)).toEqual([]);
+      });
+    }
+
+    it("a schema type that differs from the interface's is named", () => {
+      const telemetry = structuredClone(schemaEntry("telemetry"));
+      const annotation = telemetry.types!.find((type) => type.id === "ExperimentAnnotationOptions")!;
+      annotation.properties!.type!.enum = annotation.properties!.type!.enum!.slice(1);
+      delete annotation.properties!.enrollmentId!.optional;
+      telemetry.functions!.find((fn) => fn.name === "setRecipeFreshness")!.parameters![0]!.properties!.revisions!.items = { type: "string" };
+      const prefs = structuredClone(schemaEntry("prefs"));
+      prefs.functions!.find((fn) => fn.name === "getPref")!.parameters![0]!.type = "integer";
+      prefs.events![0]!.extraParameters![0]!.items = { type: "number" };
+
+      expect(typeMismatches(schemaShapes(telemetry), shapes.telemetry!)).toEqual([
+        expect.stringMatching(/^setExperimentActive\(options\): schema /),
+        expect.stringMatching(/^setRecipeFreshness\(batch\): schema /),
+      ]);
+      expect(typeMismatches(schemaShapes(prefs), shapes.prefs!)).toEqual([
+        expect.stringMatching(/^getPref\(name\): schema \{"kind":"number"\}, interface \{"kind":"string"\}$/),
+        expect.stringMatching(/^onPrefChanged\.addListener\(names\): schema /),
+      ]);
+    });
+  });
 });

@@ -5,6 +5,7 @@ import { normandyEventProblem } from "../../src/core/eventValidation.js";
 import { EventLogStore } from "../../src/stores/EventLogStore.js";
 import type { EnrollmentTelemetry } from "../../src/telemetry/EnrollmentTelemetry.js";
 import { EnrollmentTelemetryRecorder } from "../../src/telemetry/EnrollmentTelemetryRecorder.js";
+import { FakeEnrollmentTelemetry } from "../fakes/FakeEnrollmentTelemetry.js";
 import { FakeTelemetryApi } from "../fakes/FakeTelemetryApi.js";
 import { ADDON_ROLLOUT_EVENTS, DOCUMENTED_EVENTS, documentedKeys, LATER_KEYS } from "../fixtures/normandy-data-collection.js";
 import { MemoryStorage } from "../fakes/MemoryStorage.js";
@@ -137,6 +138,31 @@ describe("EnrollmentTelemetryRecorder", () => {
 
     expect(telemetry.events).toEqual([]);
     expect((await eventLog.read()).events).toEqual([]);
+  });
+
+  it.each(misuses)("FakeEnrollmentTelemetry refuses %s as the recorder does, and keeps nothing", async (_what, method, object, value, extra, message) => {
+    const fake = new FakeEnrollmentTelemetry();
+
+    await expect(recordUnchecked(fake, method, object, value, extra)).rejects.toThrow(message);
+
+    expect(fake.events).toEqual([]);
+  });
+
+  it("FakeEnrollmentTelemetry keeps an extra cut to Glean's 500 bytes, as the recorder records and logs it", async () => {
+    const fake = new FakeEnrollmentTelemetry();
+
+    await fake.recordEvent("enrollFailed", "addon_study", "s", { reason: "download-failure", detail: "é".repeat(300) });
+
+    expect(fake.events[0]!.extra.detail).toBe("é".repeat(250));
+  });
+
+  it("the fakes refuse annotation options Firefox's schema refuses", async () => {
+    for (const fake of [new FakeEnrollmentTelemetry(), new FakeTelemetryApi()]) {
+      const setActive = fake.setExperimentActive.bind(fake) as (...args: unknown[]) => Promise<void>;
+      await expect(setActive("s", "b", { type: "normandy-study" })).rejects.toThrow(/unknown type "normandy-study"/);
+      await expect(setActive("s", "b", { type: "normandy-exp", enrollmentId: 7 })).rejects.toThrow(/enrollmentId must be a string/);
+      await expect(setActive("s", "b", { type: "normandy-exp", branch: "b" })).rejects.toThrow(/unexpected properties branch/);
+    }
   });
 
   it("the fake telemetry API refuses the same events the parent script does", async () => {

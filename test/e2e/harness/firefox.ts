@@ -7,6 +7,7 @@ import { type WriteStream, createWriteStream, existsSync, mkdirSync, readFileSyn
 import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { vi } from "vitest";
 import { COLLECT_CONSOLE_MESSAGES, type ConsoleMessage } from "./console-messages.js";
 import { type JsonValue, MarionetteClient, type MarionetteContext, MarionetteError } from "./marionette.js";
 import { type UserPrefs, createTempProfile, writeUserJs } from "./profile.js";
@@ -259,17 +260,19 @@ export class Firefox {
   }
 
   private async waitForPort(child: ChildProcess, portFile: string): Promise<number> {
-    const deadline = Date.now() + this.startupTimeoutMs;
-    while (Date.now() < deadline) {
-      if (hasExited(child)) {
-        throw new Error(`Firefox exited during start-up (code ${child.exitCode}); see ${this.logPath}`);
-      }
-      // The file can exist before its content is written; only a positive integer counts.
-      const port = existsSync(portFile) ? Number(readFileSync(portFile, "utf8").trim()) : 0;
-      if (Number.isInteger(port) && port > 0) return port;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`Marionette did not start within ${this.startupTimeoutMs} ms; see ${this.logPath}`);
+    // Resolves with null as soon as Firefox exits, so that failure is reported at once, not at the timeout.
+    const port = await vi.waitFor(
+      () => {
+        if (hasExited(child)) return null;
+        // The file can exist before its content is written; only a positive integer counts.
+        const written = existsSync(portFile) ? Number(readFileSync(portFile, "utf8").trim()) : 0;
+        if (!Number.isInteger(written) || written <= 0) throw new Error(`Marionette did not start within ${this.startupTimeoutMs} ms; see ${this.logPath}`);
+        return written;
+      },
+      { timeout: this.startupTimeoutMs, interval: 50 },
+    );
+    if (port === null) throw new Error(`Firefox exited during start-up (code ${child.exitCode}); see ${this.logPath}`);
+    return port;
   }
 
   private async setContext(context: MarionetteContext): Promise<void> {

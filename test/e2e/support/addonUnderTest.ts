@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { vi } from "vitest";
 import type { BackgroundState, StudiesState } from "../../../src/messages.js";
 import type { RunReport } from "../../../src/core/runReport.js";
 import type { RunningRecipeServer } from "../../../server/recipeServer.js";
@@ -100,14 +101,15 @@ export class AddonUnderTest {
   }
 
   /** Waits until the add-on has finished `count` runs; returns them newest first. */
-  async waitForRuns(count: number, timeoutMs = 20_000): Promise<RunReport[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { runs } = await this.state();
-      if (runs.length >= count) return runs;
-      if (Date.now() > deadline) throw new Error(`only ${runs.length} of ${count} runs finished within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+  waitForRuns(count: number, timeoutMs = 20_000): Promise<RunReport[]> {
+    return vi.waitFor(
+      async () => {
+        const { runs } = await this.state();
+        if (runs.length < count) throw new Error(`only ${runs.length} of ${count} runs finished within ${timeoutMs} ms`);
+        return runs;
+      },
+      { timeout: timeoutMs, interval: 250 },
+    );
   }
 
   /** Every uptake the add-on recorded to Glean this session, oldest first. */
