@@ -26,6 +26,7 @@ export function intakeRoutes(app: AppContext): Route[] {
     {
       method: "POST",
       path: /^\/intake\/v1\/batches$/,
+      takesBody: true,
       handle: async (request) => {
         const batch = parseIntakeBatch(await request.readJson());
         const { duplicate } = intake.store(batch);

@@ -5,10 +5,36 @@ import { byId, cell, element } from "./dom.js";
 /** Runs the user opened or closed, by start time, kept across re-renders; others: only the newest is open. */
 const userChoice = new Map<number, boolean>();
 
-/** "3 recipes, 1 matched". */
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
+/** An uptake status that reports a failure (`apply_error`, `sign_error`, …): not `success` or `backoff`. */
+function isFailure(status: string): boolean {
+  return status.endsWith("_error");
+}
+
+/**
+ * "3 recipes, 1 matched", then what failed, if anything: "; 1 recipe failed (1 apply_error); 1 action failed
+ * (branched-addon-study apply_error)". The runner's own status can be `success` while a recipe failed.
+ */
 export function recipeCount(run: RunReport): string {
   const matched = run.recipes.filter((recipe) => recipe.suitability === "filter-match").length;
-  return `${run.recipes.length} recipe${run.recipes.length === 1 ? "" : "s"}, ${matched} matched`;
+  return `${plural(run.recipes.length, "recipe")}, ${matched} matched${failureSummary(run)}`;
+}
+
+function failureSummary(run: RunReport): string {
+  const byStatus = new Map<string, number>();
+  for (const { status } of run.recipes) if (isFailure(status)) byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+  const failedRecipes = [...byStatus.values()].reduce((sum, count) => sum + count, 0);
+  const failedActions = Object.entries(run.actions).filter(([, status]) => isFailure(status));
+  const parts: string[] = [];
+  if (failedRecipes > 0) parts.push(`${plural(failedRecipes, "recipe")} failed (${[...byStatus].map(([status, count]) => `${count} ${status}`).join(", ")})`);
+  if (failedActions.length > 0) parts.push(`${plural(failedActions.length, "action")} failed (${failedActions.map(([name, status]) => `${name} ${status}`).join(", ")})`);
+  return parts.map((part) => `; ${part}`).join("");
+}
+
+/** Whether the run, or any recipe or action in it, failed. */
+export function runFailed(run: RunReport): boolean {
+  return run.runnerStatus !== "success" || run.recipes.some((recipe) => isFailure(recipe.status)) || Object.values(run.actions).some(isFailure);
 }
 
 function runSummary(run: RunReport): string {
@@ -42,7 +68,8 @@ function recipeTable(run: RunReport): HTMLTableElement {
 function runDetails(run: RunReport, newest: boolean): HTMLDetailsElement {
   const details = element("details", "run");
   details.open = userChoice.get(run.startedAt) ?? newest;
-  const summary = element("summary", `status-${run.runnerStatus}`, runSummary(run));
+  // A successful runner with a failed recipe is not shown as a success.
+  const summary = element("summary", run.runnerStatus === "success" && runFailed(run) ? "run-failures" : `status-${run.runnerStatus}`, runSummary(run));
   // A click (or Enter/Space) on the summary toggles after this listener: remember the state it leads to.
   summary.addEventListener("click", () => userChoice.set(run.startedAt, !details.open));
   details.append(summary);

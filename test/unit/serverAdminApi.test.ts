@@ -194,7 +194,7 @@ describe("recipe server admin API", () => {
     const before = (await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps;
     const broken = server.store.create({ ...CONSOLE_LOG_RECIPE, capabilities: [], filter_expression: "1 +" }, true);
 
-    const reply = await postJson<ErrorBody>(`${server.url}/admin/api/publish`, {});
+    const reply = await fetchJson<ErrorBody>(`${server.url}/admin/api/publish`, { method: "POST" });
 
     expect(reply.status).toBe(400);
     expect(reply.body).toMatchObject({ field: "filter_expression", position: 3 });
