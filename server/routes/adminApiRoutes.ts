@@ -6,6 +6,7 @@ import { filterSyntaxError } from "../../src/core/index.js";
 import type { StoredRecipe } from "../recipeStore.js";
 import type { Route, RouteRequest } from "../router.js";
 import { publicConfig } from "../publicConfig.js";
+import { addonPrefs } from "../addonPrefs.js";
 import { assertNoRollbackWithItsRollout } from "../rolloutRollbackConflicts.js";
 import { parseFault } from "../faults.js";
 import { assertExtensionsExist } from "../extensionReferences.js";
@@ -148,7 +149,11 @@ export function adminApiRoutes(app: AppContext): Route[] {
     {
       method: "GET",
       path: /^\/admin\/api\/config$/,
-      handle: () => jsonResponse(publicConfig(app.urls, app.pki)),
+      handle: () => {
+        const config = publicConfig(app.urls, app.pki);
+        // `addonPrefs`: pref name → value, exactly what `npm start` sets in its profile.
+        return jsonResponse({ ...config, addonPrefs: Object.fromEntries(addonPrefs(config).map(({ name, value }) => [name, value])) });
+      },
     },
   ];
 }

@@ -131,6 +131,10 @@ describe("recipe server HTTP behaviour", () => {
       expect(page).toMatch(/^<!DOCTYPE html>\s*<html lang="en">/);
       expect(page).toContain("<title>Local recipe server</title>");
       expect(page).toContain(server.config.rootHash);
+      // Exactly the prefs the add-on reads, and as user.js lines; no bare server URL to mistake for one.
+      expect(page).toContain(`<th scope="row"><code>extensions.recipeclient.server_url</code></th><td><code>${server.url}/v1</code></td>`);
+      expect(page).toContain(`user_pref(&#34;extensions.recipeclient.server_url&#34;, &#34;${server.url}/v1&#34;);`);
+      expect(page).not.toContain("Server URL");
       expect(page).toContain(server.url);
       expect(page.match(/<caption>/g)).toHaveLength(4);
       expect(page).toContain('<th scope="col">Published</th>');
