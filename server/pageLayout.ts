@@ -35,6 +35,9 @@ const STYLES = `
   .status { min-height: 1.5em; margin: 0.25rem 0; }
   .status.error, .field-error { color: var(--danger); font-weight: 600; }
   .status.ok { color: var(--ok); }
+  strong.failed { color: var(--danger); }
+  tr.active td:nth-child(4) { color: var(--ok); font-weight: 600; }
+  pre { background: #fff; border: 1px solid var(--line); padding: 0.5rem 0.75rem; overflow-x: auto; }
   label { font-weight: 600; }
   input[type=text], input[type=number], input:not([type]), select, textarea { font: inherit; padding: 0.25rem 0.4rem;
     border: 1px solid #8f8f9d; border-radius: 4px; background: #fff; max-width: 100%; }

@@ -1,4 +1,5 @@
 import { CLIENT_PING_TYPES } from "../../experiment-apis/telemetry/clientPingRegistry.js";
+import { NORMANDY_EVENT_CATEGORY } from "../../experiment-apis/telemetry/eventRegistry.js";
 import { UPTAKE_EVENT_METHOD } from "../../src/core/loggedEvents.js";
 import type { AppContext } from "../appContext.js";
 import type { ClientHealthEvents } from "../clientHealthSection.js";
@@ -52,6 +53,7 @@ export function intakeRoutes(app: AppContext): Route[] {
       handle: (request) => {
         const client = clientFrom(request);
         const filter = filterFrom(request.query);
+        const health = Object.fromEntries(CLIENT_PING_TYPES.map((type) => [type, intake.events(client.clientId, { method: type })])) as ClientHealthEvents;
         return htmlResponse(
           renderClientTelemetryPage({
             client,
@@ -59,7 +61,12 @@ export function intakeRoutes(app: AppContext): Route[] {
             filter,
             uptake: intake.events(client.clientId, { method: UPTAKE_EVENT_METHOD }),
             kinds: intake.eventKinds(client.clientId),
-            health: Object.fromEntries(CLIENT_PING_TYPES.map((type) => [type, intake.events(client.clientId, { method: type })])) as ClientHealthEvents,
+            health,
+            activity: {
+              runPings: health.run,
+              enrollmentEvents: intake.events(client.clientId).filter((event) => event.category === NORMANDY_EVENT_CATEGORY),
+              published: app.publisher.current().records.map((record) => record.recipe),
+            },
           }),
         );
       },
