@@ -1,4 +1,3 @@
-import { CONFIG_PREFS, PREF_BRANCH } from "../src/config/ClientConfig.js";
 import type { PublicConfig } from "./publicConfig.js";
 
 /** One pref the add-on reads, with the value that points it at this server. */
@@ -8,20 +7,20 @@ export interface AddonPref {
 }
 
 /**
- * The prefs that point the add-on at this server, named exactly as the add-on reads them
- * (`src/config/ClientConfig.ts`). What the server prints, its page shows and `npm start` sets.
+ * The prefs that point the add-on at this server, named exactly as the add-on reads them (its
+ * `src/config/ClientConfig.ts`; `test/unit/serverAddonPrefs.test.ts` holds the two together, since the server
+ * imports nothing of the add-on but its core). What the server prints, its page shows and `npm start` sets.
  */
 export function addonPrefs(config: PublicConfig): AddonPref[] {
-  const values: Partial<Record<keyof typeof CONFIG_PREFS, string>> = {
-    serverUrl: config.remoteSettingsUrl,
-    rootHash: config.rootHash,
-    recipeSigner: config.recipeSigner,
-    collectionSigner: config.collectionSigner,
-    apiUrl: config.legacyApiUrl,
-    noticesUrl: config.noticesUrl,
-    intakeUrl: config.intakeUrl,
-  };
-  return Object.entries(values).map(([key, value]) => ({ name: PREF_BRANCH + CONFIG_PREFS[key as keyof typeof CONFIG_PREFS], value: value! }));
+  return [
+    { name: "extensions.recipeclient.server_url", value: config.remoteSettingsUrl },
+    { name: "extensions.recipeclient.root_hash", value: config.rootHash },
+    { name: "extensions.recipeclient.recipe_signer", value: config.recipeSigner },
+    { name: "extensions.recipeclient.collection_signer", value: config.collectionSigner },
+    { name: "extensions.recipeclient.api_url", value: config.legacyApiUrl },
+    { name: "extensions.recipeclient.notices_url", value: config.noticesUrl },
+    { name: "extensions.recipeclient.intake_url", value: config.intakeUrl },
+  ];
 }
 
 /** The same prefs as `user.js` lines, for a profile folder. */
