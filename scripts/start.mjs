@@ -102,8 +102,9 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  await runner.exit().catch(() => undefined);
+  // The server first: web-ext may end this process while Firefox exits, which would leave the server running.
   server.kill("SIGTERM");
+  await runner.exit().catch(() => undefined);
 }
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

@@ -63,7 +63,7 @@ function runsOf(pings: ReceivedEvent[]): ReportedRun[] {
 function runTable({ result, recipes: results }: ReportedRun, index: number, recipes: Map<number, Recipe>): SafeHtml {
   const failed = results.filter((ping) => ping.value?.endsWith("_error")).length;
   const received = result ? new Date(result.receivedAt).toISOString() : "";
-  const caption = html`${index === 0 ? "Latest run" : "Earlier run"}, received ${received}: runner ${result?.value ?? "?"}, ${results.length} recipes${
+  const caption = html`${index === 0 ? "Latest run" : "Earlier run"}, received ${received}: runner ${result?.value ?? "?"}, ${results.length} recipe${results.length === 1 ? "" : "s"}${
     failed > 0 ? html`, <strong class="failed">${failed} failed</strong>` : ""
   }`;
   return dataTable({
