@@ -102,12 +102,16 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  // The server first: web-ext may end this process while Firefox exits, which would leave the server running.
-  server.kill("SIGTERM");
   await runner.exit().catch(() => undefined);
+  server.kill("SIGTERM");
 }
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+// web-ext's profile helper (firefox-profile) ends the process on SIGINT itself, before `stop` can run: the
+// server must not outlive it.
+process.on("exit", () => {
+  if (server.exitCode === null) server.kill("SIGTERM");
+});
 server.on("exit", (code) => {
   if (!stopping) console.error(`The recipe server stopped (code ${code}); stopping Firefox.`);
   void stop();
