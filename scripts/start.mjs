@@ -57,13 +57,16 @@ const prefs = Object.fromEntries(
     return [entry.slice(0, at), value === "true" ? true : value === "false" ? false : value];
   }),
 );
-Object.assign(prefs, {
-  "extensions.recipeclient.server_url": config.remoteSettingsUrl,
-  "extensions.recipeclient.root_hash": config.rootHash,
-  "extensions.recipeclient.recipe_signer": config.recipeSigner,
-  "extensions.recipeclient.collection_signer": config.collectionSigner,
-  "extensions.recipeclient.api_url": config.legacyApiUrl,
-  "extensions.recipeclient.notices_url": config.noticesUrl,
+// The prefs that point the add-on at this server, exactly as the server prints them.
+Object.assign(prefs, config.addonPrefs, {
+  // This throw-away profile only: the add-on's telemetry goes to the local intake out of the box (Debian's ESR
+  // starts with upload off, and the add-on posts only while it is on)...
+  "datareporting.healthreport.uploadEnabled": true,
+  // ...while Firefox's own never leaves this machine: Glean pretends to upload (a negative port sends
+  // nothing), Legacy Telemetry's upload stays off (web-ext sets datareporting.policy.dataSubmissionEnabled
+  // false) and its server is a local address that nothing answers.
+  "telemetry.fog.test.localhost_port": -1,
+  "toolkit.telemetry.server": "http://127.0.0.1:9/telemetry-off",
 });
 const consoleUrl = `moz-extension://${ADDON_UUID}/pages/console.html`;
 const studiesUrl = `moz-extension://${ADDON_UUID}/pages/studies.html`;
@@ -81,12 +84,18 @@ const runner = await webExt.cmd.run(
   { shouldExitProgram: false },
 );
 
+const addonPages = headless
+  ? // Nothing can open a moz-extension:// page of a headless Firefox: the server page shows what the client reports.
+    `What the client did:  ${config.serverUrl}/ → Telemetry → this client (its runs, enrollments and events)`
+  : `Add-on QA console:    ${consoleUrl}
+Add-on studies page:  ${studiesUrl}  (both also behind the add-on's toolbar button)
+What the client did:  the QA console, or ${config.serverUrl}/ → Telemetry → this client`;
 console.log(`
 Recipe server page:   ${config.serverUrl}/
 Changeset:            ${config.remoteSettingsUrl}/buckets/main/collections/normandy-recipes-capabilities/changeset?_expected=0
-Add-on QA console:    ${consoleUrl}
-Add-on studies page:  ${studiesUrl}  (both also behind the add-on's toolbar button)
-Firefox:              ${firefox}${headless ? " (headless)" : ""}
+${addonPages}
+Firefox:              ${firefox}${headless ? " (headless)" : ""}; a throw-away profile whose telemetry upload is on
+                      for the add-on's intake only (Firefox's own telemetry stays on this machine)
 Press Ctrl-C to stop both.`);
 
 let stopping = false;
@@ -98,6 +107,11 @@ async function stop() {
 }
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+// web-ext's profile helper (firefox-profile) ends the process on SIGINT itself, before `stop` can run: the
+// server must not outlive it.
+process.on("exit", () => {
+  if (server.exitCode === null) server.kill("SIGTERM");
+});
 server.on("exit", (code) => {
   if (!stopping) console.error(`The recipe server stopped (code ${code}); stopping Firefox.`);
   void stop();

@@ -1,3 +1,4 @@
+import { renderClientActivitySection, type ClientActivity } from "./clientActivitySection.js";
 import { renderClientHealthSection, type ClientHealthEvents } from "./clientHealthSection.js";
 import { dataTable } from "./dataTable.js";
 import { html, type SafeHtml } from "./html.js";
@@ -15,18 +16,21 @@ export interface ClientTelemetryPageData {
   kinds: { methods: string[]; objects: string[] };
   /** The client's health, performance and undesired-event pings (the health section ignores the filter). */
   health: ClientHealthEvents;
+  /** Its enrollments and latest runs (the sections ignore the filter). */
+  activity: ClientActivity;
 }
 
 /**
- * One client's telemetry: its health (status at each start, the latest run's timings, undesired events), the
+ * One client's telemetry: its enrollments and latest runs, its health (status at each start, the latest run's timings, undesired events), the
  * latest uptake status per source (runner, each recipe, each action), then every event newest first,
  * filterable by method and object. Everything shown is escaped.
  */
-export function renderClientTelemetryPage({ client, events, filter, uptake, kinds, health }: ClientTelemetryPageData): string {
+export function renderClientTelemetryPage({ client, events, filter, uptake, kinds, health, activity }: ClientTelemetryPageData): string {
   const main = html`
       <p><a href="/">Back to the recipes</a></p>
       <h1>Telemetry of client <code>${client.clientId}</code></h1>
       <p>Add-on ${client.addonVersion}, locale ${client.locale}, ${client.eventCount} events in all, the last received ${new Date(client.lastReceivedAt).toISOString()}. Reload the page to see newer ones.</p>
+      ${renderClientActivitySection(activity)}
       ${renderClientHealthSection(health)}
       <section aria-labelledby="uptake-heading">
         <h2 id="uptake-heading">Uptake</h2>

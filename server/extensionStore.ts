@@ -56,6 +56,14 @@ export class ExtensionStore {
     return row && extensionFromRow(row);
   }
 
+  /**
+   * Forgets the package. Its file stays: files are named by content, so
+   * another upload may share it. Recipes that name it can no longer be saved or published.
+   */
+  delete(id: number): void {
+    this.database.write(() => this.database.run("DELETE FROM extensions WHERE id = ?", [id]));
+  }
+
   list(): StoredExtension[] {
     return this.database.rows("SELECT * FROM extensions ORDER BY id").map(extensionFromRow);
   }

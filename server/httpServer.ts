@@ -81,6 +81,12 @@ async function handle(request: IncomingMessage, routing: Promise<Routing>): Prom
       Allow: match.allowed.join(", "),
     });
   }
+  if (!match.route.takesBody && hasBody(request)) {
+    // Not read: the connection is closed after the answer rather than made to carry the unread rest.
+    return errorResponse(new HttpError(400, "unexpected_body", `${method} ${url.pathname} takes no request body; send it without one`), {
+      Connection: "close",
+    });
+  }
   return match.route.handle({
     params: match.params,
     query: url.searchParams,
@@ -88,6 +94,12 @@ async function handle(request: IncomingMessage, routing: Promise<Routing>): Prom
     readJson: () => readJsonBody(request),
     readBytes: (maxBytes) => readBody(request, maxBytes),
   });
+}
+
+/** Whether the request announces a body: a non-zero Content-Length, or a chunked one. */
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers["content-length"];
+  return (length !== undefined && Number(length) !== 0) || request.headers["transfer-encoding"] !== undefined;
 }
 
 function isStateChanging(method: string): boolean {

@@ -2,6 +2,7 @@
  * CLI entry of the local recipe server: `node build/server.mjs`. Configuration comes from the embedded
  * defaults and RECIPE_SERVER_PORT / RECIPE_SERVER_DATA / RECIPE_SERVER_COUNTRY.
  */
+import { addonPrefs, userJsLines } from "./addonPrefs.js";
 import { settingsFromEnvironment } from "./config.js";
 import { RECIPES_BUCKET, RECIPES_COLLECTION } from "./changeset.js";
 import { startRecipeServer, type RunningRecipeServer } from "./recipeServer.js";
@@ -29,15 +30,19 @@ async function main(): Promise<void> {
 
 function printWelcome(server: RunningRecipeServer): void {
   const { config } = server;
+  const prefs = addonPrefs(config);
+  const width = Math.max(...prefs.map(({ name }) => name.length));
   console.log(
     [
-      `Local recipe server running at ${server.url}/`,
+      `Local recipe server: QA page ${server.url}/`,
       `  Recipes changeset: ${config.remoteSettingsUrl}/buckets/${RECIPES_BUCKET}/collections/${RECIPES_COLLECTION}/changeset`,
-      "Configure the add-on with:",
-      `  server URL: ${config.serverUrl}`,
-      `  Remote Settings URL: ${config.remoteSettingsUrl}`,
-      `  root hash: ${config.rootHash}`,
-      `  recipe signer: ${config.recipeSigner}`,
+      "",
+      "Point the add-on at this server with these prefs (about:config):",
+      ...prefs.map(({ name, value }) => `  ${name.padEnd(width)}  ${value}`),
+      "or these lines in the profile folder's user.js:",
+      ...userJsLines(prefs),
+      "The add-on sends telemetry to the intake only while datareporting.healthreport.uploadEnabled is true.",
+      "",
       "Press Ctrl+C to stop.",
     ].join("\n"),
   );

@@ -19,6 +19,7 @@ const STYLES = `
   table { border-collapse: collapse; background: #fff; width: 100%; }
   th, td { border: 1px solid var(--line); padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }
   thead th { background: #f0f0f4; }
+  table + table { margin-top: 1.25rem; }
   caption { font-weight: 600; text-align: left; padding-bottom: 0.35rem; }
   code { overflow-wrap: anywhere; font-size: 0.92em; }
   button, .button { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #8f8f9d; border-radius: 4px; background: #fff;
@@ -35,6 +36,9 @@ const STYLES = `
   .status { min-height: 1.5em; margin: 0.25rem 0; }
   .status.error, .field-error { color: var(--danger); font-weight: 600; }
   .status.ok { color: var(--ok); }
+  strong.failed { color: var(--danger); }
+  tr.active td:nth-child(4) { color: var(--ok); font-weight: 600; }
+  pre { background: #fff; border: 1px solid var(--line); padding: 0.5rem 0.75rem; overflow-x: auto; }
   label { font-weight: 600; }
   input[type=text], input[type=number], input:not([type]), select, textarea { font: inherit; padding: 0.25rem 0.4rem;
     border: 1px solid #8f8f9d; border-radius: 4px; background: #fff; max-width: 100%; }

@@ -1,5 +1,6 @@
 import { filterSyntaxError } from "../src/core/index.js";
 import { ACTION_NAMES, isActionName, validateActionArguments } from "./actionArguments.js";
+import { assertExtensionsExist } from "./extensionReferences.js";
 import type { RecipeFields, StoredRecipe } from "./recipeStore.js";
 
 /**
@@ -69,12 +70,14 @@ export function parseRecipeInput(body: unknown): RecipeInput {
 
 /**
  * Refuses to publish an enabled recipe the server would not accept today (one stored before a check
- * existed): the error names the recipe, the field and, for a filter, the position.
+ * existed, or naming an add-on package deleted since): the error names the recipe, the field and, for a
+ * filter, the position.
  */
-export function assertPublishable(recipe: StoredRecipe): void {
+export function assertPublishable(recipe: StoredRecipe, hasExtension: (id: number) => boolean): void {
   const { name, action, arguments: args, filter_expression, capabilities } = recipe;
   try {
     parseRecipeInput({ name, action, arguments: args, filter_expression, capabilities });
+    assertExtensionsExist(recipe, hasExtension);
   } catch (error) {
     if (!(error instanceof RecipeValidationError)) throw error;
     throw new RecipeValidationError(`recipe ${recipe.id} ("${recipe.name}") cannot be published: ${error.message}`, error.field, error.position);

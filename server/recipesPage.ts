@@ -1,3 +1,4 @@
+import { addonPrefs, userJsLines } from "./addonPrefs.js";
 import { dataTable } from "./dataTable.js";
 import { html, type SafeHtml } from "./html.js";
 import { xpiUrl } from "./extensionDetails.js";
@@ -29,6 +30,7 @@ export interface RecipesPageData {
 export function renderRecipesPage({ config, recipes, published, extensions, clients }: RecipesPageData): string {
   const changesetUrl = `${config.remoteSettingsUrl}/buckets/${RECIPES_BUCKET}/collections/${RECIPES_COLLECTION}/changeset`;
   const publishedById = new Map(published.records.map((record) => [record.recipe.id, record]));
+  const prefs = addonPrefs(config);
   const main = html`
       <h1>Local recipe server</h1>
       <section aria-labelledby="recipes-heading">
@@ -68,20 +70,17 @@ export function renderRecipesPage({ config, recipes, published, extensions, clie
       </section>
       <section aria-labelledby="config-heading">
         <h2 id="config-heading">Point the add-on at this server</h2>
-        <table>
-          <caption>Settings the add-on needs</caption>
-          <thead><tr><th scope="col">Setting</th><th scope="col">Value</th></tr></thead>
+        <p>Set these prefs in <code>about:config</code> (<code>npm start</code> sets them in the profile it creates):</p>
+        <table id="addon-prefs">
+          <caption>The prefs the add-on reads, with the values for this server</caption>
+          <thead><tr><th scope="col">Pref</th><th scope="col">Value</th></tr></thead>
           <tbody>
-            ${settingRow("Server URL", config.serverUrl)}
-            ${settingRow("Remote Settings URL", config.remoteSettingsUrl)}
-            ${settingRow("Legacy Normandy API URL", config.legacyApiUrl)}
-            ${settingRow("Change notices URL", config.noticesUrl)}
-            ${settingRow("Telemetry intake URL", config.intakeUrl)}
-            ${settingRow("Root certificate SHA-256 (pinned root hash)", config.rootHash)}
-            ${settingRow("Recipe signer", config.recipeSigner)}
-            ${settingRow("Collection signer", config.collectionSigner)}
+            ${prefs.map(({ name, value }) => html`<tr><th scope="row"><code>${name}</code></th><td><code>${value}</code></td></tr>`)}
           </tbody>
         </table>
+        <p id="user-js-label">Or put these lines in the profile folder's <code>user.js</code> (Firefox reads it at start):</p>
+        <pre id="user-js" aria-labelledby="user-js-label">${userJsLines(prefs).join("\n")}</pre>
+        <p>The add-on sends its telemetry to the intake only while Firefox's <code>datareporting.healthreport.uploadEnabled</code> is true.</p>
         <p>Recipes changeset: <a href="${changesetUrl}">${changesetUrl}</a></p>
       </section>
       <section aria-labelledby="telemetry-heading">
@@ -168,6 +167,3 @@ function clientRow(client: IntakeClient): SafeHtml {
           </tr>`;
 }
 
-function settingRow(label: string, value: string): SafeHtml {
-  return html`<tr><th scope="row">${label}</th><td><code>${value}</code></td></tr>`;
-}

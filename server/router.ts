@@ -19,6 +19,8 @@ export interface Route {
   method: HttpMethod;
   /** Anchored pattern over the URL path; capture groups become `params`. */
   path: RegExp;
+  /** The route reads a request body. Every other route refuses a request that carries one, rather than ignore it. */
+  takesBody?: true;
   handle(request: RouteRequest): HttpResponse | Promise<HttpResponse>;
 }
 

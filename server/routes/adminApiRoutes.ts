@@ -1,17 +1,27 @@
 import type { AppContext } from "../appContext.js";
 import { recipesChangeset } from "../changeset.js";
 import { emptyResponse, jsonResponse, notFound } from "../httpResponse.js";
-import { assertPublishable, parseRecipeInput, RecipeValidationError } from "../recipeValidation.js";
+import { assertPublishable, parseRecipeInput, RecipeValidationError, type RecipeInput } from "../recipeValidation.js";
 import { filterSyntaxError } from "../../src/core/index.js";
 import type { StoredRecipe } from "../recipeStore.js";
 import type { Route, RouteRequest } from "../router.js";
 import { publicConfig } from "../publicConfig.js";
+import { addonPrefs } from "../addonPrefs.js";
 import { assertNoRollbackWithItsRollout } from "../rolloutRollbackConflicts.js";
 import { parseFault } from "../faults.js";
+import { assertExtensionsExist } from "../extensionReferences.js";
 
 /** The JSON API QA tooling (tests, the server's page) uses to edit and publish recipes. */
 export function adminApiRoutes(app: AppContext): Route[] {
   const { store, publisher } = app;
+  const hasExtension = (id: number): boolean => app.extensions.get(id) !== undefined;
+
+  /** The recipe a create or replace request describes, refused (400) unless the server can publish it. */
+  async function recipeInput(request: RouteRequest): Promise<RecipeInput> {
+    const input = parseRecipeInput(await request.readJson());
+    assertExtensionsExist(input.fields, hasExtension);
+    return input;
+  }
 
   function recipeFrom(request: RouteRequest): StoredRecipe {
     const id = Number(request.params[0]);
@@ -34,8 +44,9 @@ export function adminApiRoutes(app: AppContext): Route[] {
     {
       method: "POST",
       path: /^\/admin\/api\/recipes$/,
+      takesBody: true,
       handle: async (request) => {
-        const input = parseRecipeInput(await request.readJson());
+        const input = await recipeInput(request);
         const recipe = store.create(input.fields, input.enabled ?? false);
         return jsonResponse(recipe, 201, { Location: `${app.urls.serverUrl}/admin/api/recipes/${recipe.id}` });
       },
@@ -48,9 +59,10 @@ export function adminApiRoutes(app: AppContext): Route[] {
     {
       method: "PUT",
       path: /^\/admin\/api\/recipes\/(\d+)$/,
+      takesBody: true,
       handle: async (request) => {
         const { id } = recipeFrom(request);
-        const input = parseRecipeInput(await request.readJson());
+        const input = await recipeInput(request);
         return jsonResponse(found(store.update(id, input.fields, input.enabled), id));
       },
     },
@@ -75,6 +87,7 @@ export function adminApiRoutes(app: AppContext): Route[] {
       method: "POST",
       // The page checks a filter's syntax before saving: `{filter_expression}` → `{valid, message?, position?}`.
       path: /^\/admin\/api\/filter-check$/,
+      takesBody: true,
       handle: async (request) => {
         const body = await request.readJson();
         const expression = (body as { filter_expression?: unknown } | null)?.filter_expression;
@@ -93,6 +106,7 @@ export function adminApiRoutes(app: AppContext): Route[] {
     {
       method: "PUT",
       path: /^\/admin\/api\/fault$/,
+      takesBody: true,
       handle: async (request) => {
         app.faults.set(parseFault(await request.readJson()));
         return jsonResponse({ fault: app.faults.active });
@@ -111,7 +125,7 @@ export function adminApiRoutes(app: AppContext): Route[] {
       path: /^\/admin\/api\/publish$/,
       handle: async () => {
         // Nothing is signed while any enabled recipe is invalid.
-        for (const recipe of store.list()) if (recipe.enabled) assertPublishable(recipe);
+        for (const recipe of store.list()) if (recipe.enabled) assertPublishable(recipe, hasExtension);
         assertNoRollbackWithItsRollout(store.list());
         const snapshot = await publisher.publish();
         return jsonResponse({ timestamp: snapshot.timestamp, published: snapshot.records.map((r) => r.recipe.id) });
@@ -135,7 +149,11 @@ export function adminApiRoutes(app: AppContext): Route[] {
     {
       method: "GET",
       path: /^\/admin\/api\/config$/,
-      handle: () => jsonResponse(publicConfig(app.urls, app.pki)),
+      handle: () => {
+        const config = publicConfig(app.urls, app.pki);
+        // `addonPrefs`: pref name → value, exactly what `npm start` sets in its profile.
+        return jsonResponse({ ...config, addonPrefs: Object.fromEntries(addonPrefs(config).map(({ name, value }) => [name, value])) });
+      },
     },
   ];
 }

@@ -1,7 +1,7 @@
 import type { AppContext } from "../appContext.js";
 import { extensionDetails } from "../extensionDetails.js";
 import type { StoredExtension } from "../extensionStore.js";
-import { HttpError, jsonResponse, notFound } from "../httpResponse.js";
+import { emptyResponse, HttpError, jsonResponse, notFound } from "../httpResponse.js";
 import { parseJsonBody } from "../httpServer.js";
 import type { Route, RouteRequest } from "../router.js";
 import { servedXpi } from "../servedXpi.js";
@@ -30,6 +30,7 @@ export function extensionRoutes(app: AppContext): Route[] {
     {
       method: "POST",
       path: /^\/admin\/api\/extensions$/,
+      takesBody: true,
       handle: async (request) => {
         const extension = app.extensions.add(await uploadedXpi(request));
         return jsonResponse(details(extension), 201, { Location: `${app.urls.serverUrl}/admin/api/extensions/${extension.id}` });
@@ -44,6 +45,14 @@ export function extensionRoutes(app: AppContext): Route[] {
       method: "GET",
       path: /^\/admin\/api\/extensions\/(\d+)$/,
       handle: (request) => jsonResponse(details(extensionFrom(request))),
+    },
+    {
+      method: "DELETE",
+      path: /^\/admin\/api\/extensions\/(\d+)$/,
+      handle: (request) => {
+        app.extensions.delete(extensionFrom(request).id);
+        return emptyResponse();
+      },
     },
     {
       method: "GET",

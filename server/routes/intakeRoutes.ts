@@ -1,5 +1,4 @@
-import { CLIENT_PING_TYPES } from "../../src/core/index.js";
-import { UPTAKE_EVENT_METHOD } from "../../src/core/index.js";
+import { CLIENT_PING_TYPES, NORMANDY_EVENT_CATEGORY, UPTAKE_EVENT_METHOD } from "../../src/core/index.js";
 import type { AppContext } from "../appContext.js";
 import type { ClientHealthEvents } from "../clientHealthSection.js";
 import { renderClientTelemetryPage } from "../clientTelemetryPage.js";
@@ -26,6 +25,7 @@ export function intakeRoutes(app: AppContext): Route[] {
     {
       method: "POST",
       path: /^\/intake\/v1\/batches$/,
+      takesBody: true,
       handle: async (request) => {
         const batch = parseIntakeBatch(await request.readJson());
         const { duplicate } = await intake.store(batch);
@@ -51,6 +51,7 @@ export function intakeRoutes(app: AppContext): Route[] {
       handle: (request) => {
         const client = clientFrom(request);
         const filter = filterFrom(request.query);
+        const health = Object.fromEntries(CLIENT_PING_TYPES.map((type) => [type, intake.events(client.clientId, { method: type })])) as ClientHealthEvents;
         return htmlResponse(
           renderClientTelemetryPage({
             client,
@@ -58,7 +59,12 @@ export function intakeRoutes(app: AppContext): Route[] {
             filter,
             uptake: intake.events(client.clientId, { method: UPTAKE_EVENT_METHOD }),
             kinds: intake.eventKinds(client.clientId),
-            health: Object.fromEntries(CLIENT_PING_TYPES.map((type) => [type, intake.events(client.clientId, { method: type })])) as ClientHealthEvents,
+            health,
+            activity: {
+              runPings: health.run,
+              enrollmentEvents: intake.events(client.clientId).filter((event) => event.category === NORMANDY_EVENT_CATEGORY),
+              published: app.publisher.current().records.map((record) => record.recipe),
+            },
           }),
         );
       },

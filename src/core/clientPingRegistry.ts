@@ -1,12 +1,14 @@
 /**
  * The registry of the client's own pings, shaped like Activity Stream's (`event`, `value`, and a few more
- * fields): health (once per start: can the client run?), performance (per run: how long each stage took)
- * and undesired events (the client could not start, a filter could not be evaluated). For each ping type:
+ * fields): health (once per start: can the client run?), performance (per run: how long each stage took),
+ * run results (per run: the runner's status, and each recipe's suitability and status) and undesired events
+ * (the client could not start, a filter could not be evaluated). For each ping type:
  * its events, and for each event the values `value` may take and the other fields it carries, each with the
  * values it may take. Every value is a string, and every field is either one of a listed set of words or a
  * short number, UUID, locale tag or version: no rule admits a URL, a search, a history entry or a preference
  * value. Pure data, imported by the parent script and by `src/`, so both refuse exactly the same pings.
  */
+import { UPTAKE_STATUSES } from "./uptakeStatus.js";
 
 /** What a field (or `value`) may hold: one of the listed words, or text the anchored pattern matches. */
 export type FieldRule = { readonly oneOf: readonly string[] } | { readonly pattern: RegExp; readonly means: string };
@@ -53,6 +55,17 @@ export type TargetingError = (typeof TARGETING_ERRORS)[number];
 export const PERFORMANCE_EVENTS = ["RUN_TOTAL", "RUN_FETCH", "RUN_VERIFY", "RUN_CONTEXT", "RUN_FILTER", "RUN_ACTIONS", "RUN_REPORT"] as const;
 export type PerformanceEvent = (typeof PERFORMANCE_EVENTS)[number];
 
+/** How the runner judged a recipe for this client (Normandy's `RECIPE_SUITABILITY_*`; `src/actions/Suitability.ts`). */
+export const RECIPE_SUITABILITIES = [
+  "signature-error",
+  "capabilities-mismatch",
+  "filter-match",
+  "filter-mismatch",
+  "filter-error",
+  "arguments-invalid",
+] as const;
+export type RecipeSuitability = (typeof RECIPE_SUITABILITIES)[number];
+
 const PERFORMANCE_EVENT_RULE: PingEventRule = { value: WHOLE_NUMBER, fields: { recipe_count: WHOLE_NUMBER } };
 
 export const CLIENT_PINGS = {
@@ -68,6 +81,16 @@ export const CLIENT_PINGS = {
   performance: {
     metric: "performance",
     events: Object.fromEntries(PERFORMANCE_EVENTS.map((event) => [event, PERFORMANCE_EVENT_RULE])) as Record<PerformanceEvent, PingEventRule>,
+  },
+  run: {
+    metric: "run",
+    events: {
+      // The runner's own uptake status; sent, like the performance pings, for every run that started.
+      RUN_RESULT: { value: { oneOf: UPTAKE_STATUSES }, fields: { recipe_count: WHOLE_NUMBER } },
+      // One per recipe of that run: its uptake status, and the suitability that explains it. The reason text
+      // the QA console shows stays on the client: it may quote server answers or pref values.
+      RECIPE_RESULT: { value: { oneOf: UPTAKE_STATUSES }, fields: { recipe_id: WHOLE_NUMBER, suitability: { oneOf: RECIPE_SUITABILITIES } } },
+    },
   },
   undesired: {
     metric: "undesired",

@@ -10,6 +10,7 @@ import { exportEventLog, followEventFilters, renderEvents } from "./consoleEvent
 import { evaluateExample, evaluatePlayground } from "./consolePlayground.js";
 import { renderQuarantine } from "./consoleQuarantine.js";
 import { recipeCount, renderRuns } from "./consoleRuns.js";
+import { runFailed } from "./runFailures.js";
 import { byId, errorText, say } from "./dom.js";
 import { followChanges } from "./followChanges.js";
 
@@ -30,7 +31,7 @@ async function runNow(): Promise<void> {
   say(status, "Running…");
   try {
     const report = await askBackground({ type: "run-now" });
-    say(status, `Done: ${report.runnerStatus} in ${report.durationMs} ms, ${recipeCount(report)}.`, report.runnerStatus === "success" ? "ok" : "error");
+    say(status, `Done: ${report.runnerStatus} in ${report.durationMs} ms, ${recipeCount(report)}.`, runFailed(report) ? "error" : "ok");
   } catch (error) {
     say(status, `Failed: ${errorText(error)}`, "error");
   } finally {

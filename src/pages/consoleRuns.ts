@@ -3,14 +3,20 @@ import type { RecipeReport, RunReport } from "../core/index.js";
 import { askBackground } from "./askBackground.js";
 import { byId, cell, element, errorText, formatTime } from "./dom.js";
 import { explanationBlock } from "./explanationTree.js";
+import { failureParts, runFailed } from "./runFailures.js";
 
 /** Runs the user opened or closed, by start time, kept across re-renders; others: only the newest is open. */
 const userChoice = new Map<number, boolean>();
 
-/** "3 recipes, 1 matched". */
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
+/**
+ * "3 recipes, 1 matched", then what failed, if anything: "; 1 recipe failed (1 apply_error); 1 action failed
+ * (branched-addon-study apply_error)". The runner's own status can be `success` while a recipe failed.
+ */
 export function recipeCount(run: RunReport): string {
   const matched = run.recipes.filter((recipe) => recipe.suitability === "filter-match").length;
-  return `${run.recipes.length} recipe${run.recipes.length === 1 ? "" : "s"}, ${matched} matched`;
+  return `${plural(run.recipes.length, "recipe")}, ${matched} matched${failureParts(run).map((part) => `; ${part}`).join("")}`;
 }
 
 function runSummary(run: RunReport): string {
@@ -76,7 +82,8 @@ async function showExplanation(recipe: RecipeReport, row: HTMLTableRowElement, b
 function runDetails(run: RunReport, newest: boolean): HTMLDetailsElement {
   const details = element("details", "run");
   details.open = userChoice.get(run.startedAt) ?? newest;
-  const summary = element("summary", `status-${run.runnerStatus}`, runSummary(run));
+  // A successful runner with a failed recipe is not shown as a success.
+  const summary = element("summary", run.runnerStatus === "success" && runFailed(run) ? "run-failures" : `status-${run.runnerStatus}`, runSummary(run));
   // A click (or Enter/Space) on the summary toggles after this listener: remember the state it leads to.
   summary.addEventListener("click", () => userChoice.set(run.startedAt, !details.open));
   details.append(summary);

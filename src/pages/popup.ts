@@ -9,7 +9,7 @@ import type { StudiesState } from "../messages.js";
 import { askBackground } from "./askBackground.js";
 import { byId, element, errorText, formatTime, say } from "./dom.js";
 import { followChanges } from "./followChanges.js";
-import { failureSummary } from "./runFailures.js";
+import { failureParts } from "./runFailures.js";
 
 const STATUS_TEXT: Record<ClientStatus, string> = {
   ENABLED: "Running: recipes are fetched, verified and applied.",
@@ -29,7 +29,8 @@ function renderLastRun(run: RunReport | undefined): void {
     say(target, "No run yet.");
     return;
   }
-  const failures = failureSummary(run);
+  const parts = failureParts(run);
+  const failures = parts.length > 0 ? `${parts.join("; ")}.` : null;
   const recipes = `${run.recipes.length} recipe${run.recipes.length === 1 ? "" : "s"}`;
   const text = `${formatTime(run.startedAt)} (${run.trigger}): ${run.runnerStatus}, ${recipes}. ${failures ?? "No failures."}`;
   say(target, text, failures || run.runnerStatus !== "success" ? "error" : "");

@@ -1,23 +1,29 @@
-/** What failed in a run, in words: what the popup (and the console) show beside a run's status. */
-import type { RunReport, UptakeStatus } from "../core/index.js";
+/** What failed in a run, in words: the QA console's run headline and the popup's last run show it. */
+import type { RunReport } from "../core/index.js";
 
-const failed = (status: UptakeStatus) => status.endsWith("_error");
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
+/** An uptake status that reports a failure (`apply_error`, `sign_error`, …): not `success` or `backoff`. */
+function isFailure(status: string): boolean {
+  return status.endsWith("_error");
+}
 
 /**
- * "2 recipes failed (apply_error, sign_error); 1 action failed (custom_1_error)." for a run with failures,
- * null for one without. A filter mismatch (`backoff`) is no failure.
+ * What failed, one phrase per kind: ["1 recipe failed (1 apply_error)", "1 action failed
+ * (BranchedAddonStudyAction apply_error)"]; none when nothing did. A filter mismatch (`backoff`) is no failure.
  */
-export function failureSummary(run: RunReport): string | null {
+export function failureParts(run: RunReport): string[] {
+  const byStatus = new Map<string, number>();
+  for (const { status } of run.recipes) if (isFailure(status)) byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+  const failedRecipes = [...byStatus.values()].reduce((sum, count) => sum + count, 0);
+  const failedActions = Object.entries(run.actions).filter(([, status]) => isFailure(status));
   const parts: string[] = [];
-  const describe = (statuses: UptakeStatus[], noun: string) => {
-    const failures = statuses.filter(failed);
-    if (failures.length === 0) return;
-    const counts = new Map<string, number>();
-    for (const status of failures) counts.set(status, (counts.get(status) ?? 0) + 1);
-    const detail = [...counts].map(([status, count]) => (count === 1 ? status : `${count} × ${status}`)).join(", ");
-    parts.push(`${failures.length} ${noun}${failures.length === 1 ? "" : "s"} failed (${detail})`);
-  };
-  describe(run.recipes.map((recipe) => recipe.status), "recipe");
-  describe(Object.values(run.actions), "action");
-  return parts.length > 0 ? `${parts.join("; ")}.` : null;
+  if (failedRecipes > 0) parts.push(`${plural(failedRecipes, "recipe")} failed (${[...byStatus].map(([status, count]) => `${count} ${status}`).join(", ")})`);
+  if (failedActions.length > 0) parts.push(`${plural(failedActions.length, "action")} failed (${failedActions.map(([name, status]) => `${name} ${status}`).join(", ")})`);
+  return parts;
+}
+
+/** Whether the run, or any recipe or action in it, failed. */
+export function runFailed(run: RunReport): boolean {
+  return run.runnerStatus !== "success" || failureParts(run).length > 0;
 }

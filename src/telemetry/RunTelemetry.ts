@@ -1,4 +1,4 @@
-import type { PerformanceEvent } from "../core/index.js";
+import type { PerformanceEvent, RecipeSuitability, UptakeStatus } from "../core/index.js";
 import type { ClientPing } from "../../experiment-apis/telemetry/interface.js";
 import { FilterSyntaxError } from "../core/index.js";
 import type { RunReport } from "../core/index.js";
@@ -10,9 +10,10 @@ const stageEvent = (stage: RunStage): PerformanceEvent => `RUN_${stage.toUpperCa
 
 /**
  * The client pings of one recipe run: a `TARGETING_EXPRESSION_ERROR` for each filter that could not be
- * evaluated, collected during the run, and at its end one performance ping per stage plus `RUN_TOTAL`, all
- * sent by `flush()` in one call. Only the error's kind and the recipe id are sent, never the expression or
- * what it read.
+ * evaluated, collected during the run, and at its end one performance ping per stage plus `RUN_TOTAL`, the
+ * runner's `RUN_RESULT` and a `RECIPE_RESULT` per recipe, all sent by `flush()` in one call (so they share one
+ * timestamp, which is how the server tells one run's pings from the next). Only kinds, statuses and recipe
+ * ids are sent, never an expression, what it read or the reason text the QA console shows.
  */
 export class RunTelemetry {
   private pending: ClientPing<"undesired">[] = [];
@@ -33,7 +34,8 @@ export class RunTelemetry {
   async flush(report: RunReport): Promise<void> {
     const errors = this.pending;
     this.pending = [];
-    await this.pings.record(...errors, ...(report.runnerStatus === "not-run" ? [] : performancePings(report)));
+    const { runnerStatus } = report;
+    await this.pings.record(...errors, ...(runnerStatus === "not-run" ? [] : [...performancePings(report), ...resultPings(runnerStatus, report)]));
   }
 }
 
@@ -42,5 +44,16 @@ function performancePings({ durationMs, stages, recipes }: RunReport): ClientPin
   return [
     { type: "performance", event: "RUN_TOTAL", value: String(durationMs), fields },
     ...RUN_STAGES.map((stage): ClientPing<"performance"> => ({ type: "performance", event: stageEvent(stage), value: String(stages[stage]), fields })),
+  ];
+}
+
+function resultPings(runnerStatus: UptakeStatus, { recipes }: RunReport): ClientPing<"run">[] {
+  return [
+    { type: "run", event: "RUN_RESULT", value: runnerStatus, fields: { recipe_count: String(recipes.length) } },
+    ...recipes.map(({ id, status, suitability }): ClientPing<"run"> => {
+      // Every suitability the runner can give is one the registry lists.
+      const reported: RecipeSuitability = suitability;
+      return { type: "run", event: "RECIPE_RESULT", value: status, fields: { recipe_id: String(id), suitability: reported } };
+    }),
   ];
 }

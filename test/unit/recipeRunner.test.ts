@@ -341,7 +341,8 @@ describe("RecipeRunner against the local recipe server", () => {
     const report = await client.runner.run("test");
 
     const fields = { recipe_count: "2" };
-    expect(client.telemetry.clientPings).toEqual([
+    const performancePings = client.telemetry.clientPings.filter(({ type }) => type === "performance");
+    expect(performancePings).toEqual([
       { type: "performance", event: "RUN_TOTAL", value: String(report.durationMs), fields },
       { type: "performance", event: "RUN_FETCH", value: String(report.stages.fetch), fields },
       { type: "performance", event: "RUN_VERIFY", value: String(report.stages.verify), fields },
@@ -353,10 +354,30 @@ describe("RecipeRunner against the local recipe server", () => {
     const { events } = await client.eventLog.read();
     const performance = events.filter(([, category]) => category === "recipe_client.performance");
     expect(performance.map(([, , method, object, value, extra]) => [method, object, value, extra])).toEqual(
-      client.telemetry.clientPings.map(({ type, event, value, fields }) => [type, event, value, fields]),
+      performancePings.map(({ type, event, value, fields }) => [type, event, value, fields]),
     );
     // One recording: every ping of the run carries the same timestamp.
     expect(new Set(performance.map(([timestamp]) => timestamp)).size).toBe(1);
+  });
+
+  it("sends the run's result and each recipe's status and suitability, never the reason text, with the run's timestamp", async () => {
+    const server = await servers.start();
+    const matching = await publishConsoleLog(server, "matches", "true");
+    const other = await publishConsoleLog(server, "does not match", "false");
+    const client = clientFor(server);
+
+    await client.runner.run("test");
+
+    expect(client.telemetry.clientPings.filter(({ type }) => type === "run")).toEqual([
+      { type: "run", event: "RUN_RESULT", value: "success", fields: { recipe_count: "2" } },
+      { type: "run", event: "RECIPE_RESULT", value: "success", fields: { recipe_id: String(matching.id), suitability: "filter-match" } },
+      // Normandy's uptake for a recipe that did not match is `backoff`.
+      { type: "run", event: "RECIPE_RESULT", value: "backoff", fields: { recipe_id: String(other.id), suitability: "filter-mismatch" } },
+    ]);
+    const { events } = await client.eventLog.read();
+    const runEvents = events.filter(([, category]) => category === "recipe_client.run" || category === "recipe_client.performance");
+    expect(runEvents).toHaveLength(7 + 3);
+    expect(new Set(runEvents.map(([timestamp]) => timestamp)).size).toBe(1);
   });
 
   it("finalizes no action when the collection cannot be trusted, so no enrollment ends on untrusted data", async () => {

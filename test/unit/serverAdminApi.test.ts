@@ -194,7 +194,7 @@ describe("recipe server admin API", () => {
     const before = (await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps;
     const broken = server.store.create({ ...CONSOLE_LOG_RECIPE, capabilities: [], filter_expression: "1 +" }, true);
 
-    const reply = await postJson<ErrorBody>(`${server.url}/admin/api/publish`, {});
+    const reply = await fetchJson<ErrorBody>(`${server.url}/admin/api/publish`, { method: "POST" });
 
     expect(reply.status).toBe(400);
     expect(reply.body).toMatchObject({ field: "filter_expression", position: 3 });
@@ -221,7 +221,16 @@ describe("recipe server admin API", () => {
       rootHash: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/i),
       recipeSigner: "normandy.content-signature.mozilla.org",
       collectionSigner: "remote-settings.content-signature.mozilla.org",
+      addonPrefs: {
+        "extensions.recipeclient.server_url": `${server.url}/v1`,
+        "extensions.recipeclient.root_hash": server.config.rootHash,
+        "extensions.recipeclient.recipe_signer": "normandy.content-signature.mozilla.org",
+        "extensions.recipeclient.collection_signer": "remote-settings.content-signature.mozilla.org",
+        "extensions.recipeclient.api_url": `${server.url}/api/v1/`,
+        "extensions.recipeclient.notices_url": `${server.url}/notices`,
+        "extensions.recipeclient.intake_url": `${server.url}/intake/v1/batches`,
+      },
     });
-    expect(reply.body).toEqual(server.config);
+    expect(reply.body).toMatchObject(server.config);
   });
 });

@@ -83,6 +83,44 @@ describe("recipe server: add-on packages", () => {
     expect((await fetch(`${server.url}/extensions/7.xpi`)).status).toBe(404);
   });
 
+  it("refuses a recipe naming a package it does not have, at save and at publish (deleted since)", async () => {
+    const server = await servers.start();
+    const { id } = (await upload(server.url, addonXpi("study@example.test", "1.0"))).body;
+    const study = (extensionApiId: number) => ({
+      name: "Branched study",
+      action: "branched-addon-study",
+      arguments: {
+        slug: "study",
+        userFacingName: "Study",
+        userFacingDescription: "A study",
+        isEnrollmentPaused: false,
+        branches: [
+          { slug: "control", ratio: 1, extensionApiId: null },
+          { slug: "treatment", ratio: 1, extensionApiId },
+        ],
+      },
+      filter_expression: "true",
+      enabled: true,
+    });
+
+    const refused = await postJson<{ field: string; message: string }>(`${server.url}/admin/api/recipes`, study(999));
+    expect(refused.status).toBe(400);
+    expect(refused.body.field).toBe("arguments.branches[1].extensionApiId");
+    expect(refused.body.message).toContain("there is no add-on package 999 on this server");
+    const rollout = { name: "Rollout", action: "addon-rollout", arguments: { slug: "r", extensionApiId: 998 }, filter_expression: "true" };
+    expect((await postJson<{ field: string }>(`${server.url}/admin/api/recipes`, rollout)).body.field).toBe("arguments.extensionApiId");
+
+    const saved = await postJson<{ id: number }>(`${server.url}/admin/api/recipes`, study(id));
+    expect(saved.status).toBe(201);
+    expect((await fetch(`${server.url}/admin/api/extensions/${id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await fetchJson(`${server.url}/api/v1/extension/${id}/`)).status).toBe(404);
+
+    const publish = await fetchJson<{ field: string; message: string }>(`${server.url}/admin/api/publish`, { method: "POST" });
+    expect(publish.status).toBe(400);
+    expect(publish.body.field).toBe("arguments.branches[1].extensionApiId");
+    expect(publish.body.message).toContain(`recipe ${saved.body.id} ("Branched study") cannot be published: there is no add-on package ${id}`);
+  });
+
   it("keeps uploads across a restart on the same data folder", async () => {
     const dataDir = await servers.newDataDir();
     const first = await servers.start({ dataDir });

@@ -105,6 +105,22 @@ describe("recipe server HTTP behaviour", () => {
     expect(reply.body.error).toBe("body_too_large");
   });
 
+  it("refuses a body sent to an endpoint that takes none, before acting on the request", async () => {
+    const server = await servers.start();
+    const before = (await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps;
+    const recipe = await postJson<{ id: number }>(`${server.url}/admin/api/recipes`, CONSOLE_LOG_RECIPE);
+
+    const publish = await postJson<{ error: string; message: string }>(`${server.url}/admin/api/publish`, { recipes: [recipe.body.id] });
+    const enable = await postJson<{ error: string }>(`${server.url}/admin/api/recipes/${recipe.body.id}/enable`, { enabled: true });
+    const remove = await postJson<{ error: string }>(`${server.url}/admin/api/recipes/${recipe.body.id}`, {}, "DELETE");
+
+    expect(publish.status).toBe(400);
+    expect(publish.body).toMatchObject({ error: "unexpected_body", message: "POST /admin/api/publish takes no request body; send it without one" });
+    expect([enable.status, enable.body.error, remove.status, remove.body.error]).toEqual([400, "unexpected_body", 400, "unexpected_body"]);
+    expect((await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps).toEqual(before);
+    expect((await fetchJson<{ enabled: boolean }>(`${server.url}/admin/api/recipes/${recipe.body.id}`)).body.enabled).toBe(false);
+  });
+
   describe("start page", () => {
     it("is an accessible HTML page with the settings QA needs", async () => {
       const server = await servers.start();
@@ -115,6 +131,10 @@ describe("recipe server HTTP behaviour", () => {
       expect(page).toMatch(/^<!DOCTYPE html>\s*<html lang="en">/);
       expect(page).toContain("<title>Local recipe server</title>");
       expect(page).toContain(server.config.rootHash);
+      // Exactly the prefs the add-on reads, and as user.js lines; no bare server URL to mistake for one.
+      expect(page).toContain(`<th scope="row"><code>extensions.recipeclient.server_url</code></th><td><code>${server.url}/v1</code></td>`);
+      expect(page).toContain(`user_pref(&#34;extensions.recipeclient.server_url&#34;, &#34;${server.url}/v1&#34;);`);
+      expect(page).not.toContain("Server URL");
       expect(page).toContain(server.url);
       expect(page.match(/<caption>/g)).toHaveLength(4);
       expect(page).toContain('<th scope="col">Published</th>');

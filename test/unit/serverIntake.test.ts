@@ -246,4 +246,62 @@ describe("telemetry intake", () => {
     ]);
     expect(cells("health-undesired").map((row) => row.slice(2))).toEqual([["TARGETING_EXPRESSION_ERROR", "MALFORMED_EXPRESSION", "12"]]);
   });
+
+  it("shows the client's enrollments (branch, state, the published recipe's prefs, events) and its latest runs", async () => {
+    const server = await servers.start();
+    const study = server.store.create(
+      {
+        name: "Pref study",
+        action: "multi-preference-experiment",
+        arguments: {
+          slug: "my-study",
+          userFacingName: "My study",
+          userFacingDescription: "A study",
+          isEnrollmentPaused: false,
+          branches: [
+            { slug: "control", ratio: 1, preferences: { "test.pref": { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "old" } } },
+            { slug: "treatment", ratio: 1, preferences: { "test.pref": { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "new" } } },
+          ],
+        },
+        filter_expression: "true",
+        capabilities: [],
+      },
+      true,
+    );
+    await server.publish();
+    await postJson(
+      server.config.intakeUrl,
+      batch({
+        events: [
+          [1300, "normandy", "enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp" }],
+          [1300, "normandy", "enroll", "preference_rollout", "old-rollout", {}],
+          [1350, "normandy", "graduate", "preference_rollout", "old-rollout", { reason: "all-prefs-match" }],
+          [1400, "recipe_client.run", "run", "RUN_RESULT", "success", { recipe_count: "2" }],
+          [1400, "recipe_client.run", "run", "RECIPE_RESULT", "success", { recipe_id: String(study.id), suitability: "filter-match" }],
+          [1400, "recipe_client.run", "run", "RECIPE_RESULT", "apply_error", { recipe_id: "99", suitability: "filter-match" }],
+          [2400, "recipe_client.run", "run", "RUN_RESULT", "network_error", { recipe_count: "0" }],
+        ],
+      }),
+    );
+
+    const page = await (await fetch(`${server.url}/clients/${CLIENT}?method=uptake`)).text();
+    const table = (id: string) => page.slice(page.indexOf(`id="${id}"`), page.indexOf("</table>", page.indexOf(`id="${id}"`)));
+    const rows = (id: string) =>
+      [...table(id).matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].slice(1).map(([row]) => [...row!.matchAll(/<td>(.*?)<\/td>/gs)].map(([, cell]) => cell!.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim()));
+    expect(rows("client-enrollments")).toEqual([
+      ["preference study", "my-study", "treatment", "active", "test.pref = &#34;new&#34; (user branch)", "enroll"],
+      ["preference rollout", "old-rollout", "", "graduated: all-prefs-match", "", "enroll graduate (all-prefs-match)"],
+    ]);
+    // The newest run had no recipes (the fetch failed); the one before it is shown too.
+    expect(page).toMatch(/Latest run, received [^:]+:\d\d:\d\d\.\d+Z: runner network_error, 0 recipes/);
+    const earlier = page.slice(page.indexOf("Earlier run"));
+    expect(earlier).toContain('runner success, 2 recipes, <strong class="failed">1 failed</strong>');
+    const earlierRows = [...earlier.slice(0, earlier.indexOf("</table>")).matchAll(/<tr><td>(.*?)<\/tr>/gs)].map(([row]) =>
+      [...row!.matchAll(/<td>(.*?)<\/td>/gs)].map(([, cell]) => cell!.replace(/<[^>]+>/g, "")),
+    );
+    expect(earlierRows).toEqual([
+      [`${study.id} Pref study`, "multi-preference-experiment", "filter-match", "success", "its filter matched; the action applied it"],
+      ["99 (not published now)", "", "filter-match", "apply_error", "its filter matched, but the action failed (apply_error); the add-on&#39;s QA console has the reason"],
+    ]);
+  });
 });

@@ -51,7 +51,7 @@ describe("recipe server: preference rollouts and rollbacks", () => {
     const served = await fetchJson<{ changes: { recipe: { id: number } }[] }>(`${server.url}${CHANGESET_PATH}?_expected=0`);
     expect(served.body.changes.map(({ recipe }) => recipe.id)).toEqual([hello.id]);
 
-    await postJson(`${server.url}/admin/api/recipes/${rollout.id}/disable`, {});
+    await fetchJson(`${server.url}/admin/api/recipes/${rollout.id}/disable`, { method: "POST" });
     const published = await publish(server);
     expect(published.status).toBe(200);
     expect(published.body.published).toEqual([hello.id, rollback.id]);

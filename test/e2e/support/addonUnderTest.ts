@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { vi } from "vitest";
 import type { BackgroundState, StudiesState } from "../../../src/messages.js";
 import type { RunReport } from "../../../src/core/runReport.js";
+import { addonPrefs } from "../../../server/addonPrefs.js";
 import type { RunningRecipeServer } from "../../../server/recipeServer.js";
 import { type ConsoleMessage, type Firefox, type UserPrefs, buildXpi, launchFirefox } from "../harness/index.js";
 
@@ -20,16 +21,9 @@ const CONSOLE_PAGE = "pages/console.html";
  * The prefs that point the add-on at `server` (what `npm start` sets for the default server). Change notices
  * are off unless asked for: most tests trigger runs themselves and count them.
  */
-export function prefsFor(server: RunningRecipeServer, { notices = false } = {}): UserPrefs {
-  return {
-    "extensions.recipeclient.server_url": server.config.remoteSettingsUrl,
-    "extensions.recipeclient.root_hash": server.config.rootHash,
-    "extensions.recipeclient.recipe_signer": server.config.recipeSigner,
-    "extensions.recipeclient.collection_signer": server.config.collectionSigner,
-    "extensions.recipeclient.api_url": server.config.legacyApiUrl,
-    "extensions.recipeclient.notices_url": notices ? server.config.noticesUrl : "",
-    "extensions.recipeclient.intake_url": server.config.intakeUrl,
-  };
+export function prefsFor(server: RunningRecipeServer, { notices = false }: { notices?: boolean } = {}): UserPrefs {
+  const prefs: UserPrefs = Object.fromEntries(addonPrefs(server.config).map(({ name, value }) => [name, value]));
+  return { ...prefs, "extensions.recipeclient.notices_url": notices ? server.config.noticesUrl : "" };
 }
 
 export interface UptakeEvent {
