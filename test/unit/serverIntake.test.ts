@@ -248,6 +248,8 @@ describe("telemetry intake", () => {
   });
 
   it("shows the client's enrollments (branch, state, the published recipe's prefs, events) and its latest runs", async () => {
+    const STUDY_ENROLLMENT = "0f5c3e0a-8a43-4b8e-9d61-3c4f1a2b5d6e";
+    const ROLLOUT_ENROLLMENT = "7d2e9b14-51c6-4f0a-8e3b-6a9c0d1e2f3a";
     const server = await servers.start();
     const study = server.store.create(
       {
@@ -273,9 +275,9 @@ describe("telemetry intake", () => {
       server.config.intakeUrl,
       batch({
         events: [
-          [1300, "normandy", "enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp" }],
-          [1300, "normandy", "enroll", "preference_rollout", "old-rollout", {}],
-          [1350, "normandy", "graduate", "preference_rollout", "old-rollout", { reason: "all-prefs-match" }],
+          [1300, "normandy", "enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp", enrollmentId: STUDY_ENROLLMENT }],
+          [1300, "normandy", "enroll", "preference_rollout", "old-rollout", { enrollmentId: ROLLOUT_ENROLLMENT }],
+          [1350, "normandy", "graduate", "preference_rollout", "old-rollout", { reason: "all-prefs-match", enrollmentId: ROLLOUT_ENROLLMENT }],
           [1400, "recipe_client.run", "run", "RUN_RESULT", "success", { recipe_count: "2" }],
           [1400, "recipe_client.run", "run", "RECIPE_RESULT", "success", { recipe_id: String(study.id), suitability: "filter-match" }],
           [1400, "recipe_client.run", "run", "RECIPE_RESULT", "apply_error", { recipe_id: "99", suitability: "filter-match" }],
