@@ -14,6 +14,8 @@ import { baseCapabilities } from "./context/capabilities.js";
 import { fetchClassification } from "./context/classifyClient.js";
 import { ClientContext } from "./context/ClientContext.js";
 import { ClientIdentity } from "./context/ClientIdentity.js";
+import { HeartbeatSurveys } from "./heartbeat/HeartbeatSurveys.js";
+import { postAnswerFacts, studyBranchLookup, surveyDurationMs } from "./heartbeat/surveyContext.js";
 import { evaluatePlaygroundFilter } from "./context/FilterPlayground.js";
 import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState } from "./messages.js";
 import { MANUAL_TRIGGER, RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
@@ -23,6 +25,7 @@ import { AddonRolloutStore } from "./stores/AddonRolloutStore.js";
 import { AddonStudyStore } from "./stores/AddonStudyStore.js";
 import { CollectionStateStore } from "./stores/CollectionStateStore.js";
 import { EventLogStore } from "./stores/EventLogStore.js";
+import { HeartbeatStore } from "./stores/HeartbeatStore.js";
 import { IntakeQueueStore } from "./stores/IntakeQueueStore.js";
 import { PreferenceExperimentStore } from "./stores/PreferenceExperimentStore.js";
 import { PreferenceRolloutStore } from "./stores/PreferenceRolloutStore.js";
@@ -44,13 +47,14 @@ import { allOf } from "./telemetry/EventSink.js";
 import { healthPing } from "./telemetry/healthPing.js";
 import { intakeClientId, intakeEnvelopeSource } from "./telemetry/intakeEnvelope.js";
 import { IntakeUploader } from "./telemetry/IntakeUploader.js";
+import { MessagingTelemetry } from "./telemetry/MessagingTelemetry.js";
 import { RunTelemetry } from "./telemetry/RunTelemetry.js";
 import { StartupSteps } from "./telemetry/StartupSteps.js";
 import { TelemetryUploadState } from "./telemetry/TelemetryUploadState.js";
 import { Uptake } from "./telemetry/Uptake.js";
 import { browserMatchWorker, REGEXP_WORKER_PATH } from "./workers/browserMatchWorker.js";
 
-const { prefs, telemetry, clientContext: clientContextApi, addons } = browser.experiments;
+const { prefs, telemetry, clientContext: clientContextApi, addons, notificationBar } = browser.experiments;
 const storage = storageAreaAdapter(browser.storage.local);
 const eventLog = new EventLogStore(storage);
 const history = new RunHistoryStore(storage);
@@ -147,6 +151,20 @@ async function endAllStudies(reason: string): Promise<void> {
   await preferenceExperiments.stopAll(reason);
   await addonStudies.stopAll(reason);
 }
+// Heartbeat surveys: the bars shown in this session, and what was shown and answered across sessions.
+const heartbeatStore = new HeartbeatStore(storage);
+const surveys = new HeartbeatSurveys({
+  bar: notificationBar,
+  store: heartbeatStore,
+  telemetry: new MessagingTelemetry(clientPings, async () => ({ clientId: await clientId.get(), addonVersion, locale: browser.i18n.getUILanguage() })),
+  submitHeartbeatPing: (ping) => telemetry.submitHeartbeatPing(ping),
+  surveyDurationMs: () => surveyDurationMs(prefs),
+  now: () => Date.now(),
+  newFlowId: () => crypto.randomUUID(),
+  timers: { set: (callback, ms) => setTimeout(callback, ms), clear: (handle) => clearTimeout(handle as number) },
+  warn: log.warn,
+});
+
 const createActions = () =>
   createActionTable({
     prefs,
@@ -159,6 +177,15 @@ const createActions = () =>
     userId: () => identity.userId(),
     // console-log writes the bare message, as Normandy's ConsoleLogAction does.
     consoleLog: (message) => console.log(message),
+    heartbeat: {
+      surveys,
+      store: heartbeatStore,
+      userId: () => identity.userId(),
+      postAnswerFacts: () => postAnswerFacts(clientContextApi),
+      studyBranch: studyBranchLookup(preferenceExperimentStore, addonStudyStore),
+      now: () => Date.now(),
+      info: log.info,
+    },
     warn: log.warn,
   });
 

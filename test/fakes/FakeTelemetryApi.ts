@@ -2,6 +2,7 @@ import { columnsProblem } from "../../experiment-apis/telemetry/batchColumns.js"
 import { clientPingProblem } from "../../experiment-apis/telemetry/clientPingValidation.js";
 import { fitExtraValues, normandyEventProblem } from "../../experiment-apis/telemetry/eventValidation.js";
 import type { NormandyEventMethod, NormandyEventObject } from "../../experiment-apis/telemetry/eventRegistry.js";
+import { heartbeatPingProblem, type HeartbeatPing } from "../../experiment-apis/telemetry/heartbeatPing.js";
 import {
   UPTAKE_STATUSES,
   type ClientPing,
@@ -31,6 +32,8 @@ export class FakeTelemetryApi implements TelemetryApi {
   /** Recipe freshness: revision by recipe id. */
   readonly recipeFreshness = new Map<number, number>();
   readonly clientPings: ClientPing[] = [];
+  /** Firefox's heartbeat pings submitted, in order. */
+  readonly heartbeatPings: HeartbeatPing[] = [];
   private clock = 0;
 
   async reportUptakes({ sources, statuses }: UptakeBatch): Promise<number> {
@@ -78,6 +81,11 @@ export class FakeTelemetryApi implements TelemetryApi {
     }
     this.clientPings.push(...pings);
     return ++this.clock;
+  }
+
+  async submitHeartbeatPing(ping: HeartbeatPing): Promise<void> {
+    throwIfProblem(heartbeatPingProblem(ping));
+    this.heartbeatPings.push({ ...ping });
   }
 
   /** The statuses reported for one source, in order. */
