@@ -142,6 +142,14 @@ export class Firefox {
     writeFileSync(path, Buffer.from(value, "base64"));
   }
 
+  /** Saves a PNG of the browser window itself, its toolbars and notification bars included, to `path`. */
+  async screenshotWindow(path: string): Promise<void> {
+    await this.setContext("chrome");
+    const { value } = await this.marionette().send("WebDriver:TakeScreenshot", { full: false, hash: false });
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, Buffer.from(value, "base64"));
+  }
+
   /** The handle of the tab scripts and navigation go to now. */
   async currentTab(): Promise<string> {
     await this.setContext("content");
