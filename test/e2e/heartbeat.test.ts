@@ -293,6 +293,42 @@ describe("a heartbeat survey, end to end", () => {
     expect(events.map(({ event }) => event)).toEqual(["IMPRESSION", "EXPIRED"]);
     expect(await survey().heartbeatPing()).toMatchObject({ surveyId: "hb-e2e-expiring", expired: expect.any(Number), closed: expect.any(Number), engaged: null });
   });
+
+  it("its window closed: an outcome of its own, not a dismissal (the survey shows in the top window)", async () => {
+    const closing = running.server.store.create(
+      surveyRecipe("Survey in a second window", { surveyId: "hb-e2e-window", message: "A question in a new window" }),
+      true,
+    ).id;
+    // The first survey (xdays) would be due again and take the day's one showing.
+    running.server.store.setEnabled(surveyId, false);
+    await running.server.publish();
+    // A second browser window becomes the top window; closing it leaves Firefox (and Marionette's window) running.
+    await survey().inChrome(
+      `const opened = OpenBrowserWindow();
+       await new Promise((resolve) => Services.obs.addObserver(function observer(subject) {
+         if (subject !== opened) return;
+         Services.obs.removeObserver(observer, "browser-delayed-startup-finished");
+         resolve();
+       }, "browser-delayed-startup-finished"));
+       const { BrowserWindowTracker } = ChromeUtils.importESModule("resource:///modules/BrowserWindowTracker.sys.mjs");
+       if (BrowserWindowTracker.getTopWindow() !== opened) throw new Error("the new window is not the top window");`,
+    );
+    await survey().passTime(25);
+    await survey().captureHeartbeatPing();
+    await running.addon.runNow();
+    expect(await survey().shownBar()).toMatchObject({ text: "A question in a new window" });
+    await survey().inChrome(
+      `const { BrowserWindowTracker } = ChromeUtils.importESModule("resource:///modules/BrowserWindowTracker.sys.mjs");
+       const top = BrowserWindowTracker.getTopWindow();
+       const inMarionettesWindow = window.gNotificationBox.allNotifications.some((bar) => bar.getAttribute("value").startsWith("heartbeat-"));
+       if (top === window || inMarionettesWindow) throw new Error("the bar is not in the new window alone");
+       top.close();`,
+    );
+    await expect.poll(async () => (await survey().surveys())[closing]?.outcome, POLL).toBe("window-closed");
+    const events = (await survey().messaging()).filter(({ message_id }) => message_id === "hb-e2e-window");
+    expect(events.map(({ event }) => event)).toEqual(["IMPRESSION", "WINDOW_CLOSED"]);
+    await expect.poll(() => survey().heartbeatPing(), POLL).toMatchObject({ surveyId: "hb-e2e-window", windowClosed: expect.any(Number), closed: null });
+  });
 });
 
 const STUDY = "heartbeat-three-branches";
