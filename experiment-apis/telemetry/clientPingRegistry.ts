@@ -1,7 +1,8 @@
 /**
  * The registry of the client's own pings, shaped like Activity Stream's (`event`, `value`, and a few more
- * fields): health (once per start: can the client run?), performance (per run: how long each stage took)
- * and undesired events (the client could not start, a filter could not be evaluated). For each ping type:
+ * fields): health (once per start: can the client run?), performance (per run: how long each stage took),
+ * messaging (the heartbeat survey bar's events) and undesired events (the client could not start, a filter
+ * could not be evaluated). For each ping type:
  * its events, and for each event the values `value` may take and the other fields it carries, each with the
  * values it may take. Every value is a string, and every field is either one of a listed set of words or a
  * short number, UUID, locale tag or version: no rule admits a URL, a search, a history entry or a preference
