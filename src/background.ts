@@ -4,6 +4,7 @@
  */
 import type { Runtime } from "webextension-polyfill";
 import { createActionTable } from "./actions/actionTable.js";
+import { showSurveyNow, type ShowHeartbeatActionDeps } from "./actions/ShowHeartbeatAction.js";
 import { browser } from "./apis/browserApis.js";
 import { loadClientConfig, STUDIES_OPT_OUT_PREF } from "./config/ClientConfig.js";
 import { createCachedVerifier, memoizedRegExpMatch, timeLimitedRegExpMatch } from "./core/index.js";
@@ -17,7 +18,7 @@ import { ClientIdentity } from "./context/ClientIdentity.js";
 import { HeartbeatSurveys } from "./heartbeat/HeartbeatSurveys.js";
 import { postAnswerFacts, studyBranchLookup, surveyDurationMs } from "./heartbeat/surveyContext.js";
 import { evaluatePlaygroundFilter } from "./context/FilterPlayground.js";
-import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState } from "./messages.js";
+import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState, SurveysState } from "./messages.js";
 import { MANUAL_TRIGGER, RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
 import type { RunReport } from "./runner/RunReport.js";
 import { RunScheduler } from "./runner/RunScheduler.js";
@@ -165,6 +166,16 @@ const surveys = new HeartbeatSurveys({
   warn: log.warn,
 });
 
+const heartbeat: ShowHeartbeatActionDeps = {
+  surveys,
+  store: heartbeatStore,
+  userId: () => identity.userId(),
+  postAnswerFacts: () => postAnswerFacts(clientContextApi),
+  studyBranch: studyBranchLookup(preferenceExperimentStore, addonStudyStore),
+  now: () => Date.now(),
+  info: log.info,
+};
+
 const createActions = () =>
   createActionTable({
     prefs,
@@ -177,15 +188,7 @@ const createActions = () =>
     userId: () => identity.userId(),
     // console-log writes the bare message, as Normandy's ConsoleLogAction does.
     consoleLog: (message) => console.log(message),
-    heartbeat: {
-      surveys,
-      store: heartbeatStore,
-      userId: () => identity.userId(),
-      postAnswerFacts: () => postAnswerFacts(clientContextApi),
-      studyBranch: studyBranchLookup(preferenceExperimentStore, addonStudyStore),
-      now: () => Date.now(),
-      info: log.info,
-    },
+    heartbeat,
     warn: log.warn,
   });
 
@@ -261,6 +264,22 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
     case "remove-addon-study":
       await addonStudies.stop(request.recipeId, "individual-opt-out");
       return null;
+    case "get-surveys": {
+      const surveysState: SurveysState = {
+        published: (await runner.verifiedRecipes())
+          .filter((recipe) => recipe.action === "show-heartbeat")
+          .map((recipe) => ({ recipeId: recipe.id, name: recipe.name, surveyId: String(recipe.arguments.surveyId), message: String(recipe.arguments.message) })),
+        states: await heartbeatStore.getAll(),
+      };
+      return surveysState;
+    }
+    case "show-survey": {
+      // Only a recipe of the verified collection whose own signature verifies: never one the page made up.
+      const recipe = (await runner.verifiedRecipes()).find(({ id }) => id === request.recipeId);
+      if (!recipe) throw new Error(`recipe ${request.recipeId} is not in the verified collection`);
+      await showSurveyNow(recipe, heartbeat);
+      return null;
+    }
   }
 }
 

@@ -10,8 +10,9 @@ import {
   type HeartbeatArguments,
   type PostAnswerFacts,
   type Recipe,
+  validateJson,
 } from "../core/index.js";
-import type { HeartbeatSurveys } from "../heartbeat/HeartbeatSurveys.js";
+import type { HeartbeatSurveys, SurveyToShow } from "../heartbeat/HeartbeatSurveys.js";
 import type { HeartbeatStore } from "../stores/HeartbeatStore.js";
 import { BaseAction } from "./BaseAction.js";
 
@@ -44,8 +45,6 @@ export class ShowHeartbeatAction extends BaseAction {
 
   protected async run(recipe: Recipe): Promise<void> {
     const args = recipe.arguments as unknown as HeartbeatArguments;
-    // Heartbeat.sys.mjs refuses an empty message.
-    if (!args.message) throw new Error("message must not be an empty string");
     const bindingProblem = studyBindingProblem(args.study);
     if (bindingProblem !== null) throw new Error(bindingProblem);
     const { deps } = this;
@@ -67,18 +66,40 @@ export class ShowHeartbeatAction extends BaseAction {
       deps.info(`Heartbeat ${messageId} not shown: ${decision.reason}`);
       return;
     }
-    const userId = await deps.userId();
-    await deps.surveys.show({
-      recipeId: recipe.id,
-      surveyId: args.surveyId,
-      pingSurveyId: surveyIdFor(args, userId),
-      messageId,
-      message: args.message,
-      thanksMessage: args.thanksMessage,
-      engagementButtonLabel: args.engagementButtonLabel || null,
-      learnMore: learnMoreLink(args),
-      postAnswerUrl: postAnswerUrlFor(args, recipe.action, { ...(await deps.postAnswerFacts()), userId }),
-      study: args.study && branch !== null ? { experiment: args.study.slug, branch } : null,
-    });
+    await deps.surveys.show(await surveyToShow(recipe, args, branch, deps));
   }
+}
+
+/**
+ * QA's "Show now": shows a verified `show-heartbeat` recipe at once, whatever its filter, the daily throttle
+ * and its repeatOption say. It is a real showing (stored, with its events), on a QA client.
+ */
+export async function showSurveyNow(recipe: Recipe, deps: ShowHeartbeatActionDeps): Promise<void> {
+  if (recipe.action !== "show-heartbeat") throw new Error(`recipe ${recipe.id} is a ${recipe.action} recipe, not a survey`);
+  const result = validateJson(recipe.arguments, ACTION_SCHEMAS["show-heartbeat"]);
+  if (!result.valid) throw new Error(`invalid arguments: ${result.path || "arguments"}: ${result.message}`);
+  const args = result.value as HeartbeatArguments;
+  const bindingProblem = studyBindingProblem(args.study);
+  if (bindingProblem !== null) throw new Error(bindingProblem);
+  const branch = args.study ? await deps.studyBranch(args.study.slug) : null;
+  await deps.surveys.show(await surveyToShow(recipe, args, branch, deps));
+}
+
+/** What the survey bar shows and its telemetry carries, from the recipe and the client. */
+async function surveyToShow(recipe: Recipe, args: HeartbeatArguments, branch: string | null, deps: ShowHeartbeatActionDeps): Promise<SurveyToShow> {
+  // Heartbeat.sys.mjs refuses an empty message.
+  if (!args.message) throw new Error("message must not be an empty string");
+  const userId = await deps.userId();
+  return {
+    recipeId: recipe.id,
+    surveyId: args.surveyId,
+    pingSurveyId: surveyIdFor(args, userId),
+    messageId: messageIdFor(args.surveyId, recipe.id),
+    message: args.message,
+    thanksMessage: args.thanksMessage,
+    engagementButtonLabel: args.engagementButtonLabel || null,
+    learnMore: learnMoreLink(args),
+    postAnswerUrl: postAnswerUrlFor(args, recipe.action, { ...(await deps.postAnswerFacts()), userId }),
+    study: args.study && branch !== null ? { experiment: args.study.slug, branch } : null,
+  };
 }

@@ -329,6 +329,52 @@ describe("a heartbeat survey, end to end", () => {
     expect(events.map(({ event }) => event)).toEqual(["IMPRESSION", "WINDOW_CLOSED"]);
     await expect.poll(() => survey().heartbeatPing(), POLL).toMatchObject({ surveyId: "hb-e2e-window", windowClosed: expect.any(Number), closed: null });
   });
+
+  it("the QA console lists each survey's state, and shows a published survey now; a recipe outside the verified collection is refused", async () => {
+    await survey().inChrome(`Services.prefs.setIntPref("browser.uitour.surveyDuration", 600);`);
+    const readTable = `await new Promise((resolve) => {
+         const ready = () => document.querySelectorAll("#surveys tr").length >= 3;
+         if (ready()) return resolve();
+         new MutationObserver(() => ready() && resolve()).observe(document.body, { childList: true, subtree: true });
+       });
+       return [...document.querySelectorAll("#surveys tr")].map((row) => [...row.cells].map((cell) => cell.textContent.trim()));`;
+    const table = await running.addon.firefox.evalInExtensionPage<string[][]>(ADDON_ID, "pages/console.html", readTable);
+    // Recipe 1 was disabled, so it is no longer published; its state stays: answered 4 stars at its first showing,
+    // dismissed at its second.
+    expect(table.map(([recipe, id, , , answer, outcome, action]) => [recipe, id, answer!.split(",")[0], outcome, action])).toEqual([
+      ["1 (no longer published)", "hb-e2e", "4 stars", "dismissed", ""],
+      ["2 Expiring survey", "hb-e2e-expiring", "", "expired", "Show now"],
+      ["3 Survey in a second window", "hb-e2e-window", "", "window-closed", "Show now"],
+    ]);
+    await expect(
+      running.addon.firefox.evalInExtensionPage(ADDON_ID, "pages/console.html", `return browser.runtime.sendMessage({ type: "show-survey", recipeId: 1 });`),
+    ).rejects.toThrow("recipe 1 is not in the verified collection");
+
+    await running.addon.firefox.evalInExtensionPage(
+      ADDON_ID,
+      "pages/console.html",
+      `await new Promise((resolve) => {
+         const button = () => document.querySelector('#surveys tr[data-recipe-id="2"] button');
+         if (button()) return resolve();
+         new MutationObserver(() => button() && resolve()).observe(document.body, { childList: true, subtree: true });
+       });
+       document.querySelector('#surveys tr[data-recipe-id="2"] button').click();
+       await new Promise((resolve) => new MutationObserver(resolve).observe(document.getElementById("surveys-status"), { childList: true, characterData: true, subtree: true }));`,
+    );
+    expect(await survey().shownBar()).toMatchObject({ text: "Would you take a short survey?", buttons: ["Take it"] });
+    await expect.poll(async () => (await survey().surveys())[2], POLL).toMatchObject({ timesShown: 2, outcome: "open" });
+    await running.addon.firefox.evalInExtensionPage(
+      ADDON_ID,
+      "pages/console.html",
+      `await new Promise((resolve) => {
+         const shown = () => document.querySelector('#surveys tr[data-recipe-id="2"] .survey-outcome')?.textContent === "open";
+         if (shown()) return resolve();
+         new MutationObserver(() => shown() && resolve()).observe(document.body, { childList: true, subtree: true, characterData: true });
+       });
+       document.getElementById("surveys-heading").scrollIntoView();`,
+    );
+    await running.addon.firefox.screenshot(`${SCREENSHOTS}/console-surveys.png`, { full: false });
+  });
 });
 
 const STUDY = "heartbeat-three-branches";
