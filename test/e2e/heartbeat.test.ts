@@ -375,6 +375,44 @@ describe("a heartbeat survey, end to end", () => {
     );
     await running.addon.firefox.screenshot(`${SCREENSHOTS}/console-surveys.png`, { full: false });
   });
+
+  it("the server's recipe editor previews the survey bar, and follows the form as QA types", async () => {
+    const firefox = running.addon.firefox;
+    await firefox.navigate(`${running.server.url}/recipes/2`);
+    const previewText = `await new Promise((resolve) => {
+         const ready = () => !document.getElementById("heartbeat-preview").hidden;
+         if (ready()) return resolve();
+         new MutationObserver(() => ready() && resolve()).observe(document.body, { childList: true, subtree: true, attributes: true });
+       });
+       return [...document.getElementById("heartbeat-preview").children].map((child) => child.textContent.trim());`;
+    expect(await firefox.evalInContent<string[]>(previewText)).toEqual([
+      "Preview of the bar",
+      "Would you take a short survey?Take it✕",
+      "After an answer: the bar says the thanks message for 3 seconds.",
+      "Thanks!✕",
+    ]);
+    // QA empties the button label and adds a learn-more link: stars and the link appear.
+    const edited = await firefox.evalInContent<string[]>(
+      `const field = (name) => {
+         // A null value shows only its type choice: QA picks "string" first, as on the page.
+         const type = document.querySelector('#arguments-form select[aria-label="Type of ' + name + '"]');
+         if (type && type.value !== "string") {
+           type.value = "string";
+           type.dispatchEvent(new Event("change", { bubbles: true }));
+         }
+         const label = [...document.querySelectorAll("#arguments-form label")].find((candidate) => (candidate.querySelector("code")?.textContent ?? candidate.textContent.trim()) === name);
+         return document.getElementById(label.htmlFor);
+       };
+       for (const [name, value] of [["engagementButtonLabel", ""], ["learnMoreMessage", "What is this?"], ["learnMoreUrl", "https://example.com/about"]]) {
+         const control = field(name);
+         control.value = value;
+         control.dispatchEvent(new Event("input", { bubbles: true }));
+       }
+       return [...document.getElementById("heartbeat-preview").children].map((child) => child.textContent.trim());`,
+    );
+    expect(edited[1]).toBe("Would you take a short survey?What is this?☆☆☆☆☆✕");
+    await firefox.screenshot(`${SCREENSHOTS}/server-editor-preview.png`);
+  });
 });
 
 const STUDY = "heartbeat-three-branches";
