@@ -66,13 +66,14 @@ function surveyDriver(running: ServerAndAddon) {
       await expect.poll(() => driver.bar(), POLL).not.toBeNull();
       return (await driver.bar())!;
     },
-    /** Clicks a star, the engagement button or the bar's own close button, as the user would. */
-    click(target: { star: number } | "button" | "close"): Promise<void> {
+    /** Clicks a star, the engagement button, the learn-more link or the bar's own close button, as the user would. */
+    click(target: { star: number } | "button" | "learn-more" | "close"): Promise<void> {
       return inChrome(
         `${importTracker} ${findBar}
          const target = args[0];
          if (target === "button") bar.buttonContainer.querySelector("button").click();
          else if (target === "close") bar.closeButton.click();
+         else if (target === "learn-more") bar.supportLinkEls[0].click();
          else bar.buttonContainer.querySelector("moz-five-star").shadowRoot.querySelector('.rating-star[rating="' + target.star + '"]').click();`,
         target,
       );
@@ -177,6 +178,10 @@ describe("a heartbeat survey, end to end", () => {
   it("a vote: the thanks message, the post-answer page in a new tab with Normandy's parameters, the bar closed 3 s later", async () => {
     const { id } = await survey().shownBar();
     await survey().captureHeartbeatPing();
+    // The learn-more link first: Firefox opens it in a tab; the survey stays.
+    await survey().click("learn-more");
+    await expect.poll(() => survey().tabs(), POLL).toContain(`${running.server.config.serverUrl}/learn-more`);
+    expect(await survey().bar()).toMatchObject({ id, stars: true });
     await survey().click({ star: 4 });
     await expect.poll(async () => (await survey().bar())?.text, POLL).toBe("Thanks!");
     expect(await survey().bar()).toMatchObject({ stars: false, buttons: [] });
@@ -210,14 +215,16 @@ describe("a heartbeat survey, end to end", () => {
     const events = await survey().messaging();
     expect(events.map(({ event, value }) => [event, value])).toEqual([
       ["IMPRESSION", "n/a"],
+      ["LEARN_MORE", "n/a"],
       ["CLICK_BUTTON", "4"],
     ]);
     expect(await survey().gleanMessaging()).toEqual(events);
     await expect.poll(() => survey().heartbeatPing(), POLL).not.toBeNull();
     const ping = (await survey().heartbeatPing())!;
-    expect(ping).toMatchObject({ flowId: id, surveyId: "hb-e2e", score: 4, learnMore: null, engaged: null, expired: null, windowClosed: null });
+    expect(ping).toMatchObject({ flowId: id, surveyId: "hb-e2e", score: 4, engaged: null, expired: null, windowClosed: null });
     // Whole seconds (Glean's datetime precision), in order.
-    expect(ping.offered as number).toBeLessThanOrEqual(ping.voted as number);
+    expect(ping.offered as number).toBeLessThanOrEqual(ping.learnMore as number);
+    expect(ping.learnMore as number).toBeLessThanOrEqual(ping.voted as number);
     expect(ping.voted as number).toBeLessThan(ping.closed as number);
     expect((await survey().surveys())[surveyId]).toMatchObject({ answer: { type: "stars", score: 4 }, outcome: "answered" });
   });
@@ -226,7 +233,7 @@ describe("a heartbeat survey, end to end", () => {
     const clientId = await survey().inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id");`);
     await expect
       .poll(() => running.server.intake.events(clientId, { method: "messaging" }).map((event) => event.object).reverse(), POLL)
-      .toEqual(["IMPRESSION", "CLICK_BUTTON"]);
+      .toEqual(["IMPRESSION", "LEARN_MORE", "CLICK_BUTTON"]);
     const [impression] = running.server.intake.events(clientId, { method: "messaging", object: "IMPRESSION" });
     expect(impression!.extra).toEqual({
       client_id: clientId,
@@ -262,14 +269,14 @@ describe("a heartbeat survey, end to end", () => {
     await running.addon.runNow();
     expect(await survey().shownBar()).toMatchObject({ text: "How do you like Firefox?" });
     expect((await survey().surveys())[surveyId]).toMatchObject({ timesShown: 2, outcome: "open" });
-    expect((await survey().messaging()).map(({ event }) => event)).toEqual(["IMPRESSION", "CLICK_BUTTON", "IMPRESSION"]);
+    expect((await survey().messaging()).map(({ event }) => event)).toEqual(["IMPRESSION", "LEARN_MORE", "CLICK_BUTTON", "IMPRESSION"]);
   });
 
   it("dismissed with the bar's close button: a DISMISS event and the outcome, and Firefox's heartbeat ping", async () => {
     await survey().captureHeartbeatPing();
     await survey().click("close");
     await expect.poll(() => survey().bar(), POLL).toBeNull();
-    await expect.poll(async () => (await survey().messaging()).map(({ event }) => event), POLL).toEqual(["IMPRESSION", "CLICK_BUTTON", "IMPRESSION", "DISMISS"]);
+    await expect.poll(async () => (await survey().messaging()).map(({ event }) => event), POLL).toEqual(["IMPRESSION", "LEARN_MORE", "CLICK_BUTTON", "IMPRESSION", "DISMISS"]);
     await expect.poll(async () => (await survey().surveys())[surveyId]?.outcome, POLL).toBe("dismissed");
     await expect.poll(() => survey().heartbeatPing(), POLL).toMatchObject({ closed: expect.any(Number), voted: null, windowClosed: null });
   });
@@ -412,6 +419,24 @@ describe("a heartbeat survey, end to end", () => {
     );
     expect(edited[1]).toBe("Would you take a short survey?What is this?☆☆☆☆☆✕");
     await firefox.screenshot(`${SCREENSHOTS}/server-editor-preview.png`);
+  });
+
+  it("the engagement button (the survey QA showed): thanks, CLICK_BUTTON ENGAGED, closed 3 s later; no post-answer URL, no tab", async () => {
+    const tabsBefore = await survey().tabs();
+    await survey().captureHeartbeatPing();
+    await survey().click("button");
+    await expect.poll(async () => (await survey().bar())?.text, POLL).toBe("Thanks!");
+    await expect.poll(() => survey().bar(), POLL).toBeNull();
+    expect(await survey().tabs()).toEqual(tabsBefore);
+    const events = (await survey().messaging()).filter(({ message_id }) => message_id === "hb-e2e-expiring");
+    expect(events.map(({ event, value }) => [event, value])).toEqual([
+      ["IMPRESSION", "n/a"],
+      ["EXPIRED", "n/a"],
+      ["IMPRESSION", "n/a"],
+      ["CLICK_BUTTON", "ENGAGED"],
+    ]);
+    await expect.poll(() => survey().heartbeatPing(), POLL).toMatchObject({ surveyId: "hb-e2e-expiring", engaged: expect.any(Number), score: null, closed: expect.any(Number) });
+    expect((await survey().surveys())[2]).toMatchObject({ answer: { type: "button" }, outcome: "answered" });
   });
 });
 
