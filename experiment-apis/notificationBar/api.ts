@@ -150,10 +150,6 @@ class SurveyBars {
     bar.window.gNotificationBox.removeNotification(await bar.notice);
   }
 
-  openIds(): string[] {
-    return [...this.bars.keys()];
-  }
-
   /** Removes every bar without reporting it: the add-on is going away. */
   closeAll(): void {
     const bars = [...this.bars.values()];
@@ -204,7 +200,6 @@ globalThis.notificationBarExperiment = class NotificationBarExperimentApi extend
       thank: (id, message) => bars.thank(id, message),
       openTab: async (id, url) => bars.openTab(id, url),
       close: (id) => bars.close(id),
-      openBars: async () => bars.openIds(),
       onBarEvent: new ExtensionCommon.EventManager({
         context,
         name: "experiments.notificationBar.onBarEvent",

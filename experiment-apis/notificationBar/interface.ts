@@ -44,8 +44,6 @@ export interface NotificationBarApi {
   openTab(id: string, url: string): Promise<void>;
   /** Removes the bar; its last event is then `closed`. Does nothing for a bar that has ended. */
   close(id: string): Promise<void>;
-  /** Ids of the bars being shown now, oldest first. */
-  openBars(): Promise<string[]>;
   /** Fires with the bar's id and what happened to it. */
   onBarEvent: ExperimentEvent<[id: string, event: SurveyBarEvent]>;
 }
@@ -56,7 +54,6 @@ export const NOTIFICATION_BAR_API_PARAMETERS = {
   thank: ["id", "message"],
   openTab: ["id", "url"],
   close: ["id"],
-  openBars: [],
 } as const satisfies ParameterNames<NotificationBarApi>;
 
 /** Listener and extra parameter names of each event, in schema order. */

@@ -120,11 +120,6 @@ export class HeartbeatSurveys {
     await this.deps.telemetry.record("REACH", { messageId, impressionId: null, study });
   }
 
-  /** Ids of the surveys shown now. */
-  openFlows(): string[] {
-    return [...this.flows.keys()];
-  }
-
   /** Resolves once every event received so far has been handled. */
   async settled(): Promise<void> {
     await Promise.all([...this.flows.values()].map((flow) => flow.handling));

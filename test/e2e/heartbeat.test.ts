@@ -3,9 +3,10 @@
  * its bar in the browser window (a screenshot of the window is kept in test-results/heartbeat/); a vote
  * thanks the user, opens the post-answer page with Normandy's parameters and closes the bar; the messaging
  * events go, in order, to the event log, Glean and the intake, and Firefox's own heartbeat ping is
- * submitted; `repeatOption` holds across a restart; an ignored survey expires; a dismissed one says so. Then
- * a survey bound to a three-branch study, for a client in control: exposure once per session, and a reach
- * event for each of the two other branches' surveys.
+ * submitted; `repeatOption` holds across a restart; an ignored survey expires; a dismissed one says so;
+ * closing its window is an outcome of its own. The QA console lists each survey's state and shows a published
+ * survey now; the server's recipe editor previews the bar. Then a survey bound to a three-branch study, for a
+ * client in control: exposure once per session, and a reach event for each of the two other branches' surveys.
  */
 import { describe, expect, it } from "vitest";
 import type { RecipeFields } from "../../server/recipeStore.js";

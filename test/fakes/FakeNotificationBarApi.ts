@@ -63,10 +63,6 @@ export class FakeNotificationBarApi implements NotificationBarApi {
     if (this.bars.has(id)) this.end(id, "closed");
   }
 
-  async openBars(): Promise<string[]> {
-    return [...this.bars.keys()];
-  }
-
   /** The one bar shown now; throws unless there is exactly one. */
   onlyBar(): FakeBar {
     const bars = [...this.bars.values()];
