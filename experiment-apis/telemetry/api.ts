@@ -27,7 +27,7 @@ import { clientPingProblem } from "./clientPingValidation.js";
 import { NORMANDY_EVENT_CATEGORY, NORMANDY_EVENTS, VALUE_EXTRA_KEY, type NormandyEventMethod } from "./eventRegistry.js";
 import { camelCase, eventMetricName, gleanEventName } from "./eventMetricNames.js";
 import { fitExtraValues, normandyEventProblem } from "./eventValidation.js";
-import { HEARTBEAT_PING_TIMES, heartbeatPingProblem, type HeartbeatPing } from "./heartbeatPing.js";
+import { HEARTBEAT_PING_TIMES, heartbeatPingProblem, type HeartbeatPing } from "../../src/core/heartbeatPing.js";
 import type { TelemetryApi } from "./interface.js";
 
 declare global {

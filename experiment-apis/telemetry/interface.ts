@@ -8,7 +8,7 @@
 import type { ParameterNames } from "../schemaContract.js";
 import type { ClientPingEvent, ClientPingType } from "./clientPingRegistry.js";
 import type { NormandyEventMethod, NormandyEventObject } from "./eventRegistry.js";
-import type { HeartbeatPing } from "./heartbeatPing.js";
+import type { HeartbeatPing } from "../../src/core/heartbeatPing.js";
 
 /** Uptake values, as Normandy's `Uptake` module maps them (reference §5). */
 export const UPTAKE_STATUSES = [

@@ -1,5 +1,5 @@
 import type { NotificationBarApi, SurveyBarEvent } from "../../experiment-apis/notificationBar/interface.js";
-import type { HeartbeatPing } from "../../experiment-apis/telemetry/heartbeatPing.js";
+import type { HeartbeatPing } from "../core/heartbeatPing.js";
 import { answeredUrl, THANKS_DISPLAY_MS, type SurveyAnswer } from "../core/heartbeat.js";
 import type { HeartbeatStore, SurveyOutcome } from "../stores/HeartbeatStore.js";
 import type { MessageTelemetryRef, MessagingTelemetry } from "../telemetry/MessagingTelemetry.js";

@@ -2,7 +2,7 @@ import { columnsProblem } from "../../experiment-apis/telemetry/batchColumns.js"
 import { clientPingProblem } from "../../experiment-apis/telemetry/clientPingValidation.js";
 import { fitExtraValues, normandyEventProblem } from "../../experiment-apis/telemetry/eventValidation.js";
 import type { NormandyEventMethod, NormandyEventObject } from "../../experiment-apis/telemetry/eventRegistry.js";
-import { heartbeatPingProblem, type HeartbeatPing } from "../../experiment-apis/telemetry/heartbeatPing.js";
+import { heartbeatPingProblem, type HeartbeatPing } from "../../src/core/heartbeatPing.js";
 import {
   UPTAKE_STATUSES,
   type ClientPing,
