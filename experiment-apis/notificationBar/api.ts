@@ -103,7 +103,7 @@ class SurveyBars {
       const fiveStars = window.document.createElement("moz-five-star");
       fiveStars.selectable = true;
       fiveStars.addEventListener("select", (event) => {
-        this.report(bar.id, "voted", event.detail?.rating ?? null);
+        this.report(bar.id, "voted", event.detail?.rating);
       });
       stars.append(fiveStars);
     }
@@ -161,8 +161,8 @@ class SurveyBars {
   }
 
   /** Reports an event that leaves the bar open; true keeps Firefox from closing the bar on a button click. */
-  private report(id: string, type: SurveyBarEvent["type"], score: number | null = null): boolean {
-    if (this.bars.has(id)) this.emit(id, { type, score });
+  private report(id: string, type: SurveyBarEvent["type"], score?: number): boolean {
+    if (this.bars.has(id)) this.emit(id, score === undefined ? { type } : { type, score });
     return true;
   }
 
@@ -172,7 +172,7 @@ class SurveyBars {
     if (!bar) return;
     this.bars.delete(id);
     bar.window.removeEventListener("SSWindowClosing", bar.onWindowClosing);
-    this.emit(id, { type, score: null });
+    this.emit(id, { type });
   }
 
   private emit(id: string, event: SurveyBarEvent): void {

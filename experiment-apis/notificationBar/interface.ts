@@ -12,12 +12,12 @@ export interface SurveyBar {
   /** The bar's id (the survey's flow id); the notification's value is `heartbeat-<id>`. */
   id: string;
   message: string;
-  /** A button with this label instead of the five stars; null for stars. */
-  engagementButtonLabel: string | null;
-  /** A link after the message, opened by Firefox in a new tab; both null for none. */
-  learnMoreMessage: string | null;
+  /** A button with this label instead of the five stars; absent (null once through the schema) for stars. */
+  engagementButtonLabel?: string;
+  /** A link after the message, opened by Firefox in a new tab; both absent for none. */
+  learnMoreMessage?: string;
   /** http or https only. */
-  learnMoreUrl: string | null;
+  learnMoreUrl?: string;
 }
 
 /**
@@ -28,8 +28,8 @@ export interface SurveyBar {
 export type SurveyBarEventType = "learn-more" | "voted" | "engaged" | "dismissed" | "closed" | "window-closed";
 export interface SurveyBarEvent {
   type: SurveyBarEventType;
-  /** The star rating for `voted`, null otherwise. */
-  score: number | null;
+  /** The star rating for `voted`, absent otherwise. */
+  score?: number;
 }
 
 export interface NotificationBarApi {

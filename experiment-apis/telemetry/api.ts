@@ -136,9 +136,9 @@ function submitHeartbeat(ping: HeartbeatPing): void {
   metrics.surveyId!.set(ping.surveyId);
   for (const name of HEARTBEAT_PING_TIMES) {
     const time = ping[name];
-    if (time !== null) metrics[name]!.set(time * 1000);
+    if (time != null) metrics[name]!.set(time * 1000);
   }
-  if (ping.score !== null) metrics.score!.set(ping.score);
+  if (ping.score != null) metrics.score!.set(ping.score);
   heartbeatPing.submit();
 }
 

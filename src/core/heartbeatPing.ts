@@ -5,21 +5,24 @@
  * the same pings.
  */
 
-/** When each step of one survey happened, in ms since the epoch; null when it did not. */
+/**
+ * When each step of one survey happened, in ms since the epoch; absent when it did not (optional rather than
+ * null: the schema contract compares optional properties, and Glean leaves an unset metric out of the ping).
+ */
 export interface HeartbeatPing {
   /** The survey's flow id, a v4 UUID. */
   flowId: string;
   /** Normandy's survey id: the recipe's `surveyId`, with `::<userId>` only under `includeTelemetryUUID`. */
   surveyId: string;
   offered: number;
-  learnMore: number | null;
-  engaged: number | null;
-  voted: number | null;
-  /** The star rating, 1–5; null for the engagement button or no answer. */
-  score: number | null;
-  expired: number | null;
-  closed: number | null;
-  windowClosed: number | null;
+  learnMore?: number;
+  engaged?: number;
+  voted?: number;
+  /** The star rating, 1–5; absent for the engagement button or no answer. */
+  score?: number;
+  expired?: number;
+  closed?: number;
+  windowClosed?: number;
 }
 
 export const HEARTBEAT_PING_TIMES = ["offered", "learnMore", "engaged", "voted", "expired", "closed", "windowClosed"] as const;
@@ -32,12 +35,12 @@ export function heartbeatPingProblem(ping: HeartbeatPing): string | null {
   if (typeof ping.surveyId !== "string" || ping.surveyId === "") return "Refused heartbeat ping: surveyId must be a non-empty string";
   for (const name of HEARTBEAT_PING_TIMES) {
     const time = ping[name];
-    if (name === "offered" ? !isTime(time) : time !== null && !isTime(time)) {
-      return `Refused heartbeat ping: ${name} must be ms since the epoch${name === "offered" ? "" : " or null"}`;
+    if (name === "offered" ? !isTime(time) : time != null && !isTime(time)) {
+      return `Refused heartbeat ping: ${name} must be ms since the epoch${name === "offered" ? "" : " or absent"}`;
     }
   }
-  if (ping.score !== null && !(Number.isInteger(ping.score) && ping.score >= 1 && ping.score <= 5)) {
-    return "Refused heartbeat ping: score must be 1 to 5 or null";
+  if (ping.score != null && !(Number.isInteger(ping.score) && ping.score >= 1 && ping.score <= 5)) {
+    return "Refused heartbeat ping: score must be 1 to 5 or absent";
   }
   return null;
 }

@@ -91,9 +91,8 @@ export class HeartbeatSurveys {
       await bar.show({
         id: flowId,
         message: survey.message,
-        engagementButtonLabel: survey.engagementButtonLabel,
-        learnMoreMessage: survey.learnMore?.message ?? null,
-        learnMoreUrl: survey.learnMore?.url ?? null,
+        ...(survey.engagementButtonLabel ? { engagementButtonLabel: survey.engagementButtonLabel } : {}),
+        ...(survey.learnMore ? { learnMoreMessage: survey.learnMore.message, learnMoreUrl: survey.learnMore.url } : {}),
       });
     } catch (error) {
       this.flows.delete(flowId);
@@ -199,5 +198,5 @@ export class HeartbeatSurveys {
 }
 
 function emptyPing(flowId: string, surveyId: string, offered: number): HeartbeatPing {
-  return { flowId, surveyId, offered, learnMore: null, engaged: null, voted: null, score: null, expired: null, closed: null, windowClosed: null };
+  return { flowId, surveyId, offered };
 }

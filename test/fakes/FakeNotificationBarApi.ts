@@ -79,14 +79,14 @@ export class FakeNotificationBarApi implements NotificationBarApi {
   engage(id: string): void {
     const bar = this.bar(id);
     if (!bar.engagementButtonLabel || !bar.answerable) throw new Error(`bar ${id} shows no engagement button`);
-    this.emit(id, { type: "engaged", score: null });
+    this.emit(id, { type: "engaged" });
   }
 
   clickLearnMore(id: string): void {
     const bar = this.bar(id);
     if (!bar.learnMoreMessage || !bar.learnMoreUrl) throw new Error(`bar ${id} has no learn-more link`);
     this.openedTabs.push(bar.learnMoreUrl);
-    this.emit(id, { type: "learn-more", score: null });
+    this.emit(id, { type: "learn-more" });
   }
 
   dismiss(id: string): void {
@@ -102,7 +102,7 @@ export class FakeNotificationBarApi implements NotificationBarApi {
 
   private end(id: string, type: SurveyBarEventType): void {
     this.bars.delete(id);
-    this.emit(id, { type, score: null });
+    this.emit(id, { type });
   }
 
   private emit(id: string, event: SurveyBarEvent): void {
