@@ -22,6 +22,7 @@ export const ADDON_LAYERS = [
   "src/telemetry",
   "src/studies",
   "src/rollouts",
+  "src/heartbeat",
   "src/actions",
   "src/context",
   "src/runner",

@@ -51,6 +51,7 @@ export function renderRecipeEditorPage({ recipeId }: { recipeId?: number }): str
             <legend>Arguments</legend>
             <div id="arguments-form"><p class="muted">Loading…</p></div>
           </fieldset>
+          <section id="heartbeat-preview" aria-label="Preview of the survey bar" hidden></section>
         </div>
         <div role="tabpanel" id="panel-json" aria-labelledby="tab-json" hidden>
           <label for="recipe-json">The recipe as JSON</label>

@@ -4,6 +4,7 @@
  */
 import type { Runtime } from "webextension-polyfill";
 import { createActionTable } from "./actions/actionTable.js";
+import { showSurveyNow, type ShowHeartbeatActionDeps } from "./actions/ShowHeartbeatAction.js";
 import { browser } from "./apis/browserApis.js";
 import { loadClientConfig, STUDIES_OPT_OUT_PREF } from "./config/ClientConfig.js";
 import { createCachedVerifier, memoizedRegExpMatch, timeLimitedRegExpMatch } from "./core/index.js";
@@ -14,8 +15,10 @@ import { baseCapabilities } from "./context/capabilities.js";
 import { fetchClassification } from "./context/classifyClient.js";
 import { ClientContext } from "./context/ClientContext.js";
 import { ClientIdentity } from "./context/ClientIdentity.js";
+import { HeartbeatSurveys } from "./heartbeat/HeartbeatSurveys.js";
+import { postAnswerFacts, studyBranchLookup, surveyDurationMs } from "./heartbeat/surveyContext.js";
 import { evaluatePlaygroundFilter, evaluateRecipeFilter } from "./context/FilterPlayground.js";
-import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState } from "./messages.js";
+import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState, SurveysState } from "./messages.js";
 import { MANUAL_TRIGGER, RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
 import type { RunReport } from "./core/index.js";
 import { RunScheduler } from "./runner/RunScheduler.js";
@@ -23,6 +26,7 @@ import { AddonRolloutStore } from "./stores/AddonRolloutStore.js";
 import { AddonStudyStore } from "./stores/AddonStudyStore.js";
 import { CollectionStateStore } from "./stores/CollectionStateStore.js";
 import { EventLogStore } from "./stores/EventLogStore.js";
+import { HeartbeatStore } from "./stores/HeartbeatStore.js";
 import { IntakeQueueStore } from "./stores/IntakeQueueStore.js";
 import { PreferenceExperimentStore } from "./stores/PreferenceExperimentStore.js";
 import { PreferenceRolloutStore } from "./stores/PreferenceRolloutStore.js";
@@ -45,13 +49,14 @@ import { allOf, oneAfterAnother } from "./telemetry/EventSink.js";
 import { clientStatus, healthPing } from "./telemetry/healthPing.js";
 import { intakeClientId, intakeEnvelopeSource } from "./telemetry/intakeEnvelope.js";
 import { IntakeUploader } from "./telemetry/IntakeUploader.js";
+import { MessagingTelemetry } from "./telemetry/MessagingTelemetry.js";
 import { RunTelemetry } from "./telemetry/RunTelemetry.js";
 import { StartupSteps } from "./telemetry/StartupSteps.js";
 import { TelemetryUploadState } from "./telemetry/TelemetryUploadState.js";
 import { Uptake } from "./telemetry/Uptake.js";
 import { browserMatchWorker, REGEXP_WORKER_PATH } from "./workers/browserMatchWorker.js";
 
-const { prefs, telemetry, clientContext: clientContextApi, addons } = browser.experiments;
+const { prefs, telemetry, clientContext: clientContextApi, addons, notificationBar } = browser.experiments;
 const storage = storageAreaAdapter(browser.storage.local);
 const eventLog = new EventLogStore(storage);
 const history = new RunHistoryStore(storage);
@@ -150,6 +155,30 @@ async function endAllStudies(reason: string): Promise<void> {
   await preferenceExperiments.stopAll(reason);
   await addonStudies.stopAll(reason);
 }
+// Heartbeat surveys: the bars shown in this session, and what was shown and answered across sessions.
+const heartbeatStore = new HeartbeatStore(storage);
+const surveys = new HeartbeatSurveys({
+  bar: notificationBar,
+  store: heartbeatStore,
+  telemetry: new MessagingTelemetry(clientPings, async () => ({ clientId: await clientId.get(), addonVersion, locale: browser.i18n.getUILanguage() })),
+  submitHeartbeatPing: (ping) => telemetry.submitHeartbeatPing(ping),
+  surveyDurationMs: () => surveyDurationMs(prefs),
+  now: () => Date.now(),
+  newFlowId: () => crypto.randomUUID(),
+  timers: { set: (callback, ms) => setTimeout(callback, ms), clear: (handle) => clearTimeout(handle as number) },
+  warn: log.warn,
+});
+
+const heartbeat: ShowHeartbeatActionDeps = {
+  surveys,
+  store: heartbeatStore,
+  userId: () => identity.userId(),
+  postAnswerFacts: () => postAnswerFacts(clientContextApi),
+  studyBranch: studyBranchLookup(preferenceExperimentStore, addonStudyStore),
+  now: () => Date.now(),
+  info: log.info,
+};
+
 const createActions = () =>
   createActionTable({
     prefs,
@@ -162,6 +191,7 @@ const createActions = () =>
     userId: () => identity.userId(),
     // console-log writes the bare message, as Normandy's ConsoleLogAction does.
     consoleLog: (message) => console.log(message),
+    heartbeat,
     warn: log.warn,
   });
 
@@ -248,6 +278,22 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
     case "remove-addon-study":
       await addonStudies.stop(request.recipeId, "individual-opt-out");
       return null;
+    case "get-surveys": {
+      const surveysState: SurveysState = {
+        published: (await runner.verifiedRecipes())
+          .filter((recipe) => recipe.action === "show-heartbeat")
+          .map((recipe) => ({ recipeId: recipe.id, name: recipe.name, surveyId: String(recipe.arguments.surveyId), message: String(recipe.arguments.message) })),
+        states: await heartbeatStore.getAll(),
+      };
+      return surveysState;
+    }
+    case "show-survey": {
+      // Only a recipe of the verified collection whose own signature verifies: never one the page made up.
+      const recipe = (await runner.verifiedRecipes()).find(({ id }) => id === request.recipeId);
+      if (!recipe) throw new Error(`recipe ${request.recipeId} is not in the verified collection`);
+      await showSurveyNow(recipe, heartbeat);
+      return null;
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import type { PreferenceExperiment } from "./stores/PreferenceExperimentStore.js
 import type { PreferenceRollout } from "./stores/PreferenceRolloutStore.js";
 import type { LoggedEvent } from "./stores/EventLogStore.js";
 import type { QuarantineNote } from "./stores/StoreQuarantine.js";
+import type { SurveyRecord } from "./stores/HeartbeatStore.js";
 import type { ClientStatus, RunReport } from "./core/index.js";
 
 /** Messages the extension pages send to the background page, and what each answers. */
@@ -27,7 +28,25 @@ export type BackgroundRequest =
   /** about:studies' "Remove": unenrolls with reason `individual-opt-out`. */
   | { type: "remove-preference-study"; slug: string }
   /** about:studies' "Remove" for an add-on study (keyed by recipe id): ends it with `individual-opt-out`, uninstalls its add-on. */
-  | { type: "remove-addon-study"; recipeId: number };
+  | { type: "remove-addon-study"; recipeId: number }
+  /** The QA console's heartbeat section: the published surveys and what this client did with each. */
+  | { type: "get-surveys" }
+  /** QA's "Show now": shows a published, verified survey at once, whatever its filter, throttle and repeatOption. */
+  | { type: "show-survey"; recipeId: number };
+
+/** A `show-heartbeat` recipe of the last verified collection. */
+export interface PublishedSurvey {
+  recipeId: number;
+  name: string;
+  surveyId: string;
+  message: string;
+}
+
+export interface SurveysState {
+  published: PublishedSurvey[];
+  /** Every survey this client has shown, by recipe. */
+  states: SurveyRecord[];
+}
 
 /**
  * What the background page broadcasts to open extension pages when something they show changed that is not
@@ -79,4 +98,6 @@ export interface BackgroundResponses {
   "explain-recipe": FilterEvaluation;
   "remove-preference-study": null;
   "remove-addon-study": null;
+  "get-surveys": SurveysState;
+  "show-survey": null;
 }

@@ -28,6 +28,7 @@ import { clientPingProblem } from "../../src/core/clientPingValidation.js";
 import { NORMANDY_EVENT_CATEGORY, NORMANDY_EVENTS, VALUE_EXTRA_KEY, type NormandyEventMethod } from "../../src/core/eventRegistry.js";
 import { camelCase, eventMetricName, gleanEventName } from "./eventMetricNames.js";
 import { fitExtraValues, normandyEventProblem } from "../../src/core/eventValidation.js";
+import { HEARTBEAT_PING_TIMES, heartbeatPingProblem, type HeartbeatPing } from "../../src/core/heartbeatPing.js";
 import type { TelemetryApi } from "./interface.js";
 
 declare global {
@@ -124,6 +125,32 @@ function eventTimestamp(): number {
   return Math.floor(Services.telemetry.msSinceProcessStart());
 }
 
+/** `GleanPings`, a global of the ext-*.js sandbox like `Glean`. */
+declare const GleanPings: { readonly [ping: string]: { submit(reason?: string): void } | undefined };
+
+interface GleanSettable<Value> {
+  set(value: Value): void;
+}
+
+/**
+ * Firefox's heartbeat ping, as Heartbeat.sys.mjs fills it. Datetimes are given in microseconds since the
+ * epoch, which is what FOG's datetime `set` takes (Normandy passes milliseconds, so its ping's dates read
+ * as January 1970; its test only checks their order).
+ */
+function submitHeartbeat(ping: HeartbeatPing): void {
+  const metrics = Glean.heartbeat as Record<string, GleanSettable<unknown>> | undefined;
+  const heartbeatPing = GleanPings.heartbeat;
+  if (!metrics || !heartbeatPing) throw new ExtensionUtils.ExtensionError("This Firefox has no heartbeat ping");
+  metrics.flowId!.set(ping.flowId);
+  metrics.surveyId!.set(ping.surveyId);
+  for (const name of HEARTBEAT_PING_TIMES) {
+    const time = ping[name];
+    if (time != null) metrics[name]!.set(time * 1000);
+  }
+  if (ping.score != null) metrics.score!.set(ping.score);
+  heartbeatPing.submit();
+}
+
 const telemetryApi: TelemetryApi = {
   async reportUptakes({ sources, statuses }) {
     checkColumns("sources", sources, "statuses", statuses);
@@ -178,6 +205,12 @@ const telemetryApi: TelemetryApi = {
       }
     }
     return eventTimestamp();
+  },
+
+  async submitHeartbeatPing(ping) {
+    const problem = heartbeatPingProblem(ping);
+    if (problem !== null) throw new ExtensionUtils.ExtensionError(problem);
+    submitHeartbeat(ping);
   },
 };
 

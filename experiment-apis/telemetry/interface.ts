@@ -8,6 +8,7 @@
 import type { ParameterNames } from "../schemaContract.js";
 import type { ClientPingEvent, ClientPingType } from "../../src/core/clientPingRegistry.js";
 import type { NormandyEventMethod, NormandyEventObject } from "../../src/core/eventRegistry.js";
+import type { HeartbeatPing } from "../../src/core/heartbeatPing.js";
 
 export { UPTAKE_STATUSES, type UptakeStatus } from "../../src/core/uptakeStatus.js";
 import type { UptakeStatus } from "../../src/core/uptakeStatus.js";
@@ -89,6 +90,12 @@ export interface TelemetryApi {
    * Rejects, recording none, when any ping is outside the registry. Resolves to the event-format timestamp.
    */
   recordClientPings(pings: ClientPing[]): Promise<number>;
+  /**
+   * Sets Firefox's own `Glean.heartbeat.*` metrics from `ping` and submits `GleanPings.heartbeat`, as
+   * Normandy's Heartbeat does when a survey ends. Rejects a ping `heartbeatPing.ts` refuses, and on a
+   * Firefox without the heartbeat ping.
+   */
+  submitHeartbeatPing(ping: HeartbeatPing): Promise<void>;
 }
 
 /** Parameter names of each function, in schema order (see `../schemaContract.ts`). */
@@ -100,4 +107,5 @@ export const TELEMETRY_API_PARAMETERS = {
   setExperimentInactive: ["slug"],
   setRecipeFreshness: ["batch"],
   recordClientPings: ["pings"],
+  submitHeartbeatPing: ["ping"],
 } as const satisfies ParameterNames<TelemetryApi>;

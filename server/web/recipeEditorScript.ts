@@ -7,6 +7,7 @@ import { ACTION_SCHEMAS, type ActionName } from "../../src/core/index.js";
 import type { StoredRecipe } from "../recipeStore.js";
 import { AdminApiError, adminApi, describeError, type PublishResult } from "./adminApi.js";
 import { parsePath } from "./jsonPath.js";
+import { renderHeartbeatPreview } from "./heartbeatPreview.js";
 import { createEditor, type ValueEditor } from "./schemaForm.js";
 
 /** What the editor sends: the fields QA writes. */
@@ -29,6 +30,7 @@ const filterStatus = byId<HTMLElement>("filter-status");
 const capabilitiesInput = byId<HTMLTextAreaElement>("field-capabilities");
 const enabledInput = byId<HTMLInputElement>("field-enabled");
 const argumentsSlot = byId<HTMLElement>("arguments-form");
+const heartbeatPreview = byId<HTMLElement>("heartbeat-preview");
 const jsonInput = byId<HTMLTextAreaElement>("recipe-json");
 const summary = byId<HTMLElement>("error-summary");
 const saveStatus = byId<HTMLElement>("save-status");
@@ -48,6 +50,13 @@ function isActionName(action: string): action is ActionName {
 function showArguments(action: ActionName, value: unknown): void {
   argumentsEditor = createEditor(ACTION_SCHEMAS[action], value, { label: "arguments", required: true }, false);
   argumentsSlot.replaceChildren(argumentsEditor.element);
+  updatePreview();
+}
+
+/** A survey's bar, previewed as QA types. */
+function updatePreview(): void {
+  if (actionSelect.value === "show-heartbeat") renderHeartbeatPreview(heartbeatPreview, argumentsEditor.read());
+  else heartbeatPreview.hidden = true;
 }
 
 function fillForm(recipe: RecipeDraft): void {
@@ -325,6 +334,8 @@ form.addEventListener("submit", (event) => {
 });
 byId("save-publish").addEventListener("click", () => exclusively(saveAndPublish));
 byId("check-filter").addEventListener("click", () => exclusively(checkFilter));
+argumentsSlot.addEventListener("input", updatePreview);
+argumentsSlot.addEventListener("change", updatePreview);
 actionSelect.addEventListener("change", () => {
   const action = actionSelect.value;
   if (!isActionName(action)) return;

@@ -14,6 +14,7 @@ import { ConsoleLogAction } from "./ConsoleLogAction.js";
 import { PreferenceExperimentAction, type PreferenceExperimentActionDeps } from "./PreferenceExperimentAction.js";
 import { PreferenceRollbackAction } from "./PreferenceRollbackAction.js";
 import { PreferenceRolloutAction } from "./PreferenceRolloutAction.js";
+import { ShowHeartbeatAction, type ShowHeartbeatActionDeps } from "./ShowHeartbeatAction.js";
 import { SinglePreferenceExperimentAction } from "./SinglePreferenceExperimentAction.js";
 
 /** The long-lived modules the actions work through (one set per client; actions are made afresh per run). */
@@ -29,6 +30,8 @@ export interface ActionTableDeps {
   userId(): Promise<string>;
   /** Where `console-log` writes its message. */
   consoleLog(message: string): void;
+  /** What `show-heartbeat` works through: the session's surveys, their store, the client's facts. */
+  heartbeat: ShowHeartbeatActionDeps;
   warn(message: string): void;
 }
 
@@ -49,6 +52,7 @@ export function createActionTable(deps: ActionTableDeps): ActionsManager {
       ["branched-addon-study", new BranchedAddonStudyAction({ prefs, studies: deps.addonStudies, store: deps.addonStudyStore, userId, warn })],
       ["addon-rollout", new AddonRolloutAction(deps.addonRollouts)],
       ["addon-rollback", new AddonRollbackAction(deps.addonRollouts)],
+      ["show-heartbeat", new ShowHeartbeatAction(deps.heartbeat)],
     ]),
   );
 }

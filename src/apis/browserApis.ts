@@ -6,6 +6,7 @@
 import browser from "webextension-polyfill";
 import type { AddonsApi } from "../../experiment-apis/addons/interface.js";
 import type { ClientContextApi } from "../../experiment-apis/clientContext/interface.js";
+import type { NotificationBarApi } from "../../experiment-apis/notificationBar/interface.js";
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import type { TelemetryApi } from "../../experiment-apis/telemetry/interface.js";
 
@@ -15,6 +16,7 @@ declare module "webextension-polyfill" {
     interface Static {
       addons: AddonsApi;
       clientContext: ClientContextApi;
+      notificationBar: NotificationBarApi;
       prefs: PrefsApi;
       telemetry: TelemetryApi;
     }

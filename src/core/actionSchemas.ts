@@ -168,6 +168,15 @@ export const ACTION_SCHEMAS = {
       postAnswerUrl: STRING_OR_NULL,
       learnMoreMessage: STRING_OR_NULL,
       learnMoreUrl: STRING_OR_NULL,
+      // Beyond Normandy's schema: the survey belongs to a study (a preference or add-on study's slug) and,
+      // when `branch` is set, to that branch only. It is shown only to clients enrolled in it, with the study
+      // and branch on its telemetry, plus the messaging exposure and reach events (README, Telemetry).
+      study: {
+        type: ["object", "null"],
+        default: null,
+        required: ["slug"],
+        properties: { slug: BRANCH_SLUG, branch: { type: ["string", "null"], pattern: "^[A-Za-z0-9\\-_]+$", default: null } },
+      },
     },
   },
 

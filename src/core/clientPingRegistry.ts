@@ -1,8 +1,9 @@
 /**
  * The registry of the client's own pings, shaped like Activity Stream's (`event`, `value`, and a few more
  * fields): health (once per start: can the client run?), performance (per run: how long each stage took),
- * run results (per run: the runner's status, and each recipe's suitability and status) and undesired events
- * (the client could not start, a filter could not be evaluated). For each ping type:
+ * run results (per run: the runner's status, and each recipe's suitability and status), messaging (the heartbeat
+ * survey bar's events) and undesired events (the client could not start, a filter could not be evaluated). For
+ * each ping type:
  * its events, and for each event the values `value` may take and the other fields it carries, each with the
  * values it may take. Every value is a string, and every field is either one of a listed set of words or a
  * short number, UUID, locale tag or version: no rule admits a URL, a search, a history entry or a preference
@@ -68,6 +69,50 @@ export type RecipeSuitability = (typeof RECIPE_SUITABILITIES)[number];
 
 const PERFORMANCE_EVENT_RULE: PingEventRule = { value: WHOLE_NUMBER, fields: { recipe_count: WHOLE_NUMBER } };
 
+// --- Messaging: the heartbeat survey's events (messaging telemetry; Activity Stream Router ping fields) ---
+
+/** The surface's events: the four interactions, the two other ways a survey ends, and exposure and reach. */
+export const MESSAGING_EVENTS = ["IMPRESSION", "CLICK_BUTTON", "LEARN_MORE", "DISMISS", "EXPIRED", "WINDOW_CLOSED", "EXPOSURE", "REACH"] as const;
+export type MessagingEvent = (typeof MESSAGING_EVENTS)[number];
+/** Activity Stream's placeholder for a field that does not apply (no study, no impression). */
+export const NOT_APPLICABLE = "n/a";
+/**
+ * A message id (a survey id) or a study or branch slug: at most 64 letters, digits, `-` and `_` (a slug's
+ * characters), starting with a letter or digit and holding at least one letter, and not `true` or `false`;
+ * so never a URL, a path, a pref name, a number or a sentence.
+ */
+const SLUG_BODY = "(?!(?:true|false)$)(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]{0,63}";
+export const MESSAGING_IDENTIFIER = new RegExp(`^${SLUG_BODY}$`);
+export const SLUG: FieldRule = { pattern: MESSAGING_IDENTIFIER, means: "a slug (letters, digits, - and _, at most 64)" };
+export const SLUG_OR_NA: FieldRule = { pattern: new RegExp(`^(?:n/a|${SLUG_BODY})$`), means: "a slug or n/a" };
+const UUID_OR_NA: FieldRule = { pattern: /^(n\/a|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, means: "a lower-case UUID or n/a" };
+/** A star rating, or ENGAGED for the engagement button. */
+export const SURVEY_ANSWERS = ["1", "2", "3", "4", "5", "ENGAGED"] as const;
+
+/**
+ * Every messaging ping carries the same fields: the client id, the survey's flow id as `impression_id`
+ * (n/a for reach: nothing was shown), the message id, and the study and branch the message belongs to (n/a
+ * when it belongs to none).
+ */
+const MESSAGING_FIELDS: Readonly<Record<string, FieldRule>> = {
+  client_id: UUID,
+  action: { oneOf: ["heartbeat_user_event"] },
+  impression_id: UUID_OR_NA,
+  addon_version: VERSION,
+  locale: LOCALE,
+  source: { oneOf: ["HEARTBEAT"] },
+  message_id: SLUG,
+  experiment: SLUG_OR_NA,
+  branch: SLUG_OR_NA,
+};
+const MESSAGING_EVENT_RULE: PingEventRule = { value: { oneOf: [NOT_APPLICABLE] }, fields: MESSAGING_FIELDS };
+const MESSAGING_PING_EVENTS = {
+  ...(Object.fromEntries(MESSAGING_EVENTS.map((event) => [event, MESSAGING_EVENT_RULE])) as Record<MessagingEvent, PingEventRule>),
+  CLICK_BUTTON: { value: { oneOf: SURVEY_ANSWERS }, fields: MESSAGING_FIELDS },
+};
+
+// --- end of messaging ---
+
 export const CLIENT_PINGS = {
   health: {
     metric: "health",
@@ -91,6 +136,10 @@ export const CLIENT_PINGS = {
       // the QA console shows stays on the client: it may quote server answers or pref values.
       RECIPE_RESULT: { value: { oneOf: UPTAKE_STATUSES }, fields: { recipe_id: WHOLE_NUMBER, suitability: { oneOf: RECIPE_SUITABILITIES } } },
     },
+  },
+  messaging: {
+    metric: "messaging",
+    events: MESSAGING_PING_EVENTS,
   },
   undesired: {
     metric: "undesired",

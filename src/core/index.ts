@@ -14,6 +14,7 @@ export { bucketSample, fractionToKey, ratioSample, stableSample, truncatedHash }
 export { compareVersions } from "./versionCompare.js";
 export { validateJson, type JsonSchema, type JsonSchemaType, type ValidationOptions, type ValidationResult } from "./jsonSchemaValidator.js";
 export { ACTION_SCHEMAS, type ActionName } from "./actionSchemas.js";
+export * from "./heartbeat.js";
 export { RETRY_AFTER_LIMIT_MS, retryAfterMs } from "./retryAfter.js";
 export { nativeRegExpMatch, runMatchJob, type MatchJob, type MatchOutcome, type RegExpMatcher } from "./regExpMatch.js";
 export { REGEXP_TIME_LIMIT_MS, RegExpTimeLimitError, timeLimitedRegExpMatch, type MatchWorker, type MatchWorkerFactory } from "./timeLimitedRegExpMatch.js";
@@ -34,3 +35,5 @@ export * from "./eventFormat.js";
 export * from "./intakeBatch.js";
 export * from "./loggedEvents.js";
 export { explainFilter, sourceText, valueText, MAX_VALUE_TEXT, type ExplainedNode, type FilterExplanation, type NodeOutcome } from "./filterExplanation.js";
+export * from "./heartbeat.js";
+export * from "./heartbeatPing.js";

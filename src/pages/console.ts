@@ -1,7 +1,7 @@
 /**
  * The QA console: "Run now" with progress, the recent runs (each recipe's suitability, uptake and why), a
- * filter playground, the client context, the event log with export, and the configuration with a
- * connection check. Runs and events follow changes live.
+ * filter playground, the client context, the heartbeat surveys (state, "Show now"), the event log with
+ * export, and the configuration with a connection check. Runs and events follow changes live.
  */
 import { askBackground } from "./askBackground.js";
 import { checkConnection, refreshConfig } from "./consoleConfig.js";
@@ -11,6 +11,7 @@ import { evaluateExample, evaluatePlayground } from "./consolePlayground.js";
 import { renderQuarantine } from "./consoleQuarantine.js";
 import { recipeCount, renderRuns } from "./consoleRuns.js";
 import { runFailed } from "./runFailures.js";
+import { refreshSurveys } from "./consoleSurveys.js";
 import { byId, errorText, say } from "./dom.js";
 import { followChanges } from "./followChanges.js";
 
@@ -19,6 +20,7 @@ async function refreshState(): Promise<void> {
   renderQuarantine(state.quarantine);
   renderRuns(state.runs);
   renderEvents(state);
+  await refreshSurveys();
 }
 
 /** Starts a run and shows progress until its report is back ("Done: <runner status>"). */

@@ -124,6 +124,21 @@ export class RecipeRunner {
     }
   }
 
+  /**
+   * The recipes of the last collection that verified whose own signatures verify too (checked again, from
+   * the verdict cache): the only recipes QA may act on outside a run. Empty before a collection verified.
+   */
+  async verifiedRecipes(): Promise<Recipe[]> {
+    const config = await this.deps.loadConfig();
+    const last = this.lastVerified;
+    if (!last || last.serverUrl !== config.serverUrl || !config.rootHash) return [];
+    const limits: FetchLimits = { ...DEFAULT_FETCH_LIMITS, timeoutMs: config.fetchTimeoutMs };
+    const verifier = new SignatureVerifier(config, this.x5uFetcher(config.serverUrl, limits), this.deps.checkSignature, this.signedTexts);
+    const records = (last.changeset.records as RecipeRecord[]).filter(isSignedRecipe);
+    const verdicts = await verifier.verifyRecipes(records);
+    return records.filter((record) => verdicts.get(record) === null).map((record) => record.recipe);
+  }
+
   private async runOnce(trigger: string): Promise<RunReport> {
     const startedAt = Date.now();
     const clock = new StageClock();

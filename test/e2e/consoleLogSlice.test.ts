@@ -54,6 +54,7 @@ describe("console-log recipes, end to end", () => {
       { source: "normandy/action/BranchedAddonStudyAction", value: "success" },
       { source: "normandy/action/AddonRolloutAction", value: "success" },
       { source: "normandy/action/AddonRollbackAction", value: "success" },
+      { source: "normandy/action/ShowHeartbeatAction", value: "success" },
       { source: "normandy/runner", value: "success" },
     ]);
   });

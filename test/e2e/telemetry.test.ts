@@ -181,7 +181,15 @@ describe("telemetry, end to end", () => {
       ["backoff", "its filter is false", { filter_expression: "normandy.locale == 'xx-YY'" }],
       // Published recipes always require `action.<name>`, so an action this client lacks is a capabilities
       // mismatch (backoff) before it could be Normandy's RECIPE_INVALID_ACTION (download_error).
-      ["backoff", "its action is one this client does not have", { action: "show-heartbeat", arguments: {} }],
+      // `opt-out-study` (Normandy's legacy add-on study action) is one the server knows and this client does not run.
+      [
+        "backoff",
+        "its action is one this client does not have",
+        {
+          action: "opt-out-study",
+          arguments: { name: "Legacy study", description: "An opt-out study", addonUrl: "https://example.com/study.xpi", extensionApiId: 1, isEnrollmentPaused: true },
+        },
+      ],
       ["content_error", "its filter does not parse", { filter_expression: "normandy.locale ==" }],
       ["apply_error", "its arguments are invalid", { arguments: { message: 42 } }],
     ];

@@ -2,6 +2,7 @@ import { columnsProblem } from "../../experiment-apis/telemetry/batchColumns.js"
 import { clientPingProblem } from "../../src/core/clientPingValidation.js";
 import { fitExtraValues, normandyEventProblem } from "../../src/core/eventValidation.js";
 import type { NormandyEventMethod, NormandyEventObject } from "../../src/core/eventRegistry.js";
+import { heartbeatPingProblem, type HeartbeatPing } from "../../src/core/heartbeatPing.js";
 import {
   UPTAKE_STATUSES,
   type ClientPing,
@@ -32,6 +33,8 @@ export class FakeTelemetryApi implements TelemetryApi {
   /** Recipe freshness: revision by recipe id. */
   readonly recipeFreshness = new Map<number, number>();
   readonly clientPings: ClientPing[] = [];
+  /** Firefox's heartbeat pings submitted, in order. */
+  readonly heartbeatPings: HeartbeatPing[] = [];
   private clock = 0;
 
   async reportUptakes({ sources, statuses }: UptakeBatch): Promise<number> {
@@ -80,6 +83,11 @@ export class FakeTelemetryApi implements TelemetryApi {
     }
     this.clientPings.push(...pings);
     return ++this.clock;
+  }
+
+  async submitHeartbeatPing(ping: HeartbeatPing): Promise<void> {
+    throwIfProblem(heartbeatPingProblem(ping));
+    this.heartbeatPings.push({ ...ping });
   }
 
   /** The statuses reported for one source, in order. */

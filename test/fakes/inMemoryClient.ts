@@ -26,6 +26,7 @@ import { FakeAddonsApi } from "./FakeAddonsApi.js";
 import { FakeEnrollmentTelemetry } from "./FakeEnrollmentTelemetry.js";
 import { FakePrefsApi } from "./FakePrefsApi.js";
 import { FakeTelemetryApi } from "./FakeTelemetryApi.js";
+import { heartbeatClient } from "./heartbeatClient.js";
 import { MemoryStorage } from "./MemoryStorage.js";
 import { nodeMatchWorker } from "./nodeMatchWorker.js";
 import { runnerRecords } from "./runnerRecords.js";
@@ -121,6 +122,14 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
   };
   const attributes = { version: "153.7.0", locale: "en-US", channel: "esr", userId: "8d6ee3ee-4c37-4e3b-9d64-9a4e1e0d0b7a", isFirstRun: false };
   const consoleLogged: string[] = [];
+  const heartbeat = heartbeatClient({
+    storage,
+    prefs,
+    telemetry,
+    preferenceStudies: stores.preferenceExperiments,
+    addonStudies: stores.addonStudies,
+    userId: attributes.userId,
+  });
   const runner = new RecipeRunner({
     loadConfig: async () => config,
     checkSignature: createCachedVerifier(),
@@ -138,6 +147,7 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
         addonRollouts,
         userId: async () => attributes.userId,
         consoleLog: (message) => void consoleLogged.push(message),
+        heartbeat: heartbeat.deps,
         warn,
       }),
     baseCapabilities: ["capabilities-v1"],
@@ -153,6 +163,7 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
     addons,
     storage,
     consoleLogged,
+    heartbeat,
     warnings,
 
     /**

@@ -6,6 +6,8 @@ import {
   type ClientPingType,
   type FieldRule,
   type PingEventRule,
+  SLUG,
+  SLUG_OR_NA,
 } from "../../src/core/clientPingRegistry.js";
 import { clientPingProblem } from "../../src/core/clientPingValidation.js";
 import type { ClientPing } from "../../experiment-apis/telemetry/interface.js";
@@ -101,7 +103,9 @@ describe("the client ping registry", () => {
       }
     } else {
       const sample = sampleFor(rule);
-      for (const character of FORBIDDEN_CHARACTERS) {
+      // Slugs (messaging's message, study and branch ids) may hold "_", as Normandy's slugs do.
+      const forbidden = rule === SLUG || rule === SLUG_OR_NA ? FORBIDDEN_CHARACTERS.filter((character) => character !== "_") : FORBIDDEN_CHARACTERS;
+      for (const character of forbidden) {
         for (let at = 0; at <= sample.length; at++) {
           expect(accepted(sample.slice(0, at) + character + sample.slice(at)), `${JSON.stringify(character)} at ${at}`).toBe(false);
         }
@@ -123,7 +127,7 @@ describe("the client ping registry", () => {
       /^Refused client ping performance\/RUN_SEARCH: unknown event \(known for performance: RUN_TOTAL, /,
     );
     expect(clientPingProblem({ ...pingWith("performance", "RUN_TOTAL"), type: "history" })).toBe(
-      "Refused client ping history/RUN_TOTAL: unknown type (known: health, performance, run, undesired)",
+      "Refused client ping history/RUN_TOTAL: unknown type (known: health, performance, run, messaging, undesired)",
     );
     expect(clientPingProblem({ ...pingWith("performance", "RUN_TOTAL"), url: "https://example.com" })).toBe(
       "Refused client ping performance/RUN_TOTAL: unknown properties url (a ping has type, event, value and fields)",
@@ -137,6 +141,9 @@ describe("the client ping registry", () => {
     expect(clientPingFieldNames("health")).toEqual(["event", "value", "client_id", "locale", "version", "release_channel"]);
     expect(clientPingFieldNames("performance")).toEqual(["event", "value", "recipe_count"]);
     expect(clientPingFieldNames("undesired")).toEqual(["event", "value", "recipe_id"]);
+    expect(clientPingFieldNames("messaging")).toEqual([
+      "event", "value", "client_id", "action", "impression_id", "addon_version", "locale", "source", "message_id", "experiment", "branch",
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 /** The event log and the intake queue set a damaged stored value aside and say so, like the enrollment stores. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EventLogStore, type LoggedEvent } from "../../src/stores/EventLogStore.js";
+import { HeartbeatStore } from "../../src/stores/HeartbeatStore.js";
 import { IntakeQueueStore } from "../../src/stores/IntakeQueueStore.js";
 import { StoreQuarantine } from "../../src/stores/StoreQuarantine.js";
 import { MemoryStorage } from "../fakes/MemoryStorage.js";
@@ -52,6 +53,17 @@ describe("damaged diagnostics are quarantined and reported, then the store goes 
 
     expect((await queue.read()).pending).toEqual([{ seq: 1, event: event(7) }]);
     expect(await new StoreQuarantine(storage).notes()).toEqual([expect.objectContaining({ key: "intakeQueue", problem: "not an intake queue" })]);
+  });
+
+  it("a damaged heartbeat survey record: kept aside, the sound ones still count (a shown survey is not shown again)", async () => {
+    const storage = new MemoryStorage();
+    const sound = { recipeId: 4, surveyId: "s", lastShown: 1000, timesShown: 1, lastInteraction: null, answer: null, outcome: "open" };
+    await storage.set("heartbeats", { surveys: { 4: sound, 5: { recipeId: 5, lastShown: "yesterday" } } });
+    const store = new HeartbeatStore(storage);
+
+    expect(await store.getAll()).toEqual([sound]);
+    expect(await store.lastShownOfAny()).toBe(1000);
+    expect(await new StoreQuarantine(storage).notes()).toEqual([expect.objectContaining({ key: "heartbeats", kept: 1, dropped: 1 })]);
   });
 
   it("a sound queue stored as data by an older version is read as it is", async () => {

@@ -239,6 +239,19 @@ describe("RecipeRunner against the local recipe server", () => {
     expect(report.recipes[0]!.detail).toMatch(/recipe \d+ signature does not verify \(signature-mismatch/);
   });
 
+  it("verifiedRecipes (QA's Show now): none before a collection verified, then only recipes whose own signature verifies", async () => {
+    const server = await servers.start();
+    const tampered = await publishConsoleLog(server, "tampered", "true");
+    const intact = await publishConsoleLog(server, "intact", "false");
+    server.faults.set({ kind: "tamper-recipe", recipeId: tampered.id });
+    const client = clientFor(server);
+    expect(await client.runner.verifiedRecipes()).toEqual([]);
+
+    await client.runner.run("test");
+
+    expect((await client.runner.verifiedRecipes()).map(({ id, name }) => [id, name])).toEqual([[intact.id, "intact"]]);
+  });
+
   it("starts computing the attributes the verified filters read before the first filter, and none for unverified ones", async () => {
     const server = await servers.start();
     await publishConsoleLog(server, "first", "true");

@@ -3,6 +3,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADDONS_API_EVENTS, ADDONS_API_PARAMETERS } from "../../experiment-apis/addons/interface.js";
 import { CLIENT_CONTEXT_API_PARAMETERS } from "../../experiment-apis/clientContext/interface.js";
+import { NOTIFICATION_BAR_API_EVENTS, NOTIFICATION_BAR_API_PARAMETERS } from "../../experiment-apis/notificationBar/interface.js";
 import { PREFS_API_EVENTS, PREFS_API_PARAMETERS } from "../../experiment-apis/prefs/interface.js";
 import { TELEMETRY_API_PARAMETERS } from "../../experiment-apis/telemetry/interface.js";
 import { type ApiShapes, type InterfaceDeclaration, type SchemaNamespace, interfaceShapes, schemaShapes, typeMismatches } from "./schemaTypes.js";
@@ -29,12 +30,14 @@ const contracts: Record<string, Record<string, readonly string[]>> = {
   telemetry: TELEMETRY_API_PARAMETERS,
   clientContext: CLIENT_CONTEXT_API_PARAMETERS,
   addons: ADDONS_API_PARAMETERS,
+  notificationBar: NOTIFICATION_BAR_API_PARAMETERS,
 };
 
 /** Events per namespace; a namespace without an entry must declare none. */
 const eventContracts: Record<string, EventContract> = {
   prefs: PREFS_API_EVENTS,
   addons: ADDONS_API_EVENTS,
+  notificationBar: NOTIFICATION_BAR_API_EVENTS,
 };
 
 /** Where each namespace's interface is declared, for the type comparison. */

@@ -135,10 +135,21 @@ export class Firefox {
     return unwrapOutcome<T>("the content tab", value);
   }
 
-  /** Saves a PNG of the whole page the content tab shows to `path` (folders are created). */
-  async screenshot(path: string): Promise<void> {
+  /**
+   * Saves a PNG of the whole page the content tab shows to `path` (folders are created); with `full` false,
+   * only what the viewport shows now.
+   */
+  async screenshot(path: string, { full = true } = {}): Promise<void> {
     await this.setContext("content");
-    const { value } = await this.marionette().send("WebDriver:TakeScreenshot", { full: true, hash: false });
+    const { value } = await this.marionette().send("WebDriver:TakeScreenshot", { full, hash: false });
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, Buffer.from(value, "base64"));
+  }
+
+  /** Saves a PNG of the browser window itself, its toolbars and notification bars included, to `path`. */
+  async screenshotWindow(path: string): Promise<void> {
+    await this.setContext("chrome");
+    const { value } = await this.marionette().send("WebDriver:TakeScreenshot", { full: false, hash: false });
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, Buffer.from(value, "base64"));
   }
