@@ -84,7 +84,7 @@ async function underLoad(storage: ServerStorage): Promise<Omit<LoadFigures, "cos
     // The clients' notice streams and polls run in a process of their own, apart from the intake load posted here.
     const notices: WatcherNotice[] = [];
     let watched: { unchangedMs: number[]; changedPolls: number; failedPolls: number } | undefined;
-    const { child: watchers } = await startBundled("watchersMain.ts", [server.url, String(CLIENTS), String(POLL_MS), String(LOAD_MS)], (line) => {
+    const { child: watchers } = await startBundled("watchersMain.ts", [server.url, String(CLIENTS), String(POLL_MS)], (line) => {
       if (isNotice(line)) notices.push(line);
       else watched = line as typeof watched;
     });
@@ -128,6 +128,7 @@ async function underLoad(storage: ServerStorage): Promise<Omit<LoadFigures, "cos
     const elapsedSeconds = (performance.now() - started) / 1000;
     const rssEndMiB = server.residentMiB();
     const cpuSeconds = server.cpuSeconds() - cpuAtStart;
+    watchers.kill("SIGTERM");
     await watchersDone;
     if (!watched) throw new Error("the watching clients did not report");
 
