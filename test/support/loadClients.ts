@@ -38,6 +38,8 @@ export class SimulatedClient {
   /** Connections the notice stream made (1 + reconnects). */
   noticeConnections = 0;
   knownTimestamp = 0;
+  /** Called with each notice as it arrives. */
+  onNotice: (timestamp: number) => void = () => undefined;
   private stream: ClientRequest | undefined;
   private listening = false;
 
@@ -131,7 +133,9 @@ export class SimulatedClient {
           buffered = buffered.slice(end + 2);
           const data = /^data: (.*)$/m.exec(message)?.[1];
           if (message.startsWith("event: published") && data) {
-            this.notices.push({ timestamp: (JSON.parse(data) as { timestamp: number }).timestamp, at: performance.now() });
+            const { timestamp } = JSON.parse(data) as { timestamp: number };
+            this.notices.push({ timestamp, at: performance.now() });
+            this.onNotice(timestamp);
           }
         }
       });

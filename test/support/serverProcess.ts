@@ -1,36 +1,14 @@
 /**
- * A recipe server in a child process: started on a data folder with a chosen storage, SIGKILLed at any moment,
- * started again on the same folder and port. The entry (serverProcessMain.ts) is bundled once into build/, next
- * to node_modules, where the storages find their WebAssembly at run time.
+ * A recipe server in a child process (serverProcessMain.ts): started on a data folder with a chosen storage,
+ * SIGKILLed at any moment, started again on the same folder and port.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { startBundled } from "./bundledProcess.js";
 import type { ServerStorage } from "./serverStorages.js";
 
-const ENTRY = fileURLToPath(new URL("./serverProcessMain.ts", import.meta.url));
-const BUNDLE = fileURLToPath(new URL("../../build/test-server-process.mjs", import.meta.url));
-const START_TIMEOUT_MS = 60_000;
 /** Linux's USER_HZ, what /proc reports CPU times in. */
 const CLOCK_TICKS_PER_SECOND = 100;
-
-let bundled: Promise<unknown> | undefined;
-
-function bundle(): Promise<unknown> {
-  bundled ??= build({
-    entryPoints: [ENTRY],
-    outfile: BUNDLE,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: ["node20"],
-    logLevel: "warning",
-    external: ["node-sqlite3-wasm", "sql.js"],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  });
-  return bundled;
-}
 
 export interface ServerProcessOptions {
   dataDir: string;
@@ -51,27 +29,12 @@ export class ServerProcess {
   }
 
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
-    await bundle();
-    const child = spawn(process.execPath, [BUNDLE, options.dataDir, String(options.port), options.storage], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const { url, port } = await new Promise<{ url: string; port: number }>((resolve, reject) => {
-      let output = "";
-      const timer = setTimeout(() => reject(new Error("the server process did not start in time")), START_TIMEOUT_MS);
-      child.stdout!.on("data", (chunk: Buffer) => {
-        output += chunk.toString("utf8");
-        const line = output.split("\n")[0];
-        if (output.includes("\n")) {
-          clearTimeout(timer);
-          resolve(JSON.parse(line!) as { url: string; port: number });
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the server process exited (${code}) before listening`));
-      });
-    });
-    return new ServerProcess(child, url, port);
+    const { child, ready } = await startBundled<{ url: string; port: number }>("serverProcessMain.ts", [
+      options.dataDir,
+      String(options.port),
+      options.storage,
+    ]);
+    return new ServerProcess(child, ready.url, ready.port);
   }
 
   get pid(): number {
