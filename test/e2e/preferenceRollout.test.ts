@@ -10,7 +10,6 @@ import { describe, expect, it } from "vitest";
 import { STARTUP_PREFS_BRANCHES } from "../../experiment-apis/prefs/interface.js";
 import type { ContextSnapshot } from "../../src/context/ClientContext.js";
 import type { LoggedEvent } from "../../src/stores/EventLogStore.js";
-import { NO_ENROLLMENT_ID_MARKER } from "../../src/telemetry/EnrollmentTelemetry.js";
 import { type JsonValue, waitForValue } from "./harness/index.js";
 import { ADDON_ID } from "./support/addonUnderTest.js";
 import { useServerAndAddon } from "./support/serverAndAddon.js";
@@ -145,10 +144,9 @@ describe("a preference rollout, end to end", () => {
 
     await running.addon.waitForRuns(runsBefore + 1);
     expect((await normandyEvents()).slice(eventsBefore)).toEqual([]);
-    // Upload is off: the enrollment id was replaced at this start, and later events carry the marker.
-    expect((await running.addon.studies()).preferenceRollouts[0]).toMatchObject({ state: "active", enrollmentId: NO_ENROLLMENT_ID_MARKER });
-    enrollmentId = NO_ENROLLMENT_ID_MARKER;
-    expect(await annotation()).toMatchObject({ branch: "active", extra: { type: "normandy-prefrollout" } });
+    // Upload was off before and is off now: no switch, so the enrollment keeps its id.
+    expect((await running.addon.studies()).preferenceRollouts[0]).toMatchObject({ state: "active", enrollmentId });
+    expect(await annotation()).toMatchObject({ branch: "active", extra: { type: "normandy-prefrollout", enrollmentId } });
   });
 
   it("an add-on reload within the session finds its own values on the default branch: nothing graduates, nothing is reported", async () => {

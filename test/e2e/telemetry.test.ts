@@ -34,14 +34,14 @@ describe("telemetry, end to end", () => {
 
   describe("Normandy events", () => {
     const events = [
-      ["enroll", "preference_study", "e2e-pref-study", { branch: "treatment", experimentType: "exp" }, "enroll_preference_study"],
+      ["enroll", "preference_study", "e2e-pref-study", { branch: "treatment", experimentType: "exp", enrollmentId: "e-2" }, "enroll_preference_study"],
       ["enrollFailed", "addon_study", "e2e-addon-study", { reason: "download-failure", detail: "HTTP 404" }, "enroll_failed_addon_study"],
       ["update", "preference_rollout", "e2e-rollout", { previousState: "active", enrollmentId: "e-1" }, "update_preference_rollout"],
-      ["updateFailed", "addon_rollout", "e2e-addon-rollout", { reason: "conflict", branch: "active" }, "update_failed_addon_rollout"],
+      ["updateFailed", "addon_rollout", "e2e-addon-rollout", { reason: "conflict", branch: "active", enrollmentId: "e-3" }, "update_failed_addon_rollout"],
       ["unenroll", "preference_rollback", "e2e-rollout", { reason: "rollback", enrollmentId: "e-1" }, "unenroll_preference_rollback"],
       ["unenrollFailed", "preference_study", "e2e-pref-study", { reason: "does-not-exist", caller: "stop" }, "unenroll_failed_preference_study"],
       ["graduate", "preference_rollout", "e2e-rollout", { reason: "all-prefs-match", enrollmentId: "e-1" }, "graduate_preference_rollout"],
-      ["expPrefChanged", "preference_study", "e2e-pref-study", { preferenceName: "a.b", reason: "observer" }, "exp_pref_changed_preference_study"],
+      ["expPrefChanged", "preference_study", "e2e-pref-study", { preferenceName: "a.b", reason: "observer", enrollmentId: "e-2" }, "exp_pref_changed_preference_study"],
       ["validationFailed", "nimbus_experiment", "e2e-nimbus", { reason: "invalid-branch", branch: "x" }, "validation_failed_nimbus_experiment"],
     ] as const;
 
@@ -62,11 +62,16 @@ describe("telemetry, end to end", () => {
          return Object.fromEntries(args[0].map((name) => [name, Glean.normandy[camel(name)].testGetValue()]));`,
         events.map(([, , , , metric]) => metric),
       );
-      for (const [, , value, extra, metric] of events) {
-        expect(recorded[metric], metric).toEqual([
-          expect.objectContaining({ category: "normandy", name: metric, extra: { ...extra, value } }),
-        ]);
+      for (const [method, , value, extra, metric] of events) {
+        // ESR 153's compiled enroll metrics have no enrollmentId: it is left out there (and kept below).
+        const { enrollmentId, ...rest } = extra as Record<string, string>;
+        const compiledExtra = method === "enroll" ? rest : { ...rest, ...(enrollmentId === undefined ? {} : { enrollmentId }) };
+        expect(recorded[metric], metric).toEqual([expect.objectContaining({ category: "normandy", name: metric, extra: { ...compiledExtra, value } })]);
       }
+      const runtimeEnroll = await inChrome<unknown>(`return Glean.recipeClientEvents.enrollPreferenceStudy.testGetValue();`);
+      expect(runtimeEnroll).toEqual([
+        expect.objectContaining({ category: "recipe_client_events", name: "enroll_preference_study", extra: { ...events[0][3], value: events[0][2] } }),
+      ]);
     });
 
     it("an event outside the registry is refused with the reason, and nothing reaches Glean", async () => {
@@ -85,7 +90,7 @@ describe("telemetry, end to end", () => {
           ["enroll", "preference_rollback", "s", {}],
           ["unenroll", "addon_rollback", "s", { reason: null }],
           ["enroll", "addon_rollout", "s".repeat(81), {}],
-          ["enroll", "addon_rollout", "s", { enrollmentId: "e-1" }],
+          ["enroll", "addon_rollout", "s", { addonId: "a@example.test", addonVersion: "1.0" }],
           ["unenrol", "addon_study", "s", {}],
         ],
       );
@@ -94,7 +99,7 @@ describe("telemetry, end to end", () => {
         'Refused telemetry event normandy/enroll/preference_rollback: "enroll" is not recorded for object "preference_rollback" (only for preference_study, addon_study, preference_rollout, addon_rollout, nimbus_experiment)',
         'Refused telemetry event normandy/unenroll/addon_rollback: extra "reason" must be a string, got null',
         "Refused telemetry event normandy/enroll/addon_rollout: the value is 81 characters long; at most 80 are allowed",
-        'Refused telemetry event normandy/enroll/addon_rollout: extra key "enrollmentId" is not allowed for "enroll" (allowed: experimentType, branch, addonId, addonVersion)',
+        'Refused telemetry event normandy/enroll/addon_rollout: every "enroll" event carries the extra "enrollmentId"; it is missing',
         expect.stringMatching(/^Refused telemetry event normandy\/unenrol\/addon_study: unknown method "unenrol"/),
       ]);
       const untouched = await inChrome<unknown[]>(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ActionsManager } from "../../src/actions/ActionsManager.js";
 import { ConsoleLogAction } from "../../src/actions/ConsoleLogAction.js";
-import type { FinalizeOptions } from "../../src/actions/BaseAction.js";
 import type { Recipe } from "../../src/core/index.js";
+import { FailingAction } from "../fakes/FailingAction.js";
 
 const recipe = (action: string, capabilities?: string[]): Recipe => ({
   id: 1,
@@ -30,21 +30,6 @@ describe("ActionsManager", () => {
     });
   });
 });
-
-/** A console-log action whose pre- or post-execution hook throws. */
-class FailingAction extends ConsoleLogAction {
-  constructor(private readonly failing: "pre" | "post") {
-    super(() => undefined);
-  }
-
-  protected override async preExecution(): Promise<void> {
-    if (this.failing === "pre") throw new Error("the store could not be read");
-  }
-
-  protected override async finalizeRun(_options: FinalizeOptions): Promise<void> {
-    if (this.failing === "post") throw new Error("unenrolling an unseen study failed");
-  }
-}
 
 describe("an action that fails keeps the cause (Normandy's lastError)", () => {
   it("pre-execution: custom_1_error for the action, its recipes say why", async () => {

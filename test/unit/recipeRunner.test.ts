@@ -13,6 +13,7 @@ import { MemoryStorage } from "../fakes/MemoryStorage.js";
 import { runnerRecords } from "../fakes/runnerRecords.js";
 import { useTestServers } from "./serverHarness.js";
 import { staticFilterContext } from "../fakes/staticFilterContext.js";
+import { FailingAction } from "../fakes/FailingAction.js";
 
 /** How long the `normandy.slowAttribute` of the test context takes to compute. */
 const SLOW_ATTRIBUTE_MS = 30;
@@ -22,7 +23,7 @@ const SLOW_ATTRIBUTE_MS = 30;
  * context has `version` and `locale`, plus two attributes computed through the run's context timer like
  * ClientContext's: `slowAttribute` (true, after SLOW_ATTRIBUTE_MS) and `failingAttribute` (always rejects).
  */
-function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig> = {}) {
+function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig> = {}, consoleLogAction?: ConsoleLogAction) {
   const telemetry = new FakeTelemetryApi();
   const prefs = new FakePrefsApi();
   const logged: string[] = [];
@@ -66,7 +67,7 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
       return staticFilterContext(attributes);
     },
     createActions: () => {
-      const actions = new ActionsManager(new Map([["console-log", new ConsoleLogAction((message) => {
+      const actions = new ActionsManager(new Map([["console-log", consoleLogAction ?? new ConsoleLogAction((message) => {
         logged.push(message);
         sequence.push(`log ${message}`);
       })]]));
@@ -118,6 +119,18 @@ describe("RecipeRunner against the local recipe server", () => {
     expect(uptakeEvents.map((event) => event.slice(1))).toEqual(
       client.telemetry.uptake.map(({ source, status }) => ["uptake.remotecontent.result", "uptake", "normandy", status, { source }]),
     );
+  });
+
+  it("keeps why an action failed in post-execution: in the run report and on the browser console", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "hello", "true");
+    const client = clientFor(server, {}, new FailingAction("post"));
+
+    const report = await client.runner.run("test");
+
+    expect(report.actions.ConsoleLogAction).toBe("custom_2_error");
+    expect(report.actionFailures).toEqual({ ConsoleLogAction: { step: "post-execution", message: "unenrolling an unseen study failed" } });
+    expect(client.warnings).toContain("The action ConsoleLogAction failed in post-execution (custom_2_error): unenrolling an unseen study failed");
   });
 
   it("reports a non-matching recipe as backoff and does not run its action", async () => {
