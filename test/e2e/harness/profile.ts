@@ -22,6 +22,9 @@ export const TEST_PREFS: UserPrefs = {
   "datareporting.policy.dataSubmissionEnabled": false,
   "datareporting.policy.firstRunURL": "",
   "toolkit.telemetry.reportingpolicy.firstRun": false,
+  // Firefox's own Glean pings never leave the machine: -1 makes Glean fake its uploads (tests that enable
+  // telemetry upload for the add-on's intake would otherwise have Firefox try Mozilla's telemetry server).
+  "telemetry.fog.test.localhost_port": -1,
   // Console output of every process ends up on stdout, hence in the test's log file.
   "devtools.console.stdout.chrome": true,
   "devtools.console.stdout.content": true,
