@@ -35,5 +35,4 @@ export * from "./eventFormat.js";
 export * from "./intakeBatch.js";
 export * from "./loggedEvents.js";
 export { explainFilter, sourceText, valueText, MAX_VALUE_TEXT, type ExplainedNode, type FilterExplanation, type NodeOutcome } from "./filterExplanation.js";
-export * from "./heartbeat.js";
 export * from "./heartbeatPing.js";
