@@ -41,6 +41,7 @@ export async function backgroundMemory(addon: AddonUnderTest): Promise<Backgroun
     ADDON_ID,
   );
   const mib = (value: number) => Math.round((value / MIB) * 100) / 100;
-  if (bytes.window === 0) throw new Error("no memory report for the background page: did Firefox change the reporters' paths?");
+  if (bytes.window === 0)
+    throw new Error("no memory report for the background page: did Firefox change the reporters' paths?");
   return { windowMiB: mib(bytes.window), jsMiB: mib(bytes.js), extensionProcessMiB: mib(bytes.extensionProcess) };
 }

@@ -28,14 +28,26 @@ function formatFigures(figures: readonly BenchResult[]): string {
     `${figure.min}–${figure.max}`,
     String(figure.samples),
     figure.perRecipeMs === undefined ? "" : `${figure.perRecipeMs} ms`,
-    Object.entries(figure.ratios).map(([baseline, value]) => `${value}× ${baseline}`).join("; "),
+    Object.entries(figure.ratios)
+      .map(([baseline, value]) => `${value}× ${baseline}`)
+      .join("; "),
     figure.target ? `${figure.target.goal}: ${figure.target.met ? "met" : "NOT met"}` : "",
   ]);
   const header = ["figure", "median", "min–max", "n", "per recipe", "ratios", "target"];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join("  ")
+      .trimEnd();
   const stages = figures.flatMap((figure) =>
-    figure.stages ? [`  ${figure.name}: ${Object.entries(figure.stages).map(([stage, ms]) => `${stage} ${ms}`).join(", ")} (ms, medians)`] : [],
+    figure.stages
+      ? [
+          `  ${figure.name}: ${Object.entries(figure.stages)
+            .map(([stage, ms]) => `${stage} ${ms}`)
+            .join(", ")} (ms, medians)`,
+        ]
+      : [],
   );
   const notes = figures.flatMap((figure) => (figure.note ? [`  ${figure.name}: ${figure.note}`] : []));
   return [line(header), ...rows.map(line), ...stages, ...notes].join("\n");

@@ -18,7 +18,10 @@ const TARGET_RATIO = 1;
 
 const SETS = [
   { name: "whole corpus", expressions: FILTER_CORPUS.map((entry) => entry.expression) },
-  { name: "real-world filters", expressions: FILTER_CORPUS.filter((entry) => entry.group === "real-world").map((entry) => entry.expression) },
+  {
+    name: "real-world filters",
+    expressions: FILTER_CORPUS.filter((entry) => entry.group === "real-world").map((entry) => entry.expression),
+  },
 ];
 
 defineBench("filter-throughput", async () => {
@@ -34,10 +37,21 @@ defineBench("filter-throughput", async () => {
 });
 
 async function benchSet(firefox: Firefox, name: string, expressions: readonly string[]): Promise<BenchResult[]> {
-  const rounds = await timeBothEvaluators(firefox, expressions, FILTER_CONTEXT as JsonValue, { rounds: ROUNDS, roundMs: ROUND_MS });
+  const rounds = await timeBothEvaluators(firefox, expressions, FILTER_CONTEXT as JsonValue, {
+    rounds: ROUNDS,
+    roundMs: ROUND_MS,
+  });
   const perSecond = ({ evaluations, ms }: EvaluationTiming) => Math.round((evaluations / ms) * 1000);
-  const ours = summarize(`ours, ${name} (${expressions.length} expressions)`, rounds.map((timing) => perSecond(timing.ours)), "evaluations/s");
-  const firefoxFigure = summarize(`Firefox's FilterExpressions, ${name}`, rounds.map((timing) => perSecond(timing.firefox)), "evaluations/s");
+  const ours = summarize(
+    `ours, ${name} (${expressions.length} expressions)`,
+    rounds.map((timing) => perSecond(timing.ours)),
+    "evaluations/s",
+  );
+  const firefoxFigure = summarize(
+    `Firefox's FilterExpressions, ${name}`,
+    rounds.map((timing) => perSecond(timing.firefox)),
+    "evaluations/s",
+  );
   // Each round's ratio compares two timings taken back to back, so a slow moment of the machine weighs on both.
   const ratioOfRounds = round(median(rounds.map((timing) => perSecond(timing.ours) / perSecond(timing.firefox))));
   return [

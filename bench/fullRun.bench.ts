@@ -24,7 +24,11 @@ import { median, QUICK, ratio, round, summarize } from "./measure.js";
 import { askBackground, waitForBackground } from "./quietPage.js";
 
 /** `BENCH_SIZES=1000` measures one size only. */
-const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : QUICK ? [10, 1000] : [10, 100, 1000];
+const SIZES = process.env.BENCH_SIZES
+  ? process.env.BENCH_SIZES.split(",").map(Number)
+  : QUICK
+    ? [10, 1000]
+    : [10, 100, 1000];
 const COLD_SAMPLES = QUICK ? 2 : 5;
 const WARM_SAMPLES = QUICK ? 5 : 11;
 const BASELINE_SAMPLES = QUICK ? 3 : 5;
@@ -33,9 +37,9 @@ const WARM_TARGET_MS = 100;
 const COLD_TARGET_RATIO = 1.5;
 
 /** Real-world filters that need no prefs reader: the mix every recipe cycles through. */
-const FILTERS = FILTER_CORPUS.filter((entry) => entry.group === "real-world" && !entry.expression.includes("preference")).map(
-  (entry) => entry.expression,
-);
+const FILTERS = FILTER_CORPUS.filter(
+  (entry) => entry.group === "real-world" && !entry.expression.includes("preference"),
+).map((entry) => entry.expression);
 
 defineBench("full-run", async () => {
   const results: BenchResult[] = [];
@@ -76,7 +80,8 @@ async function benchSize(size: number, measureMemory: boolean): Promise<BenchRes
     }
     const warm: RunReport[] = [];
     // The last cold run, not the first: the first run ever also ends normandy.isFirstRun, which filters read.
-    for (let sample = 0; sample < WARM_SAMPLES; sample++) warm.push(sameOutcome(await timedRun(addon, size), cold.at(-1)!));
+    for (let sample = 0; sample < WARM_SAMPLES; sample++)
+      warm.push(sameOutcome(await timedRun(addon, size), cold.at(-1)!));
     const memory = measureMemory ? await backgroundMemory(addon) : undefined;
     const p384 = await rawP384Verifications(addon, size);
     const roundTrips = await changesetRoundTrips(addon, server);
@@ -88,7 +93,10 @@ async function benchSize(size: number, measureMemory: boolean): Promise<BenchRes
     const warmFigure = runFigure(`full run, ${size} recipes, warm`, warm, size);
     coldFigure.ratios = { [`${size} × P-384 + 1 round trip`]: ratio(coldFigure.median, coldFloor) };
     if (size === 1000) {
-      coldFigure.target = { goal: `≤ ${COLD_TARGET_RATIO}× (1,000 × P-384 + 1 round trip)`, met: coldFigure.median <= COLD_TARGET_RATIO * coldFloor };
+      coldFigure.target = {
+        goal: `≤ ${COLD_TARGET_RATIO}× (1,000 × P-384 + 1 round trip)`,
+        met: coldFigure.median <= COLD_TARGET_RATIO * coldFloor,
+      };
       warmFigure.target = { goal: `≤ ${WARM_TARGET_MS} ms`, met: warmFigure.median <= WARM_TARGET_MS };
     }
     return [
@@ -125,32 +133,47 @@ async function publishRecipes(server: RunningRecipeServer, size: number): Promis
 async function timedRun(addon: AddonUnderTest, size: number): Promise<RunReport> {
   const report = await askBackground(addon, { type: "run-now" });
   if (report.runnerStatus !== "success" || report.recipes.length !== size) {
-    throw new Error(`bench run failed: ${report.runnerStatus}, ${report.recipes.length} recipes, ${report.error ?? ""}`);
+    throw new Error(
+      `bench run failed: ${report.runnerStatus}, ${report.recipes.length} recipes, ${report.error ?? ""}`,
+    );
   }
   return report;
 }
 
 /** `report`, after checking it saw the same collection as `reference` and decided the same for every recipe. */
 function sameOutcome(report: RunReport, reference: RunReport): RunReport {
-  if (report.collectionTimestamp !== reference.collectionTimestamp) throw new Error("a warm run saw another collection than the cold run");
-  const outcome = ({ id, suitability, status, detail }: RunReport["recipes"][number]) => JSON.stringify({ id, suitability, status, detail });
+  if (report.collectionTimestamp !== reference.collectionTimestamp)
+    throw new Error("a warm run saw another collection than the cold run");
+  const outcome = ({ id, suitability, status, detail }: RunReport["recipes"][number]) =>
+    JSON.stringify({ id, suitability, status, detail });
   const changed = report.recipes.find((recipe, index) => outcome(recipe) !== outcome(reference.recipes[index]!));
   if (changed) throw new Error(`a warm run decided otherwise than the cold run: ${outcome(changed)}`);
   return report;
 }
 
 function runFigure(name: string, reports: readonly RunReport[], size: number): BenchResult {
-  const figure = summarize(name, reports.map((report) => report.durationMs));
-  const stages = Object.fromEntries(RUN_STAGES.map((stage) => [stage, median(reports.map((report) => report.stages[stage]))]));
+  const figure = summarize(
+    name,
+    reports.map((report) => report.durationMs),
+  );
+  const stages = Object.fromEntries(
+    RUN_STAGES.map((stage) => [stage, median(reports.map((report) => report.stages[stage]))]),
+  );
   return { ...figure, perRecipeMs: round(figure.median / size), stages };
 }
 
 function memoryFigures({ windowMiB, jsMiB, extensionProcessMiB }: BackgroundMemory, size: number): BenchResult[] {
   const after = `after ${COLD_SAMPLES} cold and ${WARM_SAMPLES} warm runs of ${size} recipes`;
   return [
-    { ...summarize(`background page memory ${after}`, [windowMiB], "MiB"), note: "memory reporters' window-objects/top(<background page>) after minimizing memory" },
+    {
+      ...summarize(`background page memory ${after}`, [windowMiB], "MiB"),
+      note: "memory reporters' window-objects/top(<background page>) after minimizing memory",
+    },
     { ...summarize(`background page JS heap ${after}`, [jsMiB], "MiB"), note: "its js-realm and js-zone parts" },
-    { ...summarize(`extension process resident memory ${after}`, [extensionProcessMiB], "MiB"), note: "ChromeUtils.requestProcInfo: Firefox's code and the open extension pages included" },
+    {
+      ...summarize(`extension process resident memory ${after}`, [extensionProcessMiB], "MiB"),
+      note: "ChromeUtils.requestProcInfo: Firefox's code and the open extension pages included",
+    },
   ];
 }
 

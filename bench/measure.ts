@@ -7,7 +7,15 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? (QUICK ? 3 : 5));
 /** Median, min and max of values already measured. */
 export function summarize(name: string, values: readonly number[], unit: FigureUnit = "ms"): BenchResult {
   const sorted = [...values].sort((a, b) => a - b);
-  return { name, unit, samples: sorted.length, median: round(median(sorted)), min: round(sorted[0]!), max: round(sorted.at(-1)!), ratios: {} };
+  return {
+    name,
+    unit,
+    samples: sorted.length,
+    median: round(median(sorted)),
+    min: round(sorted[0]!),
+    max: round(sorted.at(-1)!),
+    ratios: {},
+  };
 }
 
 /** The middle value; for an even count, the mean of the two middle ones. */

@@ -30,14 +30,28 @@ defineBench("publish-to-enrolled", async () => {
   const server = await startRecipeServer({ dataDir, port: 0 });
   let addon: AddonUnderTest | undefined;
   try {
-    const filters = FILTER_CORPUS.filter((entry) => entry.group === "real-world" && !entry.expression.includes("preference"));
+    const filters = FILTER_CORPUS.filter(
+      (entry) => entry.group === "real-world" && !entry.expression.includes("preference"),
+    );
     for (let index = 0; index < OTHER_RECIPES; index++) {
       const filter_expression = filters[index % filters.length]!.expression;
-      server.store.create({ name: `bench ${index}`, action: "console-log", arguments: { message: `bench ${index}` }, filter_expression, capabilities: [] }, true);
+      server.store.create(
+        {
+          name: `bench ${index}`,
+          action: "console-log",
+          arguments: { message: `bench ${index}` },
+          filter_expression,
+          capabilities: [],
+        },
+        true,
+      );
     }
     const rolloutId = server.store.create(rollout(100), true).id;
     await server.publish();
-    addon = await AddonUnderTest.start("bench-publish-to-enrolled", { ...prefsFor(server, { notices: true }), "devtools.console.stdout.content": false });
+    addon = await AddonUnderTest.start("bench-publish-to-enrolled", {
+      ...prefsFor(server, { notices: true }),
+      "devtools.console.stdout.content": false,
+    });
     await addon.waitForRuns(1);
     // No add-on page stays open: the QA console re-renders after every run, in the background page's process.
     await addon.firefox.navigate("about:blank");
@@ -45,7 +59,8 @@ defineBench("publish-to-enrolled", async () => {
     // The first publish is not counted: it also makes sure the add-on is listening to the notices.
     await publishedLatency(addon, server, rolloutId, 101);
     const latencies: number[] = [];
-    for (let sample = 0; sample < SAMPLES; sample++) latencies.push(await publishedLatency(addon, server, rolloutId, 102 + sample));
+    for (let sample = 0; sample < SAMPLES; sample++)
+      latencies.push(await publishedLatency(addon, server, rolloutId, 102 + sample));
     const figure = summarize(`publish to pref changed, ${OTHER_RECIPES + 1} recipes`, latencies);
     return [{ ...figure, target: { goal: `median ≤ ${TARGET_MS} ms`, met: figure.median <= TARGET_MS } }];
   } finally {
@@ -66,7 +81,12 @@ function rollout(value: number): RecipeFields {
 }
 
 /** Sets the rollout to `value`, publishes, and returns the ms from the publish to the pref's change in Firefox. */
-async function publishedLatency(addon: AddonUnderTest, server: RunningRecipeServer, rolloutId: number, value: number): Promise<number> {
+async function publishedLatency(
+  addon: AddonUnderTest,
+  server: RunningRecipeServer,
+  rolloutId: number,
+  value: number,
+): Promise<number> {
   await addon.firefox.evalInChrome(
     `const [pref, expected, changedAtPref] = args;
      Services.prefs.clearUserPref(changedAtPref);
@@ -85,7 +105,11 @@ async function publishedLatency(addon: AddonUnderTest, server: RunningRecipeServ
   await server.publish();
   const changedAt = await waitForValue(
     `${ROLLOUT_PREF} to become ${value}`,
-    async () => (await addon.firefox.evalInChrome<string>(`return Services.prefs.getStringPref(args[0], "");`, CHANGED_AT_PREF)) || undefined,
+    async () =>
+      (await addon.firefox.evalInChrome<string>(
+        `return Services.prefs.getStringPref(args[0], "");`,
+        CHANGED_AT_PREF,
+      )) || undefined,
     { timeoutMs: CHANGE_TIMEOUT_MS, intervalMs: 20 },
   );
   return Number(changedAt) - publishedAt;

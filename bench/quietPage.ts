@@ -20,7 +20,10 @@ export function askBackground<Type extends keyof BackgroundResponses>(
   addon: AddonUnderTest,
   request: Extract<BackgroundRequest, { type: Type }>,
 ): Promise<BackgroundResponses[Type]> {
-  return addon.firefox.evalInContent<BackgroundResponses[Type]>(`return browser.runtime.sendMessage(args[0]);`, request);
+  return addon.firefox.evalInContent<BackgroundResponses[Type]>(
+    `return browser.runtime.sendMessage(args[0]);`,
+    request,
+  );
 }
 
 /**

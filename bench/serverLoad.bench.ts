@@ -36,7 +36,10 @@ const PUBLISHES = QUICK ? 1 : 3;
 const STORED_SIZES = QUICK ? [10_000, 100_000] : [10_000, 1_000_000];
 const COST_SAMPLES = 9;
 const FILL_BATCHES = 500;
-const STORAGES: Record<ServerStorage, string> = { "sqljs-export": "before (sql.js export per write)", "sqlite-wal": "after (SQLite WAL)" };
+const STORAGES: Record<ServerStorage, string> = {
+  "sqljs-export": "before (sql.js export per write)",
+  "sqlite-wal": "after (SQLite WAL)",
+};
 
 interface LoadFigures {
   unchangedMs: number[];
@@ -63,7 +66,13 @@ defineBench("serverLoad", async () => {
   for (const storage of Object.keys(STORAGES) as ServerStorage[]) {
     measured.set(storage, { ...(await underLoad(storage)), ...(await storedSizeFigures(storage)) });
   }
-  return Object.entries(STORAGES).flatMap(([storage, label]) => figuresOf(label, measured.get(storage as ServerStorage)!, storage === "sqlite-wal" ? measured.get("sqljs-export") : undefined));
+  return Object.entries(STORAGES).flatMap(([storage, label]) =>
+    figuresOf(
+      label,
+      measured.get(storage as ServerStorage)!,
+      storage === "sqlite-wal" ? measured.get("sqljs-export") : undefined,
+    ),
+  );
 });
 
 async function underLoad(storage: ServerStorage): Promise<Omit<LoadFigures, "costMs" | "rssByStoredMiB">> {
@@ -84,10 +93,14 @@ async function underLoad(storage: ServerStorage): Promise<Omit<LoadFigures, "cos
     // The clients' notice streams and polls run in a process of their own, apart from the intake load posted here.
     const notices: WatcherNotice[] = [];
     let watched: { unchangedMs: number[]; changedPolls: number; failedPolls: number } | undefined;
-    const { child: watchers } = await startBundled("watchersMain.ts", [server.url, String(CLIENTS), String(POLL_MS)], (line) => {
-      if (isNotice(line)) notices.push(line);
-      else watched = line as typeof watched;
-    });
+    const { child: watchers } = await startBundled(
+      "watchersMain.ts",
+      [server.url, String(CLIENTS), String(POLL_MS)],
+      (line) => {
+        if (isNotice(line)) notices.push(line);
+        else watched = line as typeof watched;
+      },
+    );
     const watchersDone = new Promise((resolve) => watchers.once("exit", resolve));
     const rssStartMiB = server.residentMiB();
 
@@ -95,7 +108,10 @@ async function underLoad(storage: ServerStorage): Promise<Omit<LoadFigures, "cos
     const started = performance.now();
     const stopAt = started + LOAD_MS;
     let ackedEvents = 0;
-    const intakeClients = Array.from({ length: CLIENTS }, (_, index) => new SimulatedClient(server.url, index, `${storage}-${Date.now()}`));
+    const intakeClients = Array.from(
+      { length: CLIENTS },
+      (_, index) => new SimulatedClient(server.url, index, `${storage}-${Date.now()}`),
+    );
     const intake = intakeClients.map(async (client, index) => {
       await sleep((BATCH_INTERVAL_MS * index) / CLIENTS);
       while (performance.now() < stopAt) {
@@ -112,15 +128,26 @@ async function underLoad(storage: ServerStorage): Promise<Omit<LoadFigures, "cos
       if (publish === 1) rssMidMiB = server.residentMiB();
       await post(`${server.url}/admin/api/recipes/1/${publish % 2 === 1 ? "disable" : "enable"}`, {}, { retry: true });
       const publishedAt = performance.timeOrigin + performance.now();
-      const { timestamp } = (await post(`${server.url}/admin/api/publish`, {}, { retry: true })) as { timestamp: number };
-      const heard = () => new Map(notices.filter((notice) => notice.notice >= timestamp && notice.at >= publishedAt).map((notice) => [notice.client, notice.at]));
-      await vi.waitFor(() => {
-        if (heard().size < CLIENTS) throw new Error(`${heard().size} of ${CLIENTS} clients heard of the publish`);
-      }, { timeout: 120_000, interval: 20 });
+      const { timestamp } = (await post(`${server.url}/admin/api/publish`, {}, { retry: true })) as {
+        timestamp: number;
+      };
+      const heard = () =>
+        new Map(
+          notices
+            .filter((notice) => notice.notice >= timestamp && notice.at >= publishedAt)
+            .map((notice) => [notice.client, notice.at]),
+        );
+      await vi.waitFor(
+        () => {
+          if (heard().size < CLIENTS) throw new Error(`${heard().size} of ${CLIENTS} clients heard of the publish`);
+        },
+        { timeout: 120_000, interval: 20 },
+      );
       // The first notice each client got of this publish (or a newer one).
       const first = new Map<number, number>();
       for (const notice of notices) {
-        if (notice.notice >= timestamp && notice.at >= publishedAt && !first.has(notice.client)) first.set(notice.client, notice.at);
+        if (notice.notice >= timestamp && notice.at >= publishedAt && !first.has(notice.client))
+          first.set(notice.client, notice.at);
       }
       for (const at of first.values()) fanOutMs.push(at - publishedAt);
     }
@@ -214,10 +241,13 @@ async function filledStore(storage: ServerStorage, size: number) {
   const dataDir = await mkdtemp(join(tmpdir(), "bench-batch-cost-"));
   const database = await SERVER_STORAGES[storage](dataDir);
   const intake = new IntakeStore(database, () => new Date());
-  const clients = Array.from({ length: 200 }, (_, index) => new SimulatedClient("http://unused", index, `${storage}-${size}`));
+  const clients = Array.from(
+    { length: 200 },
+    (_, index) => new SimulatedClient("http://unused", index, `${storage}-${size}`),
+  );
   let next = 0;
   const batch = () => clients[next++ % clients.length]!.nextBatch(BATCH_EVENTS);
-  for (let stored = 0; stored < size; ) {
+  for (let stored = 0; stored < size;) {
     const batches = Math.min(FILL_BATCHES, Math.ceil((size - stored) / BATCH_EVENTS));
     let pending: Promise<unknown>[] = [];
     database.write(() => {
@@ -231,16 +261,41 @@ async function filledStore(storage: ServerStorage, size: number) {
 
 function figuresOf(label: string, figures: LoadFigures, before: LoadFigures | undefined): BenchResult[] {
   const [small, large] = STORED_SIZES as [number, number];
-  const smallCost = summarize(`one ${BATCH_EVENTS}-event batch at ${small / 1000} k stored, ${label}`, figures.costMs.get(small)!);
-  const largeCost = summarize(`one ${BATCH_EVENTS}-event batch at ${large / 1000} k stored, ${label}`, figures.costMs.get(large)!);
+  const smallCost = summarize(
+    `one ${BATCH_EVENTS}-event batch at ${small / 1000} k stored, ${label}`,
+    figures.costMs.get(small)!,
+  );
+  const largeCost = summarize(
+    `one ${BATCH_EVENTS}-event batch at ${large / 1000} k stored, ${label}`,
+    figures.costMs.get(large)!,
+  );
   const growth = ratio(largeCost.median, smallCost.median);
   const smallRss = figures.rssByStoredMiB.get(small)!;
   const largeRss = figures.rssByStoredMiB.get(large)!;
   const list: [BenchResult, ((value: number) => boolean) | undefined, string | undefined, number | undefined][] = [
-    [quantile(`unchanged changeset p50 under load, ${label}`, figures.unchangedMs, 0.5, { failed: figures.failedPolls, changed: figures.changedPolls }), undefined, undefined, before && percentile(before.unchangedMs, 0.5)],
-    [quantile(`unchanged changeset p99 under load, ${label}`, figures.unchangedMs, 0.99, { failed: figures.failedPolls, changed: figures.changedPolls }), (v) => v <= 20, "p99 ≤ 20 ms", before && percentile(before.unchangedMs, 0.99)],
     [
-      { ...single(`intake events/s acknowledged, ${label}`, figures.ackedPerSecond, "events/s"), note: `${OFFERED_EVENTS_PER_SECOND} events/s offered: each client posts a ${BATCH_EVENTS}-event batch every ${round(BATCH_INTERVAL_MS)} ms, or back to back when slower` },
+      quantile(`unchanged changeset p50 under load, ${label}`, figures.unchangedMs, 0.5, {
+        failed: figures.failedPolls,
+        changed: figures.changedPolls,
+      }),
+      undefined,
+      undefined,
+      before && percentile(before.unchangedMs, 0.5),
+    ],
+    [
+      quantile(`unchanged changeset p99 under load, ${label}`, figures.unchangedMs, 0.99, {
+        failed: figures.failedPolls,
+        changed: figures.changedPolls,
+      }),
+      (v) => v <= 20,
+      "p99 ≤ 20 ms",
+      before && percentile(before.unchangedMs, 0.99),
+    ],
+    [
+      {
+        ...single(`intake events/s acknowledged, ${label}`, figures.ackedPerSecond, "events/s"),
+        note: `${OFFERED_EVENTS_PER_SECOND} events/s offered: each client posts a ${BATCH_EVENTS}-event batch every ${round(BATCH_INTERVAL_MS)} ms, or back to back when slower`,
+      },
       undefined,
       undefined,
       before?.ackedPerSecond,
@@ -255,25 +310,53 @@ function figuresOf(label: string, figures: LoadFigures, before: LoadFigures | un
       before?.ackedPerCpuSecond,
     ],
     [
-      { ...single(`intake events/s durable (on disk after SIGKILL), ${label}`, figures.durablePerSecond, "events/s"), note: figures.durableMatchesAcked ? "every acknowledged event was on disk" : "the events on disk differ from those acknowledged" },
+      {
+        ...single(`intake events/s durable (on disk after SIGKILL), ${label}`, figures.durablePerSecond, "events/s"),
+        note: figures.durableMatchesAcked
+          ? "every acknowledged event was on disk"
+          : "the events on disk differ from those acknowledged",
+      },
       (v) => v >= 20_000,
       "≥ 20,000 events/s durable",
       before?.durablePerSecond,
     ],
-    [quantile(`publish → every client's notice p99, ${CLIENTS} clients, ${label}`, figures.fanOutMs, 0.99), (v) => v <= 200, "p99 ≤ 200 ms", before && percentile(before.fanOutMs, 0.99)],
-    [single(`server RSS at start, ${label}`, figures.rssStartMiB, "MiB"), undefined, undefined, before?.rssStartMiB],
-    [single(`server RSS at the first publish, ${label}`, figures.rssMidMiB, "MiB"), undefined, undefined, before?.rssMidMiB],
-    [single(`server RSS at end, ${label}`, figures.rssEndMiB, "MiB"), undefined, undefined, before?.rssEndMiB],
-    [single(`server RSS serving ${small / 1000} k stored events, ${label}`, smallRss, "MiB"), undefined, undefined, before?.rssByStoredMiB.get(small)],
     [
-      { ...single(`server RSS serving ${large / 1000} k stored events, ${label}`, largeRss, "MiB"), note: `${ratio(largeRss, smallRss)}× the server's memory at ${small / 1000} k stored (started afresh on each store, after 20 batches and polls)` },
+      quantile(`publish → every client's notice p99, ${CLIENTS} clients, ${label}`, figures.fanOutMs, 0.99),
+      (v) => v <= 200,
+      "p99 ≤ 200 ms",
+      before && percentile(before.fanOutMs, 0.99),
+    ],
+    [single(`server RSS at start, ${label}`, figures.rssStartMiB, "MiB"), undefined, undefined, before?.rssStartMiB],
+    [
+      single(`server RSS at the first publish, ${label}`, figures.rssMidMiB, "MiB"),
+      undefined,
+      undefined,
+      before?.rssMidMiB,
+    ],
+    [single(`server RSS at end, ${label}`, figures.rssEndMiB, "MiB"), undefined, undefined, before?.rssEndMiB],
+    [
+      single(`server RSS serving ${small / 1000} k stored events, ${label}`, smallRss, "MiB"),
+      undefined,
+      undefined,
+      before?.rssByStoredMiB.get(small),
+    ],
+    [
+      {
+        ...single(`server RSS serving ${large / 1000} k stored events, ${label}`, largeRss, "MiB"),
+        note: `${ratio(largeRss, smallRss)}× the server's memory at ${small / 1000} k stored (started afresh on each store, after 20 batches and polls)`,
+      },
       (rss) => rss <= smallRss * 1.25,
       `flat: ≤ 1.25 × at ${small / 1000} k stored`,
       before?.rssByStoredMiB.get(large),
     ],
     [smallCost, undefined, undefined, before && summarize("", before.costMs.get(small)!).median],
     [largeCost, undefined, undefined, before && summarize("", before.costMs.get(large)!).median],
-    [single(`batch cost ${large / 1000} k ÷ ${small / 1000} k stored, ${label}`, growth, "×"), (v) => v <= 2, "≤ 2×", undefined],
+    [
+      single(`batch cost ${large / 1000} k ÷ ${small / 1000} k stored, ${label}`, growth, "×"),
+      (v) => v <= 2,
+      "≤ 2×",
+      undefined,
+    ],
   ];
   return list.map(([figure, meets, goal, baseline]) => {
     const ratios: Record<string, number> = baseline === undefined ? {} : { before: ratio(figure.median, baseline) };
@@ -282,9 +365,20 @@ function figuresOf(label: string, figures: LoadFigures, before: LoadFigures | un
 }
 
 /** A percentile as the figure's value, with the distribution's range and size. */
-function quantile(name: string, values: readonly number[], q: number, polls?: { failed: number; changed: number }): BenchResult {
-  const failures = polls ? `; ${polls.changed} polls answered with changes and ${polls.failed} failed (connection closed), not counted` : "";
-  return { ...summarize(name, values), median: round(percentile(values, q)), note: `the ${q * 100}th percentile of ${values.length} samples${failures}` };
+function quantile(
+  name: string,
+  values: readonly number[],
+  q: number,
+  polls?: { failed: number; changed: number },
+): BenchResult {
+  const failures = polls
+    ? `; ${polls.changed} polls answered with changes and ${polls.failed} failed (connection closed), not counted`
+    : "";
+  return {
+    ...summarize(name, values),
+    median: round(percentile(values, q)),
+    note: `the ${q * 100}th percentile of ${values.length} samples${failures}`,
+  };
 }
 
 function single(name: string, value: number, unit: FigureUnit): BenchResult {
@@ -299,7 +393,11 @@ async function post(url: string, body: unknown = {}, { retry = false } = {}): Pr
   for (let attempt = 1; ; attempt++) {
     let response: Response;
     try {
-      response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
     } catch (error) {
       if (!retry || attempt >= 10) throw error;
       continue;

@@ -20,16 +20,30 @@ defineBench("signature-verification", async () => {
     const x5u = pki.chainPem(SIGNER);
     const signed = await Promise.all(
       Array.from({ length: RECIPES }, async (_, id) => {
-        const data = canonicalJSON({ id, name: `recipe ${id}`, action: "console-log", arguments: { message: `m${id}` }, filter_expression: "true", revision_id: "1" });
+        const data = canonicalJSON({
+          id,
+          name: `recipe ${id}`,
+          action: "console-log",
+          arguments: { message: `m${id}` },
+          filter_expression: "true",
+          revision_id: "1",
+        });
         return { data, signature: await pki.sign(SIGNER, data) };
       }),
     );
-    const options = (entry: { data: string; signature: string }) => ({ ...entry, x5u, expectedSubject: SIGNER, rootHash: pki.rootHash });
+    const options = (entry: { data: string; signature: string }) => ({
+      ...entry,
+      x5u,
+      expectedSubject: SIGNER,
+      rootHash: pki.rootHash,
+    });
 
     const verifyAll = async (verify: ReturnType<typeof createCachedVerifier>) => {
       for (const entry of signed) await verify(options(entry));
     };
-    const cold = await measure(`verify ${RECIPES} recipes, cold`, async () => verifyAll(createCachedVerifier(RECIPES * 2)));
+    const cold = await measure(`verify ${RECIPES} recipes, cold`, async () =>
+      verifyAll(createCachedVerifier(RECIPES * 2)),
+    );
     const warmVerifier = createCachedVerifier(RECIPES * 2);
     await verifyAll(warmVerifier);
     const warm = await measure(`verify ${RECIPES} recipes, warm`, () => verifyAll(warmVerifier));
@@ -49,7 +63,8 @@ defineBench("signature-verification", async () => {
 async function rawVerifications(count: number): Promise<void> {
   const { subtle } = globalThis.crypto;
   const keys = await subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, false, ["sign", "verify"]);
-  const message = new TextEncoder().encode("Content-Signature:\x00{\"id\":1}");
+  const message = new TextEncoder().encode('Content-Signature:\x00{"id":1}');
   const signature = await subtle.sign({ name: "ECDSA", hash: "SHA-384" }, keys.privateKey, message);
-  for (let i = 0; i < count; i++) await subtle.verify({ name: "ECDSA", hash: "SHA-384" }, keys.publicKey, signature, message);
+  for (let i = 0; i < count; i++)
+    await subtle.verify({ name: "ECDSA", hash: "SHA-384" }, keys.publicKey, signature, message);
 }

@@ -44,7 +44,13 @@ defineBench("startup-prefs", async () => {
   let addon: AddonUnderTest | undefined;
   try {
     server.store.create(
-      { name: "Startup bench study", action: "multi-preference-experiment", arguments: studyArguments(), filter_expression: "true", capabilities: [] },
+      {
+        name: "Startup bench study",
+        action: "multi-preference-experiment",
+        arguments: studyArguments(),
+        filter_expression: "true",
+        capabilities: [],
+      },
       true,
     );
     await server.publish();
@@ -64,15 +70,22 @@ defineBench("startup-prefs", async () => {
     );
     await waitForBackground(addon);
     const [enrollment] = await addon.waitForRuns(1);
-    if (!enrollment?.recipes.some((recipe) => recipe.status === "success")) throw new Error("the add-on did not enroll in the bench study");
+    if (!enrollment?.recipes.some((recipe) => recipe.status === "success"))
+      throw new Error("the add-on did not enroll in the bench study");
 
     const starts: StartTimes[] = [];
     for (let restart = 0; restart < RESTARTS; restart++) {
       await addon.firefox.restart();
       starts.push(await startTimes(addon));
     }
-    const ours = summarize("ours: study prefs re-applied (ms since process start)", starts.map((start) => start.ours));
-    const normandy = summarize("Firefox's Normandy: startup prefs applied (ms since process start)", starts.map((start) => start.normandy));
+    const ours = summarize(
+      "ours: study prefs re-applied (ms since process start)",
+      starts.map((start) => start.ours),
+    );
+    const normandy = summarize(
+      "Firefox's Normandy: startup prefs applied (ms since process start)",
+      starts.map((start) => start.normandy),
+    );
     const ratio = round(median(starts.map((start) => start.ours / start.normandy)));
     return [
       {
@@ -82,7 +95,10 @@ defineBench("startup-prefs", async () => {
         note: "ratio: median over restarts of ours / Normandy's, both in the same process",
       },
       normandy,
-      summarize('"final-ui-startup" notified (Glean XPI_finalUIStartup)', starts.map((start) => start.finalUiStartup)),
+      summarize(
+        '"final-ui-startup" notified (Glean XPI_finalUIStartup)',
+        starts.map((start) => start.finalUiStartup),
+      ),
     ];
   } finally {
     await addon?.dispose();
@@ -102,7 +118,11 @@ function studyArguments() {
         slug: "only",
         ratio: 1,
         preferences: {
-          [OUR_STUDY_PREF.name]: { preferenceType: "integer", preferenceBranchType: "default", preferenceValue: OUR_STUDY_PREF.value },
+          [OUR_STUDY_PREF.name]: {
+            preferenceType: "integer",
+            preferenceBranchType: "default",
+            preferenceValue: OUR_STUDY_PREF.value,
+          },
         },
       },
     ],
@@ -113,7 +133,11 @@ function studyArguments() {
 async function startTimes(addon: AddonUnderTest): Promise<StartTimes> {
   await waitForBackground(addon);
   const { startup } = await askBackground(addon, { type: "get-studies" });
-  const chrome = await addon.firefox.evalInChrome<{ processStartedAt: number; finalUiStartup: number; defaults: number[] }>(
+  const chrome = await addon.firefox.evalInChrome<{
+    processStartedAt: number;
+    finalUiStartup: number;
+    defaults: number[];
+  }>(
     `const defaults = Services.prefs.getDefaultBranch("");
      return {
        processStartedAt: Date.now() - Services.telemetry.msSinceProcessStart(),
@@ -130,5 +154,9 @@ async function startTimes(addon: AddonUnderTest): Promise<StartTimes> {
     (message) => message.process === "parent" && message.args.some((arg) => arg.includes(NORMANDY_ERROR)),
   );
   if (!normandyError) throw new Error("Normandy logged no startup pref error: its time cannot be read");
-  return { ours: startup.appliedAtMs, normandy: normandyError.timeStamp - chrome.processStartedAt, finalUiStartup: chrome.finalUiStartup };
+  return {
+    ours: startup.appliedAtMs,
+    normandy: normandyError.timeStamp - chrome.processStartedAt,
+    finalUiStartup: chrome.finalUiStartup,
+  };
 }

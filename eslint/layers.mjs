@@ -47,8 +47,10 @@ const OTHER_PARTS = {
 function partOf(file) {
   const relative = path.relative(root, file).split(path.sep);
   if (relative.length === 1) return "tooling"; // eslint.config.mjs, web-ext-config.mjs, vitest.config.ts
-  if (relative[0] === "src") return relative.length > 2 ? `src/${relative[1]}` : `src/${relative[1].replace(/\.[cm]?[jt]s$/, "")}`;
-  if (relative[0] === "experiment-apis") return relative.length > 2 ? `experiment-apis/${relative[1]}` : "experiment-apis";
+  if (relative[0] === "src")
+    return relative.length > 2 ? `src/${relative[1]}` : `src/${relative[1].replace(/\.[cm]?[jt]s$/, "")}`;
+  if (relative[0] === "experiment-apis")
+    return relative.length > 2 ? `experiment-apis/${relative[1]}` : "experiment-apis";
   return relative[0];
 }
 
@@ -89,7 +91,7 @@ function bypassesCoreIndex(fromFile, toFile) {
 
 export const layersPlugin = {
   rules: {
-    "layers": {
+    layers: {
       meta: { type: "problem", docs: { description: "imports point only down the layers" }, schema: [] },
       create(context) {
         const check = (node) => {
@@ -98,11 +100,19 @@ export const layersPlugin = {
           const target = path.resolve(path.dirname(context.filename), source);
           const problem = layerViolation(context.filename, target);
           if (problem) context.report({ node: node.source, message: problem });
-          else if (bypassesCoreIndex(context.filename, target) && !(partOf(context.filename) in OTHER_PARTS && OTHER_PARTS[partOf(context.filename)] === null)) {
+          else if (
+            bypassesCoreIndex(context.filename, target) &&
+            !(partOf(context.filename) in OTHER_PARTS && OTHER_PARTS[partOf(context.filename)] === null)
+          ) {
             context.report({ node: node.source, message: "import core through src/core/index.ts, its public surface" });
           }
         };
-        return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+        return {
+          ImportDeclaration: check,
+          ExportNamedDeclaration: check,
+          ExportAllDeclaration: check,
+          ImportExpression: check,
+        };
       },
     },
   },

@@ -16,11 +16,17 @@ export interface ExperimentEvent<Args extends unknown[], Extra extends unknown[]
   hasListener(listener: (...args: Args) => void): boolean;
 }
 
-type FunctionKeys<Api> = { [Name in keyof Api]: Api[Name] extends (...args: never[]) => unknown ? Name : never }[keyof Api];
-type EventKeys<Api> = { [Name in keyof Api]: Api[Name] extends ExperimentEvent<never[], never[]> ? Name : never }[keyof Api];
+type FunctionKeys<Api> = {
+  [Name in keyof Api]: Api[Name] extends (...args: never[]) => unknown ? Name : never;
+}[keyof Api];
+type EventKeys<Api> = {
+  [Name in keyof Api]: Api[Name] extends ExperimentEvent<never[], never[]> ? Name : never;
+}[keyof Api];
 
 export type ParameterNames<Api> = {
-  [Name in FunctionKeys<Api>]: Api[Name] extends (...args: infer Args) => unknown ? { [Index in keyof Args]: string } : never;
+  [Name in FunctionKeys<Api>]: Api[Name] extends (...args: infer Args) => unknown
+    ? { [Index in keyof Args]: string }
+    : never;
 };
 
 export type EventParameterNames<Api> = {

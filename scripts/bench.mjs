@@ -31,7 +31,9 @@ const results = readdirSync(outDir)
   .filter((file) => file.endsWith(".json"))
   .map((file) => JSON.parse(readFileSync(path.join(outDir, file), "utf8")));
 const targets = results.flatMap(({ bench, figures }) =>
-  figures.filter((figure) => figure.target).map(({ name, median, unit, ratios, target }) => ({ bench, figure: name, median, unit, ratios, ...target })),
+  figures
+    .filter((figure) => figure.target)
+    .map(({ name, median, unit, ratios, target }) => ({ bench, figure: name, median, unit, ratios, ...target })),
 );
 const report = {
   date: new Date().toISOString(),
@@ -50,7 +52,9 @@ const report = {
 writeFileSync(path.join(root, "bench/results.json"), JSON.stringify(report, null, 2));
 console.log("\ntargets");
 for (const { figure, median, unit, ratios, goal, met } of targets) {
-  const ratio = Object.entries(ratios).map(([baseline, value]) => ` (${value}× ${baseline})`).join("");
+  const ratio = Object.entries(ratios)
+    .map(([baseline, value]) => ` (${value}× ${baseline})`)
+    .join("");
   console.log(`  ${met ? "met    " : "NOT met"}  ${goal.padEnd(42)} ${figure}: ${median} ${unit}${ratio}`);
 }
 console.log(`wrote bench/results.json (${results.length} benches)`);

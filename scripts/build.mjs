@@ -65,7 +65,9 @@ async function buildServer() {
     outfile: path.join(root, "build/server.mjs"),
     // node-sqlite3-wasm loads its WebAssembly from node_modules at run time.
     external: ["node-sqlite3-wasm"],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   });
   // The server pages' scripts (browser code), served from build/static/ (see server/pageScripts.ts).
   await build({

@@ -19,9 +19,14 @@ const filters = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
 execFileSync(process.execPath, [path.join(root, "scripts/build.mjs")], { stdio: "inherit", cwd: root });
 rmSync(figuresDir, { recursive: true, force: true });
 const started = Date.now();
-const vitest = spawnSync("npx", ["vitest", "run", "--project", "reliability", ...filters], { cwd: root, stdio: "inherit" });
+const vitest = spawnSync("npx", ["vitest", "run", "--project", "reliability", ...filters], {
+  cwd: root,
+  stdio: "inherit",
+});
 
-console.log(`\n== reliability${process.env.RELIABILITY_QUICK === "1" ? " (quick)" : ""}, ${Math.round((Date.now() - started) / 1000)} s`);
+console.log(
+  `\n== reliability${process.env.RELIABILITY_QUICK === "1" ? " (quick)" : ""}, ${Math.round((Date.now() - started) / 1000)} s`,
+);
 let failed = vitest.status !== 0;
 for (const area of AREAS.filter((name) => filters.length === 0 || filters.some((filter) => name.includes(filter)))) {
   const file = path.join(figuresDir, `${area}.json`);

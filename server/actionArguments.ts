@@ -19,9 +19,17 @@ export interface ArgumentProblem {
  * Checks a recipe's arguments against its action's schema, strictly (`pattern`, `minItems`, … hold, as on
  * Normandy's server), so the server never publishes what the schema describes as invalid.
  */
-export function validateActionArguments(action: ActionName, args: Record<string, unknown>): ArgumentProblem | undefined {
+export function validateActionArguments(
+  action: ActionName,
+  args: Record<string, unknown>,
+): ArgumentProblem | undefined {
   const result = validateJson(args, ACTION_SCHEMAS[action], { strict: true });
   if (result.valid) return undefined;
-  const field = result.path === "" ? "arguments" : result.path.startsWith("[") ? `arguments${result.path}` : `arguments.${result.path}`;
+  const field =
+    result.path === ""
+      ? "arguments"
+      : result.path.startsWith("[")
+        ? `arguments${result.path}`
+        : `arguments.${result.path}`;
   return { field, message: result.message };
 }

@@ -21,7 +21,10 @@ export interface ClientEnrollment {
 }
 
 /** Rollbacks are reported under their own object; they end the rollout of the same slug. */
-const ROLLBACK_OF: Readonly<Record<string, EnrollmentKind>> = { preference_rollback: "preference_rollout", addon_rollback: "addon_rollout" };
+const ROLLBACK_OF: Readonly<Record<string, EnrollmentKind>> = {
+  preference_rollback: "preference_rollout",
+  addon_rollback: "addon_rollout",
+};
 const KINDS: readonly string[] = ["preference_study", "addon_study", "preference_rollout", "addon_rollout"];
 
 /** `events` newest first, as the intake store lists them; the result: active ones first, then the newest. */
@@ -34,7 +37,16 @@ export function clientEnrollments(events: readonly ReceivedEvent[]): ClientEnrol
     const key = `${kind}\u0000${event.value}`;
     const existing = enrollments.get(key);
     // An enroll starts a new enrollment, even of a slug seen before.
-    const enrollment = existing && event.method !== "enroll" ? existing : { kind: kind as EnrollmentKind, slug: event.value, state: "reported without its enrollment", active: false, events: [] };
+    const enrollment =
+      existing && event.method !== "enroll"
+        ? existing
+        : {
+            kind: kind as EnrollmentKind,
+            slug: event.value,
+            state: "reported without its enrollment",
+            active: false,
+            events: [],
+          };
     enrollments.delete(key);
     enrollments.set(key, enrollment); // re-inserted: the map keeps the most recently touched last
     enrollment.events.push(event);
@@ -42,7 +54,10 @@ export function clientEnrollments(events: readonly ReceivedEvent[]): ClientEnrol
     applyEvent(enrollment, event);
   }
   const newestFirst = [...enrollments.values()].reverse();
-  return [...newestFirst.filter((enrollment) => enrollment.active), ...newestFirst.filter((enrollment) => !enrollment.active)];
+  return [
+    ...newestFirst.filter((enrollment) => enrollment.active),
+    ...newestFirst.filter((enrollment) => !enrollment.active),
+  ];
 }
 
 function applyEvent(enrollment: ClientEnrollment, { method, object, extra }: ReceivedEvent): void {

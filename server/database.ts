@@ -74,7 +74,9 @@ export type OpenDatabase = (dataDir: string) => Promise<RecipeDatabase>;
 export function migrate(database: RecipeDatabase, describedAs: string): void {
   const from = database.schemaVersion;
   if (from > SCHEMA_MIGRATIONS.length) {
-    throw new Error(`${describedAs} has schema version ${from}, newer than this server understands (${SCHEMA_MIGRATIONS.length})`);
+    throw new Error(
+      `${describedAs} has schema version ${from}, newer than this server understands (${SCHEMA_MIGRATIONS.length})`,
+    );
   }
   if (from === SCHEMA_MIGRATIONS.length) return;
   database.write(() => {

@@ -54,7 +54,8 @@ export function derOid(oid: string): Uint8Array<ArrayBuffer> {
 /** Base-128 digits, most significant first, with the continuation bit on all but the last. */
 function base128(value: number): number[] {
   const digits = [value & 0x7f];
-  for (let rest = Math.floor(value / 128); rest > 0; rest = Math.floor(rest / 128)) digits.unshift(0x80 | (rest & 0x7f));
+  for (let rest = Math.floor(value / 128); rest > 0; rest = Math.floor(rest / 128))
+    digits.unshift(0x80 | (rest & 0x7f));
   return digits;
 }
 
@@ -89,7 +90,8 @@ export function derTime(date: Date): Uint8Array<ArrayBuffer> {
   const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
   const digits = iso.slice(0, 19).replace(/\D/g, "");
   const year = date.getUTCFullYear();
-  const [tag, text] = year >= 1950 && year < 2050 ? [DerTag.UTC_TIME, digits.slice(2)] : [DerTag.GENERALIZED_TIME, digits];
+  const [tag, text] =
+    year >= 1950 && year < 2050 ? [DerTag.UTC_TIME, digits.slice(2)] : [DerTag.GENERALIZED_TIME, digits];
   return derElement(tag, new TextEncoder().encode(`${text}Z`));
 }
 

@@ -40,7 +40,9 @@ export interface EventStreamRoute {
  * A node:http request listener that dispatches to `routes` and turns every failure into a JSON error.
  * Requests that arrive before `routing` resolves wait for it.
  */
-export function createRequestListener(routing: Promise<Routing>): (request: IncomingMessage, response: ServerResponse) => void {
+export function createRequestListener(
+  routing: Promise<Routing>,
+): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     void openEventStream(request, response, routing).then((opened) => {
       if (!opened) respond(request, response, routing);
@@ -48,9 +50,16 @@ export function createRequestListener(routing: Promise<Routing>): (request: Inco
   };
 }
 
-async function openEventStream(request: IncomingMessage, response: ServerResponse, routing: Promise<Routing>): Promise<boolean> {
+async function openEventStream(
+  request: IncomingMessage,
+  response: ServerResponse,
+  routing: Promise<Routing>,
+): Promise<boolean> {
   if (request.method !== "GET") return false;
-  const { eventStreams, serverOrigin } = await routing.catch(() => ({ eventStreams: [], serverOrigin: "http://invalid" }));
+  const { eventStreams, serverOrigin } = await routing.catch(() => ({
+    eventStreams: [],
+    serverOrigin: "http://invalid",
+  }));
   const { pathname } = new URL(request.url ?? "/", serverOrigin);
   const stream = eventStreams.find((candidate) => candidate.path === pathname);
   stream?.open(response);
@@ -83,9 +92,12 @@ async function handle(request: IncomingMessage, routing: Promise<Routing>): Prom
   }
   if (!match.route.takesBody && hasBody(request)) {
     // Not read: the connection is closed after the answer rather than made to carry the unread rest.
-    return errorResponse(new HttpError(400, "unexpected_body", `${method} ${url.pathname} takes no request body; send it without one`), {
-      Connection: "close",
-    });
+    return errorResponse(
+      new HttpError(400, "unexpected_body", `${method} ${url.pathname} takes no request body; send it without one`),
+      {
+        Connection: "close",
+      },
+    );
   }
   return match.route.handle({
     params: match.params,
@@ -121,7 +133,8 @@ async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buf
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBytes) throw new HttpError(413, "body_too_large", `this request body is limited to ${maxBytes} bytes`);
+    if (size > maxBytes)
+      throw new HttpError(413, "body_too_large", `this request body is limited to ${maxBytes} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);

@@ -102,7 +102,16 @@ export class IntakeStore {
     this.database.run(
       `INSERT INTO intake_events (batch_id, client_id, timestamp, category, method, object, value, extra)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [batch.batchId, batch.clientId, timestamp, category, method, object, value, extra === null ? null : JSON.stringify(extra)],
+      [
+        batch.batchId,
+        batch.clientId,
+        timestamp,
+        category,
+        method,
+        object,
+        value,
+        extra === null ? null : JSON.stringify(extra),
+      ],
     );
   }
 }

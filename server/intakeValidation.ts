@@ -62,7 +62,9 @@ function extraOf(at: string, extra: unknown): Record<string, string> {
 }
 
 function identifier(field: string, value: unknown): string {
-  return typeof value === "string" && IDENTIFIER.test(value) ? value : fail(field, "must be 1–128 letters, digits or . _ : -");
+  return typeof value === "string" && IDENTIFIER.test(value)
+    ? value
+    : fail(field, "must be 1–128 letters, digits or . _ : -");
 }
 
 /** A category, method, object, extra key, version or locale. */

@@ -7,7 +7,15 @@
  * match its key, or is not valid at load time is re-issued, and so is everything below it; the root is
  * kept as long as it is valid (ten years).
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  type KeyObject,
+} from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -36,7 +44,10 @@ import {
 } from "./derWriter.js";
 import { writeFileAtomically } from "./atomicFile.js";
 
-const SIGNER_NAMES = ["normandy.content-signature.mozilla.org", "remote-settings.content-signature.mozilla.org"] as const;
+const SIGNER_NAMES = [
+  "normandy.content-signature.mozilla.org",
+  "remote-settings.content-signature.mozilla.org",
+] as const;
 export type SignerName = (typeof SIGNER_NAMES)[number];
 
 export interface SigningPki {
@@ -77,8 +88,16 @@ export async function loadOrCreatePki(dataDir: string, options: { now?: Date } =
   );
   const chains = new Map<SignerName, { privateKey: KeyObject; pem: string }>();
   for (const signer of SIGNER_NAMES) {
-    const leaf = ensureIdentity(store, signer, { commonName: signer, years: 1, extensions: signerExtensions(signer) }, intermediate);
-    chains.set(signer, { privateKey: leaf.identity.privateKey, pem: leaf.identity.pem + intermediate.identity.pem + root.identity.pem });
+    const leaf = ensureIdentity(
+      store,
+      signer,
+      { commonName: signer, years: 1, extensions: signerExtensions(signer) },
+      intermediate,
+    );
+    chains.set(signer, {
+      privateKey: leaf.identity.privateKey,
+      pem: leaf.identity.pem + intermediate.identity.pem + root.identity.pem,
+    });
   }
 
   const chainFor = (signer: SignerName) => {
@@ -125,7 +144,8 @@ function ensureIdentity(
   const keyPath = join(store.directory, `${fileName}.key.pem`);
   const certificatePath = join(store.directory, `${fileName}.cert.pem`);
   const existing = readIdentity(keyPath, certificatePath);
-  if (existing && !issuer?.issued && isValidAt(existing.certificate, store.now)) return { identity: existing, issued: false };
+  if (existing && !issuer?.issued && isValidAt(existing.certificate, store.now))
+    return { identity: existing, issued: false };
 
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
   const notBefore = new Date(store.now.getTime() - BACKDATE_MS);
@@ -218,7 +238,9 @@ export function issueCertificate(request: CertificateRequest): Uint8Array<ArrayB
 
 /** SHA-1 of the SubjectPublicKeyInfo: any stable unique value will do (RFC 5280 §4.2.1.2). */
 function keyIdentifier(publicKey: KeyObject): Uint8Array {
-  return createHash("sha1").update(publicKey.export({ type: "spki", format: "der" })).digest();
+  return createHash("sha1")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest();
 }
 
 export function distinguishedName(commonName: string): Uint8Array<ArrayBuffer> {
@@ -256,7 +278,10 @@ export function keyUsage(...usages: KeyUsage[]): Uint8Array<ArrayBuffer> {
 }
 
 export function toPem(der: Uint8Array): string {
-  const lines = Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? [];
+  const lines =
+    Buffer.from(der)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
 }
 

@@ -87,7 +87,18 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
     const faults = new FaultInjector();
     const intake = new IntakeStore(database, now);
     const extensions = new ExtensionStore(database, options.dataDir, now);
-    const app: AppContext = { urls, store, publisher, snapshots, pki, country: options.country ?? DEFAULT_COUNTRY, now, faults, intake, extensions };
+    const app: AppContext = {
+      urls,
+      store,
+      publisher,
+      snapshots,
+      pki,
+      country: options.country ?? DEFAULT_COUNTRY,
+      now,
+      faults,
+      intake,
+      extensions,
+    };
     const routes = [
       ...siteRoutes(app),
       ...remoteSettingsRoutes(app),
@@ -99,7 +110,10 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
     const notices = new ChangeNotices();
     publisher.onPublished((snapshot) => notices.published(snapshot.timestamp));
     const eventStreams = [
-      { path: new URL(urls.noticesUrl).pathname, open: (response: ServerResponse) => notices.subscribe(response, publisher.current().timestamp) },
+      {
+        path: new URL(urls.noticesUrl).pathname,
+        open: (response: ServerResponse) => notices.subscribe(response, publisher.current().timestamp),
+      },
     ];
     announceRouting({ routes, serverOrigin: urls.serverUrl, eventStreams });
 

@@ -80,7 +80,11 @@ export function assertPublishable(recipe: StoredRecipe, hasExtension: (id: numbe
     assertExtensionsExist(recipe, hasExtension);
   } catch (error) {
     if (!(error instanceof RecipeValidationError)) throw error;
-    throw new RecipeValidationError(`recipe ${recipe.id} ("${recipe.name}") cannot be published: ${error.message}`, error.field, error.position);
+    throw new RecipeValidationError(
+      `recipe ${recipe.id} ("${recipe.name}") cannot be published: ${error.message}`,
+      error.field,
+      error.position,
+    );
   }
 }
 

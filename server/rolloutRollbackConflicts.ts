@@ -11,13 +11,19 @@ export function assertNoRollbackWithItsRollout(recipes: readonly StoredRecipe[])
   const conflicts: string[] = [];
   for (const rollback of enabled.filter((recipe) => recipe.action === "preference-rollback")) {
     const slug = rollback.arguments["rolloutSlug"];
-    for (const rollout of enabled.filter((recipe) => recipe.action === "preference-rollout" && recipe.arguments["slug"] === slug)) {
+    for (const rollout of enabled.filter(
+      (recipe) => recipe.action === "preference-rollout" && recipe.arguments["slug"] === slug,
+    )) {
       conflicts.push(
         `recipe ${rollback.id} ("${rollback.name}") rolls back "${String(slug)}", which recipe ${rollout.id} ("${rollout.name}") rolls out`,
       );
     }
   }
   if (conflicts.length > 0) {
-    throw new HttpError(400, "rollback_with_rollout", `cannot publish a rollback together with its rollout; disable one of each pair: ${conflicts.join("; ")}`);
+    throw new HttpError(
+      400,
+      "rollback_with_rollout",
+      `cannot publish a rollback together with its rollout; disable one of each pair: ${conflicts.join("; ")}`,
+    );
   }
 }

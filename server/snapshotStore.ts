@@ -25,12 +25,10 @@ export class SnapshotStore {
 
   save(snapshot: PublishedSnapshot): void {
     this.database.write(() =>
-      this.database.run("INSERT INTO published_snapshots (timestamp, server_url, records, signature) VALUES (?, ?, ?, ?)", [
-        snapshot.timestamp,
-        snapshot.serverUrl,
-        JSON.stringify(snapshot.records),
-        JSON.stringify(snapshot.signature),
-      ]),
+      this.database.run(
+        "INSERT INTO published_snapshots (timestamp, server_url, records, signature) VALUES (?, ?, ?, ?)",
+        [snapshot.timestamp, snapshot.serverUrl, JSON.stringify(snapshot.records), JSON.stringify(snapshot.signature)],
+      ),
     );
   }
 }

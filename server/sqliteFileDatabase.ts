@@ -3,7 +3,15 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as SqliteWasm from "node-sqlite3-wasm";
 import type { Database, Statement } from "node-sqlite3-wasm";
-import { type BindParams, DATABASE_FILE_NAME, migrate, type RecipeDatabase, type Row, userVersion, WriteScope } from "./database.js";
+import {
+  type BindParams,
+  DATABASE_FILE_NAME,
+  migrate,
+  type RecipeDatabase,
+  type Row,
+  userVersion,
+  WriteScope,
+} from "./database.js";
 
 /**
  * node-sqlite3-wasm is loaded with a `require` anchored at this module: the server is also bundled to
@@ -39,7 +47,10 @@ export class SqliteFileDatabase implements RecipeDatabase {
     private readonly filePath: string,
     readonly isNew: boolean,
   ) {
-    this.scope = new WriteScope((sql) => db.exec(sql), () => db.inTransaction);
+    this.scope = new WriteScope(
+      (sql) => db.exec(sql),
+      () => db.inTransaction,
+    );
   }
 
   static async open(dataDir: string): Promise<SqliteFileDatabase> {
@@ -56,7 +67,8 @@ export class SqliteFileDatabase implements RecipeDatabase {
       // mode for WAL: this process holds the file until it closes it (one server per data folder anyway).
       db.exec("PRAGMA locking_mode = EXCLUSIVE");
       const mode = db.get("PRAGMA journal_mode = WAL")?.["journal_mode"];
-      if (mode !== "wal") throw new Error(`${filePath}: SQLite refused write-ahead logging (journal mode ${String(mode)})`);
+      if (mode !== "wal")
+        throw new Error(`${filePath}: SQLite refused write-ahead logging (journal mode ${String(mode)})`);
       db.exec(`PRAGMA synchronous = FULL; PRAGMA cache_size = -${CACHE_KIB}`);
     } catch (error) {
       db.close();

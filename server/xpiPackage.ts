@@ -41,10 +41,12 @@ export function inspectXpi(bytes: Buffer): XpiFacts {
   } catch (error) {
     return refuse(`manifest.json is not valid JSON: ${(error as Error).message}`);
   }
-  const gecko = (manifest.browser_specific_settings ?? manifest.applications) as { gecko?: { id?: unknown } } | undefined;
+  const gecko = (manifest.browser_specific_settings ?? manifest.applications) as
+    { gecko?: { id?: unknown } } | undefined;
   const extensionId = gecko?.gecko?.id;
   // Without a fixed id Firefox makes one up at install time, and clients could not check the download.
-  if (typeof extensionId !== "string" || extensionId === "") refuse("manifest.json has no browser_specific_settings.gecko.id");
+  if (typeof extensionId !== "string" || extensionId === "")
+    refuse("manifest.json has no browser_specific_settings.gecko.id");
   if (typeof manifest.version !== "string" || manifest.version === "") refuse("manifest.json has no version");
   return {
     extensionId: extensionId as string,

@@ -70,10 +70,14 @@ export function readZipEntry(archive: Buffer, name: string, maxBytes: number): B
       }
       break;
     default:
-      throw new ZipFormatError(`${name} uses compression method ${entry.method}; only stored and deflated are supported`);
+      throw new ZipFormatError(
+        `${name} uses compression method ${entry.method}; only stored and deflated are supported`,
+      );
   }
   if (content.length !== entry.uncompressedSize) {
-    throw new ZipFormatError(`${name} inflated to ${content.length} bytes, the directory says ${entry.uncompressedSize}`);
+    throw new ZipFormatError(
+      `${name} inflated to ${content.length} bytes, the directory says ${entry.uncompressedSize}`,
+    );
   }
   return content;
 }
@@ -92,7 +96,8 @@ function centralDirectory(archive: Buffer): CentralEntry[] {
   let at = offset;
   for (let index = 0; index < count; index++) {
     need(archive, at, 46, "central directory entry");
-    if (archive.readUInt32LE(at) !== CENTRAL_DIRECTORY_ENTRY) throw new ZipFormatError(`central directory entry ${index} is malformed`);
+    if (archive.readUInt32LE(at) !== CENTRAL_DIRECTORY_ENTRY)
+      throw new ZipFormatError(`central directory entry ${index} is malformed`);
     const nameLength = archive.readUInt16LE(at + 28);
     const extraLength = archive.readUInt16LE(at + 30);
     const commentLength = archive.readUInt16LE(at + 32);
@@ -129,5 +134,6 @@ function findEndRecord(archive: Buffer): number {
 }
 
 function need(archive: Buffer, offset: number, length: number, what: string): void {
-  if (offset < 0 || length < 0 || offset + length > archive.length) throw new ZipFormatError(`the ${what} lies outside the archive`);
+  if (offset < 0 || length < 0 || offset + length > archive.length)
+    throw new ZipFormatError(`the ${what} lies outside the archive`);
 }

@@ -102,12 +102,19 @@ const clientContext = new ClientContext({
     // `normandy.experiments`: slugs of preference experiments, all / active / expired (Normandy's ClientEnvironment).
     experiments: async () => {
       const experiments = await preferenceExperimentStore.getAll();
-      const slugs = (expired: boolean) => experiments.filter((experiment) => experiment.expired === expired).map(({ slug }) => slug);
+      const slugs = (expired: boolean) =>
+        experiments.filter((experiment) => experiment.expired === expired).map(({ slug }) => slug);
       return { all: experiments.map(({ slug }) => slug), active: slugs(false), expired: slugs(true) };
     },
     // `normandy.studies` and `normandy.rollouts`: every record by slug, whatever its state (Normandy's ClientEnvironment).
-    studies: async () => ({ pref: bySlug(await preferenceExperimentStore.getAll()), addon: bySlug(await addonStudyStore.getAll()) }),
-    rollouts: async () => ({ pref: bySlug(await preferenceRolloutStore.getAll()), addon: bySlug(await addonRolloutStore.getAll()) }),
+    studies: async () => ({
+      pref: bySlug(await preferenceExperimentStore.getAll()),
+      addon: bySlug(await addonStudyStore.getAll()),
+    }),
+    rollouts: async () => ({
+      pref: bySlug(await preferenceRolloutStore.getAll()),
+      addon: bySlug(await addonRolloutStore.getAll()),
+    }),
   },
   warn: log.warn,
 });
@@ -118,19 +125,34 @@ function bySlug<Enrollment extends { slug: string }>(records: Enrollment[]): Rec
 
 // The event log last: an enrollment event found in the log is in the intake queue too, which start-up repair
 // relies on when it records an interrupted add-on change's event once (recordEventOnce).
-const enrollmentTelemetry = new EnrollmentTelemetryRecorder(telemetry, oneAfterAnother(intake, eventLog), (matches) => eventLog.newest(matches));
-const extensionDetails = async (extensionApiId: number) => fetchExtensionDetails((await loadConfig()).apiUrl, extensionApiId);
+const enrollmentTelemetry = new EnrollmentTelemetryRecorder(telemetry, oneAfterAnother(intake, eventLog), (matches) =>
+  eventLog.newest(matches),
+);
+const extensionDetails = async (extensionApiId: number) =>
+  fetchExtensionDetails((await loadConfig()).apiUrl, extensionApiId);
 const addonStudies = new AddonStudies({
   addons,
   store: addonStudyStore,
   telemetry: enrollmentTelemetry,
   extensionDetails,
-  notifyUnenroll: (addonId, reason) => notifyUnenroll((id, notice) => browser.runtime.sendMessage(id, notice), addonId, reason),
+  notifyUnenroll: (addonId, reason) =>
+    notifyUnenroll((id, notice) => browser.runtime.sendMessage(id, notice), addonId, reason),
   info: log.info,
   warn: log.warn,
 });
-const addonRollouts = new AddonRollouts({ addons, store: addonRolloutStore, telemetry: enrollmentTelemetry, extensionDetails, warn: log.warn });
-const preferenceRollouts = new PreferenceRollouts({ prefs, store: preferenceRolloutStore, telemetry: enrollmentTelemetry, warn: log.warn });
+const addonRollouts = new AddonRollouts({
+  addons,
+  store: addonRolloutStore,
+  telemetry: enrollmentTelemetry,
+  extensionDetails,
+  warn: log.warn,
+});
+const preferenceRollouts = new PreferenceRollouts({
+  prefs,
+  store: preferenceRolloutStore,
+  telemetry: enrollmentTelemetry,
+  warn: log.warn,
+});
 const preferenceExperiments = new PreferenceExperiments({
   prefs,
   store: preferenceExperimentStore,
@@ -160,7 +182,11 @@ const heartbeatStore = new HeartbeatStore(storage);
 const surveys = new HeartbeatSurveys({
   bar: notificationBar,
   store: heartbeatStore,
-  telemetry: new MessagingTelemetry(clientPings, async () => ({ clientId: await clientId.get(), addonVersion, locale: browser.i18n.getUILanguage() })),
+  telemetry: new MessagingTelemetry(clientPings, async () => ({
+    clientId: await clientId.get(),
+    addonVersion,
+    locale: browser.i18n.getUILanguage(),
+  })),
   submitHeartbeatPing: (ping) => telemetry.submitHeartbeatPing(ping),
   surveyDurationMs: () => surveyDurationMs(prefs),
   now: () => Date.now(),
@@ -197,7 +223,9 @@ const createActions = () =>
 
 // Filters' regExpMatch runs in a worker that is stopped when a match takes too long (a hostile pattern);
 // results are remembered, so the same match is not sent to the worker again in every recipe and every run.
-const regExpMatch = memoizedRegExpMatch(timeLimitedRegExpMatch(browserMatchWorker(browser.runtime.getURL(REGEXP_WORKER_PATH))));
+const regExpMatch = memoizedRegExpMatch(
+  timeLimitedRegExpMatch(browserMatchWorker(browser.runtime.getURL(REGEXP_WORKER_PATH))),
+);
 
 const runner = new RecipeRunner({
   loadConfig,
@@ -245,7 +273,9 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
       return clientContext.snapshot();
     case "get-studies": {
       const preferenceExperiments = await preferenceExperimentStore.getAll();
-      const prefNames = [...new Set(preferenceExperiments.flatMap((experiment) => Object.keys(experiment.preferences)))];
+      const prefNames = [
+        ...new Set(preferenceExperiments.flatMap((experiment) => Object.keys(experiment.preferences))),
+      ];
       const studies: StudiesState = {
         preferenceExperiments,
         preferenceRollouts: await preferenceRolloutStore.getAll(),
@@ -254,7 +284,9 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
         startup: await prefs.getStartupApplication(),
         backgroundStartedAt: performance.timeOrigin,
         studiesEnabled: await studiesMayRun(await loadConfig(), prefs),
-        prefValues: Object.fromEntries(await Promise.all(prefNames.map(async (name) => [name, await prefs.getPref(name, "user")] as const))),
+        prefValues: Object.fromEntries(
+          await Promise.all(prefNames.map(async (name) => [name, await prefs.getPref(name, "user")] as const)),
+        ),
         endings: studyEndings((await eventLog.read()).events),
       };
       return studies;
@@ -269,7 +301,11 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
       return evaluatePlaygroundFilter(request.expression, clientContext.startRun(), { prefs, regExpMatch });
     case "explain-recipe": {
       const recipe = runner.lastVerifiedRecipe(request.recipeId);
-      if (!recipe) return { ok: false, error: `recipe ${request.recipeId} is not in the last collection that verified: run again first` };
+      if (!recipe)
+        return {
+          ok: false,
+          error: `recipe ${request.recipeId} is not in the last collection that verified: run again first`,
+        };
       return evaluateRecipeFilter(recipe, clientContext.startRun(), { prefs, regExpMatch });
     }
     case "remove-preference-study":
@@ -282,7 +318,12 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
       const surveysState: SurveysState = {
         published: (await runner.verifiedRecipes())
           .filter((recipe) => recipe.action === "show-heartbeat")
-          .map((recipe) => ({ recipeId: recipe.id, name: recipe.name, surveyId: String(recipe.arguments.surveyId), message: String(recipe.arguments.message) })),
+          .map((recipe) => ({
+            recipeId: recipe.id,
+            name: recipe.name,
+            surveyId: String(recipe.arguments.surveyId),
+            message: String(recipe.arguments.message),
+          })),
         states: await heartbeatStore.getAll(),
       };
       return surveysState;
@@ -299,7 +340,9 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
 
 browser.runtime.onMessage.addListener((message: unknown) => answer(message as BackgroundRequest));
 // Study add-ons ask for their study or end it (studyAddonMessages.ts); Firefox names the sender.
-browser.runtime.onMessageExternal.addListener((message: unknown, sender: Runtime.MessageSender) => answerStudyAddon(addonStudies, sender.id, message));
+browser.runtime.onMessageExternal.addListener((message: unknown, sender: Runtime.MessageSender) =>
+  answerStudyAddon(addonStudies, sender.id, message),
+);
 
 /** Tells open extension pages about a change they cannot see in storage; no open page is not an error. */
 function notifyPages(notice: PageNotice): void {
@@ -310,7 +353,9 @@ prefs.onPrefChanged.addListener(() => notifyPages({ type: "studies-enabled-chang
 /** The health ping: once per start of the client (each Firefox start, and each install, enable or update). */
 async function reportHealth(): Promise<void> {
   const app = await clientContextApi.getAppFacts();
-  await clientPings.record(await healthPing({ config: await loadConfig(), prefs, app, clientId: await clientId.get(), addonVersion }));
+  await clientPings.record(
+    await healthPing({ config: await loadConfig(), prefs, app, clientId: await clientId.get(), addonVersion }),
+  );
 }
 reportHealth().catch((error: unknown) => log.warn(`Cannot send the health ping: ${String(error)}`));
 

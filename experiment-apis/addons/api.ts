@@ -58,7 +58,10 @@ interface GeckoAddonInstall {
 
 interface GeckoAddonManager {
   readonly STATE_DOWNLOADED: number;
-  getInstallForURL(url: string, options: { hash: string; telemetryInfo: { source: string } }): Promise<GeckoAddonInstall>;
+  getInstallForURL(
+    url: string,
+    options: { hash: string; telemetryInfo: { source: string } },
+  ): Promise<GeckoAddonInstall>;
   getAddonByID(id: string): Promise<GeckoAddon | null>;
   getAddonsByTypes(types: string[]): Promise<GeckoAddon[]>;
   errorToString(error: number): string | null;
@@ -95,7 +98,9 @@ function addonInfo(addon: GeckoAddon): AddonInfo {
   const { id, name, type, isActive } = addon;
   const started = startupStateVersion(id);
   if (started !== undefined && started !== addon.version) {
-    console.warn(`[recipe-client] AddonManager has ${id} at ${addon.version}, Firefox's startup state at ${started}: the add-on database is behind`);
+    console.warn(
+      `[recipe-client] AddonManager has ${id} at ${addon.version}, Firefox's startup state at ${started}: the add-on database is behind`,
+    );
   }
   return { id, name, version: started ?? addon.version, type, isActive };
 }
@@ -121,7 +126,11 @@ function installError(install: GeckoAddonInstall, fallback: string): string {
  * Runs the download of `install` up to its end and pauses it there. Exceeding a limit cancels the
  * download; the cancellation then reports which limit it was.
  */
-function download(install: GeckoAddonInstall, limits: DownloadLimits, onPaused: (install: GeckoAddonInstall) => DownloadedInstall) {
+function download(
+  install: GeckoAddonInstall,
+  limits: DownloadLimits,
+  onPaused: (install: GeckoAddonInstall) => DownloadedInstall,
+) {
   const { setTimeout, clearTimeout } = load("resource://gre/modules/Timer.sys.mjs");
   return new Promise<DownloadedInstall | InstallFailure>((resolve) => {
     let cancelledFor: string | null = null;
@@ -155,7 +164,10 @@ function download(install: GeckoAddonInstall, limits: DownloadLimits, onPaused: 
       },
       onDownloadCancelled() {
         const error = cancelledFor ?? "ERROR_CANCELLED";
-        const limit = error === "ERROR_SIZE_LIMIT" ? `larger than ${limits.maxBytes} bytes` : `not done within ${limits.timeoutMs} ms`;
+        const limit =
+          error === "ERROR_SIZE_LIMIT"
+            ? `larger than ${limits.maxBytes} bytes`
+            : `not done within ${limits.timeoutMs} ms`;
         finish(failure(error, cancelledFor === null ? "the download was cancelled" : `the download was ${limit}`));
       },
     };
@@ -181,7 +193,11 @@ function finishInstall(install: GeckoAddonInstall): Promise<CompletedInstall | I
         finish(failure(installError(install, "ERROR_INSTALL_FAILED"), "the install failed"));
       },
       onInstallCancelled() {
-        finish(postponed ? failure("ERROR_POSTPONED", "the running add-on delayed its update") : failure("ERROR_CANCELLED", "the install was cancelled"));
+        finish(
+          postponed
+            ? failure("ERROR_POSTPONED", "the running add-on delayed its update")
+            : failure("ERROR_CANCELLED", "the install was cancelled"),
+        );
       },
       onInstallPostponed() {
         // The running add-on asked to finish the update later (runtime.onUpdateAvailable); a caller that
@@ -239,7 +255,8 @@ globalThis.addonsExperiment = class AddonsExperimentApi extends ExtensionAPI {
       completeInstall: async (installId) => {
         const install = takePaused(installId);
         // Firefox cancels downloads itself when it goes offline or starts to quit.
-        if (install.state !== addonManager().STATE_DOWNLOADED) return failure("ERROR_CANCELLED", "Firefox cancelled the paused install");
+        if (install.state !== addonManager().STATE_DOWNLOADED)
+          return failure("ERROR_CANCELLED", "Firefox cancelled the paused install");
         return finishInstall(install);
       },
 

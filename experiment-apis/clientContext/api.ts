@@ -51,8 +51,12 @@ interface Modules {
       promiseArchivedPingById(id: string): Promise<TelemetryPing>;
     };
   };
-  "resource://gre/modules/TelemetryController.sys.mjs": { TelemetryController: { getCurrentPingData(): TelemetryPing | null } };
-  "resource://gre/modules/TelemetryEnvironment.sys.mjs": { TelemetryEnvironment: { readonly currentEnvironment: TelemetryEnvironment } };
+  "resource://gre/modules/TelemetryController.sys.mjs": {
+    TelemetryController: { getCurrentPingData(): TelemetryPing | null };
+  };
+  "resource://gre/modules/TelemetryEnvironment.sys.mjs": {
+    TelemetryEnvironment: { readonly currentEnvironment: TelemetryEnvironment };
+  };
   "moz-src:///browser/components/attribution/AttributionCode.sys.mjs": {
     AttributionCode: { getAttrDataAsync(): Promise<Attribution | null> };
   };
@@ -112,7 +116,9 @@ function osVersion(): string | null {
 function osInfo(): OsInfo {
   const windowsBuildNumber =
     AppConstants.platform === "win"
-      ? load("resource://gre/modules/components-utils/WindowsVersionInfo.sys.mjs").WindowsVersionInfo.get({ throwOnError: false }).buildNumber
+      ? load("resource://gre/modules/components-utils/WindowsVersionInfo.sys.mjs").WindowsVersionInfo.get({
+          throwOnError: false,
+        }).buildNumber
       : null;
   return { name: Services.appinfo.OS, version: osVersion(), windowsBuildNumber };
 }
@@ -168,7 +174,9 @@ const clientContextApi: ClientContextApi = {
 
   getPlugins: () =>
     reading("the plugins", async () => {
-      const plugins = await load("resource://gre/modules/AddonManager.sys.mjs").AddonManager.getAddonsByTypes(["plugin"]);
+      const plugins = await load("resource://gre/modules/AddonManager.sys.mjs").AddonManager.getAddonsByTypes([
+        "plugin",
+      ]);
       return Object.fromEntries(
         plugins.map(({ name, description, version }): [string, PluginFacts] => [name, { name, description, version }]),
       );
@@ -176,12 +184,16 @@ const clientContextApi: ClientContextApi = {
 
   getArchivedPingList: () =>
     reading("the telemetry archive", async () => {
-      const list = await load("resource://gre/modules/TelemetryArchive.sys.mjs").TelemetryArchive.promiseArchivedPingList();
+      const list = await load(
+        "resource://gre/modules/TelemetryArchive.sys.mjs",
+      ).TelemetryArchive.promiseArchivedPingList();
       return list.map(({ id, type, timestampCreated }) => ({ id, type, timestampCreated }));
     }),
 
   getArchivedPing: (id) =>
-    reading(`the archived ping ${id}`, () => load("resource://gre/modules/TelemetryArchive.sys.mjs").TelemetryArchive.promiseArchivedPingById(id)),
+    reading(`the archived ping ${id}`, () =>
+      load("resource://gre/modules/TelemetryArchive.sys.mjs").TelemetryArchive.promiseArchivedPingById(id),
+    ),
 
   getCurrentMainPing: () =>
     reading("the current main ping", () =>

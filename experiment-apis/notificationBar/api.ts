@@ -46,7 +46,10 @@ interface BrowserWindow {
   readonly closed: boolean;
   readonly document: { createElement(tag: string): ChromeElement & { selectable?: boolean } };
   readonly gNotificationBox: NotificationBox;
-  readonly gBrowser: { selectedTab: unknown; addWebTab(url: string, options: { triggeringPrincipal: unknown }): unknown };
+  readonly gBrowser: {
+    selectedTab: unknown;
+    addWebTab(url: string, options: { triggeringPrincipal: unknown }): unknown;
+  };
   addEventListener(type: string, listener: () => void): void;
   removeEventListener(type: string, listener: () => void): void;
 }
@@ -66,14 +69,16 @@ interface OpenBar {
 type Listener = (id: string, event: SurveyBarEvent) => void;
 
 function topWindow(): BrowserWindow | null {
-  const { BrowserWindowTracker } = ChromeUtils.importESModule<{ BrowserWindowTracker: { getTopWindow(): BrowserWindow | null } }>(
-    "resource:///modules/BrowserWindowTracker.sys.mjs",
-  );
+  const { BrowserWindowTracker } = ChromeUtils.importESModule<{
+    BrowserWindowTracker: { getTopWindow(): BrowserWindow | null };
+  }>("resource:///modules/BrowserWindowTracker.sys.mjs");
   return BrowserWindowTracker.getTopWindow();
 }
 
 function nullPrincipal(): unknown {
-  const services = Services as unknown as { scriptSecurityManager: { createNullPrincipal(attributes: object): unknown } };
+  const services = Services as unknown as {
+    scriptSecurityManager: { createNullPrincipal(attributes: object): unknown };
+  };
   return services.scriptSecurityManager.createNullPrincipal({});
 }
 
@@ -92,8 +97,13 @@ class SurveyBars {
     if (!window) throw new ExtensionUtils.ExtensionError("There is no browser window to show the bar in");
     const buttons: NotificationButton[] = [];
     if (bar.learnMoreMessage && bar.learnMoreUrl) {
-      if (!isWebUrl(bar.learnMoreUrl)) throw new ExtensionUtils.ExtensionError("learnMoreUrl must be an http or https URL");
-      buttons.push({ label: bar.learnMoreMessage, link: bar.learnMoreUrl, callback: () => this.report(bar.id, "learn-more") });
+      if (!isWebUrl(bar.learnMoreUrl))
+        throw new ExtensionUtils.ExtensionError("learnMoreUrl must be an http or https URL");
+      buttons.push({
+        label: bar.learnMoreMessage,
+        link: bar.learnMoreUrl,
+        callback: () => this.report(bar.id, "learn-more"),
+      });
     }
     let stars: ChromeElement | null = null;
     if (bar.engagementButtonLabel) {

@@ -139,7 +139,9 @@ function applyAllStartupPrefs(): StartupPrefApplication {
  */
 function observePrefs(names: readonly string[], onChange: (name: string) => void): () => void {
   const watched = new Set(names);
-  const domains = [...watched].filter((name) => ![...watched].some((other) => other !== name && name.startsWith(other)));
+  const domains = [...watched].filter(
+    (name) => ![...watched].some((other) => other !== name && name.startsWith(other)),
+  );
   const observer: GeckoObserver = {
     observe(_subject, _topic, changed) {
       if (watched.has(changed)) onChange(changed);
@@ -195,7 +197,9 @@ const prefFunctions: PrefFunctions = {
       throw new ExtensionUtils.ExtensionError(`Cannot delete pref "${name}": it has a user value`);
     }
     if (Services.prefs.getChildList(`${name}.`).length > 0) {
-      throw new ExtensionUtils.ExtensionError(`Cannot delete pref "${name}": deleting it would delete the prefs under "${name}." too`);
+      throw new ExtensionUtils.ExtensionError(
+        `Cannot delete pref "${name}": deleting it would delete the prefs under "${name}." too`,
+      );
     }
     Services.prefs.deleteBranch(name);
   },

@@ -25,7 +25,12 @@ import {
 } from "../../src/core/clientPingRegistry.js";
 import { columnsProblem } from "./batchColumns.js";
 import { clientPingProblem } from "../../src/core/clientPingValidation.js";
-import { NORMANDY_EVENT_CATEGORY, NORMANDY_EVENTS, VALUE_EXTRA_KEY, type NormandyEventMethod } from "../../src/core/eventRegistry.js";
+import {
+  NORMANDY_EVENT_CATEGORY,
+  NORMANDY_EVENTS,
+  VALUE_EXTRA_KEY,
+  type NormandyEventMethod,
+} from "../../src/core/eventRegistry.js";
 import { camelCase, eventMetricName, gleanEventName } from "./eventMetricNames.js";
 import { fitExtraValues, normandyEventProblem } from "../../src/core/eventValidation.js";
 import { HEARTBEAT_PING_TIMES, heartbeatPingProblem, type HeartbeatPing } from "../../src/core/heartbeatPing.js";
@@ -48,14 +53,21 @@ interface TelemetryEnvironmentModule {
  * A metric registered at run time (JOG), registered on first use. Runtime registrations last for the whole
  * Firefox session, so after an add-on reload the metric is already there and is not registered again.
  */
-function runtimeMetric<Metric>(type: string, category: string, name: string, pings: string[], extraArgs?: object): Metric {
+function runtimeMetric<Metric>(
+  type: string,
+  category: string,
+  name: string,
+  pings: string[],
+  extraArgs?: object,
+): Metric {
   const lookUp = () => Glean[camelCase(category)]?.[camelCase(name)] as Metric | undefined;
   const existing = lookUp();
   if (existing) return existing;
   const lifetime = JSON.stringify("ping");
   try {
     // The optional argument is left out rather than passed as undefined, which XPConnect would convert.
-    if (extraArgs) Services.fog.registerRuntimeMetric(type, category, name, pings, lifetime, false, JSON.stringify(extraArgs));
+    if (extraArgs)
+      Services.fog.registerRuntimeMetric(type, category, name, pings, lifetime, false, JSON.stringify(extraArgs));
     else Services.fog.registerRuntimeMetric(type, category, name, pings, lifetime, false);
   } catch (error) {
     throw new ExtensionUtils.ExtensionError(`Cannot register Glean metric ${category}.${name}: ${String(error)}`);
@@ -68,7 +80,9 @@ function runtimeMetric<Metric>(type: string, category: string, name: string, pin
 }
 
 function uptakeMetric(): GleanEventMetric {
-  return runtimeMetric("event", ADDON_GLEAN_CATEGORY, "uptake", ["events"], { allowed_extra_keys: ["source", VALUE_EXTRA_KEY] });
+  return runtimeMetric("event", ADDON_GLEAN_CATEGORY, "uptake", ["events"], {
+    allowed_extra_keys: ["source", VALUE_EXTRA_KEY],
+  });
 }
 
 function recipeFreshnessMetric(): GleanLabeledQuantityMetric {
@@ -104,9 +118,15 @@ function recordNormandyEvent(method: NormandyEventMethod, object: string, extra:
   const lacking: readonly string[] = NORMANDY_EVENTS[method].notInCompiledMetric;
   if (compiled) compiled.record(Object.fromEntries(Object.entries(extra).filter(([key]) => !lacking.includes(key))));
   if (compiled && !Object.keys(extra).some((key) => lacking.includes(key))) return;
-  const runtime = runtimeMetric<GleanEventMetric>("event", RUNTIME_EVENT_CATEGORY, eventMetricName(method, object), ["events"], {
-    allowed_extra_keys: [VALUE_EXTRA_KEY, ...NORMANDY_EVENTS[method].extraKeys],
-  });
+  const runtime = runtimeMetric<GleanEventMetric>(
+    "event",
+    RUNTIME_EVENT_CATEGORY,
+    eventMetricName(method, object),
+    ["events"],
+    {
+      allowed_extra_keys: [VALUE_EXTRA_KEY, ...NORMANDY_EVENTS[method].extraKeys],
+    },
+  );
   runtime.record(extra);
 }
 

@@ -95,7 +95,9 @@ export function adminApiRoutes(app: AppContext): Route[] {
           throw new RecipeValidationError("filter_expression must be a string", "filter_expression");
         }
         const error = filterSyntaxError(expression);
-        return jsonResponse(error ? { valid: false, message: error.message, position: error.position } : { valid: true });
+        return jsonResponse(
+          error ? { valid: false, message: error.message, position: error.position } : { valid: true },
+        );
       },
     },
     {
@@ -152,7 +154,10 @@ export function adminApiRoutes(app: AppContext): Route[] {
       handle: () => {
         const config = publicConfig(app.urls, app.pki);
         // `addonPrefs`: pref name → value, exactly what `npm start` sets in its profile.
-        return jsonResponse({ ...config, addonPrefs: Object.fromEntries(addonPrefs(config).map(({ name, value }) => [name, value])) });
+        return jsonResponse({
+          ...config,
+          addonPrefs: Object.fromEntries(addonPrefs(config).map(({ name, value }) => [name, value])),
+        });
       },
     },
   ];

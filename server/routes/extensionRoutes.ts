@@ -33,7 +33,9 @@ export function extensionRoutes(app: AppContext): Route[] {
       takesBody: true,
       handle: async (request) => {
         const extension = app.extensions.add(await uploadedXpi(request));
-        return jsonResponse(details(extension), 201, { Location: `${app.urls.serverUrl}/admin/api/extensions/${extension.id}` });
+        return jsonResponse(details(extension), 201, {
+          Location: `${app.urls.serverUrl}/admin/api/extensions/${extension.id}`,
+        });
       },
     },
     {
@@ -65,7 +67,9 @@ export function extensionRoutes(app: AppContext): Route[] {
 /** The package's bytes: the body itself, or base64 in `{"xpi": …}` when the body is JSON. */
 async function uploadedXpi(request: RouteRequest): Promise<Buffer> {
   if (request.contentType !== "application/json") return request.readBytes(MAX_XPI_BYTES);
-  const body = parseJsonBody((await request.readBytes(MAX_BASE64_UPLOAD_BYTES)).toString("utf8")) as { xpi?: unknown } | null;
+  const body = parseJsonBody((await request.readBytes(MAX_BASE64_UPLOAD_BYTES)).toString("utf8")) as {
+    xpi?: unknown;
+  } | null;
   const encoded = body?.xpi;
   if (typeof encoded !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) {
     throw new HttpError(400, "validation_error", "`xpi` must be the package, base64-encoded", "xpi");

@@ -51,7 +51,9 @@ export function intakeRoutes(app: AppContext): Route[] {
       handle: (request) => {
         const client = clientFrom(request);
         const filter = filterFrom(request.query);
-        const health = Object.fromEntries(CLIENT_PING_TYPES.map((type) => [type, intake.events(client.clientId, { method: type })])) as ClientHealthEvents;
+        const health = Object.fromEntries(
+          CLIENT_PING_TYPES.map((type) => [type, intake.events(client.clientId, { method: type })]),
+        ) as ClientHealthEvents;
         return htmlResponse(
           renderClientTelemetryPage({
             client,
@@ -62,7 +64,9 @@ export function intakeRoutes(app: AppContext): Route[] {
             health,
             activity: {
               runPings: health.run,
-              enrollmentEvents: intake.events(client.clientId).filter((event) => event.category === NORMANDY_EVENT_CATEGORY),
+              enrollmentEvents: intake
+                .events(client.clientId)
+                .filter((event) => event.category === NORMANDY_EVENT_CATEGORY),
               published: app.publisher.current().records.map((record) => record.recipe),
             },
           }),

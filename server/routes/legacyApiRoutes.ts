@@ -25,9 +25,7 @@ export function legacyApiRoutes(app: AppContext): Route[] {
       // Normandy asked for `?enabled=true`; only enabled recipes are ever published, so it changes nothing.
       path: /^\/api\/v1\/recipe\/signed\/?$/,
       handle: () =>
-        jsonResponse(
-          app.publisher.current().records.map(({ recipe, signature }) => ({ recipe, signature })),
-        ),
+        jsonResponse(app.publisher.current().records.map(({ recipe, signature }) => ({ recipe, signature }))),
     },
     {
       method: "GET",

@@ -43,7 +43,8 @@ export function siteRoutes(app: AppContext): Route[] {
       path: /^\/static\/([^/]+)$/,
       handle: async ({ params: [name = ""] }) => {
         const script = isPageScript(name) ? await readPageScript(name) : undefined;
-        if (script === undefined) throw notFound(`no static file ${name}${isPageScript(name) ? " (not built: run npm run build)" : ""}`);
+        if (script === undefined)
+          throw notFound(`no static file ${name}${isPageScript(name) ? " (not built: run npm run build)" : ""}`);
         return scriptResponse(script);
       },
     },

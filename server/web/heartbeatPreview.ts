@@ -6,7 +6,11 @@
  */
 import { learnMoreLink, type HeartbeatArguments } from "../../src/core/index.js";
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text = "", style: Partial<CSSStyleDeclaration> = {}): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text = "",
+  style: Partial<CSSStyleDeclaration> = {},
+): HTMLElementTagNameMap[K] {
   const created = document.createElement(tag);
   if (text) created.textContent = text;
   Object.assign(created.style, style);
@@ -39,14 +43,27 @@ export function renderHeartbeatPreview(slot: HTMLElement, args: unknown): void {
   slot.hidden = false;
   const message = survey.message || "(no message: the client refuses an empty one)";
   const after: HTMLElement[] = [];
-  const link = learnMoreLink({ learnMoreMessage: survey.learnMoreMessage ?? null, learnMoreUrl: survey.learnMoreUrl ?? null });
+  const link = learnMoreLink({
+    learnMoreMessage: survey.learnMoreMessage ?? null,
+    learnMoreUrl: survey.learnMoreUrl ?? null,
+  });
   if (link) after.push(el("a", link.message, { color: "#0060df", textDecoration: "underline" }));
-  if (survey.engagementButtonLabel) after.push(el("span", survey.engagementButtonLabel, { padding: "0.2rem 0.7rem", background: "#e0e0e6", borderRadius: "4px", fontWeight: "600" }));
+  if (survey.engagementButtonLabel)
+    after.push(
+      el("span", survey.engagementButtonLabel, {
+        padding: "0.2rem 0.7rem",
+        background: "#e0e0e6",
+        borderRadius: "4px",
+        fontWeight: "600",
+      }),
+    );
   else after.push(el("span", "☆☆☆☆☆", { letterSpacing: "0.15em", color: "#5b5b66" }));
   const afterAnswer = el("p", "", { margin: "0.5rem 0 0" });
   afterAnswer.append(
     "After an answer: the bar says the thanks message for 3 seconds",
-    survey.postAnswerUrl ? `, and ${survey.postAnswerUrl} opens in a new tab (with Normandy's query parameters and the answer).` : ".",
+    survey.postAnswerUrl
+      ? `, and ${survey.postAnswerUrl} opens in a new tab (with Normandy's query parameters and the answer).`
+      : ".",
   );
   slot.replaceChildren(
     el("h3", "Preview of the bar", { fontSize: "1rem", margin: "0 0 0.5rem" }),

@@ -41,7 +41,14 @@ let recipeId = form.dataset["recipeId"] ? Number(form.dataset["recipeId"]) : und
 let argumentsEditor: ValueEditor;
 let activeTab: keyof typeof tabs = "form";
 
-const NEW_RECIPE: RecipeDraft = { name: "", action: "console-log", arguments: {}, filter_expression: "", capabilities: [], enabled: false };
+const NEW_RECIPE: RecipeDraft = {
+  name: "",
+  action: "console-log",
+  arguments: {},
+  filter_expression: "",
+  capabilities: [],
+  enabled: false,
+};
 
 function isActionName(action: string): action is ActionName {
   return Object.hasOwn(ACTION_SCHEMAS, action);
@@ -74,7 +81,10 @@ function readForm(): RecipeDraft {
     action: actionSelect.value,
     arguments: argumentsEditor.read(),
     filter_expression: filterInput.value,
-    capabilities: capabilitiesInput.value.split("\n").map((line) => line.trim()).filter((line) => line !== ""),
+    capabilities: capabilitiesInput.value
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== ""),
     enabled: enabledInput.checked,
   };
 }
@@ -87,11 +97,14 @@ function formProblem(value: unknown): string | undefined {
   const unknown = Object.keys(recipe).find((key) => !known.has(key));
   if (unknown !== undefined) return `the form has no field "${unknown}"`;
   if (typeof recipe["name"] !== "string") return "name must be a string";
-  if (typeof recipe["action"] !== "string" || !isActionName(recipe["action"])) return "action must be one of the actions";
-  if (typeof recipe["arguments"] !== "object" || recipe["arguments"] === null || Array.isArray(recipe["arguments"])) return "arguments must be an object";
+  if (typeof recipe["action"] !== "string" || !isActionName(recipe["action"]))
+    return "action must be one of the actions";
+  if (typeof recipe["arguments"] !== "object" || recipe["arguments"] === null || Array.isArray(recipe["arguments"]))
+    return "arguments must be an object";
   if (typeof recipe["filter_expression"] !== "string") return "filter_expression must be a string";
   const capabilities = recipe["capabilities"] ?? [];
-  if (!Array.isArray(capabilities) || !capabilities.every((item) => typeof item === "string")) return "capabilities must be a list of strings";
+  if (!Array.isArray(capabilities) || !capabilities.every((item) => typeof item === "string"))
+    return "capabilities must be a list of strings";
   if (recipe["enabled"] !== undefined && typeof recipe["enabled"] !== "boolean") return "enabled must be true or false";
   return undefined;
 }
@@ -104,7 +117,9 @@ function clearErrors(): void {
   for (const message of document.querySelectorAll(".field-error")) message.remove();
   for (const invalid of document.querySelectorAll("[aria-invalid]")) {
     invalid.removeAttribute("aria-invalid");
-    const describedBy = (invalid.getAttribute("aria-describedby") ?? "").split(" ").filter((id) => !id.startsWith("error-"));
+    const describedBy = (invalid.getAttribute("aria-describedby") ?? "")
+      .split(" ")
+      .filter((id) => !id.startsWith("error-"));
     if (describedBy.length > 0) invalid.setAttribute("aria-describedby", describedBy.join(" "));
     else invalid.removeAttribute("aria-describedby");
   }
@@ -141,7 +156,8 @@ function markField(target: HTMLElement, message: string, position?: number): voi
   note.className = "field-error";
   note.id = `error-${++lastErrorId}`;
   note.textContent = message;
-  if (position !== undefined && target instanceof HTMLTextAreaElement) note.append(filterExcerpt(target.value, position));
+  if (position !== undefined && target instanceof HTMLTextAreaElement)
+    note.append(filterExcerpt(target.value, position));
   target.setAttribute("aria-invalid", "true");
   target.setAttribute("aria-describedby", [target.getAttribute("aria-describedby"), note.id].filter(Boolean).join(" "));
   const container = target.closest(".field");
@@ -155,7 +171,13 @@ function markField(target: HTMLElement, message: string, position?: number): voi
  * Shows why the recipe was not saved: `message` in a summary (focused, so it is announced), and
  * `fieldMessage` at the field.
  */
-function showError(title: string, message: string, target?: HTMLElement, position?: number, fieldMessage = message): void {
+function showError(
+  title: string,
+  message: string,
+  target?: HTMLElement,
+  position?: number,
+  fieldMessage = message,
+): void {
   clearErrors();
   const heading = document.createElement("h2");
   heading.textContent = title;
@@ -222,7 +244,11 @@ function selectTab(tab: keyof typeof tabs): void {
     if (value === undefined) return;
     const problem = formProblem(value);
     if (problem) {
-      showError("The form cannot show this JSON", `${problem}. Fix it here, or save to see what the server says.`, jsonInput);
+      showError(
+        "The form cannot show this JSON",
+        `${problem}. Fix it here, or save to see what the server says.`,
+        jsonInput,
+      );
       return;
     }
     fillForm({ ...NEW_RECIPE, ...(value as Partial<RecipeDraft>) });
@@ -278,7 +304,11 @@ async function save(): Promise<StoredRecipe | undefined> {
     }
     if (activeTab === "form") fillForm(saved);
     else jsonInput.value = JSON.stringify(saved, null, 2);
-    say(saveStatus, `Saved: recipe ${saved.id}, revision ${saved.revision_id}${saved.enabled ? "" : " (disabled)"}.`, "ok");
+    say(
+      saveStatus,
+      `Saved: recipe ${saved.id}, revision ${saved.revision_id}${saved.enabled ? "" : " (disabled)"}.`,
+      "ok",
+    );
     return saved;
   } catch (error) {
     say(saveStatus, "Not saved.", "error");
@@ -294,7 +324,11 @@ async function saveAndPublish(): Promise<void> {
   try {
     const { timestamp } = await adminApi<PublishResult>("POST", "publish");
     const delivery = saved.enabled ? "connected clients run now" : "this recipe is disabled, so clients do not get it";
-    say(saveStatus, `Saved revision ${saved.revision_id} and published (collection timestamp ${timestamp}); ${delivery}.`, "ok");
+    say(
+      saveStatus,
+      `Saved revision ${saved.revision_id} and published (collection timestamp ${timestamp}); ${delivery}.`,
+      "ok",
+    );
   } catch (error) {
     say(saveStatus, "Saved, but not published.", "error");
     showApiError("Nothing was published", error);
@@ -305,7 +339,9 @@ async function checkFilter(): Promise<void> {
   const expression = filterInput.value;
   say(filterStatus, "Checking…");
   try {
-    const result = await adminApi<{ valid: boolean; message?: string; position?: number }>("POST", "filter-check", { filter_expression: expression });
+    const result = await adminApi<{ valid: boolean; message?: string; position?: number }>("POST", "filter-check", {
+      filter_expression: expression,
+    });
     if (result.valid) {
       say(filterStatus, "Syntax OK.", "ok");
       return;

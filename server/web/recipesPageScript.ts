@@ -114,9 +114,17 @@ uploadForm.addEventListener("submit", (event) => {
   void busy(button, async () => {
     say(`Uploading ${file.name}…`, "", uploadStatus);
     try {
-      const extension = await adminApi<ServedExtensionDetails>("POST", "extensions", new File([file], file.name, { type: "application/x-xpinstall" }));
+      const extension = await adminApi<ServedExtensionDetails>(
+        "POST",
+        "extensions",
+        new File([file], file.name, { type: "application/x-xpinstall" }),
+      );
       await refresh("extensions");
-      say(`${file.name}: ${extension.extension_id} ${extension.version} stored as extensionApiId ${extension.id}.`, "ok", uploadStatus);
+      say(
+        `${file.name}: ${extension.extension_id} ${extension.version} stored as extensionApiId ${extension.id}.`,
+        "ok",
+        uploadStatus,
+      );
       uploadForm.reset();
     } catch (error) {
       say(`${file.name} was not stored: ${describeError(error)}`, "error", uploadStatus);

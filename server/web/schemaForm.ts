@@ -97,7 +97,11 @@ function controlFor(type: ScalarType, schema: JsonSchema, value: unknown, requir
     }
     case "number":
     case "integer": {
-      const control = el("input", { type: "number", step: type === "integer" ? "1" : "any", value: typeof value === "number" ? String(value) : "" });
+      const control = el("input", {
+        type: "number",
+        step: type === "integer" ? "1" : "any",
+        value: typeof value === "number" ? String(value) : "",
+      });
       // Empty (or not a number): left out, so the server says what is missing.
       return { control, read: () => (control.value === "" ? undefined : Number(control.value)) };
     }
@@ -109,7 +113,12 @@ function controlFor(type: ScalarType, schema: JsonSchema, value: unknown, requir
         control.value = typeof value === "string" ? value : required ? String(schema.enum[0]) : "";
         return { control, read: () => (control.value === "" && !required ? undefined : control.value) };
       }
-      const control = el("input", { type: "text", value: typeof value === "string" ? value : "", spellcheck: false, size: 50 });
+      const control = el("input", {
+        type: "text",
+        value: typeof value === "string" ? value : "",
+        spellcheck: false,
+        size: 50,
+      });
       return { control, read: () => (control.value === "" && !required ? undefined : control.value) };
     }
   }
@@ -122,7 +131,8 @@ function field(options: FieldOptions, control: HTMLElement | undefined, ...rest:
   if (control) {
     control.id ||= newId();
     label.htmlFor = control.id;
-    if (options.required && !(control instanceof HTMLInputElement && control.type === "checkbox")) control.setAttribute("aria-required", "true");
+    if (options.required && !(control instanceof HTMLInputElement && control.type === "checkbox"))
+      control.setAttribute("aria-required", "true");
   }
   const isCheckbox = control instanceof HTMLInputElement && control.type === "checkbox";
   wrapper.append(...(isCheckbox ? [control, label] : [label]));
@@ -139,13 +149,22 @@ function field(options: FieldOptions, control: HTMLElement | undefined, ...rest:
 function scalarEditor(schema: JsonSchema, type: ScalarType, value: unknown, options: FieldOptions): ValueEditor {
   const control = controlFor(type, schema, value, options.required);
   const element = field(options, control?.control, ...(control ? [] : [el("span", { className: "muted" }, "null")]));
-  return { element, read: () => (control ? control.read() : null), target: control?.control ?? element, child: () => undefined };
+  return {
+    element,
+    read: () => (control ? control.read() : null),
+    target: control?.control ?? element,
+    child: () => undefined,
+  };
 }
 
 /** A value of several possible types: a type choice, then the control for the chosen type. */
 function multiTypeEditor(schema: JsonSchema, types: ScalarType[], value: unknown, options: FieldOptions): ValueEditor {
   const slot = el("span");
-  const typeSelect = el("select", { ariaLabel: `Type of ${options.label}` }, ...types.map((type) => el("option", { value: type }, type)));
+  const typeSelect = el(
+    "select",
+    { ariaLabel: `Type of ${options.label}` },
+    ...types.map((type) => el("option", { value: type }, type)),
+  );
   typeSelect.id = newId();
   const valueId = newId();
   let current: Control | undefined;
@@ -175,7 +194,11 @@ function group(options: FieldOptions, framed: boolean): { element: HTMLElement; 
     const element = el("div");
     return { element, body: element };
   }
-  const element = el("fieldset", { tabIndex: -1 }, el("legend", {}, el("code", {}, options.label), options.required ? " (required)" : ""));
+  const element = el(
+    "fieldset",
+    { tabIndex: -1 },
+    el("legend", {}, el("code", {}, options.label), options.required ? " (required)" : ""),
+  );
   if (options.description) element.append(el("span", { className: "hint" }, options.description));
   return { element, body: element };
 }
@@ -201,7 +224,13 @@ function objectEditor(schema: JsonSchema, value: unknown, options: FieldOptions,
   // Properties the schema does not name are kept as they are (clients ignore them).
   const kept = Object.entries(record).filter(([key]) => !Object.hasOwn(properties, key));
   if (kept.length > 0) {
-    body.append(el("p", { className: "muted" }, `Also kept unchanged: ${kept.map(([key]) => key).join(", ")} (edit them in Raw JSON).`));
+    body.append(
+      el(
+        "p",
+        { className: "muted" },
+        `Also kept unchanged: ${kept.map(([key]) => key).join(", ")} (edit them in Raw JSON).`,
+      ),
+    );
   }
   return {
     element,
@@ -293,7 +322,10 @@ function mapEditor(valueSchema: JsonSchema, value: unknown, options: FieldOption
   );
   return {
     element,
-    read: () => Object.fromEntries(items.filter((item) => item.nameInput.value !== "").map((item) => [item.nameInput.value, item.editor.read()])),
+    read: () =>
+      Object.fromEntries(
+        items.filter((item) => item.nameInput.value !== "").map((item) => [item.nameInput.value, item.editor.read()]),
+      ),
     target: element,
     child: (segment) => {
       const item = items.find((candidate) => candidate.nameInput.value === String(segment));
@@ -305,11 +337,21 @@ function mapEditor(valueSchema: JsonSchema, value: unknown, options: FieldOption
 /** An item's editor; messages about an item that is a group of fields go on the item's fieldset. */
 function inFrame(editor: ValueEditor, frame: HTMLFieldSetElement): ValueEditor {
   if (editor.target !== editor.element) return editor;
-  return { element: editor.element, read: () => editor.read(), target: frame, child: (segment) => editor.child(segment) };
+  return {
+    element: editor.element,
+    read: () => editor.read(),
+    target: frame,
+    child: (segment) => editor.child(segment),
+  };
 }
 
 /** A value whose schema has no type the form knows: shown, kept, and editable in Raw JSON only. */
 function keptValueEditor(value: unknown, options: FieldOptions): ValueEditor {
-  const element = field(options, undefined, el("code", {}, JSON.stringify(value) ?? "(not set)"), el("span", { className: "hint" }, "Edit in Raw JSON."));
+  const element = field(
+    options,
+    undefined,
+    el("code", {}, JSON.stringify(value) ?? "(not set)"),
+    el("span", { className: "hint" }, "Edit in Raw JSON."),
+  );
   return { element, read: () => value, target: element, child: () => undefined };
 }

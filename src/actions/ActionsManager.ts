@@ -19,7 +19,11 @@ export class ActionsManager {
     if (!action) {
       // Normandy: RECIPE_INVALID_ACTION, unless the recipe was already ruled out by its capabilities.
       if (suitability === "capabilities-mismatch") return Promise.resolve({ status: "backoff", suitability });
-      return Promise.resolve({ status: "download_error", suitability, detail: `unknown action ${JSON.stringify(recipe.action)}` });
+      return Promise.resolve({
+        status: "download_error",
+        suitability,
+        detail: `unknown action ${JSON.stringify(recipe.action)}`,
+      });
     }
     // Not an async function: a run hands over a thousand recipes, and a wrapper promise for each adds up.
     return action.processRecipe(recipe, suitability);

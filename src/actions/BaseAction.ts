@@ -69,7 +69,9 @@ export abstract class BaseAction {
     if (this.state === "finalized") throw new Error(`${this.name} has already been finalized`);
     if (this.state === "preparing") await this.prepare(); // once per run; later recipes skip the await
     if (this.state !== "ready") {
-      const why = this.failure ? `${this.name} failed in ${this.failure.step}: ${this.failure.message}` : `${this.name} is ${this.state} for this run`;
+      const why = this.failure
+        ? `${this.name} failed in ${this.failure.step}: ${this.failure.message}`
+        : `${this.name} is ${this.state} for this run`;
       return { status: "custom_1_error", suitability, detail: why };
     }
     let effective = suitability;

@@ -110,7 +110,10 @@ export class BranchedAddonStudyAction extends BaseStudyAction {
    * preference studies' ("-branch"), so branches do not line up with other samples.
    */
   private async chooseBranch({ slug, branches }: StudyArguments) {
-    const index = await ratioSample(`${await this.deps.userId()}-${slug}-addon-branch`, branches.map((branch) => branch.ratio));
+    const index = await ratioSample(
+      `${await this.deps.userId()}-${slug}-addon-branch`,
+      branches.map((branch) => branch.ratio),
+    );
     return branches[index]!;
   }
 

@@ -52,7 +52,8 @@ export class PreferenceExperimentAction extends BaseStudyAction {
 
   protected override async processRecipeWith(recipe: Recipe, suitability: Suitability): Promise<void> {
     // Without valid arguments there may be no slug, and then no experiment to act on.
-    const slug = typeof recipe.arguments.slug === "string" && recipe.arguments.slug !== "" ? recipe.arguments.slug : null;
+    const slug =
+      typeof recipe.arguments.slug === "string" && recipe.arguments.slug !== "" ? recipe.arguments.slug : null;
     if (slug !== null) this.seenSlugs.add(slug);
     if (suitability === "filter-match") return this.run(recipe);
     const experiment = slug === null ? undefined : await this.deps.store.get(slug);
@@ -111,9 +112,13 @@ export class PreferenceExperimentAction extends BaseStudyAction {
     // would pick; this fails the recipe (apply_error) without an enrollFailed event.
     const active = await this.deps.store.getAllActive();
     for (const branch of branches) {
-      const conflict = Object.keys(branch.preferences).find((name) => active.some((other) => Object.hasOwn(other.preferences, name)));
+      const conflict = Object.keys(branch.preferences).find((name) =>
+        active.some((other) => Object.hasOwn(other.preferences, name)),
+      );
       if (conflict !== undefined) {
-        throw new Error(`Experiment ${slug} ignored; another active experiment is already using the ${conflict} preference`);
+        throw new Error(
+          `Experiment ${slug} ignored; another active experiment is already using the ${conflict} preference`,
+        );
       }
     }
     if (args.isEnrollmentPaused) return;
@@ -134,7 +139,10 @@ export class PreferenceExperimentAction extends BaseStudyAction {
    * not line up with the recipe's sample. An empty branch list throws (as Normandy's ratioSample does).
    */
   private async chooseBranch(slug: string, branches: ExperimentArguments["branches"]) {
-    const index = await ratioSample(`${await this.deps.userId()}-${slug}-branch`, branches.map((branch) => branch.ratio));
+    const index = await ratioSample(
+      `${await this.deps.userId()}-${slug}-branch`,
+      branches.map((branch) => branch.ratio),
+    );
     return branches[index]!;
   }
 

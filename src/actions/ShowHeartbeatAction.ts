@@ -75,7 +75,8 @@ export class ShowHeartbeatAction extends BaseAction {
  * and its repeatOption say. It is a real showing (stored, with its events), on a QA client.
  */
 export async function showSurveyNow(recipe: Recipe, deps: ShowHeartbeatActionDeps): Promise<void> {
-  if (recipe.action !== "show-heartbeat") throw new Error(`recipe ${recipe.id} is a ${recipe.action} recipe, not a survey`);
+  if (recipe.action !== "show-heartbeat")
+    throw new Error(`recipe ${recipe.id} is a ${recipe.action} recipe, not a survey`);
   const result = validateJson(recipe.arguments, ACTION_SCHEMAS["show-heartbeat"]);
   if (!result.valid) throw new Error(`invalid arguments: ${result.path || "arguments"}: ${result.message}`);
   const args = result.value as HeartbeatArguments;
@@ -86,7 +87,12 @@ export async function showSurveyNow(recipe: Recipe, deps: ShowHeartbeatActionDep
 }
 
 /** What the survey bar shows and its telemetry carries, from the recipe and the client. */
-async function surveyToShow(recipe: Recipe, args: HeartbeatArguments, branch: string | null, deps: ShowHeartbeatActionDeps): Promise<SurveyToShow> {
+async function surveyToShow(
+  recipe: Recipe,
+  args: HeartbeatArguments,
+  branch: string | null,
+  deps: ShowHeartbeatActionDeps,
+): Promise<SurveyToShow> {
   // Heartbeat.sys.mjs refuses an empty message.
   if (!args.message) throw new Error("message must not be an empty string");
   const userId = await deps.userId();

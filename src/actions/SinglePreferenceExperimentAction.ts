@@ -23,8 +23,15 @@ export class SinglePreferenceExperimentAction extends PreferenceExperimentAction
   protected override readonly schema: JsonSchema = ACTION_SCHEMAS["single-preference-experiment"];
 
   protected override experimentArguments(args: Record<string, unknown>): ExperimentArguments {
-    const { slug, preferenceName, preferenceType, preferenceBranchType, isHighPopulation, isEnrollmentPaused, branches } =
-      args as unknown as SinglePreferenceArguments;
+    const {
+      slug,
+      preferenceName,
+      preferenceType,
+      preferenceBranchType,
+      isHighPopulation,
+      isEnrollmentPaused,
+      branches,
+    } = args as unknown as SinglePreferenceArguments;
     return {
       slug,
       userFacingName: null,

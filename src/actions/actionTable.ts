@@ -38,7 +38,13 @@ export interface ActionTableDeps {
 /** Every action this client runs, by the name recipes give, freshly made for one run. */
 export function createActionTable(deps: ActionTableDeps): ActionsManager {
   const { prefs, userId, warn } = deps;
-  const preferenceStudyDeps: PreferenceExperimentActionDeps = { prefs, experiments: deps.preferenceExperiments, store: deps.preferenceExperimentStore, userId, warn };
+  const preferenceStudyDeps: PreferenceExperimentActionDeps = {
+    prefs,
+    experiments: deps.preferenceExperiments,
+    store: deps.preferenceExperimentStore,
+    userId,
+    warn,
+  };
   const singlePreferenceExperiment = new SinglePreferenceExperimentAction(preferenceStudyDeps);
   return new ActionsManager(
     new Map<string, BaseAction>([
@@ -49,7 +55,10 @@ export function createActionTable(deps: ActionTableDeps): ActionsManager {
       ["preference-experiment", singlePreferenceExperiment],
       ["preference-rollout", new PreferenceRolloutAction(deps.preferenceRollouts)],
       ["preference-rollback", new PreferenceRollbackAction(deps.preferenceRollouts)],
-      ["branched-addon-study", new BranchedAddonStudyAction({ prefs, studies: deps.addonStudies, store: deps.addonStudyStore, userId, warn })],
+      [
+        "branched-addon-study",
+        new BranchedAddonStudyAction({ prefs, studies: deps.addonStudies, store: deps.addonStudyStore, userId, warn }),
+      ],
       ["addon-rollout", new AddonRolloutAction(deps.addonRollouts)],
       ["addon-rollback", new AddonRollbackAction(deps.addonRollouts)],
       ["show-heartbeat", new ShowHeartbeatAction(deps.heartbeat)],

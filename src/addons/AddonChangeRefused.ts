@@ -41,7 +41,12 @@ const REASON_MAX_LENGTH = 80;
  */
 export function failureExtra(error: unknown): { reason: string } & RefusalExtra {
   if (error instanceof AddonChangeRefused) return error.extra();
-  const { name = "Error", fileName, lineNumber, columnNumber } = (error ?? {}) as {
+  const {
+    name = "Error",
+    fileName,
+    lineNumber,
+    columnNumber,
+  } = (error ?? {}) as {
     name?: string;
     fileName?: string;
     lineNumber?: number;

@@ -33,5 +33,8 @@ export function isPendingChange(value: unknown): boolean {
   if (value === null) return true;
   if (typeof value !== "object" || Array.isArray(value)) return false;
   const change = value as { kind?: unknown; previous?: unknown };
-  return change.kind === "uninstall" || (change.kind === "install" && (change.previous === null || typeof change.previous === "object"));
+  return (
+    change.kind === "uninstall" ||
+    (change.kind === "install" && (change.previous === null || typeof change.previous === "object"))
+  );
 }

@@ -1,4 +1,9 @@
-import type { AddonInfo, AddonsApi, DownloadedInstall, DownloadLimits } from "../../experiment-apis/addons/interface.js";
+import type {
+  AddonInfo,
+  AddonsApi,
+  DownloadedInstall,
+  DownloadLimits,
+} from "../../experiment-apis/addons/interface.js";
 import type { ExtensionDetails } from "../core/index.js";
 import { AddonChangeRefused } from "./AddonChangeRefused.js";
 
@@ -25,12 +30,22 @@ export interface InstallSteps {
  * the AddonManager error as detail, or the refusal `check` returned. Resolves with the installed add-on;
  * the caller then completes its record.
  */
-export async function installFromDetails(addons: AddonsApi, details: ExtensionDetails, steps: InstallSteps): Promise<AddonInfo> {
+export async function installFromDetails(
+  addons: AddonsApi,
+  details: ExtensionDetails,
+  steps: InstallSteps,
+): Promise<AddonInfo> {
   await steps.recordPending();
   try {
-    const downloaded = await addons.prepareInstall(details.xpi, `${details.hash_algorithm}:${details.hash}`, downloadLimits(details));
+    const downloaded = await addons.prepareInstall(
+      details.xpi,
+      `${details.hash_algorithm}:${details.hash}`,
+      downloadLimits(details),
+    );
     if (downloaded.status === "failed") {
-      throw new AddonChangeRefused("download-failure", `${details.xpi} failed to download: ${downloaded.message}`, { detail: downloaded.error });
+      throw new AddonChangeRefused("download-failure", `${details.xpi} failed to download: ${downloaded.message}`, {
+        detail: downloaded.error,
+      });
     }
     const refusal = steps.check(downloaded);
     if (refusal) {
@@ -39,7 +54,11 @@ export async function installFromDetails(addons: AddonsApi, details: ExtensionDe
     }
     const installed = await addons.completeInstall(downloaded.installId);
     if (installed.status === "failed") {
-      throw new AddonChangeRefused("install-failure", `${details.extension_id} ${details.version} failed to install: ${installed.message}`, { detail: installed.error });
+      throw new AddonChangeRefused(
+        "install-failure",
+        `${details.extension_id} ${details.version} failed to install: ${installed.message}`,
+        { detail: installed.error },
+      );
     }
     return installed.addon;
   } catch (error) {
@@ -56,7 +75,9 @@ export async function requireExtensionDetails(
   try {
     return await fetchDetails(extensionApiId);
   } catch (error) {
-    throw new AddonChangeRefused("download-failure", `No metadata for extension ${extensionApiId}: ${String(error)}`, { detail: "metadata-unavailable" });
+    throw new AddonChangeRefused("download-failure", `No metadata for extension ${extensionApiId}: ${String(error)}`, {
+      detail: "metadata-unavailable",
+    });
   }
 }
 

@@ -4,7 +4,12 @@ import { trackSettlement, type Recipe } from "../core/index.js";
 import { filterContextFor, prefetchAttributes, type ContextTimer, type RunFilterContext } from "./filterContext.js";
 import type { Classification } from "./classifyClient.js";
 import type { ClientIdentity } from "./ClientIdentity.js";
-import { CONTEXT_ATTRIBUTE_NAMES, CONTEXT_ATTRIBUTES, type ContextAttributeName, type ContextSources } from "./contextAttributes.js";
+import {
+  CONTEXT_ATTRIBUTE_NAMES,
+  CONTEXT_ATTRIBUTES,
+  type ContextAttributeName,
+  type ContextSources,
+} from "./contextAttributes.js";
 import type { EnrollmentSummaries } from "./EnrollmentSummaries.js";
 import { settledJson } from "./settledJson.js";
 import { latestArchivedPings } from "./telemetryPings.js";
@@ -116,7 +121,9 @@ class RunContext implements RunFilterContext {
   ) {
     this.attributes = Object.defineProperties(
       {},
-      Object.fromEntries(CONTEXT_ATTRIBUTE_NAMES.map((name) => [name, { get: () => this.value(name), enumerable: true }])),
+      Object.fromEntries(
+        CONTEXT_ATTRIBUTE_NAMES.map((name) => [name, { get: () => this.value(name), enumerable: true }]),
+      ),
     );
   }
 

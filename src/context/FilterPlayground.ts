@@ -1,5 +1,12 @@
 import { errorMessage } from "../core/index.js";
-import { evaluateFilter, explainFilter, FilterSyntaxError, type FilterExplanation, type FilterOptions, type Recipe } from "../core/index.js";
+import {
+  evaluateFilter,
+  explainFilter,
+  FilterSyntaxError,
+  type FilterExplanation,
+  type FilterOptions,
+  type Recipe,
+} from "../core/index.js";
 import type { RunFilterContext } from "./filterContext.js";
 import { settledJson } from "./settledJson.js";
 
@@ -25,7 +32,11 @@ const PLAYGROUND_RECIPE: Recipe = {
  * Evaluates `expression` the way the runner evaluates a recipe's filter (same context, prefs reader and matcher),
  * so QA can see what a filter will make of this client before publishing it.
  */
-export function evaluatePlaygroundFilter(expression: string, context: RunFilterContext, options: FilterOptions): Promise<FilterEvaluation> {
+export function evaluatePlaygroundFilter(
+  expression: string,
+  context: RunFilterContext,
+  options: FilterOptions,
+): Promise<FilterEvaluation> {
   return evaluateRecipeFilter({ ...PLAYGROUND_RECIPE, filter_expression: expression }, context, options);
 }
 
@@ -34,7 +45,11 @@ export function evaluatePlaygroundFilter(expression: string, context: RunFilterC
  * console shows when QA asks why a recipe of a run did or did not match. The explanation is made on request
  * only, never by a run, and from the same evaluator, so it cannot tell another verdict than the run's.
  */
-export async function evaluateRecipeFilter(recipe: Recipe, context: RunFilterContext, options: FilterOptions): Promise<FilterEvaluation> {
+export async function evaluateRecipeFilter(
+  recipe: Recipe,
+  context: RunFilterContext,
+  options: FilterOptions,
+): Promise<FilterEvaluation> {
   const recipeContext = context.forRecipe(recipe);
   let explanation: FilterExplanation;
   try {

@@ -16,7 +16,10 @@ export interface Classification {
 export const CLASSIFY_LIMITS: FetchLimits = { timeoutMs: 3_000, maxBytes: 16 * 1024 };
 
 /** `GET <apiUrl>classify_client/` → `{country, request_time}` (Normandy's `NormandyApi.classifyClient`). */
-export async function fetchClassification(apiUrl: string, limits: FetchLimits = CLASSIFY_LIMITS): Promise<Classification> {
+export async function fetchClassification(
+  apiUrl: string,
+  limits: FetchLimits = CLASSIFY_LIMITS,
+): Promise<Classification> {
   const url = `${apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`}classify_client/`;
   const body = (await fetchJson(url, limits)) as { country?: unknown; request_time?: unknown } | null;
   const country = body?.country;

@@ -44,7 +44,10 @@ export interface NormandyAddon extends Omit<AddonFacts, "installDate"> {
 
 function normandyAddons(addons: Record<string, AddonFacts>): Record<string, NormandyAddon> {
   return Object.fromEntries(
-    Object.entries(addons).map(([id, addon]) => [id, { ...addon, installDate: addon.installDate === null ? null : new Date(addon.installDate) }]),
+    Object.entries(addons).map(([id, addon]) => [
+      id,
+      { ...addon, installDate: addon.installDate === null ? null : new Date(addon.installDate) },
+    ]),
   );
 }
 
@@ -87,7 +90,8 @@ export const CONTEXT_ATTRIBUTES = {
   studies: (sources: ContextSources) => sources.studies(),
   rollouts: (sources: ContextSources) => sources.rollouts(),
   telemetry: (sources: ContextSources) => sources.archivedPings(),
-  liveTelemetry: async (sources: ContextSources) => liveTelemetry(await sources.currentEnvironment(), () => sources.currentMainPing()),
+  liveTelemetry: async (sources: ContextSources) =>
+    liveTelemetry(await sources.currentEnvironment(), () => sources.currentMainPing()),
   // Deliberately an empty object where Normandy gives null (always, on Linux): a filter such as
   // `normandy.attribution.source == "x"` then does not match, rather than failing with a filter error.
   attribution: async (sources: ContextSources) => (await sources.attribution()) ?? {},

@@ -12,7 +12,9 @@ export async function settledJson(value: unknown): Promise<unknown> {
   }
   if (Array.isArray(settled)) return Promise.all(settled.map(async (element) => (await settledJson(element)) ?? null));
   const entries = await Promise.all(
-    Object.keys(settled).map(async (key) => [key, await settledJson((settled as Record<string, unknown>)[key])] as const),
+    Object.keys(settled).map(
+      async (key) => [key, await settledJson((settled as Record<string, unknown>)[key])] as const,
+    ),
   );
   // fromEntries keeps a key such as __proto__ an ordinary key.
   return Object.fromEntries(entries.filter(([, member]) => member !== undefined));

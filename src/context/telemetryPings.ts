@@ -33,10 +33,21 @@ export async function latestArchivedPings(api: ClientContextApi): Promise<Record
 const READ_BY_THE_LANGUAGE = new Set(["then", "toJSON"]);
 
 /** The members of a main ping before its environment, in the order Firefox assembles them. */
-const MAIN_PING_MEMBERS = ["type", "id", "creationDate", "version", "application", "payload", "clientId", "profileGroupId"] as const;
+const MAIN_PING_MEMBERS = [
+  "type",
+  "id",
+  "creationDate",
+  "version",
+  "application",
+  "payload",
+  "clientId",
+  "profileGroupId",
+] as const;
 
 /** The live main ping: its environment at once, every other member a promise, read from the whole ping. */
-export type LiveMainPing = { environment: TelemetryEnvironment } & { readonly [Member in (typeof MAIN_PING_MEMBERS)[number]]: Promise<unknown> };
+export type LiveMainPing = { environment: TelemetryEnvironment } & {
+  readonly [Member in (typeof MAIN_PING_MEMBERS)[number]]: Promise<unknown>;
+};
 
 export interface LiveTelemetry {
   main: LiveMainPing | null;
@@ -50,7 +61,10 @@ export interface LiveTelemetry {
  * ping type than `main` throws, so a filter that confuses it with `normandy.telemetry` fails (filter-error)
  * instead of quietly not matching. Symbols and what the language itself probes (`then`, `toJSON`) read as usual.
  */
-export function liveTelemetry(environment: TelemetryEnvironment | null, wholePing: () => Promise<TelemetryPing | null>): LiveTelemetry {
+export function liveTelemetry(
+  environment: TelemetryEnvironment | null,
+  wholePing: () => Promise<TelemetryPing | null>,
+): LiveTelemetry {
   const main = environment === null ? null : liveMainPing(environment, wholePing);
   return new Proxy(
     { main },

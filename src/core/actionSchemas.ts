@@ -12,7 +12,11 @@ import type { JsonSchema } from "./jsonSchemaValidator.js";
 const DRAFT_04 = "http://json-schema.org/draft-04/schema#";
 const ROLLOUT_SLUG: JsonSchema = { type: "string", pattern: "^[a-z0-9\\-_]+$" };
 const BRANCH_SLUG: JsonSchema = { type: "string", pattern: "^[A-Za-z0-9\\-_]+$" };
-const RATIO: JsonSchema = { description: "Ratio of users who should be grouped into this branch", type: "integer", minimum: 1 };
+const RATIO: JsonSchema = {
+  description: "Ratio of users who should be grouped into this branch",
+  type: "integer",
+  minimum: 1,
+};
 const IS_ENROLLMENT_PAUSED: JsonSchema = {
   description: "If true, new users will not be enrolled in the study.",
   type: "boolean",
@@ -175,7 +179,10 @@ export const ACTION_SCHEMAS = {
         type: ["object", "null"],
         default: null,
         required: ["slug"],
-        properties: { slug: BRANCH_SLUG, branch: { type: ["string", "null"], pattern: "^[A-Za-z0-9\\-_]+$", default: null } },
+        properties: {
+          slug: BRANCH_SLUG,
+          branch: { type: ["string", "null"], pattern: "^[A-Za-z0-9\\-_]+$", default: null },
+        },
       },
     },
   },

@@ -30,7 +30,8 @@ export function canonicalJSON(value: unknown): string {
       return String(data);
     case "object":
       if (data === null) return "null";
-      if (Array.isArray(data)) return `[${data.map((item) => (item === undefined ? "null" : canonicalJSON(item))).join(",")}]`;
+      if (Array.isArray(data))
+        return `[${data.map((item) => (item === undefined ? "null" : canonicalJSON(item))).join(",")}]`;
       return canonicalObject(data as Record<string, unknown>);
     default:
       throw new TypeError(`canonicalJSON cannot serialize a ${typeof data}`);

@@ -70,7 +70,8 @@ export async function verifyCertificateChain(options: ChainVerificationOptions):
 
 /** Throws certificate-not-yet-valid / certificate-expired when `now` lies outside the period. */
 export function assertValidAt(period: { validFrom: Date; validUntil: Date }, now: Date, what: string): void {
-  if (now < period.validFrom) fail("certificate-not-yet-valid", `${what} is not valid before ${period.validFrom.toISOString()}`);
+  if (now < period.validFrom)
+    fail("certificate-not-yet-valid", `${what} is not valid before ${period.validFrom.toISOString()}`);
   if (now > period.validUntil) fail("certificate-expired", `${what} expired at ${period.validUntil.toISOString()}`);
 }
 
@@ -97,12 +98,16 @@ class PathBuilder {
       }
     }
     if (failures.length === 0) {
-      if (bytesEqual(child.subject.der, child.issuer.der)) fail("wrong-root", `root ${describe(child)} is not the trusted root`);
+      if (bytesEqual(child.subject.der, child.issuer.der))
+        fail("wrong-root", `root ${describe(child)} is not the trusted root`);
       fail("broken-chain", `the chain holds no issuer of ${describe(child)}`);
     }
     const [first] = failures as [ContentSignatureError];
     if (failures.every((failure) => failure.code === first.code)) throw first;
-    fail("broken-chain", `no issuer of ${describe(child)} leads to the trusted root: ${failures.map((failure) => failure.message).join("; ")}`);
+    fail(
+      "broken-chain",
+      `no issuer of ${describe(child)} leads to the trusted root: ${failures.map((failure) => failure.message).join("; ")}`,
+    );
   }
 
   /** The issuers above `candidate` when it can sign the last certificate of `below`; throws otherwise. */
@@ -118,7 +123,8 @@ class PathBuilder {
     signed.catch(() => {}); // awaited below, unless the path above fails first
     let above: Certificate[] = [];
     if (!isAnchor) {
-      if (subCACount >= MAX_INTERMEDIATES) fail("broken-chain", `more than ${MAX_INTERMEDIATES} intermediates below the root`);
+      if (subCACount >= MAX_INTERMEDIATES)
+        fail("broken-chain", `more than ${MAX_INTERMEDIATES} intermediates below the root`);
       above = await this.issuersAbove([...below, candidate]);
     }
     if (!(await signed)) {
@@ -132,17 +138,24 @@ class PathBuilder {
 function onPath(candidate: Certificate, path: readonly Certificate[]): boolean {
   return path.some(
     (certificate) =>
-      bytesEqual(certificate.subject.der, candidate.subject.der) && bytesEqual(certificate.publicKey.spki, candidate.publicKey.spki),
+      bytesEqual(certificate.subject.der, candidate.subject.der) &&
+      bytesEqual(certificate.publicKey.spki, candidate.publicKey.spki),
   );
 }
 
 /** Whether a pool certificate is the trusted root; the pool's hashes are all computed at once, up front. */
-function rootTest(rootHash: string | undefined, pool: readonly Certificate[]): (certificate: Certificate) => Promise<boolean> {
+function rootTest(
+  rootHash: string | undefined,
+  pool: readonly Certificate[],
+): (certificate: Certificate) => Promise<boolean> {
   if (rootHash === undefined) {
-    return async (certificate) => bytesEqual(certificate.subject.der, certificate.issuer.der) && isSignedBy(certificate, certificate.publicKey);
+    return async (certificate) =>
+      bytesEqual(certificate.subject.der, certificate.issuer.der) && isSignedBy(certificate, certificate.publicKey);
   }
   const pinned = rootHash.replace(/:/g, "").toLowerCase();
-  const hashes = new Map(pool.map((certificate) => [certificate, globalThis.crypto.subtle.digest("SHA-256", certificate.der)]));
+  const hashes = new Map(
+    pool.map((certificate) => [certificate, globalThis.crypto.subtle.digest("SHA-256", certificate.der)]),
+  );
   return async (certificate) => hexEncode(new Uint8Array(await hashes.get(certificate)!)) === pinned;
 }
 

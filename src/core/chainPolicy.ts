@@ -23,25 +23,37 @@ export type CertificateRole =
 export function checkCertificate(certificate: Certificate, role: CertificateRole, now: Date): void {
   const name = describe(certificate);
   if (certificate.unsupportedExtensions.length) {
-    fail("unsupported-extension", `${name} carries extension ${certificate.unsupportedExtensions.join(", ")}, which the chain check does not support`);
+    fail(
+      "unsupported-extension",
+      `${name} carries extension ${certificate.unsupportedExtensions.join(", ")}, which the chain check does not support`,
+    );
   }
   const { type } = certificate.publicKey;
   if (type.kind === "rsa" && type.modulusBits < MIN_RSA_MODULUS_BITS) {
-    fail("key-too-small", `${name} has a ${type.modulusBits}-bit RSA key; at least ${MIN_RSA_MODULUS_BITS} bits are required`);
+    fail(
+      "key-too-small",
+      `${name} has a ${type.modulusBits}-bit RSA key; at least ${MIN_RSA_MODULUS_BITS} bits are required`,
+    );
   }
   if (certificate.issuer.der.length <= 2) fail("broken-chain", `${name} has an empty issuer name`);
   if (role.kind === "leaf") checkLeafConstraints(certificate, name);
   else checkIssuerConstraints(certificate, role, name);
   checkCodeSigningPurpose(certificate, role, name);
-  if (now < certificate.notBefore) fail("certificate-not-yet-valid", `${name} is not valid before ${certificate.notBefore.toISOString()}`);
-  if (now > certificate.notAfter) fail("certificate-expired", `${name} expired at ${certificate.notAfter.toISOString()}`);
+  if (now < certificate.notBefore)
+    fail("certificate-not-yet-valid", `${name} is not valid before ${certificate.notBefore.toISOString()}`);
+  if (now > certificate.notAfter)
+    fail("certificate-expired", `${name} expired at ${certificate.notAfter.toISOString()}`);
 }
 
 function checkLeafConstraints(certificate: Certificate, name: string): void {
   if (certificate.isCA) fail("wrong-key-usage", `the signing certificate ${name} is a CA certificate`);
 }
 
-function checkIssuerConstraints(certificate: Certificate, role: Extract<CertificateRole, { kind: "issuer" }>, name: string): void {
+function checkIssuerConstraints(
+  certificate: Certificate,
+  role: Extract<CertificateRole, { kind: "issuer" }>,
+  name: string,
+): void {
   if (certificate.keyUsage && !certificate.keyUsage.has("keyCertSign")) {
     fail("cannot-sign", `${name} has a keyUsage without keyCertSign`);
   }
@@ -62,7 +74,8 @@ function checkIssuerConstraints(certificate: Certificate, role: Extract<Certific
 function checkCodeSigningPurpose(certificate: Certificate, role: CertificateRole, name: string): void {
   const purposes = certificate.extendedKeyUsage;
   if (!purposes) return;
-  if (!purposes.includes(Oid.codeSigning)) fail("wrong-key-usage", `${name} has an extendedKeyUsage without codeSigning`);
+  if (!purposes.includes(Oid.codeSigning))
+    fail("wrong-key-usage", `${name} has an extendedKeyUsage without codeSigning`);
   if (role.kind === "leaf" && purposes.includes(Oid.ocspSigning)) {
     fail("wrong-key-usage", `the signing certificate ${name} is also an OCSP responder`);
   }
@@ -75,9 +88,13 @@ function checkCodeSigningPurpose(certificate: Certificate, role: CertificateRole
 export function checkSignerName(leaf: Certificate, signer: string): void {
   const names = leaf.subjectAltName?.dnsNames ?? [];
   const odd = names.find((dnsName) => !isPlainDnsName(dnsName));
-  if (odd !== undefined) fail("wrong-subject", `${describe(leaf)} names ${JSON.stringify(odd)}, which is not a plain DNS name`);
+  if (odd !== undefined)
+    fail("wrong-subject", `${describe(leaf)} names ${JSON.stringify(odd)}, which is not a plain DNS name`);
   if (!names.some((dnsName) => namesHost(dnsName, signer))) {
-    fail("wrong-subject", `${describe(leaf)} is for ${names.length ? names.join(", ") : "no DNS name"}, expected ${signer}`);
+    fail(
+      "wrong-subject",
+      `${describe(leaf)} is for ${names.length ? names.join(", ") : "no DNS name"}, expected ${signer}`,
+    );
   }
 }
 
@@ -100,7 +117,11 @@ export function checkNameConstraints(issuer: Certificate, below: readonly Certif
         isPlainDnsName(dnsName) &&
         (permitted.length === 0 || permitted.some((subtree) => inDnsSubtree(dnsName, subtree))) &&
         !excluded.some((subtree) => inDnsSubtree(dnsName, subtree));
-      if (!allowed) fail("name-constraint-violation", `${describe(certificate)} names ${dnsName}, outside the name constraints of ${describe(issuer)}`);
+      if (!allowed)
+        fail(
+          "name-constraint-violation",
+          `${describe(certificate)} names ${dnsName}, outside the name constraints of ${describe(issuer)}`,
+        );
     }
   }
 }

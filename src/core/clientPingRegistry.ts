@@ -26,9 +26,15 @@ export interface PingTypeRule {
   readonly events: Readonly<Record<string, PingEventRule>>;
 }
 
-const UUID: FieldRule = { pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, means: "a lower-case UUID" };
+const UUID: FieldRule = {
+  pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  means: "a lower-case UUID",
+};
 const LOCALE: FieldRule = { pattern: /^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, means: "a locale tag such as en-US" };
-const VERSION: FieldRule = { pattern: /^[0-9]{1,9}(\.[0-9]{1,9}){0,3}([a-z]{1,5}[0-9]{0,9})?$/, means: "a version such as 1.2.0 or 1.0b3" };
+const VERSION: FieldRule = {
+  pattern: /^[0-9]{1,9}(\.[0-9]{1,9}){0,3}([a-z]{1,5}[0-9]{0,9})?$/,
+  means: "a version such as 1.2.0 or 1.0b3",
+};
 /** Milliseconds or a count; ten digits are more than any run or collection can need. */
 const WHOLE_NUMBER: FieldRule = { pattern: /^(0|[1-9][0-9]{0,9})$/, means: "a whole number of at most 10 digits" };
 
@@ -41,11 +47,23 @@ export type ReleaseChannel = (typeof RELEASE_CHANNELS)[number];
  * enterprise policy blocks studies; no trusted root is configured, so nothing can be verified; the user opted
  * out of studies (rollouts still run); or none of these.
  */
-export const CLIENT_STATUSES = ["DISABLED_BY_PREF", "DISABLED_BY_POLICY", "NOT_CONFIGURED", "OPTED_OUT", "ENABLED"] as const;
+export const CLIENT_STATUSES = [
+  "DISABLED_BY_PREF",
+  "DISABLED_BY_POLICY",
+  "NOT_CONFIGURED",
+  "OPTED_OUT",
+  "ENABLED",
+] as const;
 export type ClientStatus = (typeof CLIENT_STATUSES)[number];
 
 /** The start-up steps of the background page; `ADDON_INIT_FAILED` names the one that failed. */
-export const STARTUP_STEPS = ["PREFERENCE_ROLLOUTS", "ADDON_ROLLOUTS", "PREFERENCE_STUDIES", "ADDON_STUDIES", "STUDIES_OPT_OUT"] as const;
+export const STARTUP_STEPS = [
+  "PREFERENCE_ROLLOUTS",
+  "ADDON_ROLLOUTS",
+  "PREFERENCE_STUDIES",
+  "ADDON_STUDIES",
+  "STUDIES_OPT_OUT",
+] as const;
 export type StartupStep = (typeof STARTUP_STEPS)[number];
 
 /** A filter that does not parse, or one that threw while it was evaluated (a failing attribute included). */
@@ -53,7 +71,15 @@ export const TARGETING_ERRORS = ["MALFORMED_EXPRESSION", "OTHER_ERROR"] as const
 export type TargetingError = (typeof TARGETING_ERRORS)[number];
 
 /** One performance ping per run stage, and one for the whole run; `value` is in whole milliseconds. */
-export const PERFORMANCE_EVENTS = ["RUN_TOTAL", "RUN_FETCH", "RUN_VERIFY", "RUN_CONTEXT", "RUN_FILTER", "RUN_ACTIONS", "RUN_REPORT"] as const;
+export const PERFORMANCE_EVENTS = [
+  "RUN_TOTAL",
+  "RUN_FETCH",
+  "RUN_VERIFY",
+  "RUN_CONTEXT",
+  "RUN_FILTER",
+  "RUN_ACTIONS",
+  "RUN_REPORT",
+] as const;
 export type PerformanceEvent = (typeof PERFORMANCE_EVENTS)[number];
 
 /** How the runner judged a recipe for this client (Normandy's `RECIPE_SUITABILITY_*`; `src/actions/Suitability.ts`). */
@@ -72,7 +98,16 @@ const PERFORMANCE_EVENT_RULE: PingEventRule = { value: WHOLE_NUMBER, fields: { r
 // --- Messaging: the heartbeat survey's events (messaging telemetry; Activity Stream Router ping fields) ---
 
 /** The surface's events: the four interactions, the two other ways a survey ends, and exposure and reach. */
-export const MESSAGING_EVENTS = ["IMPRESSION", "CLICK_BUTTON", "LEARN_MORE", "DISMISS", "EXPIRED", "WINDOW_CLOSED", "EXPOSURE", "REACH"] as const;
+export const MESSAGING_EVENTS = [
+  "IMPRESSION",
+  "CLICK_BUTTON",
+  "LEARN_MORE",
+  "DISMISS",
+  "EXPIRED",
+  "WINDOW_CLOSED",
+  "EXPOSURE",
+  "REACH",
+] as const;
 export type MessagingEvent = (typeof MESSAGING_EVENTS)[number];
 /** Activity Stream's placeholder for a field that does not apply (no study, no impression). */
 export const NOT_APPLICABLE = "n/a";
@@ -83,9 +118,15 @@ export const NOT_APPLICABLE = "n/a";
  */
 const SLUG_BODY = "(?!(?:true|false)$)(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]{0,63}";
 export const MESSAGING_IDENTIFIER = new RegExp(`^${SLUG_BODY}$`);
-export const SLUG: FieldRule = { pattern: MESSAGING_IDENTIFIER, means: "a slug (letters, digits, - and _, at most 64)" };
+export const SLUG: FieldRule = {
+  pattern: MESSAGING_IDENTIFIER,
+  means: "a slug (letters, digits, - and _, at most 64)",
+};
 export const SLUG_OR_NA: FieldRule = { pattern: new RegExp(`^(?:n/a|${SLUG_BODY})$`), means: "a slug or n/a" };
-const UUID_OR_NA: FieldRule = { pattern: /^(n\/a|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, means: "a lower-case UUID or n/a" };
+const UUID_OR_NA: FieldRule = {
+  pattern: /^(n\/a|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+  means: "a lower-case UUID or n/a",
+};
 /** A star rating, or ENGAGED for the engagement button. */
 export const SURVEY_ANSWERS = ["1", "2", "3", "4", "5", "ENGAGED"] as const;
 
@@ -107,7 +148,10 @@ const MESSAGING_FIELDS: Readonly<Record<string, FieldRule>> = {
 };
 const MESSAGING_EVENT_RULE: PingEventRule = { value: { oneOf: [NOT_APPLICABLE] }, fields: MESSAGING_FIELDS };
 const MESSAGING_PING_EVENTS = {
-  ...(Object.fromEntries(MESSAGING_EVENTS.map((event) => [event, MESSAGING_EVENT_RULE])) as Record<MessagingEvent, PingEventRule>),
+  ...(Object.fromEntries(MESSAGING_EVENTS.map((event) => [event, MESSAGING_EVENT_RULE])) as Record<
+    MessagingEvent,
+    PingEventRule
+  >),
   CLICK_BUTTON: { value: { oneOf: SURVEY_ANSWERS }, fields: MESSAGING_FIELDS },
 };
 
@@ -125,7 +169,10 @@ export const CLIENT_PINGS = {
   },
   performance: {
     metric: "performance",
-    events: Object.fromEntries(PERFORMANCE_EVENTS.map((event) => [event, PERFORMANCE_EVENT_RULE])) as Record<PerformanceEvent, PingEventRule>,
+    events: Object.fromEntries(PERFORMANCE_EVENTS.map((event) => [event, PERFORMANCE_EVENT_RULE])) as Record<
+      PerformanceEvent,
+      PingEventRule
+    >,
   },
   run: {
     metric: "run",
@@ -134,7 +181,10 @@ export const CLIENT_PINGS = {
       RUN_RESULT: { value: { oneOf: UPTAKE_STATUSES }, fields: { recipe_count: WHOLE_NUMBER } },
       // One per recipe of that run: its uptake status, and the suitability that explains it. The reason text
       // the QA console shows stays on the client: it may quote server answers or pref values.
-      RECIPE_RESULT: { value: { oneOf: UPTAKE_STATUSES }, fields: { recipe_id: WHOLE_NUMBER, suitability: { oneOf: RECIPE_SUITABILITIES } } },
+      RECIPE_RESULT: {
+        value: { oneOf: UPTAKE_STATUSES },
+        fields: { recipe_id: WHOLE_NUMBER, suitability: { oneOf: RECIPE_SUITABILITIES } },
+      },
     },
   },
   messaging: {

@@ -15,7 +15,8 @@ export function clientPingProblem(ping: unknown): string | null {
 
 function findProblem({ type, event, value, fields, ...rest }: Record<string, unknown>): string | null {
   const unexpected = Object.keys(rest);
-  if (unexpected.length > 0) return `unknown properties ${unexpected.join(", ")} (a ping has type, event, value and fields)`;
+  if (unexpected.length > 0)
+    return `unknown properties ${unexpected.join(", ")} (a ping has type, event, value and fields)`;
   if (typeof type !== "string" || !Object.hasOwn(CLIENT_PINGS, type)) {
     return `unknown type (known: ${Object.keys(CLIENT_PINGS).join(", ")})`;
   }
@@ -40,7 +41,8 @@ function findProblem({ type, event, value, fields, ...rest }: Record<string, unk
 /** What is wrong with `value` under `rule`, or null. */
 function ruleProblem(rule: FieldRule, value: unknown): string | null {
   if (typeof value !== "string") return `must be a string, got ${describe(value)}`;
-  if ("oneOf" in rule) return rule.oneOf.includes(value) ? null : `must be one of ${rule.oneOf.join(", ")}, got ${describe(value)}`;
+  if ("oneOf" in rule)
+    return rule.oneOf.includes(value) ? null : `must be one of ${rule.oneOf.join(", ")}, got ${describe(value)}`;
   return rule.pattern.test(value) ? null : `must be ${rule.means}, got ${describe(value)}`;
 }
 

@@ -36,7 +36,11 @@ export async function verifyContentSignature(options: ContentSignatureOptions): 
 }
 
 /** The last step of verifyContentSignature: `signature` (decoded) over `data` with an already checked leaf. */
-export async function verifyDataSignature(leaf: Certificate, signature: Uint8Array<ArrayBuffer>, data: string): Promise<void> {
+export async function verifyDataSignature(
+  leaf: Certificate,
+  signature: Uint8Array<ArrayBuffer>,
+  data: string,
+): Promise<void> {
   const { publicKey } = leaf;
   const isP384 = publicKey.type.kind === "ec" && publicKey.type.curve === "P-384";
   const signed = new TextEncoder().encode(CONTENT_SIGNATURE_PREFIX + data);
@@ -55,7 +59,8 @@ export function decodeContentSignature(text: string): Uint8Array<ArrayBuffer> {
   try {
     signature = base64UrlDecode(encoded);
   } catch (error) {
-    if (error instanceof EncodingError) throw new ContentSignatureError("bad-signature-encoding", "the signature is not base64url");
+    if (error instanceof EncodingError)
+      throw new ContentSignatureError("bad-signature-encoding", "the signature is not base64url");
     throw error;
   }
   if (signature.length !== P384_SIGNATURE_BYTES) {

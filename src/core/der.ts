@@ -74,7 +74,11 @@ function readElements(bytes: Uint8Array<ArrayBuffer>): DerElement[] {
     if ((tag & 0x1f) === 0x1f) throw new DerError("multi-byte tag numbers are not supported");
     const length = readLength();
     if (offset + length > bytes.length) throw new DerError("element runs past the end of its container");
-    elements.push({ tag, contents: bytes.subarray(offset, offset + length), encoded: bytes.subarray(start, offset + length) });
+    elements.push({
+      tag,
+      contents: bytes.subarray(offset, offset + length),
+      encoded: bytes.subarray(start, offset + length),
+    });
     offset += length;
   }
   return elements;
@@ -178,7 +182,10 @@ export function readTime(element: DerElement): Date {
   if (element.tag === DerTag.UTC_TIME && (match = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(text))) {
     const yy = Number(match[1]);
     year = yy >= 50 ? 1900 + yy : 2000 + yy;
-  } else if (element.tag === DerTag.GENERALIZED_TIME && (match = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(text))) {
+  } else if (
+    element.tag === DerTag.GENERALIZED_TIME &&
+    (match = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(text))
+  ) {
     year = Number(match[1]);
   } else {
     throw new DerError(`malformed time ${JSON.stringify(text)}`);
@@ -186,7 +193,14 @@ export function readTime(element: DerElement): Date {
   const [month, day, hour, minute, second] = match.slice(2, 7).map(Number) as [number, number, number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   // Date.UTC rolls over out-of-range fields (February 30 → March 2): a date that does not read back is invalid.
-  if (year < 1970 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+  if (
+    year < 1970 ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
     throw new DerError(`invalid time ${JSON.stringify(text)}`);
   }
   return date;

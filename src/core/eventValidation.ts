@@ -62,7 +62,9 @@ function describe(value: unknown): string {
  * would truncate too, but count an error that makes its test API throw). Recorded and logged alike.
  */
 export function fitExtraValues(extra: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(extra).map(([key, value]) => [key, truncateUtf8(value, EVENT_EXTRA_VALUE_MAX_BYTES)]));
+  return Object.fromEntries(
+    Object.entries(extra).map(([key, value]) => [key, truncateUtf8(value, EVENT_EXTRA_VALUE_MAX_BYTES)]),
+  );
 }
 
 function truncateUtf8(text: string, maxBytes: number): string {

@@ -21,7 +21,12 @@ export function attributesReadBy(ast: MozjexlAst): Set<string> {
         }
         return;
       case "FilterExpression":
-        if (!node.relative && isContextRoot(node.subject) && node.expr.type === "Literal" && typeof node.expr.value === "string") {
+        if (
+          !node.relative &&
+          isContextRoot(node.subject) &&
+          node.expr.type === "Literal" &&
+          typeof node.expr.value === "string"
+        ) {
           names.add(node.expr.value);
         }
         visit(node.subject);

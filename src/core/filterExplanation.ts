@@ -4,7 +4,13 @@
  * uses (mozjexl's, watched node by node through `evaluateFilterObserved`), so an explanation cannot disagree
  * with a run over the same context. Explaining is never part of a run: the QA console asks for it.
  */
-import { attributesReadByFilter, evaluateFilterObserved, operatorPrecedence, type FilterContext, type FilterOptions } from "./filterExpressions.js";
+import {
+  attributesReadByFilter,
+  evaluateFilterObserved,
+  operatorPrecedence,
+  type FilterContext,
+  type FilterOptions,
+} from "./filterExpressions.js";
 import { errorMessage } from "./errorMessage.js";
 import type { MozjexlAst } from "./mozjexl.js";
 
@@ -43,7 +49,11 @@ export const MAX_VALUE_TEXT = 200;
  * Evaluates `expression` over `context` and explains it. A syntax error throws (FilterSyntaxError), as in
  * `evaluateFilter`; an evaluation error is the explanation's result, with the nodes that threw marked.
  */
-export async function explainFilter(expression: string, context: FilterContext, options: FilterOptions = {}): Promise<FilterExplanation> {
+export async function explainFilter(
+  expression: string,
+  context: FilterContext,
+  options: FilterOptions = {},
+): Promise<FilterExplanation> {
   const outcomes = new Map<MozjexlAst, Promise<NodeOutcome>[]>();
   const { ast, value } = evaluateFilterObserved(expression, context, options, (node, nodeValue) => {
     const list = outcomes.get(node) ?? [];
@@ -99,7 +109,10 @@ function explainNode(ast: MozjexlAst, outcomes: ReadonlyMap<MozjexlAst, NodeOutc
     case "UnaryExpression":
       return node("operator", [ast.right], ast.operator);
     case "ConditionalExpression":
-      return node("conditional", ast.consequent ? [ast.test, ast.consequent, ast.alternate] : [ast.test, ast.alternate]);
+      return node(
+        "conditional",
+        ast.consequent ? [ast.test, ast.consequent, ast.alternate] : [ast.test, ast.alternate],
+      );
     case "FilterExpression":
       return node("filter", [ast.subject, ast.expr]);
     case "FunctionCall":
@@ -124,7 +137,8 @@ function isPlainPath(ast: MozjexlAst): boolean {
 function markDecisive(node: ExplainedNode, decisive: boolean): void {
   node.decisive = decisive;
   const own = node.outcomes.length === 1 ? node.outcomes[0] : undefined;
-  const deciders = decisive && own ? decidingChildren(node, own) : decisive && node.outcomes.length > 1 ? node.children : [];
+  const deciders =
+    decisive && own ? decidingChildren(node, own) : decisive && node.outcomes.length > 1 ? node.children : [];
   for (const child of node.children) markDecisive(child, deciders.includes(child));
 }
 
@@ -160,7 +174,8 @@ export function sourceText(ast: MozjexlAst): string {
       // Left-associative: an equal-precedence right operand needs brackets, a left one does not. mozjexl gives
       // `&&` and `||` one precedence (`a || b && c` is `(a || b) && c`), so a left operand with another
       // operator of the same precedence is bracketed too: the text then reads as it evaluates.
-      const left = ast.left.type === "BinaryExpression" && ast.left.operator !== ast.operator ? precedence + 1 : precedence;
+      const left =
+        ast.left.type === "BinaryExpression" && ast.left.operator !== ast.operator ? precedence + 1 : precedence;
       return `${operand(ast.left, left)} ${ast.operator} ${operand(ast.right, precedence + 1)}`;
     }
     case "UnaryExpression":
@@ -180,7 +195,9 @@ export function sourceText(ast: MozjexlAst): string {
       return `[${ast.value.map(sourceText).join(", ")}]`;
     case "ObjectLiteral":
       // Keys are identifiers in the filter language.
-      return `{${Object.entries(ast.value).map(([key, value]) => `${key}: ${sourceText(value)}`).join(", ")}}`;
+      return `{${Object.entries(ast.value)
+        .map(([key, value]) => `${key}: ${sourceText(value)}`)
+        .join(", ")}}`;
   }
 }
 
@@ -198,7 +215,11 @@ function stringLiteral(value: string): string {
 /** `ast` as an operand of something binding with `precedence`: bracketed when it binds more loosely. */
 function operand(ast: MozjexlAst, precedence: number): string {
   const own =
-    ast.type === "BinaryExpression" ? operatorPrecedence(ast.operator) : ast.type === "ConditionalExpression" ? 0 : Infinity;
+    ast.type === "BinaryExpression"
+      ? operatorPrecedence(ast.operator)
+      : ast.type === "ConditionalExpression"
+        ? 0
+        : Infinity;
   const text = sourceText(ast);
   return own < precedence ? `(${text})` : text;
 }

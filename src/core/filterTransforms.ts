@@ -16,7 +16,10 @@ export type { FilterPrefsReader };
  * The transforms in Firefox's order; without `prefs`, the preference transforms throw when used.
  * `regExpMatch` is Firefox's native matching unless a time-limited one is given (timeLimitedRegExpMatch.ts).
  */
-export function createFilterTransforms(prefs?: FilterPrefsReader, regExpMatch: RegExpMatcher = nativeRegExpMatch): TransformTable {
+export function createFilterTransforms(
+  prefs?: FilterPrefsReader,
+  regExpMatch: RegExpMatcher = nativeRegExpMatch,
+): TransformTable {
   const prefsFor = (transform: string): FilterPrefsReader => {
     if (!prefs) throw new Error(`The ${transform} transform needs a prefs reader (FilterOptions.prefs)`);
     return prefs;
@@ -26,7 +29,9 @@ export function createFilterTransforms(prefs?: FilterPrefsReader, regExpMatch: R
     // A boolean once the input's hash is known (an earlier recipe or run sampled it), else a promise of it.
     stableSample: (input, rate) => withInputHash(input, (inputHash) => isStableSampled(inputHash, rate as number)),
     bucketSample: (input, start, count, total) =>
-      withInputHash(input, (inputHash) => isBucketSampled(inputHash, start as number, count as number, total as number)),
+      withInputHash(input, (inputHash) =>
+        isBucketSampled(inputHash, start as number, count as number, total as number),
+      ),
     // A missing pref gives the default argument (undefined if there is none).
     preferenceValue: async (name, defaultValue) => {
       const value = await prefsFor("preferenceValue").getPref(prefName(name), "user");
@@ -39,7 +44,9 @@ export function createFilterTransforms(prefs?: FilterPrefsReader, regExpMatch: R
     length: (value) => (Array.isArray(value) ? value.length : undefined),
     // Like Firefox, an element that is null or undefined throws.
     mapToProperty: (value, property) =>
-      Array.isArray(value) ? value.map((element) => (element as Record<string, unknown>)[property as string]) : undefined,
+      Array.isArray(value)
+        ? value.map((element) => (element as Record<string, unknown>)[property as string])
+        : undefined,
     // An array of matches or null; a value that is not a string throws.
     regExpMatch,
     versionCompare: (version, other) => compareVersions(xpcomString(version), xpcomString(other)),
@@ -50,7 +57,11 @@ export function createFilterTransforms(prefs?: FilterPrefsReader, regExpMatch: R
  * The transforms that ask Firefox's parent process at each call: prefs change during a run (actions set
  * them), so their answers are never known in advance, and a filter using them is evaluated asynchronously.
  */
-export const PREFERENCE_TRANSFORM_NAMES: ReadonlySet<string> = new Set(["preferenceValue", "preferenceIsUserSet", "preferenceExists"]);
+export const PREFERENCE_TRANSFORM_NAMES: ReadonlySet<string> = new Set([
+  "preferenceValue",
+  "preferenceIsUserSet",
+  "preferenceExists",
+]);
 
 /** The transform names, for the capabilities `jexl.transform.<name>`. */
 export const FILTER_TRANSFORM_NAMES: readonly string[] = Object.freeze(Object.keys(createFilterTransforms()));

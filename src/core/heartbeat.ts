@@ -47,7 +47,12 @@ export type ShowDecision = { show: true } | { show: false; reason: string };
  * shows the survey again (after the throttle) until the user answers it, as Normandy did before it disabled
  * `nag` outright (bug 1967853, about several profiles nagging at once, which cannot happen to one add-on).
  */
-export function shouldShowSurvey(args: Pick<HeartbeatArguments, "repeatOption" | "repeatEvery">, own: SurveyTimes, anyLastShown: number | null, now: number): ShowDecision {
+export function shouldShowSurvey(
+  args: Pick<HeartbeatArguments, "repeatOption" | "repeatEvery">,
+  own: SurveyTimes,
+  anyLastShown: number | null,
+  now: number,
+): ShowDecision {
   if (anyLastShown !== null && now - anyLastShown < HEARTBEAT_THROTTLE_MS) {
     return { show: false, reason: `a survey was shown ${hoursAgo(now - anyLastShown)} hours ago (at most one a day)` };
   }
@@ -61,7 +66,10 @@ export function shouldShowSurvey(args: Pick<HeartbeatArguments, "repeatOption" |
     case "xdays": {
       const days = args.repeatEvery ?? 0;
       if (own.lastShown !== null && now - own.lastShown < days * DAY_MS) {
-        return { show: false, reason: `this survey was shown ${hoursAgo(now - own.lastShown)} hours ago (repeatEvery ${days} days)` };
+        return {
+          show: false,
+          reason: `this survey was shown ${hoursAgo(now - own.lastShown)} hours ago (repeatEvery ${days} days)`,
+        };
       }
       return { show: true };
     }
@@ -74,7 +82,10 @@ function hoursAgo(ms: number): number {
 }
 
 /** The survey id Firefox's heartbeat ping carries: `<surveyId>::<userId>` only with `includeTelemetryUUID`. */
-export function surveyIdFor(args: Pick<HeartbeatArguments, "surveyId" | "includeTelemetryUUID">, userId: string): string {
+export function surveyIdFor(
+  args: Pick<HeartbeatArguments, "surveyId" | "includeTelemetryUUID">,
+  userId: string,
+): string {
   return args.includeTelemetryUUID ? `${args.surveyId}::${userId}` : args.surveyId;
 }
 
@@ -95,7 +106,11 @@ export interface PostAnswerFacts {
  * already; null when there is no URL. Throws on a URL that does not parse (Normandy's `new URL` does too,
  * failing the recipe) and, deliberately, on one that is not http(s): it opens in a tab of the user's window.
  */
-export function postAnswerUrlFor(args: Pick<HeartbeatArguments, "postAnswerUrl" | "message" | "includeTelemetryUUID">, action: string, facts: PostAnswerFacts): string | null {
+export function postAnswerUrlFor(
+  args: Pick<HeartbeatArguments, "postAnswerUrl" | "message" | "includeTelemetryUUID">,
+  action: string,
+  facts: PostAnswerFacts,
+): string | null {
   if (!args.postAnswerUrl) return null;
   const url = webUrl(args.postAnswerUrl, "postAnswerUrl");
   const params: [string, string][] = [
@@ -130,7 +145,9 @@ export function answeredUrl(postAnswerUrl: string, answer: SurveyAnswer, flowId:
 }
 
 /** The learn-more link, or null: Heartbeat shows none without a message or with a URL that does not parse. */
-export function learnMoreLink(args: Pick<HeartbeatArguments, "learnMoreMessage" | "learnMoreUrl">): { message: string; url: string } | null {
+export function learnMoreLink(
+  args: Pick<HeartbeatArguments, "learnMoreMessage" | "learnMoreUrl">,
+): { message: string; url: string } | null {
   if (!args.learnMoreMessage || !args.learnMoreUrl) return null;
   const url = parseUrl(args.learnMoreUrl);
   // Deliberately http(s) only: Firefox opens the link itself, in the user's window.
@@ -154,7 +171,6 @@ function webUrl(text: string, name: string): URL {
   return url;
 }
 
-
 /**
  * The message id the survey's telemetry carries: its `surveyId` when that is a short identifier, otherwise
  * `recipe-<id>` (a surveyId is free text to Normandy, and telemetry must not carry free text).
@@ -168,7 +184,10 @@ export function messageIdFor(surveyId: string, recipeId: number): string {
  * enrolled, or the survey names no study): `show` it, count a `reach` (the client is in another branch of
  * the study, so it would have seen it in that branch: messaging telemetry), or `none` (enrolled in nothing).
  */
-export function surveyAudience(study: HeartbeatArguments["study"], enrolledBranch: string | null): "show" | "reach" | "none" {
+export function surveyAudience(
+  study: HeartbeatArguments["study"],
+  enrolledBranch: string | null,
+): "show" | "reach" | "none" {
   if (!study) return "show";
   if (enrolledBranch === null) return "none";
   if (!study.branch || study.branch === enrolledBranch) return "show";
@@ -181,8 +200,12 @@ export function surveyAudience(study: HeartbeatArguments["study"], enrolledBranc
  */
 export function studyBindingProblem(study: HeartbeatArguments["study"]): string | null {
   if (!study) return null;
-  for (const [name, slug] of [["study.slug", study.slug], ["study.branch", study.branch]] as const) {
-    if (slug != null && !MESSAGING_IDENTIFIER.test(slug)) return `${name} ${JSON.stringify(slug)} is not a slug telemetry can carry`;
+  for (const [name, slug] of [
+    ["study.slug", study.slug],
+    ["study.branch", study.branch],
+  ] as const) {
+    if (slug != null && !MESSAGING_IDENTIFIER.test(slug))
+      return `${name} ${JSON.stringify(slug)} is not a slug telemetry can carry`;
   }
   return null;
 }

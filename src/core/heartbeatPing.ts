@@ -25,14 +25,23 @@ export interface HeartbeatPing {
   windowClosed?: number;
 }
 
-export const HEARTBEAT_PING_TIMES = ["offered", "learnMore", "engaged", "voted", "expired", "closed", "windowClosed"] as const;
+export const HEARTBEAT_PING_TIMES = [
+  "offered",
+  "learnMore",
+  "engaged",
+  "voted",
+  "expired",
+  "closed",
+  "windowClosed",
+] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Why `ping` may not be submitted, or null when it may. */
 export function heartbeatPingProblem(ping: HeartbeatPing): string | null {
   if (!UUID.test(ping.flowId)) return "Refused heartbeat ping: flowId must be a lower-case UUID";
-  if (typeof ping.surveyId !== "string" || ping.surveyId === "") return "Refused heartbeat ping: surveyId must be a non-empty string";
+  if (typeof ping.surveyId !== "string" || ping.surveyId === "")
+    return "Refused heartbeat ping: surveyId must be a non-empty string";
   for (const name of HEARTBEAT_PING_TIMES) {
     const time = ping[name];
     if (name === "offered" ? !isTime(time) : time != null && !isTime(time)) {

@@ -12,12 +12,24 @@ export type { Recipe, RecipeRecord, SignatureRef } from "./recipe.js";
 export { FILTER_TRANSFORM_NAMES, type FilterOptions, type FilterPrefsReader } from "./filterExpressions.js";
 export { bucketSample, fractionToKey, ratioSample, stableSample, truncatedHash } from "./sampling.js";
 export { compareVersions } from "./versionCompare.js";
-export { validateJson, type JsonSchema, type JsonSchemaType, type ValidationOptions, type ValidationResult } from "./jsonSchemaValidator.js";
+export {
+  validateJson,
+  type JsonSchema,
+  type JsonSchemaType,
+  type ValidationOptions,
+  type ValidationResult,
+} from "./jsonSchemaValidator.js";
 export { ACTION_SCHEMAS, type ActionName } from "./actionSchemas.js";
 export * from "./heartbeat.js";
 export { RETRY_AFTER_LIMIT_MS, retryAfterMs } from "./retryAfter.js";
 export { nativeRegExpMatch, runMatchJob, type MatchJob, type MatchOutcome, type RegExpMatcher } from "./regExpMatch.js";
-export { REGEXP_TIME_LIMIT_MS, RegExpTimeLimitError, timeLimitedRegExpMatch, type MatchWorker, type MatchWorkerFactory } from "./timeLimitedRegExpMatch.js";
+export {
+  REGEXP_TIME_LIMIT_MS,
+  RegExpTimeLimitError,
+  timeLimitedRegExpMatch,
+  type MatchWorker,
+  type MatchWorkerFactory,
+} from "./timeLimitedRegExpMatch.js";
 export { memoizedRegExpMatch } from "./memoizedRegExpMatch.js";
 export { trackSettlement } from "./settledPromise.js";
 export { setOwnProperty } from "./setOwnProperty.js";
@@ -34,5 +46,13 @@ export * from "./clientPingValidation.js";
 export * from "./eventFormat.js";
 export * from "./intakeBatch.js";
 export * from "./loggedEvents.js";
-export { explainFilter, sourceText, valueText, MAX_VALUE_TEXT, type ExplainedNode, type FilterExplanation, type NodeOutcome } from "./filterExplanation.js";
+export {
+  explainFilter,
+  sourceText,
+  valueText,
+  MAX_VALUE_TEXT,
+  type ExplainedNode,
+  type FilterExplanation,
+  type NodeOutcome,
+} from "./filterExplanation.js";
 export * from "./heartbeatPing.js";

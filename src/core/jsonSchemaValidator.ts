@@ -54,7 +54,11 @@ export interface ValidationOptions {
 }
 
 /** Validates `value` against `schema`; on success `value` is the parsed value described above. */
-export function validateJson(value: unknown, schema: JsonSchema, { strict = false }: ValidationOptions = {}): ValidationResult {
+export function validateJson(
+  value: unknown,
+  schema: JsonSchema,
+  { strict = false }: ValidationOptions = {},
+): ValidationResult {
   return validate(value, schema, "", strict);
 }
 
@@ -77,7 +81,7 @@ function validate(value: unknown, schema: JsonSchema, path: string, strict: bool
       if (schema.enum && (strict || typeof result.value !== "boolean") && !schema.enum.includes(value)) {
         return failure(path, `${show(value)} is not one of ${show(schema.enum)}`);
       }
-      return strict ? checkStrictKeywords(value, schema, path) ?? result : result;
+      return strict ? (checkStrictKeywords(value, schema, path) ?? result) : result;
     }
     case "array":
       return validateArray(value, schema, path, strict);
@@ -119,7 +123,10 @@ function validateSimple(
 function checkStrictKeywords(value: unknown, schema: JsonSchema, path: string): ValidationResult | undefined {
   if (typeof value === "string") {
     if (schema.minLength !== undefined && [...value].length < schema.minLength) {
-      return failure(path, schema.minLength === 1 ? "must not be empty" : `must be at least ${schema.minLength} characters long`);
+      return failure(
+        path,
+        schema.minLength === 1 ? "must not be empty" : `must be at least ${schema.minLength} characters long`,
+      );
     }
     if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) {
       return failure(path, `${show(value)} does not match the pattern ${schema.pattern}`);

@@ -31,13 +31,17 @@ export function loggedEventProblem([, category, method, object, value, extra]: E
       (UPTAKE_STATUSES as readonly unknown[]).includes(value) &&
       Object.keys(extra ?? {}).join() === "source" &&
       UPTAKE_SOURCE.test(String(extra?.source));
-    return sound ? null : `not an uptake event (method "uptake", object "normandy", an uptake status, extra {source} only)`;
+    return sound
+      ? null
+      : `not an uptake event (method "uptake", object "normandy", an uptake status, extra {source} only)`;
   }
   if (category.startsWith(`${ADDON_GLEAN_CATEGORY}.`)) {
     const problem = clientPingProblem({ type: method, event: object, value, fields: extra });
     if (problem !== null) return problem;
     // The ping is sound, so `method` is one of the registry's ping types.
-    return category === clientPingCategory(method as ClientPingType) ? null : `category ${category} for a ${method} ping`;
+    return category === clientPingCategory(method as ClientPingType)
+      ? null
+      : `category ${category} for a ${method} ping`;
   }
   return `unknown category ${category}`;
 }

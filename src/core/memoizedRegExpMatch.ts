@@ -17,7 +17,11 @@ const MAX_KEY_LENGTH = 10_000;
 export function memoizedRegExpMatch(match: RegExpMatcher, maxResults = MAX_RESULTS): RegExpMatcher {
   const results = new Map<string, Promise<unknown>>();
   return (value, pattern, flags) => {
-    if (typeof value !== "string" || typeof pattern !== "string" || (flags !== undefined && typeof flags !== "string")) {
+    if (
+      typeof value !== "string" ||
+      typeof pattern !== "string" ||
+      (flags !== undefined && typeof flags !== "string")
+    ) {
       return match(value, pattern, flags);
     }
     if (value.length + pattern.length > MAX_KEY_LENGTH) return match(value, pattern, flags);
@@ -37,6 +41,10 @@ export function memoizedRegExpMatch(match: RegExpMatcher, maxResults = MAX_RESUL
 function ownCopy(matched: unknown): unknown {
   if (!Array.isArray(matched)) return matched;
   const copy = Object.assign([], matched) as unknown as RegExpMatchArray;
-  if (copy.groups) copy.groups = Object.assign(Object.create(Object.getPrototypeOf(copy.groups)) as Record<string, string>, copy.groups);
+  if (copy.groups)
+    copy.groups = Object.assign(
+      Object.create(Object.getPrototypeOf(copy.groups)) as Record<string, string>,
+      copy.groups,
+    );
   return copy;
 }

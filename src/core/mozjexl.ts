@@ -274,7 +274,9 @@ class SyncMozjexlEvaluator {
   private filterRelative(subject: unknown, expr: JexlAst): unknown[] | undefined {
     const elements = relativeFilterElements(subject);
     if (!elements) return undefined;
-    return elements.filter((element) => new SyncMozjexlEvaluator(this.grammar, this.asyncOnly, this.context, element).eval(expr));
+    return elements.filter((element) =>
+      new SyncMozjexlEvaluator(this.grammar, this.asyncOnly, this.context, element).eval(expr),
+    );
   }
 }
 

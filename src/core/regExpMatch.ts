@@ -48,7 +48,8 @@ export function runMatchJob(job: MatchJob): MatchOutcome {
       serialized.index = match.index;
       serialized.input = match.input!;
     }
-    if (match.groups) serialized.groups = Object.fromEntries(Object.entries(match.groups).map(([name, item]) => [name, orNull(item)]));
+    if (match.groups)
+      serialized.groups = Object.fromEntries(Object.entries(match.groups).map(([name, item]) => [name, orNull(item)]));
     return { id: job.id, ok: true, match: serialized };
   } catch (error) {
     const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
@@ -59,7 +60,8 @@ export function runMatchJob(job: MatchJob): MatchOutcome {
 /** The match array (or error) `runMatchJob` described, shaped as `String.prototype.match` returns it. */
 export function matchFromOutcome(outcome: MatchOutcome): RegExpMatchArray | null {
   if (!outcome.ok) {
-    const ErrorType = outcome.errorName === "SyntaxError" ? SyntaxError : outcome.errorName === "TypeError" ? TypeError : Error;
+    const ErrorType =
+      outcome.errorName === "SyntaxError" ? SyntaxError : outcome.errorName === "TypeError" ? TypeError : Error;
     throw new ErrorType(outcome.message);
   }
   const { match } = outcome;
@@ -70,7 +72,10 @@ export function matchFromOutcome(outcome: MatchOutcome): RegExpMatchArray | null
     array.input = match.input;
     const groups = match.groups;
     array.groups = groups
-      ? Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(Object.entries(groups).map(([name, item]) => [name, item ?? undefined])))
+      ? Object.assign(
+          Object.create(null) as Record<string, string>,
+          Object.fromEntries(Object.entries(groups).map(([name, item]) => [name, item ?? undefined])),
+        )
       : undefined;
   }
   return array;

@@ -92,9 +92,7 @@ export function isBucketSampled(inputHash: string, start: number, count: number,
   const wrappedStart = start % total;
   const end = wrappedStart + count;
   if (end > total) {
-    return (
-      isHashInBuckets(inputHash, 0, end % total, total) || isHashInBuckets(inputHash, wrappedStart, total, total)
-    );
+    return isHashInBuckets(inputHash, 0, end % total, total) || isHashInBuckets(inputHash, wrappedStart, total, total);
   }
   return isHashInBuckets(inputHash, wrappedStart, end, total);
 }

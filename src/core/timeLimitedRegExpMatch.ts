@@ -1,4 +1,10 @@
-import { matchFromOutcome, nativeRegExpMatch, type MatchJob, type MatchOutcome, type RegExpMatcher } from "./regExpMatch.js";
+import {
+  matchFromOutcome,
+  nativeRegExpMatch,
+  type MatchJob,
+  type MatchOutcome,
+  type RegExpMatcher,
+} from "./regExpMatch.js";
 
 /** A worker that runs `runMatchJob` on each job it is posted and answers with the outcome. */
 export interface MatchWorker {
@@ -19,7 +25,9 @@ export const REGEXP_TIME_LIMIT_MS = 250;
 /** A `regExpMatch` that ran out of time: the filter fails (filter-error), the run goes on. */
 export class RegExpTimeLimitError extends Error {
   constructor(pattern: unknown, limitMs: number) {
-    super(`regExpMatch gave up on /${String(pattern).slice(0, 80)}/ after ${limitMs} ms: the pattern backtracks catastrophically on this input`);
+    super(
+      `regExpMatch gave up on /${String(pattern).slice(0, 80)}/ after ${limitMs} ms: the pattern backtracks catastrophically on this input`,
+    );
     this.name = "RegExpTimeLimitError";
   }
 }
@@ -36,7 +44,10 @@ interface QueuedJob {
  * Exactly Firefox's semantics otherwise, since the worker runs the same engine. A value that is not a string
  * never reaches the worker: matching it throws at once, as it does in Firefox.
  */
-export function timeLimitedRegExpMatch(createWorker: MatchWorkerFactory, limitMs = REGEXP_TIME_LIMIT_MS): RegExpMatcher {
+export function timeLimitedRegExpMatch(
+  createWorker: MatchWorkerFactory,
+  limitMs = REGEXP_TIME_LIMIT_MS,
+): RegExpMatcher {
   const queue: QueuedJob[] = [];
   let worker: MatchWorker | null = null;
   let running: { queued: QueuedJob; timer: ReturnType<typeof setTimeout> } | null = null;

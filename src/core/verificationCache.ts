@@ -89,7 +89,10 @@ class VerdictMemo {
       if (isTimeDependent(error) && this.verdicts.get(key) === entry) this.forget(key);
     });
     // Maps iterate in insertion order: the first key is the oldest entry.
-    while (this.verdicts.size > 1 && (this.verdicts.size > this.maxEntries || this.subjectChars > this.maxSubjectChars)) {
+    while (
+      this.verdicts.size > 1 &&
+      (this.verdicts.size > this.maxEntries || this.subjectChars > this.maxSubjectChars)
+    ) {
       this.forget(this.verdicts.keys().next().value!);
     }
     return verdict;

@@ -34,8 +34,7 @@ export interface SignatureAlgorithm {
 }
 
 export type PublicKeyType =
-  | { readonly kind: "ec"; readonly curve: CurveName }
-  | { readonly kind: "rsa"; readonly modulusBits: number };
+  { readonly kind: "ec"; readonly curve: CurveName } | { readonly kind: "rsa"; readonly modulusBits: number };
 
 export interface PublicKeyInfo {
   /** SubjectPublicKeyInfo DER, as WebCrypto's `importKey("spki", …)` takes it. */
@@ -152,7 +151,8 @@ export function parseCertificate(der: Uint8Array<ArrayBuffer>): Certificate {
   const first = fields[0];
   const positional = first?.tag === contextTag(0, true) ? fields.slice(1) : fields;
   const [serialNumber, innerAlgorithm, issuer, validity, subject, spki, ...optional] = positional;
-  if (!serialNumber || !innerAlgorithm || !issuer || !validity || !subject || !spki) throw new X509Error("TBSCertificate is truncated");
+  if (!serialNumber || !innerAlgorithm || !issuer || !validity || !subject || !spki)
+    throw new X509Error("TBSCertificate is truncated");
   readIntegerBytes(serialNumber); // any value, as mozilla::pkix reads it, but a well-formed INTEGER
   if (!bytesEqual(innerAlgorithm.encoded, outerAlgorithm.encoded)) {
     throw new X509Error("signature algorithm differs inside and outside the TBSCertificate");
@@ -187,7 +187,9 @@ export function parseCertificate(der: Uint8Array<ArrayBuffer>): Certificate {
     extendedKeyUsage: extendedKeyUsage ? readExtendedKeyUsage(extendedKeyUsage) : undefined,
     subjectAltName: subjectAltName ? { dnsNames: readGeneralNames(subjectAltName) } : undefined,
     nameConstraints: nameConstraints ? readNameConstraints(nameConstraints) : undefined,
-    unsupportedExtensions: [...extensions].filter(([oid, { critical }]) => isUnsupported(oid, critical)).map(([oid]) => oid),
+    unsupportedExtensions: [...extensions]
+      .filter(([oid, { critical }]) => isUnsupported(oid, critical))
+      .map(([oid]) => oid),
   };
 }
 
@@ -245,7 +247,8 @@ function readOptionalFields(fields: readonly DerElement[]): DerElement | undefin
 function readSignatureAlgorithm(algorithmIdentifier: DerElement): SignatureAlgorithm {
   const [oid, parameters, ...rest] = childrenOf(algorithmIdentifier, DerTag.SEQUENCE);
   if (!oid) throw new X509Error("empty AlgorithmIdentifier");
-  if (rest.length || (parameters && !isNull(parameters))) throw new X509Error("unexpected signature algorithm parameters");
+  if (rest.length || (parameters && !isNull(parameters)))
+    throw new X509Error("unexpected signature algorithm parameters");
   const algorithm = SIGNATURE_ALGORITHMS[readOid(oid)];
   if (!algorithm) throw new X509Error(`unsupported signature algorithm ${readOid(oid)}`);
   return algorithm;
@@ -264,10 +267,14 @@ function readPublicKeyInfo(spki: DerElement): PublicKeyInfo {
   if (keyOid === Oid.rsaEncryption && parameters && isNull(parameters) && !extra.length) {
     return { spki: spki.encoded, type: { kind: "rsa", modulusBits: readModulusBits(key) } };
   }
-  const curve = keyOid === Oid.ecPublicKey && parameters?.tag === DerTag.OID && !extra.length ? CURVES[readOid(parameters)] : undefined;
+  const curve =
+    keyOid === Oid.ecPublicKey && parameters?.tag === DerTag.OID && !extra.length
+      ? CURVES[readOid(parameters)]
+      : undefined;
   if (curve) {
     // An uncompressed point: 0x04, then both coordinates at the curve's full size.
-    if (key[0] !== 0x04 || key.length !== 1 + 2 * FIELD_BYTES[curve]) throw new X509Error("EC point not in uncompressed form");
+    if (key[0] !== 0x04 || key.length !== 1 + 2 * FIELD_BYTES[curve])
+      throw new X509Error("EC point not in uncompressed form");
     return { spki: spki.encoded, type: { kind: "ec", curve } };
   }
   throw new X509Error(`unsupported public key algorithm ${keyOid}`);
@@ -297,7 +304,9 @@ function readName(name: DerElement): DistinguishedName {
 }
 
 /** Extension values (the bytes inside each extnValue OCTET STRING) and criticality, by OID. */
-function readExtensions(wrapper: DerElement | undefined): Map<string, { critical: boolean; value: Uint8Array<ArrayBuffer> }> {
+function readExtensions(
+  wrapper: DerElement | undefined,
+): Map<string, { critical: boolean; value: Uint8Array<ArrayBuffer> }> {
   const extensions = new Map<string, { critical: boolean; value: Uint8Array<ArrayBuffer> }>();
   if (!wrapper) return extensions;
   const [list] = childrenOf(wrapper, contextTag(3, true));
@@ -380,9 +389,11 @@ function readNameConstraints(nameConstraints: DerElement): NameConstraints {
   if (parts.length === 0) throw new X509Error("empty nameConstraints");
   for (const part of parts) {
     const target =
-      part.tag === contextTag(0, true) ? constraints.permittedDnsNames
-      : part.tag === contextTag(1, true) ? constraints.excludedDnsNames
-      : undefined;
+      part.tag === contextTag(0, true)
+        ? constraints.permittedDnsNames
+        : part.tag === contextTag(1, true)
+          ? constraints.excludedDnsNames
+          : undefined;
     if (!target) throw new X509Error("malformed nameConstraints");
     for (const subtree of childrenOf(part, part.tag)) {
       const [base, ...bounds] = childrenOf(subtree, DerTag.SEQUENCE);

@@ -47,7 +47,12 @@ export class SignatureVerifier {
   ) {}
 
   async verifyCollection(changeset: Changeset): Promise<void> {
-    await this.verify("collection", this.texts.collectionText(changeset), changeset.signature, this.trust.collectionSigner);
+    await this.verify(
+      "collection",
+      this.texts.collectionText(changeset),
+      changeset.signature,
+      this.trust.collectionSigner,
+    );
   }
 
   /**
@@ -57,12 +62,24 @@ export class SignatureVerifier {
    * awaiting anything per recipe.
    */
   async verifyRecipes(records: readonly RecipeRecord[]): Promise<RecipeVerdicts> {
-    const verdicts = await Promise.all(records.map((record) => this.checkRecipe(record).then(() => null, (error: SignatureFailure) => error)));
+    const verdicts = await Promise.all(
+      records.map((record) =>
+        this.checkRecipe(record).then(
+          () => null,
+          (error: SignatureFailure) => error,
+        ),
+      ),
+    );
     return new Map(records.map((record, index) => [record, verdicts[index]!]));
   }
 
   private async checkRecipe(record: RecipeRecord): Promise<void> {
-    return this.verify(`recipe ${record.recipe.id}`, this.texts.recipeText(record), record.signature, this.trust.recipeSigner);
+    return this.verify(
+      `recipe ${record.recipe.id}`,
+      this.texts.recipeText(record),
+      record.signature,
+      this.trust.recipeSigner,
+    );
   }
 
   private async verify(what: string, data: string, ref: SignatureRef, expectedSubject: string): Promise<void> {
@@ -80,7 +97,8 @@ export class SignatureVerifier {
       }
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      const why = typeof code === "string" ? `${code}: ${(error as Error).message}` : String((error as Error).message ?? error);
+      const why =
+        typeof code === "string" ? `${code}: ${(error as Error).message}` : String((error as Error).message ?? error);
       throw new SignatureFailure(`${what} signature does not verify (${why})`);
     }
   }

@@ -24,10 +24,22 @@ export async function checkConnection(serverUrl: string): Promise<ConnectionChec
   try {
     root = JSON.parse(text) as typeof root;
   } catch {
-    return { ok: false, url, detail: "the server answered, but not with JSON: is server_url a Remote Settings /v1 URL?" };
+    return {
+      ok: false,
+      url,
+      detail: "the server answered, but not with JSON: is server_url a Remote Settings /v1 URL?",
+    };
   }
   if (typeof root?.http_api_version !== "string") {
-    return { ok: false, url, detail: "the server answered, but not like a Remote Settings server (no http_api_version)" };
+    return {
+      ok: false,
+      url,
+      detail: "the server answered, but not like a Remote Settings server (no http_api_version)",
+    };
   }
-  return { ok: true, url, detail: `${String(root.project_name ?? "Remote Settings")}, HTTP API ${root.http_api_version}` };
+  return {
+    ok: true,
+    url,
+    detail: `${String(root.project_name ?? "Remote Settings")}, HTTP API ${root.http_api_version}`,
+  };
 }

@@ -6,7 +6,11 @@ import { fetchJson, type FetchLimits } from "./fetchText.js";
 export const EXTENSION_DETAILS_LIMITS: FetchLimits = { timeoutMs: 10_000, maxBytes: 64 * 1024 };
 
 /** Fetches and checks the metadata; a missing, malformed or incomplete answer is a DeliveryError. */
-export async function fetchExtensionDetails(apiUrl: string, extensionApiId: number, limits = EXTENSION_DETAILS_LIMITS): Promise<ExtensionDetails> {
+export async function fetchExtensionDetails(
+  apiUrl: string,
+  extensionApiId: number,
+  limits = EXTENSION_DETAILS_LIMITS,
+): Promise<ExtensionDetails> {
   const url = `${apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`}extension/${extensionApiId}/`;
   const body = await fetchJson(url, limits);
   const problem = detailsProblem(body);
@@ -23,6 +27,7 @@ function detailsProblem(body: unknown): string | null {
   }
   if (!/^https?:\/\//.test(details.xpi as string)) return "`xpi` must be an http(s) URL";
   if (!/^[0-9a-fA-F]+$/.test(details.hash as string)) return "`hash` must be hexadecimal";
-  if (details.size !== undefined && !(Number.isInteger(details.size) && (details.size as number) > 0)) return "`size` must be a positive integer";
+  if (details.size !== undefined && !(Number.isInteger(details.size) && (details.size as number) > 0))
+    return "`size` must be a positive integer";
   return null;
 }

@@ -30,10 +30,16 @@ export async function fetchJson(url: string, limits: FetchLimits = DEFAULT_FETCH
 }
 
 /** `fetchJson`, also returning the body's text the JSON was parsed from. */
-export async function fetchJsonWithText(url: string, limits: FetchLimits = DEFAULT_FETCH_LIMITS): Promise<{ json: unknown; text: string }> {
+export async function fetchJsonWithText(
+  url: string,
+  limits: FetchLimits = DEFAULT_FETCH_LIMITS,
+): Promise<{ json: unknown; text: string }> {
   const { text, contentType } = await fetchBody(url, limits);
   if (!isJsonMediaType(contentType)) {
-    throw new DeliveryError("server", `${url}: expected JSON, the server sent ${contentType === null ? "no Content-Type" : `Content-Type ${contentType}`}`);
+    throw new DeliveryError(
+      "server",
+      `${url}: expected JSON, the server sent ${contentType === null ? "no Content-Type" : `Content-Type ${contentType}`}`,
+    );
   }
   try {
     return { json: JSON.parse(text), text };
@@ -58,7 +64,9 @@ async function fetchBody(url: string, limits: FetchLimits): Promise<{ text: stri
       throw new DeliveryError("network", `${url}: ${describeFetchError(error, limits)}`);
     }
     if (!response.ok) {
-      const retryAfter = BACKOFF_STATUSES.has(response.status) ? retryAfterMs(response.headers.get("Retry-After"), Date.now()) : null;
+      const retryAfter = BACKOFF_STATUSES.has(response.status)
+        ? retryAfterMs(response.headers.get("Retry-After"), Date.now())
+        : null;
       throw new DeliveryError("server", `${url}: HTTP ${response.status} ${response.statusText}`, retryAfter);
     }
     return { text: await readLimited(url, response, limits), contentType: response.headers.get("content-type") };

@@ -131,7 +131,9 @@ export class HeartbeatSurveys {
 
   private enqueue(flow: Flow, step: () => Promise<void>): void {
     flow.handling = flow.handling.then(step).catch((error: unknown) => {
-      this.deps.warn(`Heartbeat survey ${flow.survey.messageId}: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.warn(
+        `Heartbeat survey ${flow.survey.messageId}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
   }
 

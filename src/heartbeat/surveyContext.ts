@@ -6,7 +6,11 @@ import type { PreferenceExperimentStore } from "../stores/PreferenceExperimentSt
 
 /** What Normandy's post-answer URL says about the client (but the user id), read from Firefox. */
 export async function postAnswerFacts(api: ClientContextApi): Promise<Omit<PostAnswerFacts, "userId">> {
-  const [app, isDefaultBrowser, searchEngine] = await Promise.all([api.getAppFacts(), api.isDefaultBrowser(), api.getDefaultSearchEngine()]);
+  const [app, isDefaultBrowser, searchEngine] = await Promise.all([
+    api.getAppFacts(),
+    api.isDefaultBrowser(),
+    api.getDefaultSearchEngine(),
+  ]);
   return {
     firefoxVersion: app.appinfo.version ?? app.version,
     isDefaultBrowser,
@@ -20,7 +24,10 @@ export async function postAnswerFacts(api: ClientContextApi): Promise<Omit<PostA
  * The branch this client is in for the study `slug`: an active preference study, else an active add-on
  * study of that slug; null when it is in neither (or the study ended).
  */
-export function studyBranchLookup(preferenceStudies: PreferenceExperimentStore, addonStudies: AddonStudyStore): (slug: string) => Promise<string | null> {
+export function studyBranchLookup(
+  preferenceStudies: PreferenceExperimentStore,
+  addonStudies: AddonStudyStore,
+): (slug: string) => Promise<string | null> {
   return async (slug) => {
     const preferenceStudy = (await preferenceStudies.getAllActive()).find((study) => study.slug === slug);
     if (preferenceStudy) return preferenceStudy.branch;

@@ -33,7 +33,11 @@ async function runNow(): Promise<void> {
   say(status, "Running…");
   try {
     const report = await askBackground({ type: "run-now" });
-    say(status, `Done: ${report.runnerStatus} in ${report.durationMs} ms, ${recipeCount(report)}.`, runFailed(report) ? "error" : "ok");
+    say(
+      status,
+      `Done: ${report.runnerStatus} in ${report.durationMs} ms, ${recipeCount(report)}.`,
+      runFailed(report) ? "error" : "ok",
+    );
   } catch (error) {
     say(status, `Failed: ${errorText(error)}`, "error");
   } finally {

@@ -29,7 +29,11 @@ export async function checkConnection(): Promise<void> {
   try {
     await refreshConfig();
     const check = await askBackground({ type: "check-connection" });
-    say(status, check.ok ? `OK: ${check.url} answers (${check.detail}).` : `Not OK: ${check.url}: ${check.detail}`, check.ok ? "ok" : "error");
+    say(
+      status,
+      check.ok ? `OK: ${check.url} answers (${check.detail}).` : `Not OK: ${check.url}: ${check.detail}`,
+      check.ok ? "ok" : "error",
+    );
   } catch (error) {
     say(status, `Cannot check: ${errorText(error)}`, "error");
   } finally {

@@ -27,7 +27,10 @@ function valueCell(row: HTMLTableRowElement, value: unknown): void {
     return;
   }
   const details = element("details");
-  details.append(element("summary", "", foldedSummary(value, text)), element("pre", "", JSON.stringify(value, null, 2)));
+  details.append(
+    element("summary", "", foldedSummary(value, text)),
+    element("pre", "", JSON.stringify(value, null, 2)),
+  );
   td.append(details);
 }
 

@@ -56,7 +56,8 @@ export function renderEvents(state: BackgroundState): void {
   }
   for (const [timestamp, category, method, object, value, extra] of [...shown].reverse()) {
     const row = rows.insertRow();
-    for (const text of [String(timestamp), category, method, object, value ?? "", extra ? JSON.stringify(extra) : ""]) cell(row, text);
+    for (const text of [String(timestamp), category, method, object, value ?? "", extra ? JSON.stringify(extra) : ""])
+      cell(row, text);
   }
   const hidden = state.events.length - shown.length;
   byId("events-summary").textContent =
@@ -71,7 +72,8 @@ function rerender(): void {
 
 /** Re-renders the log whenever a filter changes. */
 export function followEventFilters(): void {
-  for (const id of ["events-category", "events-method", "events-object", "events-routine"]) byId(id).addEventListener("change", rerender);
+  for (const id of ["events-category", "events-method", "events-object", "events-routine"])
+    byId(id).addEventListener("change", rerender);
   byId("events-text").addEventListener("input", rerender);
 }
 

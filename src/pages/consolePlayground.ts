@@ -11,8 +11,15 @@ export async function evaluatePlayground(): Promise<void> {
   try {
     const evaluation = await askBackground({ type: "evaluate-filter", expression });
     if (evaluation.ok) {
-      say(result, evaluation.matches ? "Matches: the value is truthy." : "Does not match: the value is falsy.", evaluation.matches ? "ok" : "");
-      result.append(element("pre", "value", JSON.stringify(evaluation.value, null, 2)), explanationBlock(evaluation.explanation));
+      say(
+        result,
+        evaluation.matches ? "Matches: the value is truthy." : "Does not match: the value is falsy.",
+        evaluation.matches ? "ok" : "",
+      );
+      result.append(
+        element("pre", "value", JSON.stringify(evaluation.value, null, 2)),
+        explanationBlock(evaluation.explanation),
+      );
     } else if (evaluation.position !== undefined) {
       say(result, `Syntax error at position ${evaluation.position}: ${evaluation.error}`, "error");
       result.append(caretExcerpt(expression, evaluation.position));

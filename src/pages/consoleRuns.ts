@@ -16,7 +16,9 @@ const plural = (count: number, noun: string): string => `${count} ${noun}${count
  */
 export function recipeCount(run: RunReport): string {
   const matched = run.recipes.filter((recipe) => recipe.suitability === "filter-match").length;
-  return `${plural(run.recipes.length, "recipe")}, ${matched} matched${failureParts(run).map((part) => `; ${part}`).join("")}`;
+  return `${plural(run.recipes.length, "recipe")}, ${matched} matched${failureParts(run)
+    .map((part) => `; ${part}`)
+    .join("")}`;
 }
 
 function runSummary(run: RunReport): string {
@@ -57,7 +59,11 @@ function explainButton(recipe: RecipeReport, row: HTMLTableRowElement): HTMLButt
 }
 
 /** Shows the recipe's filter explained (evaluated now, against this client) in a row under the recipe's. */
-async function showExplanation(recipe: RecipeReport, row: HTMLTableRowElement, button: HTMLButtonElement): Promise<void> {
+async function showExplanation(
+  recipe: RecipeReport,
+  row: HTMLTableRowElement,
+  button: HTMLButtonElement,
+): Promise<void> {
   const table = row.closest("table")!;
   const next = table.rows[row.rowIndex + 1];
   if (next?.classList.contains("explanation-row")) next.remove();
@@ -83,15 +89,23 @@ function runDetails(run: RunReport, newest: boolean): HTMLDetailsElement {
   const details = element("details", "run");
   details.open = userChoice.get(run.startedAt) ?? newest;
   // A successful runner with a failed recipe is not shown as a success.
-  const summary = element("summary", run.runnerStatus === "success" && runFailed(run) ? "run-failures" : `status-${run.runnerStatus}`, runSummary(run));
+  const summary = element(
+    "summary",
+    run.runnerStatus === "success" && runFailed(run) ? "run-failures" : `status-${run.runnerStatus}`,
+    runSummary(run),
+  );
   // A click (or Enter/Space) on the summary toggles after this listener: remember the state it leads to.
   summary.addEventListener("click", () => userChoice.set(run.startedAt, !details.open));
   details.append(summary);
   // Reports stored before stage timing existed have none.
   const stages = Object.entries(run.stages ?? {}).filter(([, ms]) => ms > 0);
-  if (stages.length > 0) details.append(element("p", "note", `Time: ${stages.map(([stage, ms]) => `${stage} ${ms} ms`).join(" · ")}`));
+  if (stages.length > 0)
+    details.append(element("p", "note", `Time: ${stages.map(([stage, ms]) => `${stage} ${ms} ms`).join(" · ")}`));
   const actions = Object.entries(run.actions);
-  if (actions.length > 0) details.append(element("p", "note", `Actions: ${actions.map(([name, status]) => `${name} ${status}`).join(" · ")}`));
+  if (actions.length > 0)
+    details.append(
+      element("p", "note", `Actions: ${actions.map(([name, status]) => `${name} ${status}`).join(" · ")}`),
+    );
   for (const [name, { step, message }] of Object.entries(run.actionFailures ?? {})) {
     details.append(element("p", "error", `${name} failed in ${step}: ${message}`));
   }

@@ -15,7 +15,9 @@ interface SurveyRow {
 }
 
 function rows({ published, states }: SurveysState): SurveyRow[] {
-  const ids = [...new Set([...published.map(({ recipeId }) => recipeId), ...states.map(({ recipeId }) => recipeId)])].sort((a, b) => a - b);
+  const ids = [
+    ...new Set([...published.map(({ recipeId }) => recipeId), ...states.map(({ recipeId }) => recipeId)]),
+  ].sort((a, b) => a - b);
   return ids.map((recipeId) => ({
     recipeId,
     published: published.find((survey) => survey.recipeId === recipeId),
@@ -25,7 +27,10 @@ function rows({ published, states }: SurveysState): SurveyRow[] {
 
 function answerText(state: SurveyRecord | undefined): string {
   if (!state?.answer) return "";
-  const answer = state.answer.type === "stars" ? `${state.answer.score} star${state.answer.score === 1 ? "" : "s"}` : "engaged (button)";
+  const answer =
+    state.answer.type === "stars"
+      ? `${state.answer.score} star${state.answer.score === 1 ? "" : "s"}`
+      : "engaged (button)";
   return state.lastInteraction === null ? answer : `${answer}, ${new Date(state.lastInteraction).toLocaleString()}`;
 }
 

@@ -20,7 +20,10 @@ export function isRoutineEvent([, category]: LoggedEvent): boolean {
 }
 
 /** The events that pass `criteria`, in their order, and how many routine rows it folded away. */
-export function filterEvents(events: readonly LoggedEvent[], criteria: EventLogCriteria): { shown: LoggedEvent[]; folded: number } {
+export function filterEvents(
+  events: readonly LoggedEvent[],
+  criteria: EventLogCriteria,
+): { shown: LoggedEvent[]; folded: number } {
   const text = criteria.text.trim().toLowerCase();
   let folded = 0;
   const shown = events.filter((event) => {

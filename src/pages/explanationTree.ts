@@ -15,8 +15,13 @@ function outcomeText(outcomes: NodeOutcome[]): string {
 function nodeItem(node: ExplainedNode): HTMLLIElement {
   const item = element("li", node.decisive ? "decisive" : node.outcomes.length === 0 ? "not-evaluated" : "");
   const failed = node.outcomes.some((outcome) => "error" in outcome);
-  item.append(element("code", "", node.text), " = ", element("span", failed ? "value error" : "value", outcomeText(node.outcomes)));
-  if (node.decisive && node.children.length === 0 && node.kind !== "literal") item.append(element("span", "marker", " ← decided"));
+  item.append(
+    element("code", "", node.text),
+    " = ",
+    element("span", failed ? "value error" : "value", outcomeText(node.outcomes)),
+  );
+  if (node.decisive && node.children.length === 0 && node.kind !== "literal")
+    item.append(element("span", "marker", " ← decided"));
   // Literals are their own value and stand in their parent's text: only the other parts get a line.
   const parts = node.children.filter((child) => child.kind !== "literal");
   if (parts.length > 0) {
@@ -39,7 +44,15 @@ export function explanationBlock(explanation: FilterExplanation): HTMLElement {
         : `The filter does not match: its value is ${result.value}.`;
   block.append(element("p", "error" in result ? "error" : result.truthy ? "ok" : "", verdict));
   const attributes = explanation.attributesRead.map((name) => `normandy.${name}`).join(", ");
-  block.append(element("p", "note", attributes ? `Client attributes read: ${attributes}. Marked: the clauses that decided it.` : "It reads no client attribute."));
+  block.append(
+    element(
+      "p",
+      "note",
+      attributes
+        ? `Client attributes read: ${attributes}. Marked: the clauses that decided it.`
+        : "It reads no client attribute.",
+    ),
+  );
   const tree = element("ul", "explanation-tree");
   tree.append(nodeItem(explanation.tree));
   block.append(tree);

@@ -38,13 +38,23 @@ function renderLastRun(run: RunReport | undefined): void {
 
 function renderEnrollments(state: StudiesState): void {
   const active = [
-    ...state.preferenceExperiments.filter((study) => !study.expired).map((study) => `Preference study ${study.slug} (${study.branch})`),
-    ...state.addonStudies.filter((study) => study.active).map((study) => `Add-on study ${study.slug} (${study.branch})`),
-    ...state.preferenceRollouts.filter((rollout) => rollout.state === "active").map((rollout) => `Preference rollout ${rollout.slug}`),
-    ...state.addonRollouts.filter((rollout) => rollout.state === "active").map((rollout) => `Add-on rollout ${rollout.slug}`),
+    ...state.preferenceExperiments
+      .filter((study) => !study.expired)
+      .map((study) => `Preference study ${study.slug} (${study.branch})`),
+    ...state.addonStudies
+      .filter((study) => study.active)
+      .map((study) => `Add-on study ${study.slug} (${study.branch})`),
+    ...state.preferenceRollouts
+      .filter((rollout) => rollout.state === "active")
+      .map((rollout) => `Preference rollout ${rollout.slug}`),
+    ...state.addonRollouts
+      .filter((rollout) => rollout.state === "active")
+      .map((rollout) => `Add-on rollout ${rollout.slug}`),
   ];
   const list = byId("enrollments");
-  list.replaceChildren(...(active.length > 0 ? active : ["No active study or rollout."]).map((text) => element("li", "", text)));
+  list.replaceChildren(
+    ...(active.length > 0 ? active : ["No active study or rollout."]).map((text) => element("li", "", text)),
+  );
 }
 
 async function refresh(): Promise<void> {
@@ -81,4 +91,6 @@ const runButton = byId<HTMLButtonElement>("run-now");
 runButton.addEventListener("click", () => void runNow(runButton));
 // The run history, studies and rollouts live in storage: the popup follows them as the console does.
 followChanges(refresh);
-void refresh().catch((error: unknown) => say(byId("client-status"), `Cannot read the client's state: ${errorText(error)}`, "error"));
+void refresh().catch((error: unknown) =>
+  say(byId("client-status"), `Cannot read the client's state: ${errorText(error)}`, "error"),
+);

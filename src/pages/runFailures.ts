@@ -18,8 +18,14 @@ export function failureParts(run: RunReport): string[] {
   const failedRecipes = [...byStatus.values()].reduce((sum, count) => sum + count, 0);
   const failedActions = Object.entries(run.actions).filter(([, status]) => isFailure(status));
   const parts: string[] = [];
-  if (failedRecipes > 0) parts.push(`${plural(failedRecipes, "recipe")} failed (${[...byStatus].map(([status, count]) => `${count} ${status}`).join(", ")})`);
-  if (failedActions.length > 0) parts.push(`${plural(failedActions.length, "action")} failed (${failedActions.map(([name, status]) => `${name} ${status}`).join(", ")})`);
+  if (failedRecipes > 0)
+    parts.push(
+      `${plural(failedRecipes, "recipe")} failed (${[...byStatus].map(([status, count]) => `${count} ${status}`).join(", ")})`,
+    );
+  if (failedActions.length > 0)
+    parts.push(
+      `${plural(failedActions.length, "action")} failed (${failedActions.map(([name, status]) => `${name} ${status}`).join(", ")})`,
+    );
   return parts;
 }
 

@@ -55,7 +55,10 @@ function prefsDescription(preferences: { name: string; value: PrefValue }[]): st
 
 function preferenceStudyView(experiment: PreferenceExperiment, state: StudiesState): StudyView {
   const lastSeen = Date.parse(experiment.lastSeen);
-  const preferences = Object.entries(experiment.preferences).map(([name, preference]) => ({ name, value: preference.preferenceValue }));
+  const preferences = Object.entries(experiment.preferences).map(([name, preference]) => ({
+    name,
+    value: preference.preferenceValue,
+  }));
   const prefs = Object.entries(experiment.preferences).map(([name, preference]): PrefRow => {
     const now = state.prefValues[name] ?? null;
     return {
@@ -71,11 +74,18 @@ function preferenceStudyView(experiment: PreferenceExperiment, state: StudiesSta
   const reason = state.endings[endingKey("preference_study", experiment.slug)];
   return {
     prefs,
-    ...(experiment.expired ? { ending: `Ended (${reason ?? "reason no longer in the event log"}); last seen ${formatTime(lastSeen)}.` } : {}),
+    ...(experiment.expired
+      ? { ending: `Ended (${reason ?? "reason no longer in the event log"}); last seen ${formatTime(lastSeen)}.` }
+      : {}),
     name: experiment.userFacingName ?? experiment.slug,
     // Legacy single-preference studies have no description: about:studies shows the pref and value.
     description: experiment.userFacingDescription ?? prefsDescription(preferences),
-    details: ["Preference study", `slug ${experiment.slug}`, `branch ${experiment.branch}`, `last seen ${formatTime(lastSeen)}`],
+    details: [
+      "Preference study",
+      `slug ${experiment.slug}`,
+      `branch ${experiment.branch}`,
+      `last seen ${formatTime(lastSeen)}`,
+    ],
     active: !experiment.expired,
     status: experiment.expired ? "Complete" : "Active",
     sortTime: lastSeen,
@@ -85,12 +95,16 @@ function preferenceStudyView(experiment: PreferenceExperiment, state: StudiesSta
 
 function addonStudyView(study: AddonStudy, state: StudiesState): StudyView {
   const started = Date.parse(study.studyStartDate);
-  const addon = study.addonId ? `add-on ${study.addonId} ${study.addonVersion ?? ""}`.trim() : "no add-on (this branch installs none)";
+  const addon = study.addonId
+    ? `add-on ${study.addonId} ${study.addonVersion ?? ""}`.trim()
+    : "no add-on (this branch installs none)";
   const reason = state.endings[endingKey("addon_study", study.slug)];
   return {
     ...(study.active
       ? {}
-      : { ending: `Ended (${reason ?? "reason no longer in the event log"})${study.studyEndDate ? ` ${formatTime(study.studyEndDate)}` : ""}.` }),
+      : {
+          ending: `Ended (${reason ?? "reason no longer in the event log"})${study.studyEndDate ? ` ${formatTime(study.studyEndDate)}` : ""}.`,
+        }),
     name: study.userFacingName,
     description: study.userFacingDescription,
     details: ["Add-on study", `slug ${study.slug}`, `branch ${study.branch}`, addon, `started ${formatTime(started)}`],
@@ -110,7 +124,9 @@ const ROLLOUT_STATUS: Record<PreferenceRollout["state"] | AddonRollout["state"],
 function preferenceRolloutView(rollout: PreferenceRollout): StudyView {
   return {
     name: rollout.slug,
-    description: prefsDescription(rollout.preferences.map(({ preferenceName, value }) => ({ name: preferenceName, value }))),
+    description: prefsDescription(
+      rollout.preferences.map(({ preferenceName, value }) => ({ name: preferenceName, value })),
+    ),
     details: ["Preference rollout (default branch)"],
     active: rollout.state === "active",
     status: ROLLOUT_STATUS[rollout.state],
@@ -175,7 +191,8 @@ function prefTable(rows: PrefRow[]): HTMLTableElement {
     const name = element("th", "", row.name);
     name.scope = "row";
     tr.append(name);
-    for (const text of [shown(row.studyValue), shown(row.now), `${shown(row.before)} (${row.branch} branch)`]) tr.insertCell().textContent = text;
+    for (const text of [shown(row.studyValue), shown(row.now), `${shown(row.before)} (${row.branch} branch)`])
+      tr.insertCell().textContent = text;
     const changed = tr.insertCell();
     changed.textContent = row.userChanged ? "Yes" : "No";
     if (row.userChanged) changed.className = "changed";
@@ -210,7 +227,10 @@ function render(state: StudiesState): void {
     ...state.preferenceExperiments.map((experiment) => preferenceStudyView(experiment, state)),
     ...state.addonStudies.map((study) => addonStudyView(study, state)),
   ];
-  const rollouts = [...state.preferenceRollouts.map(preferenceRolloutView), ...state.addonRollouts.map(addonRolloutView)];
+  const rollouts = [
+    ...state.preferenceRollouts.map(preferenceRolloutView),
+    ...state.addonRollouts.map(addonRolloutView),
+  ];
   const active = studies.filter((study) => study.active);
   const completed = studies.filter((study) => !study.active);
   fillList(byId("active-studies"), active);

@@ -23,5 +23,6 @@ export async function undoUnownedStartupPrefs(
       warn(`Restoring the default of ${name}, which no active ${kind} owns, failed: ${String(error)}`);
     }
   }
-  for (const name of applied.skipped) warn(`The stored ${kind} value of ${name} has the wrong type; it was not applied`);
+  for (const name of applied.skipped)
+    warn(`The stored ${kind} value of ${name} has the wrong type; it was not applied`);
 }

@@ -39,7 +39,9 @@ export class AddonRollouts {
   /** At add-on start: settles pending add-on changes and annotates the active rollouts again. */
   init(): Promise<void> {
     return this.exclusive(async () => {
-      const installed = new Map((await this.deps.addons.listAddons()).map((addon): [string, AddonInfo] => [addon.id, addon]));
+      const installed = new Map(
+        (await this.deps.addons.listAddons()).map((addon): [string, AddonInfo] => [addon.id, addon]),
+      );
       for (const rollout of await this.deps.store.getAll()) {
         if (rollout.pendingChange) await this.settlePendingChange(rollout, installed);
       }
@@ -68,7 +70,10 @@ export class AddonRollouts {
         await this.removeAddon(rollout, { once: false });
       } catch (error) {
         // Stays pending: the next start tries again.
-        await this.telemetry.recordEvent("unenrollFailed", "addon_rollback", slug, { reason: "uninstall-failed", enrollmentId: rollout.enrollmentId });
+        await this.telemetry.recordEvent("unenrollFailed", "addon_rollback", slug, {
+          reason: "uninstall-failed",
+          enrollmentId: rollout.enrollmentId,
+        });
         throw error;
       }
     });
@@ -86,21 +91,32 @@ export class AddonRollouts {
     let installed: AddonInfo;
     try {
       const details = await requireExtensionDetails(this.deps.extensionDetails, extensionApiId);
-      if (existing?.addonId === details.extension_id && compareVersions(existing.addonVersion, details.version) === 0) return;
-      const conflicting = (await this.deps.store.getAllActive()).find((other) => other.slug !== slug && other.addonId === details.extension_id);
+      if (existing?.addonId === details.extension_id && compareVersions(existing.addonVersion, details.version) === 0)
+        return;
+      const conflicting = (await this.deps.store.getAllActive()).find(
+        (other) => other.slug !== slug && other.addonId === details.extension_id,
+      );
       if (conflicting) {
-        throw new AddonChangeRefused("conflict", `the add-on ${details.extension_id} already belongs to the rollout ${conflicting.slug}`, {
-          addonId: conflicting.addonId,
-          conflictingSlug: conflicting.slug,
-          enrollmentId: conflicting.enrollmentId,
-        });
+        throw new AddonChangeRefused(
+          "conflict",
+          `the add-on ${details.extension_id} already belongs to the rollout ${conflicting.slug}`,
+          {
+            addonId: conflicting.addonId,
+            conflictingSlug: conflicting.slug,
+            enrollmentId: conflicting.enrollmentId,
+          },
+        );
       }
       const fields = addonFields(details);
       const previous = existing ? rolloutAddonFields(existing) : null;
       installed = await installFromDetails(this.deps.addons, details, {
         recordPending: () =>
           existing
-            ? this.deps.store.update(slug, (stored) => Object.assign(stored, fields, { pendingChange: { kind: "install", previous } })).then(() => undefined)
+            ? this.deps.store
+                .update(slug, (stored) =>
+                  Object.assign(stored, fields, { pendingChange: { kind: "install", previous } }),
+                )
+                .then(() => undefined)
             : this.deps.store.add({
                 recipeId,
                 slug,
@@ -114,24 +130,36 @@ export class AddonRollouts {
           const mismatch = metadataMismatch(downloaded, details);
           if (mismatch) return mismatch;
           if (existing && existing.addonId !== downloaded.addon.id) {
-            return new AddonChangeRefused("addon-id-changed", `the rollout's add-on is ${existing.addonId}, the package is ${downloaded.addon.id}`);
+            return new AddonChangeRefused(
+              "addon-id-changed",
+              `the rollout's add-on is ${existing.addonId}, the package is ${downloaded.addon.id}`,
+            );
           }
           const installedVersion = downloaded.existingAddon?.version;
           if (installedVersion !== undefined && compareVersions(installedVersion, downloaded.addon.version) > 0) {
-            return new AddonChangeRefused("upgrade-required", `${installedVersion} is installed, newer than ${downloaded.addon.version}`);
+            return new AddonChangeRefused(
+              "upgrade-required",
+              `${installedVersion} is installed, newer than ${downloaded.addon.version}`,
+            );
           }
           return null;
         },
         undoPending: () =>
           existing
-            ? this.deps.store.update(slug, (stored) => Object.assign(stored, previous, { pendingChange: null })).then(() => undefined)
+            ? this.deps.store
+                .update(slug, (stored) => Object.assign(stored, previous, { pendingChange: null }))
+                .then(() => undefined)
             : this.deps.store.remove(slug),
       });
     } catch (error) {
       // Normandy reports a conflict as enrollFailed, whether the rollout is new or not; an update's failure
       // carries the rollout's enrollment id whatever the reason (Normandy's only for its own two reasons).
       const conflict = error instanceof AddonChangeRefused && error.reason === "conflict";
-      if (existing && !conflict) await this.telemetry.recordEvent("updateFailed", "addon_rollout", slug, { ...failureExtra(error), enrollmentId: existing.enrollmentId });
+      if (existing && !conflict)
+        await this.telemetry.recordEvent("updateFailed", "addon_rollout", slug, {
+          ...failureExtra(error),
+          enrollmentId: existing.enrollmentId,
+        });
       else await this.telemetry.recordEvent("enrollFailed", "addon_rollout", slug, failureExtra(error));
       throw error;
     }
@@ -170,10 +198,14 @@ export class AddonRollouts {
         this.deps.warn(`Finishing the rollback of ${rollout.slug}, interrupted last time`);
         await this.removeAddon(rollout, { once: true });
       } else if (pendingInstallHappened(installed.get(rollout.addonId), rollout.addonVersion)) {
-        await this.reportApplied(rollout, pending.previous === null ? "enroll" : "update", rollout.addonVersion, { once: true });
+        await this.reportApplied(rollout, pending.previous === null ? "enroll" : "update", rollout.addonVersion, {
+          once: true,
+        });
         await this.clearPendingChange(rollout.slug);
       } else if (pending.previous === null) {
-        this.deps.warn(`The add-on rollout ${rollout.slug} was interrupted before its add-on was installed; it did not happen`);
+        this.deps.warn(
+          `The add-on rollout ${rollout.slug} was interrupted before its add-on was installed; it did not happen`,
+        );
         await store.remove(rollout.slug);
       } else {
         this.deps.warn(`The update of the add-on rollout ${rollout.slug} was interrupted; it will be tried again`);
@@ -184,14 +216,22 @@ export class AddonRollouts {
     }
   }
 
-  private async reportApplied(rollout: AddonRollout, method: "enroll" | "update", addonVersion: string, { once = false } = {}): Promise<void> {
+  private async reportApplied(
+    rollout: AddonRollout,
+    method: "enroll" | "update",
+    addonVersion: string,
+    { once = false } = {},
+  ): Promise<void> {
     if (method === "enroll") await this.annotate(rollout);
     const extra = { addonId: rollout.addonId, addonVersion, enrollmentId: rollout.enrollmentId };
     await this.telemetry.recordEventOnceIf({ once }, method, "addon_rollout", rollout.slug, extra);
   }
 
   private annotate(rollout: AddonRollout): Promise<void> {
-    return this.telemetry.setExperimentActive(rollout.slug, rollout.state, { type: "normandy-addonrollout", enrollmentId: rollout.enrollmentId });
+    return this.telemetry.setExperimentActive(rollout.slug, rollout.state, {
+      type: "normandy-addonrollout",
+      enrollmentId: rollout.enrollmentId,
+    });
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {

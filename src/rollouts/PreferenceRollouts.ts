@@ -100,7 +100,9 @@ export class PreferenceRollouts {
       if ((await this.deps.prefs.getPref(preferenceName, "default")) === value) continue;
       try {
         await setDefault(this.deps.prefs, preferenceName, value);
-        this.deps.warn(`The default of ${preferenceName} (rollout ${rollout.slug}) was not re-applied at start-up; it is set again from the rollout's record`);
+        this.deps.warn(
+          `The default of ${preferenceName} (rollout ${rollout.slug}) was not re-applied at start-up; it is set again from the rollout's record`,
+        );
       } catch (error) {
         this.deps.warn(`Cannot set the default of ${preferenceName} (rollout ${rollout.slug}) again: ${String(error)}`);
       }
@@ -137,7 +139,10 @@ export class PreferenceRollouts {
   async rollBack(slug: string): Promise<void> {
     const rollout = await this.deps.store.get(slug);
     if (this.graduationSet.has(slug)) {
-      await this.telemetry.recordEvent("unenrollFailed", "preference_rollback", slug, { reason: "in-graduation-set", enrollmentId: rollout?.enrollmentId ?? NO_ENROLLMENT_ID_MARKER });
+      await this.telemetry.recordEvent("unenrollFailed", "preference_rollback", slug, {
+        reason: "in-graduation-set",
+        enrollmentId: rollout?.enrollmentId ?? NO_ENROLLMENT_ID_MARKER,
+      });
       throw new Error(`Cannot roll back ${slug}: it is in the graduation set`);
     }
     switch (rollout?.state) {
@@ -145,15 +150,27 @@ export class PreferenceRollouts {
       case "rolled-back":
         return;
       case "graduated":
-        await this.telemetry.recordEvent("unenrollFailed", "preference_rollback", slug, { reason: "graduated", enrollmentId: rollout.enrollmentId });
+        await this.telemetry.recordEvent("unenrollFailed", "preference_rollback", slug, {
+          reason: "graduated",
+          enrollmentId: rollout.enrollmentId,
+        });
         throw new Error(`Cannot roll back ${slug}: it has graduated`);
       case "active":
-        await this.changeDefaults(rollout.preferences.map(({ preferenceName, value, previousValue }) => ({ name: preferenceName, to: previousValue, from: value })));
+        await this.changeDefaults(
+          rollout.preferences.map(({ preferenceName, value, previousValue }) => ({
+            name: preferenceName,
+            to: previousValue,
+            from: value,
+          })),
+        );
         await this.deps.store.update(slug, (stored) => {
           stored.state = "rolled-back";
         });
         await this.saveStartupPrefs();
-        await this.telemetry.recordEvent("unenroll", "preference_rollback", slug, { reason: "rollback", enrollmentId: rollout.enrollmentId });
+        await this.telemetry.recordEvent("unenroll", "preference_rollback", slug, {
+          reason: "rollback",
+          enrollmentId: rollout.enrollmentId,
+        });
         await this.telemetry.setExperimentInactive(slug);
     }
   }
@@ -170,17 +187,30 @@ export class PreferenceRollouts {
     }
     for (const { preferenceName, value } of preferences) {
       if (managed.has(preferenceName)) {
-        await this.telemetry.recordEvent("enrollFailed", "preference_rollout", slug, { reason: "conflict", preference: preferenceName });
-        throw new Error(`Cannot start rollout ${slug}: the pref ${preferenceName} is already managed by another rollout`);
+        await this.telemetry.recordEvent("enrollFailed", "preference_rollout", slug, {
+          reason: "conflict",
+          preference: preferenceName,
+        });
+        throw new Error(
+          `Cannot start rollout ${slug}: the pref ${preferenceName} is already managed by another rollout`,
+        );
       }
       const existingType = await this.deps.prefs.getPrefType(preferenceName);
       const valueType = prefTypeOfValue(value);
       // Normandy's reason has a space, unlike the studies' "invalid-type". A number libpref cannot store is
       // refused here too (Normandy would truncate it while writing).
       if (valueType === "invalid" || (existingType !== "invalid" && existingType !== valueType)) {
-        await this.telemetry.recordEvent("enrollFailed", "preference_rollout", slug, { reason: "invalid type", preference: preferenceName });
-        const problem = valueType === "invalid" ? "is not a string, a boolean or a 32-bit integer" : `does not fit the pref's type ${existingType}`;
-        throw new Error(`Cannot start rollout ${slug} on ${preferenceName}: the value ${JSON.stringify(value)} ${problem}`);
+        await this.telemetry.recordEvent("enrollFailed", "preference_rollout", slug, {
+          reason: "invalid type",
+          preference: preferenceName,
+        });
+        const problem =
+          valueType === "invalid"
+            ? "is not a string, a boolean or a 32-bit integer"
+            : `does not fit the pref's type ${existingType}`;
+        throw new Error(
+          `Cannot start rollout ${slug} on ${preferenceName}: the value ${JSON.stringify(value)} ${problem}`,
+        );
       }
     }
   }
@@ -188,14 +218,29 @@ export class PreferenceRollouts {
   private async enroll(slug: string, requested: RolloutPreferenceArgument[]): Promise<void> {
     const preferences: RolloutPreference[] = [];
     for (const { preferenceName, value } of requested) {
-      preferences.push({ preferenceName, value, previousValue: await this.deps.prefs.getPref(preferenceName, "default") });
+      preferences.push({
+        preferenceName,
+        value,
+        previousValue: await this.deps.prefs.getPref(preferenceName, "default"),
+      });
     }
     if (preferences.every(({ value, previousValue }) => value === previousValue)) {
       await this.telemetry.recordEvent("enrollFailed", "preference_rollout", slug, { reason: "would-be-no-op" });
       throw new Error(`The new rollout ${slug} does not change any pref`);
     }
-    const rollout: PreferenceRollout = { slug, state: "active", preferences, enrollmentId: this.deps.newEnrollmentId?.() ?? crypto.randomUUID() };
-    await this.changeDefaults(preferences.map(({ preferenceName, value, previousValue }) => ({ name: preferenceName, to: value, from: previousValue })));
+    const rollout: PreferenceRollout = {
+      slug,
+      state: "active",
+      preferences,
+      enrollmentId: this.deps.newEnrollmentId?.() ?? crypto.randomUUID(),
+    };
+    await this.changeDefaults(
+      preferences.map(({ preferenceName, value, previousValue }) => ({
+        name: preferenceName,
+        to: value,
+        from: previousValue,
+      })),
+    );
     await this.deps.store.add(rollout);
     await this.saveStartupPrefs();
     await this.annotate(rollout);
@@ -219,7 +264,8 @@ export class PreferenceRollouts {
       const old = before.get(preferenceName);
       const previousValue = old ? old.previousValue : await this.deps.prefs.getPref(preferenceName, "default");
       preferences.push({ preferenceName, value, previousValue });
-      if (old?.value !== value) changes.push({ name: preferenceName, to: value, from: old ? old.value : previousValue });
+      if (old?.value !== value)
+        changes.push({ name: preferenceName, to: value, from: old ? old.value : previousValue });
     }
     if (changes.length === 0) return;
 
@@ -229,7 +275,10 @@ export class PreferenceRollouts {
       stored.preferences = preferences;
     });
     await this.saveStartupPrefs();
-    await this.telemetry.recordEvent("update", "preference_rollout", existing.slug, { previousState: existing.state, enrollmentId: existing.enrollmentId });
+    await this.telemetry.recordEvent("update", "preference_rollout", existing.slug, {
+      previousState: existing.state,
+      enrollmentId: existing.enrollmentId,
+    });
     if (existing.state === "graduated") await this.annotate(updated);
   }
 
@@ -247,17 +296,25 @@ export class PreferenceRollouts {
         const rollout = await this.deps.store.update(slug, (stored) => {
           for (const preference of stored.preferences) {
             // A pref skipped for its type has no built-in default to learn; it keeps its previous value.
-            if (Object.hasOwn(previousDefaults, preference.preferenceName)) preference.previousValue = previousDefaults[preference.preferenceName] ?? null;
+            if (Object.hasOwn(previousDefaults, preference.preferenceName))
+              preference.previousValue = previousDefaults[preference.preferenceName] ?? null;
           }
         });
         const allMatch = rollout.preferences.every(
-          ({ preferenceName, value, previousValue }) => Object.hasOwn(previousDefaults, preferenceName) && value === previousValue,
+          ({ preferenceName, value, previousValue }) =>
+            Object.hasOwn(previousDefaults, preferenceName) && value === previousValue,
         );
         if (allMatch) await this.graduate(rollout, "all-prefs-match");
       }
     }
     const owned = new Set(active.flatMap((rollout) => rollout.preferences.map(({ preferenceName }) => preferenceName)));
-    await undoUnownedStartupPrefs(this.deps.prefs, application.rollouts, (name) => owned.has(name), "rollout", this.deps.warn);
+    await undoUnownedStartupPrefs(
+      this.deps.prefs,
+      application.rollouts,
+      (name) => owned.has(name),
+      "rollout",
+      this.deps.warn,
+    );
   }
 
   /** The add-on stops managing the rollout's prefs; their defaults stay as they are for this session. */
@@ -265,7 +322,10 @@ export class PreferenceRollouts {
     await this.deps.store.update(rollout.slug, (stored) => {
       stored.state = "graduated";
     });
-    await this.telemetry.recordEvent("graduate", "preference_rollout", rollout.slug, { reason, enrollmentId: rollout.enrollmentId });
+    await this.telemetry.recordEvent("graduate", "preference_rollout", rollout.slug, {
+      reason,
+      enrollmentId: rollout.enrollmentId,
+    });
   }
 
   /**
@@ -299,6 +359,9 @@ export class PreferenceRollouts {
   }
 
   private annotate(rollout: PreferenceRollout): Promise<void> {
-    return this.telemetry.setExperimentActive(rollout.slug, ROLLOUT_BRANCH, { type: "normandy-prefrollout", enrollmentId: rollout.enrollmentId });
+    return this.telemetry.setExperimentActive(rollout.slug, ROLLOUT_BRANCH, {
+      type: "normandy-prefrollout",
+      enrollmentId: rollout.enrollmentId,
+    });
   }
 }

@@ -4,11 +4,23 @@ import { type RecipeOutcome } from "../actions/BaseAction.js";
 import { errorMessage } from "../core/index.js";
 import type { Suitability } from "../core/index.js";
 import type { ClientConfig } from "../config/ClientConfig.js";
-import { attributesReadByFilter, evaluateFilter, type FilterPrefsReader, type Recipe, type RecipeRecord, type RegExpMatcher } from "../core/index.js";
+import {
+  attributesReadByFilter,
+  evaluateFilter,
+  type FilterPrefsReader,
+  type Recipe,
+  type RecipeRecord,
+  type RegExpMatcher,
+} from "../core/index.js";
 import { DeliveryError } from "../delivery/DeliveryError.js";
 import { DEFAULT_FETCH_LIMITS, type FetchLimits } from "../delivery/fetchText.js";
 import { RemoteSettingsClient, isSignatureRef, type Changeset } from "../delivery/RemoteSettingsClient.js";
-import { SignatureFailure, SignatureVerifier, type ContentSignatureCheck, type RecipeVerdicts } from "../delivery/SignatureVerifier.js";
+import {
+  SignatureFailure,
+  SignatureVerifier,
+  type ContentSignatureCheck,
+  type RecipeVerdicts,
+} from "../delivery/SignatureVerifier.js";
 import { SignedTextMemo } from "../delivery/SignedTextMemo.js";
 import { X5uFetcher } from "../delivery/X5uFetcher.js";
 import type { CollectionStateStore } from "../stores/CollectionStateStore.js";
@@ -118,8 +130,14 @@ export class RecipeRunner {
 
   /** Resolves once the server's backoff has passed; re-read after each wait, as a manual run may extend or end it. */
   private async waitOutBackoff(serverUrl: string): Promise<void> {
-    for (let until = await this.deps.backoff.until(serverUrl); until > Date.now(); until = await this.deps.backoff.until(serverUrl)) {
-      this.deps.log.info(`Waiting until ${new Date(until).toISOString()} for the next run: the server asked clients to back off`);
+    for (
+      let until = await this.deps.backoff.until(serverUrl);
+      until > Date.now();
+      until = await this.deps.backoff.until(serverUrl)
+    ) {
+      this.deps.log.info(
+        `Waiting until ${new Date(until).toISOString()} for the next run: the server asked clients to back off`,
+      );
       await new Promise((resolve) => setTimeout(resolve, until - Date.now()));
     }
   }
@@ -133,7 +151,12 @@ export class RecipeRunner {
     const last = this.lastVerified;
     if (!last || last.serverUrl !== config.serverUrl || !config.rootHash) return [];
     const limits: FetchLimits = { ...DEFAULT_FETCH_LIMITS, timeoutMs: config.fetchTimeoutMs };
-    const verifier = new SignatureVerifier(config, this.x5uFetcher(config.serverUrl, limits), this.deps.checkSignature, this.signedTexts);
+    const verifier = new SignatureVerifier(
+      config,
+      this.x5uFetcher(config.serverUrl, limits),
+      this.deps.checkSignature,
+      this.signedTexts,
+    );
     const records = (last.changeset.records as RecipeRecord[]).filter(isSignedRecipe);
     const verdicts = await verifier.verifyRecipes(records);
     return records.filter((record) => verdicts.get(record) === null).map((record) => record.recipe);
@@ -142,7 +165,15 @@ export class RecipeRunner {
   private async runOnce(trigger: string): Promise<RunReport> {
     const startedAt = Date.now();
     const clock = new StageClock();
-    const report: RunReport = { trigger, startedAt, durationMs: 0, runnerStatus: "not-run", recipes: [], actions: {}, stages: clock.rounded() };
+    const report: RunReport = {
+      trigger,
+      startedAt,
+      durationMs: 0,
+      runnerStatus: "not-run",
+      recipes: [],
+      actions: {},
+      stages: clock.rounded(),
+    };
     try {
       await this.execute(await this.deps.loadConfig(), report, clock);
       await clock.time("report", () => this.deps.uptake.flush());
@@ -173,14 +204,21 @@ export class RecipeRunner {
       return;
     }
     const limits: FetchLimits = { ...DEFAULT_FETCH_LIMITS, timeoutMs: config.fetchTimeoutMs };
-    const verifier = new SignatureVerifier(config, this.x5uFetcher(config.serverUrl, limits), this.deps.checkSignature, this.signedTexts);
+    const verifier = new SignatureVerifier(
+      config,
+      this.x5uFetcher(config.serverUrl, limits),
+      this.deps.checkSignature,
+      this.signedTexts,
+    );
 
     let changeset: Changeset;
     let lastApplied: number;
     try {
       lastApplied = await this.deps.collectionState.lastApplied(config.serverUrl);
       const previous = this.lastVerified?.serverUrl === config.serverUrl ? this.lastVerified.changeset : null;
-      changeset = await clock.time("fetch", () => new RemoteSettingsClient(config.serverUrl, limits).fetchChangeset(lastApplied, previous));
+      changeset = await clock.time("fetch", () =>
+        new RemoteSettingsClient(config.serverUrl, limits).fetchChangeset(lastApplied, previous),
+      );
       await this.deps.backoff.clear(config.serverUrl);
       await clock.time("verify", () => verifier.verifyCollection(changeset));
       // Checked after the signature: the timestamp is part of the signed data, so it cannot be forged.
@@ -193,7 +231,11 @@ export class RecipeRunner {
       this.lastVerified = { serverUrl: config.serverUrl, changeset };
     } catch (error) {
       const status: UptakeStatus =
-        error instanceof SignatureFailure ? "sign_error" : error instanceof DeliveryError && error.failure === "network" ? "network_error" : "server_error";
+        error instanceof SignatureFailure
+          ? "sign_error"
+          : error instanceof DeliveryError && error.failure === "network"
+            ? "network_error"
+            : "server_error";
       report.runnerStatus = status;
       report.error = errorMessage(error);
       if (error instanceof DeliveryError && error.retryAfterMs !== null) {
@@ -206,7 +248,8 @@ export class RecipeRunner {
       return;
     }
     report.collectionTimestamp = changeset.timestamp;
-    if (changeset.timestamp !== lastApplied) await this.deps.collectionState.recordApplied(config.serverUrl, changeset.timestamp);
+    if (changeset.timestamp !== lastApplied)
+      await this.deps.collectionState.recordApplied(config.serverUrl, changeset.timestamp);
 
     const actions = this.deps.createActions();
     const capabilities = new Set([...this.deps.baseCapabilities, ...actions.capabilities()]);
@@ -219,7 +262,9 @@ export class RecipeRunner {
       report.recipes.push(entry);
       uptake.reportRecipe(entry.id, entry.revision, entry.status);
     }
-    const actionOutcomes = await clock.time("actions", () => actions.finalize({ noRecipes: changeset.records.length === 0 }));
+    const actionOutcomes = await clock.time("actions", () =>
+      actions.finalize({ noRecipes: changeset.records.length === 0 }),
+    );
     for (const [name, { status, failure }] of actionOutcomes) {
       report.actions[name] = status;
       uptake.reportAction(name, status);
@@ -244,7 +289,15 @@ export class RecipeRunner {
     if (!isSignedRecipe(record)) {
       // Without a well-formed recipe and signature there is nothing that could be verified.
       const id = Number(record.id);
-      return { id, name: "", action: "", revision: "", suitability: "signature-error", status: "sign_error", detail: `record ${record.id} has no signed recipe` };
+      return {
+        id,
+        name: "",
+        action: "",
+        revision: "",
+        suitability: "signature-error",
+        status: "sign_error",
+        detail: `record ${record.id} has no signed recipe`,
+      };
     }
     const { suitability, detail } = await this.suitabilityOf(record, verdicts, capabilities, filterContext, clock);
     let outcome: RecipeOutcome;
@@ -277,15 +330,22 @@ export class RecipeRunner {
     const recipe = record.recipe;
     const signatureFailure = verdicts.get(record);
     // Every signed record was verified before the loop; one missing from the verdicts is not trusted either.
-    if (signatureFailure !== null) return { suitability: "signature-error", detail: signatureFailure?.message ?? "signature not verified" };
+    if (signatureFailure !== null)
+      return { suitability: "signature-error", detail: signatureFailure?.message ?? "signature not verified" };
     const missing = missingCapabilities(recipe, capabilities);
-    if (missing.length > 0) return { suitability: "capabilities-mismatch", detail: `unsupported capabilities: ${missing.join(", ")}` };
+    if (missing.length > 0)
+      return { suitability: "capabilities-mismatch", detail: `unsupported capabilities: ${missing.join(", ")}` };
     try {
       const result = await clock.time("filter", () =>
-        evaluateFilter(recipe.filter_expression, filterContext.forRecipe(recipe), { prefs: this.deps.filterPrefs, regExpMatch: this.deps.regExpMatch }),
+        evaluateFilter(recipe.filter_expression, filterContext.forRecipe(recipe), {
+          prefs: this.deps.filterPrefs,
+          regExpMatch: this.deps.regExpMatch,
+        }),
       );
       // Any truthy value matches, as in Normandy (a non-empty array counts).
-      return result ? { suitability: "filter-match" } : { suitability: "filter-mismatch", detail: "filter expression is false" };
+      return result
+        ? { suitability: "filter-match" }
+        : { suitability: "filter-mismatch", detail: "filter expression is false" };
     } catch (error) {
       this.deps.runTelemetry.filterFailed(recipe.id, error);
       return { suitability: "filter-error", detail: `filter expression failed: ${errorMessage(error)}` };
@@ -294,7 +354,8 @@ export class RecipeRunner {
 
   /** One fetcher (and chain cache) while the server and the time limit stay the same. */
   private x5uFetcher(serverUrl: string, limits: FetchLimits): X5uFetcher {
-    if (!this.x5u || this.x5u.serverUrl !== serverUrl || this.x5u.limits.timeoutMs !== limits.timeoutMs) this.x5u = new X5uFetcher(serverUrl, limits);
+    if (!this.x5u || this.x5u.serverUrl !== serverUrl || this.x5u.limits.timeoutMs !== limits.timeoutMs)
+      this.x5u = new X5uFetcher(serverUrl, limits);
     return this.x5u;
   }
 }
@@ -322,7 +383,11 @@ function isRecipe(value: unknown): value is Recipe {
  * The client attributes the filters of this run will read: only filters that will be evaluated count (a
  * recipe whose signature failed, or whose capabilities this client lacks, makes the client compute nothing).
  */
-function attributesToPrefetch(records: readonly RecipeRecord[], verdicts: RecipeVerdicts, capabilities: ReadonlySet<string>): Set<string> {
+function attributesToPrefetch(
+  records: readonly RecipeRecord[],
+  verdicts: RecipeVerdicts,
+  capabilities: ReadonlySet<string>,
+): Set<string> {
   const names = new Set<string>();
   for (const record of records) {
     if (verdicts.get(record) !== null || missingCapabilities(record.recipe, capabilities).length > 0) continue;
@@ -333,5 +398,7 @@ function attributesToPrefetch(records: readonly RecipeRecord[], verdicts: Recipe
 
 /** The capabilities `recipe` requires that this client lacks (a recipe without a list requires none). */
 function missingCapabilities(recipe: Recipe, capabilities: ReadonlySet<string>): string[] {
-  return Array.isArray(recipe.capabilities) ? recipe.capabilities.filter((capability) => !capabilities.has(capability)) : [];
+  return Array.isArray(recipe.capabilities)
+    ? recipe.capabilities.filter((capability) => !capabilities.has(capability))
+    : [];
 }

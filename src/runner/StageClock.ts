@@ -7,7 +7,14 @@ import { RUN_STAGES, type RunStage } from "../core/index.js";
  * one entered last, so stages never overlap and together never exceed the run.
  */
 export class StageClock {
-  private readonly totals: Record<RunStage, number> = { fetch: 0, verify: 0, context: 0, filter: 0, actions: 0, report: 0 };
+  private readonly totals: Record<RunStage, number> = {
+    fetch: 0,
+    verify: 0,
+    context: 0,
+    filter: 0,
+    actions: 0,
+    report: 0,
+  };
   /** The stages being timed, in the order they were entered. */
   private readonly open: { stage: RunStage }[] = [];
   private readonly startedAt = performance.now();

@@ -45,7 +45,12 @@ export class AddonStudyStore {
   private readonly records: RecordStore<AddonStudy>;
 
   constructor(storage: KeyValueStorage) {
-    this.records = new RecordStore(storage, { key: "addonStudies", field: "records", noun: "add-on study" }, (key) => `add-on study for recipe ${key}`, isAddonStudy);
+    this.records = new RecordStore(
+      storage,
+      { key: "addonStudies", field: "records", noun: "add-on study" },
+      (key) => `add-on study for recipe ${key}`,
+      isAddonStudy,
+    );
   }
 
   get(recipeId: number): Promise<AddonStudy | undefined> {

@@ -60,7 +60,7 @@ export class EventLogStore {
       const continuesLast = index.lastSize > 0 && index.lastSize < EVENT_LOG_SEGMENT_SIZE;
       let segment = continuesLast ? lastSegment : [];
       if (!continuesLast) index.next += 1; // a new segment, the last from now on
-      for (let start = 0; start < events.length; ) {
+      for (let start = 0; start < events.length;) {
         const room = EVENT_LOG_SEGMENT_SIZE - segment.length;
         segment = [...segment, ...events.slice(start, start + room)];
         start += room;
@@ -121,9 +121,13 @@ export class EventLogStore {
    */
   private async readTail(): Promise<{ index: EventLogIndex; lastSegment: LoggedEvent[] }> {
     if (!this.tail) {
-      const index = { ...((await readSound(this.storage, INDEX_KEY, isEventLogIndex, "an event log index")) ?? EMPTY_INDEX) };
+      const index = {
+        ...((await readSound(this.storage, INDEX_KEY, isEventLogIndex, "an event log index")) ?? EMPTY_INDEX),
+      };
       const hasSegments = index.next > index.first;
-      const lastSegment = hasSegments ? await readSound(this.storage, segmentKey(index.next - 1), isEventList, "a list of events", { asText: true }) : [];
+      const lastSegment = hasSegments
+        ? await readSound(this.storage, segmentKey(index.next - 1), isEventList, "a list of events", { asText: true })
+        : [];
       this.tail = { index, lastSegment: lastSegment ?? [] };
     }
     return this.tail;
@@ -144,7 +148,9 @@ function isEventLogIndex(value: unknown): value is EventLogIndex {
   return (
     typeof index === "object" &&
     index !== null &&
-    [index.first, index.next, index.lastSize, index.count, index.dropped].every((field) => Number.isSafeInteger(field) && (field as number) >= 0) &&
+    [index.first, index.next, index.lastSize, index.count, index.dropped].every(
+      (field) => Number.isSafeInteger(field) && (field as number) >= 0,
+    ) &&
     index.first! <= index.next!
   );
 }

@@ -5,7 +5,14 @@ import { WriteQueue } from "./WriteQueue.js";
 
 /** How a survey's latest showing ended; `open` while it is shown (or when Firefox quit with it shown). */
 export type SurveyOutcome = "open" | "answered" | "dismissed" | "expired" | "window-closed" | "closed";
-export const SURVEY_OUTCOMES: readonly SurveyOutcome[] = ["open", "answered", "dismissed", "expired", "window-closed", "closed"];
+export const SURVEY_OUTCOMES: readonly SurveyOutcome[] = [
+  "open",
+  "answered",
+  "dismissed",
+  "expired",
+  "window-closed",
+  "closed",
+];
 
 /**
  * What this client did with one survey (one `show-heartbeat` recipe), kept across restarts: Normandy's

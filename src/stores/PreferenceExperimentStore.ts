@@ -50,7 +50,11 @@ export interface PreferenceExperiment {
  */
 export class PreferenceExperimentStore extends SlugRecordStore<PreferenceExperiment> {
   constructor(storage: KeyValueStorage) {
-    super(storage, { key: "preferenceExperiments", field: "experiments", noun: "preference experiment" }, isPreferenceExperiment);
+    super(
+      storage,
+      { key: "preferenceExperiments", field: "experiments", noun: "preference experiment" },
+      isPreferenceExperiment,
+    );
   }
 
   async getAllActive(): Promise<PreferenceExperiment[]> {
@@ -66,7 +70,9 @@ function isPreferenceExperiment(value: { [field: string]: unknown }): boolean {
     typeof value.branch === "string" &&
     isPlainObject(preferences) &&
     Object.values(preferences).every(
-      (preference) => isPlainObject(preference) && (preference.preferenceBranchType === "default" || preference.preferenceBranchType === "user"),
+      (preference) =>
+        isPlainObject(preference) &&
+        (preference.preferenceBranchType === "default" || preference.preferenceBranchType === "user"),
     )
   );
 }

@@ -17,14 +17,19 @@ export class RunHistoryStore {
   async add(report: RunReport): Promise<void> {
     const index = await this.index();
     const kept = [report.startedAt, ...index.filter((startedAt) => startedAt !== report.startedAt)];
-    await this.storage.setMany({ [reportKey(report.startedAt)]: toStoredText(report), [INDEX_KEY]: kept.slice(0, KEEP) });
+    await this.storage.setMany({
+      [reportKey(report.startedAt)]: toStoredText(report),
+      [INDEX_KEY]: kept.slice(0, KEEP),
+    });
     const dropped = kept.slice(KEEP);
     if (dropped.length > 0) await this.storage.remove(dropped.map(reportKey));
   }
 
   async list(): Promise<RunReport[]> {
     const reports = await Promise.all(
-      (await this.index()).map(async (startedAt) => fromStoredText<RunReport>(await this.storage.get(reportKey(startedAt)))),
+      (await this.index()).map(async (startedAt) =>
+        fromStoredText<RunReport>(await this.storage.get(reportKey(startedAt))),
+      ),
     );
     return reports.filter((report): report is RunReport => report !== undefined);
   }

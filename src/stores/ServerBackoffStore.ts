@@ -30,6 +30,8 @@ export class ServerBackoffStore {
 
   private async all(): Promise<Record<string, unknown>> {
     const stored = await this.storage.get<unknown>(KEY);
-    return typeof stored === "object" && stored !== null && !Array.isArray(stored) ? { ...(stored as Record<string, unknown>) } : {};
+    return typeof stored === "object" && stored !== null && !Array.isArray(stored)
+      ? { ...(stored as Record<string, unknown>) }
+      : {};
   }
 }

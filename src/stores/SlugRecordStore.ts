@@ -22,7 +22,8 @@ export class SlugRecordStore<Enrollment extends SlugRecord> {
       storage,
       layout,
       (slug) => `${layout.noun} with the slug "${slug}"`,
-      (value, slug): value is Enrollment => isPlainObject(value) && value.slug === slug && typeof value.enrollmentId === "string" && isRecord(value),
+      (value, slug): value is Enrollment =>
+        isPlainObject(value) && value.slug === slug && typeof value.enrollmentId === "string" && isRecord(value),
     );
   }
 

@@ -38,9 +38,21 @@ export class StoreQuarantine {
    * Keeps `value` (what `key` held) under a quarantine key, notes and reports why, and puts `replacement` (what
    * could be rebuilt from it) in its place, or clears `key` when there is none: the damage is reported once.
    */
-  async quarantine(key: string, value: unknown, problem: string, counts: { kept: number; dropped: number }, replacement?: unknown): Promise<QuarantineNote> {
+  async quarantine(
+    key: string,
+    value: unknown,
+    problem: string,
+    counts: { kept: number; dropped: number },
+    replacement?: unknown,
+  ): Promise<QuarantineNote> {
     const at = this.now();
-    const note: QuarantineNote = { key, quarantinedAs: `quarantine.${key}.${at.getTime()}`, at: at.toISOString(), problem, ...counts };
+    const note: QuarantineNote = {
+      key,
+      quarantinedAs: `quarantine.${key}.${at.getTime()}`,
+      at: at.toISOString(),
+      problem,
+      ...counts,
+    };
     await this.storage.set(note.quarantinedAs, value);
     this.report(
       `Stored ${key} was damaged (${problem}): kept as ${note.quarantinedAs}; ${counts.kept} record(s) rebuilt from it, ${counts.dropped} left in the quarantined copy`,

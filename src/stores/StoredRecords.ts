@@ -32,7 +32,8 @@ export function readRecordMap<Record>(
 ): ReadRecords<Record> {
   const records = emptyRecordMap<Record>();
   if (stored === undefined) return { records, problems: [], dropped: 0 };
-  if (!isPlainObject(stored)) return { records, problems: [`expected an object of ${noun} records, found ${describe(stored)}`], dropped: 0 };
+  if (!isPlainObject(stored))
+    return { records, problems: [`expected an object of ${noun} records, found ${describe(stored)}`], dropped: 0 };
   const problems: string[] = [];
   for (const [key, value] of Object.entries(stored)) {
     if (isRecord(value, key)) records[key] = value;
@@ -73,7 +74,13 @@ export async function loadRecordMap<Record>(
   const read =
     stored === undefined || (isPlainObject(stored) && Object.hasOwn(stored, layout.field))
       ? readRecordMap((stored as { [field: string]: unknown } | undefined)?.[layout.field], isRecord, layout.noun)
-      : { records: emptyRecordMap<Record>(), problems: [`expected {${layout.field}: …}, found ${isPlainObject(stored) ? `an object without \`${layout.field}\`` : describe(stored)}`], dropped: 0 };
+      : {
+          records: emptyRecordMap<Record>(),
+          problems: [
+            `expected {${layout.field}: …}, found ${isPlainObject(stored) ? `an object without \`${layout.field}\`` : describe(stored)}`,
+          ],
+          dropped: 0,
+        };
   await setAsideUnsound(storage, layout.key, stored, read, { [layout.field]: read.records });
   return read.records;
 }
@@ -82,7 +89,13 @@ export async function loadRecordMap<Record>(
  * When `read` (what could be read of `stored`, the value under `key`) found problems: quarantines `stored` as it
  * was found and stores `rebuilt`, the sound records, in its place (StoreQuarantine).
  */
-export async function setAsideUnsound<Record>(storage: KeyValueStorage, key: string, stored: unknown, read: ReadRecords<Record>, rebuilt: unknown): Promise<void> {
+export async function setAsideUnsound<Record>(
+  storage: KeyValueStorage,
+  key: string,
+  stored: unknown,
+  read: ReadRecords<Record>,
+  rebuilt: unknown,
+): Promise<void> {
   if (read.problems.length === 0) return;
   const counts = { kept: Object.keys(read.records).length, dropped: read.dropped };
   await new StoreQuarantine(storage).quarantine(key, stored, read.problems.join("; "), counts, rebuilt);

@@ -6,7 +6,12 @@ import { compareVersions } from "../core/index.js";
 import type { ExtensionDetails } from "../core/index.js";
 import type { AddonStudy, AddonStudyStore, StudyAddonFields } from "../stores/AddonStudyStore.js";
 import { WriteQueue } from "../stores/WriteQueue.js";
-import type { EnrollmentEventExtra, EnrollmentEventMethod, EnrollmentEventObject, EnrollmentTelemetry } from "../telemetry/EnrollmentTelemetry.js";
+import type {
+  EnrollmentEventExtra,
+  EnrollmentEventMethod,
+  EnrollmentEventObject,
+  EnrollmentTelemetry,
+} from "../telemetry/EnrollmentTelemetry.js";
 import { NonFatalEnrollmentTelemetry } from "../telemetry/NonFatalEnrollmentTelemetry.js";
 import type { StudyAddonPort, StudyForAddon } from "./studyAddonMessages.js";
 
@@ -73,7 +78,9 @@ export class AddonStudies implements StudyAddonPort {
    */
   init(): Promise<void> {
     return this.exclusive(async () => {
-      const installed = new Map((await this.deps.addons.listAddons()).map((addon): [string, AddonInfo] => [addon.id, addon]));
+      const installed = new Map(
+        (await this.deps.addons.listAddons()).map((addon): [string, AddonInfo] => [addon.id, addon]),
+      );
       for (const study of await this.deps.store.getAll()) {
         if (study.pendingChange) await this.settlePendingChange(study, installed);
       }
@@ -128,7 +135,9 @@ export class AddonStudies implements StudyAddonPort {
   /** The study of a study add-on: its active one, else its latest; null when it has none. */
   async studyForAddon(addonId: string): Promise<StudyForAddon | null> {
     const studies = (await this.deps.store.getAll()).filter((study) => study.addonId === addonId);
-    const study = studies.find((candidate) => candidate.active) ?? studies.sort((a, b) => b.studyStartDate.localeCompare(a.studyStartDate))[0];
+    const study =
+      studies.find((candidate) => candidate.active) ??
+      studies.sort((a, b) => b.studyStartDate.localeCompare(a.studyStartDate))[0];
     if (!study) return null;
     const { pendingChange: _pending, ...view } = study;
     return view;
@@ -165,7 +174,11 @@ export class AddonStudies implements StudyAddonPort {
         await this.deps.store.add(study);
       } else {
         const details = await requireExtensionDetails(this.deps.extensionDetails, extensionApiId);
-        const conflicting = () => new AddonChangeRefused("conflicting-addon-id", `an add-on with the id ${details.extension_id} is already installed`);
+        const conflicting = () =>
+          new AddonChangeRefused(
+            "conflicting-addon-id",
+            `an add-on with the id ${details.extension_id} is already installed`,
+          );
         // Checked before anything is recorded, so a crash can never make us adopt an add-on that was not ours.
         if (await this.deps.addons.getAddon(details.extension_id)) throw conflicting();
         study = { ...study, addonId: details.extension_id, ...addonFields(details) };
@@ -195,13 +208,23 @@ export class AddonStudies implements StudyAddonPort {
     if (branch.extensionApiId === null && study.addonId === null) return;
     let installed: AddonInfo;
     try {
-      const details = branch.extensionApiId === null ? null : await requireExtensionDetails(this.deps.extensionDetails, branch.extensionApiId);
+      const details =
+        branch.extensionApiId === null
+          ? null
+          : await requireExtensionDetails(this.deps.extensionDetails, branch.extensionApiId);
       // Normandy lets a later check (or an unchanged version) hide a changed id; the id is checked first here.
       if (details === null || details.extension_id !== study.addonId) {
-        throw new AddonChangeRefused("addon-id-mismatch", `the branch's add-on is ${details?.extension_id ?? "none"}, the study's is ${study.addonId ?? "none"}`);
+        throw new AddonChangeRefused(
+          "addon-id-mismatch",
+          `the branch's add-on is ${details?.extension_id ?? "none"}, the study's is ${study.addonId ?? "none"}`,
+        );
       }
       const order = compareVersions(study.addonVersion!, details.version);
-      if (order > 0) throw new AddonChangeRefused("no-downgrade", `${details.version} is older than the installed ${study.addonVersion}`);
+      if (order > 0)
+        throw new AddonChangeRefused(
+          "no-downgrade",
+          `${details.version} is older than the installed ${study.addonVersion}`,
+        );
       if (order === 0) return;
       const previous = studyAddonFields(study);
       installed = await installFromDetails(this.deps.addons, details, {
@@ -212,7 +235,10 @@ export class AddonStudies implements StudyAddonPort {
         },
         check: (downloaded) =>
           downloaded.existingAddon === null
-            ? new AddonChangeRefused("addon-does-not-exist", `${details.extension_id} is not installed, so there is nothing to update`)
+            ? new AddonChangeRefused(
+                "addon-does-not-exist",
+                `${details.extension_id} is not installed, so there is nothing to update`,
+              )
             : metadataMismatch(downloaded, details),
         undoPending: async () => {
           await this.deps.store.update(recipeId, (stored) => {
@@ -221,7 +247,11 @@ export class AddonStudies implements StudyAddonPort {
         },
       });
     } catch (error) {
-      await this.report("updateFailed", study.slug, { ...failureExtra(error), branch: branch.slug, enrollmentId: study.enrollmentId });
+      await this.report("updateFailed", study.slug, {
+        ...failureExtra(error),
+        branch: branch.slug,
+        enrollmentId: study.enrollmentId,
+      });
       throw error;
     }
     // The event first, then the pending change cleared, as for an enrollment.
@@ -275,7 +305,9 @@ export class AddonStudies implements StudyAddonPort {
     const { store } = this.deps;
     try {
       if (pending.kind === "uninstall") {
-        this.deps.warn(`Finishing the uninstall of ${study.addonId} for the ended study ${study.slug}, interrupted last time`);
+        this.deps.warn(
+          `Finishing the uninstall of ${study.addonId} for the ended study ${study.slug}, interrupted last time`,
+        );
         await this.removeAddon(study);
       } else if (pendingInstallHappened(installed.get(study.addonId!), study.addonVersion)) {
         // The event may have been recorded just before the crash: recorded once, then the change cleared.
@@ -283,7 +315,9 @@ export class AddonStudies implements StudyAddonPort {
         else await this.reportUpdated(study, study.addonVersion!, { once: true });
         await this.clearPendingChange(study);
       } else if (pending.previous === null) {
-        this.deps.warn(`The enrollment in ${study.slug} was interrupted before its add-on was installed; it did not happen`);
+        this.deps.warn(
+          `The enrollment in ${study.slug} was interrupted before its add-on was installed; it did not happen`,
+        );
         await store.remove(study.recipeId);
       } else {
         this.deps.warn(`The update of ${study.slug} to ${study.addonVersion} was interrupted; it will be tried again`);
@@ -305,30 +339,56 @@ export class AddonStudies implements StudyAddonPort {
         // Our own uninstalls find the study already ended.
         const study = (await this.deps.store.getAllActive()).find((candidate) => candidate.addonId === addonId);
         if (study) await this.end(study, "uninstalled", { addonGone: true });
-      }).catch((error: unknown) => this.deps.warn(`Cannot end the study of the uninstalled add-on ${addonId}: ${String(error)}`)),
+      }).catch((error: unknown) =>
+        this.deps.warn(`Cannot end the study of the uninstalled add-on ${addonId}: ${String(error)}`),
+      ),
     );
   }
 
   private annotate(study: AddonStudy): Promise<void> {
-    return this.telemetry.setExperimentActive(study.slug, study.branch, { type: "normandy-addonstudy", enrollmentId: study.enrollmentId });
+    return this.telemetry.setExperimentActive(study.slug, study.branch, {
+      type: "normandy-addonstudy",
+      enrollmentId: study.enrollmentId,
+    });
   }
 
   private reportEnrolled(study: AddonStudy, options?: ReportOptions): Promise<void> {
-    return this.report("enroll", study.slug, {
-      addonId: study.addonId ?? NO_ADDON_MARKER,
-      addonVersion: study.addonVersion ?? NO_ADDON_MARKER,
-      branch: study.branch,
-      enrollmentId: study.enrollmentId,
-    }, options);
+    return this.report(
+      "enroll",
+      study.slug,
+      {
+        addonId: study.addonId ?? NO_ADDON_MARKER,
+        addonVersion: study.addonVersion ?? NO_ADDON_MARKER,
+        branch: study.branch,
+        enrollmentId: study.enrollmentId,
+      },
+      options,
+    );
   }
 
   private reportUpdated(study: AddonStudy, addonVersion: string, options?: ReportOptions): Promise<void> {
-    return this.report("update", study.slug, { addonId: study.addonId!, addonVersion, branch: study.branch, enrollmentId: study.enrollmentId }, options);
+    return this.report(
+      "update",
+      study.slug,
+      { addonId: study.addonId!, addonVersion, branch: study.branch, enrollmentId: study.enrollmentId },
+      options,
+    );
   }
 
-  private report<Method extends EnrollmentEventMethod>(method: Method, slug: string, extra: EnrollmentEventExtra<Method>, { once = false }: ReportOptions = {}): Promise<void> {
+  private report<Method extends EnrollmentEventMethod>(
+    method: Method,
+    slug: string,
+    extra: EnrollmentEventExtra<Method>,
+    { once = false }: ReportOptions = {},
+  ): Promise<void> {
     // Every method this module records exists for the object addon_study.
-    return this.telemetry.recordEventOnceIf({ once }, method, "addon_study" as EnrollmentEventObject<Method>, slug, extra);
+    return this.telemetry.recordEventOnceIf(
+      { once },
+      method,
+      "addon_study" as EnrollmentEventObject<Method>,
+      slug,
+      extra,
+    );
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {

@@ -10,7 +10,12 @@ import { WriteQueue } from "../stores/WriteQueue.js";
 import { prefTypeOfValue } from "../prefs/prefValueType.js";
 import { setDefault } from "../prefs/setDefault.js";
 import { undoUnownedStartupPrefs } from "../prefs/undoUnownedStartupPrefs.js";
-import type { EnrollmentEventExtra, EnrollmentEventMethod, EnrollmentEventObject, EnrollmentTelemetry } from "../telemetry/EnrollmentTelemetry.js";
+import type {
+  EnrollmentEventExtra,
+  EnrollmentEventMethod,
+  EnrollmentEventObject,
+  EnrollmentTelemetry,
+} from "../telemetry/EnrollmentTelemetry.js";
 import { NonFatalEnrollmentTelemetry } from "../telemetry/NonFatalEnrollmentTelemetry.js";
 
 /** TelemetryEnvironment allows 20 characters for an experiment type, "normandy-" included. */
@@ -153,11 +158,17 @@ export class PreferenceExperiments {
     };
 
     // A slug enrolls once, ever: an expired record still counts.
-    if (await store.get(slug)) throw await refuse("name-conflict", `A preference experiment with the slug "${slug}" already exists`);
+    if (await store.get(slug))
+      throw await refuse("name-conflict", `A preference experiment with the slug "${slug}" already exists`);
     const active = await store.getAllActive();
-    const conflict = Object.keys(options.preferences).find((name) => active.some((other) => Object.hasOwn(other.preferences, name)));
+    const conflict = Object.keys(options.preferences).find((name) =>
+      active.some((other) => Object.hasOwn(other.preferences, name)),
+    );
     if (conflict !== undefined) {
-      throw await refuse("pref-conflict", `Another preference experiment for the pref "${conflict}" is currently active`);
+      throw await refuse(
+        "pref-conflict",
+        `Another preference experiment for the pref "${conflict}" is currently active`,
+      );
     }
     if (experimentType.length > MAX_EXPERIMENT_TYPE_LENGTH) {
       throw await refuse(
@@ -180,7 +191,9 @@ export class PreferenceExperiments {
       temporaryErrorDeadline: null,
       enrollmentId: this.deps.newEnrollmentId?.() ?? crypto.randomUUID(),
     };
-    for (const [name, { preferenceType, preferenceBranchType = "default", preferenceValue }] of Object.entries(options.preferences)) {
+    for (const [name, { preferenceType, preferenceBranchType = "default", preferenceValue }] of Object.entries(
+      options.preferences,
+    )) {
       if (preferenceBranchType !== "default" && preferenceBranchType !== "user") {
         throw await refuse("invalid-branch", `Invalid value for preferenceBranchType: ${preferenceBranchType}`, {
           prefBranch: String(preferenceBranchType).slice(0, PREF_BRANCH_EXTRA_LENGTH),
@@ -191,19 +204,29 @@ export class PreferenceExperiments {
       }
       const existingType = await prefs.getPrefType(name);
       if (existingType !== "invalid" && existingType !== preferenceType) {
-        throw await refuse("invalid-type", `The pref "${name}" has type ${existingType}, but the study declares ${preferenceType}`);
+        throw await refuse(
+          "invalid-type",
+          `The pref "${name}" has type ${existingType}, but the study declares ${preferenceType}`,
+        );
       }
       // Normandy does not check the value against the declared type, and a mismatch then fails half-way
       // through applying the branch, leaving prefs changed that no record knows of. We refuse up front.
       if (prefTypeOfValue(preferenceValue) !== preferenceType) {
-        throw await refuse("invalid-type", `The value ${JSON.stringify(preferenceValue)} for "${name}" is not a ${preferenceType}`);
+        throw await refuse(
+          "invalid-type",
+          `The value ${JSON.stringify(preferenceValue)} for "${name}" is not a ${preferenceType}`,
+        );
       }
       const hasUserValue = await prefs.prefHasUserValue(name);
       setOwnProperty(experiment.preferences, name, {
         preferenceValue,
         preferenceType: preferenceType as PreferenceType,
         previousPreferenceValue:
-          preferenceBranchType === "default" ? await prefs.getPref(name, "default") : hasUserValue ? await prefs.getPref(name, "user") : null,
+          preferenceBranchType === "default"
+            ? await prefs.getPref(name, "default")
+            : hasUserValue
+              ? await prefs.getPref(name, "user")
+              : null,
         preferenceBranchType,
         // A user value on a default-branch pref wins: the default is left untouched (Normandy bug 1416003).
         overridden: preferenceBranchType === "default" && hasUserValue,
@@ -214,7 +237,8 @@ export class PreferenceExperiments {
     await store.add(experiment);
     try {
       for (const [name, preference] of Object.entries(experiment.preferences)) {
-        if (!preference.overridden) await prefs.setPref(name, preference.preferenceValue, preference.preferenceBranchType);
+        if (!preference.overridden)
+          await prefs.setPref(name, preference.preferenceValue, preference.preferenceBranchType);
       }
     } catch (error) {
       await this.restorePrefs(experiment);
@@ -226,12 +250,20 @@ export class PreferenceExperiments {
     await this.annotate(experiment);
     await this.report("enroll", slug, { experimentType, branch, enrollmentId: experiment.enrollmentId });
     for (const [name, preference] of Object.entries(experiment.preferences)) {
-      if (preference.overridden) await this.report("expPrefChanged", slug, { preferenceName: name, reason: "onEnroll", enrollmentId: experiment.enrollmentId });
+      if (preference.overridden)
+        await this.report("expPrefChanged", slug, {
+          preferenceName: name,
+          reason: "onEnroll",
+          enrollmentId: experiment.enrollmentId,
+        });
     }
     return experiment;
   }
 
-  private async unenroll(slug: string, { resetValue = true, reason = "unknown", changedPref }: StopOptions): Promise<void> {
+  private async unenroll(
+    slug: string,
+    { resetValue = true, reason = "unknown", changedPref }: StopOptions,
+  ): Promise<void> {
     const { store } = this.deps;
     const changed = changedPref === undefined ? {} : { changedPref };
     const experiment = await store.get(slug);
@@ -274,7 +306,9 @@ export class PreferenceExperiments {
    */
   private async restorePrefs(experiment: PreferenceExperiment): Promise<void> {
     const { prefs } = this.deps;
-    for (const [name, { previousPreferenceValue, preferenceBranchType, overridden }] of Object.entries(experiment.preferences)) {
+    for (const [name, { previousPreferenceValue, preferenceBranchType, overridden }] of Object.entries(
+      experiment.preferences,
+    )) {
       if (overridden && preferenceBranchType === "user") continue;
       try {
         if (preferenceBranchType === "default") {
@@ -297,11 +331,20 @@ export class PreferenceExperiments {
    */
   private async reapplyDefaults(experiment: PreferenceExperiment): Promise<void> {
     const { prefs, warn } = this.deps;
-    for (const [name, { preferenceBranchType, preferenceValue, overridden }] of Object.entries(experiment.preferences)) {
-      if (preferenceBranchType !== "default" || overridden || (await prefs.getPref(name, "default")) === preferenceValue) continue;
+    for (const [name, { preferenceBranchType, preferenceValue, overridden }] of Object.entries(
+      experiment.preferences,
+    )) {
+      if (
+        preferenceBranchType !== "default" ||
+        overridden ||
+        (await prefs.getPref(name, "default")) === preferenceValue
+      )
+        continue;
       try {
         await prefs.setPref(name, preferenceValue, "default");
-        warn(`The default of ${name} (study ${experiment.slug}) was not re-applied at start-up; it is set again from the study's record`);
+        warn(
+          `The default of ${name} (study ${experiment.slug}) was not re-applied at start-up; it is set again from the study's record`,
+        );
       } catch (error) {
         warn(`Cannot set the default of ${name} (study ${experiment.slug}) again: ${String(error)}`);
       }
@@ -362,7 +405,8 @@ export class PreferenceExperiments {
     for (const experiment of await this.deps.store.getAllActive()) {
       if (experiment.slug === ending) continue;
       for (const [name, preference] of Object.entries(experiment.preferences)) {
-        if (preference.preferenceBranchType === "default" && !preference.overridden) setOwnProperty(startupPrefs, name, preference.preferenceValue);
+        if (preference.preferenceBranchType === "default" && !preference.overridden)
+          setOwnProperty(startupPrefs, name, preference.preferenceValue);
       }
     }
     await this.deps.prefs.setStartupPrefs("experiments", startupPrefs);
@@ -391,15 +435,28 @@ export class PreferenceExperiments {
         });
       }
     }
-    await undoUnownedStartupPrefs(this.deps.prefs, application.experiments, (name) => owners.has(name), "study", this.deps.warn);
+    await undoUnownedStartupPrefs(
+      this.deps.prefs,
+      application.experiments,
+      (name) => owners.has(name),
+      "study",
+      this.deps.warn,
+    );
   }
 
   private async annotate(experiment: PreferenceExperiment): Promise<void> {
     const type = `${ANNOTATION_PREFIX}${experiment.experimentType}` as ExperimentAnnotationType;
-    await this.telemetry.setExperimentActive(experiment.slug, experiment.branch, { type, enrollmentId: experiment.enrollmentId });
+    await this.telemetry.setExperimentActive(experiment.slug, experiment.branch, {
+      type,
+      enrollmentId: experiment.enrollmentId,
+    });
   }
 
-  private report<Method extends EnrollmentEventMethod>(method: Method, slug: string, extra: EnrollmentEventExtra<Method>): Promise<void> {
+  private report<Method extends EnrollmentEventMethod>(
+    method: Method,
+    slug: string,
+    extra: EnrollmentEventExtra<Method>,
+  ): Promise<void> {
     // Every method this module records exists for the object preference_study.
     const object = "preference_study" as EnrollmentEventObject<Method>;
     return this.telemetry.recordEvent(method, object, slug, extra);

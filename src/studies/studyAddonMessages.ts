@@ -37,7 +37,11 @@ export interface StudyAddonPort {
  * Answers one message from another add-on. The sender is Firefox's word for who sent it, so an add-on can
  * only read or end its own study. A malformed request is an error the sender sees.
  */
-export async function answerStudyAddon(studies: StudyAddonPort, senderId: string | undefined, message: unknown): Promise<unknown> {
+export async function answerStudyAddon(
+  studies: StudyAddonPort,
+  senderId: string | undefined,
+  message: unknown,
+): Promise<unknown> {
   if (senderId === undefined) throw new Error("Messages from study add-ons must come from an add-on");
   const request = message as Partial<StudyAddonRequest> | null;
   switch (request?.type) {

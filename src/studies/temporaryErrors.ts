@@ -11,6 +11,7 @@ export type TemporaryErrorStep = { kind: "set-deadline"; deadline: string } | { 
  */
 export function temporaryErrorStep(deadline: string | null, now: Date): TemporaryErrorStep {
   const due = deadline === null ? Number.NaN : new Date(deadline).getTime();
-  if (Number.isNaN(due)) return { kind: "set-deadline", deadline: new Date(now.getTime() + TEMPORARY_ERROR_GRACE_MS).toJSON() };
+  if (Number.isNaN(due))
+    return { kind: "set-deadline", deadline: new Date(now.getTime() + TEMPORARY_ERROR_GRACE_MS).toJSON() };
   return now.getTime() > due ? { kind: "end" } : { kind: "wait" };
 }

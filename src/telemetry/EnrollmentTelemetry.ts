@@ -4,11 +4,7 @@
  * interface only; the implementation (`EnrollmentTelemetryRecorder`) records to Glean through the telemetry
  * experiment API and appends every event to the local event log (and so to the intake).
  */
-import type {
-  NormandyEventExtraKey,
-  NormandyEventMethod,
-  NormandyEventObject,
-} from "../core/index.js";
+import type { NormandyEventExtraKey, NormandyEventMethod, NormandyEventObject } from "../core/index.js";
 import type { ExperimentAnnotationOptions } from "../../experiment-apis/telemetry/interface.js";
 
 export type { ExperimentAnnotationType } from "../../experiment-apis/telemetry/interface.js";
@@ -16,7 +12,8 @@ export type { ExperimentAnnotationType } from "../../experiment-apis/telemetry/i
 /** The registry's methods (`src/core/eventRegistry.ts`). */
 export type EnrollmentEventMethod = NormandyEventMethod;
 /** The objects `Method` is recorded for; all objects when no method is given. */
-export type EnrollmentEventObject<Method extends EnrollmentEventMethod = EnrollmentEventMethod> = NormandyEventObject<Method>;
+export type EnrollmentEventObject<Method extends EnrollmentEventMethod = EnrollmentEventMethod> =
+  NormandyEventObject<Method>;
 /** The extras `Method` may carry; every value a string. */
 export type EnrollmentEventExtra<Method extends EnrollmentEventMethod = EnrollmentEventMethod> = Partial<
   Record<NormandyEventExtraKey<Method>, string>

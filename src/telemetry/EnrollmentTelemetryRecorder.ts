@@ -46,7 +46,8 @@ export class EnrollmentTelemetryRecorder implements EnrollmentTelemetry {
     extra: EnrollmentEventExtra<Method>,
   ): Promise<void> {
     const newest = await this.newestLogged(
-      ([, category, , loggedObject, loggedValue]) => category === NORMANDY_EVENT_CATEGORY && loggedObject === object && loggedValue === value,
+      ([, category, , loggedObject, loggedValue]) =>
+        category === NORMANDY_EVENT_CATEGORY && loggedObject === object && loggedValue === value,
     );
     const recorded = fitExtraValues(extra as Record<string, string>);
     // Glean cannot be asked: a crash between its record and the log's write leaves it the event twice.
@@ -64,7 +65,15 @@ export class EnrollmentTelemetryRecorder implements EnrollmentTelemetry {
 }
 
 /** Whether a recorded event is the event `method` with `extra` (its object and value already matched). */
-export function isSameEvent(recorded: { method: string; extra: Readonly<Record<string, string>> }, method: string, extra: Readonly<Record<string, string>>): boolean {
+export function isSameEvent(
+  recorded: { method: string; extra: Readonly<Record<string, string>> },
+  method: string,
+  extra: Readonly<Record<string, string>>,
+): boolean {
   const keys = Object.keys(recorded.extra);
-  return recorded.method === method && keys.length === Object.keys(extra).length && keys.every((key) => recorded.extra[key] === extra[key]);
+  return (
+    recorded.method === method &&
+    keys.length === Object.keys(extra).length &&
+    keys.every((key) => recorded.extra[key] === extra[key])
+  );
 }

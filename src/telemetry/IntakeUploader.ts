@@ -109,7 +109,11 @@ export class IntakeUploader implements EventSink {
         return;
       }
       const { batchId, events } = this.batchOf(oldest);
-      const batch: IntakeBatch = { ...(await this.deps.envelope()), batchId, events: events.map((queued) => queued.event) };
+      const batch: IntakeBatch = {
+        ...(await this.deps.envelope()),
+        batchId,
+        events: events.map((queued) => queued.event),
+      };
       const outcome = await this.post(url, batch);
       if (outcome.kind === "retry") {
         this.failedAttempts += 1;
@@ -119,7 +123,8 @@ export class IntakeUploader implements EventSink {
         this.scheduleSend(delay);
         return;
       }
-      if (outcome.kind === "refused") this.deps.warn(`The intake refused a telemetry batch, which is dropped: ${outcome.why}`);
+      if (outcome.kind === "refused")
+        this.deps.warn(`The intake refused a telemetry batch, which is dropped: ${outcome.why}`);
       this.failedAttempts = 0;
       this.current = null;
       await this.deps.queue.removeThrough(events.at(-1)!.seq);

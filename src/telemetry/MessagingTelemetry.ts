@@ -17,7 +17,12 @@ export interface MessagingClient {
 }
 
 /** The messaging ping of `event` about `message`, in Activity Stream Router's shape. */
-export function messagingPing(event: MessagingEvent, message: MessageTelemetryRef, client: MessagingClient, value: string = NOT_APPLICABLE): ClientPing<"messaging"> {
+export function messagingPing(
+  event: MessagingEvent,
+  message: MessageTelemetryRef,
+  client: MessagingClient,
+  value: string = NOT_APPLICABLE,
+): ClientPing<"messaging"> {
   return {
     type: "messaging",
     event,

@@ -1,5 +1,10 @@
 import type { ExperimentAnnotationOptions } from "../../experiment-apis/telemetry/interface.js";
-import type { EnrollmentEventExtra, EnrollmentEventMethod, EnrollmentEventObject, EnrollmentTelemetry } from "./EnrollmentTelemetry.js";
+import type {
+  EnrollmentEventExtra,
+  EnrollmentEventMethod,
+  EnrollmentEventObject,
+  EnrollmentTelemetry,
+} from "./EnrollmentTelemetry.js";
 
 /**
  * Enrollment telemetry whose failures are logged, never thrown: telemetry must not change what happens to a
@@ -17,7 +22,10 @@ export class NonFatalEnrollmentTelemetry implements EnrollmentTelemetry {
     value: string,
     extra: EnrollmentEventExtra<Method>,
   ): Promise<void> {
-    return this.logged(() => this.telemetry.recordEvent(method, object, value, extra), `Recording the ${method} event of ${value}`);
+    return this.logged(
+      () => this.telemetry.recordEvent(method, object, value, extra),
+      `Recording the ${method} event of ${value}`,
+    );
   }
 
   recordEventOnce<Method extends EnrollmentEventMethod>(
@@ -26,7 +34,10 @@ export class NonFatalEnrollmentTelemetry implements EnrollmentTelemetry {
     value: string,
     extra: EnrollmentEventExtra<Method>,
   ): Promise<void> {
-    return this.logged(() => this.telemetry.recordEventOnce(method, object, value, extra), `Recording the ${method} event of ${value}`);
+    return this.logged(
+      () => this.telemetry.recordEventOnce(method, object, value, extra),
+      `Recording the ${method} event of ${value}`,
+    );
   }
 
   /** recordEventOnce when `once` (start-up repair of an add-on change), recordEvent otherwise. */

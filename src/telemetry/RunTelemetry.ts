@@ -35,7 +35,10 @@ export class RunTelemetry {
     const errors = this.pending;
     this.pending = [];
     const { runnerStatus } = report;
-    await this.pings.record(...errors, ...(runnerStatus === "not-run" ? [] : [...performancePings(report), ...resultPings(runnerStatus, report)]));
+    await this.pings.record(
+      ...errors,
+      ...(runnerStatus === "not-run" ? [] : [...performancePings(report), ...resultPings(runnerStatus, report)]),
+    );
   }
 }
 
@@ -43,7 +46,12 @@ function performancePings({ durationMs, stages, recipes }: RunReport): ClientPin
   const fields = { recipe_count: String(recipes.length) };
   return [
     { type: "performance", event: "RUN_TOTAL", value: String(durationMs), fields },
-    ...RUN_STAGES.map((stage): ClientPing<"performance"> => ({ type: "performance", event: stageEvent(stage), value: String(stages[stage]), fields })),
+    ...RUN_STAGES.map((stage): ClientPing<"performance"> => ({
+      type: "performance",
+      event: stageEvent(stage),
+      value: String(stages[stage]),
+      fields,
+    })),
   ];
 }
 
@@ -53,7 +61,12 @@ function resultPings(runnerStatus: UptakeStatus, { recipes }: RunReport): Client
     ...recipes.map(({ id, status, suitability }): ClientPing<"run"> => {
       // Every suitability the runner can give is one the registry lists.
       const reported: RecipeSuitability = suitability;
-      return { type: "run", event: "RECIPE_RESULT", value: status, fields: { recipe_id: String(id), suitability: reported } };
+      return {
+        type: "run",
+        event: "RECIPE_RESULT",
+        value: status,
+        fields: { recipe_id: String(id), suitability: reported },
+      };
     }),
   ];
 }

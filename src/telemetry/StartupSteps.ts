@@ -24,7 +24,9 @@ export class StartupSteps {
       this.deps.error(`Start-up step ${step} failed: ${error instanceof Error ? error.message : String(error)}`);
       await this.deps.pings
         .record({ type: "undesired", event: "ADDON_INIT_FAILED", value: step, fields: {} })
-        .catch((reportError: unknown) => this.deps.error(`Cannot report that start-up step ${step} failed: ${String(reportError)}`));
+        .catch((reportError: unknown) =>
+          this.deps.error(`Cannot report that start-up step ${step} failed: ${String(reportError)}`),
+        );
       return false;
     }
   }

@@ -41,7 +41,9 @@ export class TelemetryUploadState {
   isEnabled(): Promise<boolean> {
     return this.reads.run(async () => {
       const enabled = (await this.prefs.getPref(UPLOAD_ENABLED_PREF, "user")) === true;
-      this.lastSeen ??= this.storage.get<unknown>(LAST_SEEN_KEY).then((stored) => (typeof stored === "boolean" ? stored : undefined));
+      this.lastSeen ??= this.storage
+        .get<unknown>(LAST_SEEN_KEY)
+        .then((stored) => (typeof stored === "boolean" ? stored : undefined));
       const previous = await this.lastSeen;
       if (previous === enabled) return enabled;
       if (!enabled && previous === true) await this.notifyDisabled();
@@ -73,7 +75,9 @@ export class TelemetryUploadState {
       try {
         await listener();
       } catch (error) {
-        this.warn(`A telemetry-upload-disabled listener failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.warn(
+          `A telemetry-upload-disabled listener failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
   }

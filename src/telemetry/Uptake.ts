@@ -1,4 +1,9 @@
-import type { RecipeFreshnessBatch, TelemetryApi, UptakeBatch, UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import type {
+  RecipeFreshnessBatch,
+  TelemetryApi,
+  UptakeBatch,
+  UptakeStatus,
+} from "../../experiment-apis/telemetry/interface.js";
 import { uptakeEvent } from "../core/index.js";
 import type { EventSink } from "./EventSink.js";
 
@@ -64,8 +69,6 @@ export class Uptake {
   private async sendReports(batch: UptakeBatch): Promise<void> {
     const timestamp = await this.telemetry.reportUptakes(batch);
     const { sources, statuses } = batch;
-    await this.events.append(
-      ...sources.map((source, index) => uptakeEvent(timestamp, source, statuses[index]!)),
-    );
+    await this.events.append(...sources.map((source, index) => uptakeEvent(timestamp, source, statuses[index]!)));
   }
 }

@@ -27,12 +27,23 @@ export async function clientStatus(config: ClientConfig, prefs: PrefsApi): Promi
  * The health ping sent once per start of the client, in the shape of Activity Stream's (`event`, `value`,
  * `client_id`, `locale`, `version`, `release_channel`); `version` is the add-on's.
  */
-export async function healthPing({ config, prefs, app, clientId, addonVersion }: HealthSources): Promise<ClientPing<"health">> {
+export async function healthPing({
+  config,
+  prefs,
+  app,
+  clientId,
+  addonVersion,
+}: HealthSources): Promise<ClientPing<"health">> {
   return {
     type: "health",
     event: "RECIPE_CLIENT_STATUS",
     value: await clientStatus(config, prefs),
-    fields: { client_id: clientId, locale: app.locale, version: addonVersion, release_channel: releaseChannel(app.channel) },
+    fields: {
+      client_id: clientId,
+      locale: app.locale,
+      version: addonVersion,
+      release_channel: releaseChannel(app.channel),
+    },
   };
 }
 

@@ -32,7 +32,8 @@ export const postIntakeBatch: IntakePost = async (url, batch) => {
       signal: controller.signal,
     });
   } catch (error) {
-    const why = error instanceof Error && error.name === "AbortError" ? `no answer within ${TIMEOUT_MS} ms` : String(error);
+    const why =
+      error instanceof Error && error.name === "AbortError" ? `no answer within ${TIMEOUT_MS} ms` : String(error);
     return { kind: "retry", why: `${url}: ${why}`, retryAfter: null };
   } finally {
     clearTimeout(timer);

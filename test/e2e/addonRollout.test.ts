@@ -30,14 +30,19 @@ describe("an add-on rollout, end to end", () => {
   });
   const events = async (): Promise<unknown[]> =>
     (await running.addon.state()).events
-      .filter(([, category, , object]: LoggedEvent) => category === "normandy" && (object === "addon_rollout" || object === "addon_rollback"))
+      .filter(
+        ([, category, , object]: LoggedEvent) =>
+          category === "normandy" && (object === "addon_rollout" || object === "addon_rollback"),
+      )
       .map(([, , method, object, value, extra]) => [method, object, value, extra]);
 
   it("installs the package, and a newer upload updates it", async () => {
     const [run] = await running.addon.waitForRuns(1);
     expect(run!.actions).toMatchObject({ AddonRolloutAction: "success" });
     expect(await installedAddon(running.addon.firefox, ROLLOUT_ADDON)).toEqual({ version: "1.0", isActive: true });
-    expect((await running.addon.studies()).addonRollouts).toEqual([expect.objectContaining({ slug: SLUG, state: "active", addonVersion: "1.0" })]);
+    expect((await running.addon.studies()).addonRollouts).toEqual([
+      expect.objectContaining({ slug: SLUG, state: "active", addonVersion: "1.0" }),
+    ]);
 
     const v2 = await uploadXpi(running.server, await buildTestAddon(running.workDir, ROLLOUT_ADDON, "2.0"));
     running.server.store.update(rolloutId, rolloutRecipe(v2.id));
@@ -46,15 +51,31 @@ describe("an add-on rollout, end to end", () => {
 
     expect(await installedAddon(running.addon.firefox, ROLLOUT_ADDON)).toEqual({ version: "2.0", isActive: true });
     expect(await events()).toEqual([
-      ["enroll", "addon_rollout", SLUG, { addonId: ROLLOUT_ADDON, addonVersion: "1.0", enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) }],
-      ["update", "addon_rollout", SLUG, { addonId: ROLLOUT_ADDON, addonVersion: "2.0", enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) }],
+      [
+        "enroll",
+        "addon_rollout",
+        SLUG,
+        { addonId: ROLLOUT_ADDON, addonVersion: "1.0", enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      ],
+      [
+        "update",
+        "addon_rollout",
+        SLUG,
+        { addonId: ROLLOUT_ADDON, addonVersion: "2.0", enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      ],
     ]);
   });
 
   it("a rollback uninstalls it and marks the rollout rolled back", async () => {
     running.server.store.setEnabled(rolloutId, false);
     running.server.store.create(
-      { name: "Add-on rollback", action: "addon-rollback", arguments: { rolloutSlug: SLUG }, filter_expression: "true", capabilities: [] },
+      {
+        name: "Add-on rollback",
+        action: "addon-rollback",
+        arguments: { rolloutSlug: SLUG },
+        filter_expression: "true",
+        capabilities: [],
+      },
       true,
     );
     await running.server.publish();
@@ -63,8 +84,17 @@ describe("an add-on rollout, end to end", () => {
 
     expect(run.actions).toMatchObject({ AddonRollbackAction: "success" });
     expect(await installedAddon(running.addon.firefox, ROLLOUT_ADDON)).toBeNull();
-    expect((await running.addon.studies()).addonRollouts).toEqual([expect.objectContaining({ slug: SLUG, state: "rolled-back", pendingChange: null })]);
-    expect((await events()).at(-1)).toEqual(["unenroll", "addon_rollback", SLUG, expect.objectContaining({ reason: "rollback" })]);
-    expect(await running.addon.firefox.evalInChrome(`return Services.fog.testGetExperimentData(args[0]);`, SLUG)).toBeNull();
+    expect((await running.addon.studies()).addonRollouts).toEqual([
+      expect.objectContaining({ slug: SLUG, state: "rolled-back", pendingChange: null }),
+    ]);
+    expect((await events()).at(-1)).toEqual([
+      "unenroll",
+      "addon_rollback",
+      SLUG,
+      expect.objectContaining({ reason: "rollback" }),
+    ]);
+    expect(
+      await running.addon.firefox.evalInChrome(`return Services.fog.testGetExperimentData(args[0]);`, SLUG),
+    ).toBeNull();
   });
 });

@@ -58,7 +58,13 @@ describe("an add-on study, end to end", () => {
       recipeId = server.store.create(studyRecipe(SLUG, v1.id), true).id;
       // A collection with no recipes at all is only a temporary error for a study; this keeps one published.
       server.store.create(
-        { name: "Stays published", action: "console-log", arguments: { message: "still here" }, filter_expression: "true", capabilities: [] },
+        {
+          name: "Stays published",
+          action: "console-log",
+          arguments: { message: "still here" },
+          filter_expression: "true",
+          capabilities: [],
+        },
         true,
       );
       await server.publish();
@@ -70,27 +76,59 @@ describe("an add-on study, end to end", () => {
   const addonStudies = async (): Promise<AddonStudy[]> => (await running.addon.studies()).addonStudies;
   const normandyEvents = async (object: string, method?: string): Promise<LoggedEvent[]> =>
     (await running.addon.state()).events.filter(
-      ([, category, eventMethod, eventObject]) => category === "normandy" && eventObject === object && (method === undefined || eventMethod === method),
+      ([, category, eventMethod, eventObject]) =>
+        category === "normandy" && eventObject === object && (method === undefined || eventMethod === method),
     );
   const upload = (name: string) => uploadXpi(running.server, xpis.get(name)!);
   /** Asks the study add-on's own page to message the recipe client. */
-  const fromStudyAddon = <T>(addonId: string, body: string) => running.addon.firefox.evalInExtensionPage<T>(addonId, TEST_ADDON_PAGE, body, ADDON_ID);
+  const fromStudyAddon = <T>(addonId: string, body: string) =>
+    running.addon.firefox.evalInExtensionPage<T>(addonId, TEST_ADDON_PAGE, body, ADDON_ID);
 
   it("enrolls: the branch's add-on is installed and running, the study recorded, the enrollment reported", async () => {
     const [run] = await running.addon.waitForRuns(1);
-    expect(run!.recipes).toContainEqual(expect.objectContaining({ id: recipeId, suitability: "filter-match", status: "success" }));
+    expect(run!.recipes).toContainEqual(
+      expect.objectContaining({ id: recipeId, suitability: "filter-match", status: "success" }),
+    );
     expect(run!.actions).toMatchObject({ BranchedAddonStudyAction: "success" });
 
     expect(await installed(STUDY_ADDON)).toEqual({ version: "1.0", isActive: true });
     expect(await addonStudies()).toEqual([
-      expect.objectContaining({ recipeId, slug: SLUG, branch: "treatment", active: true, addonId: STUDY_ADDON, addonVersion: "1.0", pendingChange: null }),
+      expect.objectContaining({
+        recipeId,
+        slug: SLUG,
+        branch: "treatment",
+        active: true,
+        addonId: STUDY_ADDON,
+        addonVersion: "1.0",
+        pendingChange: null,
+      }),
     ]);
     const enrolls = await normandyEvents("addon_study", "enroll");
-    expect(enrolls.map(([, ...rest]) => rest)).toEqual([["normandy", "enroll", "addon_study", SLUG, { addonId: STUDY_ADDON, addonVersion: "1.0", branch: "treatment", enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) }]]);
-    const glean = await inChrome<{ extra: Record<string, string> }[] | null>(`return Glean.normandy.enrollAddonStudy.testGetValue();`);
+    expect(enrolls.map(([, ...rest]) => rest)).toEqual([
+      [
+        "normandy",
+        "enroll",
+        "addon_study",
+        SLUG,
+        {
+          addonId: STUDY_ADDON,
+          addonVersion: "1.0",
+          branch: "treatment",
+          enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        },
+      ],
+    ]);
+    const glean = await inChrome<{ extra: Record<string, string> }[] | null>(
+      `return Glean.normandy.enrollAddonStudy.testGetValue();`,
+    );
     // ESR 153's compiled metric has no enrollmentId; the runtime recipe_client_events one has (enrollmentIds.test.ts).
-    expect(glean?.map(({ extra }) => extra)).toEqual([{ value: SLUG, addonId: STUDY_ADDON, addonVersion: "1.0", branch: "treatment" }]);
-    const annotation = await inChrome<{ branch: string; extra: Record<string, string> } | null>(`return Services.fog.testGetExperimentData(args[0]);`, SLUG);
+    expect(glean?.map(({ extra }) => extra)).toEqual([
+      { value: SLUG, addonId: STUDY_ADDON, addonVersion: "1.0", branch: "treatment" },
+    ]);
+    const annotation = await inChrome<{ branch: string; extra: Record<string, string> } | null>(
+      `return Services.fog.testGetExperimentData(args[0]);`,
+      SLUG,
+    );
     expect(annotation).toMatchObject({ branch: "treatment", extra: { type: "normandy-addonstudy" } });
   });
 
@@ -105,9 +143,22 @@ describe("an add-on study, end to end", () => {
   });
 
   it("the study add-on reads its own study over extension messaging (getStudy)", async () => {
-    const study = await fromStudyAddon<AddonStudy>(STUDY_ADDON, `return browser.runtime.sendMessage(args[0], { type: "getStudy" });`);
-    expect(study).toMatchObject({ recipeId, slug: SLUG, branch: "treatment", active: true, addonId: STUDY_ADDON, addonVersion: "1.0" });
-    const refused = await fromStudyAddon<string>(STUDY_ADDON, `return browser.runtime.sendMessage(args[0], { type: "endStudy" }).then(() => "ended", (error) => error.message);`);
+    const study = await fromStudyAddon<AddonStudy>(
+      STUDY_ADDON,
+      `return browser.runtime.sendMessage(args[0], { type: "getStudy" });`,
+    );
+    expect(study).toMatchObject({
+      recipeId,
+      slug: SLUG,
+      branch: "treatment",
+      active: true,
+      addonId: STUDY_ADDON,
+      addonVersion: "1.0",
+    });
+    const refused = await fromStudyAddon<string>(
+      STUDY_ADDON,
+      `return browser.runtime.sendMessage(args[0], { type: "endStudy" }).then(() => "ended", (error) => error.message);`,
+    );
     expect(refused).toMatch(/needs a reason/);
   });
 
@@ -120,7 +171,12 @@ describe("an add-on study, end to end", () => {
 
     expect(run.recipes).toContainEqual(expect.objectContaining({ id: recipeId, status: "success" }));
     expect(await installed(STUDY_ADDON)).toEqual({ version: "2.0", isActive: true });
-    expect((await addonStudies())[0]).toMatchObject({ active: true, addonVersion: "2.0", extensionApiId: v2.id, extensionHash: v2.hash });
+    expect((await addonStudies())[0]).toMatchObject({
+      active: true,
+      addonVersion: "2.0",
+      extensionApiId: v2.id,
+      extensionHash: v2.hash,
+    });
     const updates = await normandyEvents("addon_study", "update");
     expect(updates.map(([, , , , value, extra]) => [value, extra])).toEqual([
       [SLUG, expect.objectContaining({ addonId: STUDY_ADDON, addonVersion: "2.0", branch: "treatment" })],
@@ -167,7 +223,12 @@ describe("an add-on study, end to end", () => {
     running.server.faults.clear();
 
     // The study add-on is installed at 2.0; download 1.0, see what it would replace, then cancel.
-    const paused = await running.addon.firefox.evalInExtensionPage<{ status: string; addon: unknown; existingAddon: unknown; after: unknown }>(
+    const paused = await running.addon.firefox.evalInExtensionPage<{
+      status: string;
+      addon: unknown;
+      existingAddon: unknown;
+      after: unknown;
+    }>(
       ADDON_ID,
       CONSOLE_PAGE,
       `const { addons } = browser.experiments;
@@ -193,9 +254,17 @@ describe("an add-on study, end to end", () => {
     const secondRecipe = running.server.store.create(studyRecipe(SECOND_SLUG, second.id), true);
     await running.server.publish();
     // Start a run without waiting for it: it hangs in the download.
-    await running.addon.firefox.evalInExtensionPage(ADDON_ID, CONSOLE_PAGE, `browser.runtime.sendMessage({ type: "run-now" }); return null;`);
-    const pending = await waitForValue("the study record written before the install", async () =>
-      (await addonStudies()).find((study) => study.recipeId === secondRecipe.id && study.pendingChange?.kind === "install"),
+    await running.addon.firefox.evalInExtensionPage(
+      ADDON_ID,
+      CONSOLE_PAGE,
+      `browser.runtime.sendMessage({ type: "run-now" }); return null;`,
+    );
+    const pending = await waitForValue(
+      "the study record written before the install",
+      async () =>
+        (await addonStudies()).find(
+          (study) => study.recipeId === secondRecipe.id && study.pendingChange?.kind === "install",
+        ),
       { timeoutMs: 20_000 },
     );
     expect(pending).toMatchObject({ addonId: SECOND_ADDON, addonVersion: "1.0", active: true });
@@ -215,31 +284,55 @@ describe("an add-on study, end to end", () => {
       expect(await installed(study.addonId!)).toMatchObject({ version: study.addonVersion, isActive: true });
     }
     const warnings = (await running.addon.consoleMessages()).map((message) => message.args.join(" "));
-    expect(warnings).toContainEqual(expect.stringContaining(`The enrollment in ${SECOND_SLUG} was interrupted before its add-on was installed`));
+    expect(warnings).toContainEqual(
+      expect.stringContaining(`The enrollment in ${SECOND_SLUG} was interrupted before its add-on was installed`),
+    );
 
     // The next time the recipe is published, the client enrolls as if nothing had happened.
     running.server.store.setEnabled(secondRecipe.id, true);
     await running.server.publish();
     await running.addon.runNow();
     expect(await installed(SECOND_ADDON)).toEqual({ version: "1.0", isActive: true });
-    expect((await addonStudies()).find((study) => study.recipeId === secondRecipe.id)).toMatchObject({ active: true, pendingChange: null });
+    expect((await addonStudies()).find((study) => study.recipeId === secondRecipe.id)).toMatchObject({
+      active: true,
+      pendingChange: null,
+    });
   });
 
   it("a study add-on ends its own study (endStudy): it is told, then removed; the study ends with its reason", async () => {
     // No answer comes back: the add-on is gone before it could read one.
-    await fromStudyAddon(SECOND_ADDON, `browser.runtime.sendMessage(args[0], { type: "endStudy", reason: "study-complete" }); return null;`);
+    await fromStudyAddon(
+      SECOND_ADDON,
+      `browser.runtime.sendMessage(args[0], { type: "endStudy", reason: "study-complete" }); return null;`,
+    );
 
-    await waitForValue("the add-on to be removed", async () => (await installed(SECOND_ADDON)) === null, { timeoutMs: 20_000 });
-    const study = await waitForValue("the study to end", async () => (await addonStudies()).find((candidate) => candidate.slug === SECOND_SLUG && !candidate.active), {
+    await waitForValue("the add-on to be removed", async () => (await installed(SECOND_ADDON)) === null, {
       timeoutMs: 20_000,
     });
+    const study = await waitForValue(
+      "the study to end",
+      async () => (await addonStudies()).find((candidate) => candidate.slug === SECOND_SLUG && !candidate.active),
+      {
+        timeoutMs: 20_000,
+      },
+    );
     expect(study).toMatchObject({ studyEndDate: expect.any(String), pendingChange: null });
     const unenrolls = await normandyEvents("addon_study", "unenroll");
     expect(unenrolls.map(([, , , , value, extra]) => [value, extra])).toEqual([
-      [SECOND_SLUG, expect.objectContaining({ addonId: SECOND_ADDON, addonVersion: "1.0", reason: "study-complete", branch: "treatment" })],
+      [
+        SECOND_SLUG,
+        expect.objectContaining({
+          addonId: SECOND_ADDON,
+          addonVersion: "1.0",
+          reason: "study-complete",
+          branch: "treatment",
+        }),
+      ],
     ]);
     const messages = (await running.addon.consoleMessages()).map((message) => message.args.join(" "));
-    expect(messages).toContainEqual(expect.stringContaining(`${SECOND_ADDON} was told its study ${SECOND_SLUG} ends (study-complete): answered`));
+    expect(messages).toContainEqual(
+      expect.stringContaining(`${SECOND_ADDON} was told its study ${SECOND_SLUG} ends (study-complete): answered`),
+    );
   });
 
   it("disabling the recipe unenrolls: the add-on is told, uninstalled, and the events name add-on, version and branch", async () => {
@@ -248,20 +341,41 @@ describe("an add-on study, end to end", () => {
 
     const run = await running.addon.runNow();
 
-    expect(run).toMatchObject({ runnerStatus: "success", actions: expect.objectContaining({ BranchedAddonStudyAction: "success" }) });
+    expect(run).toMatchObject({
+      runnerStatus: "success",
+      actions: expect.objectContaining({ BranchedAddonStudyAction: "success" }),
+    });
     expect(await installed(STUDY_ADDON)).toBeNull();
-    expect((await addonStudies()).find((study) => study.recipeId === recipeId)).toMatchObject({ active: false, pendingChange: null });
+    expect((await addonStudies()).find((study) => study.recipeId === recipeId)).toMatchObject({
+      active: false,
+      pendingChange: null,
+    });
     const unenrolls = await normandyEvents("addon_study", "unenroll");
     expect(unenrolls.map(([, , , , value, extra]) => [value, extra])).toContainEqual([
       SLUG,
-      expect.objectContaining({ addonId: STUDY_ADDON, addonVersion: "2.0", reason: "recipe-not-seen", branch: "treatment" }),
+      expect.objectContaining({
+        addonId: STUDY_ADDON,
+        addonVersion: "2.0",
+        reason: "recipe-not-seen",
+        branch: "treatment",
+      }),
     ]);
-    const glean = await inChrome<{ extra: Record<string, string> }[] | null>(`return Glean.normandy.unenrollAddonStudy.testGetValue();`);
+    const glean = await inChrome<{ extra: Record<string, string> }[] | null>(
+      `return Glean.normandy.unenrollAddonStudy.testGetValue();`,
+    );
     expect(glean?.map(({ extra }) => extra)).toContainEqual(
-      expect.objectContaining({ value: SLUG, addonId: STUDY_ADDON, addonVersion: "2.0", reason: "recipe-not-seen", branch: "treatment" }),
+      expect.objectContaining({
+        value: SLUG,
+        addonId: STUDY_ADDON,
+        addonVersion: "2.0",
+        reason: "recipe-not-seen",
+        branch: "treatment",
+      }),
     );
     expect(await inChrome(`return Services.fog.testGetExperimentData(args[0]);`, SLUG)).toBeNull();
     const messages = (await running.addon.consoleMessages()).map((message) => message.args.join(" "));
-    expect(messages).toContainEqual(expect.stringContaining(`${STUDY_ADDON} was told its study ${SLUG} ends (recipe-not-seen): answered`));
+    expect(messages).toContainEqual(
+      expect.stringContaining(`${STUDY_ADDON} was told its study ${SLUG} ends (recipe-not-seen): answered`),
+    );
   });
 });

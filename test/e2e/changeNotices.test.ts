@@ -12,9 +12,22 @@ describe("change notices, end to end", () => {
     await expect.poll(() => running.server.noticeClients(), { timeout: 10_000 }).toBe(1);
     // The positive signal that the client has handled that first notice: the notice of a later publish,
     // which comes after it on the same stream, has caused its run.
-    running.server.store.create({ name: "after the connection", action: "console-log", arguments: { message: "after the connection" }, filter_expression: "true", capabilities: [] }, true);
+    running.server.store.create(
+      {
+        name: "after the connection",
+        action: "console-log",
+        arguments: { message: "after the connection" },
+        filter_expression: "true",
+        capabilities: [],
+      },
+      true,
+    );
     const { timestamp } = await running.server.publish();
-    await expect.poll(async () => (await running.addon.state()).runs.some((run) => run.collectionTimestamp === timestamp), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => (await running.addon.state()).runs.some((run) => run.collectionTimestamp === timestamp), {
+        timeout: 10_000,
+      })
+      .toBe(true);
     // A run the first notice caused could still be going on, with the publish's run waiting for it: a manual
     // run joins the waiting one or comes after it, so once it is done every run asked for so far is reported.
     await running.addon.runNow();
@@ -24,12 +37,18 @@ describe("change notices, end to end", () => {
 
   it("a publish reaches the client and runs the new recipe within a few seconds", async () => {
     const message = "published, then pushed";
-    running.server.store.create({ name: "pushed", action: "console-log", arguments: { message }, filter_expression: "true", capabilities: [] }, true);
+    running.server.store.create(
+      { name: "pushed", action: "console-log", arguments: { message }, filter_expression: "true", capabilities: [] },
+      true,
+    );
     const published = Date.now();
     await running.server.publish();
 
     await expect
-      .poll(async () => (await running.addon.consoleMessages()).some((entry) => entry.args.includes(message)), { timeout: 5_000, interval: 50 })
+      .poll(async () => (await running.addon.consoleMessages()).some((entry) => entry.args.includes(message)), {
+        timeout: 5_000,
+        interval: 50,
+      })
       .toBe(true);
     console.log(`publish-to-console-log latency: ${Date.now() - published} ms`);
     const [latest] = (await running.addon.state()).runs;

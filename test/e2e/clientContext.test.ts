@@ -25,23 +25,43 @@ describe("the filter context, end to end", () => {
     },
     prepareServer: async (server) => {
       const create = (name: string, filter: string, capabilities: string[] = []) => {
-        ids[name] = server.store.create({ name, action: "console-log", arguments: { message: name }, filter_expression: filter, capabilities }, true).id;
+        ids[name] = server.store.create(
+          { name, action: "console-log", arguments: { message: name }, filter_expression: filter, capabilities },
+          true,
+        ).id;
       };
-      create("firefox", `normandy.channel == "esr" && normandy.version != null && normandy.os.isLinux && env.locale == "en-US"`);
+      create(
+        "firefox",
+        `normandy.channel == "esr" && normandy.version != null && normandy.os.isLinux && env.locale == "en-US"`,
+      );
       create("classified", `normandy.country == "${SERVER_COUNTRY}" && normandy.request_time != null`);
-      create("self-installed", `normandy.addons["${ADDON_ID}"].isActive && normandy.addons["${ADDON_ID}"].type == "extension"`);
+      create(
+        "self-installed",
+        `normandy.addons["${ADDON_ID}"].isActive && normandy.addons["${ADDON_ID}"].type == "extension"`,
+      );
       create("first-run", `normandy.isFirstRun`);
       create("release-only", `normandy.channel == "release"`);
       create("needs-country", `true`, ["capabilities-v1", "action.console-log", "jexl.context.normandy.country"]);
-      create("needs-telemetry", `true`, ["jexl.context.normandy.telemetry", "jexl.context.env.liveTelemetry", "jexl.context.normandy.attribution"]);
+      create("needs-telemetry", `true`, [
+        "jexl.context.normandy.telemetry",
+        "jexl.context.env.liveTelemetry",
+        "jexl.context.normandy.attribution",
+      ]);
       create("needs-unknown-attribute", `true`, ["jexl.context.normandy.searchHistory"]);
-      create("versioned", `env.version|versionCompare("140.0") > 0`, ["jexl.transform.versionCompare", "jexl.context.env.version"]);
+      create("versioned", `env.version|versionCompare("140.0") > 0`, [
+        "jexl.transform.versionCompare",
+        "jexl.context.env.version",
+      ]);
       await server.publish();
     },
   });
 
   const context = () =>
-    running.addon.firefox.evalInExtensionPage<ContextSnapshot>(ADDON_ID, "pages/console.html", `return browser.runtime.sendMessage({ type: "get-context" });`);
+    running.addon.firefox.evalInExtensionPage<ContextSnapshot>(
+      ADDON_ID,
+      "pages/console.html",
+      `return browser.runtime.sendMessage({ type: "get-context" });`,
+    );
   const valueOf = (snapshot: ContextSnapshot, name: keyof ContextSnapshot) => {
     const reading = snapshot[name];
     if ("error" in reading) throw new Error(`${name}: ${reading.error}`);
@@ -78,7 +98,9 @@ describe("the filter context, end to end", () => {
   it("the first successful run ends isFirstRun", async () => {
     expect(await readPref("extensions.recipeclient.first_run")).toBe(false);
     const run = await running.addon.runNow();
-    expect(run.recipes.find((recipe) => recipe.id === ids["first-run"])).toMatchObject({ suitability: "filter-mismatch" });
+    expect(run.recipes.find((recipe) => recipe.id === ids["first-run"])).toMatchObject({
+      suitability: "filter-mismatch",
+    });
   });
 
   it("get-context shows Firefox's real values", async () => {
@@ -96,7 +118,9 @@ describe("the filter context, end to end", () => {
     expect(valueOf(snapshot, "experiments")).toEqual({ all: [], active: [], expired: [] });
     // A fresh profile: nothing archived yet (its first main ping is archived at shutdown), no attribution on Linux.
     expect(valueOf(snapshot, "telemetry")).toEqual({});
-    expect(valueOf(snapshot, "liveTelemetry")).toMatchObject({ main: { type: "main", environment: { profile: { creationDate: expect.any(Number) } } } });
+    expect(valueOf(snapshot, "liveTelemetry")).toMatchObject({
+      main: { type: "main", environment: { profile: { creationDate: expect.any(Number) } } },
+    });
     expect(valueOf(snapshot, "attribution")).toEqual({});
     for (const [name, reading] of Object.entries(snapshot)) expect(reading, name).not.toHaveProperty("error");
   });

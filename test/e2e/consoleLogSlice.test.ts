@@ -19,7 +19,10 @@ describe("console-log recipes, end to end", () => {
     prefs: { "intl.locale.requested": "en-US" },
     prepareServer: async (server) => {
       const create = (message: string, filter: string) =>
-        server.store.create({ name: message, action: "console-log", arguments: { message }, filter_expression: filter, capabilities: [] }, true).id;
+        server.store.create(
+          { name: message, action: "console-log", arguments: { message }, filter_expression: filter, capabilities: [] },
+          true,
+        ).id;
       matchingId = create(MATCHING, "normandy.locale == 'en-US' && normandy.version != null");
       notMatchingId = create(NOT_MATCHING, "normandy.locale == 'xx-YY'");
       await server.publish();
@@ -72,7 +75,13 @@ describe("console-log recipes, end to end", () => {
 
   it("a recipe published later runs when QA presses Run now", async () => {
     running.server.store.create(
-      { name: "later", action: "console-log", arguments: { message: PUBLISHED_LATER }, filter_expression: "true", capabilities: [] },
+      {
+        name: "later",
+        action: "console-log",
+        arguments: { message: PUBLISHED_LATER },
+        filter_expression: "true",
+        capabilities: [],
+      },
       true,
     );
     await running.server.publish();
@@ -90,7 +99,13 @@ describe("console-log recipes, end to end", () => {
     const setRootHash = (value: string) =>
       running.addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, rootHashPref, value);
     running.server.store.create(
-      { name: "untrusted", action: "console-log", arguments: { message: UNTRUSTED }, filter_expression: "true", capabilities: [] },
+      {
+        name: "untrusted",
+        action: "console-log",
+        arguments: { message: UNTRUSTED },
+        filter_expression: "true",
+        capabilities: [],
+      },
       true,
     );
     await running.server.publish();

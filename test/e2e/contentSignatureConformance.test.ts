@@ -45,7 +45,10 @@ describe("content-signature verdicts: ours beside Firefox's nsIContentSignatureV
   let cases: ChainCase[];
 
   beforeAll(async () => {
-    [firefox, cases] = await Promise.all([launchFirefox({ name: "contentSignatureConformance" }), buildChainCases(new Date())]);
+    [firefox, cases] = await Promise.all([
+      launchFirefox({ name: "contentSignatureConformance" }),
+      buildChainCases(new Date()),
+    ]);
   });
 
   beforeEach((context) => firefox.keepLogOnFailure(context));
@@ -56,7 +59,9 @@ describe("content-signature verdicts: ours beside Firefox's nsIContentSignatureV
 
   test("Firefox compiles in the xpcshell test root: the Autograph-shaped control chain verifies there", async () => {
     const { data, signature, x5u } = cases[0]!;
-    expect(await firefox.evalInChrome<string[]>(VERIFY_IN_FIREFOX, [{ data, signature, x5u }], SIGNER)).toEqual(["accepts"]);
+    expect(await firefox.evalInChrome<string[]>(VERIFY_IN_FIREFOX, [{ data, signature, x5u }], SIGNER)).toEqual([
+      "accepts",
+    ]);
   });
 
   test("every case: Firefox gives the recorded verdict, ours the same or a documented stricter one", async () => {

@@ -27,8 +27,15 @@ interface LoggedNormandyEvent {
   extra: Record<string, string>;
 }
 
-const recipe = (name: string, action: RecipeFields["action"], args: Record<string, unknown>): RecipeFields => ({ name, action, arguments: args, filter_expression: "true", capabilities: [] });
-const rolloutRecipe = (slug: string, value: number) => recipe(slug, "preference-rollout", { slug, preferences: [{ preferenceName: `ids.${slug}`, value }] });
+const recipe = (name: string, action: RecipeFields["action"], args: Record<string, unknown>): RecipeFields => ({
+  name,
+  action,
+  arguments: args,
+  filter_expression: "true",
+  capabilities: [],
+});
+const rolloutRecipe = (slug: string, value: number) =>
+  recipe(slug, "preference-rollout", { slug, preferences: [{ preferenceName: `ids.${slug}`, value }] });
 const addonStudyRecipe = (extensionApiId: number) =>
   recipe(ADDON_STUDY, "branched-addon-study", {
     slug: ADDON_STUDY,
@@ -49,7 +56,15 @@ describe("enrollment ids, end to end", () => {
           userFacingName: "Ids study",
           userFacingDescription: "One pref",
           isEnrollmentPaused: false,
-          branches: [{ slug: "only", ratio: 1, preferences: { "ids.study": { preferenceType: "string", preferenceBranchType: "default", preferenceValue: "on" } } }],
+          branches: [
+            {
+              slug: "only",
+              ratio: 1,
+              preferences: {
+                "ids.study": { preferenceType: "string", preferenceBranchType: "default", preferenceValue: "on" },
+              },
+            },
+          ],
         }),
         true,
       ).id;
@@ -70,19 +85,33 @@ describe("enrollment ids, end to end", () => {
   const storedIds = async (): Promise<Record<string, string>> => {
     const studies = await running.addon.studies();
     return Object.fromEntries(
-      [...studies.preferenceExperiments, ...studies.preferenceRollouts, ...studies.addonStudies, ...studies.addonRollouts].map((record) => [record.slug, record.enrollmentId]),
+      [
+        ...studies.preferenceExperiments,
+        ...studies.preferenceRollouts,
+        ...studies.addonStudies,
+        ...studies.addonRollouts,
+      ].map((record) => [record.slug, record.enrollmentId]),
     );
   };
   /** Restarts Firefox and waits for the start-up run, which comes after the add-on's start-up steps. */
   const restart = async () => {
     const restartedAt = Date.now();
     await running.addon.firefox.restart();
-    await expect.poll(async () => (await running.addon.state()).runs[0]?.startedAt ?? 0, { timeout: 30_000 }).toBeGreaterThan(restartedAt);
+    await expect
+      .poll(async () => (await running.addon.state()).runs[0]?.startedAt ?? 0, { timeout: 30_000 })
+      .toBeGreaterThan(restartedAt);
   };
-  const setUpload = (enabled: boolean) => running.addon.firefox.evalInChrome(`Services.prefs.setBoolPref(args[0], args[1]); return null;`, UPLOAD_PREF, enabled);
+  const setUpload = (enabled: boolean) =>
+    running.addon.firefox.evalInChrome(
+      `Services.prefs.setBoolPref(args[0], args[1]); return null;`,
+      UPLOAD_PREF,
+      enabled,
+    );
 
   it("every enroll has an enrollmentId, the same as every later event of its enrollment, with the documented extras", async () => {
-    expect(await running.addon.firefox.evalInChrome(`return Services.prefs.getBoolPref(args[0], false);`, UPLOAD_PREF)).toBe(false);
+    expect(
+      await running.addon.firefox.evalInChrome(`return Services.prefs.getBoolPref(args[0], false);`, UPLOAD_PREF),
+    ).toBe(false);
     // Later events of each enrollment: the study ends, the rollout changes, the add-on study updates, then ends.
     running.server.store.setEnabled(ids[STUDY]!, false);
     running.server.store.update(ids[ROLLOUT]!, rolloutRecipe(ROLLOUT, 2));
@@ -96,22 +125,37 @@ describe("enrollment ids, end to end", () => {
 
     const events = await normandyEvents();
     expect(events.map(({ method, value }) => `${method} ${value}`).sort()).toEqual(
-      [`enroll ${STUDY}`, `unenroll ${STUDY}`, `enroll ${ROLLOUT}`, `update ${ROLLOUT}`, `enroll ${ADDON_STUDY}`, `update ${ADDON_STUDY}`, `unenroll ${ADDON_STUDY}`].sort(),
+      [
+        `enroll ${STUDY}`,
+        `unenroll ${STUDY}`,
+        `enroll ${ROLLOUT}`,
+        `update ${ROLLOUT}`,
+        `enroll ${ADDON_STUDY}`,
+        `update ${ADDON_STUDY}`,
+        `unenroll ${ADDON_STUDY}`,
+      ].sort(),
     );
     for (const slug of [STUDY, ROLLOUT, ADDON_STUDY]) {
       const ofEnrollment = events.filter((event) => event.value === slug);
       const enrollmentId = ofEnrollment.find((event) => event.method === "enroll")?.extra.enrollmentId;
       expect(enrollmentId, slug).toMatch(UUID);
-      expect(ofEnrollment.map((event) => event.extra.enrollmentId), slug).toEqual(ofEnrollment.map(() => enrollmentId));
+      expect(
+        ofEnrollment.map((event) => event.extra.enrollmentId),
+        slug,
+      ).toEqual(ofEnrollment.map(() => enrollmentId));
     }
     for (const { method, object, extra } of events) {
       const keys = documentedKeys(method, object)!;
       expect(Object.keys(extra).sort(), `${method}/${object}`).toEqual(expect.arrayContaining(keys.always));
-      for (const key of Object.keys(extra)) expect([...keys.always, ...keys.sometimes], `${method}/${object} ${key}`).toContain(key);
+      for (const key of Object.keys(extra))
+        expect([...keys.always, ...keys.sometimes], `${method}/${object} ${key}`).toContain(key);
     }
 
     // Glean: the compiled enroll metric without the id (ESR 153's has no such key), the runtime one with it.
-    const glean = await running.addon.firefox.evalInChrome<{ compiled: Record<string, string>[]; runtime: Record<string, string>[] }>(
+    const glean = await running.addon.firefox.evalInChrome<{
+      compiled: Record<string, string>[];
+      runtime: Record<string, string>[];
+    }>(
       `return { compiled: (Glean.normandy.enrollAddonStudy.testGetValue() ?? []).map((event) => event.extra),
                 runtime: (Glean.recipeClientEvents?.enrollAddonStudy?.testGetValue() ?? []).map((event) => event.extra) };`,
     );
@@ -135,15 +179,26 @@ describe("enrollment ids, end to end", () => {
     expect((await running.addon.runNow()).runnerStatus).toBe("success");
     const whileOn = (await storedIds())["ids-rollout-on"];
     expect(whileOn).toMatch(UUID);
-    const clientId = await running.addon.firefox.evalInChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
+    const clientId = await running.addon.firefox.evalInChrome<string>(
+      `return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`,
+    );
     await expect
-      .poll(() => running.server.intake.events(clientId).filter((event) => event.method === "enroll").map((event) => event.extra?.enrollmentId), { timeout: 15_000 })
+      .poll(
+        () =>
+          running.server.intake
+            .events(clientId)
+            .filter((event) => event.method === "enroll")
+            .map((event) => event.extra?.enrollmentId),
+        { timeout: 15_000 },
+      )
       .toEqual([whileOn]);
 
     // Off: every stored id is replaced.
     await setUpload(false);
     const count = Object.keys(await storedIds()).length;
-    await expect.poll(async () => Object.values(await storedIds()), { timeout: 10_000 }).toEqual(Array(count).fill(NO_ENROLLMENT_ID));
+    await expect
+      .poll(async () => Object.values(await storedIds()), { timeout: 10_000 })
+      .toEqual(Array(count).fill(NO_ENROLLMENT_ID));
 
     // A new enrollment gets a new id, which a restart with upload off keeps.
     running.server.store.create(rolloutRecipe("ids-rollout-after", 1), true);
@@ -152,7 +207,9 @@ describe("enrollment ids, end to end", () => {
     const after = (await storedIds())["ids-rollout-after"];
     expect(after).toMatch(UUID);
     expect(Object.values(before)).not.toContain(after);
-    const enrolled = (await normandyEvents()).find((event) => event.method === "enroll" && event.value === "ids-rollout-after");
+    const enrolled = (await normandyEvents()).find(
+      (event) => event.method === "enroll" && event.value === "ids-rollout-after",
+    );
     expect(enrolled?.extra.enrollmentId).toBe(after);
     await restart();
     expect((await storedIds())["ids-rollout-after"]).toBe(after);

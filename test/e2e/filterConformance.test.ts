@@ -45,7 +45,10 @@ describe("filter expressions and sampling conform to Firefox's own modules", () 
     );
     expect(names).toEqual(FILTER_TRANSFORM_NAMES);
     expect(
-      await firefox.evalInChrome<string>(`return typeof ChromeUtils.importESModule(args[0]).Sampling.ratioSample;`, SAMPLING_MODULE),
+      await firefox.evalInChrome<string>(
+        `return typeof ChromeUtils.importESModule(args[0]).Sampling.ratioSample;`,
+        SAMPLING_MODULE,
+      ),
     ).toBe("function");
   });
 
@@ -68,7 +71,9 @@ describe("filter expressions and sampling conform to Firefox's own modules", () 
     const outcomesOf = (group: string) => theirs.filter((_, index) => FILTER_CORPUS[index]!.group === group);
     expect(outcomesOf("malformed").filter((outcome) => !("error" in outcome))).toEqual([]);
     expect(outcomesOf("real-world").filter((outcome) => "error" in outcome)).toEqual([]);
-    expect(outcomesOf("real-world").filter((outcome) => sameOutcome(outcome, { value: "true" })).length).toBeGreaterThan(10);
+    expect(
+      outcomesOf("real-world").filter((outcome) => sameOutcome(outcome, { value: "true" })).length,
+    ).toBeGreaterThan(10);
   });
 
   test("1,000 sampling inputs: the same hash, stableSample, bucketSample and ratioSample", async () => {

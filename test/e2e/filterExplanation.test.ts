@@ -24,17 +24,42 @@ const READ_TREE = `
 describe("explained targeting in the QA console", () => {
   const running = useServerAndAddon("filterExplanation", {
     prepareServer: async (server) => {
-      server.store.create({ name: "Mismatch", action: "console-log", arguments: { message: "no" }, filter_expression: MISMATCH_FILTER, capabilities: [] }, true);
-      server.store.create({ name: "Match", action: "console-log", arguments: { message: "yes" }, filter_expression: MATCH_FILTER, capabilities: [] }, true);
+      server.store.create(
+        {
+          name: "Mismatch",
+          action: "console-log",
+          arguments: { message: "no" },
+          filter_expression: MISMATCH_FILTER,
+          capabilities: [],
+        },
+        true,
+      );
+      server.store.create(
+        {
+          name: "Match",
+          action: "console-log",
+          arguments: { message: "yes" },
+          filter_expression: MATCH_FILTER,
+          capabilities: [],
+        },
+        true,
+      );
       await server.publish();
     },
     waitForFirstRun: true,
   });
-  const inConsole = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInContent<T>(READ_TREE + body, ...args);
+  const inConsole = <T>(body: string, ...args: JsonValue[]) =>
+    running.addon.firefox.evalInContent<T>(READ_TREE + body, ...args);
   /** Polls `probe`, an expression over `args`, in the console until it is truthy; returns its value. */
   const untilInConsole = <T>(what: string, probe: string, ...args: JsonValue[]) =>
-    waitForValue(what, () => inConsole<T | false | null>(`return ${probe};`, ...args), { timeoutMs: 10_000, intervalMs: 20 });
-  const channel = () => running.addon.firefox.evalInChrome<string>(`return Services.prefs.getDefaultBranch("").getCharPref("app.update.channel");`);
+    waitForValue(what, () => inConsole<T | false | null>(`return ${probe};`, ...args), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
+  const channel = () =>
+    running.addon.firefox.evalInChrome<string>(
+      `return Services.prefs.getDefaultBranch("").getCharPref("app.update.channel");`,
+    );
 
   it("names the false clause with this client's value, and agrees with the run", async () => {
     const report = await running.addon.runNow(); // leaves the QA console open
@@ -69,7 +94,9 @@ describe("explained targeting in the QA console", () => {
     const matchExplained = await explain(match!.id);
     expect(matchExplained.verdict).toBe("The filter matches: its value is true.");
     // A true || was decided by its true clause alone.
-    expect(matchExplained.tree.filter((line) => line.startsWith("* "))[1]).toBe(`* normandy.version|versionCompare("100") >= 0 = true`);
+    expect(matchExplained.tree.filter((line) => line.startsWith("* "))[1]).toBe(
+      `* normandy.version|versionCompare("100") >= 0 = true`,
+    );
     expect(matchExplained.tree).toContain(`  normandy.channel == "no-such-channel" = false`);
   });
 
@@ -87,6 +114,10 @@ describe("explained targeting in the QA console", () => {
     expect(shown.status).toMatch(/^Error: /);
     // The clause that threw decided the outcome; the one that did not, did not.
     expect(shown.tree).toContain('  normandy.channel != "" = true');
-    expect(shown.tree).toContainEqual(expect.stringMatching(/^\* normandy\.studies\.pref\["no-such-study"\]\|preferenceValue == "a" = error: .*preference name/));
+    expect(shown.tree).toContainEqual(
+      expect.stringMatching(
+        /^\* normandy\.studies\.pref\["no-such-study"\]\|preferenceValue == "a" = error: .*preference name/,
+      ),
+    );
   });
 });

@@ -35,14 +35,22 @@ describe("first contact: the server page, the run headline and the server's refu
     return { status: response.status, body: text === "" ? {} : (JSON.parse(text) as Record<string, unknown>) };
   };
   const publishedTimestamps = async () => (await admin("GET", "snapshots")).body["timestamps"] as number[];
-  const clientId = () => running.addon.firefox.evalInChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
+  const clientId = () =>
+    running.addon.firefox.evalInChrome<string>(
+      `return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`,
+    );
   const clientPage = async () => (await fetch(`${running.server.url}/clients/${await clientId()}`)).text();
   /** The cells of each row of the table with `id` on the client page, tags stripped. */
   const tableRows = (page: string, id: string): string[][] => {
     const table = page.slice(page.indexOf(`id="${id}"`), page.indexOf("</table>", page.indexOf(`id="${id}"`)));
-    return [...table.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)]
-      .slice(1)
-      .map(([row]) => [...row!.matchAll(/<td[^>]*>(.*?)<\/td>/gs)].map(([, cell]) => cell!.replace(/<br>/g, " | ").replace(/<[^>]+>/g, "").trim()));
+    return [...table.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].slice(1).map(([row]) =>
+      [...row!.matchAll(/<td[^>]*>(.*?)<\/td>/gs)].map(([, cell]) =>
+        cell!
+          .replace(/<br>/g, " | ")
+          .replace(/<[^>]+>/g, "")
+          .trim(),
+      ),
+    );
   };
 
   it("a preference study published through the API is enrolled, and the client page shows the enrollment and the run", async () => {
@@ -54,7 +62,15 @@ describe("first contact: the server page, the run headline and the server's refu
         userFacingName: "First contact study",
         userFacingDescription: "Published as a new user would",
         isEnrollmentPaused: false,
-        branches: [{ slug: "treatment", ratio: 1, preferences: { [STUDY_PREF]: { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "on" } } }],
+        branches: [
+          {
+            slug: "treatment",
+            ratio: 1,
+            preferences: {
+              [STUDY_PREF]: { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "on" },
+            },
+          },
+        ],
       },
       filter_expression: "true",
       enabled: true,
@@ -63,23 +79,29 @@ describe("first contact: the server page, the run headline and the server's refu
     expect((await admin("POST", "publish")).status).toBe(200);
 
     const report = await running.addon.runNow();
-    expect(report.recipes).toContainEqual(expect.objectContaining({ id: created.body["id"], suitability: "filter-match", status: "success" }));
+    expect(report.recipes).toContainEqual(
+      expect.objectContaining({ id: created.body["id"], suitability: "filter-match", status: "success" }),
+    );
 
-    await expect.poll(async () => tableRows(await clientPage(), "client-enrollments")[0], { timeout: 15_000, interval: 250 }).toEqual([
-      "preference study",
-      "first-contact-study",
-      "treatment",
-      "active",
-      `${STUDY_PREF} = &#34;on&#34; (user branch) |`,
-      "enroll |",
-    ]);
-    await expect.poll(async () => tableRows(await clientPage(), "client-latest-run"), { timeout: 15_000, interval: 250 }).toContainEqual([
-      `${created.body["id"]} First contact study`,
-      "multi-preference-experiment",
-      "filter-match",
-      "success",
-      "its filter matched; the action applied it",
-    ]);
+    await expect
+      .poll(async () => tableRows(await clientPage(), "client-enrollments")[0], { timeout: 15_000, interval: 250 })
+      .toEqual([
+        "preference study",
+        "first-contact-study",
+        "treatment",
+        "active",
+        `${STUDY_PREF} = &#34;on&#34; (user branch) |`,
+        "enroll |",
+      ]);
+    await expect
+      .poll(async () => tableRows(await clientPage(), "client-latest-run"), { timeout: 15_000, interval: 250 })
+      .toContainEqual([
+        `${created.body["id"]} First contact study`,
+        "multi-preference-experiment",
+        "filter-match",
+        "success",
+        "its filter matched; the action applied it",
+      ]);
     await running.addon.firefox.navigate(`${running.server.url}/clients/${await clientId()}`);
     await running.addon.firefox.screenshot(`${SCREENSHOTS}/first-contact-client-page.png`);
   });
@@ -103,7 +125,9 @@ describe("first contact: the server page, the run headline and the server's refu
     });
     expect((await admin("POST", "publish")).status).toBe(200);
 
-    const [status, headline, headlineClass, report] = await running.addon.firefox.evalInExtensionPage<[string, string, string, RunReport]>(
+    const [status, headline, headlineClass, report] = await running.addon.firefox.evalInExtensionPage<
+      [string, string, string, RunReport]
+    >(
       ADDON_ID,
       "pages/console.html",
       `const status = document.getElementById("run-status");
@@ -146,10 +170,16 @@ describe("first contact: the server page, the run headline and the server's refu
     const refused = await admin("POST", "recipes", recipe(999));
     expect(refused).toEqual({
       status: 400,
-      body: expect.objectContaining({ field: "arguments.extensionApiId", message: expect.stringContaining("there is no add-on package 999 on this server") }),
+      body: expect.objectContaining({
+        field: "arguments.extensionApiId",
+        message: expect.stringContaining("there is no add-on package 999 on this server"),
+      }),
     });
 
-    const { id: extensionApiId } = await uploadXpi(running.server, await buildTestAddon(running.workDir, "first-contact-rollout@recipe-client.test", "1.0"));
+    const { id: extensionApiId } = await uploadXpi(
+      running.server,
+      await buildTestAddon(running.workDir, "first-contact-rollout@recipe-client.test", "1.0"),
+    );
     const saved = await admin("POST", "recipes", recipe(extensionApiId));
     expect(saved.status).toBe(201);
     expect((await admin("DELETE", `extensions/${extensionApiId}`)).status).toBe(204);
@@ -159,7 +189,9 @@ describe("first contact: the server page, the run headline and the server's refu
 
     expect(publish.status).toBe(400);
     expect(publish.body["field"]).toBe("arguments.extensionApiId");
-    expect(publish.body["message"]).toContain(`recipe ${saved.body["id"]} ("Add-on rollout") cannot be published: there is no add-on package ${extensionApiId}`);
+    expect(publish.body["message"]).toContain(
+      `recipe ${saved.body["id"]} ("Add-on rollout") cannot be published: there is no add-on package ${extensionApiId}`,
+    );
     expect(await publishedTimestamps()).toEqual(before);
     // The client's next run sees the collection as it was: the refused recipe never reaches it.
     const run = await running.addon.runNow();
@@ -169,7 +201,13 @@ describe("first contact: the server page, the run headline and the server's refu
   });
 
   it("refuses a request body an endpoint does not use: a 50 MB body sent to publish publishes nothing", async () => {
-    const recipe = await admin("POST", "recipes", { name: "Waiting", action: "console-log", arguments: { message: "not yet" }, filter_expression: "true", enabled: true });
+    const recipe = await admin("POST", "recipes", {
+      name: "Waiting",
+      action: "console-log",
+      arguments: { message: "not yet" },
+      filter_expression: "true",
+      enabled: true,
+    });
     const before = await publishedTimestamps();
 
     const response = await fetch(`${running.server.url}/admin/api/publish`, {
@@ -179,7 +217,10 @@ describe("first contact: the server page, the run headline and the server's refu
     });
 
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: "unexpected_body", message: "POST /admin/api/publish takes no request body; send it without one" });
+    expect(await response.json()).toEqual({
+      error: "unexpected_body",
+      message: "POST /admin/api/publish takes no request body; send it without one",
+    });
     expect(await publishedTimestamps()).toEqual(before);
     const run = await running.addon.runNow();
     expect(run.collectionTimestamp).toBe(before.at(-1));

@@ -52,7 +52,10 @@ async function waitForConsoleMessage(
   firefox: Firefox,
   matches: (message: ConsoleMessage) => boolean,
 ): Promise<ConsoleMessage> {
-  return waitForValue("the console message", async () => (await firefox.consoleMessages()).find(matches), { timeoutMs: 10_000, intervalMs: 200 });
+  return waitForValue("the console message", async () => (await firefox.consoleMessages()).find(matches), {
+    timeoutMs: 10_000,
+    intervalMs: 200,
+  });
 }
 
 const isMarker = (message: ConsoleMessage) => message.args.includes("hello-marker");
@@ -168,8 +171,16 @@ describe("e2e harness with the prefs and telemetry experiment APIs", () => {
       `return Glean.recipeClient.uptake.testGetValue();`,
     );
     expect(events).toEqual([
-      expect.objectContaining({ category: "recipe_client", name: "uptake", extra: { source: "normandy/recipe/7", value: "backoff" } }),
-      expect.objectContaining({ category: "recipe_client", name: "uptake", extra: { source: "normandy/runner", value: "success" } }),
+      expect.objectContaining({
+        category: "recipe_client",
+        name: "uptake",
+        extra: { source: "normandy/recipe/7", value: "backoff" },
+      }),
+      expect.objectContaining({
+        category: "recipe_client",
+        name: "uptake",
+        extra: { source: "normandy/runner", value: "success" },
+      }),
     ]);
   });
 

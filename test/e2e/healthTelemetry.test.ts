@@ -21,7 +21,9 @@ import { useServerAndAddon } from "./support/serverAndAddon.js";
 const CONSOLE_PAGE = "pages/console.html";
 const UPLOAD_ENABLED_PREF = "datareporting.healthreport.uploadEnabled";
 const PERFORMANCE_EVENTS = ["RUN_TOTAL", ...RUN_STAGES.map((stage) => `RUN_${stage.toUpperCase()}`)];
-const GLEAN_TIMING_METRICS = PERFORMANCE_EVENTS.map((event) => event.toLowerCase().replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()));
+const GLEAN_TIMING_METRICS = PERFORMANCE_EVENTS.map((event) =>
+  event.toLowerCase().replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()),
+);
 
 interface GleanTiming {
   count: number;
@@ -40,9 +42,11 @@ describe("client health telemetry, end to end", () => {
     waitForFirstRun: true,
   });
 
-  const inAddonPage = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInExtensionPage<T>(ADDON_ID, CONSOLE_PAGE, body, ...args);
+  const inAddonPage = <T>(body: string, ...args: JsonValue[]) =>
+    running.addon.firefox.evalInExtensionPage<T>(ADDON_ID, CONSOLE_PAGE, body, ...args);
   const inChrome = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInChrome<T>(body, ...args);
-  const clientId = () => inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
+  const clientId = () =>
+    inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
 
   /** The pings of `type` in the add-on's event log, oldest first. */
   const logged = async (type: string): Promise<EventRecord[]> =>
@@ -52,15 +56,22 @@ describe("client health telemetry, end to end", () => {
     running.server.intake
       .events(await clientId(), { method: type })
       .reverse()
-      .map((event) => ({ record: [event.timestamp, event.category, event.method, event.object, event.value, event.extra] as EventRecord, sessionId: event.sessionId }));
+      .map((event) => ({
+        record: [event.timestamp, event.category, event.method, event.object, event.value, event.extra] as EventRecord,
+        sessionId: event.sessionId,
+      }));
   /** Waits until the intake holds `count` pings of `type`, and returns them. */
   const receivedAtLeast = async (type: string, count: number) => {
-    await expect.poll(async () => (await received(type)).length, { timeout: 10_000, interval: 250 }).toBeGreaterThanOrEqual(count);
+    await expect
+      .poll(async () => (await received(type)).length, { timeout: 10_000, interval: 250 })
+      .toBeGreaterThanOrEqual(count);
     return received(type);
   };
   /** The Glean event of ping `type` (`recipe_client.<type>`), each record's extras. */
   const gleanPings = async (type: string) =>
-    (await inChrome<GleanPingRecord[] | null>(`return Glean.recipeClient[args[0]]?.testGetValue() ?? null;`, type))?.map((record) => record.extra) ?? [];
+    (
+      await inChrome<GleanPingRecord[] | null>(`return Glean.recipeClient[args[0]]?.testGetValue() ?? null;`, type)
+    )?.map((record) => record.extra) ?? [];
   const gleanTimings = () =>
     inChrome<Record<string, GleanTiming | null>>(
       `return Object.fromEntries(args[0].map((name) => [name, Glean.recipeClient[name]?.testGetValue() ?? null]));`,
@@ -71,7 +82,13 @@ describe("client health telemetry, end to end", () => {
 
   const publish = async (fields: Partial<RecipeFields> & { name: string }) => {
     const recipe = running.server.store.create(
-      { action: "console-log", arguments: { message: fields.name }, filter_expression: "true", capabilities: [], ...fields },
+      {
+        action: "console-log",
+        arguments: { message: fields.name },
+        filter_expression: "true",
+        capabilities: [],
+        ...fields,
+      },
       true,
     );
     await running.server.publish();
@@ -120,7 +137,10 @@ describe("client health telemetry, end to end", () => {
 
   it("a run sends one performance ping per stage, in ms, that add up; the timings reach Glean", async () => {
     // Reads client attributes, so the client-context stage has work to time.
-    await publish({ name: "health: timed", filter_expression: "normandy.channel != 'no-such-channel' && normandy.locale != 'xx'" });
+    await publish({
+      name: "health: timed",
+      filter_expression: "normandy.channel != 'no-such-channel' && normandy.locale != 'xx'",
+    });
     const loggedBefore = (await logged("performance")).length;
     const gleanBefore = await gleanTimings();
 
@@ -129,10 +149,12 @@ describe("client health telemetry, end to end", () => {
     const pings = (await logged("performance")).slice(loggedBefore);
     expect(pings.map(([, , , event]) => event)).toEqual(PERFORMANCE_EVENTS);
     expect(new Set(pings.map(([timestamp]) => timestamp)).size).toBe(1);
-    const ms = Object.fromEntries(pings.map(([, , , event, value, extra]) => {
-      expect(extra).toEqual({ recipe_count: String(report.recipes.length) });
-      return [event, Number(value)];
-    }));
+    const ms = Object.fromEntries(
+      pings.map(([, , , event, value, extra]) => {
+        expect(extra).toEqual({ recipe_count: String(report.recipes.length) });
+        return [event, Number(value)];
+      }),
+    );
     expect(ms["RUN_TOTAL"]).toBe(report.durationMs);
     for (const stage of RUN_STAGES) expect(ms[`RUN_${stage.toUpperCase()}`]).toBe(report.stages[stage]);
     const stagesSum = RUN_STAGES.reduce((sum, stage) => sum + report.stages[stage], 0);
@@ -158,7 +180,10 @@ describe("client health telemetry, end to end", () => {
 
   it("a recipe with a malformed filter sends one TARGETING_EXPRESSION_ERROR / MALFORMED_EXPRESSION with its id, nothing of the filter", async () => {
     const malformed = await publish({ name: "health: malformed filter", filter_expression: "normandy.locale ==" });
-    const throwing = await publish({ name: "health: throwing filter", filter_expression: "normandy.locale|noSuchTransform" });
+    const throwing = await publish({
+      name: "health: throwing filter",
+      filter_expression: "normandy.locale|noSuchTransform",
+    });
     const loggedBefore = (await logged("undesired")).length;
 
     const report = await running.addon.runNow();
@@ -183,23 +208,34 @@ describe("client health telemetry, end to end", () => {
       preferences: [{ preferenceName: "e2e.health.rollout", value: 1.5, previousValue: null }],
       enrollmentId: "0c6b0e9e-7a5d-4a57-9f3e-2b1c1f0e6d4a",
     };
-    await inAddonPage(`await browser.storage.local.set({ preferenceRollouts: { rollouts: { [args[0].slug]: args[0] } } });`, corrupted);
+    await inAddonPage(
+      `await browser.storage.local.set({ preferenceRollouts: { rollouts: { [args[0].slug]: args[0] } } });`,
+      corrupted,
+    );
     const runsBefore = (await running.addon.state()).runs.length;
 
     await running.addon.firefox.restart();
     await running.addon.waitForRuns(runsBefore + 1);
 
     const undesired = (await logged("undesired")).map(asPing);
-    expect(undesired.filter(({ event }) => event === "ADDON_INIT_FAILED")).toEqual([{ event: "ADDON_INIT_FAILED", value: "PREFERENCE_ROLLOUTS" }]);
+    expect(undesired.filter(({ event }) => event === "ADDON_INIT_FAILED")).toEqual([
+      { event: "ADDON_INIT_FAILED", value: "PREFERENCE_ROLLOUTS" },
+    ]);
     expect(await gleanPings("undesired")).toEqual([{ event: "ADDON_INIT_FAILED", value: "PREFERENCE_ROLLOUTS" }]);
     expect((await running.addon.consoleMessages()).map((message) => message.args.join(" "))).toContainEqual(
-      expect.stringMatching(/Start-up step PREFERENCE_ROLLOUTS failed: .*e2e\.health\.rollout.* 1\.5: number prefs must be 32-bit integers/),
+      expect.stringMatching(
+        /Start-up step PREFERENCE_ROLLOUTS failed: .*e2e\.health\.rollout.* 1\.5: number prefs must be 32-bit integers/,
+      ),
     );
     // The steps after it still ran, and so did the run.
     expect((await running.addon.state()).runs[0]!.runnerStatus).toBe("success");
 
-    const initFailures = (await receivedAtLeast("undesired", undesired.length)).filter(({ record }) => record[3] === "ADDON_INIT_FAILED");
-    expect(initFailures.map(({ record }) => asPing(record))).toEqual([{ event: "ADDON_INIT_FAILED", value: "PREFERENCE_ROLLOUTS" }]);
+    const initFailures = (await receivedAtLeast("undesired", undesired.length)).filter(
+      ({ record }) => record[3] === "ADDON_INIT_FAILED",
+    );
+    expect(initFailures.map(({ record }) => asPing(record))).toEqual([
+      { event: "ADDON_INIT_FAILED", value: "PREFERENCE_ROLLOUTS" },
+    ]);
     // One health ping per start: the intake tells the starts apart by their session ids.
     const health = await receivedAtLeast("health", 2);
     expect(health).toHaveLength(2);

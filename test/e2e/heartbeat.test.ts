@@ -34,7 +34,15 @@ function surveyRecipe(name: string, args: Record<string, unknown>): RecipeFields
   return {
     name,
     action: "show-heartbeat",
-    arguments: { thanksMessage: "Thanks!", engagementButtonLabel: null, learnMoreMessage: null, learnMoreUrl: null, postAnswerUrl: null, repeatOption: "once", ...args },
+    arguments: {
+      thanksMessage: "Thanks!",
+      engagementButtonLabel: null,
+      learnMoreMessage: null,
+      learnMoreUrl: null,
+      postAnswerUrl: null,
+      repeatOption: "once",
+      ...args,
+    },
     filter_expression: "true",
     capabilities: [],
   };
@@ -81,7 +89,9 @@ function surveyDriver(running: ServerAndAddon) {
     },
     /** The URLs of the top window's tabs. */
     tabs(): Promise<string[]> {
-      return inChrome(`${importTracker} return BrowserWindowTracker.getTopWindow().gBrowser.tabs.map((tab) => tab.linkedBrowser.currentURI.spec);`);
+      return inChrome(
+        `${importTracker} return BrowserWindowTracker.getTopWindow().gBrowser.tabs.map((tab) => tab.linkedBrowser.currentURI.spec);`,
+      );
     },
     /** Every messaging event in the add-on's event log, oldest first. */
     async messaging(): Promise<Record<string, string>[]> {
@@ -96,7 +106,11 @@ function surveyDriver(running: ServerAndAddon) {
     },
     /** The add-on's stored survey state, by recipe id. */
     surveys(): Promise<Record<string, SurveyRecord>> {
-      return running.addon.firefox.evalInExtensionPage(ADDON_ID, "pages/console.html", `return (await browser.storage.local.get("heartbeats")).heartbeats?.surveys ?? {};`);
+      return running.addon.firefox.evalInExtensionPage(
+        ADDON_ID,
+        "pages/console.html",
+        `return (await browser.storage.local.get("heartbeats")).heartbeats?.surveys ?? {};`,
+      );
     },
     /** Moves every survey's last showing `hours` back, as if that much time had passed (Normandy's tests set lastShown). */
     async passTime(hours: number): Promise<void> {
@@ -172,8 +186,15 @@ describe("a heartbeat survey, end to end", () => {
       learnMore: { href: `${running.server.config.serverUrl}/learn-more`, label: "Learn more" },
     });
     await running.addon.firefox.screenshotWindow(`${SCREENSHOTS}/survey-bar.png`);
-    expect((await survey().messaging()).map(({ event, message_id, impression_id }) => [event, message_id, impression_id])).toEqual([["IMPRESSION", "hb-e2e", bar.id]]);
-    expect((await survey().surveys())[surveyId]).toMatchObject({ surveyId: "hb-e2e", timesShown: 1, outcome: "open", answer: null });
+    expect(
+      (await survey().messaging()).map(({ event, message_id, impression_id }) => [event, message_id, impression_id]),
+    ).toEqual([["IMPRESSION", "hb-e2e", bar.id]]);
+    expect((await survey().surveys())[surveyId]).toMatchObject({
+      surveyId: "hb-e2e",
+      timesShown: 1,
+      outcome: "open",
+      answer: null,
+    });
   });
 
   it("a vote: the thanks message, the post-answer page in a new tab with Normandy's parameters, the bar closed 3 s later", async () => {
@@ -188,7 +209,15 @@ describe("a heartbeat survey, end to end", () => {
     expect(await survey().bar()).toMatchObject({ stars: false, buttons: [] });
     await running.addon.firefox.screenshotWindow(`${SCREENSHOTS}/survey-thanks.png`);
 
-    await expect.poll(async () => (await survey().tabs()).find((url) => url.startsWith(postAnswerBase.split("?")[0]!) && url.includes("flowId")), POLL).toBeDefined();
+    await expect
+      .poll(
+        async () =>
+          (await survey().tabs()).find(
+            (url) => url.startsWith(postAnswerBase.split("?")[0]!) && url.includes("flowId"),
+          ),
+        POLL,
+      )
+      .toBeDefined();
     const tab = new URL((await survey().tabs()).find((url) => url.includes("flowId"))!);
     const firefox = await survey().inChrome<{ version: string; channel: string; search: string }>(
       `const { UpdateUtils } = ChromeUtils.importESModule("resource://gre/modules/UpdateUtils.sys.mjs");
@@ -222,18 +251,37 @@ describe("a heartbeat survey, end to end", () => {
     expect(await survey().gleanMessaging()).toEqual(events);
     await expect.poll(() => survey().heartbeatPing(), POLL).not.toBeNull();
     const ping = (await survey().heartbeatPing())!;
-    expect(ping).toMatchObject({ flowId: id, surveyId: "hb-e2e", score: 4, engaged: null, expired: null, windowClosed: null });
+    expect(ping).toMatchObject({
+      flowId: id,
+      surveyId: "hb-e2e",
+      score: 4,
+      engaged: null,
+      expired: null,
+      windowClosed: null,
+    });
     // Whole seconds (Glean's datetime precision), in order.
     expect(ping.offered as number).toBeLessThanOrEqual(ping.learnMore as number);
     expect(ping.learnMore as number).toBeLessThanOrEqual(ping.voted as number);
     expect(ping.voted as number).toBeLessThan(ping.closed as number);
-    expect((await survey().surveys())[surveyId]).toMatchObject({ answer: { type: "stars", score: 4 }, outcome: "answered" });
+    expect((await survey().surveys())[surveyId]).toMatchObject({
+      answer: { type: "stars", score: 4 },
+      outcome: "answered",
+    });
   });
 
   it("the intake receives the messaging events, and nothing outside the registry", async () => {
-    const clientId = await survey().inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id");`);
+    const clientId = await survey().inChrome<string>(
+      `return Services.prefs.getStringPref("extensions.recipeclient.client_id");`,
+    );
     await expect
-      .poll(() => running.server.intake.events(clientId, { method: "messaging" }).map((event) => event.object).reverse(), POLL)
+      .poll(
+        () =>
+          running.server.intake
+            .events(clientId, { method: "messaging" })
+            .map((event) => event.object)
+            .reverse(),
+        POLL,
+      )
       .toEqual(["IMPRESSION", "LEARN_MORE", "CLICK_BUTTON"]);
     const [impression] = running.server.intake.events(clientId, { method: "messaging", object: "IMPRESSION" });
     expect(impression!.extra).toEqual({
@@ -257,11 +305,16 @@ describe("a heartbeat survey, end to end", () => {
 
     await survey().passTime(25);
     const once = await running.addon.runNow();
-    expect(once.recipes).toContainEqual(expect.objectContaining({ id: surveyId, suitability: "filter-match", status: "success" }));
+    expect(once.recipes).toContainEqual(
+      expect.objectContaining({ id: surveyId, suitability: "filter-match", status: "success" }),
+    );
     expect(await survey().bar()).toBeNull();
 
     const recipe = running.server.store.get(surveyId)!;
-    running.server.store.update(surveyId, { ...recipe, arguments: { ...recipe.arguments, repeatOption: "xdays", repeatEvery: 2 } });
+    running.server.store.update(surveyId, {
+      ...recipe,
+      arguments: { ...recipe.arguments, repeatOption: "xdays", repeatEvery: 2 },
+    });
     await running.server.publish();
     await running.addon.runNow();
     expect(await survey().bar()).toBeNull();
@@ -270,21 +323,34 @@ describe("a heartbeat survey, end to end", () => {
     await running.addon.runNow();
     expect(await survey().shownBar()).toMatchObject({ text: "How do you like Firefox?" });
     expect((await survey().surveys())[surveyId]).toMatchObject({ timesShown: 2, outcome: "open" });
-    expect((await survey().messaging()).map(({ event }) => event)).toEqual(["IMPRESSION", "LEARN_MORE", "CLICK_BUTTON", "IMPRESSION"]);
+    expect((await survey().messaging()).map(({ event }) => event)).toEqual([
+      "IMPRESSION",
+      "LEARN_MORE",
+      "CLICK_BUTTON",
+      "IMPRESSION",
+    ]);
   });
 
   it("dismissed with the bar's close button: a DISMISS event and the outcome, and Firefox's heartbeat ping", async () => {
     await survey().captureHeartbeatPing();
     await survey().click("close");
     await expect.poll(() => survey().bar(), POLL).toBeNull();
-    await expect.poll(async () => (await survey().messaging()).map(({ event }) => event), POLL).toEqual(["IMPRESSION", "LEARN_MORE", "CLICK_BUTTON", "IMPRESSION", "DISMISS"]);
+    await expect
+      .poll(async () => (await survey().messaging()).map(({ event }) => event), POLL)
+      .toEqual(["IMPRESSION", "LEARN_MORE", "CLICK_BUTTON", "IMPRESSION", "DISMISS"]);
     await expect.poll(async () => (await survey().surveys())[surveyId]?.outcome, POLL).toBe("dismissed");
-    await expect.poll(() => survey().heartbeatPing(), POLL).toMatchObject({ closed: expect.any(Number), voted: null, windowClosed: null });
+    await expect
+      .poll(() => survey().heartbeatPing(), POLL)
+      .toMatchObject({ closed: expect.any(Number), voted: null, windowClosed: null });
   });
 
   it("ignored: an engagement-button survey expires after browser.uitour.surveyDuration and closes", async () => {
     const expiring = running.server.store.create(
-      surveyRecipe("Expiring survey", { surveyId: "hb-e2e-expiring", message: "Would you take a short survey?", engagementButtonLabel: "Take it" }),
+      surveyRecipe("Expiring survey", {
+        surveyId: "hb-e2e-expiring",
+        message: "Would you take a short survey?",
+        engagementButtonLabel: "Take it",
+      }),
       true,
     ).id;
     await running.server.publish();
@@ -292,14 +358,23 @@ describe("a heartbeat survey, end to end", () => {
     await survey().passTime(25);
     await survey().captureHeartbeatPing();
     await running.addon.runNow();
-    expect(await survey().shownBar()).toMatchObject({ text: "Would you take a short survey?", stars: false, buttons: ["Take it"] });
+    expect(await survey().shownBar()).toMatchObject({
+      text: "Would you take a short survey?",
+      stars: false,
+      buttons: ["Take it"],
+    });
     await running.addon.firefox.screenshotWindow(`${SCREENSHOTS}/survey-button.png`);
 
     await expect.poll(() => survey().bar(), POLL).toBeNull();
     await expect.poll(async () => (await survey().surveys())[expiring]?.outcome, POLL).toBe("expired");
     const events = (await survey().messaging()).filter(({ message_id }) => message_id === "hb-e2e-expiring");
     expect(events.map(({ event }) => event)).toEqual(["IMPRESSION", "EXPIRED"]);
-    expect(await survey().heartbeatPing()).toMatchObject({ surveyId: "hb-e2e-expiring", expired: expect.any(Number), closed: expect.any(Number), engaged: null });
+    expect(await survey().heartbeatPing()).toMatchObject({
+      surveyId: "hb-e2e-expiring",
+      expired: expect.any(Number),
+      closed: expect.any(Number),
+      engaged: null,
+    });
   });
 
   it("its window closed: an outcome of its own, not a dismissal (the survey shows in the top window)", async () => {
@@ -335,7 +410,9 @@ describe("a heartbeat survey, end to end", () => {
     await expect.poll(async () => (await survey().surveys())[closing]?.outcome, POLL).toBe("window-closed");
     const events = (await survey().messaging()).filter(({ message_id }) => message_id === "hb-e2e-window");
     expect(events.map(({ event }) => event)).toEqual(["IMPRESSION", "WINDOW_CLOSED"]);
-    await expect.poll(() => survey().heartbeatPing(), POLL).toMatchObject({ surveyId: "hb-e2e-window", windowClosed: expect.any(Number), closed: null });
+    await expect
+      .poll(() => survey().heartbeatPing(), POLL)
+      .toMatchObject({ surveyId: "hb-e2e-window", windowClosed: expect.any(Number), closed: null });
   });
 
   it("the QA console lists each survey's state, and shows a published survey now; a recipe outside the verified collection is refused", async () => {
@@ -346,16 +423,26 @@ describe("a heartbeat survey, end to end", () => {
          new MutationObserver(() => ready() && resolve()).observe(document.body, { childList: true, subtree: true });
        });
        return [...document.querySelectorAll("#surveys tr")].map((row) => [...row.cells].map((cell) => cell.textContent.trim()));`;
-    const table = await running.addon.firefox.evalInExtensionPage<string[][]>(ADDON_ID, "pages/console.html", readTable);
+    const table = await running.addon.firefox.evalInExtensionPage<string[][]>(
+      ADDON_ID,
+      "pages/console.html",
+      readTable,
+    );
     // Recipe 1 was disabled, so it is no longer published; its state stays: answered 4 stars at its first showing,
     // dismissed at its second.
-    expect(table.map(([recipe, id, , , answer, outcome, action]) => [recipe, id, answer!.split(",")[0], outcome, action])).toEqual([
+    expect(
+      table.map(([recipe, id, , , answer, outcome, action]) => [recipe, id, answer!.split(",")[0], outcome, action]),
+    ).toEqual([
       ["1 (no longer published)", "hb-e2e", "4 stars", "dismissed", ""],
       ["2 Expiring survey", "hb-e2e-expiring", "", "expired", "Show now"],
       ["3 Survey in a second window", "hb-e2e-window", "", "window-closed", "Show now"],
     ]);
     await expect(
-      running.addon.firefox.evalInExtensionPage(ADDON_ID, "pages/console.html", `return browser.runtime.sendMessage({ type: "show-survey", recipeId: 1 });`),
+      running.addon.firefox.evalInExtensionPage(
+        ADDON_ID,
+        "pages/console.html",
+        `return browser.runtime.sendMessage({ type: "show-survey", recipeId: 1 });`,
+      ),
     ).rejects.toThrow("recipe 1 is not in the verified collection");
 
     await running.addon.firefox.evalInExtensionPage(
@@ -370,7 +457,9 @@ describe("a heartbeat survey, end to end", () => {
        await new Promise((resolve) => new MutationObserver(resolve).observe(document.getElementById("surveys-status"), { childList: true, characterData: true, subtree: true }));`,
     );
     expect(await survey().shownBar()).toMatchObject({ text: "Would you take a short survey?", buttons: ["Take it"] });
-    await expect.poll(async () => (await survey().surveys())[2], POLL).toMatchObject({ timesShown: 2, outcome: "open" });
+    await expect
+      .poll(async () => (await survey().surveys())[2], POLL)
+      .toMatchObject({ timesShown: 2, outcome: "open" });
     await running.addon.firefox.evalInExtensionPage(
       ADDON_ID,
       "pages/console.html",
@@ -436,7 +525,14 @@ describe("a heartbeat survey, end to end", () => {
       ["IMPRESSION", "n/a"],
       ["CLICK_BUTTON", "ENGAGED"],
     ]);
-    await expect.poll(() => survey().heartbeatPing(), POLL).toMatchObject({ surveyId: "hb-e2e-expiring", engaged: expect.any(Number), score: null, closed: expect.any(Number) });
+    await expect
+      .poll(() => survey().heartbeatPing(), POLL)
+      .toMatchObject({
+        surveyId: "hb-e2e-expiring",
+        engaged: expect.any(Number),
+        score: null,
+        closed: expect.any(Number),
+      });
     expect((await survey().surveys())[2]).toMatchObject({ answer: { type: "button" }, outcome: "answered" });
   });
 });
@@ -469,7 +565,13 @@ describe("a survey bound to a three-branch study, for a client in control", asyn
             branches: BRANCHES.map((slug, index) => ({
               slug,
               ratio: 1,
-              preferences: { "browser.urlbar.maxRichResults": { preferenceType: "integer", preferenceBranchType: "default", preferenceValue: 11 + index } },
+              preferences: {
+                "browser.urlbar.maxRichResults": {
+                  preferenceType: "integer",
+                  preferenceBranchType: "default",
+                  preferenceValue: 11 + index,
+                },
+              },
             })),
           },
           filter_expression: "true",
@@ -484,10 +586,17 @@ describe("a survey bound to a three-branch study, for a client in control", asyn
   const survey = () => surveyDriver(running);
 
   it("shows control's survey with exposure before its impression, and one reach event for each other branch's survey", async () => {
-    expect((await running.addon.studies()).preferenceExperiments).toEqual([expect.objectContaining({ slug: STUDY, branch: "control", expired: false })]);
+    expect((await running.addon.studies()).preferenceExperiments).toEqual([
+      expect.objectContaining({ slug: STUDY, branch: "control", expired: false }),
+    ]);
     for (const branch of BRANCHES) {
       running.server.store.create(
-        surveyRecipe(`Survey for ${branch}`, { surveyId: `hb-${branch}`, message: `A question for ${branch}`, repeatOption: "nag", study: { slug: STUDY, branch } }),
+        surveyRecipe(`Survey for ${branch}`, {
+          surveyId: `hb-${branch}`,
+          message: `A question for ${branch}`,
+          repeatOption: "nag",
+          study: { slug: STUDY, branch },
+        }),
         true,
       );
     }
@@ -498,7 +607,13 @@ describe("a survey bound to a three-branch study, for a client in control", asyn
     expect(bar.text).toBe("A question for control");
     await running.addon.firefox.screenshotWindow(`${SCREENSHOTS}/study-survey-bar.png`);
     const events = await survey().messaging();
-    const summary = events.map(({ event, message_id, experiment, branch, impression_id }) => [event, message_id, experiment, branch, impression_id]);
+    const summary = events.map(({ event, message_id, experiment, branch, impression_id }) => [
+      event,
+      message_id,
+      experiment,
+      branch,
+      impression_id,
+    ]);
     // The run takes the recipes in the changeset's order (newest first), so reach may come before or after.
     expect(summary.filter(([event]) => event !== "REACH")).toEqual([
       ["EXPOSURE", "hb-control", STUDY, "control", bar.id],

@@ -31,7 +31,10 @@ function rolloutRecipe(values: Record<string, JsonValue>) {
   return {
     name: "Preference rollout",
     action: "preference-rollout" as const,
-    arguments: { slug: SLUG, preferences: Object.entries(values).map(([preferenceName, value]) => ({ preferenceName, value })) },
+    arguments: {
+      slug: SLUG,
+      preferences: Object.entries(values).map(([preferenceName, value]) => ({ preferenceName, value })),
+    },
     filter_expression: "true",
     capabilities: [],
   };
@@ -57,7 +60,13 @@ describe("a preference rollout, end to end", () => {
     prepareServer: async (server) => {
       rolloutId = server.store.create(rolloutRecipe(FIRST_VALUES), true).id;
       server.store.create(
-        { name: "Stays published", action: "console-log", arguments: { message: "still here" }, filter_expression: "true", capabilities: [] },
+        {
+          name: "Stays published",
+          action: "console-log",
+          arguments: { message: "still here" },
+          filter_expression: "true",
+          capabilities: [],
+        },
         true,
       );
       await server.publish();
@@ -83,12 +92,25 @@ describe("a preference rollout, end to end", () => {
        };`,
       name,
     );
-  const defaults = async (names: string[]) => Object.fromEntries(await Promise.all(names.map(async (name) => [name, (await prefState(name)).defaultValue])));
-  const startupRolloutPrefs = () => inChrome<string[]>(`return Services.prefs.getBranch(args[0]).getChildList("").sort();`, STARTUP_PREFS_BRANCHES.rollouts);
-  const normandyEvents = async (): Promise<LoggedEvent[]> => (await running.addon.state()).events.filter(([, category]) => category === "normandy");
+  const defaults = async (names: string[]) =>
+    Object.fromEntries(await Promise.all(names.map(async (name) => [name, (await prefState(name)).defaultValue])));
+  const startupRolloutPrefs = () =>
+    inChrome<string[]>(
+      `return Services.prefs.getBranch(args[0]).getChildList("").sort();`,
+      STARTUP_PREFS_BRANCHES.rollouts,
+    );
+  const normandyEvents = async (): Promise<LoggedEvent[]> =>
+    (await running.addon.state()).events.filter(([, category]) => category === "normandy");
   const glean = (metric: string) =>
-    inChrome<Record<string, string>[] | null>(`return Glean.normandy[args[0]].testGetValue()?.map(({ extra }) => extra) ?? null;`, metric);
-  const annotation = () => inChrome<{ branch: string; extra: Record<string, string> } | null>(`return Services.fog.testGetExperimentData(args[0]);`, SLUG);
+    inChrome<Record<string, string>[] | null>(
+      `return Glean.normandy[args[0]].testGetValue()?.map(({ extra }) => extra) ?? null;`,
+      metric,
+    );
+  const annotation = () =>
+    inChrome<{ branch: string; extra: Record<string, string> } | null>(
+      `return Services.fog.testGetExperimentData(args[0]);`,
+      SLUG,
+    );
   const admin = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${running.server.url}/admin/api/${path}`, {
       method,
@@ -100,10 +122,16 @@ describe("a preference rollout, end to end", () => {
 
   it("rolls out: the real defaults change, the user's own value stays, the values are kept for the next start", async () => {
     const [run] = await running.addon.waitForRuns(1);
-    expect(run!.recipes).toContainEqual(expect.objectContaining({ id: rolloutId, suitability: "filter-match", status: "success" }));
+    expect(run!.recipes).toContainEqual(
+      expect.objectContaining({ id: rolloutId, suitability: "filter-match", status: "success" }),
+    );
 
     expect(await defaults(ALL_PREFS)).toEqual(FIRST_VALUES);
-    expect(await prefState(USER_SET_PREF)).toMatchObject({ hasUserValue: true, value: USER_VALUE, defaultValue: "sans-serif" });
+    expect(await prefState(USER_SET_PREF)).toMatchObject({
+      hasUserValue: true,
+      value: USER_VALUE,
+      defaultValue: "sans-serif",
+    });
     expect(await prefState(CHANGED_PREF)).toMatchObject({ hasUserValue: false, value: 12 });
     expect(await prefState(NEW_PREF)).toMatchObject({ type: "boolean", hasUserValue: false, value: true });
     expect(await startupRolloutPrefs()).toEqual([...ALL_PREFS].sort());
@@ -113,7 +141,11 @@ describe("a preference rollout, end to end", () => {
       {
         slug: SLUG,
         state: "active",
-        preferences: ALL_PREFS.map((name) => ({ preferenceName: name, value: FIRST_VALUES[name as keyof typeof FIRST_VALUES], previousValue: BUILT_IN_DEFAULTS[name as keyof typeof BUILT_IN_DEFAULTS] })),
+        preferences: ALL_PREFS.map((name) => ({
+          preferenceName: name,
+          value: FIRST_VALUES[name as keyof typeof FIRST_VALUES],
+          previousValue: BUILT_IN_DEFAULTS[name as keyof typeof BUILT_IN_DEFAULTS],
+        })),
         enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       },
     ]);
@@ -121,11 +153,22 @@ describe("a preference rollout, end to end", () => {
   });
 
   it("reports the enrollment (event log, Glean.normandy, annotation) and filters see it in normandy.rollouts.pref", async () => {
-    expect((await normandyEvents()).map(([, ...rest]) => rest)).toEqual([["normandy", "enroll", "preference_rollout", SLUG, { enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) }]]);
+    expect((await normandyEvents()).map(([, ...rest]) => rest)).toEqual([
+      ["normandy", "enroll", "preference_rollout", SLUG, { enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) }],
+    ]);
     expect(await glean("enrollPreferenceRollout")).toEqual([{ value: SLUG }]);
-    expect(await annotation()).toMatchObject({ branch: "active", extra: { type: "normandy-prefrollout", enrollmentId } });
-    const context = await running.addon.firefox.evalInExtensionPage<ContextSnapshot>(ADDON_ID, "pages/console.html", `return browser.runtime.sendMessage({ type: "get-context" });`);
-    expect(context.rollouts).toEqual({ value: { pref: { [SLUG]: expect.objectContaining({ slug: SLUG, state: "active" }) }, addon: {} } });
+    expect(await annotation()).toMatchObject({
+      branch: "active",
+      extra: { type: "normandy-prefrollout", enrollmentId },
+    });
+    const context = await running.addon.firefox.evalInExtensionPage<ContextSnapshot>(
+      ADDON_ID,
+      "pages/console.html",
+      `return browser.runtime.sendMessage({ type: "get-context" });`,
+    );
+    expect(context.rollouts).toEqual({
+      value: { pref: { [SLUG]: expect.objectContaining({ slug: SLUG, state: "active" }) }, addon: {} },
+    });
   });
 
   it("after a restart the rolled-out defaults are back before the background page starts; nothing graduates", async () => {
@@ -138,7 +181,10 @@ describe("a preference rollout, end to end", () => {
       `return { processStartedAt: Date.now() - Services.telemetry.msSinceProcessStart() };`,
     );
     expect(studies.startup!.appliedAtMs).toBeLessThan(studies.backgroundStartedAt - processStartedAt);
-    expect(studies.startup).toMatchObject({ firstInSession: true, rollouts: { previousDefaults: BUILT_IN_DEFAULTS, skipped: [] } });
+    expect(studies.startup).toMatchObject({
+      firstInSession: true,
+      rollouts: { previousDefaults: BUILT_IN_DEFAULTS, skipped: [] },
+    });
     expect(await defaults(ALL_PREFS)).toEqual(FIRST_VALUES);
     expect(await prefState(USER_SET_PREF)).toMatchObject({ hasUserValue: true, value: USER_VALUE });
 
@@ -146,7 +192,10 @@ describe("a preference rollout, end to end", () => {
     expect((await normandyEvents()).slice(eventsBefore)).toEqual([]);
     // Upload was off before and is off now: no switch, so the enrollment keeps its id.
     expect((await running.addon.studies()).preferenceRollouts[0]).toMatchObject({ state: "active", enrollmentId });
-    expect(await annotation()).toMatchObject({ branch: "active", extra: { type: "normandy-prefrollout", enrollmentId } });
+    expect(await annotation()).toMatchObject({
+      branch: "active",
+      extra: { type: "normandy-prefrollout", enrollmentId },
+    });
   });
 
   it("an add-on reload within the session finds its own values on the default branch: nothing graduates, nothing is reported", async () => {
@@ -162,14 +211,22 @@ describe("a preference rollout, end to end", () => {
       const reloaded = await running.addon.studies();
       return reloaded.backgroundStartedAt > startedBefore ? reloaded : undefined;
     });
-    expect(studies.startup).toMatchObject({ firstInSession: false, rollouts: { previousDefaults: FIRST_VALUES, skipped: [] } });
-    expect(studies.preferenceRollouts[0]).toMatchObject({ state: "active", preferences: expect.arrayContaining([{ preferenceName: CHANGED_PREF, value: 12, previousValue: 10 }]) });
+    expect(studies.startup).toMatchObject({
+      firstInSession: false,
+      rollouts: { previousDefaults: FIRST_VALUES, skipped: [] },
+    });
+    expect(studies.preferenceRollouts[0]).toMatchObject({
+      state: "active",
+      preferences: expect.arrayContaining([{ preferenceName: CHANGED_PREF, value: 12, previousValue: 10 }]),
+    });
     expect(await defaults(ALL_PREFS)).toEqual(FIRST_VALUES);
     expect((await normandyEvents()).slice(eventsBefore)).toEqual([]);
   });
 
   it("an edit on the server is applied as a difference: the dropped pref gets its default back, the changed one is set", async () => {
-    expect((await admin("PUT", `recipes/${rolloutId}`, { ...rolloutRecipe(EDITED_VALUES), enabled: true })).status).toBe(200);
+    expect(
+      (await admin("PUT", `recipes/${rolloutId}`, { ...rolloutRecipe(EDITED_VALUES), enabled: true })).status,
+    ).toBe(200);
     expect((await admin("POST", "publish")).status).toBe(200);
 
     const run = await running.addon.runNow();
@@ -180,7 +237,9 @@ describe("a preference rollout, end to end", () => {
     expect(await prefState(USER_SET_PREF)).toMatchObject({ hasUserValue: true, value: USER_VALUE });
     expect(await startupRolloutPrefs()).toEqual([CHANGED_PREF, NEW_PREF, USER_SET_PREF].sort());
     const updates = (await normandyEvents()).filter(([, , method]) => method === "update");
-    expect(updates.map(([, ...rest]) => rest)).toEqual([["normandy", "update", "preference_rollout", SLUG, { previousState: "active", enrollmentId }]]);
+    expect(updates.map(([, ...rest]) => rest)).toEqual([
+      ["normandy", "update", "preference_rollout", SLUG, { previousState: "active", enrollmentId }],
+    ]);
     expect(await glean("updatePreferenceRollout")).toEqual([{ value: SLUG, previousState: "active", enrollmentId }]);
   });
 
@@ -195,21 +254,32 @@ describe("a preference rollout, end to end", () => {
     expect(rollback.status).toBe(201);
     const refused = await admin("POST", "publish");
     expect(refused.status).toBe(400);
-    expect(refused.body["message"]).toContain(`recipe ${String(rollback.body["id"])} ("Preference rollback") rolls back "${SLUG}", which recipe ${rolloutId} ("Preference rollout") rolls out`);
+    expect(refused.body["message"]).toContain(
+      `recipe ${String(rollback.body["id"])} ("Preference rollback") rolls back "${SLUG}", which recipe ${rolloutId} ("Preference rollout") rolls out`,
+    );
 
     expect((await admin("POST", `recipes/${rolloutId}/disable`)).status).toBe(200);
     expect((await admin("POST", "publish")).status).toBe(200);
     const run = await running.addon.runNow();
 
-    expect(run).toMatchObject({ runnerStatus: "success", actions: expect.objectContaining({ PreferenceRollbackAction: "success" }) });
+    expect(run).toMatchObject({
+      runnerStatus: "success",
+      actions: expect.objectContaining({ PreferenceRollbackAction: "success" }),
+    });
     expect(await prefState(CHANGED_PREF)).toMatchObject({ hasUserValue: false, value: 10, defaultValue: 10 });
     expect(await prefState(DROPPED_PREF)).toMatchObject({ hasUserValue: false, value: 1, defaultValue: 1 });
-    expect(await prefState(USER_SET_PREF)).toMatchObject({ hasUserValue: true, value: USER_VALUE, defaultValue: "serif" });
+    expect(await prefState(USER_SET_PREF)).toMatchObject({
+      hasUserValue: true,
+      value: USER_VALUE,
+      defaultValue: "serif",
+    });
     expect((await prefState(NEW_PREF)).type).toBe("invalid");
     expect(await startupRolloutPrefs()).toEqual([]);
     expect((await running.addon.studies()).preferenceRollouts[0]).toMatchObject({ slug: SLUG, state: "rolled-back" });
     const unenrolls = (await normandyEvents()).filter(([, , method]) => method === "unenroll");
-    expect(unenrolls.map(([, ...rest]) => rest)).toEqual([["normandy", "unenroll", "preference_rollback", SLUG, { reason: "rollback", enrollmentId }]]);
+    expect(unenrolls.map(([, ...rest]) => rest)).toEqual([
+      ["normandy", "unenroll", "preference_rollback", SLUG, { reason: "rollback", enrollmentId }],
+    ]);
     expect(await glean("unenrollPreferenceRollback")).toEqual([{ value: SLUG, reason: "rollback", enrollmentId }]);
     expect(await annotation()).toBeNull();
   });

@@ -28,7 +28,12 @@ const BRANCH_VALUES = {
   control: { [DEFAULT_BRANCH_PREF]: 7, [USER_BRANCH_PREF]: "sans-serif", [OBSERVED_PREF]: 0, [SIDELOADED_PREF]: 3 },
   treatment: { [DEFAULT_BRANCH_PREF]: 13, [USER_BRANCH_PREF]: "monospace", [OBSERVED_PREF]: 2, [SIDELOADED_PREF]: 4 },
 } as const;
-const BRANCH_TYPES = { [DEFAULT_BRANCH_PREF]: "default", [USER_BRANCH_PREF]: "user", [OBSERVED_PREF]: "user", [SIDELOADED_PREF]: "default" } as const;
+const BRANCH_TYPES = {
+  [DEFAULT_BRANCH_PREF]: "default",
+  [USER_BRANCH_PREF]: "user",
+  [OBSERVED_PREF]: "user",
+  [SIDELOADED_PREF]: "default",
+} as const;
 
 function studyArguments() {
   return {
@@ -42,7 +47,11 @@ function studyArguments() {
       preferences: Object.fromEntries(
         Object.entries(values).map(([name, value]) => [
           name,
-          { preferenceType: typeof value === "number" ? "integer" : "string", preferenceBranchType: BRANCH_TYPES[name as keyof typeof BRANCH_TYPES], preferenceValue: value },
+          {
+            preferenceType: typeof value === "number" ? "integer" : "string",
+            preferenceBranchType: BRANCH_TYPES[name as keyof typeof BRANCH_TYPES],
+            preferenceValue: value,
+          },
         ]),
       ),
     })),
@@ -66,13 +75,25 @@ describe("a preference study, end to end", () => {
     installPermanently: true,
     prepareServer: async (server) => {
       recipeId = server.store.create(
-        { name: "Preference study", action: "multi-preference-experiment", arguments: studyArguments(), filter_expression: "true", capabilities: [] },
+        {
+          name: "Preference study",
+          action: "multi-preference-experiment",
+          arguments: studyArguments(),
+          filter_expression: "true",
+          capabilities: [],
+        },
         true,
       ).id;
       // Another recipe stays published: a collection with no recipes at all is only a temporary error
       // ("no-recipes") for a study, whereas a study whose recipe is gone from a non-empty one ends at once.
       server.store.create(
-        { name: "Stays published", action: "console-log", arguments: { message: "still here" }, filter_expression: "true", capabilities: [] },
+        {
+          name: "Stays published",
+          action: "console-log",
+          arguments: { message: "still here" },
+          filter_expression: "true",
+          capabilities: [],
+        },
         true,
       );
       await server.publish();
@@ -92,34 +113,71 @@ describe("a preference study, end to end", () => {
       name,
     );
   const normandyEvents = async (method?: string): Promise<LoggedEvent[]> =>
-    (await running.addon.state()).events.filter(([, category, eventMethod]) => category === "normandy" && (method === undefined || eventMethod === method));
+    (await running.addon.state()).events.filter(
+      ([, category, eventMethod]) => category === "normandy" && (method === undefined || eventMethod === method),
+    );
 
   it("enrolls in the branch ratioSample predicts for the client's user id, and sets the real prefs", async () => {
     const [run] = await running.addon.waitForRuns(1);
-    expect(run!.recipes).toContainEqual(expect.objectContaining({ id: recipeId, suitability: "filter-match", status: "success" }));
+    expect(run!.recipes).toContainEqual(
+      expect.objectContaining({ id: recipeId, suitability: "filter-match", status: "success" }),
+    );
     const userId = await inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.user_id");`);
     branch = (["control", "treatment"] as const)[await ratioSample(`${userId}-${SLUG}-branch`, [1, 1])]!;
 
     const { preferenceExperiments } = await running.addon.studies();
-    expect(preferenceExperiments).toEqual([expect.objectContaining({ slug: SLUG, branch, expired: false, actionName: "PreferenceExperimentAction" })]);
+    expect(preferenceExperiments).toEqual([
+      expect.objectContaining({ slug: SLUG, branch, expired: false, actionName: "PreferenceExperimentAction" }),
+    ]);
     const values = BRANCH_VALUES[branch];
-    expect(await prefState(DEFAULT_BRANCH_PREF)).toMatchObject({ hasUserValue: false, defaultValue: values[DEFAULT_BRANCH_PREF], value: values[DEFAULT_BRANCH_PREF] });
-    expect(await prefState(SIDELOADED_PREF)).toMatchObject({ hasUserValue: false, defaultValue: values[SIDELOADED_PREF] });
-    expect(await prefState(USER_BRANCH_PREF)).toMatchObject({ hasUserValue: true, value: values[USER_BRANCH_PREF], defaultValue: "serif" });
-    expect(await prefState(OBSERVED_PREF)).toMatchObject({ hasUserValue: true, value: values[OBSERVED_PREF], defaultValue: 1 });
+    expect(await prefState(DEFAULT_BRANCH_PREF)).toMatchObject({
+      hasUserValue: false,
+      defaultValue: values[DEFAULT_BRANCH_PREF],
+      value: values[DEFAULT_BRANCH_PREF],
+    });
+    expect(await prefState(SIDELOADED_PREF)).toMatchObject({
+      hasUserValue: false,
+      defaultValue: values[SIDELOADED_PREF],
+    });
+    expect(await prefState(USER_BRANCH_PREF)).toMatchObject({
+      hasUserValue: true,
+      value: values[USER_BRANCH_PREF],
+      defaultValue: "serif",
+    });
+    expect(await prefState(OBSERVED_PREF)).toMatchObject({
+      hasUserValue: true,
+      value: values[OBSERVED_PREF],
+      defaultValue: 1,
+    });
     expect(preferenceExperiments[0]!.preferences[USER_BRANCH_PREF]!.previousPreferenceValue).toBe(USER_VALUE_BEFORE);
     // The default-branch values are kept for the next start.
     expect(
-      await inChrome(`return Services.prefs.getBranch(args[0]).getChildList("").sort();`, STARTUP_PREFS_BRANCHES.experiments),
+      await inChrome(
+        `return Services.prefs.getBranch(args[0]).getChildList("").sort();`,
+        STARTUP_PREFS_BRANCHES.experiments,
+      ),
     ).toEqual([DEFAULT_BRANCH_PREF, SIDELOADED_PREF].sort());
   });
 
   it("reports the enrollment: local event log, Firefox's Glean.normandy and the experiment annotations", async () => {
     const enrolls = await normandyEvents("enroll");
-    expect(enrolls.map(([, ...rest]) => rest)).toEqual([["normandy", "enroll", "preference_study", SLUG, { experimentType: "exp", branch, enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) }]]);
-    const glean = await inChrome<{ extra: Record<string, string> }[] | null>(`return Glean.normandy.enrollPreferenceStudy.testGetValue();`);
+    expect(enrolls.map(([, ...rest]) => rest)).toEqual([
+      [
+        "normandy",
+        "enroll",
+        "preference_study",
+        SLUG,
+        { experimentType: "exp", branch, enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      ],
+    ]);
+    const glean = await inChrome<{ extra: Record<string, string> }[] | null>(
+      `return Glean.normandy.enrollPreferenceStudy.testGetValue();`,
+    );
     expect(glean?.map(({ extra }) => extra)).toEqual([{ value: SLUG, experimentType: "exp", branch }]);
-    const annotation = await inChrome<{ branch: string; extra: Record<string, string> } | null>(`return Services.fog.testGetExperimentData(args[0]);`, SLUG);
+    const annotation = await inChrome<{ branch: string; extra: Record<string, string> } | null>(
+      `return Services.fog.testGetExperimentData(args[0]);`,
+      SLUG,
+    );
     expect(annotation).toMatchObject({ branch, extra: { type: "normandy-exp" } });
   });
 
@@ -165,7 +223,10 @@ describe("a preference study, end to end", () => {
     const runsBefore = (await running.addon.state()).runs.length;
     await running.addon.firefox.quit();
     // The user changes a default-branch study pref while Firefox is closed.
-    appendFileSync(join(running.addon.firefox.profileDir, "user.js"), `user_pref(${JSON.stringify(SIDELOADED_PREF)}, 9);\n`);
+    appendFileSync(
+      join(running.addon.firefox.profileDir, "user.js"),
+      `user_pref(${JSON.stringify(SIDELOADED_PREF)}, 9);\n`,
+    );
     await running.addon.firefox.restart();
 
     const studies = await waitForValue("the background page after the restart", () => running.addon.studies());
@@ -178,19 +239,38 @@ describe("a preference study, end to end", () => {
         `background page started at ${backgroundStartMs.toFixed(1)} ms`,
     );
     expect(studies.startup!.appliedAtMs).toBeLessThan(backgroundStartMs);
-    expect(studies.startup).toMatchObject({ firstInSession: true, experiments: { previousDefaults: { [DEFAULT_BRANCH_PREF]: 10, [SIDELOADED_PREF]: 1 }, skipped: [] } });
+    expect(studies.startup).toMatchObject({
+      firstInSession: true,
+      experiments: { previousDefaults: { [DEFAULT_BRANCH_PREF]: 10, [SIDELOADED_PREF]: 1 }, skipped: [] },
+    });
     const values = BRANCH_VALUES[branch];
-    expect(await prefState(DEFAULT_BRANCH_PREF)).toMatchObject({ hasUserValue: false, defaultValue: values[DEFAULT_BRANCH_PREF] });
-    expect(await prefState(SIDELOADED_PREF)).toMatchObject({ hasUserValue: true, value: 9, defaultValue: values[SIDELOADED_PREF] });
+    expect(await prefState(DEFAULT_BRANCH_PREF)).toMatchObject({
+      hasUserValue: false,
+      defaultValue: values[DEFAULT_BRANCH_PREF],
+    });
+    expect(await prefState(SIDELOADED_PREF)).toMatchObject({
+      hasUserValue: true,
+      value: 9,
+      defaultValue: values[SIDELOADED_PREF],
+    });
 
     // The start-up run waits for the studies to be taken in, so once it is done every event is in.
     await running.addon.waitForRuns(runsBefore + 1);
     const newEvents = (await normandyEvents()).slice(eventsBefore);
     expect(newEvents.map(([, ...rest]) => rest)).toEqual([
-      ["normandy", "expPrefChanged", "preference_study", SLUG, expect.objectContaining({ preferenceName: SIDELOADED_PREF, reason: "sideload" })],
+      [
+        "normandy",
+        "expPrefChanged",
+        "preference_study",
+        SLUG,
+        expect.objectContaining({ preferenceName: SIDELOADED_PREF, reason: "sideload" }),
+      ],
     ]);
     expect(studies.preferenceExperiments[0]).toMatchObject({ expired: false });
-    const annotation = await inChrome<{ branch: string } | null>(`return Services.fog.testGetExperimentData(args[0]);`, SLUG);
+    const annotation = await inChrome<{ branch: string } | null>(
+      `return Services.fog.testGetExperimentData(args[0]);`,
+      SLUG,
+    );
     expect(annotation).toMatchObject({ branch });
   });
 
@@ -200,19 +280,38 @@ describe("a preference study, end to end", () => {
 
     const run = await running.addon.runNow();
 
-    expect(run).toMatchObject({ runnerStatus: "success", actions: expect.objectContaining({ PreferenceExperimentAction: "success" }) });
+    expect(run).toMatchObject({
+      runnerStatus: "success",
+      actions: expect.objectContaining({ PreferenceExperimentAction: "success" }),
+    });
     const unenrolls = await normandyEvents("unenroll");
     expect(unenrolls.map(([, ...rest]) => rest)).toEqual([
-      ["normandy", "unenroll", "preference_study", SLUG, expect.objectContaining({ reason: "recipe-not-seen", didResetValue: "true", branch })],
+      [
+        "normandy",
+        "unenroll",
+        "preference_study",
+        SLUG,
+        expect.objectContaining({ reason: "recipe-not-seen", didResetValue: "true", branch }),
+      ],
     ]);
     expect(await prefState(DEFAULT_BRANCH_PREF)).toMatchObject({ hasUserValue: false, defaultValue: 10, value: 10 });
-    expect(await prefState(USER_BRANCH_PREF)).toMatchObject({ hasUserValue: true, value: USER_VALUE_BEFORE, defaultValue: "serif" });
+    expect(await prefState(USER_BRANCH_PREF)).toMatchObject({
+      hasUserValue: true,
+      value: USER_VALUE_BEFORE,
+      defaultValue: "serif",
+    });
     expect(await prefState(OBSERVED_PREF)).toMatchObject({ hasUserValue: true, value: 5, defaultValue: 1 });
     expect(await prefState(SIDELOADED_PREF)).toMatchObject({ hasUserValue: true, value: 9, defaultValue: 1 });
     expect((await running.addon.studies()).preferenceExperiments[0]).toMatchObject({ expired: true });
-    expect(await inChrome(`return Services.prefs.getBranch(args[0]).getChildList("");`, STARTUP_PREFS_BRANCHES.experiments)).toEqual([]);
-    const glean = await inChrome<{ extra: Record<string, string> }[] | null>(`return Glean.normandy.unenrollPreferenceStudy.testGetValue();`);
-    expect(glean?.map(({ extra }) => extra)).toEqual([expect.objectContaining({ value: SLUG, reason: "recipe-not-seen", didResetValue: "true" })]);
+    expect(
+      await inChrome(`return Services.prefs.getBranch(args[0]).getChildList("");`, STARTUP_PREFS_BRANCHES.experiments),
+    ).toEqual([]);
+    const glean = await inChrome<{ extra: Record<string, string> }[] | null>(
+      `return Glean.normandy.unenrollPreferenceStudy.testGetValue();`,
+    );
+    expect(glean?.map(({ extra }) => extra)).toEqual([
+      expect.objectContaining({ value: SLUG, reason: "recipe-not-seen", didResetValue: "true" }),
+    ]);
     expect(await inChrome(`return Services.fog.testGetExperimentData(args[0]);`, SLUG)).toBeNull();
   });
 });

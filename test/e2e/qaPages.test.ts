@@ -94,8 +94,10 @@ describe("QA pages, end to end", () => {
     await firefox().navigate(`${running.server.url}${path}`);
   };
   const screenshot = (name: string) => firefox().screenshot(`${SCREENSHOTS}/${name}.png`);
-  const studyPref = () => firefox().evalInChrome<string | null>(`return Services.prefs.getStringPref(args[0], null);`, STUDY_PREF);
-  const snapshotTimestamps = async () => ((await (await fetch(`${running.server.url}/admin/api/snapshots`)).json()) as { timestamps: number[] }).timestamps;
+  const studyPref = () =>
+    firefox().evalInChrome<string | null>(`return Services.prefs.getStringPref(args[0], null);`, STUDY_PREF);
+  const snapshotTimestamps = async () =>
+    ((await (await fetch(`${running.server.url}/admin/api/snapshots`)).json()) as { timestamps: number[] }).timestamps;
 
   beforeAll(async () => {
     serverTab = await firefox().currentTab();
@@ -121,12 +123,22 @@ describe("QA pages, end to end", () => {
       arguments: {
         slug: STUDY.slug,
         isEnrollmentPaused: false,
-        branches: [{ slug: STUDY.branch, ratio: 1, preferences: { [STUDY_PREF]: { preferenceType: "string", preferenceBranchType: "user", preferenceValue: STUDY.value } } }],
+        branches: [
+          {
+            slug: STUDY.branch,
+            ratio: 1,
+            preferences: {
+              [STUDY_PREF]: { preferenceType: "string", preferenceBranchType: "user", preferenceValue: STUDY.value },
+            },
+          },
+        ],
       },
     });
 
     await openServerPage("/");
-    expect(await inPage<string>(`return document.getElementById("recipes-live").textContent;`)).toContain("1 change is not published yet.");
+    expect(await inPage<string>(`return document.getElementById("recipes-live").textContent;`)).toContain(
+      "1 change is not published yet.",
+    );
     studiesTab = await firefox().openTab();
     await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/studies.html"));
     expect(
@@ -140,21 +152,37 @@ describe("QA pages, end to end", () => {
     const publishedAt = Date.now();
     await inPage(`document.getElementById("publish").click();`);
     await firefox().switchToTab(studiesTab);
-    await untilInPage("the active study", `[...document.querySelectorAll("#active-studies .study-name")].some((name) => name.textContent === args[0])`, [STUDY.name], 3_000);
+    await untilInPage(
+      "the active study",
+      `[...document.querySelectorAll("#active-studies .study-name")].some((name) => name.textContent === args[0])`,
+      [STUDY.name],
+      3_000,
+    );
     const enrolledAfterMs = Date.now() - publishedAt;
 
     expect(enrolledAfterMs).toBeLessThanOrEqual(2000);
     expect(await studyPref()).toBe(STUDY.value);
-    expect(await inPage<string>(`return document.querySelector("#active-studies .study").textContent;`)).toContain("Active");
+    expect(await inPage<string>(`return document.querySelector("#active-studies .study").textContent;`)).toContain(
+      "Active",
+    );
     // Each pref of the study: the value it sets, the value now, the value before (user branch), changed by the user?
     expect(
-      await inPage<string[][]>(`return [...document.querySelectorAll("#active-studies .study-prefs tbody tr")].map((row) => [...row.cells].map((cell) => cell.textContent));`),
-    ).toEqual([[STUDY_PREF, JSON.stringify(STUDY.value), JSON.stringify(STUDY.value), "(no value) (user branch)", "No"]]);
+      await inPage<string[][]>(
+        `return [...document.querySelectorAll("#active-studies .study-prefs tbody tr")].map((row) => [...row.cells].map((cell) => cell.textContent));`,
+      ),
+    ).toEqual([
+      [STUDY_PREF, JSON.stringify(STUDY.value), JSON.stringify(STUDY.value), "(no value) (user branch)", "No"],
+    ]);
     await screenshot("studies-active");
     await firefox().switchToTab(serverTab);
-    const status = await untilInPage<string>("the publish status", `/^Published/.test(text("status")) && text("status")`);
+    const status = await untilInPage<string>(
+      "the publish status",
+      `/^Published/.test(text("status")) && text("status")`,
+    );
     expect(status).toMatch(/^Published 1 recipe \(collection timestamp \d+\); connected clients run now\.$/);
-    expect(await inPage<string>(`return document.getElementById("recipes-live").textContent;`)).toContain("Everything is published.");
+    expect(await inPage<string>(`return document.getElementById("recipes-live").textContent;`)).toContain(
+      "Everything is published.",
+    );
     await screenshot("server-list-published");
   });
 
@@ -163,8 +191,13 @@ describe("QA pages, end to end", () => {
     // "Run now" (through the console page) leaves the console open for the rest of the test.
     const report = await running.addon.runNow();
     expect(report.runnerStatus).toBe("success");
-    expect(await inPage<string>(`return text("run-status");`)).toMatch(/^Done: success in \d+ ms, 1 recipe, 1 matched\.$/);
-    const runs = await untilInPage<string>("the runs", `document.querySelector("#runs details[open]") && document.getElementById("runs").textContent`);
+    expect(await inPage<string>(`return text("run-status");`)).toMatch(
+      /^Done: success in \d+ ms, 1 recipe, 1 matched\.$/,
+    );
+    const runs = await untilInPage<string>(
+      "the runs",
+      `document.querySelector("#runs details[open]") && document.getElementById("runs").textContent`,
+    );
     expect(runs).toContain(`${STUDY.name} (rev 1)`);
     expect(runs).toMatch(/filter-match\s*success/);
     expect(await inPage<number>(`return document.querySelectorAll("#runs details").length;`)).toBeGreaterThanOrEqual(3);
@@ -175,23 +208,36 @@ describe("QA pages, end to end", () => {
          document.getElementById("evaluate-filter").click();`,
         expression,
       );
-      return untilInPage<string>("the evaluation", `!/Evaluating/.test(text("filter-result")) && text("filter-result")`);
+      return untilInPage<string>(
+        "the evaluation",
+        `!/Evaluating/.test(text("filter-result")) && text("filter-result")`,
+      );
     };
     // The live context includes the study just enrolled.
-    expect(await evaluate(`normandy.studies.pref["${STUDY.slug}"].branch`)).toMatch(/^Matches: the value is truthy\.\s*"treatment"/);
+    expect(await evaluate(`normandy.studies.pref["${STUDY.slug}"].branch`)).toMatch(
+      /^Matches: the value is truthy\.\s*"treatment"/,
+    );
     expect(await evaluate("normandy.channel == 'no-such-channel'")).toMatch(/^Does not match/);
     const syntaxError = await evaluate("normandy.channel == )");
     expect(syntaxError).toMatch(/^Syntax error at position 20: Token \) \(closeParen\) unexpected/);
     expect(await inPage<number>(`return document.getElementById("filter-expression").selectionStart;`)).toBe(20);
 
     await inPage(`document.getElementById("refresh-context").click();`);
-    const context = await untilInPage<string>("the context", `/Computed/.test(text("context-status")) && document.getElementById("context").textContent`);
+    const context = await untilInPage<string>(
+      "the context",
+      `/Computed/.test(text("context-status")) && document.getElementById("context").textContent`,
+    );
     expect(context).toContain("normandy.userId");
     expect(context).toContain("normandy.channel");
     await inPage(`document.getElementById("check-connection").click();`);
-    const connection = await untilInPage<string>("the connection check", `/OK/.test(text("connection-status")) && text("connection-status")`);
+    const connection = await untilInPage<string>(
+      "the connection check",
+      `/OK/.test(text("connection-status")) && text("connection-status")`,
+    );
     expect(connection).toBe(`OK: ${running.server.config.remoteSettingsUrl}/ answers (recipe-server, HTTP API 1.22).`);
-    expect(await inPage<string>(`return document.getElementById("config").textContent;`)).toContain(running.server.config.rootHash);
+    expect(await inPage<string>(`return document.getElementById("config").textContent;`)).toContain(
+      running.server.config.rootHash,
+    );
 
     await evaluate(`normandy.studies.pref["${STUDY.slug}"].branch`);
     await screenshot("console");
@@ -210,12 +256,21 @@ describe("QA pages, end to end", () => {
   it("Remove on the studies page unenrolls with individual-opt-out, and the server's telemetry view shows the unenroll event", async () => {
     await firefox().switchToTab(studiesTab);
     await inPage(`button(document.getElementById("active-studies"), "Remove").click();`);
-    await untilInPage("the completed study", `[...document.querySelectorAll("#completed-studies .study-name")].some((name) => name.textContent === args[0])`, [STUDY.name]);
-    expect(await untilInPage<string>("the status", `/removed/.test(text("status")) && text("status")`)).toBe(`${STUDY.name} was removed.`);
-    expect(await inPage<boolean>(`return document.getElementById("no-active-studies").hidden;`)).toBe(false);
-    expect(await untilInPage<string>("the ending", `document.querySelector("#completed-studies .study-ending")?.textContent`)).toMatch(
-      /^Ended \(individual-opt-out\); last seen .+\.$/,
+    await untilInPage(
+      "the completed study",
+      `[...document.querySelectorAll("#completed-studies .study-name")].some((name) => name.textContent === args[0])`,
+      [STUDY.name],
     );
+    expect(await untilInPage<string>("the status", `/removed/.test(text("status")) && text("status")`)).toBe(
+      `${STUDY.name} was removed.`,
+    );
+    expect(await inPage<boolean>(`return document.getElementById("no-active-studies").hidden;`)).toBe(false);
+    expect(
+      await untilInPage<string>(
+        "the ending",
+        `document.querySelector("#completed-studies .study-ending")?.textContent`,
+      ),
+    ).toMatch(/^Ended \(individual-opt-out\); last seen .+\.$/);
     expect(await studyPref()).toBeNull();
     await screenshot("studies-completed");
 
@@ -224,9 +279,12 @@ describe("QA pages, end to end", () => {
       firefox().evalInChrome(`Services.prefs.setBoolPref("app.shield.optoutstudies.enabled", args[0]);`, enabled);
     await setStudiesEnabled(false);
     await firefox().switchToTab(studiesTab);
-    expect(await untilInPage<string>("the disabled text", `/No new studies will run/.test(text("studies-info-text")) && text("studies-info-text")`)).toBe(
-      "This is a list of studies that you have participated in. No new studies will run.",
-    );
+    expect(
+      await untilInPage<string>(
+        "the disabled text",
+        `/No new studies will run/.test(text("studies-info-text")) && text("studies-info-text")`,
+      ),
+    ).toBe("This is a list of studies that you have participated in. No new studies will run.");
     await screenshot("studies-disabled");
     await setStudiesEnabled(true);
     await firefox().switchToTab(studiesTab);
@@ -240,14 +298,18 @@ describe("QA pages, end to end", () => {
       "the unenroll event on the server's client page",
       async () => {
         await openServerPage(page);
-        const shown = await inPage<string>(`return document.querySelector("#events-heading").parentElement.textContent;`);
+        const shown = await inPage<string>(
+          `return document.querySelector("#events-heading").parentElement.textContent;`,
+        );
         return shown.includes("individual-opt-out") && shown;
       },
       { timeoutMs: 20_000, intervalMs: 200 },
     );
     expect(events).toContain(STUDY.slug);
     expect(events).toContain('"reason":"individual-opt-out"');
-    expect(await inPage<string>(`return document.querySelector("#uptake-heading").parentElement.textContent;`)).toContain("normandy/runner");
+    expect(
+      await inPage<string>(`return document.querySelector("#uptake-heading").parentElement.textContent;`),
+    ).toContain("normandy/runner");
     await screenshot("server-client-telemetry");
   });
 
@@ -282,12 +344,17 @@ describe("QA pages, end to end", () => {
       `const filter = document.getElementById("field-filter_expression");
        return { summary: text("error-summary"), selection: filter.selectionStart, note: filter.closest(".field").querySelector(".field-error").textContent };`,
     );
-    expect(filterError.summary).toContain("filter_expression has a syntax error at position 20: Token ) (closeParen) unexpected");
+    expect(filterError.summary).toContain(
+      "filter_expression has a syntax error at position 20: Token ) (closeParen) unexpected",
+    );
     expect(filterError.selection).toBe(20);
     expect(filterError.note).toContain("normandy.channel == )\n" + " ".repeat(20) + "^");
     await screenshot("server-editor-filter-error");
     await inPage(`document.getElementById("check-filter").click();`);
-    const checked = await untilInPage<string>("the syntax check", `/Syntax error/.test(text("filter-status")) && text("filter-status")`);
+    const checked = await untilInPage<string>(
+      "the syntax check",
+      `/Syntax error/.test(text("filter-status")) && text("filter-status")`,
+    );
     expect(checked).toMatch(/^Syntax error at position 20: Token \) \(closeParen\) unexpected/);
 
     // Raw JSON: a syntax error names line and column; a schema violation names the path.
@@ -299,14 +366,20 @@ describe("QA pages, end to end", () => {
        document.getElementById("save").click();
        return recipe;`,
     );
-    const invalid = await untilInPage<string>("the JSON error", `/not valid/.test(text("error-summary")) && text("error-summary")`);
+    const invalid = await untilInPage<string>(
+      "the JSON error",
+      `/not valid/.test(text("error-summary")) && text("error-summary")`,
+    );
     const { slug: _slug, ...argumentsWithoutSlug } = recipeJson.arguments;
     await inPage(
       `set(document.getElementById("recipe-json"), JSON.stringify(args[0], null, 2));
        document.getElementById("save").click();`,
       { ...recipeJson, arguments: argumentsWithoutSlug, filter_expression: "true" },
     );
-    const schema = await untilInPage<string>("the schema error", `/arguments\\.slug/.test(text("error-summary")) && text("error-summary")`);
+    const schema = await untilInPage<string>(
+      "the schema error",
+      `/arguments\\.slug/.test(text("error-summary")) && text("error-summary")`,
+    );
     expect(invalid).toMatch(/The JSON is not valid: JSON\.parse: .* at line 2 column \d+ of the JSON data/);
     expect(schema).toContain('arguments.slug: missing required property "slug"');
     await screenshot("server-editor-json-error");
@@ -319,7 +392,12 @@ describe("QA pages, end to end", () => {
     const xpi = zipArchive([
       {
         name: "manifest.json",
-        content: JSON.stringify({ manifest_version: 2, name: "QA pages add-on", version: "1.2", browser_specific_settings: { gecko: { id: "qa-pages@example.com" } } }),
+        content: JSON.stringify({
+          manifest_version: 2,
+          name: "QA pages add-on",
+          version: "1.2",
+          browser_specific_settings: { gecko: { id: "qa-pages@example.com" } },
+        }),
       },
     ]);
     await openServerPage("/");
@@ -333,17 +411,30 @@ describe("QA pages, end to end", () => {
         fileName,
         bytes.toString("base64"),
       );
-      const status = await untilInPage<string>("the upload", `!/Uploading/.test(text("xpi-status")) && text("xpi-status")`);
-      return { status, invalid: await inPage<string | null>(`return document.getElementById("xpi-file").getAttribute("aria-invalid");`) };
+      const status = await untilInPage<string>(
+        "the upload",
+        `!/Uploading/.test(text("xpi-status")) && text("xpi-status")`,
+      );
+      return {
+        status,
+        invalid: await inPage<string | null>(
+          `return document.getElementById("xpi-file").getAttribute("aria-invalid");`,
+        ),
+      };
     };
 
     const refused = await upload("notes.xpi", Buffer.from("not a zip at all"));
-    expect(refused).toEqual({ status: "notes.xpi was not stored: the upload is not a zip archive (an .xpi is one)", invalid: "true" });
+    expect(refused).toEqual({
+      status: "notes.xpi was not stored: the upload is not a zip archive (an .xpi is one)",
+      invalid: "true",
+    });
     await screenshot("server-xpi-refused");
     const stored = await upload("qa-pages.xpi", xpi);
     expect(stored.status).toMatch(/^qa-pages\.xpi: qa-pages@example\.com 1\.2 stored as extensionApiId \d+\.$/);
     expect(stored.invalid).toBeNull();
-    expect(await inPage<string>(`return document.getElementById("extensions-live").textContent;`)).toContain("qa-pages@example.com");
+    expect(await inPage<string>(`return document.getElementById("extensions-live").textContent;`)).toContain(
+      "qa-pages@example.com",
+    );
     await screenshot("server-xpi-uploaded");
   });
 
@@ -361,20 +452,29 @@ describe("QA pages, end to end", () => {
       return untilInPage<string>("the status", `text("status") !== args[0] && text("status")`, [before]);
     };
 
-    expect(await command("duplicate", original.id)).toMatch(new RegExp(`^Recipe ${original.id} duplicated as recipe \\d+, disabled\\.$`));
+    expect(await command("duplicate", original.id)).toMatch(
+      new RegExp(`^Recipe ${original.id} duplicated as recipe \\d+, disabled\\.$`),
+    );
     const copy = running.server.store.list().at(-1)!;
     expect(copy).toMatchObject({ name: `${original.name} (copy)`, enabled: false, arguments: original.arguments });
     expect(await inPage<string>(`return document.activeElement.getAttribute("href");`)).toBe(`/recipes/${copy.id}`);
 
-    expect(await command("enable", copy.id)).toBe(`Recipe ${copy.id} enabled. Publish to deliver the change to clients.`);
+    expect(await command("enable", copy.id)).toBe(
+      `Recipe ${copy.id} enabled. Publish to deliver the change to clients.`,
+    );
     expect(running.server.store.get(copy.id)?.enabled).toBe(true);
     // The button that was pressed became "Disable" and keeps the focus.
     expect(await inPage<string>(`return document.activeElement.dataset.command;`)).toBe("disable");
-    expect(await command("disable", copy.id)).toBe(`Recipe ${copy.id} disabled. Publish to deliver the change to clients.`);
+    expect(await command("disable", copy.id)).toBe(
+      `Recipe ${copy.id} disabled. Publish to deliver the change to clients.`,
+    );
     await screenshot("server-list-buttons");
 
     // Delete asks for confirmation first (a confirm dialog, accepted here).
-    await inPage(`setTimeout(() => document.querySelector('[data-command="delete"][data-recipe-id="' + args[0] + '"]').click(), 0);`, copy.id);
+    await inPage(
+      `setTimeout(() => document.querySelector('[data-command="delete"][data-recipe-id="' + args[0] + '"]').click(), 0);`,
+      copy.id,
+    );
     await vi.waitFor(() => firefox().acceptDialog(), { timeout: 2_500, interval: 50 });
     expect(await untilInPage<string>("the deletion", `/deleted/.test(text("status")) && text("status")`)).toBe(
       `Recipe ${copy.id} deleted. Publish to remove it from clients.`,
@@ -391,15 +491,22 @@ describe("QA pages, end to end", () => {
     expect(glance[1]).toMatch(/\(\w+\): success, \d+ recipes?\. No failures\.$/);
     expect(glance[2]).toBe("No active study or rollout.");
     await inPage(`button(document.body, "Run now").click();`);
-    expect(await untilInPage<string>("the run", `/^Done/.test(text("run-status")) && text("run-status")`)).toBe("Done: success.");
+    expect(await untilInPage<string>("the run", `/^Done/.test(text("run-status")) && text("run-status")`)).toBe(
+      "Done: success.",
+    );
     // The run just made is the last run now.
-    expect(await untilInPage<string>("the new last run", `/\\(manual\\)/.test(text("last-run")) && text("last-run")`)).toMatch(/success/);
+    expect(
+      await untilInPage<string>("the new last run", `/\\(manual\\)/.test(text("last-run")) && text("last-run")`),
+    ).toMatch(/success/);
     await screenshot("popup");
     const links = await inPage<string[]>(`return [...document.querySelectorAll("a")].map((link) => link.textContent);`);
     expect(links).toEqual(["Studies", "QA console"]);
     const studiesUrl = await firefox().extensionUrl(ADDON_ID, "pages/studies.html");
     const studiesTabs = () =>
-      firefox().evalInChrome<number>(`return gBrowser.tabs.filter((tab) => tab.linkedBrowser.currentURI.spec === args[0]).length;`, studiesUrl);
+      firefox().evalInChrome<number>(
+        `return gBrowser.tabs.filter((tab) => tab.linkedBrowser.currentURI.spec === args[0]).length;`,
+        studiesUrl,
+      );
     const before = await studiesTabs();
     await inPage(`document.querySelector("a").click();`);
     await expect.poll(studiesTabs, { timeout: 5_000, interval: 50 }).toBeGreaterThan(before);

@@ -25,13 +25,20 @@ describe("signed recipe delivery, end to end", () => {
   /** A rollout that would set `pref`'s default to 42: a refused recipe must leave the pref untouched. */
   const publishRollout = async (on: RunningRecipeServer, slug: string, pref: string) => {
     const recipe = on.store.create(
-      { name: slug, action: "preference-rollout", arguments: { slug, preferences: [{ preferenceName: pref, value: 42 }] }, filter_expression: "true", capabilities: [] },
+      {
+        name: slug,
+        action: "preference-rollout",
+        arguments: { slug, preferences: [{ preferenceName: pref, value: 42 }] },
+        filter_expression: "true",
+        capabilities: [],
+      },
       true,
     );
     await on.publish();
     return recipe;
   };
-  const prefExists = (pref: string) => running.addon.firefox.evalInChrome<boolean>(`return Services.prefs.getPrefType(args[0]) !== 0;`, pref);
+  const prefExists = (pref: string) =>
+    running.addon.firefox.evalInChrome<boolean>(`return Services.prefs.getPrefType(args[0]) !== 0;`, pref);
   const logged = async () => (await running.addon.consoleMessages()).flatMap((message) => message.args);
   const setPref = (name: string, value: string) =>
     running.addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, name, value);
@@ -41,7 +48,9 @@ describe("signed recipe delivery, end to end", () => {
     running.server.faults.set({ kind: "tamper-recipe", recipeId: tamperedRollout.id });
     try {
       const rolloutRun = await running.addon.runNow();
-      expect(rolloutRun.recipes.find((recipe) => recipe.id === tamperedRollout.id)).toMatchObject({ status: "sign_error" });
+      expect(rolloutRun.recipes.find((recipe) => recipe.id === tamperedRollout.id)).toMatchObject({
+        status: "sign_error",
+      });
       expect(await prefExists("delivery.tampered.pref")).toBe(false);
     } finally {
       running.server.faults.clear();
@@ -63,7 +72,10 @@ describe("signed recipe delivery, end to end", () => {
     }
     expect(await logged()).toContain("delivery: intact recipe");
     expect(await logged()).not.toContain("delivery: tampered recipe");
-    expect(await running.addon.gleanUptake()).toContainEqual({ source: `normandy/recipe/${tampered.id}`, value: "sign_error" });
+    expect(await running.addon.gleanUptake()).toContainEqual({
+      source: `normandy/recipe/${tampered.id}`,
+      value: "sign_error",
+    });
   });
 
   it("a collection signed under an untrusted root is refused as a whole", async () => {
@@ -114,7 +126,9 @@ describe("signed recipe delivery, end to end", () => {
     const recovered = await running.addon.runNow();
     expect(recovered.runnerStatus).toBe("success");
     expect(await logged()).toContain("delivery: after the outage");
-    const runnerUptake = (await running.addon.gleanUptake()).filter((event) => event.source === "normandy/runner").map((event) => event.value);
+    const runnerUptake = (await running.addon.gleanUptake())
+      .filter((event) => event.source === "normandy/runner")
+      .map((event) => event.value);
     expect(runnerUptake.slice(-2)).toEqual(["network_error", "success"]);
   });
 
@@ -130,7 +144,9 @@ describe("signed recipe delivery, end to end", () => {
     } finally {
       cookiePage.close();
     }
-    const cookies = await running.addon.firefox.evalInChrome<number>(`return Services.cookies.getCookiesFromHost("127.0.0.1", {}).length;`);
+    const cookies = await running.addon.firefox.evalInChrome<number>(
+      `return Services.cookies.getCookiesFromHost("127.0.0.1", {}).length;`,
+    );
     expect(cookies).toBeGreaterThan(0);
 
     // Record the Cookie header of every request Firefox sends to the recipe server during one run.

@@ -30,7 +30,15 @@ describe("telemetry of one study lifecycle, end to end", () => {
             userFacingName: "Lifecycle",
             userFacingDescription: "One branch, one pref",
             isEnrollmentPaused: false,
-            branches: [{ slug: "only", ratio: 1, preferences: { [PREF]: { preferenceType: "integer", preferenceBranchType: "default", preferenceValue: 2 } } }],
+            branches: [
+              {
+                slug: "only",
+                ratio: 1,
+                preferences: {
+                  [PREF]: { preferenceType: "integer", preferenceBranchType: "default", preferenceValue: 2 },
+                },
+              },
+            ],
           },
           filter_expression: "true",
           capabilities: [],
@@ -38,7 +46,16 @@ describe("telemetry of one study lifecycle, end to end", () => {
         true,
       ).id;
       // Keeps the collection non-empty once the study's recipe is disabled (an empty one is only a temporary error).
-      server.store.create({ name: "Stays", action: "console-log", arguments: { message: "stays" }, filter_expression: "true", capabilities: [] }, true);
+      server.store.create(
+        {
+          name: "Stays",
+          action: "console-log",
+          arguments: { message: "stays" },
+          filter_expression: "true",
+          capabilities: [],
+        },
+        true,
+      );
       await server.publish();
     },
     waitForFirstRun: true,
@@ -65,7 +82,9 @@ describe("telemetry of one study lifecycle, end to end", () => {
       .filter(([, category]) => category === "normandy")
       .map(([, , method, object, value, extra]) => ({ method, object, value: value ?? "", extra: extra ?? {} }));
   const intakeEvents = async (): Promise<NormandyEvent[]> => {
-    const clientId = await running.addon.firefox.evalInChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
+    const clientId = await running.addon.firefox.evalInChrome<string>(
+      `return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`,
+    );
     return running.server.intake
       .events(clientId)
       .reverse() // the intake lists newest first
@@ -74,7 +93,9 @@ describe("telemetry of one study lifecycle, end to end", () => {
   };
 
   it("enroll, a user change and unenroll give the same events, in order, in Glean, the local log and the intake", async () => {
-    expect(await running.addon.firefox.evalInChrome(`return Services.prefs.getDefaultBranch("").getIntPref(args[0]);`, PREF)).toBe(2);
+    expect(
+      await running.addon.firefox.evalInChrome(`return Services.prefs.getDefaultBranch("").getIntPref(args[0]);`, PREF),
+    ).toBe(2);
 
     await running.addon.firefox.evalInChrome(`Services.prefs.setIntPref(args[0], 5);`, PREF);
     await expect.poll(async () => (await loggedEvents()).length, { timeout: 10_000 }).toBe(2);
@@ -84,8 +105,18 @@ describe("telemetry of one study lifecycle, end to end", () => {
     expect((await running.addon.runNow()).runnerStatus).toBe("success");
 
     const expected: NormandyEvent[] = [
-      { method: "enroll", object: "preference_study", value: SLUG, extra: { branch: "only", experimentType: "exp", enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) } },
-      { method: "expPrefChanged", object: "preference_study", value: SLUG, extra: expect.objectContaining({ preferenceName: PREF, reason: "observer" }) },
+      {
+        method: "enroll",
+        object: "preference_study",
+        value: SLUG,
+        extra: { branch: "only", experimentType: "exp", enrollmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      },
+      {
+        method: "expPrefChanged",
+        object: "preference_study",
+        value: SLUG,
+        extra: expect.objectContaining({ preferenceName: PREF, reason: "observer" }),
+      },
       {
         method: "unenroll",
         object: "preference_study",
@@ -95,7 +126,9 @@ describe("telemetry of one study lifecycle, end to end", () => {
     ];
     const local = await loggedEvents();
     expect(local).toEqual(expected);
-    expect(await gleanEvents()).toEqual(local.map(({ extra, ...rest }) => ({ ...rest, extra: expect.objectContaining(withoutEnrollmentId(extra)) })));
+    expect(await gleanEvents()).toEqual(
+      local.map(({ extra, ...rest }) => ({ ...rest, extra: expect.objectContaining(withoutEnrollmentId(extra)) })),
+    );
     await expect.poll(async () => (await intakeEvents()).length, { timeout: 15_000 }).toBe(3);
     expect(await intakeEvents()).toEqual(local);
     // The user's value survives the unenrollment.

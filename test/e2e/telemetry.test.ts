@@ -30,19 +30,74 @@ describe("telemetry, end to end", () => {
   const inAddonPage = <T>(body: string, ...args: JsonValue[]) =>
     running.addon.firefox.evalInExtensionPage<T>(ADDON_ID, CONSOLE_PAGE, body, ...args);
   const inChrome = <T>(body: string, ...args: JsonValue[]) => running.addon.firefox.evalInChrome<T>(body, ...args);
-  const setUploadEnabled = (enabled: boolean) => inChrome(`Services.prefs.setBoolPref(args[0], args[1]);`, UPLOAD_ENABLED_PREF, enabled);
+  const setUploadEnabled = (enabled: boolean) =>
+    inChrome(`Services.prefs.setBoolPref(args[0], args[1]);`, UPLOAD_ENABLED_PREF, enabled);
 
   describe("Normandy events", () => {
     const events = [
-      ["enroll", "preference_study", "e2e-pref-study", { branch: "treatment", experimentType: "exp", enrollmentId: "e-2" }, "enroll_preference_study"],
-      ["enrollFailed", "addon_study", "e2e-addon-study", { reason: "download-failure", detail: "HTTP 404" }, "enroll_failed_addon_study"],
-      ["update", "preference_rollout", "e2e-rollout", { previousState: "active", enrollmentId: "e-1" }, "update_preference_rollout"],
-      ["updateFailed", "addon_rollout", "e2e-addon-rollout", { reason: "conflict", branch: "active", enrollmentId: "e-3" }, "update_failed_addon_rollout"],
-      ["unenroll", "preference_rollback", "e2e-rollout", { reason: "rollback", enrollmentId: "e-1" }, "unenroll_preference_rollback"],
-      ["unenrollFailed", "preference_study", "e2e-pref-study", { reason: "does-not-exist", caller: "stop" }, "unenroll_failed_preference_study"],
-      ["graduate", "preference_rollout", "e2e-rollout", { reason: "all-prefs-match", enrollmentId: "e-1" }, "graduate_preference_rollout"],
-      ["expPrefChanged", "preference_study", "e2e-pref-study", { preferenceName: "a.b", reason: "observer", enrollmentId: "e-2" }, "exp_pref_changed_preference_study"],
-      ["validationFailed", "nimbus_experiment", "e2e-nimbus", { reason: "invalid-branch", branch: "x" }, "validation_failed_nimbus_experiment"],
+      [
+        "enroll",
+        "preference_study",
+        "e2e-pref-study",
+        { branch: "treatment", experimentType: "exp", enrollmentId: "e-2" },
+        "enroll_preference_study",
+      ],
+      [
+        "enrollFailed",
+        "addon_study",
+        "e2e-addon-study",
+        { reason: "download-failure", detail: "HTTP 404" },
+        "enroll_failed_addon_study",
+      ],
+      [
+        "update",
+        "preference_rollout",
+        "e2e-rollout",
+        { previousState: "active", enrollmentId: "e-1" },
+        "update_preference_rollout",
+      ],
+      [
+        "updateFailed",
+        "addon_rollout",
+        "e2e-addon-rollout",
+        { reason: "conflict", branch: "active", enrollmentId: "e-3" },
+        "update_failed_addon_rollout",
+      ],
+      [
+        "unenroll",
+        "preference_rollback",
+        "e2e-rollout",
+        { reason: "rollback", enrollmentId: "e-1" },
+        "unenroll_preference_rollback",
+      ],
+      [
+        "unenrollFailed",
+        "preference_study",
+        "e2e-pref-study",
+        { reason: "does-not-exist", caller: "stop" },
+        "unenroll_failed_preference_study",
+      ],
+      [
+        "graduate",
+        "preference_rollout",
+        "e2e-rollout",
+        { reason: "all-prefs-match", enrollmentId: "e-1" },
+        "graduate_preference_rollout",
+      ],
+      [
+        "expPrefChanged",
+        "preference_study",
+        "e2e-pref-study",
+        { preferenceName: "a.b", reason: "observer", enrollmentId: "e-2" },
+        "exp_pref_changed_preference_study",
+      ],
+      [
+        "validationFailed",
+        "nimbus_experiment",
+        "e2e-nimbus",
+        { reason: "invalid-branch", branch: "x" },
+        "validation_failed_nimbus_experiment",
+      ],
     ] as const;
 
     it("recordEvent lands in Firefox's own Glean.normandy event metric of each method, value among the extras", async () => {
@@ -65,12 +120,21 @@ describe("telemetry, end to end", () => {
       for (const [method, , value, extra, metric] of events) {
         // ESR 153's compiled enroll metrics have no enrollmentId: it is left out there (and kept below).
         const { enrollmentId, ...rest } = extra as Record<string, string>;
-        const compiledExtra = method === "enroll" ? rest : { ...rest, ...(enrollmentId === undefined ? {} : { enrollmentId }) };
-        expect(recorded[metric], metric).toEqual([expect.objectContaining({ category: "normandy", name: metric, extra: { ...compiledExtra, value } })]);
+        const compiledExtra =
+          method === "enroll" ? rest : { ...rest, ...(enrollmentId === undefined ? {} : { enrollmentId }) };
+        expect(recorded[metric], metric).toEqual([
+          expect.objectContaining({ category: "normandy", name: metric, extra: { ...compiledExtra, value } }),
+        ]);
       }
-      const runtimeEnroll = await inChrome<unknown>(`return Glean.recipeClientEvents.enrollPreferenceStudy.testGetValue();`);
+      const runtimeEnroll = await inChrome<unknown>(
+        `return Glean.recipeClientEvents.enrollPreferenceStudy.testGetValue();`,
+      );
       expect(runtimeEnroll).toEqual([
-        expect.objectContaining({ category: "recipe_client_events", name: "enroll_preference_study", extra: { ...events[0][3], value: events[0][2] } }),
+        expect.objectContaining({
+          category: "recipe_client_events",
+          name: "enroll_preference_study",
+          extra: { ...events[0][3], value: events[0][2] },
+        }),
       ]);
     });
 
@@ -146,7 +210,13 @@ describe("telemetry, end to end", () => {
     /** Creates and publishes a recipe; `fields` may be what the admin API would refuse (the store does not check). */
     const publish = async (fields: Partial<RecipeFields> & { name: string }) => {
       const recipe = running.server.store.create(
-        { action: "console-log", arguments: { message: fields.name }, filter_expression: "true", capabilities: [], ...fields },
+        {
+          action: "console-log",
+          arguments: { message: fields.name },
+          filter_expression: "true",
+          capabilities: [],
+          ...fields,
+        },
         true,
       );
       await running.server.publish();
@@ -176,7 +246,10 @@ describe("telemetry, end to end", () => {
       expect(uptake.at(-1)).toEqual({ source: "normandy/runner", value: "success" });
       expect(await freshness(id)).toBe(1);
 
-      running.server.store.update(id, { ...running.server.store.get(id)!, arguments: { message: "uptake: success, revised" } });
+      running.server.store.update(id, {
+        ...running.server.store.get(id)!,
+        arguments: { message: "uptake: success, revised" },
+      });
       await running.server.publish();
       await uptakeOfOneRun();
       expect(await freshness(id)).toBe(2);
@@ -192,7 +265,13 @@ describe("telemetry, end to end", () => {
         "its action is one this client does not have",
         {
           action: "opt-out-study",
-          arguments: { name: "Legacy study", description: "An opt-out study", addonUrl: "https://example.com/study.xpi", extensionApiId: 1, isEnrollmentPaused: true },
+          arguments: {
+            name: "Legacy study",
+            description: "An opt-out study",
+            addonUrl: "https://example.com/study.xpi",
+            extensionApiId: 1,
+            isEnrollmentPaused: true,
+          },
         },
       ],
       ["content_error", "its filter does not parse", { filter_expression: "normandy.locale ==" }],
@@ -218,7 +297,15 @@ describe("telemetry, end to end", () => {
           userFacingName: "Opted out",
           userFacingDescription: "Never enrolls: studies are off",
           isEnrollmentPaused: false,
-          branches: [{ slug: "a", ratio: 1, preferences: { "uptake.test.pref": { preferenceType: "integer", preferenceBranchType: "default", preferenceValue: 1 } } }],
+          branches: [
+            {
+              slug: "a",
+              ratio: 1,
+              preferences: {
+                "uptake.test.pref": { preferenceType: "integer", preferenceBranchType: "default", preferenceValue: 1 },
+              },
+            },
+          ],
         },
       });
       await inChrome(`Services.prefs.setBoolPref(args[0], false);`, optOutPref);
@@ -270,8 +357,16 @@ describe("telemetry, end to end", () => {
   });
 
   describe("the intake", () => {
-    const asEventRecord = (event: ReceivedEvent): EventRecord => [event.timestamp, event.category, event.method, event.object, event.value, event.extra];
-    const clientIdPref = () => inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
+    const asEventRecord = (event: ReceivedEvent): EventRecord => [
+      event.timestamp,
+      event.category,
+      event.method,
+      event.object,
+      event.value,
+      event.extra,
+    ];
+    const clientIdPref = () =>
+      inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
 
     /**
      * Turns upload on and makes a run; returns the events it logged. The positive signal for "nothing was
@@ -295,15 +390,25 @@ describe("telemetry, end to end", () => {
       const recordedSince = await runWithUploadEnabled();
 
       await expect
-        .poll(() => running.server.intake.clients().map((client) => client.eventCount), { timeout: 10_000, interval: 250 })
+        .poll(() => running.server.intake.clients().map((client) => client.eventCount), {
+          timeout: 10_000,
+          interval: 250,
+        })
         .toEqual([recordedSince.length]);
       const id = await clientIdPref();
       const received = running.server.intake.events(id).reverse();
       expect(received.map(asEventRecord)).toEqual(recordedSince);
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(id).not.toBe(await inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.user_id", "");`));
+      expect(id).not.toBe(
+        await inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.user_id", "");`),
+      );
       expect(running.server.intake.clients()).toEqual([
-        expect.objectContaining({ clientId: id, addonVersion: "0.1.0", locale: "en-US", lastSessionId: expect.stringMatching(/^[0-9a-f-]{36}$/) }),
+        expect.objectContaining({
+          clientId: id,
+          addonVersion: "0.1.0",
+          locale: "en-US",
+          lastSessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        }),
       ]);
     });
 
@@ -315,7 +420,9 @@ describe("telemetry, end to end", () => {
       await running.addon.runNow();
 
       const recordedSince = await runWithUploadEnabled();
-      await expect.poll(() => running.server.intake.events(id).length, { timeout: 10_000, interval: 250 }).toBe(received + recordedSince.length);
+      await expect
+        .poll(() => running.server.intake.events(id).length, { timeout: 10_000, interval: 250 })
+        .toBe(received + recordedSince.length);
       const newest = running.server.intake.events(id).slice(0, recordedSince.length).reverse();
       expect(newest.map(asEventRecord)).toEqual(recordedSince);
       expect(running.server.intake.events(id).slice(recordedSince.length)).toHaveLength(received);
@@ -324,7 +431,12 @@ describe("telemetry, end to end", () => {
   });
 
   it("the QA console's Export button downloads the event log as JSON", async () => {
-    const exported = await inAddonPage<{ fileName: string; type: string; json: { exportedAt: string; droppedEvents: number; events: unknown[] }; logged: unknown[] }>(
+    const exported = await inAddonPage<{
+      fileName: string;
+      type: string;
+      json: { exportedAt: string; droppedEvents: number; events: unknown[] };
+      logged: unknown[];
+    }>(
       `// Capture the download instead of writing a file.
        const blobs = new Map();
        URL.createObjectURL = (blob) => { const url = "blob:captured-" + blobs.size; blobs.set(url, blob); return url; };

@@ -39,7 +39,10 @@ describe("telemetry, liveTelemetry and attribution against Firefox's own ClientE
     profileFiles: { "times.json": JSON.stringify({ created: PROFILE_CREATED, firstUse: PROFILE_CREATED }) },
     prepareServer: async (server) => {
       for (const [name, filter] of Object.entries({ ...COMPARED, unattributed: UNATTRIBUTED })) {
-        ids[name] = server.store.create({ name, action: "console-log", arguments: { message: name }, filter_expression: filter, capabilities: [] }, true).id;
+        ids[name] = server.store.create(
+          { name, action: "console-log", arguments: { message: name }, filter_expression: filter, capabilities: [] },
+          true,
+        ).id;
       }
       await server.publish();
     },
@@ -68,7 +71,9 @@ describe("telemetry, liveTelemetry and attribution against Firefox's own ClientE
     );
 
   const ourSuitabilities = (run: RunReport) =>
-    Object.fromEntries(Object.keys(COMPARED).map((name) => [name, run.recipes.find((recipe) => recipe.id === ids[name])?.suitability]));
+    Object.fromEntries(
+      Object.keys(COMPARED).map((name) => [name, run.recipes.find((recipe) => recipe.id === ids[name])?.suitability]),
+    );
 
   /** A run of ours and Normandy's verdicts around it; they must agree (the test also says what both should be). */
   const compareWithNormandy = async (run?: RunReport) => {
@@ -118,7 +123,11 @@ describe("telemetry, liveTelemetry and attribution against Firefox's own ClientE
     const creationDate = "normandy.telemetry.main.environment.profile.creationDate";
     expect(await normandyValue(creationDate)).toBe(PROFILE_CREATION_DAY);
     expect(await playground(creationDate)).toEqual({ ok: true, value: PROFILE_CREATION_DAY, matches: true });
-    expect(await playground(`normandy.telemetry.main.payload.info.reason`)).toEqual({ ok: true, value: "shutdown", matches: true });
+    expect(await playground(`normandy.telemetry.main.payload.info.reason`)).toEqual({
+      ok: true,
+      value: "shutdown",
+      matches: true,
+    });
     expect(await compareWithNormandy()).toEqual({
       "profile-before-2020": "filter-match",
       "profile-before-2018": "filter-mismatch",
@@ -137,7 +146,10 @@ describe("telemetry, liveTelemetry and attribution against Firefox's own ClientE
       const userValue = `normandy.liveTelemetry.main.environment.settings.userPrefs["${BLOCKLIST_PREF}"]`;
       await expect.poll(() => normandyValue(userValue)).toBe(false);
       expect(await playground(userValue)).toEqual({ ok: true, value: false, matches: false });
-      expect(await compareWithNormandy()).toMatchObject({ "blocklist-off": "filter-match", "profile-before-2020": "filter-match" });
+      expect(await compareWithNormandy()).toMatchObject({
+        "blocklist-off": "filter-match",
+        "profile-before-2020": "filter-match",
+      });
     } finally {
       await firefox().evalInChrome(`Services.prefs.clearUserPref(args[0]);`, BLOCKLIST_PREF);
     }
@@ -146,10 +158,13 @@ describe("telemetry, liveTelemetry and attribution against Firefox's own ClientE
   });
 
   it("the QA console shows them: the playground's profile-age example matches, the context view lists the ping types", async () => {
-    const text = (id: string) => firefox().evalInContent<string>(`return document.getElementById(args[0]).textContent;`, id);
+    const text = (id: string) =>
+      firefox().evalInContent<string>(`return document.getElementById(args[0]).textContent;`, id);
     await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/console.html"));
     await firefox().evalInContent(`document.querySelector("#playground-examples button.example").click();`);
-    expect(await firefox().evalInContent<string>(`return document.getElementById("filter-expression").value;`)).toBe(COMPARED["profile-before-2020"]);
+    expect(await firefox().evalInContent<string>(`return document.getElementById("filter-expression").value;`)).toBe(
+      COMPARED["profile-before-2020"],
+    );
     await expect.poll(() => text("filter-result")).toMatch(/^Matches: the value is truthy\.\s*true$/);
 
     await firefox().evalInContent(`document.getElementById("refresh-context").click();`);

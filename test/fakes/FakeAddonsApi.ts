@@ -84,7 +84,13 @@ export class FakeAddonsApi implements AddonsApi {
     if (this.hangAt === "install") return never();
     const installError = this.installErrors.get(pkg.id);
     if (installError) return failed(installError);
-    const addon: AddonInfo = { id: pkg.id, name: pkg.name ?? pkg.id, version: pkg.version, type: "extension", isActive: true };
+    const addon: AddonInfo = {
+      id: pkg.id,
+      name: pkg.name ?? pkg.id,
+      version: pkg.version,
+      type: "extension",
+      isActive: true,
+    };
     this.installed.set(pkg.id, addon);
     if (this.hangAt === "after-install") return never();
     return { status: "installed", addon };
@@ -178,8 +184,10 @@ const PREPARE_INSTALL = (
 const HASH_PATTERN = new RegExp(PREPARE_INSTALL.parameters.find((parameter) => parameter.name === "hash")!.pattern!);
 
 function assertPrepareInstallArguments(hash: string, limits: DownloadLimits): void {
-  if (!HASH_PATTERN.test(hash)) throw new Error(`prepareInstall: hash ${JSON.stringify(hash)} does not match ${HASH_PATTERN}`);
+  if (!HASH_PATTERN.test(hash))
+    throw new Error(`prepareInstall: hash ${JSON.stringify(hash)} does not match ${HASH_PATTERN}`);
   for (const [name, limit] of Object.entries(limits)) {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`prepareInstall: limits.${name} must be an integer of at least 1, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error(`prepareInstall: limits.${name} must be an integer of at least 1, got ${limit}`);
   }
 }

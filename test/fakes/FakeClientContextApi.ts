@@ -80,7 +80,11 @@ export class FakeClientContextApi implements ClientContextApi {
   getArchivedPingList = () =>
     this.answer(
       "getArchivedPingList",
-      this.archive.map(({ id, type, creationDate }): ArchivedPingEntry => ({ id, type, timestampCreated: Date.parse(creationDate) })),
+      this.archive.map(({ id, type, creationDate }): ArchivedPingEntry => ({
+        id,
+        type,
+        timestampCreated: Date.parse(creationDate),
+      })),
     );
   getArchivedPing = async (id: string) => {
     const ping = this.archive.find((archived) => archived.id === id);
@@ -109,7 +113,12 @@ export class FakeClientContextApi implements ClientContextApi {
 }
 
 /** A ping shaped like Firefox's (format version 4), with an environment. */
-export function telemetryPing(type: string, id: string, creationDate: string, profileCreationDate = 18_000): TelemetryPing {
+export function telemetryPing(
+  type: string,
+  id: string,
+  creationDate: string,
+  profileCreationDate = 18_000,
+): TelemetryPing {
   return {
     type,
     id,

@@ -44,7 +44,8 @@ export class FakeEnrollmentTelemetry implements EnrollmentTelemetry {
     extra: EnrollmentEventExtra<Method>,
   ): Promise<void> {
     const newest = this.events.findLast((event) => event.object === object && event.value === value);
-    if (!newest || !isSameEvent(newest, method, extra as Record<string, string>)) await this.recordEvent(method, object, value, extra);
+    if (!newest || !isSameEvent(newest, method, extra as Record<string, string>))
+      await this.recordEvent(method, object, value, extra);
   }
 
   async setExperimentActive(slug: string, branch: string, options: ExperimentAnnotationOptions): Promise<void> {

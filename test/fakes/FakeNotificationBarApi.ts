@@ -42,7 +42,8 @@ export class FakeNotificationBarApi implements NotificationBarApi {
   async show(bar: SurveyBar): Promise<void> {
     if (!this.windowOpen) throw new Error("There is no browser window to show the bar in");
     if (this.bars.has(bar.id)) throw new Error(`A bar ${bar.id} is already shown`);
-    if (bar.learnMoreMessage && bar.learnMoreUrl && !isWebUrl(bar.learnMoreUrl)) throw new Error("learnMoreUrl must be an http or https URL");
+    if (bar.learnMoreMessage && bar.learnMoreUrl && !isWebUrl(bar.learnMoreUrl))
+      throw new Error("learnMoreUrl must be an http or https URL");
     this.shown.push({ ...bar });
     this.bars.set(bar.id, { ...bar, text: bar.message, answerable: true });
   }

@@ -52,7 +52,8 @@ export class FakePrefsApi implements PrefsApi {
   async setPref(name: string, value: PrefValue, branch: PrefBranch): Promise<void> {
     assertStorable(name, value);
     const type = this.typeOf(name);
-    if (type !== "invalid" && type !== typeOfValue(value)) throw new Error(`${name}: the pref already has type ${type}`);
+    if (type !== "invalid" && type !== typeOfValue(value))
+      throw new Error(`${name}: the pref already has type ${type}`);
     this.changing(name, () => (branch === "default" ? this.defaults : this.user).set(name, value));
   }
 
@@ -100,7 +101,9 @@ export class FakePrefsApi implements PrefsApi {
   startupPrefs(subtree: StartupPrefsSubtree): Record<string, PrefValue> {
     const branch = STARTUP_PREFS_BRANCHES[subtree];
     return Object.fromEntries(
-      [...this.user].filter(([name]) => name.startsWith(branch)).map(([name, value]) => [name.slice(branch.length), value]),
+      [...this.user]
+        .filter(([name]) => name.startsWith(branch))
+        .map(([name, value]) => [name.slice(branch.length), value]),
     );
   }
 
@@ -157,7 +160,9 @@ export class FakePrefsApi implements PrefsApi {
   private start(firstInSession: boolean): void {
     this.listeners.clear();
     this.pending = [];
-    const applied = Object.fromEntries(STARTUP_PREFS_ORDER.map((subtree) => [subtree, this.applyStartupPrefs(subtree)]));
+    const applied = Object.fromEntries(
+      STARTUP_PREFS_ORDER.map((subtree) => [subtree, this.applyStartupPrefs(subtree)]),
+    );
     this.startupApplication = {
       ...(applied as Record<StartupPrefsSubtree, AppliedStartupPrefs>),
       appliedAtMs: ++this.msSinceProcessStart,

@@ -39,7 +39,8 @@ export class FakeTelemetryApi implements TelemetryApi {
 
   async reportUptakes({ sources, statuses }: UptakeBatch): Promise<number> {
     throwIfProblem(columnsProblem("sources", sources, "statuses", statuses));
-    for (const status of statuses) if (!UPTAKE_STATUSES.includes(status)) throw new Error(`unknown uptake status ${status}`);
+    for (const status of statuses)
+      if (!UPTAKE_STATUSES.includes(status)) throw new Error(`unknown uptake status ${status}`);
     this.uptake.push(...sources.map((source, index) => ({ source, status: statuses[index]! })));
     return ++this.clock;
   }
@@ -72,7 +73,8 @@ export class FakeTelemetryApi implements TelemetryApi {
     throwIfProblem(columnsProblem("recipeIds", recipeIds, "revisions", revisions));
     for (const [index, recipeId] of recipeIds.entries()) {
       const revision = revisions[index]!;
-      if (!Number.isInteger(recipeId) || !Number.isInteger(revision)) throw new Error(`not integers: ${recipeId}, ${revision}`);
+      if (!Number.isInteger(recipeId) || !Number.isInteger(revision))
+        throw new Error(`not integers: ${recipeId}, ${revision}`);
       this.recipeFreshness.set(recipeId, revision);
     }
   }

@@ -39,7 +39,9 @@ export class ManualTimers implements Timers {
   advance(ms: number): void {
     const until = this.now + ms;
     for (;;) {
-      const due = [...this.pending.entries()].filter(([, timer]) => timer.at <= until).sort(([, a], [, b]) => a.at - b.at)[0];
+      const due = [...this.pending.entries()]
+        .filter(([, timer]) => timer.at <= until)
+        .sort(([, a], [, b]) => a.at - b.at)[0];
       if (!due) break;
       this.pending.delete(due[0]);
       this.now = due[1].at;
@@ -75,7 +77,11 @@ export function heartbeatClient(options: HeartbeatClientOptions) {
   const surveys = new HeartbeatSurveys({
     bar,
     store,
-    telemetry: new MessagingTelemetry(new ClientPingRecorder(telemetry, eventLog), async () => ({ clientId: HEARTBEAT_CLIENT_ID, addonVersion: "0.1.0", locale: "en-US" })),
+    telemetry: new MessagingTelemetry(new ClientPingRecorder(telemetry, eventLog), async () => ({
+      clientId: HEARTBEAT_CLIENT_ID,
+      addonVersion: "0.1.0",
+      locale: "en-US",
+    })),
     submitHeartbeatPing: (ping) => telemetry.submitHeartbeatPing(ping),
     surveyDurationMs: () => surveyDurationMs(prefs),
     now,

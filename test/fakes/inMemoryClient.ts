@@ -62,7 +62,11 @@ function freshProfile(): Profile {
 export type InMemoryClient = Awaited<ReturnType<typeof inMemoryClient>>;
 
 /** A client started on a fresh profile, or on `profile` (a restart). */
-export async function inMemoryClient(source: RecipeSource, configOverrides: Partial<ClientConfig> = {}, profile: Profile = freshProfile()) {
+export async function inMemoryClient(
+  source: RecipeSource,
+  configOverrides: Partial<ClientConfig> = {},
+  profile: Profile = freshProfile(),
+) {
   const { prefs, addons, storage } = profile;
   const initialPrefs = new Map(Object.entries(BUILT_IN_DEFAULTS));
   const packages = new Map<number, ExtensionDetails>();
@@ -71,7 +75,16 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
     const url = `http://fuzz.test/extensions/${id}.xpi`;
     const sha256 = createHash("sha256").update(addonId).digest("hex");
     addons.serve(url, { id: addonId, version: "1.0", sha256, size: 1000 });
-    packages.set(id, { id, name: addonId, xpi: url, extension_id: addonId, version: "1.0", hash: sha256, hash_algorithm: "sha256", size: 1000 });
+    packages.set(id, {
+      id,
+      name: addonId,
+      xpi: url,
+      extension_id: addonId,
+      version: "1.0",
+      hash: sha256,
+      hash_algorithm: "sha256",
+      size: 1000,
+    });
   }
   const extensionDetails = async (extensionApiId: number) => {
     const details = packages.get(extensionApiId);
@@ -90,8 +103,18 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
     addonStudies: new AddonStudyStore(storage),
     addonRollouts: new AddonRolloutStore(storage),
   };
-  const preferenceExperiments = new PreferenceExperiments({ prefs, store: stores.preferenceExperiments, telemetry: enrollmentTelemetry, warn });
-  const preferenceRollouts = new PreferenceRollouts({ prefs, store: stores.preferenceRollouts, telemetry: enrollmentTelemetry, warn });
+  const preferenceExperiments = new PreferenceExperiments({
+    prefs,
+    store: stores.preferenceExperiments,
+    telemetry: enrollmentTelemetry,
+    warn,
+  });
+  const preferenceRollouts = new PreferenceRollouts({
+    prefs,
+    store: stores.preferenceRollouts,
+    telemetry: enrollmentTelemetry,
+    warn,
+  });
   const addonStudies = new AddonStudies({
     addons,
     store: stores.addonStudies,
@@ -101,7 +124,13 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
     info: () => undefined,
     warn,
   });
-  const addonRollouts = new AddonRollouts({ addons, store: stores.addonRollouts, telemetry: enrollmentTelemetry, extensionDetails, warn });
+  const addonRollouts = new AddonRollouts({
+    addons,
+    store: stores.addonRollouts,
+    telemetry: enrollmentTelemetry,
+    extensionDetails,
+    warn,
+  });
   await preferenceRollouts.init();
   await addonRollouts.init();
   await preferenceExperiments.init();
@@ -120,7 +149,13 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
     intakeUrl: "",
     ...configOverrides,
   };
-  const attributes = { version: "153.7.0", locale: "en-US", channel: "esr", userId: "8d6ee3ee-4c37-4e3b-9d64-9a4e1e0d0b7a", isFirstRun: false };
+  const attributes = {
+    version: "153.7.0",
+    locale: "en-US",
+    channel: "esr",
+    userId: "8d6ee3ee-4c37-4e3b-9d64-9a4e1e0d0b7a",
+    isFirstRun: false,
+  };
   const consoleLogged: string[] = [];
   const heartbeat = heartbeatClient({
     storage,
@@ -181,7 +216,8 @@ export async function inMemoryClient(source: RecipeSource, configOverrides: Part
       for (const rollout of await new PreferenceRolloutStore(storage).getAllActive()) {
         for (const { preferenceName } of rollout.preferences) owned.add(`pref ${preferenceName}`);
       }
-      for (const study of await new AddonStudyStore(storage).getAllActive()) if (study.addonId) owned.add(`add-on ${study.addonId}`);
+      for (const study of await new AddonStudyStore(storage).getAllActive())
+        if (study.addonId) owned.add(`add-on ${study.addonId}`);
       for (const rollout of await new AddonRolloutStore(storage).getAllActive()) owned.add(`add-on ${rollout.addonId}`);
 
       const changed: string[] = [];

@@ -10,7 +10,10 @@ import { RunTelemetry } from "../../src/telemetry/RunTelemetry.js";
 import { Uptake } from "../../src/telemetry/Uptake.js";
 
 /** What a runner records of its runs: telemetry, run history, the last applied changeset, the server's backoff. */
-export type RunnerRecords = Pick<RecipeRunnerDeps, "uptake" | "runTelemetry" | "history" | "collectionState" | "backoff">;
+export type RunnerRecords = Pick<
+  RecipeRunnerDeps,
+  "uptake" | "runTelemetry" | "history" | "collectionState" | "backoff"
+>;
 
 /** The runner's records over `telemetry`, the event log and `storage`, wired as src/background.ts wires them. */
 export function runnerRecords(telemetry: TelemetryApi, eventLog: EventSink, storage: KeyValueStorage): RunnerRecords {

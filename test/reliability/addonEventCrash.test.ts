@@ -40,19 +40,28 @@ let recipeId = 0;
 const studyRecipe = (extensionApiId: number): RecipeFields => ({
   name: SLUG,
   action: "branched-addon-study",
-  arguments: { slug: SLUG, userFacingName: "Update crash", userFacingDescription: "Updated, then killed", isEnrollmentPaused: false, branches: [{ slug: "treatment", ratio: 1, extensionApiId }] },
+  arguments: {
+    slug: SLUG,
+    userFacingName: "Update crash",
+    userFacingDescription: "Updated, then killed",
+    isEnrollmentPaused: false,
+    branches: [{ slug: "treatment", ratio: 1, extensionApiId }],
+  },
   filter_expression: "true",
   capabilities: [],
 });
 
-const uploadVersion = async (version: string) => (await uploadXpi(server, await buildTestAddon(workDir, STUDY_ADDON, version))).id;
+const uploadVersion = async (version: string) =>
+  (await uploadXpi(server, await buildTestAddon(workDir, STUDY_ADDON, version))).id;
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "addon-event-crash-"));
   server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0 });
   recipeId = server.store.create(studyRecipe(await uploadVersion("1.0")), true).id;
   await server.publish();
-  addon = await AddonUnderTest.start("reliability-addon-events", prefsFor(server), { permanentXpiDir: join(workDir, "client") });
+  addon = await AddonUnderTest.start("reliability-addon-events", prefsFor(server), {
+    permanentXpiDir: join(workDir, "client"),
+  });
   await addon.waitForRuns(1);
   // A clean restart first, so Firefox has written its add-on database with the recipe client and the study add-on in it.
   await addon.firefox.restart();
@@ -115,13 +124,22 @@ async function observe(version: string) {
   const study = (await addon.studies()).addonStudies.find((candidate) => candidate.slug === SLUG);
   const installed = await installedAddon(addon.firefox, STUDY_ADDON);
   const updates = (await addon.state()).events.filter(
-    ([, category, method, object, value, extra]) => category === "normandy" && method === "update" && object === "addon_study" && value === SLUG && extra?.addonVersion === version,
+    ([, category, method, object, value, extra]) =>
+      category === "normandy" &&
+      method === "update" &&
+      object === "addon_study" &&
+      value === SLUG &&
+      extra?.addonVersion === version,
   );
   const agree = study?.addonVersion === installed?.version && study?.pendingChange === null;
   const problems: string[] = [];
   if (updates.length !== 1) problems.push(`${updates.length} update events for ${version}`);
-  if (updates.some(([, , , , , extra]) => extra?.enrollmentId !== study?.enrollmentId)) problems.push(`an update event without the study's enrollment id: ${JSON.stringify(updates)}`);
-  if (!agree) problems.push(`the record says ${study?.addonVersion} (pending ${JSON.stringify(study?.pendingChange)}), Firefox has ${installed?.version}`);
+  if (updates.some(([, , , , , extra]) => extra?.enrollmentId !== study?.enrollmentId))
+    problems.push(`an update event without the study's enrollment id: ${JSON.stringify(updates)}`);
+  if (!agree)
+    problems.push(
+      `the record says ${study?.addonVersion} (pending ${JSON.stringify(study?.pendingChange)}), Firefox has ${installed?.version}`,
+    );
   if (installed?.version !== version) problems.push(`Firefox has ${installed?.version}, not ${version}`);
   return { updates, agree, problems, recordVersion: study?.addonVersion, installedVersion: installed?.version };
 }
@@ -138,7 +156,8 @@ function databaseVersion(): string | null {
 async function restartUntilTheClientRuns(killedAt: number): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     await addon.firefox.restart();
-    const startupRunRecorded = async () => ((await addon.state().catch(() => null))?.runs[0]?.startedAt ?? 0) > killedAt;
+    const startupRunRecorded = async () =>
+      ((await addon.state().catch(() => null))?.runs[0]?.startedAt ?? 0) > killedAt;
     try {
       await vi.waitFor(async () => expect(await startupRunRecorded()).toBe(true), { timeout: 30_000, interval: 250 });
       return;
@@ -158,7 +177,11 @@ it(`Firefox killed ${KILLS} times the moment a study add-on's new version is ins
     // Spread over the first 300 ms after the install is reported, where the add-on records the update.
     const delayMs = Math.round(((kill - 1) * 300) / KILLS);
     await killWhenInstalled(version, delayMs);
-    await addon.firefox.evalInExtensionPage(ADDON_ID, CONSOLE_PAGE, `browser.runtime.sendMessage({ type: "run-now" }); return null;`);
+    await addon.firefox.evalInExtensionPage(
+      ADDON_ID,
+      CONSOLE_PAGE,
+      `browser.runtime.sendMessage({ type: "run-now" }); return null;`,
+    );
     await addon.firefox.exited(60_000);
     const killedAt = Date.now();
     const onDisk = databaseVersion();
@@ -177,7 +200,8 @@ it(`Firefox killed ${KILLS} times the moment a study add-on's new version is ins
     } else {
       // Firefox told start-up the previous version, so the update was taken back; the next run does it again.
       figures.disagreeing += 1;
-      if (atStartup.updates.length > 1) problems.push(`after the restart: ${atStartup.updates.length} update events for ${version}`);
+      if (atStartup.updates.length > 1)
+        problems.push(`after the restart: ${atStartup.updates.length} update events for ${version}`);
     }
     if (onDisk !== version) figures.staleDatabase += 1;
 

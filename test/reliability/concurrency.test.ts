@@ -26,7 +26,9 @@ const figures = { triggers: 0, runs: 0, overlapping: 0 };
 const workDir = mkdtempSync(join(tmpdir(), "concurrency-"));
 
 afterAll(() => {
-  tally.write(`${figures.triggers} triggers (timer, notice, Run now; seed ${seed}), ${figures.runs} runs, overlapping runs = ${figures.overlapping}`);
+  tally.write(
+    `${figures.triggers} triggers (timer, notice, Run now; seed ${seed}), ${figures.runs} runs, overlapping runs = ${figures.overlapping}`,
+  );
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -36,7 +38,9 @@ function overlaps(reports: RunReport[]): string[] {
   return sorted.slice(1).flatMap((report, index) => {
     const previous = sorted[index]!;
     const end = previous.startedAt + previous.durationMs;
-    return report.startedAt < end - 1 ? [`a ${report.trigger} run started ${end - report.startedAt} ms before the ${previous.trigger} run ended`] : [];
+    return report.startedAt < end - 1
+      ? [`a ${report.trigger} run started ${end - report.startedAt} ms before the ${previous.trigger} run ended`]
+      : [];
   });
 }
 
@@ -44,7 +48,13 @@ async function serverWithRecipes(name: string): Promise<RunningRecipeServer> {
   const server = await startRecipeServer({ dataDir: join(workDir, name), port: 0 });
   for (let index = 0; index < PADDING_RECIPES; index++) {
     server.store.create(
-      { name: `recipe ${index}`, action: "console-log", arguments: { message: `recipe ${index}` }, filter_expression: `normandy.locale == "xx-${index}"`, capabilities: [] },
+      {
+        name: `recipe ${index}`,
+        action: "console-log",
+        arguments: { message: `recipe ${index}` },
+        filter_expression: `normandy.locale == "xx-${index}"`,
+        capabilities: [],
+      },
       true,
     );
   }
@@ -55,19 +65,28 @@ async function serverWithRecipes(name: string): Promise<RunningRecipeServer> {
 it(`the runner never overlaps runs under bursts of triggers (seed ${seed})`, async () => {
   const server = await serverWithRecipes("node");
   try {
-    const client = await inMemoryClient({ serverUrl: server.config.remoteSettingsUrl, rootHash: server.config.rootHash });
+    const client = await inMemoryClient({
+      serverUrl: server.config.remoteSettingsUrl,
+      rootHash: server.config.rootHash,
+    });
     const random = new SeededRandom(seed);
     for (let burst = 0; burst < (QUICK ? 5 : 20); burst++) {
-      const triggers = Array.from({ length: random.int(3, 12) }, () => ({ trigger: random.pick(TRIGGERS), delayMs: random.int(0, 80) }));
+      const triggers = Array.from({ length: random.int(3, 12) }, () => ({
+        trigger: random.pick(TRIGGERS),
+        delayMs: random.int(0, 80),
+      }));
       const reports = await Promise.all(
-        triggers.map(({ trigger, delayMs }) => new Promise((resolve) => setTimeout(resolve, delayMs)).then(() => client.runner.run(trigger))),
+        triggers.map(({ trigger, delayMs }) =>
+          new Promise((resolve) => setTimeout(resolve, delayMs)).then(() => client.runner.run(trigger)),
+        ),
       );
       const runs = [...new Set(reports)];
       figures.triggers += triggers.length;
       figures.runs += runs.length;
       const problems = overlaps(runs);
       figures.overlapping += problems.length;
-      if (runs.some((report) => report.runnerStatus !== "success")) problems.push(`statuses ${runs.map((report) => report.runnerStatus).join(", ")}`);
+      if (runs.some((report) => report.runnerStatus !== "success"))
+        problems.push(`statuses ${runs.map((report) => report.runnerStatus).join(", ")}`);
       tally.record(`burst ${burst}: ${triggers.map(({ trigger }) => trigger).join(", ")}`, problems);
     }
   } finally {
@@ -95,19 +114,39 @@ it("the add-on in Firefox never overlaps runs under concurrent Run now presses a
       presses,
     );
     for (let publish = 0; publish < publishes; publish++) {
-      server.store.create({ name: `notice ${publish}`, action: "console-log", arguments: { message: `notice ${publish}` }, filter_expression: "true", capabilities: [] }, true);
+      server.store.create(
+        {
+          name: `notice ${publish}`,
+          action: "console-log",
+          arguments: { message: `notice ${publish}` },
+          filter_expression: "true",
+          capabilities: [],
+        },
+        true,
+      );
       await server.publish();
       await new Promise((resolve) => setTimeout(resolve, 60));
     }
     expect(await pressing).toBe(presses);
     // Triggers during a run share the one run after it, named after the first of them (often a press):
     // one more publish once the presses are answered must bring a run of its own.
-    server.store.create({ name: "last notice", action: "console-log", arguments: { message: "last notice" }, filter_expression: "true", capabilities: [] }, true);
+    server.store.create(
+      {
+        name: "last notice",
+        action: "console-log",
+        arguments: { message: "last notice" },
+        filter_expression: "true",
+        capabilities: [],
+      },
+      true,
+    );
     await server.publish();
     // Not there within 10 s is a problem recorded below, not a failure here.
-    await waitForValue("a run from a change notice", async () => (await addon.state()).runs.some((run) => run.trigger === "notice"), { timeoutMs: 10_000 }).catch(
-      () => undefined,
-    );
+    await waitForValue(
+      "a run from a change notice",
+      async () => (await addon.state()).runs.some((run) => run.trigger === "notice"),
+      { timeoutMs: 10_000 },
+    ).catch(() => undefined);
     const { runs } = await addon.state();
     figures.triggers += presses + publishes + 1;
     figures.runs += runs.length;

@@ -35,7 +35,15 @@ const CONSOLE_PAGE = "pages/console.html";
 const tally = new AreaTally("crash");
 const seed = reliabilitySeed();
 const random = new SeededRandom(seed);
-const figures = { kills: 0, midRun: 0, untrackedPrefs: 0, orphanedAddons: 0, addonlessStudies: 0, pendingChanges: 0, quarantined: 0 };
+const figures = {
+  kills: 0,
+  midRun: 0,
+  untrackedPrefs: 0,
+  orphanedAddons: 0,
+  addonlessStudies: 0,
+  pendingChanges: 0,
+  quarantined: 0,
+};
 let workDir: string;
 let server: RunningRecipeServer;
 let addon: AddonUnderTest;
@@ -46,12 +54,20 @@ beforeAll(async () => {
   server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0 });
   for (let index = 0; index < PADDING_RECIPES; index++) {
     server.store.create(
-      { name: `padding ${index}`, action: "console-log", arguments: { message: `padding ${index}` }, filter_expression: `normandy.locale == "xx-${index}"`, capabilities: [] },
+      {
+        name: `padding ${index}`,
+        action: "console-log",
+        arguments: { message: `padding ${index}` },
+        filter_expression: `normandy.locale == "xx-${index}"`,
+        capabilities: [],
+      },
       true,
     );
   }
   await server.publish();
-  addon = await AddonUnderTest.start("reliability-crash", prefsFor(server), { permanentXpiDir: join(workDir, "client") });
+  addon = await AddonUnderTest.start("reliability-crash", prefsFor(server), {
+    permanentXpiDir: join(workDir, "client"),
+  });
   await addon.waitForRuns(1);
   // A clean restart first: Firefox writes its add-on database lazily, and a kill right after the install
   // could lose the recipe client itself, which is not what this test is about.
@@ -82,7 +98,13 @@ interface Subject {
   reached(phase: Phase, studies: StudiesState): Promise<string | null>;
 }
 
-const recipe = (name: string, action: RecipeFields["action"], args: Record<string, unknown>): RecipeFields => ({ name, action, arguments: args, filter_expression: "true", capabilities: [] });
+const recipe = (name: string, action: RecipeFields["action"], args: Record<string, unknown>): RecipeFields => ({
+  name,
+  action,
+  arguments: args,
+  filter_expression: "true",
+  capabilities: [],
+});
 const prefState = (name: string) =>
   addon.firefox.evalInChrome<{ exists: boolean; user: unknown; default: unknown }>(
     `const name = args[0];
@@ -115,15 +137,21 @@ function preferenceStudy(round: number): Subject {
     prefs,
     addonId: null,
     async prepare(phase) {
-      if (phase === "enroll") id = server.store.create(recipe(slug, "multi-preference-experiment", args("first")), true).id;
+      if (phase === "enroll")
+        id = server.store.create(recipe(slug, "multi-preference-experiment", args("first")), true).id;
       if (phase === "update") server.store.update(id, recipe(slug, "multi-preference-experiment", args("edited")));
       if (phase === "unenroll") server.store.setEnabled(id, false);
     },
     async reached(phase, studies) {
       const study = studies.preferenceExperiments.find((candidate) => candidate.slug === slug);
       const states = await Promise.all(prefs.map(prefState));
-      if (phase === "unenroll") return study?.expired && states.every((state) => !state.exists) ? null : `not unenrolled: ${JSON.stringify({ study, states })}`;
-      return study && !study.expired && states[0]!.user === "study" && states[1]!.default === 7 ? null : `not enrolled: ${JSON.stringify({ study, states })}`;
+      if (phase === "unenroll")
+        return study?.expired && states.every((state) => !state.exists)
+          ? null
+          : `not unenrolled: ${JSON.stringify({ study, states })}`;
+      return study && !study.expired && states[0]!.user === "study" && states[1]!.default === 7
+        ? null
+        : `not enrolled: ${JSON.stringify({ study, states })}`;
     },
   };
 }
@@ -147,9 +175,14 @@ function preferenceRollout(round: number): Subject {
     async reached(phase, studies) {
       const rollout = studies.preferenceRollouts.find((candidate) => candidate.slug === slug);
       const states = await Promise.all(prefs.map(prefState));
-      if (phase === "unenroll") return rollout?.state === "rolled-back" && states.every((state) => !state.exists) ? null : `not rolled back: ${JSON.stringify({ rollout, states })}`;
+      if (phase === "unenroll")
+        return rollout?.state === "rolled-back" && states.every((state) => !state.exists)
+          ? null
+          : `not rolled back: ${JSON.stringify({ rollout, states })}`;
       const value = phase === "enroll" ? 1 : 2;
-      return rollout?.state === "active" && states.every((state) => state.default === value) ? null : `not at ${value}: ${JSON.stringify({ rollout, states })}`;
+      return rollout?.state === "active" && states.every((state) => state.default === value)
+        ? null
+        : `not at ${value}: ${JSON.stringify({ rollout, states })}`;
     },
   };
 }
@@ -165,21 +198,28 @@ function addonStudy(round: number): Subject {
     isEnrollmentPaused: false,
     branches: [{ slug: "treatment", ratio: 1, extensionApiId }],
   });
-  const upload = async (version: string) => (await uploadXpi(server, await buildTestAddon(workDir, addonId, version))).id;
+  const upload = async (version: string) =>
+    (await uploadXpi(server, await buildTestAddon(workDir, addonId, version))).id;
   return {
     prefs: [],
     addonId,
     async prepare(phase) {
-      if (phase === "enroll") id = server.store.create(recipe(slug, "branched-addon-study", args(await upload("1.0"))), true).id;
+      if (phase === "enroll")
+        id = server.store.create(recipe(slug, "branched-addon-study", args(await upload("1.0"))), true).id;
       if (phase === "update") server.store.update(id, recipe(slug, "branched-addon-study", args(await upload("2.0"))));
       if (phase === "unenroll") server.store.setEnabled(id, false);
     },
     async reached(phase, studies) {
       const study = studies.addonStudies.find((candidate) => candidate.slug === slug);
       const installed = await installedAddon(addon.firefox, addonId);
-      if (phase === "unenroll") return study && !study.active && installed === null ? null : `not ended: ${JSON.stringify({ study, installed })}`;
+      if (phase === "unenroll")
+        return study && !study.active && installed === null
+          ? null
+          : `not ended: ${JSON.stringify({ study, installed })}`;
       const version = phase === "enroll" ? "1.0" : "2.0";
-      return study?.active && installed?.version === version ? null : `not at ${version}: ${JSON.stringify({ study, installed })}`;
+      return study?.active && installed?.version === version
+        ? null
+        : `not at ${version}: ${JSON.stringify({ study, installed })}`;
     },
   };
 }
@@ -191,8 +231,12 @@ async function inconsistencies(subjects: Subject[]): Promise<string[]> {
   const { quarantine } = await addon.state();
   if (quarantine.length > 0) problems.push(`stores read back damaged: ${JSON.stringify(quarantine)}`);
   const ownedPrefs = new Set([
-    ...studies.preferenceExperiments.filter((study) => !study.expired).flatMap((study) => Object.keys(study.preferences)),
-    ...studies.preferenceRollouts.filter((rollout) => rollout.state === "active").flatMap((rollout) => rollout.preferences.map((preference) => preference.preferenceName)),
+    ...studies.preferenceExperiments
+      .filter((study) => !study.expired)
+      .flatMap((study) => Object.keys(study.preferences)),
+    ...studies.preferenceRollouts
+      .filter((rollout) => rollout.state === "active")
+      .flatMap((rollout) => rollout.preferences.map((preference) => preference.preferenceName)),
   ]);
   for (const name of subjects.flatMap((subject) => subject.prefs)) {
     if ((await prefState(name)).exists && !ownedPrefs.has(name)) {
@@ -215,7 +259,9 @@ async function inconsistencies(subjects: Subject[]): Promise<string[]> {
     }
     if (owner && installed?.version !== owner.addonVersion) {
       figures.addonlessStudies += 1;
-      problems.push(`study ${owner.slug} is active without ${addonId} ${owner.addonVersion} (installed: ${JSON.stringify(installed)})`);
+      problems.push(
+        `study ${owner.slug} is active without ${addonId} ${owner.addonVersion} (installed: ${JSON.stringify(installed)})`,
+      );
     }
   }
   return problems;
@@ -227,7 +273,11 @@ async function inconsistencies(subjects: Subject[]): Promise<string[]> {
  */
 async function killDuringRun(delayMs: number): Promise<void> {
   const triggeredAt = Date.now();
-  await addon.firefox.evalInExtensionPage(ADDON_ID, CONSOLE_PAGE, `browser.runtime.sendMessage({ type: "run-now" }); return null;`);
+  await addon.firefox.evalInExtensionPage(
+    ADDON_ID,
+    CONSOLE_PAGE,
+    `browser.runtime.sendMessage({ type: "run-now" }); return null;`,
+  );
   await new Promise((resolve) => setTimeout(resolve, delayMs));
   await addon.firefox.kill();
   figures.kills += 1;
@@ -237,17 +287,20 @@ async function killDuringRun(delayMs: number): Promise<void> {
   // The start-up run waits for start-up to settle every pending change, then fails on the server: once it
   // is recorded, what is left is what the crash and the start-up made of it.
   const startupRunRecorded = async () => ((await addon.state().catch(() => null))?.runs[0]?.startedAt ?? 0) > killedAt;
-  await waitForValue("the start-up run after the restart", startupRunRecorded, { timeoutMs: 30_000 }).catch(async () => {
-    const state = await addon.firefox.evalInChrome(
-      `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+  await waitForValue("the start-up run after the restart", startupRunRecorded, { timeoutMs: 30_000 }).catch(
+    async () => {
+      const state = await addon.firefox.evalInChrome(
+        `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
        const found = await AddonManager.getAddonByID(args[0]);
        return found && { isActive: found.isActive, userDisabled: found.userDisabled, appDisabled: found.appDisabled };`,
-      ADDON_ID,
-    );
-    throw new Error(`no start-up run after the restart; the recipe client: ${JSON.stringify(state)}`);
-  });
+        ADDON_ID,
+      );
+      throw new Error(`no start-up run after the restart; the recipe client: ${JSON.stringify(state)}`);
+    },
+  );
   server.faults.clear();
-  if (!(await addon.state()).runs.some((run) => run.trigger === MANUAL_TRIGGER && run.startedAt >= triggeredAt - 1)) figures.midRun += 1;
+  if (!(await addon.state()).runs.some((run) => run.trigger === MANUAL_TRIGGER && run.startedAt >= triggeredAt - 1))
+    figures.midRun += 1;
 }
 
 it(`Firefox killed at random moments while studies and rollouts change: nothing lost, nothing orphaned (seed ${seed})`, async () => {
@@ -267,7 +320,8 @@ it(`Firefox killed at random moments while studies and rollouts change: nothing 
         const problems = await inconsistencies(subjects.map(([, candidate]) => candidate));
         const healthy = await addon.runNow();
         lastRunMs = healthy.durationMs;
-        if (healthy.runnerStatus !== "success") problems.push(`the healthy run after the restart: ${healthy.runnerStatus} ${healthy.error ?? ""}`);
+        if (healthy.runnerStatus !== "success")
+          problems.push(`the healthy run after the restart: ${healthy.runnerStatus} ${healthy.error ?? ""}`);
         problems.push(...(await inconsistencies(subjects.map(([, candidate]) => candidate))));
         const reached = await subject.reached(phase, await addon.studies());
         if (reached) problems.push(`after the healthy run: ${reached}`);
@@ -295,11 +349,18 @@ it("a store value damaged on disk is quarantined, reported on the QA console, an
 
   const problems: string[] = [];
   const { quarantine } = await addon.state();
-  if (quarantine.length !== 1 || quarantine[0]!.key !== "preferenceRollouts" || quarantine[0]!.dropped !== 1) problems.push(`notes: ${JSON.stringify(quarantine)}`);
-  const kept = await addon.firefox.evalInExtensionPage<unknown>(ADDON_ID, CONSOLE_PAGE, `return (await browser.storage.local.get(args[0]))[args[0]];`, quarantine[0]?.quarantinedAs ?? "");
+  if (quarantine.length !== 1 || quarantine[0]!.key !== "preferenceRollouts" || quarantine[0]!.dropped !== 1)
+    problems.push(`notes: ${JSON.stringify(quarantine)}`);
+  const kept = await addon.firefox.evalInExtensionPage<unknown>(
+    ADDON_ID,
+    CONSOLE_PAGE,
+    `return (await browser.storage.local.get(args[0]))[args[0]];`,
+    quarantine[0]?.quarantinedAs ?? "",
+  );
   if (JSON.stringify(kept).indexOf("half-written") === -1) problems.push("the damaged value was not kept");
   const rolloutsAfter = (await addon.studies()).preferenceRollouts.map((rollout) => rollout.slug).sort();
-  if (JSON.stringify(rolloutsAfter) !== JSON.stringify(rolloutsBefore)) problems.push(`rebuilt ${rolloutsAfter}, had ${rolloutsBefore}`);
+  if (JSON.stringify(rolloutsAfter) !== JSON.stringify(rolloutsBefore))
+    problems.push(`rebuilt ${rolloutsAfter}, had ${rolloutsBefore}`);
   // The console fills its quarantine section once it has the state: open it, then read the section until it shows.
   await addon.firefox.evalInExtensionPage(ADDON_ID, CONSOLE_PAGE, `return null;`);
   const quarantineSection = () =>
@@ -307,14 +368,16 @@ it("a store value damaged on disk is quarantined, reported on the QA console, an
       `const section = document.getElementById("quarantine");
        return { hidden: section.hidden, text: section.textContent };`,
     );
-  const showsDamage = (section: { hidden: boolean; text: string }) => !section.hidden && section.text.includes("preferenceRollouts was damaged");
+  const showsDamage = (section: { hidden: boolean; text: string }) =>
+    !section.hidden && section.text.includes("preferenceRollouts was damaged");
   const shown = await waitForValue("the quarantine on the QA console", async () => {
     const section = await quarantineSection();
     return showsDamage(section) && section;
   }).catch(quarantineSection);
   if (!showsDamage(shown)) problems.push(`the console shows: ${JSON.stringify(shown)}`);
   const logged = (await addon.consoleMessages()).map((message) => message.args.join(" "));
-  if (!logged.some((line) => line.includes("Stored preferenceRollouts was damaged"))) problems.push("nothing on the browser console");
+  if (!logged.some((line) => line.includes("Stored preferenceRollouts was damaged")))
+    problems.push("nothing on the browser console");
   if (problems.length === 0) figures.quarantined += 1;
   tally.record("a damaged store value", problems);
   expect(problems).toEqual([]);

@@ -47,7 +47,8 @@ const serverFault = (fault: ServerFault) => async () => {
   server.faults.set(fault);
   return async () => server.faults.clear();
 };
-const setPref = (name: string, value: string) => addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, name, value);
+const setPref = (name: string, value: string) =>
+  addon.firefox.evalInChrome(`Services.prefs.setStringPref(args[0], args[1]);`, name, value);
 
 const CASES: FaultCase[] = [
   {
@@ -62,16 +63,40 @@ const CASES: FaultCase[] = [
       return async () => void (await setPref("extensions.recipeclient.server_url", server.config.remoteSettingsUrl));
     },
   },
-  { name: "connection dropped without an answer", status: "network_error", start: serverFault({ kind: "drop-connection" }) },
+  {
+    name: "connection dropped without an answer",
+    status: "network_error",
+    start: serverFault({ kind: "drop-connection" }),
+  },
   { name: "connection reset mid-body", status: "network_error", start: serverFault({ kind: "reset-mid-body" }) },
   { name: "HTTP 500", status: "server_error", start: serverFault({ kind: "http-status", status: 500 }) },
-  { name: "HTTP 503 without Retry-After", status: "server_error", start: serverFault({ kind: "http-status", status: 503 }) },
-  { name: "HTTP 503 with Retry-After", status: "server_error", start: serverFault({ kind: "http-status", status: 503, retryAfterSeconds: 2 }) },
-  { name: "HTTP 429 with Retry-After", status: "server_error", start: serverFault({ kind: "http-status", status: 429, retryAfterSeconds: 2 }) },
-  { name: "an answer slower than the client's time limit", status: "network_error", start: serverFault({ kind: "slow-response", delayMs: FETCH_TIMEOUT_MS * 3 }) },
+  {
+    name: "HTTP 503 without Retry-After",
+    status: "server_error",
+    start: serverFault({ kind: "http-status", status: 503 }),
+  },
+  {
+    name: "HTTP 503 with Retry-After",
+    status: "server_error",
+    start: serverFault({ kind: "http-status", status: 503, retryAfterSeconds: 2 }),
+  },
+  {
+    name: "HTTP 429 with Retry-After",
+    status: "server_error",
+    start: serverFault({ kind: "http-status", status: 429, retryAfterSeconds: 2 }),
+  },
+  {
+    name: "an answer slower than the client's time limit",
+    status: "network_error",
+    start: serverFault({ kind: "slow-response", delayMs: FETCH_TIMEOUT_MS * 3 }),
+  },
   { name: "truncated JSON", status: "server_error", start: serverFault({ kind: "truncated-body" }) },
   { name: "malformed JSON", status: "server_error", start: serverFault({ kind: "malformed-json" }) },
-  { name: "a body past the client's size limit", status: "server_error", start: serverFault({ kind: "oversized-body", bytes: 11 * 1024 * 1024 }) },
+  {
+    name: "a body past the client's size limit",
+    status: "server_error",
+    start: serverFault({ kind: "oversized-body", bytes: 11 * 1024 * 1024 }),
+  },
   { name: "a wrong content type", status: "server_error", start: serverFault({ kind: "wrong-content-type" }) },
   {
     name: "a changeset replayed from the past",
@@ -82,13 +107,15 @@ const CASES: FaultCase[] = [
     name: "a tampered record (that recipe alone is refused)",
     status: "success",
     refusesOneRecipe: true,
-    start: async () => serverFault({ kind: "tamper-recipe", recipeId: Math.max(...server.store.list().map((recipe) => recipe.id)) })(),
+    start: async () =>
+      serverFault({ kind: "tamper-recipe", recipeId: Math.max(...server.store.list().map((recipe) => recipe.id)) })(),
   },
   { name: "an x5u whose chain does not verify", status: "sign_error", start: serverFault({ kind: "wrong-x5u" }) },
   {
     name: "an x5u on another origin (never fetched)",
     status: "sign_error",
-    start: async () => serverFault({ kind: "foreign-x5u", origin: `http://localhost:${(decoy.address() as AddressInfo).port}` })(),
+    start: async () =>
+      serverFault({ kind: "foreign-x5u", origin: `http://localhost:${(decoy.address() as AddressInfo).port}` })(),
   },
 ];
 
@@ -101,7 +128,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => decoy.listen(0, "127.0.0.1", resolve));
   server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0 });
   firstSnapshot = (await server.publish()).timestamp;
-  addon = await AddonUnderTest.start("reliability-faults", { ...prefsFor(server), "extensions.recipeclient.fetch_timeout_ms": FETCH_TIMEOUT_MS });
+  addon = await AddonUnderTest.start("reliability-faults", {
+    ...prefsFor(server),
+    "extensions.recipeclient.fetch_timeout_ms": FETCH_TIMEOUT_MS,
+  });
   await addon.waitForRuns(1);
 });
 
@@ -121,9 +151,18 @@ async function publishRound(round: number): Promise<{ rolloutPref: string; study
   const studyPref = `reliability.faults.study.${round}`;
   const addonVersion = `${round + 1}.0`;
   const details = await uploadXpi(server, await buildTestAddon(workDir, ROLLED_OUT_ADDON, addonVersion));
-  const recipe = (name: string, action: RecipeFields["action"], args: Record<string, unknown>): RecipeFields => ({ name, action, arguments: args, filter_expression: "true", capabilities: [] });
+  const recipe = (name: string, action: RecipeFields["action"], args: Record<string, unknown>): RecipeFields => ({
+    name,
+    action,
+    arguments: args,
+    filter_expression: "true",
+    capabilities: [],
+  });
   const existing = server.store.list().find((stored) => stored.action === "addon-rollout");
-  const addonRollout = recipe("faults add-on rollout", "addon-rollout", { slug: "faults-addon-rollout", extensionApiId: details.id });
+  const addonRollout = recipe("faults add-on rollout", "addon-rollout", {
+    slug: "faults-addon-rollout",
+    extensionApiId: details.id,
+  });
   if (existing) server.store.update(existing.id, addonRollout);
   else server.store.create(addonRollout, true);
   server.store.create(
@@ -132,18 +171,34 @@ async function publishRound(round: number): Promise<{ rolloutPref: string; study
       userFacingName: "Faults study",
       userFacingDescription: "Set by the healthy run only",
       isEnrollmentPaused: false,
-      branches: [{ slug: "only", ratio: 1, preferences: { [studyPref]: { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "on" } } }],
+      branches: [
+        {
+          slug: "only",
+          ratio: 1,
+          preferences: {
+            [studyPref]: { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "on" },
+          },
+        },
+      ],
     }),
     true,
   );
   // Last, so the tampered-record case tampers with it.
-  server.store.create(recipe(`faults rollout ${round}`, "preference-rollout", { slug: `faults-rollout-${round}`, preferences: [{ preferenceName: rolloutPref, value: round }] }), true);
+  server.store.create(
+    recipe(`faults rollout ${round}`, "preference-rollout", {
+      slug: `faults-rollout-${round}`,
+      preferences: [{ preferenceName: rolloutPref, value: round }],
+    }),
+    true,
+  );
   await server.publish();
   return { rolloutPref, studyPref, addonVersion };
 }
 
-const prefExists = (name: string) => addon.firefox.evalInChrome<boolean>(`return Services.prefs.getPrefType(args[0]) !== 0;`, name);
-const runnerUptake = async () => (await addon.gleanUptake()).filter((event) => event.source === "normandy/runner").map((event) => event.value);
+const prefExists = (name: string) =>
+  addon.firefox.evalInChrome<boolean>(`return Services.prefs.getPrefType(args[0]) !== 0;`, name);
+const runnerUptake = async () =>
+  (await addon.gleanUptake()).filter((event) => event.source === "normandy/runner").map((event) => event.value);
 
 it(`${CASES.length} faults each end in their uptake status with nothing changed; the next healthy run succeeds`, async () => {
   for (const [round, fault] of CASES.entries()) {
@@ -158,24 +213,33 @@ it(`${CASES.length} faults each end in their uptake status with nothing changed;
     } finally {
       await stop();
     }
-    if (faulted.runnerStatus !== fault.status) problems.push(`ended ${faulted.runnerStatus} (${faulted.error ?? "no error"}), not ${fault.status}`);
-    if ((await runnerUptake()).at(-1) !== fault.status) problems.push(`Glean's last runner uptake is ${(await runnerUptake()).at(-1)}`);
-    if (fault.status === "success" && faulted.recipes.at(-1)?.status !== "sign_error") problems.push("the tampered recipe was not refused");
+    if (faulted.runnerStatus !== fault.status)
+      problems.push(`ended ${faulted.runnerStatus} (${faulted.error ?? "no error"}), not ${fault.status}`);
+    if ((await runnerUptake()).at(-1) !== fault.status)
+      problems.push(`Glean's last runner uptake is ${(await runnerUptake()).at(-1)}`);
+    if (fault.status === "success" && faulted.recipes.at(-1)?.status !== "sign_error")
+      problems.push("the tampered recipe was not refused");
     // What the faulted run must have left alone: everything, or only the refused recipe's pref.
     const untouchable = fault.refusesOneRecipe ? [rolloutPref] : prefs;
     const changed = [
       ...(await Promise.all(untouchable.map(async (name) => ((await prefExists(name)) ? `pref ${name}` : null)))),
-      !fault.refusesOneRecipe && JSON.stringify(await installedAddon(addon.firefox, ROLLED_OUT_ADDON)) !== JSON.stringify(before) ? "the add-on" : null,
+      !fault.refusesOneRecipe &&
+      JSON.stringify(await installedAddon(addon.firefox, ROLLED_OUT_ADDON)) !== JSON.stringify(before)
+        ? "the add-on"
+        : null,
     ].filter((change) => change !== null);
     lostChanges += changed.length;
     if (changed.length > 0) problems.push(`the faulted run changed ${changed.join(", ")}`);
 
     const healthy = await addon.runNow();
     if (healthy.runnerStatus !== "success" || healthy.recipes.some((recipe) => recipe.status !== "success")) {
-      problems.push(`the next healthy run: ${healthy.runnerStatus}, ${JSON.stringify(healthy.recipes.map((recipe) => recipe.status))}`);
+      problems.push(
+        `the next healthy run: ${healthy.runnerStatus}, ${JSON.stringify(healthy.recipes.map((recipe) => recipe.status))}`,
+      );
     }
     for (const name of prefs) if (!(await prefExists(name))) problems.push(`the healthy run did not set ${name}`);
-    if ((await installedAddon(addon.firefox, ROLLED_OUT_ADDON))?.version !== addonVersion) problems.push(`the healthy run did not install add-on ${addonVersion}`);
+    if ((await installedAddon(addon.firefox, ROLLED_OUT_ADDON))?.version !== addonVersion)
+      problems.push(`the healthy run did not install add-on ${addonVersion}`);
     tally.record(fault.name, problems);
   }
   expect(decoyRequests, "requests to the foreign x5u origin").toEqual([]);
@@ -184,7 +248,10 @@ it(`${CASES.length} faults each end in their uptake status with nothing changed;
 
 it("a catastrophic regular expression in a filter is stopped: that recipe is content_error, the run goes on", async () => {
   const recipe = (name: string, filter: string) =>
-    server.store.create({ name, action: "console-log", arguments: { message: name }, filter_expression: filter, capabilities: [] }, true);
+    server.store.create(
+      { name, action: "console-log", arguments: { message: name }, filter_expression: filter, capabilities: [] },
+      true,
+    );
   const hostile = recipe("faults: hostile pattern", `"${"a".repeat(40)}!"|regExpMatch("^(a+)+$")`);
   const after = recipe("faults: after the hostile pattern", `"Firefox/153"|regExpMatch("^Firefox/([0-9]+)")`);
   await server.publish();
@@ -193,7 +260,8 @@ it("a catastrophic regular expression in a filter is stopped: that recipe is con
 
   const problems: string[] = [];
   const byId = new Map(run.recipes.map((entry) => [entry.id, entry]));
-  if (byId.get(hostile.id)?.status !== "content_error" || !byId.get(hostile.id)?.detail?.includes("gave up")) problems.push(`hostile: ${JSON.stringify(byId.get(hostile.id))}`);
+  if (byId.get(hostile.id)?.status !== "content_error" || !byId.get(hostile.id)?.detail?.includes("gave up"))
+    problems.push(`hostile: ${JSON.stringify(byId.get(hostile.id))}`);
   if (byId.get(after.id)?.status !== "success") problems.push(`next recipe: ${JSON.stringify(byId.get(after.id))}`);
   if (run.durationMs > 5_000) problems.push(`the run took ${run.durationMs} ms`);
   tally.record("a catastrophic regular expression in a filter", problems);

@@ -25,11 +25,26 @@ const HOSTILE_PER_RUN = 23;
 const CANARIES_PER_RUN = 2;
 /** No run may take longer, whatever its recipes: a hung filter or action would blow through this. */
 const RUN_TIME_LIMIT_MS = 10_000;
-const SUITABILITIES: readonly Suitability[] = ["signature-error", "capabilities-mismatch", "filter-match", "filter-mismatch", "filter-error", "arguments-invalid"];
+const SUITABILITIES: readonly Suitability[] = [
+  "signature-error",
+  "capabilities-mismatch",
+  "filter-match",
+  "filter-mismatch",
+  "filter-error",
+  "arguments-invalid",
+];
 
 const tally = new AreaTally("fuzz");
 const seed = reliabilitySeed();
-const figures = { uncaught: 0, lost: 0, slowestRunMs: 0, regExpTimeouts: 0, collectionsTooLarge: 0, heapMiB: 0, storedMiB: 0 };
+const figures = {
+  uncaught: 0,
+  lost: 0,
+  slowestRunMs: 0,
+  regExpTimeouts: 0,
+  collectionsTooLarge: 0,
+  heapMiB: 0,
+  storedMiB: 0,
+};
 /** Progress and memory are printed every this many runs: a leak shows as a heap that keeps growing. */
 const PROGRESS_EVERY = 50;
 const uncaught: unknown[] = [];
@@ -61,26 +76,42 @@ it(`${CASES} hostile recipes end in defined statuses, within the time limit, wit
       const hostile = Array.from({ length: Math.min(HOSTILE_PER_RUN, CASES - tally.tried) }, () => {
         const id = nextId++;
         const recipe = validRecipe(random, id);
-        const mutations = Array.from({ length: random.int(1, 2) }, () => mutate(random, recipe, random.pick(MUTATION_KINDS)));
+        const mutations = Array.from({ length: random.int(1, 2) }, () =>
+          mutate(random, recipe, random.pick(MUTATION_KINDS)),
+        );
         return { id, recipe: recipe as Json, mutations };
       });
       const canaries = Array.from({ length: CANARIES_PER_RUN }, () => {
         const id = nextId++;
-        return { id, recipe: { ...validRecipe(random, id, "console-log"), filter_expression: "true", capabilities: ["capabilities-v1"] } as Json };
+        return {
+          id,
+          recipe: {
+            ...validRecipe(random, id, "console-log"),
+            filter_expression: "true",
+            capabilities: ["capabilities-v1"],
+          } as Json,
+        };
       });
       const bytes = await server.publish([...hostile, ...canaries]);
 
       const report = await client.runner.run("fuzz");
       figures.heapMiB = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
-      figures.storedMiB = Math.round([...client.storage.data.values()].reduce((sum, text) => sum + text.length, 0) / 2 ** 20);
-      if (run % PROGRESS_EVERY === 0) console.log(`fuzz: ${tally.tried} cases done, heap ${figures.heapMiB} MiB, storage ${figures.storedMiB} MiB`);
+      figures.storedMiB = Math.round(
+        [...client.storage.data.values()].reduce((sum, text) => sum + text.length, 0) / 2 ** 20,
+      );
+      if (run % PROGRESS_EVERY === 0)
+        console.log(`fuzz: ${tally.tried} cases done, heap ${figures.heapMiB} MiB, storage ${figures.storedMiB} MiB`);
 
       const runProblems: string[] = [];
       // Huge strings can push the whole collection past the client's size limit: then the run, and with it
       // every recipe in it, is refused as server_error, the documented outcome (nothing is acted on).
       const tooLarge = bytes > DEFAULT_FETCH_LIMITS.maxBytes;
       if (tooLarge) figures.collectionsTooLarge += 1;
-      if (tooLarge ? report.runnerStatus !== "server_error" || report.recipes.length > 0 : report.runnerStatus !== "success") {
+      if (
+        tooLarge
+          ? report.runnerStatus !== "server_error" || report.recipes.length > 0
+          : report.runnerStatus !== "success"
+      ) {
         runProblems.push(`a collection of ${bytes} bytes: the run ended ${report.runnerStatus}: ${report.error}`);
       }
       if (report.durationMs > RUN_TIME_LIMIT_MS) runProblems.push(`run took ${report.durationMs} ms`);
@@ -88,19 +119,25 @@ it(`${CASES} hostile recipes end in defined statuses, within the time limit, wit
       const lost = await client.untrackedChanges();
       figures.lost += lost.length;
       if (lost.length > 0) runProblems.push(`not owned by any store: ${lost.join(", ")}`);
-      if (Object.getOwnPropertyNames(Object.prototype).sort().join() !== prototypeBefore || ({} as Record<string, unknown>).polluted !== undefined) {
+      if (
+        Object.getOwnPropertyNames(Object.prototype).sort().join() !== prototypeBefore ||
+        ({} as Record<string, unknown>).polluted !== undefined
+      ) {
         runProblems.push("Object.prototype was changed");
       }
-      if (uncaught.length > figures.uncaught) runProblems.push(`uncaught: ${uncaught.slice(figures.uncaught).map(String).join(" | ")}`);
+      if (uncaught.length > figures.uncaught)
+        runProblems.push(`uncaught: ${uncaught.slice(figures.uncaught).map(String).join(" | ")}`);
       figures.uncaught = uncaught.length;
 
       if (tooLarge) {
-        for (const { id, mutations } of hostile) tally.record(`run ${run}, recipe ${id} (${mutations.join(" + ")}), in a collection too large`, runProblems);
+        for (const { id, mutations } of hostile)
+          tally.record(`run ${run}, recipe ${id} (${mutations.join(" + ")}), in a collection too large`, runProblems);
         continue;
       }
       // Entries come in the changeset's order, which is the order published (a mutated id cannot hide one).
       const published = hostile.length + canaries.length;
-      if (report.recipes.length !== published) runProblems.push(`${report.recipes.length} report entries for ${published} records`);
+      if (report.recipes.length !== published)
+        runProblems.push(`${report.recipes.length} report entries for ${published} records`);
       canaries.forEach(({ id }, index) => {
         const entry = report.recipes[hostile.length + index];
         if (entry?.status !== "success") runProblems.push(`canary ${id} ended ${entry?.status ?? "without a status"}`);
@@ -112,7 +149,8 @@ it(`${CASES} hostile recipes end in defined statuses, within the time limit, wit
         if (!entry) problems.push("no report entry");
         else {
           if (!SUITABILITIES.includes(entry.suitability)) problems.push(`suitability ${String(entry.suitability)}`);
-          if (!(UPTAKE_STATUSES as readonly string[]).includes(entry.status)) problems.push(`uptake ${String(entry.status)}`);
+          if (!(UPTAKE_STATUSES as readonly string[]).includes(entry.status))
+            problems.push(`uptake ${String(entry.status)}`);
         }
         tally.record(`run ${run}, recipe ${id} (${mutations.join(" + ")})`, problems);
       });

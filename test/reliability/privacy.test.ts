@@ -66,16 +66,35 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "privacy-"));
   server = await startRecipeServer({ dataDir: join(workDir, "server"), port: 0 });
   const details = await uploadXpi(server, await buildTestAddon(workDir, ROLLED_OUT_ADDON, "1.0"));
-  const recipe = (name: string, action: "addon-rollout" | "preference-rollout" | "multi-preference-experiment" | "console-log", args: Record<string, unknown>, filter = "true") =>
-    server.store.create({ name, action, arguments: args, filter_expression: filter, capabilities: [] }, true);
+  const recipe = (
+    name: string,
+    action: "addon-rollout" | "preference-rollout" | "multi-preference-experiment" | "console-log",
+    args: Record<string, unknown>,
+    filter = "true",
+  ) => server.store.create({ name, action, arguments: args, filter_expression: filter, capabilities: [] }, true);
   recipe("privacy add-on rollout", "addon-rollout", { slug: "privacy-addon-rollout", extensionApiId: details.id });
-  recipe("privacy rollout", "preference-rollout", { slug: "privacy-rollout", preferences: [{ preferenceName: "reliability.privacy.rollout", value: 1 }] });
+  recipe("privacy rollout", "preference-rollout", {
+    slug: "privacy-rollout",
+    preferences: [{ preferenceName: "reliability.privacy.rollout", value: 1 }],
+  });
   recipe("privacy study", "multi-preference-experiment", {
     slug: "privacy-study",
     userFacingName: "Privacy study",
     userFacingDescription: "Enrolls, for its events",
     isEnrollmentPaused: false,
-    branches: [{ slug: "only", ratio: 1, preferences: { "reliability.privacy.study": { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "on" } } }],
+    branches: [
+      {
+        slug: "only",
+        ratio: 1,
+        preferences: {
+          "reliability.privacy.study": {
+            preferenceType: "string",
+            preferenceBranchType: "user",
+            preferenceValue: "on",
+          },
+        },
+      },
+    ],
   });
   // Reading normandy.country makes the client ask the server's classify-client endpoint.
   recipe("privacy classify", "console-log", { message: "classified" }, `normandy.country != "" || true`);
@@ -108,11 +127,26 @@ afterAll(async () => {
 it("every request the add-on makes goes to the configured origin, without cookies; every event is in the registry", async () => {
   await addon.waitForRuns(1);
   // A publish: the change notice makes the client run again.
-  server.store.create({ name: "privacy after notice", action: "console-log", arguments: { message: "after" }, filter_expression: "true", capabilities: [] }, true);
+  server.store.create(
+    {
+      name: "privacy after notice",
+      action: "console-log",
+      arguments: { message: "after" },
+      filter_expression: "true",
+      capabilities: [],
+    },
+    true,
+  );
   await server.publish();
   await addon.waitForRuns(2);
   await addon.runNow();
-  await expect.poll(() => server.intake.clients().length, { timeout: 60_000, interval: 500, message: "no telemetry batch reached the intake" }).toBeGreaterThan(0);
+  await expect
+    .poll(() => server.intake.clients().length, {
+      timeout: 60_000,
+      interval: 500,
+      message: "no telemetry batch reached the intake",
+    })
+    .toBeGreaterThan(0);
   expect(await installedAddon(addon.firefox, ROLLED_OUT_ADDON)).toMatchObject({ version: "1.0" });
   const requests = await addon.firefox.evalInChrome<SeenRequest[]>(
     `Services.obs.removeObserver(Services.__privacyObserver, "http-on-modify-request");
@@ -121,9 +155,13 @@ it("every request the add-on makes goes to the configured origin, without cookie
 
   // The add-on's own requests, and whatever reached the server (the XPI download is AddonManager's, on the add-on's behalf).
   const serverOrigin = new URL(server.url).origin;
-  const byAddon = requests.filter((request) => request.addonId === ADDON_ID || new URL(request.url).origin === serverOrigin);
+  const byAddon = requests.filter(
+    (request) => request.addonId === ADDON_ID || new URL(request.url).origin === serverOrigin,
+  );
   figures.firefoxOwn = requests.length - byAddon.length;
-  const firefoxOwn = requests.filter((request) => !byAddon.includes(request)).map((request) => new URL(request.url).origin);
+  const firefoxOwn = requests
+    .filter((request) => !byAddon.includes(request))
+    .map((request) => new URL(request.url).origin);
   console.log(`privacy: Firefox's own requests went to ${[...new Set(firefoxOwn)].join(", ") || "nowhere"}`);
   figures.requests = byAddon.length;
   const kinds = {
@@ -148,12 +186,27 @@ it("every request the add-on makes goes to the configured origin, without cookie
   const unknown = byAddon.filter((request) => !Object.values(kinds).some((pattern) => pattern.test(request.url)));
   figures.elsewhere = byAddon.filter((request) => new URL(request.url).origin !== serverOrigin).length;
   figures.withCookies = byAddon.filter((request) => request.cookie !== null).length;
-  tally.record("no other requests", unknown.map((request) => `${request.method} ${request.url}`));
+  tally.record(
+    "no other requests",
+    unknown.map((request) => `${request.method} ${request.url}`),
+  );
 
   const { events } = await addon.state();
   const [client] = server.intake.clients();
-  const uploaded = server.intake.events(client!.clientId).map((event): EventRecord => [event.timestamp, event.category, event.method, event.object, event.value, event.extra]);
-  for (const [where, list] of [["event log", events], ["intake", uploaded]] as const) {
+  const uploaded = server.intake
+    .events(client!.clientId)
+    .map((event): EventRecord => [
+      event.timestamp,
+      event.category,
+      event.method,
+      event.object,
+      event.value,
+      event.extra,
+    ]);
+  for (const [where, list] of [
+    ["event log", events],
+    ["intake", uploaded],
+  ] as const) {
     const problems = list.map(loggedEventProblem).filter((problem): problem is string => problem !== null);
     figures.events += list.length;
     figures.outsideRegistry += problems.length;

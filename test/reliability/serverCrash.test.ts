@@ -36,7 +36,18 @@ const tally = new AreaTally("serverCrash");
 const seed = reliabilitySeed();
 const random = new SeededRandom(seed);
 const workDir = mkdtempSync(join(tmpdir(), "server-crash-"));
-const figures = { kills: 0, acked: 0, retried: 0, duplicates: 0, publishes: 0, lost: 0, wrong: 0, partial: 0, lostPublishes: 0, torn: 0 };
+const figures = {
+  kills: 0,
+  acked: 0,
+  retried: 0,
+  duplicates: 0,
+  publishes: 0,
+  lost: 0,
+  wrong: 0,
+  partial: 0,
+  lostPublishes: 0,
+  torn: 0,
+};
 
 afterAll(() => {
   tally.write(
@@ -49,7 +60,11 @@ afterAll(() => {
 });
 
 async function postJson(url: string, body: unknown): Promise<unknown> {
-  const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }
@@ -117,8 +132,12 @@ it(`acknowledged batches and publishes survive SIGKILLs of the server under load
       try {
         await vi.waitFor(
           () => {
-            const behind = clients.filter((client, index) => !client.notices.slice(heardAtKill[index]).some((notice) => notice.timestamp >= lastPublish));
-            if (behind.length > 0) throw new Error(`${behind.length} clients heard no notice of ${lastPublish} or newer since the restart`);
+            const behind = clients.filter(
+              (client, index) =>
+                !client.notices.slice(heardAtKill[index]).some((notice) => notice.timestamp >= lastPublish),
+            );
+            if (behind.length > 0)
+              throw new Error(`${behind.length} clients heard no notice of ${lastPublish} or newer since the restart`);
             if (acked.size <= ackedAtKill) throw new Error("the intake acknowledged no batch since the restart");
           },
           { timeout: RESUME_TIMEOUT_MS, interval: 100 },
@@ -151,7 +170,8 @@ it(`acknowledged batches and publishes survive SIGKILLs of the server under load
     if (!chains.has(x5u)) chains.set(x5u, await (await fetch(x5u)).text());
     const ids = published.get(timestamp);
     const whole =
-      (ids === undefined || JSON.stringify(snapshot.changes.map((record) => record.recipe.id)) === JSON.stringify(ids)) &&
+      (ids === undefined ||
+        JSON.stringify(snapshot.changes.map((record) => record.recipe.id)) === JSON.stringify(ids)) &&
       (await verifyContentSignature({
         data: collectionSignedData(snapshot.changes, snapshot.timestamp),
         signature,
@@ -172,7 +192,9 @@ it(`acknowledged batches and publishes survive SIGKILLs of the server under load
 
   // Batches, read straight from the stopped server's database.
   const database = await SERVER_STORAGES[STORAGE](dataDir);
-  const storedBatches = new Set(database.rows("SELECT batch_id FROM intake_batches").map((row) => String(row["batch_id"])));
+  const storedBatches = new Set(
+    database.rows("SELECT batch_id FROM intake_batches").map((row) => String(row["batch_id"])),
+  );
   const storedTimestamps = new Map<string, number[]>();
   for (const row of database.rows("SELECT batch_id, timestamp FROM intake_events ORDER BY id")) {
     const id = String(row["batch_id"]);
@@ -181,20 +203,26 @@ it(`acknowledged batches and publishes survive SIGKILLs of the server under load
   database.close();
   const batchProblems: string[] = [];
   const stored = (batch: IntakeBatch | undefined, id: string): boolean =>
-    batch !== undefined && storedBatches.has(id) && JSON.stringify(storedTimestamps.get(id)) === JSON.stringify(batch.events.map(([timestamp]) => timestamp));
+    batch !== undefined &&
+    storedBatches.has(id) &&
+    JSON.stringify(storedTimestamps.get(id)) === JSON.stringify(batch.events.map(([timestamp]) => timestamp));
   for (const id of acked) {
     if (!storedBatches.has(id) && !storedTimestamps.has(id)) {
       figures.lost += 1;
       batchProblems.push(`acknowledged batch ${id} is lost`);
     } else if (!stored(sent.get(id), id)) {
       figures.wrong += 1;
-      batchProblems.push(`acknowledged batch ${id} is stored with ${storedTimestamps.get(id)?.length ?? 0} of ${BATCH_EVENTS} events`);
+      batchProblems.push(
+        `acknowledged batch ${id} is stored with ${storedTimestamps.get(id)?.length ?? 0} of ${BATCH_EVENTS} events`,
+      );
     }
   }
   for (const id of new Set([...storedBatches, ...storedTimestamps.keys()])) {
     if (!acked.has(id) && !stored(sent.get(id), id)) {
       figures.partial += 1;
-      batchProblems.push(`unacknowledged batch ${id} is stored in part (${storedTimestamps.get(id)?.length ?? 0} events)`);
+      batchProblems.push(
+        `unacknowledged batch ${id} is stored in part (${storedTimestamps.get(id)?.length ?? 0} events)`,
+      );
     }
   }
   tally.record(`${acked.size} acknowledged batches of ${sent.size} sent`, batchProblems.slice(0, 20));

@@ -24,7 +24,9 @@ function bundle(entry: string): Promise<string> {
       target: ["node20"],
       logLevel: "warning",
       external: ["node-sqlite3-wasm", "sql.js"],
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
     }).then(() => outfile);
     bundles.set(entry, bundled);
   }

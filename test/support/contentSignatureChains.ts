@@ -9,8 +9,26 @@ import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } fro
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Oid, parsePemChain, type KeyUsage } from "../../src/core/index.js";
-import { derBoolean, derExplicit, derIa5String, derImplicit, derInteger, derOid, derSequence, derSet, derUtf8String } from "../../server/derWriter.js";
-import { distinguishedName, extension, issueCertificate, keyUsage, ORGANIZATION, signContent, toPem } from "../../server/pki.js";
+import {
+  derBoolean,
+  derExplicit,
+  derIa5String,
+  derImplicit,
+  derInteger,
+  derOid,
+  derSequence,
+  derSet,
+  derUtf8String,
+} from "../../server/derWriter.js";
+import {
+  distinguishedName,
+  extension,
+  issueCertificate,
+  keyUsage,
+  ORGANIZATION,
+  signContent,
+  toPem,
+} from "../../server/pki.js";
 
 export const SIGNER = "normandy.content-signature.mozilla.org";
 export const SIGNED_DATA = '{"action":"console-log","arguments":{"message":"chain conformance"},"id":1}';
@@ -131,10 +149,20 @@ interface LeafProfile {
 function leafProfile(profile: LeafProfile = {}): Uint8Array[] {
   const { dnsNames = [SIGNER], purposes = [Oid.codeSigning], usages = ["digitalSignature"] } = profile;
   return [
-    ...(profile.basicConstraints === "absent" ? [] : [extension(Oid.basicConstraints, true, derSequence(...(profile.isCA ? [derBoolean(true)] : [])))]),
+    ...(profile.basicConstraints === "absent"
+      ? []
+      : [extension(Oid.basicConstraints, true, derSequence(...(profile.isCA ? [derBoolean(true)] : [])))]),
     extension(Oid.keyUsage, true, keyUsage(...usages)),
     ...(purposes === "absent" ? [] : [extension(Oid.extendedKeyUsage, false, derSequence(...purposes.map(derOid)))]),
-    ...(dnsNames === "absent" ? [] : [extension(Oid.subjectAltName, false, derSequence(...dnsNames.map((name) => derImplicit(2, derIa5String(name)))))]),
+    ...(dnsNames === "absent"
+      ? []
+      : [
+          extension(
+            Oid.subjectAltName,
+            false,
+            derSequence(...dnsNames.map((name) => derImplicit(2, derIa5String(name)))),
+          ),
+        ]),
     ...(profile.extra ?? []),
   ];
 }
@@ -163,7 +191,12 @@ const unknownExtension = () => extension(UNKNOWN_EXTENSION, false, derSequence()
 export async function buildChainCases(now: Date): Promise<ChainCase[]> {
   const issue = issuer(now);
   const intermediate = (profile?: CaProfile, options: Partial<IssueOptions> = {}) =>
-    issue({ commonName: "Test content-signing intermediate", issuer: root, extensions: caProfile(profile), ...options });
+    issue({
+      commonName: "Test content-signing intermediate",
+      issuer: root,
+      extensions: caProfile(profile),
+      ...options,
+    });
   const leafUnder = (parent: Issued, profile?: LeafProfile, options: Partial<IssueOptions> = {}) =>
     issue({ commonName: SIGNER, issuer: parent, extensions: leafProfile(profile), ...options });
 
@@ -193,20 +226,63 @@ export async function buildChainCases(now: Date): Promise<ChainCase[]> {
 
   // The rows of issue 21's table.
   await add("control: Autograph-shaped chain (leaf, intermediate, root)", "accepts", withStandard(leafUnder(standard)));
-  await add("leaf SAN dNSName is not the signer, CN is", "rejects", withStandard(leafUnder(standard, { dnsNames: ["other.content-signature.mozilla.org"] })), TABLE_ROW);
-  await add("leaf without a SAN, CN is the signer", "rejects", withStandard(leafUnder(standard, { dnsNames: "absent" })), TABLE_ROW);
-  await add("leaf SAN is the signer, CN something else", "accepts", withStandard(leafUnder(standard, {}, { commonName: "Content Signing Leaf" })));
-  await add("unknown critical extension on the leaf", "rejects", withStandard(leafUnder(standard, { extra: [unknownCriticalExtension()] })), TABLE_ROW);
+  await add(
+    "leaf SAN dNSName is not the signer, CN is",
+    "rejects",
+    withStandard(leafUnder(standard, { dnsNames: ["other.content-signature.mozilla.org"] })),
+    TABLE_ROW,
+  );
+  await add(
+    "leaf without a SAN, CN is the signer",
+    "rejects",
+    withStandard(leafUnder(standard, { dnsNames: "absent" })),
+    TABLE_ROW,
+  );
+  await add(
+    "leaf SAN is the signer, CN something else",
+    "accepts",
+    withStandard(leafUnder(standard, {}, { commonName: "Content Signing Leaf" })),
+  );
+  await add(
+    "unknown critical extension on the leaf",
+    "rejects",
+    withStandard(leafUnder(standard, { extra: [unknownCriticalExtension()] })),
+    TABLE_ROW,
+  );
   const criticalUnknownCa = intermediate({ extra: [unknownCriticalExtension()] });
-  await add("unknown critical extension on the intermediate", "rejects", [leafUnder(criticalUnknownCa), criticalUnknownCa, root], TABLE_ROW);
+  await add(
+    "unknown critical extension on the intermediate",
+    "rejects",
+    [leafUnder(criticalUnknownCa), criticalUnknownCa, root],
+    TABLE_ROW,
+  );
   const pathLenZeroTop = intermediate({ pathLength: 0 });
-  const belowPathLenZero = issue({ commonName: "Second intermediate", issuer: pathLenZeroTop, extensions: caProfile() });
-  await add("pathLen 0 above an intermediate", "rejects", [leafUnder(belowPathLenZero), belowPathLenZero, pathLenZeroTop, root], TABLE_ROW);
+  const belowPathLenZero = issue({
+    commonName: "Second intermediate",
+    issuer: pathLenZeroTop,
+    extensions: caProfile(),
+  });
+  await add(
+    "pathLen 0 above an intermediate",
+    "rejects",
+    [leafUnder(belowPathLenZero), belowPathLenZero, pathLenZeroTop, root],
+    TABLE_ROW,
+  );
   await add("leaf with CA:true", "rejects", withStandard(leafUnder(standard, { isCA: true })), TABLE_ROW);
   const serverAuthCa = intermediate({ purposes: [Oid.serverAuth] });
-  await add("intermediate whose EKU lacks codeSigning", "rejects", [leafUnder(serverAuthCa), serverAuthCa, root], TABLE_ROW);
+  await add(
+    "intermediate whose EKU lacks codeSigning",
+    "rejects",
+    [leafUnder(serverAuthCa), serverAuthCa, root],
+    TABLE_ROW,
+  );
   const excludingCa = intermediate({ nameConstraints: dnsNameConstraints([], ["content-signature.mozilla.org"]) });
-  await add("intermediate whose name constraints exclude the signer", "rejects", [leafUnder(excludingCa), excludingCa, root], TABLE_ROW);
+  await add(
+    "intermediate whose name constraints exclude the signer",
+    "rejects",
+    [leafUnder(excludingCa), excludingCa, root],
+    TABLE_ROW,
+  );
   const smallRsaCa = intermediate({}, { key: { rsa: 1024 } });
   await add("RSA 1024 intermediate", "rejects", [leafUnder(smallRsaCa), smallRsaCa, root]);
   await add("chain out of order (root before the intermediate)", "accepts", [leafUnder(standard), root, standard]);
@@ -218,8 +294,16 @@ export async function buildChainCases(now: Date): Promise<ChainCase[]> {
 
   // A mutation of each other field we check.
   await add("leaf EKU serverAuth only", "rejects", withStandard(leafUnder(standard, { purposes: [Oid.serverAuth] })));
-  await add("leaf EKU codeSigning and OCSPSigning", "rejects", withStandard(leafUnder(standard, { purposes: [Oid.codeSigning, Oid.ocspSigning] })));
-  await add("leaf EKU anyExtendedKeyUsage only", "rejects", withStandard(leafUnder(standard, { purposes: [Oid.anyExtendedKeyUsage] })));
+  await add(
+    "leaf EKU codeSigning and OCSPSigning",
+    "rejects",
+    withStandard(leafUnder(standard, { purposes: [Oid.codeSigning, Oid.ocspSigning] })),
+  );
+  await add(
+    "leaf EKU anyExtendedKeyUsage only",
+    "rejects",
+    withStandard(leafUnder(standard, { purposes: [Oid.anyExtendedKeyUsage] })),
+  );
   const codeSigningCa = intermediate({ purposes: [Oid.codeSigning] });
   await add("intermediate EKU codeSigning", "accepts", [leafUnder(codeSigningCa), codeSigningCa, root]);
   const signOnlyCa = intermediate({ usages: ["digitalSignature"] });
@@ -229,51 +313,126 @@ export async function buildChainCases(now: Date): Promise<ChainCase[]> {
   const notCa = intermediate({ basicConstraints: "not-ca" });
   await add("intermediate with basicConstraints cA false", "rejects", [leafUnder(notCa), notCa, root]);
   const pathLenZero = intermediate({ pathLength: 0 });
-  await add("pathLen 0 on the intermediate just above the leaf", "accepts", [leafUnder(pathLenZero), pathLenZero, root]);
+  await add("pathLen 0 on the intermediate just above the leaf", "accepts", [
+    leafUnder(pathLenZero),
+    pathLenZero,
+    root,
+  ]);
   const pathLenOneTop = intermediate({ pathLength: 1 });
   const belowPathLenOne = issue({ commonName: "Second intermediate", issuer: pathLenOneTop, extensions: caProfile() });
-  await add("pathLen 1 above an intermediate", "accepts", [leafUnder(belowPathLenOne), belowPathLenOne, pathLenOneTop, root]);
+  await add("pathLen 1 above an intermediate", "accepts", [
+    leafUnder(belowPathLenOne),
+    belowPathLenOne,
+    pathLenOneTop,
+    root,
+  ]);
   const permittingCa = intermediate({ nameConstraints: dnsNameConstraints(["content-signature.mozilla.org"]) });
-  await add("intermediate name constraints permit the signer's domain", "accepts", [leafUnder(permittingCa), permittingCa, root]);
+  await add("intermediate name constraints permit the signer's domain", "accepts", [
+    leafUnder(permittingCa),
+    permittingCa,
+    root,
+  ]);
   const permittingOtherCa = intermediate({ nameConstraints: dnsNameConstraints(["example.com"]) });
-  await add("intermediate name constraints permit another domain only", "rejects", [leafUnder(permittingOtherCa), permittingOtherCa, root]);
+  await add("intermediate name constraints permit another domain only", "rejects", [
+    leafUnder(permittingOtherCa),
+    permittingOtherCa,
+    root,
+  ]);
   const excludingOtherCa = intermediate({ nameConstraints: dnsNameConstraints([], ["example.com"]) });
-  await add("intermediate name constraints exclude another domain", "accepts", [leafUnder(excludingOtherCa), excludingOtherCa, root]);
+  await add("intermediate name constraints exclude another domain", "accepts", [
+    leafUnder(excludingOtherCa),
+    excludingOtherCa,
+    root,
+  ]);
   const directoryCa = intermediate({ nameConstraints: directoryNameConstraint() });
-  await add("intermediate name constraints on directory names the leaf satisfies", "accepts", [leafUnder(directoryCa), directoryCa, root], {
-    stricter: "name constraints on other name types than dNSName are not evaluated, so a chain under them is refused",
-  });
+  await add(
+    "intermediate name constraints on directory names the leaf satisfies",
+    "accepts",
+    [leafUnder(directoryCa), directoryCa, root],
+    {
+      stricter: "name constraints on other name types than dNSName are not evaluated, so a chain under them is refused",
+    },
+  );
   const rsaCa = intermediate({}, { key: { rsa: 2048 } });
   await add("RSA 2048 intermediate", "accepts", [leafUnder(rsaCa), rsaCa, root]);
   const p256Ca = intermediate({}, { key: { ec: "P-256" } });
   await add("P-256 intermediate", "accepts", [leafUnder(p256Ca), p256Ca, root]);
   await add("leaf P-256 key", "accepts", withStandard(leafUnder(standard, {}, { key: { ec: "P-256" } })), {
-    stricter: "a content signature must be Autograph's P-384 one (96 bytes); Firefox verifies ECDSA/SHA-384 with any curve",
+    stricter:
+      "a content signature must be Autograph's P-384 one (96 bytes); Firefox verifies ECDSA/SHA-384 with any curve",
   });
   await add("leaf expired", "rejects", withStandard(leafUnder(standard, {}, { validDays: [-30, -1] })));
   await add("leaf not yet valid", "rejects", withStandard(leafUnder(standard, {}, { validDays: [1, 30] })));
   const expiredCa = intermediate({}, { validDays: [-30, -1] });
   await add("intermediate expired", "rejects", [leafUnder(expiredCa), expiredCa, root]);
-  await add("unknown non-critical extension on the leaf", "accepts", withStandard(leafUnder(standard, { extra: [unknownExtension()] })));
+  await add(
+    "unknown non-critical extension on the leaf",
+    "accepts",
+    withStandard(leafUnder(standard, { extra: [unknownExtension()] })),
+  );
   const anyPolicy = extension(Oid.certificatePolicies, true, derSequence(derSequence(derOid(ANY_POLICY))));
-  await add("critical certificatePolicies on the leaf", "accepts", withStandard(leafUnder(standard, { extra: [anyPolicy] })));
-  await add("leaf without basicConstraints", "accepts", withStandard(leafUnder(standard, { basicConstraints: "absent" })));
-  await add("leaf keyUsage keyCertSign, not a CA", "accepts", withStandard(leafUnder(standard, { usages: ["keyCertSign"] })));
-  const tlsFeatureCa = intermediate({ extra: [extension(Oid.tlsFeature, false, derSequence(derInteger(Uint8Array.of(5))))] });
-  await add("intermediate requiring a TLS feature its leaf lacks", "rejects", [leafUnder(tlsFeatureCa), tlsFeatureCa, root]);
-  await add("leaf signed by another key than its issuer's", "rejects", withStandard(leafUnder(standard, {}, { signingKey: unrelated.key })));
-  await add("leaf SAN names the signer in capitals", "accepts", withStandard(leafUnder(standard, { dnsNames: [SIGNER.toUpperCase()] })));
-  await add("leaf SAN names another host and the signer", "accepts", withStandard(leafUnder(standard, { dnsNames: ["example.com", SIGNER] })));
-  await add("leaf SAN is a wildcard covering the signer", "accepts", withStandard(leafUnder(standard, { dnsNames: ["*.content-signature.mozilla.org"] })), {
-    stricter: "wildcard dNSNames are not matched: Autograph names each signer exactly, and a wildcard leaf could sign for every signer",
+  await add(
+    "critical certificatePolicies on the leaf",
+    "accepts",
+    withStandard(leafUnder(standard, { extra: [anyPolicy] })),
+  );
+  await add(
+    "leaf without basicConstraints",
+    "accepts",
+    withStandard(leafUnder(standard, { basicConstraints: "absent" })),
+  );
+  await add(
+    "leaf keyUsage keyCertSign, not a CA",
+    "accepts",
+    withStandard(leafUnder(standard, { usages: ["keyCertSign"] })),
+  );
+  const tlsFeatureCa = intermediate({
+    extra: [extension(Oid.tlsFeature, false, derSequence(derInteger(Uint8Array.of(5))))],
   });
+  await add("intermediate requiring a TLS feature its leaf lacks", "rejects", [
+    leafUnder(tlsFeatureCa),
+    tlsFeatureCa,
+    root,
+  ]);
+  await add(
+    "leaf signed by another key than its issuer's",
+    "rejects",
+    withStandard(leafUnder(standard, {}, { signingKey: unrelated.key })),
+  );
+  await add(
+    "leaf SAN names the signer in capitals",
+    "accepts",
+    withStandard(leafUnder(standard, { dnsNames: [SIGNER.toUpperCase()] })),
+  );
+  await add(
+    "leaf SAN names another host and the signer",
+    "accepts",
+    withStandard(leafUnder(standard, { dnsNames: ["example.com", SIGNER] })),
+  );
+  await add(
+    "leaf SAN is a wildcard covering the signer",
+    "accepts",
+    withStandard(leafUnder(standard, { dnsNames: ["*.content-signature.mozilla.org"] })),
+    {
+      stricter:
+        "wildcard dNSNames are not matched: Autograph names each signer exactly, and a wildcard leaf could sign for every signer",
+    },
+  );
   await add("leaf issued directly by the root", "accepts", [leafUnder(root), root]);
   const expiredTwin = intermediate({}, { validDays: [-30, -1] });
-  await add("two intermediates with one name, the first expired", "accepts", [leafUnder(standard), expiredTwin, standard, root]);
+  await add("two intermediates with one name, the first expired", "accepts", [
+    leafUnder(standard),
+    expiredTwin,
+    standard,
+    root,
+  ]);
   await add("chain without the root", "accepts", [leafUnder(standard), standard], {
-    stricter: "the pinned root must be in the x5u text (Firefox has its roots built in; Autograph's x5u always ends with the root)",
+    stricter:
+      "the pinned root must be in the x5u text (Firefox has its roots built in; Autograph's x5u always ends with the root)",
   });
-  await add("content signature over other data", "rejects", withStandard(leafUnder(standard)), { data: `${SIGNED_DATA} ` });
+  await add("content signature over other data", "rejects", withStandard(leafUnder(standard)), {
+    data: `${SIGNED_DATA} `,
+  });
   return cases;
 }
 

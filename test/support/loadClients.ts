@@ -20,11 +20,32 @@ function eventAt(sequence: number, timestamp: number): EventRecord {
     case 0:
       return [timestamp, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: "normandy/runner" }];
     case 1:
-      return [timestamp, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: `normandy/recipe/${sequence % 40}` }];
+      return [
+        timestamp,
+        "uptake.remotecontent.result",
+        "uptake",
+        "normandy",
+        "success",
+        { source: `normandy/recipe/${sequence % 40}` },
+      ];
     case 2:
-      return [timestamp, "normandy", "enroll", "preference_study", study, { branch: "treatment", experimentType: "exp" }];
+      return [
+        timestamp,
+        "normandy",
+        "enroll",
+        "preference_study",
+        study,
+        { branch: "treatment", experimentType: "exp" },
+      ];
     default:
-      return [timestamp, "normandy", "unenroll", "preference_study", study, { reason: "recipe-not-seen", didResetValue: "true" }];
+      return [
+        timestamp,
+        "normandy",
+        "unenroll",
+        "preference_study",
+        study,
+        { reason: "recipe-not-seen", didResetValue: "true" },
+      ];
   }
 }
 
@@ -73,14 +94,21 @@ export class SimulatedClient {
     const body = JSON.stringify(batch);
     for (let attempts = 1; ; attempts++) {
       try {
-        const response = await fetch(`${this.serverUrl}/intake/v1/batches`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+        const response = await fetch(`${this.serverUrl}/intake/v1/batches`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body,
+        });
         const reply = (await response.json()) as { duplicate?: boolean };
-        if (response.status === 200 || response.status === 201) return { duplicate: reply.duplicate === true, attempts };
-        if (response.status < 500) throw new Error(`intake refused ${batch.batchId}: HTTP ${response.status} ${JSON.stringify(reply)}`);
+        if (response.status === 200 || response.status === 201)
+          return { duplicate: reply.duplicate === true, attempts };
+        if (response.status < 500)
+          throw new Error(`intake refused ${batch.batchId}: HTTP ${response.status} ${JSON.stringify(reply)}`);
       } catch (error) {
         if (error instanceof Error && error.message.startsWith("intake refused")) throw error;
       }
-      if (performance.now() > deadline) throw new Error(`intake never acknowledged ${batch.batchId} (${attempts} attempts)`);
+      if (performance.now() > deadline)
+        throw new Error(`intake never acknowledged ${batch.batchId} (${attempts} attempts)`);
       await sleep(RETRY_MS);
     }
   }
@@ -122,26 +150,30 @@ export class SimulatedClient {
       retried = true;
       setTimeout(() => this.connect(), RECONNECT_MS);
     };
-    const stream = httpRequest(`${this.serverUrl}/notices`, { headers: { Accept: "text/event-stream" } }, (response) => {
-      let buffered = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => {
-        buffered += chunk;
-        let end: number;
-        while ((end = buffered.indexOf("\n\n")) >= 0) {
-          const message = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(message)?.[1];
-          if (message.startsWith("event: published") && data) {
-            const { timestamp } = JSON.parse(data) as { timestamp: number };
-            this.notices.push({ timestamp, at: performance.now() });
-            this.onNotice(timestamp);
+    const stream = httpRequest(
+      `${this.serverUrl}/notices`,
+      { headers: { Accept: "text/event-stream" } },
+      (response) => {
+        let buffered = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          buffered += chunk;
+          let end: number;
+          while ((end = buffered.indexOf("\n\n")) >= 0) {
+            const message = buffered.slice(0, end);
+            buffered = buffered.slice(end + 2);
+            const data = /^data: (.*)$/m.exec(message)?.[1];
+            if (message.startsWith("event: published") && data) {
+              const { timestamp } = JSON.parse(data) as { timestamp: number };
+              this.notices.push({ timestamp, at: performance.now() });
+              this.onNotice(timestamp);
+            }
           }
-        }
-      });
-      response.on("close", retry);
-      response.on("error", retry);
-    });
+        });
+        response.on("close", retry);
+        response.on("error", retry);
+      },
+    );
     stream.on("error", retry);
     stream.end();
     this.stream = stream;

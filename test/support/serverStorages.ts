@@ -13,6 +13,7 @@ export const SERVER_STORAGES = {
 export type ServerStorage = keyof typeof SERVER_STORAGES;
 
 export function serverStorage(name: string): ServerStorage {
-  if (!(name in SERVER_STORAGES)) throw new Error(`unknown server storage ${name}: one of ${Object.keys(SERVER_STORAGES).join(", ")}`);
+  if (!(name in SERVER_STORAGES))
+    throw new Error(`unknown server storage ${name}: one of ${Object.keys(SERVER_STORAGES).join(", ")}`);
   return name as ServerStorage;
 }

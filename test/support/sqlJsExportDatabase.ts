@@ -8,7 +8,15 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Database, InitSqlJsStatic } from "sql.js";
 import { writeFileAtomically } from "../../server/atomicFile.js";
-import { type BindParams, DATABASE_FILE_NAME, migrate, type RecipeDatabase, type Row, userVersion, WriteScope } from "../../server/database.js";
+import {
+  type BindParams,
+  DATABASE_FILE_NAME,
+  migrate,
+  type RecipeDatabase,
+  type Row,
+  userVersion,
+  WriteScope,
+} from "../../server/database.js";
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -21,7 +29,10 @@ export class SqlJsExportDatabase implements RecipeDatabase {
     readonly isNew: boolean,
   ) {
     // Today's code rolled back whenever the work or the commit threw.
-    this.scope = new WriteScope((sql) => db.run(sql), () => true);
+    this.scope = new WriteScope(
+      (sql) => db.run(sql),
+      () => true,
+    );
   }
 
   static async open(dataDir: string): Promise<SqlJsExportDatabase> {
@@ -31,7 +42,11 @@ export class SqlJsExportDatabase implements RecipeDatabase {
     const initSqlJs = requireFromHere("sql.js") as InitSqlJsStatic;
     const wasmFile = readFileSync(requireFromHere.resolve("sql.js/dist/sql-wasm.wasm"));
     const SQL = await initSqlJs({ wasmBinary: new Uint8Array(wasmFile).buffer });
-    const database = new SqlJsExportDatabase(isNew ? new SQL.Database() : new SQL.Database(readFileSync(filePath)), filePath, isNew);
+    const database = new SqlJsExportDatabase(
+      isNew ? new SQL.Database() : new SQL.Database(readFileSync(filePath)),
+      filePath,
+      isNew,
+    );
     migrate(database, filePath);
     return database;
   }

@@ -13,7 +13,10 @@ let stopping = false;
 process.once("SIGTERM", () => {
   stopping = true;
 });
-const clients = Array.from({ length: Number(count) }, (_, index) => new SimulatedClient(serverUrl!, index, `watch-${process.pid}`));
+const clients = Array.from(
+  { length: Number(count) },
+  (_, index) => new SimulatedClient(serverUrl!, index, `watch-${process.pid}`),
+);
 const now = () => performance.timeOrigin + performance.now();
 const report = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
 

@@ -12,8 +12,20 @@ const multiPreference = {
   userFacingDescription: "A study",
   isEnrollmentPaused: false,
   branches: [
-    { slug: "control", ratio: 1, preferences: { "browser.x.enabled": { preferenceType: "boolean", preferenceBranchType: "default", preferenceValue: false } } },
-    { slug: "treatment", ratio: 1, preferences: { "browser.x.enabled": { preferenceType: "boolean", preferenceBranchType: "user", preferenceValue: true } } },
+    {
+      slug: "control",
+      ratio: 1,
+      preferences: {
+        "browser.x.enabled": { preferenceType: "boolean", preferenceBranchType: "default", preferenceValue: false },
+      },
+    },
+    {
+      slug: "treatment",
+      ratio: 1,
+      preferences: {
+        "browser.x.enabled": { preferenceType: "boolean", preferenceBranchType: "user", preferenceValue: true },
+      },
+    },
   ],
 };
 
@@ -41,17 +53,24 @@ describe("validateJson, Normandy's JsonSchemaValidator semantics", () => {
   });
 
   it("accepts 0 and 1 as booleans and casts them", () => {
-    expect(parsed({ paused: 0 }, { type: "object", properties: { paused: { type: "boolean" } } })).toEqual({ paused: false });
+    expect(parsed({ paused: 0 }, { type: "object", properties: { paused: { type: "boolean" } } })).toEqual({
+      paused: false,
+    });
     expect(invalid(2, { type: "boolean" }).message).toMatch(/expected type "boolean"/);
   });
 
   it("checks enums, except for booleans", () => {
-    expect(invalid("float", { type: "string", enum: ["string", "integer"] }).message).toBe('"float" is not one of ["string","integer"]');
+    expect(invalid("float", { type: "string", enum: ["string", "integer"] }).message).toBe(
+      '"float" is not one of ["string","integer"]',
+    );
     expect(parsed(true, { type: "boolean", enum: ["never"] })).toBe(true);
   });
 
   it("drops properties the schema does not name, and applies no defaults", () => {
-    const schema: JsonSchema = { type: "object", properties: { a: { type: "string" }, b: { type: "boolean", default: "false" } } };
+    const schema: JsonSchema = {
+      type: "object",
+      properties: { a: { type: "string" }, b: { type: "boolean", default: "false" } },
+    };
     expect(parsed({ a: "x", extra: 1 }, schema)).toEqual({ a: "x" });
   });
 
@@ -64,7 +83,11 @@ describe("validateJson, Normandy's JsonSchemaValidator semantics", () => {
         url: { type: "string", format: "uri" },
       },
     };
-    expect(parsed({ slug: "Not.A-Slug!", list: [], url: "not a url" }, schema)).toEqual({ slug: "Not.A-Slug!", list: [], url: "not a url" });
+    expect(parsed({ slug: "Not.A-Slug!", list: [], url: "not a url" }, schema)).toEqual({
+      slug: "Not.A-Slug!",
+      list: [],
+      url: "not a url",
+    });
     expect(parsed({ slug: "", list: [0] }, schema)).toEqual({ slug: "", list: [0] });
   });
 
@@ -107,10 +130,12 @@ describe("action schemas", () => {
   });
 
   it("multi-preference-experiment accepts a two-branch study and keeps no unknown fields", () => {
-    expect(parsed({ ...multiPreference, comment: "dropped" }, ACTION_SCHEMAS["multi-preference-experiment"])).toEqual(multiPreference);
+    expect(parsed({ ...multiPreference, comment: "dropped" }, ACTION_SCHEMAS["multi-preference-experiment"])).toEqual(
+      multiPreference,
+    );
   });
 
-  it("multi-preference-experiment: an absent isHighPopulation stays absent (its default is the string \"false\")", () => {
+  it('multi-preference-experiment: an absent isHighPopulation stays absent (its default is the string "false")', () => {
     const value = parsed(multiPreference, ACTION_SCHEMAS["multi-preference-experiment"]) as Record<string, unknown>;
     expect("isHighPopulation" in value).toBe(false);
   });
@@ -123,18 +148,25 @@ describe("action schemas", () => {
       path: 'branches[1].preferences["browser.x.enabled"].preferenceType',
       message: '"float" is not one of ["string","integer","boolean"]',
     });
-    const missingBranchType = structuredClone(multiPreference) as { branches: { preferences: Record<string, Record<string, unknown>> }[] };
+    const missingBranchType = structuredClone(multiPreference) as {
+      branches: { preferences: Record<string, Record<string, unknown>> }[];
+    };
     delete missingBranchType.branches[0]!.preferences["browser.x.enabled"]!.preferenceBranchType;
     expect(invalid(missingBranchType, ACTION_SCHEMAS["multi-preference-experiment"])).toMatchObject({
       path: 'branches[0].preferences["browser.x.enabled"]',
       message: 'missing required property "preferenceBranchType"',
     });
     const { isEnrollmentPaused: _, ...unpaused } = multiPreference;
-    expect(invalid(unpaused, ACTION_SCHEMAS["multi-preference-experiment"]).message).toBe('missing required property "isEnrollmentPaused"');
+    expect(invalid(unpaused, ACTION_SCHEMAS["multi-preference-experiment"]).message).toBe(
+      'missing required property "isEnrollmentPaused"',
+    );
   });
 
   it("multi-preference-experiment accepts what Normandy accepts: no branches, ratio 0, a slug with dots", () => {
-    expect(validateJson({ ...multiPreference, slug: "a.b", branches: [] }, ACTION_SCHEMAS["multi-preference-experiment"]).valid).toBe(true);
+    expect(
+      validateJson({ ...multiPreference, slug: "a.b", branches: [] }, ACTION_SCHEMAS["multi-preference-experiment"])
+        .valid,
+    ).toBe(true);
     const zeroRatio = structuredClone(multiPreference);
     zeroRatio.branches[0]!.ratio = 0;
     expect(validateJson(zeroRatio, ACTION_SCHEMAS["multi-preference-experiment"]).valid).toBe(true);
@@ -149,7 +181,9 @@ describe("action schemas", () => {
       branches: [{ slug: "a", value: 1, ratio: 1 }],
     };
     expect(parsed(legacy, ACTION_SCHEMAS["preference-experiment"])).toEqual({ ...legacy, isEnrollmentPaused: false });
-    expect(invalid({ ...legacy, branches: [{ slug: "a", ratio: 1 }] }, ACTION_SCHEMAS["preference-experiment"])).toMatchObject({
+    expect(
+      invalid({ ...legacy, branches: [{ slug: "a", ratio: 1 }] }, ACTION_SCHEMAS["preference-experiment"]),
+    ).toMatchObject({
       path: "branches[0]",
       message: 'missing required property "value"',
     });
@@ -161,17 +195,27 @@ describe("action schemas", () => {
       userFacingName: "n",
       userFacingDescription: "d",
       isEnrollmentPaused: false,
-      branches: [{ slug: "control", ratio: 1, extensionApiId: null }, { slug: "t", ratio: 1, extensionApiId: 12 }],
+      branches: [
+        { slug: "control", ratio: 1, extensionApiId: null },
+        { slug: "t", ratio: 1, extensionApiId: 12 },
+      ],
     };
     expect(parsed(study, ACTION_SCHEMAS["branched-addon-study"])).toEqual(study);
   });
 
   it("preference-rollout values are strings, integers or booleans", () => {
-    const rollout = { slug: "r", preferences: [{ preferenceName: "a", value: "x" }, { preferenceName: "b", value: 3 }] };
+    const rollout = {
+      slug: "r",
+      preferences: [
+        { preferenceName: "a", value: "x" },
+        { preferenceName: "b", value: 3 },
+      ],
+    };
     expect(parsed(rollout, ACTION_SCHEMAS["preference-rollout"])).toEqual(rollout);
-    expect(invalid({ slug: "r", preferences: [{ preferenceName: "a", value: null }] }, ACTION_SCHEMAS["preference-rollout"]).path).toBe(
-      "preferences[0].value",
-    );
+    expect(
+      invalid({ slug: "r", preferences: [{ preferenceName: "a", value: null }] }, ACTION_SCHEMAS["preference-rollout"])
+        .path,
+    ).toBe("preferences[0].value");
   });
 });
 
@@ -185,9 +229,15 @@ describe("validateJson strict: what the recipe server accepts", () => {
       path: "slug",
       message: '"Bad Slug" does not match the pattern ^[a-z0-9\\-_]+$',
     });
-    expect(strict({ slug: "ok", preferences: [] }, rollout)).toMatchObject({ path: "preferences", message: "needs at least 1 item" });
+    expect(strict({ slug: "ok", preferences: [] }, rollout)).toMatchObject({
+      path: "preferences",
+      message: "needs at least 1 item",
+    });
     const study = { ...multiPreference, userFacingName: "" };
-    expect(strict(study, ACTION_SCHEMAS["multi-preference-experiment"])).toMatchObject({ path: "userFacingName", message: "must not be empty" });
+    expect(strict(study, ACTION_SCHEMAS["multi-preference-experiment"])).toMatchObject({
+      path: "userFacingName",
+      message: "must not be empty",
+    });
     const zeroRatio = structuredClone(multiPreference);
     zeroRatio.branches[0]!.ratio = 0;
     expect(strict(zeroRatio, ACTION_SCHEMAS["multi-preference-experiment"])).toMatchObject({
@@ -212,6 +262,9 @@ describe("validateJson strict: what the recipe server accepts", () => {
   });
 
   it("accepts a valid study unchanged", () => {
-    expect(strict(multiPreference, ACTION_SCHEMAS["multi-preference-experiment"])).toEqual({ valid: true, value: multiPreference });
+    expect(strict(multiPreference, ACTION_SCHEMAS["multi-preference-experiment"])).toEqual({
+      valid: true,
+      value: multiPreference,
+    });
   });
 });

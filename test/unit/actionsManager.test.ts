@@ -25,7 +25,9 @@ describe("ActionsManager", () => {
   });
 
   it("reports it as backoff when its capabilities already ruled it out", async () => {
-    expect(await manager().processRecipe(recipe("show-heartbeat", ["action.show-heartbeat"]), "capabilities-mismatch")).toMatchObject({
+    expect(
+      await manager().processRecipe(recipe("show-heartbeat", ["action.show-heartbeat"]), "capabilities-mismatch"),
+    ).toMatchObject({
       status: "backoff",
     });
   });
@@ -39,7 +41,12 @@ describe("an action that fails keeps the cause (Normandy's lastError)", () => {
       detail: "ConsoleLogAction failed in pre-execution: the store could not be read",
     });
     expect(await manager.finalize({ noRecipes: false })).toEqual(
-      new Map([["ConsoleLogAction", { status: "custom_1_error", failure: { step: "pre-execution", message: "the store could not be read" } }]]),
+      new Map([
+        [
+          "ConsoleLogAction",
+          { status: "custom_1_error", failure: { step: "pre-execution", message: "the store could not be read" } },
+        ],
+      ]),
     );
   });
 
@@ -47,7 +54,15 @@ describe("an action that fails keeps the cause (Normandy's lastError)", () => {
     const manager = new ActionsManager(new Map([["console-log", new FailingAction("post")]]));
     expect(await manager.processRecipe(recipe("console-log"), "filter-match")).toMatchObject({ status: "success" });
     expect(await manager.finalize({ noRecipes: false })).toEqual(
-      new Map([["ConsoleLogAction", { status: "custom_2_error", failure: { step: "post-execution", message: "unenrolling an unseen study failed" } }]]),
+      new Map([
+        [
+          "ConsoleLogAction",
+          {
+            status: "custom_2_error",
+            failure: { step: "post-execution", message: "unenrolling an unseen study failed" },
+          },
+        ],
+      ]),
     );
   });
 });

@@ -58,7 +58,14 @@ interface Change {
   recordProblem(client: Client, happened: boolean): Promise<string | null>;
 }
 
-const studyOptions = (extensionApiId: number) => ({ recipeId: 1, slug: SLUG, userFacingName: "n", userFacingDescription: "d", branch: "treatment", extensionApiId });
+const studyOptions = (extensionApiId: number) => ({
+  recipeId: 1,
+  slug: SLUG,
+  userFacingName: "n",
+  userFacingDescription: "d",
+  branch: "treatment",
+  extensionApiId,
+});
 
 /** A study's or a rollout's add-on: its enrollment at 1.0, or its update from 1.0 to 2.0. */
 function installChange(kind: "study" | "rollout", phase: "enrollment" | "update"): Change {
@@ -79,12 +86,17 @@ function installChange(kind: "study" | "rollout", phase: "enrollment" | "update"
       client.publish(2, ADDON, "2.0");
     },
     change: (client) => install(client, phase === "enrollment" ? 1 : 2),
-    event: { method: phase === "enrollment" ? "enroll" : "update", object: kind === "study" ? "addon_study" : "addon_rollout", version },
+    event: {
+      method: phase === "enrollment" ? "enroll" : "update",
+      object: kind === "study" ? "addon_study" : "addon_rollout",
+      version,
+    },
     happened: (client) => client.addons.installed.get(ADDON)?.version === version,
     recordProblem: async (client, happened) => {
       const record = kind === "study" ? await client.studyStore.get(1) : await client.rolloutStore.get(SLUG);
       const expected = happened ? version : previous;
-      if ((record?.addonVersion ?? null) !== expected || (record && record.pendingChange !== null)) return `${kind} ${JSON.stringify(record)}, expected ${expected}`;
+      if ((record?.addonVersion ?? null) !== expected || (record && record.pendingChange !== null))
+        return `${kind} ${JSON.stringify(record)}, expected ${expected}`;
       return null;
     },
   };
@@ -115,39 +127,51 @@ const CHANGES: Change[] = [
 ];
 
 describe("add-on changes killed before each durable step, then restarted", () => {
-  it.each(CHANGES.map((change) => [change.name, change] as const))("%s: the success event exactly once if it happened, never if not", async (_name, change) => {
-    // How many steps the change takes when nothing kills it.
-    const probe = await addonClient();
-    await change.before(probe);
-    const counter = armKill(probe, Number.POSITIVE_INFINITY);
-    await change.change(probe);
-    const total = counter.steps;
-    expect(total).toBeGreaterThan(1);
+  it.each(CHANGES.map((change) => [change.name, change] as const))(
+    "%s: the success event exactly once if it happened, never if not",
+    async (_name, change) => {
+      // How many steps the change takes when nothing kills it.
+      const probe = await addonClient();
+      await change.before(probe);
+      const counter = armKill(probe, Number.POSITIVE_INFINITY);
+      await change.change(probe);
+      const total = counter.steps;
+      expect(total).toBeGreaterThan(1);
 
-    const problems: string[] = [];
-    for (let killAt = 0; killAt <= total; killAt++) {
-      const client = await addonClient();
-      await change.before(client);
-      const eventsBefore = client.telemetry.events.length;
-      const kill = armKill(client, killAt);
-      await change.change(client).catch((error: unknown) => {
-        if (!(error instanceof Killed)) throw error;
-      });
-      await client.addons.settled();
-      kill.revive();
-      await client.restart();
+      const problems: string[] = [];
+      for (let killAt = 0; killAt <= total; killAt++) {
+        const client = await addonClient();
+        await change.before(client);
+        const eventsBefore = client.telemetry.events.length;
+        const kill = armKill(client, killAt);
+        await change.change(client).catch((error: unknown) => {
+          if (!(error instanceof Killed)) throw error;
+        });
+        await client.addons.settled();
+        kill.revive();
+        await client.restart();
 
-      const happened = change.happened(client);
-      const { method, object, version } = change.event;
-      const recorded = client.telemetry.events
-        .slice(eventsBefore)
-        .filter((event) => event.method === method && event.object === object && (version === null || event.extra.addonVersion === version));
-      const expected = happened ? 1 : 0;
-      if (recorded.length !== expected) problems.push(`killed before step ${killAt + 1} of ${total}: ${recorded.length} ${method} events, expected ${expected}`);
-      if (recorded.some((event) => event.extra.enrollmentId === undefined)) problems.push(`killed before step ${killAt + 1}: an event without enrollmentId`);
-      const recordProblem = await change.recordProblem(client, happened);
-      if (recordProblem) problems.push(`killed before step ${killAt + 1} of ${total}: ${recordProblem}`);
-    }
-    expect(problems).toEqual([]);
-  });
+        const happened = change.happened(client);
+        const { method, object, version } = change.event;
+        const recorded = client.telemetry.events
+          .slice(eventsBefore)
+          .filter(
+            (event) =>
+              event.method === method &&
+              event.object === object &&
+              (version === null || event.extra.addonVersion === version),
+          );
+        const expected = happened ? 1 : 0;
+        if (recorded.length !== expected)
+          problems.push(
+            `killed before step ${killAt + 1} of ${total}: ${recorded.length} ${method} events, expected ${expected}`,
+          );
+        if (recorded.some((event) => event.extra.enrollmentId === undefined))
+          problems.push(`killed before step ${killAt + 1}: an event without enrollmentId`);
+        const recordProblem = await change.recordProblem(client, happened);
+        if (recordProblem) problems.push(`killed before step ${killAt + 1} of ${total}: ${recordProblem}`);
+      }
+      expect(problems).toEqual([]);
+    },
+  );
 });

@@ -14,16 +14,33 @@ const ADDON = "rollout-addon@example.test";
 type Client = Awaited<ReturnType<typeof addonClient>>;
 
 function rolloutRecipe(slug = "rollout", extensionApiId = 1, id = 1): Recipe {
-  return { id, name: slug, revision_id: "1", action: "addon-rollout", filter_expression: "true", arguments: { slug, extensionApiId } };
+  return {
+    id,
+    name: slug,
+    revision_id: "1",
+    action: "addon-rollout",
+    filter_expression: "true",
+    arguments: { slug, extensionApiId },
+  };
 }
 
 function rollbackRecipe(rolloutSlug = "rollout"): Recipe {
-  return { id: 50, name: "rollback", revision_id: "1", action: "addon-rollback", filter_expression: "true", arguments: { rolloutSlug } };
+  return {
+    id: 50,
+    name: "rollback",
+    revision_id: "1",
+    action: "addon-rollback",
+    filter_expression: "true",
+    arguments: { rolloutSlug },
+  };
 }
 
-const rollOut = (client: Client, recipe = rolloutRecipe()) => client.run(new AddonRolloutAction(client.rollouts), [[recipe, "filter-match"]]);
-const rollBack = (client: Client, recipe = rollbackRecipe()) => client.run(new AddonRollbackAction(client.rollouts), [[recipe, "filter-match"]]);
-const events = (client: Client) => client.telemetry.events.map(({ method, object, value, extra }) => [method, object, value, extra]);
+const rollOut = (client: Client, recipe = rolloutRecipe()) =>
+  client.run(new AddonRolloutAction(client.rollouts), [[recipe, "filter-match"]]);
+const rollBack = (client: Client, recipe = rollbackRecipe()) =>
+  client.run(new AddonRollbackAction(client.rollouts), [[recipe, "filter-match"]]);
+const events = (client: Client) =>
+  client.telemetry.events.map(({ method, object, value, extra }) => [method, object, value, extra]);
 
 async function rolledOut() {
   const client = await addonClient();
@@ -57,8 +74,14 @@ describe("addon-rollout", () => {
         pendingChange: null,
       },
     ]);
-    expect(events(client)).toEqual([["enroll", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "1.0", enrollmentId: "enrollment-id" }]]);
-    expect(client.telemetry.active.get("rollout")).toEqual({ branch: "active", type: "normandy-addonrollout", enrollmentId: "enrollment-id" });
+    expect(events(client)).toEqual([
+      ["enroll", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "1.0", enrollmentId: "enrollment-id" }],
+    ]);
+    expect(client.telemetry.active.get("rollout")).toEqual({
+      branch: "active",
+      type: "normandy-addonrollout",
+      enrollmentId: "enrollment-id",
+    });
   });
 
   it("upgrades an add-on the user already had at an older version", async () => {
@@ -80,7 +103,9 @@ describe("addon-rollout", () => {
     await rollOut(client);
     expect(client.addons.installed.get(ADDON)?.version).toBe("2.0");
     expect((await client.rolloutStore.get("rollout"))!.addonVersion).toBe("2.0");
-    expect(events(client)).toEqual([["update", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "2.0", enrollmentId: "enrollment-id" }]]);
+    expect(events(client)).toEqual([
+      ["update", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "2.0", enrollmentId: "enrollment-id" }],
+    ]);
   });
 
   it("is not a study: it runs with studies turned off, and a recipe that is gone leaves the add-on", async () => {
@@ -108,8 +133,14 @@ describe("addon-rollout", () => {
     await rollOut(client, rolloutRecipe("third", 2, 3));
 
     expect(client.telemetry.eventsOf("enrollFailed").map(({ value, extra }) => [value, extra])).toEqual([
-      ["second", { reason: "conflict", addonId: ADDON, conflictingSlug: "rollout", enrollmentId: "owner-enrollment-id" }],
-      ["third", { reason: "conflict", addonId: ADDON, conflictingSlug: "rollout", enrollmentId: "owner-enrollment-id" }],
+      [
+        "second",
+        { reason: "conflict", addonId: ADDON, conflictingSlug: "rollout", enrollmentId: "owner-enrollment-id" },
+      ],
+      [
+        "third",
+        { reason: "conflict", addonId: ADDON, conflictingSlug: "rollout", enrollmentId: "owner-enrollment-id" },
+      ],
     ]);
     expect(client.addons.installed.get(ADDON)?.version).toBe("1.0");
   });
@@ -118,8 +149,14 @@ describe("addon-rollout", () => {
     const client = await rolledOut();
     client.publish(1, "renamed@example.test", "2.0");
     await rollOut(client);
-    expect(client.telemetry.eventsOf("updateFailed").map(({ extra }) => extra)).toEqual([{ reason: "addon-id-changed", enrollmentId: "enrollment-id" }]);
-    expect(await client.rolloutStore.get("rollout")).toMatchObject({ addonId: ADDON, addonVersion: "1.0", pendingChange: null });
+    expect(client.telemetry.eventsOf("updateFailed").map(({ extra }) => extra)).toEqual([
+      { reason: "addon-id-changed", enrollmentId: "enrollment-id" },
+    ]);
+    expect(await client.rolloutStore.get("rollout")).toMatchObject({
+      addonId: ADDON,
+      addonVersion: "1.0",
+      pendingChange: null,
+    });
     expect(client.addons.installed.has("renamed@example.test")).toBe(false);
   });
 
@@ -128,7 +165,9 @@ describe("addon-rollout", () => {
     client.addons.installDirectly(ADDON, "5.0");
     client.publish(1, ADDON, "1.0");
     await rollOut(client);
-    expect(client.telemetry.eventsOf("enrollFailed").map(({ extra }) => extra)).toEqual([{ reason: "upgrade-required" }]);
+    expect(client.telemetry.eventsOf("enrollFailed").map(({ extra }) => extra)).toEqual([
+      { reason: "upgrade-required" },
+    ]);
     expect(client.addons.installed.get(ADDON)?.version).toBe("5.0");
     expect(await client.rolloutStore.getAll()).toEqual([]);
   });
@@ -147,9 +186,15 @@ describe("addon-rollout", () => {
     update.addons.installErrors.set(ADDON, "ERROR_CORRUPT_FILE");
     await rollOut(update);
 
-    expect(mismatch.telemetry.eventsOf("enrollFailed").map(({ extra }) => extra)).toEqual([{ reason: "metadata-mismatch" }]);
-    expect(badHash.telemetry.eventsOf("enrollFailed").map(({ extra }) => extra)).toEqual([{ reason: "download-failure", detail: "ERROR_INCORRECT_HASH" }]);
-    expect(update.telemetry.eventsOf("updateFailed").map(({ extra }) => extra)).toEqual([{ reason: "install-failure", detail: "ERROR_CORRUPT_FILE", enrollmentId: "enrollment-id" }]);
+    expect(mismatch.telemetry.eventsOf("enrollFailed").map(({ extra }) => extra)).toEqual([
+      { reason: "metadata-mismatch" },
+    ]);
+    expect(badHash.telemetry.eventsOf("enrollFailed").map(({ extra }) => extra)).toEqual([
+      { reason: "download-failure", detail: "ERROR_INCORRECT_HASH" },
+    ]);
+    expect(update.telemetry.eventsOf("updateFailed").map(({ extra }) => extra)).toEqual([
+      { reason: "install-failure", detail: "ERROR_CORRUPT_FILE", enrollmentId: "enrollment-id" },
+    ]);
     expect(await mismatch.rolloutStore.getAll()).toEqual([]);
     expect(await badHash.rolloutStore.getAll()).toEqual([]);
     expect(await update.rolloutStore.get("rollout")).toMatchObject({ addonVersion: "1.0", pendingChange: null });
@@ -173,7 +218,9 @@ describe("addon-rollback", () => {
     expect(outcomes[0]!.status).toBe("success");
     expect(client.addons.installed.has(ADDON)).toBe(false);
     expect(await client.rolloutStore.get("rollout")).toMatchObject({ state: "rolled-back", pendingChange: null });
-    expect(events(client)).toEqual([["unenroll", "addon_rollback", "rollout", { reason: "rollback", enrollmentId: "enrollment-id" }]]);
+    expect(events(client)).toEqual([
+      ["unenroll", "addon_rollback", "rollout", { reason: "rollback", enrollmentId: "enrollment-id" }],
+    ]);
     expect(client.telemetry.active.has("rollout")).toBe(false);
   });
 
@@ -193,8 +240,13 @@ describe("addon-rollback", () => {
     client.addons.uninstallErrors.add(ADDON);
     const { outcomes } = await rollBack(client);
     expect(outcomes[0]!.status).toBe("apply_error");
-    expect(events(client)).toEqual([["unenrollFailed", "addon_rollback", "rollout", { reason: "uninstall-failed", enrollmentId: "enrollment-id" }]]);
-    expect(await client.rolloutStore.get("rollout")).toMatchObject({ state: "rolled-back", pendingChange: { kind: "uninstall" } });
+    expect(events(client)).toEqual([
+      ["unenrollFailed", "addon_rollback", "rollout", { reason: "uninstall-failed", enrollmentId: "enrollment-id" }],
+    ]);
+    expect(await client.rolloutStore.get("rollout")).toMatchObject({
+      state: "rolled-back",
+      pendingChange: { kind: "uninstall" },
+    });
 
     client.addons.uninstallErrors.clear();
     await client.restart();
@@ -219,7 +271,9 @@ describe("add-on rollouts across a crash", () => {
     await until(() => client.addons.installed.has(ADDON));
     await client.restart();
     expect(await client.rolloutStore.get("rollout")).toMatchObject({ state: "active", pendingChange: null });
-    expect(events(client)).toEqual([["enroll", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "1.0", enrollmentId: "enrollment-id" }]]);
+    expect(events(client)).toEqual([
+      ["enroll", "addon_rollout", "rollout", { addonId: ADDON, addonVersion: "1.0", enrollmentId: "enrollment-id" }],
+    ]);
     expect(client.telemetry.active.get("rollout")).toMatchObject({ branch: "active" });
   });
 });

@@ -67,7 +67,14 @@ export async function addonClient() {
       newEnrollmentId: () => "enrollment-id",
     });
   const createRollouts = () =>
-    new AddonRollouts({ addons, store: rolloutStore, telemetry, extensionDetails, warn, newEnrollmentId: () => "enrollment-id" });
+    new AddonRollouts({
+      addons,
+      store: rolloutStore,
+      telemetry,
+      extensionDetails,
+      warn,
+      newEnrollmentId: () => "enrollment-id",
+    });
 
   const client = {
     addons,
@@ -89,7 +96,16 @@ export async function addonClient() {
       const url = `http://server.test/extensions/${extensionApiId}.xpi`;
       const pkg: FakePackage = { id, version, sha256: sha256(`${id}@${version}`), size };
       addons.serve(url, pkg);
-      const details: ExtensionDetails = { id: extensionApiId, name: id, xpi: url, extension_id: id, version, hash: pkg.sha256, hash_algorithm: "sha256", size };
+      const details: ExtensionDetails = {
+        id: extensionApiId,
+        name: id,
+        xpi: url,
+        extension_id: id,
+        version,
+        hash: pkg.sha256,
+        hash_algorithm: "sha256",
+        size,
+      };
       server.set(extensionApiId, details);
       return details;
     },

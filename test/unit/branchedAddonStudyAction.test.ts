@@ -57,7 +57,8 @@ async function enrolled() {
   return { client, run };
 }
 
-const events = (client: Client) => client.telemetry.events.map(({ method, object, value, extra }) => [method, object, value, extra]);
+const events = (client: Client) =>
+  client.telemetry.events.map(({ method, object, value, extra }) => [method, object, value, extra]);
 
 describe("enrolling", () => {
   it("picks the branch ratioSample(`<userId>-<slug>-addon-branch`) picks, for every user", async () => {
@@ -110,8 +111,19 @@ describe("enrolling", () => {
         pendingChange: null,
       },
     ]);
-    expect(events(client)).toEqual([["enroll", "addon_study", SLUG, { addonId: ADDON, addonVersion: "1.0", branch: "treatment", enrollmentId: "enrollment-id" }]]);
-    expect(client.telemetry.active.get(SLUG)).toEqual({ branch: "treatment", type: "normandy-addonstudy", enrollmentId: "enrollment-id" });
+    expect(events(client)).toEqual([
+      [
+        "enroll",
+        "addon_study",
+        SLUG,
+        { addonId: ADDON, addonVersion: "1.0", branch: "treatment", enrollmentId: "enrollment-id" },
+      ],
+    ]);
+    expect(client.telemetry.active.get(SLUG)).toEqual({
+      branch: "treatment",
+      type: "normandy-addonstudy",
+      enrollmentId: "enrollment-id",
+    });
   });
 
   it("writes the study record before the install completes (pending until it has)", async () => {
@@ -121,15 +133,34 @@ describe("enrolling", () => {
     void client.run(action(client), [[studyRecipe(), "filter-match"]]);
     await until(() => client.addons.calls.length === 2);
     expect(client.addons.calls).toEqual([`prepare http://server.test/extensions/1.xpi`, `complete ${ADDON} 1.0`]);
-    expect(await client.studyStore.get(1)).toMatchObject({ active: true, addonVersion: "1.0", pendingChange: { kind: "install", previous: null } });
+    expect(await client.studyStore.get(1)).toMatchObject({
+      active: true,
+      addonVersion: "1.0",
+      pendingChange: { kind: "install", previous: null },
+    });
   });
 
   it("a branch without an add-on (extensionApiId null) enrolls without installing anything: __NO_ADDON__", async () => {
     const client = await addonClient();
-    await client.run(action(client), [[studyRecipe({ branches: [{ slug: "control", ratio: 1, extensionApiId: null }] }), "filter-match"]]);
+    await client.run(action(client), [
+      [studyRecipe({ branches: [{ slug: "control", ratio: 1, extensionApiId: null }] }), "filter-match"],
+    ]);
     expect(client.addons.calls).toEqual([]);
-    expect(await client.studyStore.get(1)).toMatchObject({ branch: "control", active: true, addonId: null, addonVersion: null, extensionApiId: null });
-    expect(events(client)).toEqual([["enroll", "addon_study", SLUG, { addonId: NO_ADDON_MARKER, addonVersion: NO_ADDON_MARKER, branch: "control", enrollmentId: "enrollment-id" }]]);
+    expect(await client.studyStore.get(1)).toMatchObject({
+      branch: "control",
+      active: true,
+      addonId: null,
+      addonVersion: null,
+      extensionApiId: null,
+    });
+    expect(events(client)).toEqual([
+      [
+        "enroll",
+        "addon_study",
+        SLUG,
+        { addonId: NO_ADDON_MARKER, addonVersion: NO_ADDON_MARKER, branch: "control", enrollmentId: "enrollment-id" },
+      ],
+    ]);
   });
 
   it("does not enroll while enrollment is paused", async () => {
@@ -166,22 +197,32 @@ describe("enrollment failures: enrollFailed with Normandy's reason, nothing inst
     const { client, failed } = await failedEnrollment((client) => {
       client.server.get(1)!.hash = sha256("something else");
     });
-    expect(failed).toEqual([[SLUG, { reason: "download-failure", detail: "ERROR_INCORRECT_HASH", branch: "treatment" }]]);
+    expect(failed).toEqual([
+      [SLUG, { reason: "download-failure", detail: "ERROR_INCORRECT_HASH", branch: "treatment" }],
+    ]);
     expect(client.addons.installed.size).toBe(0);
   });
 
   it("download-failure: the network, or a package larger than the server says", async () => {
-    const network = await failedEnrollment((client) => client.addons.downloadErrors.set(client.server.get(1)!.xpi, "ERROR_NETWORK_FAILURE"));
-    expect(network.failed).toEqual([[SLUG, { reason: "download-failure", detail: "ERROR_NETWORK_FAILURE", branch: "treatment" }]]);
+    const network = await failedEnrollment((client) =>
+      client.addons.downloadErrors.set(client.server.get(1)!.xpi, "ERROR_NETWORK_FAILURE"),
+    );
+    expect(network.failed).toEqual([
+      [SLUG, { reason: "download-failure", detail: "ERROR_NETWORK_FAILURE", branch: "treatment" }],
+    ]);
     const tooLarge = await failedEnrollment((client) => {
       client.server.get(1)!.size = 10;
     });
-    expect(tooLarge.failed).toEqual([[SLUG, { reason: "download-failure", detail: "ERROR_SIZE_LIMIT", branch: "treatment" }]]);
+    expect(tooLarge.failed).toEqual([
+      [SLUG, { reason: "download-failure", detail: "ERROR_SIZE_LIMIT", branch: "treatment" }],
+    ]);
   });
 
   it("download-failure: the server has no metadata for the branch's extension", async () => {
     const { client, failed } = await failedEnrollment((client) => client.server.delete(1));
-    expect(failed).toEqual([[SLUG, { reason: "download-failure", detail: "metadata-unavailable", branch: "treatment" }]]);
+    expect(failed).toEqual([
+      [SLUG, { reason: "download-failure", detail: "metadata-unavailable", branch: "treatment" }],
+    ]);
     expect(client.addons.calls).toEqual([]);
   });
 
@@ -217,8 +258,20 @@ describe("updating an enrolled study", () => {
 
     expect(outcomes[0]!.status).toBe("success");
     expect(client.addons.installed.get(ADDON)?.version).toBe("2.0");
-    expect(await client.studyStore.get(1)).toMatchObject({ addonVersion: "2.0", addonUrl: details.xpi, extensionHash: details.hash, pendingChange: null });
-    expect(events(client)).toEqual([["update", "addon_study", SLUG, { addonId: ADDON, addonVersion: "2.0", branch: "treatment", enrollmentId: "enrollment-id" }]]);
+    expect(await client.studyStore.get(1)).toMatchObject({
+      addonVersion: "2.0",
+      addonUrl: details.xpi,
+      extensionHash: details.hash,
+      pendingChange: null,
+    });
+    expect(events(client)).toEqual([
+      [
+        "update",
+        "addon_study",
+        SLUG,
+        { addonId: ADDON, addonVersion: "2.0", branch: "treatment", enrollmentId: "enrollment-id" },
+      ],
+    ]);
   });
 
   it("leaves the same version alone (nothing downloaded)", async () => {
@@ -246,27 +299,34 @@ describe("updating an enrolled study", () => {
     expect(await client.studyStore.get(1)).toEqual(before);
     return client.telemetry.eventsOf("updateFailed").map(({ value, extra }) => [value, extra]);
   }
-  const failure = (reason: string, detail?: string) => [SLUG, { reason, ...(detail ? { detail } : {}), branch: "treatment", enrollmentId: "enrollment-id" }];
+  const failure = (reason: string, detail?: string) => [
+    SLUG,
+    { reason, ...(detail ? { detail } : {}), branch: "treatment", enrollmentId: "enrollment-id" },
+  ];
 
   it("no-downgrade: the package is older than the installed version", async () => {
     expect(await failedUpdate((client) => client.publish(1, ADDON, "0.9"))).toEqual([failure("no-downgrade")]);
   });
 
   it("addon-id-mismatch: the branch's package is another add-on (checked before the version)", async () => {
-    expect(await failedUpdate((client) => client.publish(1, "other@example.test", "1.0"))).toEqual([failure("addon-id-mismatch")]);
+    expect(await failedUpdate((client) => client.publish(1, "other@example.test", "1.0"))).toEqual([
+      failure("addon-id-mismatch"),
+    ]);
   });
 
   it("addon-id-mismatch: the branch no longer installs an add-on", async () => {
     const { client, run } = await enrolled();
     await run([[studyRecipe({ branches: [{ slug: "treatment", ratio: 1, extensionApiId: null }] }), "filter-match"]]);
-    expect(client.telemetry.eventsOf("updateFailed").map(({ value, extra }) => [value, extra])).toEqual([failure("addon-id-mismatch")]);
+    expect(client.telemetry.eventsOf("updateFailed").map(({ value, extra }) => [value, extra])).toEqual([
+      failure("addon-id-mismatch"),
+    ]);
     expect(client.addons.installed.get(ADDON)?.version).toBe("1.0");
   });
 
   it("addon-does-not-exist: the add-on vanished without the client hearing of it", async () => {
-    expect(await failedUpdate((client) => (client.publish(1, ADDON, "2.0"), client.addons.installed.delete(ADDON)))).toEqual([
-      failure("addon-does-not-exist"),
-    ]);
+    expect(
+      await failedUpdate((client) => (client.publish(1, ADDON, "2.0"), client.addons.installed.delete(ADDON))),
+    ).toEqual([failure("addon-does-not-exist")]);
   });
 
   it("metadata-mismatch, download-failure and install-failure restore the record", async () => {
@@ -293,18 +353,31 @@ describe("updating an enrolled study", () => {
 
 describe("unenrolling", () => {
   const unenrolls = (client: Client) => client.telemetry.eventsOf("unenroll").map(({ value, extra }) => [value, extra]);
-  const unenrollExtra = (reason: string) => ({ addonId: ADDON, addonVersion: "1.0", reason, branch: "treatment", enrollmentId: "enrollment-id" });
+  const unenrollExtra = (reason: string) => ({
+    addonId: ADDON,
+    addonVersion: "1.0",
+    reason,
+    branch: "treatment",
+    enrollmentId: "enrollment-id",
+  });
 
   it("recipe-not-seen: the study ends, the add-on is told (while still installed) and then uninstalled", async () => {
     const { client, run } = await enrolled();
-    const other: Recipe = { ...studyRecipe({ slug: "other" }, 2), arguments: { ...studyRecipe().arguments, slug: "other", isEnrollmentPaused: true } };
+    const other: Recipe = {
+      ...studyRecipe({ slug: "other" }, 2),
+      arguments: { ...studyRecipe().arguments, slug: "other", isEnrollmentPaused: true },
+    };
 
     await run([[other, "filter-match"]]);
 
     expect(unenrolls(client)).toEqual([[SLUG, unenrollExtra("recipe-not-seen")]]);
     expect(client.notices).toEqual([{ addonId: ADDON, reason: "recipe-not-seen", installedThen: true }]);
     expect(client.addons.installed.has(ADDON)).toBe(false);
-    expect(await client.studyStore.get(1)).toMatchObject({ active: false, studyEndDate: "2026-03-01T12:00:00.000Z", pendingChange: null });
+    expect(await client.studyStore.get(1)).toMatchObject({
+      active: false,
+      studyEndDate: "2026-03-01T12:00:00.000Z",
+      pendingChange: null,
+    });
     expect(client.telemetry.active.has(SLUG)).toBe(false);
   });
 
@@ -314,7 +387,8 @@ describe("unenrolling", () => {
     ["arguments-invalid", "arguments-invalid"],
   ] as const)("%s ends the study with reason %s", async (suitability, reason) => {
     const { client, run } = await enrolled();
-    const recipe = suitability === "arguments-invalid" ? { ...studyRecipe(), arguments: { slug: SLUG } } : studyRecipe();
+    const recipe =
+      suitability === "arguments-invalid" ? { ...studyRecipe(), arguments: { slug: SLUG } } : studyRecipe();
     await run([[recipe, suitability]]);
     expect(unenrolls(client)).toEqual([[SLUG, unenrollExtra(reason)]]);
     expect(client.addons.installed.has(ADDON)).toBe(false);
@@ -334,22 +408,36 @@ describe("unenrolling", () => {
     await client.run(action(client), [[control, "filter-match"]]);
     await client.run(action(client), [[control, "filter-mismatch"]]);
     expect(unenrolls(client)).toEqual([
-      [SLUG, { addonId: NO_ADDON_MARKER, addonVersion: NO_ADDON_MARKER, reason: "filter-mismatch", branch: "control", enrollmentId: "enrollment-id" }],
+      [
+        SLUG,
+        {
+          addonId: NO_ADDON_MARKER,
+          addonVersion: NO_ADDON_MARKER,
+          reason: "filter-mismatch",
+          branch: "control",
+          enrollmentId: "enrollment-id",
+        },
+      ],
     ]);
     expect(client.addons.calls).toEqual([]);
   });
 
-  it.each(["signature-error", "filter-error"] as const)("%s is temporary: 7 days from the first, then the study ends with it", async (suitability) => {
-    const { client, run } = await enrolled();
-    await run([[studyRecipe(), suitability]]);
-    expect((await client.studyStore.get(1))!.temporaryErrorDeadline).toBe(new Date(client.clock.now.getTime() + TEMPORARY_ERROR_GRACE_MS).toJSON());
-    client.advance(6 * DAY_MS);
-    await run([[studyRecipe(), suitability]]);
-    expect((await client.studyStore.get(1))!.active).toBe(true);
-    client.advance(2 * DAY_MS);
-    await run([[studyRecipe(), suitability]]);
-    expect(unenrolls(client)).toEqual([[SLUG, unenrollExtra(suitability)]]);
-  });
+  it.each(["signature-error", "filter-error"] as const)(
+    "%s is temporary: 7 days from the first, then the study ends with it",
+    async (suitability) => {
+      const { client, run } = await enrolled();
+      await run([[studyRecipe(), suitability]]);
+      expect((await client.studyStore.get(1))!.temporaryErrorDeadline).toBe(
+        new Date(client.clock.now.getTime() + TEMPORARY_ERROR_GRACE_MS).toJSON(),
+      );
+      client.advance(6 * DAY_MS);
+      await run([[studyRecipe(), suitability]]);
+      expect((await client.studyStore.get(1))!.active).toBe(true);
+      client.advance(2 * DAY_MS);
+      await run([[studyRecipe(), suitability]]);
+      expect(unenrolls(client)).toEqual([[SLUG, unenrollExtra(suitability)]]);
+    },
+  );
 
   it("a match clears the deadline; an unreadable deadline starts a new one", async () => {
     const { client, run } = await enrolled();
@@ -361,7 +449,10 @@ describe("unenrolling", () => {
     });
     client.advance(30 * DAY_MS);
     await run([[studyRecipe(), "filter-error"]]);
-    expect((await client.studyStore.get(1))!).toMatchObject({ active: true, temporaryErrorDeadline: new Date(client.clock.now.getTime() + TEMPORARY_ERROR_GRACE_MS).toJSON() });
+    expect((await client.studyStore.get(1))!).toMatchObject({
+      active: true,
+      temporaryErrorDeadline: new Date(client.clock.now.getTime() + TEMPORARY_ERROR_GRACE_MS).toJSON(),
+    });
   });
 
   it("no recipes at all is temporary too (no-recipes), never recipe-not-seen", async () => {
@@ -401,7 +492,11 @@ describe("unenrolling", () => {
 
   it("individual or general opt-out: the studies opt-out ends every active study; a disabled action ends nothing", async () => {
     const { client, run } = await enrolled();
-    await new StudiesOptOut(client.prefs, (reason) => client.studies.stopAll(reason), () => undefined).start();
+    await new StudiesOptOut(
+      client.prefs,
+      (reason) => client.studies.stopAll(reason),
+      () => undefined,
+    ).start();
     await client.prefs.setPref(STUDIES_OPT_OUT_PREF, false, "user");
     await client.prefs.settled();
     await client.addons.settled();
@@ -410,7 +505,9 @@ describe("unenrolling", () => {
 
     // While studies are off, the action is disabled: recipes are not processed and nothing is finalized.
     client.publish(2, "b@example.test", "1.0");
-    const { outcomes } = await run([[studyRecipe({ slug: "b", branches: [{ slug: "b", ratio: 1, extensionApiId: 2 }] }, 2), "filter-match"]]);
+    const { outcomes } = await run([
+      [studyRecipe({ slug: "b", branches: [{ slug: "b", ratio: 1, extensionApiId: 2 }] }, 2), "filter-match"],
+    ]);
     expect(outcomes[0]!.status).toBe("custom_1_error");
     expect(await client.studyStore.get(2)).toBeUndefined();
   });
@@ -452,7 +549,14 @@ describe("crash safety: Firefox killed at any step, then restarted", () => {
     await client.restart();
 
     expect(await client.studyStore.get(1)).toMatchObject({ active: true, addonVersion: "1.0", pendingChange: null });
-    expect(events(client)).toEqual([["enroll", "addon_study", SLUG, { addonId: ADDON, addonVersion: "1.0", branch: "treatment", enrollmentId: "enrollment-id" }]]);
+    expect(events(client)).toEqual([
+      [
+        "enroll",
+        "addon_study",
+        SLUG,
+        { addonId: ADDON, addonVersion: "1.0", branch: "treatment", enrollmentId: "enrollment-id" },
+      ],
+    ]);
     expect(client.telemetry.active.get(SLUG)).toMatchObject({ branch: "treatment" });
   });
 
@@ -502,7 +606,13 @@ describe("crash safety: Firefox killed at any step, then restarted", () => {
 describe("study add-ons talk to the recipe client", () => {
   it("getStudy gives an add-on its own study; endStudy ends it with the add-on's reason and uninstalls it", async () => {
     const { client } = await enrolled();
-    expect(await client.studies.studyForAddon(ADDON)).toMatchObject({ recipeId: 1, slug: SLUG, branch: "treatment", active: true, addonVersion: "1.0" });
+    expect(await client.studies.studyForAddon(ADDON)).toMatchObject({
+      recipeId: 1,
+      slug: SLUG,
+      branch: "treatment",
+      active: true,
+      addonVersion: "1.0",
+    });
     expect(await client.studies.studyForAddon("someone-else@example.test")).toBeNull();
 
     await client.studies.endStudyOfAddon(ADDON, "study-complete");
@@ -512,7 +622,10 @@ describe("study add-ons talk to the recipe client", () => {
     expect(client.notices).toEqual([{ addonId: ADDON, reason: "study-complete", installedThen: true }]);
     expect(client.addons.installed.has(ADDON)).toBe(false);
     // Its ended study is still what it gets, e.g. while handling the unenroll notice.
-    expect(await client.studies.studyForAddon(ADDON)).toMatchObject({ active: false, studyEndDate: expect.any(String) });
+    expect(await client.studies.studyForAddon(ADDON)).toMatchObject({
+      active: false,
+      studyEndDate: expect.any(String),
+    });
     await expect(client.studies.endStudyOfAddon(ADDON, "again")).rejects.toThrow(/no active study/);
   });
 });

@@ -3,7 +3,9 @@ import { canonicalJSON } from "../../src/core/index.js";
 
 describe("canonicalJSON", () => {
   it("sorts object keys by UTF-16 code units at every depth, without whitespace", () => {
-    expect(canonicalJSON({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJSON({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
     // Default sort: digits < uppercase < "_" < lowercase; "10" sorts before "9" (strings, not numbers).
     expect(canonicalJSON({ b: 0, _: 0, B: 0, 9: 0, 10: 0 })).toBe('{"10":0,"9":0,"B":0,"_":0,"b":0}');
     // A surrogate (0xd83d) sorts before U+E000, unlike a code point sort.
@@ -76,7 +78,12 @@ describe("canonicalJSON", () => {
     const data = {
       id: 10,
       name: "café 😀",
-      arguments: { nested: { b: [1, 2.5, -3, 0.1, 1e21, null, true, false], a: 'tab\there "quoted" back\\slash /slash \u007f \u0000' } },
+      arguments: {
+        nested: {
+          b: [1, 2.5, -3, 0.1, 1e21, null, true, false],
+          a: 'tab\there "quoted" back\\slash /slash \u007f \u0000',
+        },
+      },
       filter_expression: 'normandy.channel in ["default"]',
       revision_id: "16",
       Zeta: "upper",

@@ -9,13 +9,23 @@ import { FakeClientContextApi } from "../fakes/FakeClientContextApi.js";
 import { FakePrefsApi } from "../fakes/FakePrefsApi.js";
 
 /** The transforms Normandy's server treats as baseline (NS settings.BASELINE_CAPABILITIES). */
-const NORMANDY_BASELINE_TRANSFORMS = ["bucketSample", "date", "keys", "preferenceExists", "preferenceIsUserSet", "preferenceValue", "stableSample"];
+const NORMANDY_BASELINE_TRANSFORMS = [
+  "bucketSample",
+  "date",
+  "keys",
+  "preferenceExists",
+  "preferenceIsUserSet",
+  "preferenceValue",
+  "stableSample",
+];
 
 describe("the client's capabilities (besides its actions')", () => {
   const capabilities = baseCapabilities();
 
   it("has capabilities-v1 and both context namespaces, each capability once", () => {
-    expect(capabilities).toEqual(expect.arrayContaining(["capabilities-v1", "jexl.context.env", "jexl.context.normandy"]));
+    expect(capabilities).toEqual(
+      expect.arrayContaining(["capabilities-v1", "jexl.context.env", "jexl.context.normandy"]),
+    );
     expect(new Set(capabilities).size).toBe(capabilities.length);
   });
 
@@ -45,10 +55,19 @@ describe("the client's capabilities (besides its actions')", () => {
       warn: () => undefined,
     });
     const run = context.startRun();
-    const advertised = capabilities.flatMap((capability) => /^jexl\.context\.(?:env|normandy)\.(\w+)$/.exec(capability)?.[1] ?? []);
+    const advertised = capabilities.flatMap(
+      (capability) => /^jexl\.context\.(?:env|normandy)\.(\w+)$/.exec(capability)?.[1] ?? [],
+    );
     for (const attribute of new Set(advertised)) {
       const filter = `normandy.${attribute} != undefined`;
-      const recipe = { id: 1, name: "", revision_id: "1", action: "console-log", arguments: {}, filter_expression: filter };
+      const recipe = {
+        id: 1,
+        name: "",
+        revision_id: "1",
+        action: "console-log",
+        arguments: {},
+        filter_expression: filter,
+      };
       expect(await evaluateFilter(filter, run.forRecipe(recipe)), attribute).toBe(true);
     }
   });

@@ -7,22 +7,30 @@ import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parsePemChain, verifyContentSignature } from "../../src/core/index.js";
 import { isSignedBy } from "../../src/core/signatureVerification.js";
-import { buildChainCases, expectedOurVerdict, SIGNER, XPCSHELL_ROOT_HASH, type ChainCase } from "../support/contentSignatureChains.js";
+import {
+  buildChainCases,
+  expectedOurVerdict,
+  SIGNER,
+  XPCSHELL_ROOT_HASH,
+  type ChainCase,
+} from "../support/contentSignatureChains.js";
 import { errorCode } from "./contentSignatureErrorCode.js";
 
 const cases = await buildChainCases(new Date());
 
 async function ourOutcome(chainCase: ChainCase): Promise<string> {
   const { data, signature, x5u } = chainCase;
-  return errorCode(verifyContentSignature({ data, signature, x5u, expectedSubject: SIGNER, rootHash: XPCSHELL_ROOT_HASH }));
+  return errorCode(
+    verifyContentSignature({ data, signature, x5u, expectedSubject: SIGNER, rootHash: XPCSHELL_ROOT_HASH }),
+  );
 }
 
 describe("content-signature chain cases", () => {
   it("cover issue 21's table: the chains of its first eight rows we used to accept are refused, by Firefox and by us", () => {
     const formerlyAccepted = cases.filter((chainCase) => chainCase.formerlyAccepted);
-    expect(formerlyAccepted.map((chainCase) => [chainCase.name, chainCase.firefox, expectedOurVerdict(chainCase)])).toEqual(
-      formerlyAccepted.map((chainCase) => [chainCase.name, "rejects", "rejects"]),
-    );
+    expect(
+      formerlyAccepted.map((chainCase) => [chainCase.name, chainCase.firefox, expectedOurVerdict(chainCase)]),
+    ).toEqual(formerlyAccepted.map((chainCase) => [chainCase.name, "rejects", "rejects"]));
     expect(formerlyAccepted).toHaveLength(8);
     expect(cases.length).toBeGreaterThanOrEqual(40);
   });

@@ -14,7 +14,14 @@ const CLIENT_CLOCK = new Date("2026-07-01T00:00:00Z");
 const SERVER_ANSWER: Classification = { country: "US", requestTime: new Date("2026-05-01T12:00:00Z") };
 
 function recipe(id: number, filter: string): Recipe {
-  return { id, name: `recipe ${id}`, revision_id: "1", action: "console-log", arguments: { message: `hi ${id}` }, filter_expression: filter };
+  return {
+    id,
+    name: `recipe ${id}`,
+    revision_id: "1",
+    action: "console-log",
+    arguments: { message: `hi ${id}` },
+    filter_expression: filter,
+  };
 }
 
 interface Options {
@@ -42,7 +49,8 @@ function clientContext(options: Options = {}) {
     now: () => CLIENT_CLOCK,
     ...(options.timeLimitMs === undefined ? {} : { timeLimitMs: options.timeLimitMs }),
   });
-  const evaluate = (filter: string, run = context.startRun(), id = 1) => evaluateFilter(filter, run.forRecipe(recipe(id, filter)));
+  const evaluate = (filter: string, run = context.startRun(), id = 1) =>
+    evaluateFilter(filter, run.forRecipe(recipe(id, filter)));
   return { api, prefs, identity, warnings, counts, context, evaluate };
 }
 
@@ -53,7 +61,9 @@ function totalApiCalls(api: FakeClientContextApi): number {
 describe("the filter context (normandy / env)", () => {
   it("gives filters Firefox's values through normandy and its alias env", async () => {
     const { evaluate } = clientContext();
-    expect(await evaluate(`normandy.version == "153.7.0esr" && env.channel == "esr" && normandy.locale == "en-US"`)).toBe(true);
+    expect(
+      await evaluate(`normandy.version == "153.7.0esr" && env.channel == "esr" && normandy.locale == "en-US"`),
+    ).toBe(true);
     expect(await evaluate(`normandy.os.isLinux && !normandy.os.isWindows && normandy.os.name == "Linux"`)).toBe(true);
     expect(await evaluate(`normandy.syncTotalDevices`)).toBe(3);
     expect(await evaluate(`normandy.formFactor`)).toBe("desktop");
@@ -102,13 +112,17 @@ describe("the filter context (normandy / env)", () => {
   it("gives dates as Dates: the server's request time and the add-ons' install dates", async () => {
     const { evaluate } = clientContext();
     expect(await evaluate(`normandy.request_time`)).toEqual(SERVER_ANSWER.requestTime);
-    expect(await evaluate(`normandy.addons["recipe-client@normandy-qa.dev"].installDate`)).toEqual(new Date("2026-01-02T03:04:05.000Z"));
+    expect(await evaluate(`normandy.addons["recipe-client@normandy-qa.dev"].installDate`)).toEqual(
+      new Date("2026-01-02T03:04:05.000Z"),
+    );
   });
 });
 
 describe("classify-client", () => {
   it("falls back to Firefox's home region and the client clock when the server cannot classify", async () => {
-    const { api, warnings, counts, context, evaluate } = clientContext({ classify: () => Promise.reject(new Error("HTTP 404")) });
+    const { api, warnings, counts, context, evaluate } = clientContext({
+      classify: () => Promise.reject(new Error("HTTP 404")),
+    });
     const run = context.startRun();
     expect(await evaluate(`normandy.country`, run)).toBe("DE");
     expect(await evaluate(`normandy.request_time`, run)).toEqual(CLIENT_CLOCK);
@@ -118,7 +132,9 @@ describe("classify-client", () => {
   });
 
   it("falls back to the home region when the server does not know the country", async () => {
-    const { evaluate } = clientContext({ classify: async () => ({ country: null, requestTime: SERVER_ANSWER.requestTime }) });
+    const { evaluate } = clientContext({
+      classify: async () => ({ country: null, requestTime: SERVER_ANSWER.requestTime }),
+    });
     expect(await evaluate(`normandy.country`)).toBe("DE");
   });
 });
@@ -140,7 +156,9 @@ describe("failing and slow attributes", () => {
     api.hanging.add("isDefaultBrowser");
     const run = context.startRun();
     const started = Date.now();
-    await expect(evaluate(`normandy.isDefaultBrowser`, run, 1)).rejects.toThrow("context attribute isDefaultBrowser failed: no value within 30 ms");
+    await expect(evaluate(`normandy.isDefaultBrowser`, run, 1)).rejects.toThrow(
+      "context attribute isDefaultBrowser failed: no value within 30 ms",
+    );
     expect(Date.now() - started).toBeLessThan(1_000);
     await expect(evaluate(`normandy.isDefaultBrowser || true`, run, 2)).rejects.toThrow(/isDefaultBrowser/);
     expect(api.callsTo("isDefaultBrowser")).toBe(1);
@@ -236,10 +254,14 @@ describe("telemetry, liveTelemetry and attribution", () => {
     const { api, context, evaluate } = clientContext();
     expect(await evaluate(`normandy.liveTelemetry.main.environment.settings.blocklistEnabled`)).toBe(true);
     expect(await evaluate(`normandy.liveTelemetry|keys`)).toEqual(["main"]);
-    await expect(evaluate(`normandy.liveTelemetry.event.payload`)).rejects.toThrow("Live telemetry only includes the main ping, not the event ping");
+    await expect(evaluate(`normandy.liveTelemetry.event.payload`)).rejects.toThrow(
+      "Live telemetry only includes the main ping, not the event ping",
+    );
 
     api.currentMainPing!.environment!.settings.blocklistEnabled = false;
-    expect(await evaluate(`normandy.liveTelemetry.main.environment.settings.blocklistEnabled`, context.startRun())).toBe(false);
+    expect(
+      await evaluate(`normandy.liveTelemetry.main.environment.settings.blocklistEnabled`, context.startRun()),
+    ).toBe(false);
   });
 
   it("liveTelemetry: the environment at once; the whole ping (slow: its payload) only when a filter reads beyond it, once", async () => {
@@ -251,7 +273,9 @@ describe("telemetry, liveTelemetry and attribution", () => {
     expect(api.callsTo("getCurrentMainPing")).toBe(0);
 
     expect(await evaluate(`normandy.liveTelemetry.main.payload.info.reason == "gather-payload"`, run, 2)).toBe(true);
-    expect(await evaluate(`normandy.liveTelemetry.main.type == "main" && normandy.liveTelemetry.main.id == "live"`, run, 3)).toBe(true);
+    expect(
+      await evaluate(`normandy.liveTelemetry.main.type == "main" && normandy.liveTelemetry.main.id == "live"`, run, 3),
+    ).toBe(true);
     expect(await evaluate(`normandy.liveTelemetry.main.unknownMember`, run, 4)).toBeUndefined();
     // Firefox's member order, environment last.
     expect(await evaluate(`normandy.liveTelemetry.main|keys`, run, 5)).toEqual([
@@ -282,7 +306,12 @@ describe("telemetry, liveTelemetry and attribution", () => {
     expect(await evaluate(`normandy.attribution.source == "google"`)).toBe(false);
 
     api.attribution = { source: "google", medium: "paidsearch", campaign: "(not set)", msstoresignedin: true };
-    expect(await evaluate(`normandy.attribution.source == "google" && normandy.attribution.msstoresignedin`, context.startRun())).toBe(true);
+    expect(
+      await evaluate(
+        `normandy.attribution.source == "google" && normandy.attribution.msstoresignedin`,
+        context.startRun(),
+      ),
+    ).toBe(true);
   });
 
   it("each is computed only when a filter reads it, once per run", async () => {
@@ -290,18 +319,26 @@ describe("telemetry, liveTelemetry and attribution", () => {
     api.archivePing("main", "m", "2026-06-20T00:00:00.000Z");
     const run = context.startRun();
     await evaluate(`normandy.version != null && normandy.addons|keys|length > 0`, run);
-    for (const name of ["getArchivedPingList", "getArchivedPing", "getCurrentMainPing", "getAttribution"] as const) expect(api.callsTo(name)).toBe(0);
+    for (const name of ["getArchivedPingList", "getArchivedPing", "getCurrentMainPing", "getAttribution"] as const)
+      expect(api.callsTo(name)).toBe(0);
     for (let id = 1; id <= 3; id++) {
-      await evaluate(`normandy.telemetry.main.id && normandy.liveTelemetry.main.id && normandy.attribution.source == null`, run, id);
+      await evaluate(
+        `normandy.telemetry.main.id && normandy.liveTelemetry.main.id && normandy.attribution.source == null`,
+        run,
+        id,
+      );
     }
-    for (const name of ["getArchivedPingList", "getArchivedPing", "getCurrentMainPing", "getAttribution"] as const) expect(api.callsTo(name)).toBe(1);
+    for (const name of ["getArchivedPingList", "getArchivedPing", "getCurrentMainPing", "getAttribution"] as const)
+      expect(api.callsTo(name)).toBe(1);
   });
 
   it("a telemetry archive slower than the time limit fails the filters that read it, and no others", async () => {
     const { api, context, evaluate } = clientContext({ timeLimitMs: 30 });
     api.hanging.add("getArchivedPingList");
     const run = context.startRun();
-    await expect(evaluate(PROFILE_AGE_FILTER, run)).rejects.toThrow("context attribute telemetry failed: no value within 30 ms");
+    await expect(evaluate(PROFILE_AGE_FILTER, run)).rejects.toThrow(
+      "context attribute telemetry failed: no value within 30 ms",
+    );
     expect(await evaluate(`normandy.liveTelemetry.main != null`, run)).toBe(true);
   });
 });

@@ -34,6 +34,8 @@ describe("normandy.os, derived like Normandy's ClientEnvironment", () => {
 
   it("an unknown OS version gives null versions, not NaN", () => {
     expect(normandyOs("win", { name: "WINNT", version: null, windowsBuildNumber: null }).windowsVersion).toBeNull();
-    expect(normandyOs("macosx", { name: "Darwin", version: "unknown", windowsBuildNumber: null }).darwinVersion).toBeNull();
+    expect(
+      normandyOs("macosx", { name: "Darwin", version: "unknown", windowsBuildNumber: null }).darwinVersion,
+    ).toBeNull();
   });
 });

@@ -7,7 +7,9 @@ import { useTestServers } from "./serverHarness.js";
 
 /** A one-route server answering every request with `body` (for answers the recipe server never gives). */
 async function serving(body: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((_request, response) => response.writeHead(200, { "Content-Type": "application/json" }).end(body));
+  const server = createServer((_request, response) =>
+    response.writeHead(200, { "Content-Type": "application/json" }).end(body),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/`,
@@ -41,7 +43,10 @@ describe("classify-client against the local recipe server", () => {
     try {
       const failure = await fetchClassification(fake.url).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(DeliveryError);
-      expect(failure).toMatchObject({ failure: "server", message: expect.stringMatching(/expected \{country, request_time\}/) });
+      expect(failure).toMatchObject({
+        failure: "server",
+        message: expect.stringMatching(/expected \{country, request_time\}/),
+      });
     } finally {
       await fake.close();
     }

@@ -43,7 +43,9 @@ function sampleFor(rule: FieldRule): string {
 /** A valid ping of `event`, with `field` (or `value`) set to `fieldValue` when given. */
 function pingWith(type: ClientPingType, event: string, field?: string, fieldValue?: unknown): Record<string, unknown> {
   const rule = (CLIENT_PINGS[type].events as Record<string, PingEventRule>)[event]!;
-  const fields: Record<string, unknown> = Object.fromEntries(Object.entries(rule.fields).map(([name, fieldRule]) => [name, sampleFor(fieldRule)]));
+  const fields: Record<string, unknown> = Object.fromEntries(
+    Object.entries(rule.fields).map(([name, fieldRule]) => [name, sampleFor(fieldRule)]),
+  );
   const ping: Record<string, unknown> = { type, event, value: sampleFor(rule.value), fields };
   if (field === "value") ping["value"] = fieldValue;
   else if (field !== undefined) fields[field] = fieldValue;
@@ -84,7 +86,8 @@ const FORBIDDEN_CHARACTERS = [..." :/?#&=@%+\\~!$'\"()*,;[]{}|<>^`\n\t_"];
 describe("the client ping registry", () => {
   it("accepts a well-formed ping of every event", () => {
     for (const type of CLIENT_PING_TYPES) {
-      for (const event of Object.keys(CLIENT_PINGS[type].events)) expect(clientPingProblem(pingWith(type, event))).toBeNull();
+      for (const event of Object.keys(CLIENT_PINGS[type].events))
+        expect(clientPingProblem(pingWith(type, event))).toBeNull();
     }
   });
 
@@ -92,7 +95,8 @@ describe("the client ping registry", () => {
     const accepted = (candidate: unknown) => clientPingProblem(pingWith(type, event, field, candidate)) === null;
 
     for (const candidate of FORBIDDEN) expect(accepted(candidate), JSON.stringify(candidate)).toBe(false);
-    for (const candidate of [12, null, undefined, true, ["12"], { value: "12" }]) expect(accepted(candidate)).toBe(false);
+    for (const candidate of [12, null, undefined, true, ["12"], { value: "12" }])
+      expect(accepted(candidate)).toBe(false);
     if ("oneOf" in rule) {
       // Exactly the listed words: each one fits, nothing else does, not even another spelling of one.
       for (const word of rule.oneOf) {
@@ -104,19 +108,28 @@ describe("the client ping registry", () => {
     } else {
       const sample = sampleFor(rule);
       // Slugs (messaging's message, study and branch ids) may hold "_", as Normandy's slugs do.
-      const forbidden = rule === SLUG || rule === SLUG_OR_NA ? FORBIDDEN_CHARACTERS.filter((character) => character !== "_") : FORBIDDEN_CHARACTERS;
+      const forbidden =
+        rule === SLUG || rule === SLUG_OR_NA
+          ? FORBIDDEN_CHARACTERS.filter((character) => character !== "_")
+          : FORBIDDEN_CHARACTERS;
       for (const character of forbidden) {
         for (let at = 0; at <= sample.length; at++) {
-          expect(accepted(sample.slice(0, at) + character + sample.slice(at)), `${JSON.stringify(character)} at ${at}`).toBe(false);
+          expect(
+            accepted(sample.slice(0, at) + character + sample.slice(at)),
+            `${JSON.stringify(character)} at ${at}`,
+          ).toBe(false);
         }
       }
     }
   });
 
   it("refuses an unknown field, a missing field, an unknown event or type, and extra properties", () => {
-    expect(clientPingProblem({ ...pingWith("undesired", "TARGETING_EXPRESSION_ERROR"), fields: { recipe_id: "1", url: "1" } })).toBe(
-      'Refused client ping undesired/TARGETING_EXPRESSION_ERROR: field "url" is not allowed (allowed: recipe_id)',
-    );
+    expect(
+      clientPingProblem({
+        ...pingWith("undesired", "TARGETING_EXPRESSION_ERROR"),
+        fields: { recipe_id: "1", url: "1" },
+      }),
+    ).toBe('Refused client ping undesired/TARGETING_EXPRESSION_ERROR: field "url" is not allowed (allowed: recipe_id)');
     expect(clientPingProblem({ ...pingWith("undesired", "ADDON_INIT_FAILED"), fields: { recipe_id: "1" } })).toBe(
       'Refused client ping undesired/ADDON_INIT_FAILED: field "recipe_id" is not allowed (allowed: none)',
     );
@@ -138,11 +151,28 @@ describe("the client ping registry", () => {
   });
 
   it("gives each ping type's Glean event the extra keys of all its events, event and value first", () => {
-    expect(clientPingFieldNames("health")).toEqual(["event", "value", "client_id", "locale", "version", "release_channel"]);
+    expect(clientPingFieldNames("health")).toEqual([
+      "event",
+      "value",
+      "client_id",
+      "locale",
+      "version",
+      "release_channel",
+    ]);
     expect(clientPingFieldNames("performance")).toEqual(["event", "value", "recipe_count"]);
     expect(clientPingFieldNames("undesired")).toEqual(["event", "value", "recipe_id"]);
     expect(clientPingFieldNames("messaging")).toEqual([
-      "event", "value", "client_id", "action", "impression_id", "addon_version", "locale", "source", "message_id", "experiment", "branch",
+      "event",
+      "value",
+      "client_id",
+      "action",
+      "impression_id",
+      "addon_version",
+      "locale",
+      "source",
+      "message_id",
+      "experiment",
+      "branch",
     ]);
   });
 });
@@ -172,11 +202,16 @@ describe("ClientPingRecorder", () => {
 
   it("records none of a batch holding a ping outside the registry", async () => {
     const { telemetry, eventLog, pings } = recorder();
-    const smuggled = { type: "undesired", event: "ADDON_INIT_FAILED", value: "https://example.com/?q=secret", fields: {} } as unknown as ClientPing;
+    const smuggled = {
+      type: "undesired",
+      event: "ADDON_INIT_FAILED",
+      value: "https://example.com/?q=secret",
+      fields: {},
+    } as unknown as ClientPing;
 
-    await expect(pings.record({ type: "performance", event: "RUN_TOTAL", value: "1", fields: { recipe_count: "0" } }, smuggled)).rejects.toThrow(
-      /^Refused client ping undesired\/ADDON_INIT_FAILED: value must be one of PREFERENCE_ROLLOUTS, /,
-    );
+    await expect(
+      pings.record({ type: "performance", event: "RUN_TOTAL", value: "1", fields: { recipe_count: "0" } }, smuggled),
+    ).rejects.toThrow(/^Refused client ping undesired\/ADDON_INIT_FAILED: value must be one of PREFERENCE_ROLLOUTS, /);
     expect(telemetry.clientPings).toEqual([]);
     expect((await eventLog.read()).events).toEqual([]);
   });
@@ -221,7 +256,10 @@ describe("StartupSteps", () => {
     const telemetry = new FakeTelemetryApi();
     const eventLog = new EventLogStore(new MemoryStorage());
     const errors: string[] = [];
-    const steps = new StartupSteps({ pings: new ClientPingRecorder(telemetry, eventLog), error: (message) => errors.push(message) });
+    const steps = new StartupSteps({
+      pings: new ClientPingRecorder(telemetry, eventLog),
+      error: (message) => errors.push(message),
+    });
     const ran: string[] = [];
 
     expect(await steps.run("PREFERENCE_ROLLOUTS", async () => ran.push("rollouts"))).toBe(true);
@@ -233,14 +271,20 @@ describe("StartupSteps", () => {
     expect(await steps.run("STUDIES_OPT_OUT", async () => ran.push("opt-out"))).toBe(true);
 
     expect(ran).toEqual(["rollouts", "opt-out"]);
-    expect(telemetry.clientPings).toEqual([{ type: "undesired", event: "ADDON_INIT_FAILED", value: "PREFERENCE_STUDIES", fields: {} }]);
-    expect(errors).toEqual(["Start-up step PREFERENCE_STUDIES failed: stored study has the pref browser.startup.homepage = https://example.com"]);
+    expect(telemetry.clientPings).toEqual([
+      { type: "undesired", event: "ADDON_INIT_FAILED", value: "PREFERENCE_STUDIES", fields: {} },
+    ]);
+    expect(errors).toEqual([
+      "Start-up step PREFERENCE_STUDIES failed: stored study has the pref browser.startup.homepage = https://example.com",
+    ]);
     expect(JSON.stringify((await eventLog.read()).events)).not.toMatch(/homepage|example/);
   });
 
   it("never rejects, even when the failure cannot be reported", async () => {
     const errors: string[] = [];
-    const broken = { record: () => Promise.reject(new Error("telemetry unavailable")) } as unknown as ClientPingRecorder;
+    const broken = {
+      record: () => Promise.reject(new Error("telemetry unavailable")),
+    } as unknown as ClientPingRecorder;
     const steps = new StartupSteps({ pings: broken, error: (message) => errors.push(message) });
 
     expect(await steps.run("ADDON_STUDIES", () => Promise.reject(new Error("store corrupt")))).toBe(false);

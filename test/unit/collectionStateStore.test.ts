@@ -40,7 +40,9 @@ describe("CollectionStateStore", () => {
     const state = new CollectionStateStore(storage);
 
     expect(await state.lastApplied(SERVER)).toBe(0);
-    expect(await new StoreQuarantine(storage).notes()).toEqual([expect.objectContaining({ key: "collectionTimestamps", kept: 0 })]);
+    expect(await new StoreQuarantine(storage).notes()).toEqual([
+      expect.objectContaining({ key: "collectionTimestamps", kept: 0 }),
+    ]);
     await state.recordApplied(SERVER, 1800);
     expect(await state.lastApplied(SERVER)).toBe(1800);
   });

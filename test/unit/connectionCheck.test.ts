@@ -17,11 +17,23 @@ describe("checkConnection", () => {
 
   it("says why not: an HTTP error, an answer that is not Remote Settings, nothing listening", async () => {
     const server = await servers.start();
-    expect(await checkConnection(`${server.url}/nowhere`)).toMatchObject({ ok: false, detail: expect.stringContaining("HTTP 404") });
-    expect(await checkConnection(`${server.url}/api/v1`)).toMatchObject({ ok: false, detail: expect.stringContaining("no http_api_version") });
-    expect(await checkConnection(server.url)).toMatchObject({ ok: false, detail: expect.stringContaining("not with JSON") });
+    expect(await checkConnection(`${server.url}/nowhere`)).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("HTTP 404"),
+    });
+    expect(await checkConnection(`${server.url}/api/v1`)).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("no http_api_version"),
+    });
+    expect(await checkConnection(server.url)).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining("not with JSON"),
+    });
     const port = server.port;
     await server.close();
-    expect(await checkConnection(`http://127.0.0.1:${port}/v1`)).toMatchObject({ ok: false, url: `http://127.0.0.1:${port}/v1/` });
+    expect(await checkConnection(`http://127.0.0.1:${port}/v1`)).toMatchObject({
+      ok: false,
+      url: `http://127.0.0.1:${port}/v1/`,
+    });
   });
 });

@@ -30,7 +30,9 @@ const { cases } = JSON.parse(readVector("cases.json")) as { cases: VectorCase[] 
 
 const DEV_CHAIN_FILE = "normandy.content-signature.mozilla.org-20210705.dev.chain";
 const devChain = readVector(DEV_CHAIN_FILE);
-const validCase = cases.find((vector) => vector.expect === "valid" && vector.rootHash && vector.x5u === DEV_CHAIN_FILE)!;
+const validCase = cases.find(
+  (vector) => vector.expect === "valid" && vector.rootHash && vector.x5u === DEV_CHAIN_FILE,
+)!;
 const DEV_ROOT_HASH = validCase.rootHash!;
 const RECIPE_SIGNER = "normandy.content-signature.mozilla.org";
 
@@ -66,16 +68,24 @@ describe("content-signature vectors (cases.json)", () => {
       expect(chain.leaf.subject.commonName).toBe(vector.expectedSubject);
       return;
     }
-    const outcome = await errorCode(verifyContentSignature({ ...options, data: vector.data!, signature: vector.signature! }));
+    const outcome = await errorCode(
+      verifyContentSignature({ ...options, data: vector.data!, signature: vector.signature! }),
+    );
     expect(outcome).toBe(vector.expect);
   });
 });
 
 describe("legacy /api/v1/recipe/signed/ responses", () => {
   const legacyOptions = (file: string): ContentSignatureOptions => {
-    const [{ recipe, signature }] = JSON.parse(readVector(file)) as [{ recipe: unknown; signature: { signature: string; x5u: string } }];
+    const [{ recipe, signature }] = JSON.parse(readVector(file)) as [
+      { recipe: unknown; signature: { signature: string; x5u: string } },
+    ];
     expect(signature.x5u).toBe(`/${DEV_CHAIN_FILE}`);
-    return devOptions({ data: canonicalJSON(recipe), signature: signature.signature, now: new Date("2017-02-17T18:29:09Z") });
+    return devOptions({
+      data: canonicalJSON(recipe),
+      signature: signature.signature,
+      now: new Date("2017-02-17T18:29:09Z"),
+    });
   };
 
   it("verifies canonicalJSON(recipe) of the signed response", async () => {
@@ -83,7 +93,9 @@ describe("legacy /api/v1/recipe/signed/ responses", () => {
   });
 
   it("rejects the response whose signature does not match its recipe", async () => {
-    expect(await errorCode(verifyContentSignature(legacyOptions("legacy-api-recipe-signed-invalid.json")))).toBe("signature-mismatch");
+    expect(await errorCode(verifyContentSignature(legacyOptions("legacy-api-recipe-signed-invalid.json")))).toBe(
+      "signature-mismatch",
+    );
   });
 });
 
@@ -109,7 +121,9 @@ describe("verifyContentSignature", () => {
     const padded = Buffer.from(raw.subarray(0, 95)).toString("base64url") + "=";
     expect(await errorCode(verifyContentSignature(devOptions({ signature: padded })))).toBe("wrong-signature-size");
     const overPadded = Buffer.from(raw.subarray(0, 95)).toString("base64url") + "==";
-    expect(await errorCode(verifyContentSignature(devOptions({ signature: overPadded })))).toBe("bad-signature-encoding");
+    expect(await errorCode(verifyContentSignature(devOptions({ signature: overPadded })))).toBe(
+      "bad-signature-encoding",
+    );
     const standard = raw.toString("base64");
     expect(standard).toMatch(/[+/]/);
     expect(await errorCode(verifyContentSignature(devOptions({ signature: standard })))).toBe("bad-signature-encoding");
@@ -118,7 +132,9 @@ describe("verifyContentSignature", () => {
   it("rejects a signature of the right size made with another key", async () => {
     const flipped = Buffer.from(validCase.signature!, "base64url");
     flipped[95]! ^= 0x01;
-    expect(await errorCode(verifyContentSignature(devOptions({ signature: flipped.toString("base64url") })))).toBe("signature-mismatch");
+    expect(await errorCode(verifyContentSignature(devOptions({ signature: flipped.toString("base64url") })))).toBe(
+      "signature-mismatch",
+    );
   });
 
   it("checks the encoding before the chain", async () => {
@@ -135,7 +151,9 @@ describe("verifyCertificateChain on altered dev chains", () => {
   it("rejects text without certificates and malformed certificates", async () => {
     expect(await chainCode("")).toBe("broken-chain");
     expect(await chainCode("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")).toBe("broken-chain");
-    expect(await chainCode("-----BEGIN CERTIFICATE-----\n!!not base64!!\n-----END CERTIFICATE-----\n")).toBe("broken-chain");
+    expect(await chainCode("-----BEGIN CERTIFICATE-----\n!!not base64!!\n-----END CERTIFICATE-----\n")).toBe(
+      "broken-chain",
+    );
   });
 
   it("rejects a gap in the chain (intermediate missing)", async () => {
@@ -152,7 +170,12 @@ describe("verifyCertificateChain on altered dev chains", () => {
 
   it("builds the path from a pool in any order, as Firefox does", async () => {
     await expect(
-      verifyCertificateChain({ x5u: leafPem + rootPem + intermediatePem, expectedSubject: RECIPE_SIGNER, rootHash: DEV_ROOT_HASH, now: new Date(validCase.now) }),
+      verifyCertificateChain({
+        x5u: leafPem + rootPem + intermediatePem,
+        expectedSubject: RECIPE_SIGNER,
+        rootHash: DEV_ROOT_HASH,
+        now: new Date(validCase.now),
+      }),
     ).resolves.toBeDefined();
   });
 
@@ -189,7 +212,9 @@ describe("parsePemChain", () => {
   });
 
   it("reads the staging chain's ECDSA-signed leaf", () => {
-    const [leaf, intermediate] = parsePemChain(readVector("normandy.content-signature.mozilla.org-2019-12-04-18-15-23.chain"));
+    const [leaf, intermediate] = parsePemChain(
+      readVector("normandy.content-signature.mozilla.org-2019-12-04-18-15-23.chain"),
+    );
     expect(leaf?.signatureAlgorithm).toEqual({ scheme: "ecdsa", hash: "SHA-384" });
     expect(intermediate?.publicKey.type).toEqual({ kind: "ec", curve: "P-384" });
     expect(intermediate?.signatureAlgorithm).toEqual({ scheme: "rsa-pkcs1", hash: "SHA-256" });

@@ -20,19 +20,26 @@ class Killed extends Error {}
 /** Counts durable writes; the `killAt`-th one happens, then every call fails, as if Firefox was gone. */
 function killSwitch(prefs: FakePrefsApi, storage: MemoryStorage, killAt: number) {
   let writes = 0;
-  const guard = <Args extends unknown[], Result>(write: (...args: Args) => Promise<Result>) =>
+  const guard =
+    <Args extends unknown[], Result>(write: (...args: Args) => Promise<Result>) =>
     async (...args: Args): Promise<Result> => {
       if (writes >= killAt) throw new Killed();
       writes += 1;
       return write(...args);
     };
   for (const method of ["setPref", "clearUserPref", "deletePref", "setStartupPrefs"] as const) {
-    (prefs as unknown as Record<string, unknown>)[method] = guard((prefs[method] as (...args: unknown[]) => Promise<unknown>).bind(prefs));
+    (prefs as unknown as Record<string, unknown>)[method] = guard(
+      (prefs[method] as (...args: unknown[]) => Promise<unknown>).bind(prefs),
+    );
   }
   storage.set = guard(storage.set.bind(storage));
   storage.setMany = guard(storage.setMany.bind(storage));
   storage.remove = guard(storage.remove.bind(storage));
-  return { get writes() { return writes; } };
+  return {
+    get writes() {
+      return writes;
+    },
+  };
 }
 
 const STUDY_USER = "crash.study.user";
@@ -90,13 +97,21 @@ const studyOptions = {
 
 /** The changes under test; `before` brings the world to the state the change starts from. */
 const CHANGES: { name: string; before(world: World): Promise<void>; change(world: World): Promise<void> }[] = [
-  { name: "preference study enrollment", before: async () => undefined, change: (world) => world.experiments.start(studyOptions).then(() => undefined) },
+  {
+    name: "preference study enrollment",
+    before: async () => undefined,
+    change: (world) => world.experiments.start(studyOptions).then(() => undefined),
+  },
   {
     name: "preference study unenrollment",
     before: (world) => world.experiments.start(studyOptions).then(() => undefined),
     change: (world) => world.experiments.stop("study", { reason: "recipe-not-seen" }),
   },
-  { name: "preference rollout", before: async () => undefined, change: (world) => world.rollouts.rollOut("rollout", [{ preferenceName: ROLLOUT, value: 1 }]) },
+  {
+    name: "preference rollout",
+    before: async () => undefined,
+    change: (world) => world.rollouts.rollOut("rollout", [{ preferenceName: ROLLOUT, value: 1 }]),
+  },
   {
     name: "preference rollout update",
     before: (world) => world.rollouts.rollOut("rollout", [{ preferenceName: ROLLOUT, value: 1 }]),
@@ -113,7 +128,8 @@ const CHANGES: { name: string; before(world: World): Promise<void>; change(world
 async function untracked({ prefs, storage }: World): Promise<string[]> {
   const owned = new Map<string, PrefValue>();
   for (const experiment of await new PreferenceExperimentStore(storage).getAllActive()) {
-    for (const [name, { preferenceValue, overridden }] of Object.entries(experiment.preferences)) if (!overridden) owned.set(name, preferenceValue);
+    for (const [name, { preferenceValue, overridden }] of Object.entries(experiment.preferences))
+      if (!overridden) owned.set(name, preferenceValue);
   }
   for (const rollout of await new PreferenceRolloutStore(storage).getAllActive()) {
     for (const { preferenceName, value } of rollout.preferences) owned.set(preferenceName, value);
@@ -121,7 +137,8 @@ async function untracked({ prefs, storage }: World): Promise<string[]> {
   const problems: string[] = [];
   for (const name of [STUDY_USER, STUDY_DEFAULT, ROLLOUT]) {
     const value = (await prefs.getPref(name, "user")) ?? null;
-    if (owned.has(name) ? value !== owned.get(name) : value !== null) problems.push(`${name} = ${JSON.stringify(value)}, owned at ${JSON.stringify(owned.get(name))}`);
+    if (owned.has(name) ? value !== owned.get(name) : value !== null)
+      problems.push(`${name} = ${JSON.stringify(value)}, owned at ${JSON.stringify(owned.get(name))}`);
   }
   return problems;
 }

@@ -12,7 +12,9 @@ import { RemoteSettingsClient } from "../../src/delivery/RemoteSettingsClient.js
 import { X5uFetcher } from "../../src/delivery/X5uFetcher.js";
 
 /** A throwaway HTTP server whose handler each test chooses; it records request headers. */
-async function serve(handler: (url: string, respond: (status: number, body: string, headers?: Record<string, string>) => void) => void) {
+async function serve(
+  handler: (url: string, respond: (status: number, body: string, headers?: Record<string, string>) => void) => void,
+) {
   const seen: IncomingHttpHeaders[] = [];
   const server: Server = createServer((request, response) => {
     seen.push(request.headers);
@@ -122,7 +124,12 @@ interface ChangesetFields {
   changes: { id: string; last_modified: number }[];
 }
 
-const PUBLISHED: ChangesetFields = { timestamp: 10, signature: "sig", x5u: "http://127.0.0.1/chain.pem", changes: [{ id: "1", last_modified: 10 }] };
+const PUBLISHED: ChangesetFields = {
+  timestamp: 10,
+  signature: "sig",
+  x5u: "http://127.0.0.1/chain.pem",
+  changes: [{ id: "1", last_modified: 10 }],
+};
 const UNCHANGED: ChangesetFields = { ...PUBLISHED, changes: [] };
 
 /** A changeset body RemoteSettingsClient accepts (signatures are not its job). */
@@ -140,7 +147,9 @@ async function serveChangesets() {
   const { url } = await serve((path, respond) => {
     const { search, searchParams } = new URL(path, "http://localhost");
     queries.push(search);
-    respond(200, searchParams.has("_since") ? answers.changesSince : answers.full, { "Content-Type": "application/json" });
+    respond(200, searchParams.has("_since") ? answers.changesSince : answers.full, {
+      "Content-Type": "application/json",
+    });
   });
   return { answers, queries, client: new RemoteSettingsClient(`${url}/v1`) };
 }
@@ -160,7 +169,9 @@ describe("RemoteSettingsClient changeset fetches with _since", () => {
     expect(await client.fetchChangeset(7, previous)).toBe(previous);
     expect(queries).toEqual(["?_expected=0", "?_expected=7&_since=10"]);
     // No headers, no method: nothing that would make the cross-origin request need a CORS preflight.
-    expect(fetchSpy.mock.calls.map(([, init]) => init)).toEqual([{ credentials: "omit", cache: "no-store", signal: expect.any(AbortSignal) }]);
+    expect(fetchSpy.mock.calls.map(([, init]) => init)).toEqual([
+      { credentials: "omit", cache: "no-store", signal: expect.any(AbortSignal) },
+    ]);
   });
 
   it.each<[string, ChangesetFields]>([
@@ -168,22 +179,33 @@ describe("RemoteSettingsClient changeset fetches with _since", () => {
     ["has a newer timestamp", { ...UNCHANGED, timestamp: 11 }],
     ["carries another signature", { ...UNCHANGED, signature: "sig-renewed" }],
     ["carries another x5u", { ...UNCHANGED, x5u: "http://127.0.0.1/renewed.pem" }],
-  ])("fetches the full changeset again, with a plain request, when the answer to _since %s", async (_what, changesSince) => {
-    const { client, queries, answers } = await serveChangesets();
-    const previous = await client.fetchChangeset(0);
-    const republished = changesetJson({ ...PUBLISHED, signature: "sig-2" });
-    answers.full = republished;
-    answers.changesSince = changesetJson(changesSince);
+  ])(
+    "fetches the full changeset again, with a plain request, when the answer to _since %s",
+    async (_what, changesSince) => {
+      const { client, queries, answers } = await serveChangesets();
+      const previous = await client.fetchChangeset(0);
+      const republished = changesetJson({ ...PUBLISHED, signature: "sig-2" });
+      answers.full = republished;
+      answers.changesSince = changesetJson(changesSince);
 
-    const next = await client.fetchChangeset(10, previous);
-    expect(next).not.toBe(previous);
-    expect([next.signature.signature, next.body]).toEqual(["sig-2", republished]);
-    expect(queries).toEqual(["?_expected=0", "?_expected=10&_since=10", "?_expected=10"]);
-  });
+      const next = await client.fetchChangeset(10, previous);
+      expect(next).not.toBe(previous);
+      expect([next.signature.signature, next.body]).toEqual(["sig-2", republished]);
+      expect(queries).toEqual(["?_expected=0", "?_expected=10&_since=10", "?_expected=10"]);
+    },
+  );
 
   it.each([
-    ["a timestamp that is not a number", JSON.stringify({ timestamp: "10", metadata: { signature: { signature: "sig", x5u: "x" } }, changes: [] }), /`timestamp` is not a number/],
-    ["no changes array", JSON.stringify({ timestamp: 10, metadata: { signature: { signature: "sig", x5u: "x" } } }), /`changes` is not an array/],
+    [
+      "a timestamp that is not a number",
+      JSON.stringify({ timestamp: "10", metadata: { signature: { signature: "sig", x5u: "x" } }, changes: [] }),
+      /`timestamp` is not a number/,
+    ],
+    [
+      "no changes array",
+      JSON.stringify({ timestamp: 10, metadata: { signature: { signature: "sig", x5u: "x" } } }),
+      /`changes` is not an array/,
+    ],
     ["no signature", JSON.stringify({ timestamp: 10, metadata: {}, changes: [] }), /`metadata.signature` lacks/],
     ["malformed JSON", "{", /malformed JSON/],
   ])("refuses an answer to _since with %s as a server error, without fetching in full", async (_what, body, why) => {

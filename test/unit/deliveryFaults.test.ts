@@ -19,7 +19,13 @@ const PREF = "faults.rollout.pref";
 /** A rollout the healthy run applies: a faulted run must leave its pref alone. */
 async function publishRollout(server: RunningRecipeServer) {
   server.store.create(
-    { name: "rollout", action: "preference-rollout", arguments: { slug: "faults-rollout", preferences: [{ preferenceName: PREF, value: 42 }] }, filter_expression: "true", capabilities: [] },
+    {
+      name: "rollout",
+      action: "preference-rollout",
+      arguments: { slug: "faults-rollout", preferences: [{ preferenceName: PREF, value: 42 }] },
+      filter_expression: "true",
+      capabilities: [],
+    },
     true,
   );
   await server.publish();
@@ -71,7 +77,10 @@ describe("server faults, end to end in Node", () => {
     try {
       const server = await servers.start();
       await publishRollout(server);
-      server.faults.set({ kind: "foreign-x5u", origin: `http://localhost:${(elsewhere.address() as AddressInfo).port}` });
+      server.faults.set({
+        kind: "foreign-x5u",
+        origin: `http://localhost:${(elsewhere.address() as AddressInfo).port}`,
+      });
       const client = await clientOf(server);
       expect((await client.runner.run(MANUAL_TRIGGER)).runnerStatus).toBe("sign_error");
       expect(requests).toEqual([]);

@@ -74,8 +74,10 @@ describe("certificates mozilla::pkix cannot read do not parse", () => {
 
   it("refuses a compressed EC point", () => {
     const uncompressed = publicKey.export({ format: "der", type: "spki" }).subarray(-97);
-    const spki = (point: Uint8Array) => derSequence(derSequence(derOid(Oid.ecPublicKey), derOid(Oid.p384)), derBitString(point));
-    const withKey = (point: Uint8Array) => withTbsFields((fields) => fields.map((field, index) => (index === 6 ? spki(point) : field)));
+    const spki = (point: Uint8Array) =>
+      derSequence(derSequence(derOid(Oid.ecPublicKey), derOid(Oid.p384)), derBitString(point));
+    const withKey = (point: Uint8Array) =>
+      withTbsFields((fields) => fields.map((field, index) => (index === 6 ? spki(point) : field)));
     expect(parseCertificate(withKey(uncompressed)).publicKey.type).toEqual({ kind: "ec", curve: "P-384" });
     const compressed = ECDH.convertKey(uncompressed, "secp384r1", undefined, undefined, "compressed") as Buffer;
     expect(() => parseCertificate(withKey(compressed))).toThrow(/uncompressed/);

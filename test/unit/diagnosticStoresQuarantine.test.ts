@@ -35,13 +35,15 @@ describe("damaged diagnostics are quarantined and reported, then the store goes 
   it("a last segment whose text does not parse: kept aside, and the appended events are not lost", async () => {
     const storage = new MemoryStorage();
     await new EventLogStore(storage).append(event(1));
-    await storage.set("eventLog.0", "[[1, \"norm");
+    await storage.set("eventLog.0", '[[1, "norm');
     const log = new EventLogStore(storage);
 
     await log.append(event(2));
 
     expect((await log.read()).events).toEqual([event(2)]);
-    expect(await new StoreQuarantine(storage).notes()).toEqual([expect.objectContaining({ key: "eventLog.0", problem: "not a list of events" })]);
+    expect(await new StoreQuarantine(storage).notes()).toEqual([
+      expect.objectContaining({ key: "eventLog.0", problem: "not a list of events" }),
+    ]);
   });
 
   it("an intake queue that is not one: kept aside, reported, and new events are queued", async () => {
@@ -52,18 +54,30 @@ describe("damaged diagnostics are quarantined and reported, then the store goes 
     await queue.add(event(7));
 
     expect((await queue.read()).pending).toEqual([{ seq: 1, event: event(7) }]);
-    expect(await new StoreQuarantine(storage).notes()).toEqual([expect.objectContaining({ key: "intakeQueue", problem: "not an intake queue" })]);
+    expect(await new StoreQuarantine(storage).notes()).toEqual([
+      expect.objectContaining({ key: "intakeQueue", problem: "not an intake queue" }),
+    ]);
   });
 
   it("a damaged heartbeat survey record: kept aside, the sound ones still count (a shown survey is not shown again)", async () => {
     const storage = new MemoryStorage();
-    const sound = { recipeId: 4, surveyId: "s", lastShown: 1000, timesShown: 1, lastInteraction: null, answer: null, outcome: "open" };
+    const sound = {
+      recipeId: 4,
+      surveyId: "s",
+      lastShown: 1000,
+      timesShown: 1,
+      lastInteraction: null,
+      answer: null,
+      outcome: "open",
+    };
     await storage.set("heartbeats", { surveys: { 4: sound, 5: { recipeId: 5, lastShown: "yesterday" } } });
     const store = new HeartbeatStore(storage);
 
     expect(await store.getAll()).toEqual([sound]);
     expect(await store.lastShownOfAny()).toBe(1000);
-    expect(await new StoreQuarantine(storage).notes()).toEqual([expect.objectContaining({ key: "heartbeats", kept: 1, dropped: 1 })]);
+    expect(await new StoreQuarantine(storage).notes()).toEqual([
+      expect.objectContaining({ key: "heartbeats", kept: 1, dropped: 1 }),
+    ]);
   });
 
   it("a sound queue stored as data by an older version is read as it is", async () => {

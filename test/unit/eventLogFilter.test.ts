@@ -21,14 +21,23 @@ describe("filterEvents", () => {
   });
 
   it("shows routine rows when their category is chosen", () => {
-    expect(filterEvents(EVENTS, { ...ALL_EVENTS, category: "uptake.remotecontent.result" })).toEqual({ shown: [EVENTS[1]], folded: 0 });
+    expect(filterEvents(EVENTS, { ...ALL_EVENTS, category: "uptake.remotecontent.result" })).toEqual({
+      shown: [EVENTS[1]],
+      folded: 0,
+    });
   });
 
   it("filters by method and object exactly, and by text anywhere in the row, ignoring case", () => {
-    expect(filterEvents(EVENTS, { ...ALL_EVENTS, method: "enroll" }).shown.map(([timestamp]) => timestamp)).toEqual([22, 31]);
-    expect(filterEvents(EVENTS, { ...ALL_EVENTS, method: "enroll", object: "preference_rollout" }).shown).toEqual([EVENTS[5]]);
+    expect(filterEvents(EVENTS, { ...ALL_EVENTS, method: "enroll" }).shown.map(([timestamp]) => timestamp)).toEqual([
+      22, 31,
+    ]);
+    expect(filterEvents(EVENTS, { ...ALL_EVENTS, method: "enroll", object: "preference_rollout" }).shown).toEqual([
+      EVENTS[5],
+    ]);
     expect(filterEvents(EVENTS, { ...ALL_EVENTS, text: "OPT-OUT" }).shown).toEqual([EVENTS[4]]);
-    expect(filterEvents(EVENTS, { ...ALL_EVENTS, text: "e-1" }).shown.map(([timestamp]) => timestamp)).toEqual([22, 30]);
+    expect(filterEvents(EVENTS, { ...ALL_EVENTS, text: "e-1" }).shown.map(([timestamp]) => timestamp)).toEqual([
+      22, 30,
+    ]);
     expect(filterEvents(EVENTS, { ...ALL_EVENTS, text: "normandy/runner" })).toEqual({ shown: [], folded: 1 });
   });
 

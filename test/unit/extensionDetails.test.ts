@@ -33,14 +33,23 @@ describe("the client reads add-on metadata from the server's legacy API", () => 
 describe("metadata that cannot be used is refused", () => {
   const answer = (body: unknown) => async () => {
     const original = globalThis.fetch;
-    globalThis.fetch = async () => new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+    globalThis.fetch = async () =>
+      new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
     try {
       return await fetchExtensionDetails("http://server.test/api/v1/", 1);
     } finally {
       globalThis.fetch = original;
     }
   };
-  const valid = { id: 1, name: "n", xpi: "http://server.test/1.xpi", extension_id: "a@b", version: "1", hash: "ab12", hash_algorithm: "sha256" };
+  const valid = {
+    id: 1,
+    name: "n",
+    xpi: "http://server.test/1.xpi",
+    extension_id: "a@b",
+    version: "1",
+    hash: "ab12",
+    hash_algorithm: "sha256",
+  };
 
   it.each([
     ["a missing field", { ...valid, version: undefined }, /version/],

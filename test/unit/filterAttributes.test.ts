@@ -5,8 +5,15 @@ const read = (expression: string) => [...attributesReadByFilter(expression)].sor
 
 describe("attributesReadByFilter", () => {
   it("names every normandy.* and env.* attribute, however deep in the expression", () => {
-    expect(read(`normandy.channel == "release" && env.version|versionCompare("120") >= 0`)).toEqual(["channel", "version"]);
-    expect(read(`([normandy.userId, "x"]|stableSample(0.5)) ? normandy.locale : {a: env.country}.a`)).toEqual(["country", "locale", "userId"]);
+    expect(read(`normandy.channel == "release" && env.version|versionCompare("120") >= 0`)).toEqual([
+      "channel",
+      "version",
+    ]);
+    expect(read(`([normandy.userId, "x"]|stableSample(0.5)) ? normandy.locale : {a: env.country}.a`)).toEqual([
+      "country",
+      "locale",
+      "userId",
+    ]);
     expect(read(`normandy.addons["a@b"].isActive && !normandy.isFirstRun`)).toEqual(["addons", "isFirstRun"]);
     expect(read(`normandy["searchEngine"] in ["google"]`)).toEqual(["searchEngine"]);
   });

@@ -19,7 +19,11 @@ export async function outcomeOf(evaluation: Promise<unknown>): Promise<FilterOut
 }
 
 /** `evaluateFilter` with the fast path switched off: the asynchronous evaluator alone. */
-export function evaluateAsyncOnly(expression: string, context: FilterContext, options?: FilterOptions): Promise<unknown> {
+export function evaluateAsyncOnly(
+  expression: string,
+  context: FilterContext,
+  options?: FilterOptions,
+): Promise<unknown> {
   // evaluateFilter tries the fast path before its first await, so the switch is off for this call alone.
   const fastPath = vi.spyOn(Mozjexl.prototype, "evaluateSync").mockReturnValue(NEEDS_ASYNC);
   try {
@@ -33,7 +37,11 @@ export function evaluateAsyncOnly(expression: string, context: FilterContext, op
  * `evaluateFilter`, after checking it against the asynchronous evaluator alone (evaluated first, so that the
  * fast path finds the sampling hashes and regExpMatch results known): the same value, or the same error.
  */
-export async function evaluateBothWays(expression: string, context: FilterContext, options?: FilterOptions): Promise<unknown> {
+export async function evaluateBothWays(
+  expression: string,
+  context: FilterContext,
+  options?: FilterOptions,
+): Promise<unknown> {
   const reference = await outcomeOf(evaluateAsyncOnly(expression, context, options));
   const evaluation = evaluateFilter(expression, context, options);
   expect(await outcomeOf(evaluation), expression).toEqual(reference);

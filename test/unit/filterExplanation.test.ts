@@ -17,7 +17,8 @@ import { FILTER_CONTEXT, FILTER_CORPUS } from "../e2e/fixtures/filterCorpus.js";
 import { filterCorpusPrefs } from "../fakes/filterCorpusPrefs.js";
 
 const options = { prefs: filterCorpusPrefs() };
-const parses = (expression: string) => FILTER_CORPUS.some((entry) => entry.expression === expression && entry.group !== "malformed");
+const parses = (expression: string) =>
+  FILTER_CORPUS.some((entry) => entry.expression === expression && entry.group !== "malformed");
 const EXPRESSIONS = FILTER_CORPUS.filter((entry) => parses(entry.expression)).map((entry) => entry.expression);
 
 /** What a run gets for the filter, in the explanation's terms. */
@@ -54,7 +55,9 @@ describe("an explanation agrees with the run", () => {
       for (const node of nodes(tree)) {
         // Relative sub-expressions (`.x` inside a filter) only mean something inside their filter.
         if (node.outcomes.length !== 1 || /(^|[^\w\]")])\./.test(node.text)) continue;
-        expect(await runOutcome(node.text, FILTER_CONTEXT), `${node.text} (in ${expression})`).toEqual(node.outcomes[0]);
+        expect(await runOutcome(node.text, FILTER_CONTEXT), `${node.text} (in ${expression})`).toEqual(
+          node.outcomes[0],
+        );
         checked += 1;
       }
     }
@@ -62,7 +65,9 @@ describe("an explanation agrees with the run", () => {
   });
 
   test("a syntax error throws as evaluateFilter's does, with its position", async () => {
-    await expect(explainFilter('normandy.channel == "release" &&', FILTER_CONTEXT)).rejects.toBeInstanceOf(FilterSyntaxError);
+    await expect(explainFilter('normandy.channel == "release" &&', FILTER_CONTEXT)).rejects.toBeInstanceOf(
+      FilterSyntaxError,
+    );
   });
 });
 
@@ -74,9 +79,22 @@ describe("the clauses that decided the result", () => {
     expect(explanation.result).toEqual({ value: "false", truthy: false });
     expect(explanation.attributesRead).toEqual(["channel", "locale"]);
     const [channelClause, localeClause] = explanation.tree.children;
-    expect(channelClause).toMatchObject({ text: 'normandy.channel == "release"', decisive: true, outcomes: [{ value: "false", truthy: false }] });
-    expect(localeClause).toMatchObject({ text: 'normandy.locale == "de"', decisive: false, outcomes: [{ value: "true", truthy: true }] });
-    expect(channelClause!.children[0]).toMatchObject({ text: "normandy.channel", kind: "attribute", decisive: true, outcomes: [{ value: '"beta"' }] });
+    expect(channelClause).toMatchObject({
+      text: 'normandy.channel == "release"',
+      decisive: true,
+      outcomes: [{ value: "false", truthy: false }],
+    });
+    expect(localeClause).toMatchObject({
+      text: 'normandy.locale == "de"',
+      decisive: false,
+      outcomes: [{ value: "true", truthy: true }],
+    });
+    expect(channelClause!.children[0]).toMatchObject({
+      text: "normandy.channel",
+      kind: "attribute",
+      decisive: true,
+      outcomes: [{ value: '"beta"' }],
+    });
     expect(channelClause!.children[1]).toMatchObject({ text: '"release"', kind: "literal", decisive: true });
   });
 
@@ -88,8 +106,13 @@ describe("the clauses that decided the result", () => {
   });
 
   test("precedence is kept in the text: brackets only where the tree needs them", async () => {
-    const explanation = await explainFilter('(normandy.channel == "beta" || normandy.channel == "nightly") && !(normandy.locale in ["en-US"])', context);
-    expect(explanation.tree.text).toBe('(normandy.channel == "beta" || normandy.channel == "nightly") && !(normandy.locale in ["en-US"])');
+    const explanation = await explainFilter(
+      '(normandy.channel == "beta" || normandy.channel == "nightly") && !(normandy.locale in ["en-US"])',
+      context,
+    );
+    expect(explanation.tree.text).toBe(
+      '(normandy.channel == "beta" || normandy.channel == "nightly") && !(normandy.locale in ["en-US"])',
+    );
     expect(explanation.result).toMatchObject({ truthy: true });
   });
 
@@ -106,7 +129,9 @@ describe("the clauses that decided the result", () => {
   });
 
   test("an error is the result, and the clause that threw is marked", async () => {
-    const explanation = await explainFilter('normandy.locale == "de" && normandy.missing.deeper == 1', { normandy: { locale: "de", missing: null } });
+    const explanation = await explainFilter('normandy.locale == "de" && normandy.missing.deeper == 1', {
+      normandy: { locale: "de", missing: null },
+    });
     expect(explanation.result).toHaveProperty("error");
     const [fine, failing] = explanation.tree.children;
     expect(fine!.decisive).toBe(false);
@@ -115,9 +140,13 @@ describe("the clauses that decided the result", () => {
   });
 
   test("a relative filter shows one outcome per element", async () => {
-    const explanation = await explainFilter("normandy.list[.n > 1]", { normandy: { list: [{ n: 1 }, { n: 2 }, { n: 3 }] } });
+    const explanation = await explainFilter("normandy.list[.n > 1]", {
+      normandy: { list: [{ n: 1 }, { n: 2 }, { n: 3 }] },
+    });
     expect(explanation.result).toEqual({ value: '[{"n":2},{"n":3}]', truthy: true });
-    expect(find(explanation.tree, ".n > 1")!.outcomes.map((outcome) => ("value" in outcome ? outcome.value : outcome.error))).toEqual(["false", "true", "true"]);
+    expect(
+      find(explanation.tree, ".n > 1")!.outcomes.map((outcome) => ("value" in outcome ? outcome.value : outcome.error)),
+    ).toEqual(["false", "true", "true"]);
   });
 
   test("long values are shortened for reading", () => {

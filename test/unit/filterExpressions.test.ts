@@ -198,8 +198,18 @@ describe("syntax", () => {
 describe("transforms", () => {
   test("the names, in Firefox's order", () => {
     expect(FILTER_TRANSFORM_NAMES).toEqual([
-      "date", "stableSample", "bucketSample", "preferenceValue", "preferenceIsUserSet", "preferenceExists",
-      "keys", "values", "length", "mapToProperty", "regExpMatch", "versionCompare",
+      "date",
+      "stableSample",
+      "bucketSample",
+      "preferenceValue",
+      "preferenceIsUserSet",
+      "preferenceExists",
+      "keys",
+      "values",
+      "length",
+      "mapToProperty",
+      "regExpMatch",
+      "versionCompare",
     ]);
   });
 

@@ -45,7 +45,12 @@ function contextWith(deferral: Deferral): FilterContext {
   const { recipe, ...clientAttributes } = FILTER_CONTEXT.normandy;
   const attributes = Object.defineProperties(
     {},
-    Object.fromEntries(Object.entries(clientAttributes).map(([name, value]) => [name, { get: () => deferral(name, value), enumerable: true }])),
+    Object.fromEntries(
+      Object.entries(clientAttributes).map(([name, value]) => [
+        name,
+        { get: () => deferral(name, value), enumerable: true },
+      ]),
+    ),
   );
   const normandy = Object.assign(Object.create(attributes) as object, { recipe });
   return {
@@ -114,7 +119,11 @@ function computed(failed?: string): Deferral {
   return (name, value) => {
     let promise = promises.get(name);
     if (!promise) {
-      promise = trackSettlement(name === failed ? Promise.reject(new Error(`context attribute ${name} failed: no value within 5000 ms`)) : Promise.resolve(value));
+      promise = trackSettlement(
+        name === failed
+          ? Promise.reject(new Error(`context attribute ${name} failed: no value within 5000 ms`))
+          : Promise.resolve(value),
+      );
       promises.set(name, promise);
     }
     return promise;
@@ -122,44 +131,74 @@ function computed(failed?: string): Deferral {
 }
 
 /** Attributes as a context variant gives them, and what the fast path answers besides preferences and errors. */
-const VARIANTS: { name: string; deferral: () => Deferral; regExpMatch: RegExpMatcher; fastPathAnswers(expression: string): boolean }[] = [
-  { name: "plain values", deferral: () => (_, value) => value, regExpMatch: nativeRegExpMatch, fastPathAnswers: knowable },
-  { name: "computed attributes", deferral: () => computed(), regExpMatch: memoizedRegExpMatch(nativeRegExpMatch), fastPathAnswers: knowable },
+const VARIANTS: {
+  name: string;
+  deferral: () => Deferral;
+  regExpMatch: RegExpMatcher;
+  fastPathAnswers(expression: string): boolean;
+}[] = [
+  {
+    name: "plain values",
+    deferral: () => (_, value) => value,
+    regExpMatch: nativeRegExpMatch,
+    fastPathAnswers: knowable,
+  },
+  {
+    name: "computed attributes",
+    deferral: () => computed(),
+    regExpMatch: memoizedRegExpMatch(nativeRegExpMatch),
+    fastPathAnswers: knowable,
+  },
   {
     name: "attributes still to compute",
     deferral: () => (_, value) => Promise.resolve(value),
     regExpMatch: nativeRegExpMatch,
     fastPathAnswers: (expression) => knowable(expression) && !awaitsContextPromise(expression),
   },
-  { name: "a failed attribute (country)", deferral: () => computed("country"), regExpMatch: memoizedRegExpMatch(nativeRegExpMatch), fastPathAnswers: knowable },
+  {
+    name: "a failed attribute (country)",
+    deferral: () => computed("country"),
+    regExpMatch: memoizedRegExpMatch(nativeRegExpMatch),
+    fastPathAnswers: knowable,
+  },
 ];
 
 describe("the fast path agrees with the asynchronous evaluator", () => {
-  test.each(VARIANTS)("with $name, for every corpus expression and promise shape", async ({ deferral, regExpMatch, fastPathAnswers }) => {
-    const context = contextWith(deferral());
-    for (const name of Object.keys(FILTER_CONTEXT.normandy)) void (context.normandy as Record<string, unknown>)[name];
-    await settle(); // computed attributes are now fulfilled (or rejected)
-    const options = { prefs: filterCorpusPrefs(), regExpMatch };
-    const evaluations = asyncEvaluations();
-    const wrongPaths: { expression: string; fastPathAnswered: boolean }[] = [];
-    for (const expression of EXPRESSIONS) {
-      // The asynchronous evaluator first: the fast path then finds this expression's hashes and matches known.
-      const asyncOnly = await outcomeOf(evaluateAsyncOnly(expression, context, options));
-      const before = evaluations.mock.calls.length;
-      const withFastPath = await outcomeOf(evaluateFilter(expression, context, options));
-      expect.soft(withFastPath, expression).toEqual(asyncOnly);
-      // A syntax error comes before either evaluator.
-      const fastPathAnswered = evaluations.mock.calls.length === before && "value" in withFastPath;
-      if (fastPathAnswered !== ("value" in asyncOnly && !usesPrefs(expression) && fastPathAnswers(expression))) {
-        wrongPaths.push({ expression, fastPathAnswered });
+  test.each(VARIANTS)(
+    "with $name, for every corpus expression and promise shape",
+    async ({ deferral, regExpMatch, fastPathAnswers }) => {
+      const context = contextWith(deferral());
+      for (const name of Object.keys(FILTER_CONTEXT.normandy)) void (context.normandy as Record<string, unknown>)[name];
+      await settle(); // computed attributes are now fulfilled (or rejected)
+      const options = { prefs: filterCorpusPrefs(), regExpMatch };
+      const evaluations = asyncEvaluations();
+      const wrongPaths: { expression: string; fastPathAnswered: boolean }[] = [];
+      for (const expression of EXPRESSIONS) {
+        // The asynchronous evaluator first: the fast path then finds this expression's hashes and matches known.
+        const asyncOnly = await outcomeOf(evaluateAsyncOnly(expression, context, options));
+        const before = evaluations.mock.calls.length;
+        const withFastPath = await outcomeOf(evaluateFilter(expression, context, options));
+        expect.soft(withFastPath, expression).toEqual(asyncOnly);
+        // A syntax error comes before either evaluator.
+        const fastPathAnswered = evaluations.mock.calls.length === before && "value" in withFastPath;
+        if (fastPathAnswered !== ("value" in asyncOnly && !usesPrefs(expression) && fastPathAnswers(expression))) {
+          wrongPaths.push({ expression, fastPathAnswered });
+        }
       }
-    }
-    expect(wrongPaths).toEqual([]);
-  });
+      expect(wrongPaths).toEqual([]);
+    },
+  );
 });
 
 function recipe(id: number): Recipe {
-  return { id, name: `recipe ${id}`, revision_id: "1", action: "console-log", arguments: {}, filter_expression: "true" };
+  return {
+    id,
+    name: `recipe ${id}`,
+    revision_id: "1",
+    action: "console-log",
+    arguments: {},
+    filter_expression: "true",
+  };
 }
 
 function clientContext(api = new FakeClientContextApi()): ClientContext {
@@ -193,7 +232,9 @@ describe("the fast path answers when every value it reads is known", () => {
     const run = clientContext(api).startRun();
     const filter = 'normandy.channel == "esr" && normandy.searchEngine == "google"';
     for (const id of [1, 2]) {
-      await expect(evaluateFilter(filter, run.forRecipe(recipe(id)))).rejects.toThrow("context attribute searchEngine failed: NS_ERROR_NOT_AVAILABLE");
+      await expect(evaluateFilter(filter, run.forRecipe(recipe(id)))).rejects.toThrow(
+        "context attribute searchEngine failed: NS_ERROR_NOT_AVAILABLE",
+      );
     }
   });
 
@@ -202,7 +243,9 @@ describe("the fast path answers when every value it reads is known", () => {
     prefs.user.set("fast.path", 2);
     const reads = vi.spyOn(prefs, "getPref");
     const evaluations = asyncEvaluations();
-    expect(await evaluateFilter("s == 'hello' && 'fast.path'|preferenceValue == 2", { s: "hello" }, { prefs })).toBe(true);
+    expect(await evaluateFilter("s == 'hello' && 'fast.path'|preferenceValue == 2", { s: "hello" }, { prefs })).toBe(
+      true,
+    );
     expect(reads).toHaveBeenCalledTimes(1);
     expect(evaluations).toHaveBeenCalledTimes(1);
   });
@@ -239,9 +282,13 @@ describe("the fast path answers when every value it reads is known", () => {
   test("a remembered regExpMatch result is used at once", async () => {
     const options = { regExpMatch: memoizedRegExpMatch(nativeRegExpMatch) };
     const evaluations = asyncEvaluations();
-    expect(await evaluateFilter("s|regExpMatch('l+')", { s: "hello" }, options)).toEqual(nativeRegExpMatch("hello", "l+", undefined));
+    expect(await evaluateFilter("s|regExpMatch('l+')", { s: "hello" }, options)).toEqual(
+      nativeRegExpMatch("hello", "l+", undefined),
+    );
     expect(evaluations).toHaveBeenCalledTimes(1);
-    expect(await evaluateFilter("s|regExpMatch('l+')", { s: "hello" }, options)).toEqual(nativeRegExpMatch("hello", "l+", undefined));
+    expect(await evaluateFilter("s|regExpMatch('l+')", { s: "hello" }, options)).toEqual(
+      nativeRegExpMatch("hello", "l+", undefined),
+    );
     expect(evaluations).toHaveBeenCalledTimes(1);
   });
 

@@ -12,12 +12,19 @@ const nested = (depth: number, open = "(", close = ")") => `${open.repeat(depth)
 describe("bracket nesting", () => {
   it(`evaluates filters nested ${MAX_NESTING} deep`, async () => {
     expect(await evaluateFilter(nested(MAX_NESTING), {})).toBe(true);
-    expect(await evaluateFilter(`${"[".repeat(MAX_NESTING)}1${"]".repeat(MAX_NESTING)}`, {})).toEqual(expect.any(Array));
+    expect(await evaluateFilter(`${"[".repeat(MAX_NESTING)}1${"]".repeat(MAX_NESTING)}`, {})).toEqual(
+      expect.any(Array),
+    );
   });
 
   it("refuses deeper nesting as a syntax error at the bracket that goes too deep", () => {
-    expect(filterSyntaxError(nested(MAX_NESTING + 1))).toMatchObject({ message: `Brackets nested more than ${MAX_NESTING} deep`, position: MAX_NESTING });
-    expect(filterSyntaxError(`a && ${"{x: ".repeat(MAX_NESTING + 1)}`)).toMatchObject({ position: 5 + 4 * MAX_NESTING });
+    expect(filterSyntaxError(nested(MAX_NESTING + 1))).toMatchObject({
+      message: `Brackets nested more than ${MAX_NESTING} deep`,
+      position: MAX_NESTING,
+    });
+    expect(filterSyntaxError(`a && ${"{x: ".repeat(MAX_NESTING + 1)}`)).toMatchObject({
+      position: 5 + 4 * MAX_NESTING,
+    });
   });
 
   it("refuses 30,000 levels at once instead of parsing for minutes", () => {

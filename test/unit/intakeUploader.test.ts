@@ -24,7 +24,14 @@ const ENVELOPE: IntakeEnvelope = {
   locale: "en-US",
 };
 
-const uptakeEvent = (n: number): LoggedEvent => [n, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: `normandy/recipe/${n}` }];
+const uptakeEvent = (n: number): LoggedEvent => [
+  n,
+  "uptake.remotecontent.result",
+  "uptake",
+  "normandy",
+  "success",
+  { source: `normandy/recipe/${n}` },
+];
 
 interface PlannedTimer {
   delayMs: number;
@@ -34,7 +41,9 @@ interface PlannedTimer {
 }
 
 /** An uploader over fakes: prefs, in-memory queue, a manual clock, recorded timers and sends. */
-async function uploaderWith(options: { post?: IntakePost; url?: string; uploadEnabled?: boolean; storage?: MemoryStorage } = {}) {
+async function uploaderWith(
+  options: { post?: IntakePost; url?: string; uploadEnabled?: boolean; storage?: MemoryStorage } = {},
+) {
   const prefs = new FakePrefsApi();
   await prefs.setPref(UPLOAD_ENABLED_PREF, options.uploadEnabled ?? true, "user");
   const warnings: string[] = [];
@@ -170,7 +179,9 @@ describe("IntakeUploader", () => {
       { kind: "accepted" },
       { kind: "accepted" },
     ];
-    const { uploader, sent, plannedDelays, fireTimer, warnings } = await uploaderWith({ post: async () => outcomes.shift()! });
+    const { uploader, sent, plannedDelays, fireTimer, warnings } = await uploaderWith({
+      post: async () => outcomes.shift()!,
+    });
     await uploader.append(uptakeEvent(1));
 
     await fireTimer();
@@ -202,7 +213,10 @@ describe("IntakeUploader", () => {
   });
 
   it("drops a batch the intake refuses, with a warning, and goes on with the next", async () => {
-    const outcomes: IntakePostOutcome[] = [{ kind: "refused", why: "HTTP 400 events[0][0]: bad" }, { kind: "accepted" }];
+    const outcomes: IntakePostOutcome[] = [
+      { kind: "refused", why: "HTTP 400 events[0][0]: bad" },
+      { kind: "accepted" },
+    ];
     const { uploader, sent, queue, warnings } = await uploaderWith({ post: async () => outcomes.shift()! });
     for (let n = 0; n < 501; n++) await uploader.append(uptakeEvent(n));
 
@@ -298,16 +312,33 @@ describe("enrollment events to the intake", () => {
 
   it("an event the recorder records reaches the local server's intake as it was logged", async () => {
     const server = await servers.start();
-    const { uploader } = await uploaderWith({ post: (url, batch) => postIntakeBatch(url, batch), url: server.config.intakeUrl });
+    const { uploader } = await uploaderWith({
+      post: (url, batch) => postIntakeBatch(url, batch),
+      url: server.config.intakeUrl,
+    });
     const eventLog = new EventLogStore(new MemoryStorage());
-    const recorder = new EnrollmentTelemetryRecorder(new FakeTelemetryApi(), allOf(eventLog, uploader), (matches) => eventLog.newest(matches));
+    const recorder = new EnrollmentTelemetryRecorder(new FakeTelemetryApi(), allOf(eventLog, uploader), (matches) =>
+      eventLog.newest(matches),
+    );
 
-    await recorder.recordEvent("enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp", enrollmentId: "e-1" });
+    await recorder.recordEvent("enroll", "preference_study", "my-study", {
+      branch: "treatment",
+      experimentType: "exp",
+      enrollmentId: "e-1",
+    });
     await uploader.send();
 
     const [received] = server.intake.events(ENVELOPE.clientId);
-    expect(received).toMatchObject({ category: "normandy", method: "enroll", object: "preference_study", value: "my-study", extra: { branch: "treatment", experimentType: "exp", enrollmentId: "e-1" } });
-    expect([[received!.timestamp, received!.category, received!.method, received!.object, received!.value, received!.extra]]).toEqual((await eventLog.read()).events);
+    expect(received).toMatchObject({
+      category: "normandy",
+      method: "enroll",
+      object: "preference_study",
+      value: "my-study",
+      extra: { branch: "treatment", experimentType: "exp", enrollmentId: "e-1" },
+    });
+    expect([
+      [received!.timestamp, received!.category, received!.method, received!.object, received!.value, received!.extra],
+    ]).toEqual((await eventLog.read()).events);
   });
 });
 
@@ -359,9 +390,14 @@ describe("postIntakeBatch", () => {
 
     expect(await postIntakeBatch(server.config.intakeUrl, batch)).toEqual({ kind: "accepted" });
 
-    expect(server.intake.events(ENVELOPE.clientId).map(({ sessionId, timestamp, category, method, object, value, extra }) => [sessionId, [timestamp, category, method, object, value, extra]])).toEqual([
-      [ENVELOPE.sessionId, uptakeEvent(7)],
-    ]);
+    expect(
+      server.intake
+        .events(ENVELOPE.clientId)
+        .map(({ sessionId, timestamp, category, method, object, value, extra }) => [
+          sessionId,
+          [timestamp, category, method, object, value, extra],
+        ]),
+    ).toEqual([[ENVELOPE.sessionId, uptakeEvent(7)]]);
   });
 
   it("POSTs JSON without credentials", async () => {
@@ -383,9 +419,16 @@ describe("postIntakeBatch", () => {
     const throttled = await stub((_request, response) => response.writeHead(429).end());
     const invalid = await stub((_request, response) => response.writeHead(400).end('{"field":"events"}'));
 
-    expect(await postIntakeBatch(unavailable.url, batch)).toEqual({ kind: "retry", why: `${unavailable.url}: HTTP 503 down`, retryAfter: "3" });
+    expect(await postIntakeBatch(unavailable.url, batch)).toEqual({
+      kind: "retry",
+      why: `${unavailable.url}: HTTP 503 down`,
+      retryAfter: "3",
+    });
     expect(await postIntakeBatch(throttled.url, batch)).toMatchObject({ kind: "retry", retryAfter: null });
-    expect(await postIntakeBatch(invalid.url, batch)).toEqual({ kind: "refused", why: `${invalid.url}: HTTP 400 {"field":"events"}` });
+    expect(await postIntakeBatch(invalid.url, batch)).toEqual({
+      kind: "refused",
+      why: `${invalid.url}: HTTP 400 {"field":"events"}`,
+    });
   });
 
   it("retries when the intake cannot be reached", async () => {

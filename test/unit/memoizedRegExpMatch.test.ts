@@ -20,11 +20,14 @@ function countingMatcher(): { match: RegExpMatcher; calls: () => number } {
 }
 
 describe("memoizedRegExpMatch", () => {
-  it.each(REGEXP_MATCH_CASES)("answers %j against /%s/%s like the matcher it wraps, the first time and the next", async (value, pattern, flags) => {
-    const match = memoizedRegExpMatch(nativeRegExpMatch);
-    expect(await match(value, pattern, flags)).toStrictEqual(nativeRegExpMatch(value, pattern, flags));
-    expect(await match(value, pattern, flags)).toStrictEqual(nativeRegExpMatch(value, pattern, flags));
-  });
+  it.each(REGEXP_MATCH_CASES)(
+    "answers %j against /%s/%s like the matcher it wraps, the first time and the next",
+    async (value, pattern, flags) => {
+      const match = memoizedRegExpMatch(nativeRegExpMatch);
+      expect(await match(value, pattern, flags)).toStrictEqual(nativeRegExpMatch(value, pattern, flags));
+      expect(await match(value, pattern, flags)).toStrictEqual(nativeRegExpMatch(value, pattern, flags));
+    },
+  );
 
   it("makes each match once, telling flags apart (none, `i`)", async () => {
     const { match: counted, calls } = countingMatcher();
@@ -54,7 +57,9 @@ describe("memoizedRegExpMatch", () => {
     const first = (await match("v153", "v(?<major>\\d+)", undefined)) as RegExpMatchArray;
     first[1] = "changed";
     first.groups!.major = "changed";
-    expect(await match("v153", "v(?<major>\\d+)", undefined)).toStrictEqual(nativeRegExpMatch("v153", "v(?<major>\\d+)", undefined));
+    expect(await match("v153", "v(?<major>\\d+)", undefined)).toStrictEqual(
+      nativeRegExpMatch("v153", "v(?<major>\\d+)", undefined),
+    );
   });
 
   it("answers at once (not a promise) once the result is known, each time with a match array of its own", async () => {

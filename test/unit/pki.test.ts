@@ -10,7 +10,14 @@ import {
   verifyContentSignature,
   type ContentSignatureOptions,
 } from "../../src/core/index.js";
-import { caExtensions, distinguishedName, issueCertificate, loadOrCreatePki, signerExtensions, type SigningPki } from "../../server/pki.js";
+import {
+  caExtensions,
+  distinguishedName,
+  issueCertificate,
+  loadOrCreatePki,
+  signerExtensions,
+  type SigningPki,
+} from "../../server/pki.js";
 import { errorCode } from "./contentSignatureErrorCode.js";
 
 const RECIPE_SIGNER = "normandy.content-signature.mozilla.org";
@@ -26,7 +33,8 @@ function freshDataDir(): string {
 }
 afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-const toPem = (der: Uint8Array) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`;
+const toPem = (der: Uint8Array) =>
+  `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`;
 const pemBlocks = (pem: string) => pem.match(/-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----\n/g)!;
 
 describe("loadOrCreatePki", () => {
@@ -37,7 +45,10 @@ describe("loadOrCreatePki", () => {
     pki = await loadOrCreatePki(dataDir, { now: NOW });
   });
 
-  const optionsFor = async (signer: typeof RECIPE_SIGNER | typeof COLLECTION_SIGNER, data: string): Promise<ContentSignatureOptions> => ({
+  const optionsFor = async (
+    signer: typeof RECIPE_SIGNER | typeof COLLECTION_SIGNER,
+    data: string,
+  ): Promise<ContentSignatureOptions> => ({
     data,
     signature: await pki.sign(signer, data),
     x5u: pki.chainPem(signer),
@@ -72,7 +83,11 @@ describe("loadOrCreatePki", () => {
 
   it("issues certificates an independent parser (node:crypto) reads as Autograph-shaped: SAN = CN = signer, codeSigning", () => {
     for (const signer of [RECIPE_SIGNER, COLLECTION_SIGNER] as const) {
-      const [leaf, intermediate, root] = pemBlocks(pki.chainPem(signer)).map((pem) => new X509Certificate(pem)) as [X509Certificate, X509Certificate, X509Certificate];
+      const [leaf, intermediate, root] = pemBlocks(pki.chainPem(signer)).map((pem) => new X509Certificate(pem)) as [
+        X509Certificate,
+        X509Certificate,
+        X509Certificate,
+      ];
       expect(leaf.subjectAltName).toBe(`DNS:${signer}`);
       expect(leaf.subject.split("\n")).toContain(`CN=${signer}`);
       expect(leaf.checkHost(signer, { subject: "never" })).toBe(signer);
@@ -92,20 +107,26 @@ describe("loadOrCreatePki", () => {
   });
 
   it("produces signatures that verify against its chains and root hash, for every signer", async () => {
-    await expect(verifyContentSignature(await optionsFor(RECIPE_SIGNER, '{"id":1,"name":"é😀"}'))).resolves.toBeDefined();
+    await expect(
+      verifyContentSignature(await optionsFor(RECIPE_SIGNER, '{"id":1,"name":"é😀"}')),
+    ).resolves.toBeDefined();
     await expect(verifyContentSignature(await optionsFor(COLLECTION_SIGNER, '{"data":[]}'))).resolves.toBeDefined();
   });
 
   it("rejects tampered data, another signer's subject and another root", async () => {
     const options = await optionsFor(RECIPE_SIGNER, '{"id":1}');
     expect(await errorCode(verifyContentSignature({ ...options, data: '{"id":2}' }))).toBe("signature-mismatch");
-    expect(await errorCode(verifyContentSignature({ ...options, expectedSubject: COLLECTION_SIGNER }))).toBe("wrong-subject");
+    expect(await errorCode(verifyContentSignature({ ...options, expectedSubject: COLLECTION_SIGNER }))).toBe(
+      "wrong-subject",
+    );
     const otherPki = await loadOrCreatePki(freshDataDir(), { now: NOW });
     expect(otherPki.rootHash).not.toBe(pki.rootHash);
     expect(await errorCode(verifyContentSignature({ ...options, rootHash: otherPki.rootHash }))).toBe("wrong-root");
     // Signed by the other PKI's leaf, presented with our chain.
     const foreignSignature = await otherPki.sign(RECIPE_SIGNER, options.data);
-    expect(await errorCode(verifyContentSignature({ ...options, signature: foreignSignature }))).toBe("signature-mismatch");
+    expect(await errorCode(verifyContentSignature({ ...options, signature: foreignSignature }))).toBe(
+      "signature-mismatch",
+    );
   });
 
   it("reuses the stored PKI on the next start", async () => {
@@ -113,7 +134,9 @@ describe("loadOrCreatePki", () => {
     expect(reloaded.rootHash).toBe(pki.rootHash);
     expect(reloaded.chainPem(RECIPE_SIGNER)).toBe(pki.chainPem(RECIPE_SIGNER));
     const signature = await reloaded.sign(RECIPE_SIGNER, "data");
-    await expect(verifyContentSignature({ ...(await optionsFor(RECIPE_SIGNER, "data")), signature })).resolves.toBeDefined();
+    await expect(
+      verifyContentSignature({ ...(await optionsFor(RECIPE_SIGNER, "data")), signature }),
+    ).resolves.toBeDefined();
   });
 
   it("stores keys as PKCS#8 PEM and certificates as PEM under <dataDir>/pki", () => {
@@ -130,7 +153,13 @@ describe("loadOrCreatePki renewal", () => {
     const first = await loadOrCreatePki(dataDir, { now: NOW });
     const later = new Date(NOW.getTime() + 400 * DAY_MS);
     const [oldLeaf, oldIntermediate, oldRoot] = pemBlocks(first.chainPem(RECIPE_SIGNER));
-    const oldOptions = { data: "x", signature: await first.sign(RECIPE_SIGNER, "x"), x5u: first.chainPem(RECIPE_SIGNER), expectedSubject: RECIPE_SIGNER, rootHash: first.rootHash };
+    const oldOptions = {
+      data: "x",
+      signature: await first.sign(RECIPE_SIGNER, "x"),
+      x5u: first.chainPem(RECIPE_SIGNER),
+      expectedSubject: RECIPE_SIGNER,
+      rootHash: first.rootHash,
+    };
     expect(await errorCode(verifyContentSignature({ ...oldOptions, now: later }))).toBe("certificate-expired");
 
     const renewed = await loadOrCreatePki(dataDir, { now: later });
@@ -153,7 +182,14 @@ describe("loadOrCreatePki renewal", () => {
     expect(second.chainPem(COLLECTION_SIGNER)).not.toBe(first.chainPem(COLLECTION_SIGNER));
     expect(second.chainPem(RECIPE_SIGNER)).toBe(first.chainPem(RECIPE_SIGNER));
     const signature = await second.sign(COLLECTION_SIGNER, "y");
-    const options = { data: "y", signature, x5u: second.chainPem(COLLECTION_SIGNER), expectedSubject: COLLECTION_SIGNER, rootHash: second.rootHash, now: NOW };
+    const options = {
+      data: "y",
+      signature,
+      x5u: second.chainPem(COLLECTION_SIGNER),
+      expectedSubject: COLLECTION_SIGNER,
+      rootHash: second.rootHash,
+      now: NOW,
+    };
     await expect(verifyContentSignature(options)).resolves.toBeDefined();
   });
 });
@@ -165,7 +201,8 @@ describe("chain policy with certificates issued by the local PKI", () => {
     dataDir = freshDataDir();
     pki = await loadOrCreatePki(dataDir, { now: NOW });
   });
-  const privateKey = (name: string) => createPrivateKey(readFileSync(path.join(dataDir, "pki", `${name}.key.pem`), "utf8"));
+  const privateKey = (name: string) =>
+    createPrivateKey(readFileSync(path.join(dataDir, "pki", `${name}.key.pem`), "utf8"));
 
   /** A new P-384 leaf for RECIPE_SIGNER issued by `issuerPem`, with its signature over "data". */
   function extraLeaf(issuerName: string, issuerPem: string, extensions: Uint8Array[]) {
@@ -180,14 +217,24 @@ describe("chain policy with certificates issued by the local PKI", () => {
       issuerName: issuer!.subject.der,
       issuerKey: privateKey(issuerName),
     });
-    const signature = sign("sha384", Buffer.from("Content-Signature:\x00data"), { key: leafKey, dsaEncoding: "ieee-p1363" });
+    const signature = sign("sha384", Buffer.from("Content-Signature:\x00data"), {
+      key: leafKey,
+      dsaEncoding: "ieee-p1363",
+    });
     return { pem: toPem(der), signature: signature.toString("base64url") };
   }
 
   it("accepts a well-formed extra leaf (the control case)", async () => {
     const [, intermediatePem, rootPem] = pemBlocks(pki.chainPem(RECIPE_SIGNER)) as [string, string, string];
     const leaf = extraLeaf("intermediate", intermediatePem, signerExtensions(RECIPE_SIGNER));
-    const options = { data: "data", signature: leaf.signature, x5u: leaf.pem + intermediatePem + rootPem, expectedSubject: RECIPE_SIGNER, rootHash: pki.rootHash, now: NOW };
+    const options = {
+      data: "data",
+      signature: leaf.signature,
+      x5u: leaf.pem + intermediatePem + rootPem,
+      expectedSubject: RECIPE_SIGNER,
+      rootHash: pki.rootHash,
+      now: NOW,
+    };
     await expect(verifyContentSignature(options)).resolves.toBeDefined();
   });
 
@@ -195,14 +242,28 @@ describe("chain policy with certificates issued by the local PKI", () => {
     const chain = pki.chainPem(RECIPE_SIGNER);
     const [signerLeafPem] = pemBlocks(chain) as [string];
     const leaf = extraLeaf(RECIPE_SIGNER, signerLeafPem, signerExtensions(RECIPE_SIGNER));
-    const options = { data: "data", signature: leaf.signature, x5u: leaf.pem + chain, expectedSubject: RECIPE_SIGNER, rootHash: pki.rootHash, now: NOW };
+    const options = {
+      data: "data",
+      signature: leaf.signature,
+      x5u: leaf.pem + chain,
+      expectedSubject: RECIPE_SIGNER,
+      rootHash: pki.rootHash,
+      now: NOW,
+    };
     expect(await errorCode(verifyContentSignature(options))).toBe("cannot-sign");
   });
 
   it("rejects a leaf without the codeSigning extended key usage (wrong-key-usage)", async () => {
     const [, intermediatePem, rootPem] = pemBlocks(pki.chainPem(RECIPE_SIGNER)) as [string, string, string];
     const leaf = extraLeaf("intermediate", intermediatePem, caExtensions());
-    const options = { data: "data", signature: leaf.signature, x5u: leaf.pem + intermediatePem + rootPem, expectedSubject: RECIPE_SIGNER, rootHash: pki.rootHash, now: NOW };
+    const options = {
+      data: "data",
+      signature: leaf.signature,
+      x5u: leaf.pem + intermediatePem + rootPem,
+      expectedSubject: RECIPE_SIGNER,
+      rootHash: pki.rootHash,
+      now: NOW,
+    };
     expect(await errorCode(verifyContentSignature(options))).toBe("wrong-key-usage");
   });
 
@@ -219,7 +280,12 @@ describe("chain policy with certificates issued by the local PKI", () => {
       issuerName: intermediate!.subject.der,
       issuerKey: privateKey("root"), // names the intermediate, signed by the root
     });
-    const options = { x5u: toPem(forged) + intermediatePem + rootPem, expectedSubject: RECIPE_SIGNER, rootHash: pki.rootHash, now: NOW };
+    const options = {
+      x5u: toPem(forged) + intermediatePem + rootPem,
+      expectedSubject: RECIPE_SIGNER,
+      rootHash: pki.rootHash,
+      now: NOW,
+    };
     const signature = await pki.sign(RECIPE_SIGNER, "data");
     expect(await errorCode(verifyContentSignature({ ...options, data: "data", signature }))).toBe("broken-chain");
   });

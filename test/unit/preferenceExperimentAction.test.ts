@@ -29,8 +29,21 @@ function setup(userId = "8d6ee3ee-4c37-4e3b-9d64-9a4e1e0d0b7a") {
   const telemetry = new FakeEnrollmentTelemetry();
   const clock = { now: new Date("2026-03-01T12:00:00.000Z") };
   const warnings: string[] = [];
-  const experiments = new PreferenceExperiments({ prefs, store, telemetry, warn: (message) => warnings.push(message), now: () => clock.now });
-  const deps = { prefs, experiments, store, userId: async () => userId, warn: (message: string) => warnings.push(message), now: () => clock.now };
+  const experiments = new PreferenceExperiments({
+    prefs,
+    store,
+    telemetry,
+    warn: (message) => warnings.push(message),
+    now: () => clock.now,
+  });
+  const deps = {
+    prefs,
+    experiments,
+    store,
+    userId: async () => userId,
+    warn: (message: string) => warnings.push(message),
+    now: () => clock.now,
+  };
 
   /** One run: a fresh action processes each recipe with its suitability, then is finalized. */
   async function run(recipes: [Recipe, Suitability][], kind: ActionKind = "multi", noRecipes = recipes.length === 0) {
@@ -60,8 +73,20 @@ function recipe(args: Record<string, unknown> = {}, id = 1): Recipe {
       userFacingDescription: "Tests a pref",
       isEnrollmentPaused: false,
       branches: [
-        { slug: "control", ratio: 1, preferences: { [PREF]: { preferenceType: "string", preferenceBranchType: "default", preferenceValue: "control-value" } } },
-        { slug: "treatment", ratio: 1, preferences: { [PREF]: { preferenceType: "string", preferenceBranchType: "default", preferenceValue: "treatment-value" } } },
+        {
+          slug: "control",
+          ratio: 1,
+          preferences: {
+            [PREF]: { preferenceType: "string", preferenceBranchType: "default", preferenceValue: "control-value" },
+          },
+        },
+        {
+          slug: "treatment",
+          ratio: 1,
+          preferences: {
+            [PREF]: { preferenceType: "string", preferenceBranchType: "default", preferenceValue: "treatment-value" },
+          },
+        },
       ],
       ...args,
     },
@@ -118,7 +143,10 @@ describe("enrolling on a matching recipe", () => {
     await run([[recipe(), "filter-match"]]);
 
     expect(telemetry.eventsOf("enroll")).toHaveLength(1);
-    expect(await store.get("test-study")).toMatchObject({ temporaryErrorDeadline: null, lastSeen: "2026-03-02T12:00:00.000Z" });
+    expect(await store.get("test-study")).toMatchObject({
+      temporaryErrorDeadline: null,
+      lastSeen: "2026-03-02T12:00:00.000Z",
+    });
   });
 
   it("never enrolls again in a slug whose enrollment ended", async () => {
@@ -152,15 +180,28 @@ describe("enrolling on a matching recipe", () => {
     const otherBranchOnly = recipe({
       slug: "second",
       branches: [
-        { slug: "a", ratio: 1, preferences: { "unrelated.pref": { preferenceType: "boolean", preferenceBranchType: "user", preferenceValue: true } } },
-        { slug: "b", ratio: 0, preferences: { [PREF]: { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "x" } } },
+        {
+          slug: "a",
+          ratio: 1,
+          preferences: {
+            "unrelated.pref": { preferenceType: "boolean", preferenceBranchType: "user", preferenceValue: true },
+          },
+        },
+        {
+          slug: "b",
+          ratio: 0,
+          preferences: { [PREF]: { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "x" } },
+        },
       ],
     });
     const { outcomes } = await run([
       [recipe({ slug: "first" }), "filter-match"],
       [otherBranchOnly, "filter-match"],
     ]);
-    expect(outcomes[1]).toMatchObject({ status: "apply_error", detail: expect.stringMatching(/already using the test\.study\.pref preference/) });
+    expect(outcomes[1]).toMatchObject({
+      status: "apply_error",
+      detail: expect.stringMatching(/already using the test\.study\.pref preference/),
+    });
     expect(await store.get("second")).toBeUndefined();
     expect(telemetry.eventsOf("enrollFailed")).toEqual([]);
   });
@@ -189,16 +230,25 @@ describe("unenrolling", () => {
     const { telemetry, run } = setup();
     await run([[recipe(), "filter-match"]]);
     const { outcomes } = await run([[recipe({ isEnrollmentPaused: "no" }), "filter-match"]]);
-    expect(outcomes[0]).toMatchObject({ status: "apply_error", suitability: "arguments-invalid", detail: expect.stringMatching(/isEnrollmentPaused/) });
+    expect(outcomes[0]).toMatchObject({
+      status: "apply_error",
+      suitability: "arguments-invalid",
+      detail: expect.stringMatching(/isEnrollmentPaused/),
+    });
     expect(telemetry.eventsOf("unenroll")[0]!.extra.reason).toBe("arguments-invalid");
   });
 
   it("a recipe not seen in a run ends its study (recipe-not-seen)", async () => {
     const { store, telemetry, run } = setup();
     await run([[recipe(), "filter-match"]]);
-    const { actionStatus } = await run([[recipe({ slug: "another", branches: [], isEnrollmentPaused: true }, 2), "filter-match"]]);
+    const { actionStatus } = await run([
+      [recipe({ slug: "another", branches: [], isEnrollmentPaused: true }, 2), "filter-match"],
+    ]);
     expect(actionStatus).toBe("success");
-    expect(telemetry.eventsOf("unenroll")[0]).toMatchObject({ value: "test-study", extra: { reason: "recipe-not-seen" } });
+    expect(telemetry.eventsOf("unenroll")[0]).toMatchObject({
+      value: "test-study",
+      extra: { reason: "recipe-not-seen" },
+    });
     expect((await store.get("test-study"))!.expired).toBe(true);
   });
 
@@ -213,22 +263,25 @@ describe("unenrolling", () => {
 });
 
 describe("temporary errors: 7 days from the first one", () => {
-  it.each(["signature-error", "filter-error"] as const)("%s: deadline set, kept, then the study ends", async (suitability) => {
-    const { store, telemetry, run, advance } = setup();
-    await run([[recipe(), "filter-match"]]);
+  it.each(["signature-error", "filter-error"] as const)(
+    "%s: deadline set, kept, then the study ends",
+    async (suitability) => {
+      const { store, telemetry, run, advance } = setup();
+      await run([[recipe(), "filter-match"]]);
 
-    await run([[recipe(), suitability]]);
-    const deadline = (await store.get("test-study"))!.temporaryErrorDeadline;
-    expect(deadline).toBe(new Date(Date.parse("2026-03-01T12:00:00.000Z") + TEMPORARY_ERROR_GRACE_MS).toJSON());
-    advance(6 * DAY_MS);
-    await run([[recipe(), suitability]]);
-    expect(await store.get("test-study")).toMatchObject({ temporaryErrorDeadline: deadline, expired: false });
+      await run([[recipe(), suitability]]);
+      const deadline = (await store.get("test-study"))!.temporaryErrorDeadline;
+      expect(deadline).toBe(new Date(Date.parse("2026-03-01T12:00:00.000Z") + TEMPORARY_ERROR_GRACE_MS).toJSON());
+      advance(6 * DAY_MS);
+      await run([[recipe(), suitability]]);
+      expect(await store.get("test-study")).toMatchObject({ temporaryErrorDeadline: deadline, expired: false });
 
-    advance(DAY_MS + 1);
-    await run([[recipe(), suitability]]);
-    expect((await store.get("test-study"))!.expired).toBe(true);
-    expect(telemetry.eventsOf("unenroll")[0]!.extra.reason).toBe(suitability);
-  });
+      advance(DAY_MS + 1);
+      await run([[recipe(), suitability]]);
+      expect((await store.get("test-study"))!.expired).toBe(true);
+      expect(telemetry.eventsOf("unenroll")[0]!.extra.reason).toBe(suitability);
+    },
+  );
 
   it("an unreadable deadline starts a new one", async () => {
     const { store, run } = setup();
@@ -237,21 +290,30 @@ describe("temporary errors: 7 days from the first one", () => {
       stored.temporaryErrorDeadline = "not a date";
     });
     await run([[recipe(), "filter-error"]]);
-    expect((await store.get("test-study"))!).toMatchObject({ expired: false, temporaryErrorDeadline: "2026-03-08T12:00:00.000Z" });
+    expect((await store.get("test-study"))!).toMatchObject({
+      expired: false,
+      temporaryErrorDeadline: "2026-03-08T12:00:00.000Z",
+    });
   });
 
   it("a signature error with broken arguments stays temporary: unverified content never ends a study", async () => {
     const { store, run } = setup();
     await run([[recipe(), "filter-match"]]);
     await run([[recipe({ isEnrollmentPaused: "garbage", branches: "garbage" }), "signature-error"]]);
-    expect((await store.get("test-study"))!).toMatchObject({ expired: false, temporaryErrorDeadline: "2026-03-08T12:00:00.000Z" });
+    expect((await store.get("test-study"))!).toMatchObject({
+      expired: false,
+      temporaryErrorDeadline: "2026-03-08T12:00:00.000Z",
+    });
   });
 
   it("no recipes at all is a temporary error (no-recipes), not recipe-not-seen", async () => {
     const { store, telemetry, run, advance } = setup();
     await run([[recipe(), "filter-match"]]);
     await run([]);
-    expect(await store.get("test-study")).toMatchObject({ expired: false, temporaryErrorDeadline: "2026-03-08T12:00:00.000Z" });
+    expect(await store.get("test-study")).toMatchObject({
+      expired: false,
+      temporaryErrorDeadline: "2026-03-08T12:00:00.000Z",
+    });
     advance(8 * DAY_MS);
     await run([]);
     expect(telemetry.eventsOf("unenroll")[0]!.extra.reason).toBe("no-recipes");
@@ -259,7 +321,11 @@ describe("temporary errors: 7 days from the first one", () => {
 
   it("noRecipes with recipes seen is a post-execution error, and says so", async () => {
     const { run } = setup();
-    const { actionStatus, actionFailure } = await run([[recipe({ isEnrollmentPaused: true }), "filter-match"]], "multi", true);
+    const { actionStatus, actionFailure } = await run(
+      [[recipe({ isEnrollmentPaused: true }), "filter-match"]],
+      "multi",
+      true,
+    );
     expect(actionStatus).toBe("custom_2_error");
     expect(actionFailure).toMatchObject({ step: "post-execution", message: expect.stringMatching(/.+/) });
   });
@@ -286,7 +352,11 @@ describe("studies turned off", () => {
     const { prefs, store, telemetry, experiments, run } = setup();
     await run([[recipe({ slug: "a" }), "filter-match"]]);
     await run([[legacyRecipe({ preferenceName: "legacy.pref" }), "filter-match"]], "single");
-    await new StudiesOptOut(prefs, (reason) => experiments.stopAll(reason), () => undefined).start();
+    await new StudiesOptOut(
+      prefs,
+      (reason) => experiments.stopAll(reason),
+      () => undefined,
+    ).start();
     expect(await store.getAllActive()).toHaveLength(2);
 
     await prefs.setPref(STUDIES_OPT_OUT_PREF, false, "user");
@@ -302,7 +372,11 @@ describe("studies turned off", () => {
     const later = setup();
     await later.run([[recipe(), "filter-match"]]);
     later.prefs.user.set(STUDIES_OPT_OUT_PREF, false);
-    await new StudiesOptOut(later.prefs, (reason) => later.experiments.stopAll(reason), () => undefined).start();
+    await new StudiesOptOut(
+      later.prefs,
+      (reason) => later.experiments.stopAll(reason),
+      () => undefined,
+    ).start();
     expect(await later.store.getAllActive()).toEqual([]);
   });
 });
@@ -317,10 +391,20 @@ describe("the legacy single-preference shape", () => {
       branch: "only",
       userFacingName: null,
       userFacingDescription: null,
-      preferences: { [PREF]: { preferenceValue: "legacy-value", preferenceBranchType: "default", previousPreferenceValue: "control-value" } },
+      preferences: {
+        [PREF]: {
+          preferenceValue: "legacy-value",
+          preferenceBranchType: "default",
+          previousPreferenceValue: "control-value",
+        },
+      },
     });
     expect(prefs.defaults.get(PREF)).toBe("legacy-value");
-    expect(telemetry.eventsOf("enroll")[0]!.extra).toEqual({ experimentType: "exp", branch: "only", enrollmentId: (await store.get("legacy-study"))!.enrollmentId });
+    expect(telemetry.eventsOf("enroll")[0]!.extra).toEqual({
+      experimentType: "exp",
+      branch: "only",
+      enrollmentId: (await store.get("legacy-study"))!.enrollmentId,
+    });
   });
 
   it("honours preferenceBranchType user", async () => {

@@ -50,7 +50,10 @@ describe("PreferenceExperimentStore", () => {
     await store.add(preferenceExperimentRecord("a"));
     await store.add(preferenceExperimentRecord("b", { expired: true }));
     await store.replaceEnrollmentIds(NO_ENROLLMENT_ID_MARKER);
-    expect((await store.getAll()).map(({ enrollmentId }) => enrollmentId)).toEqual([NO_ENROLLMENT_ID_MARKER, NO_ENROLLMENT_ID_MARKER]);
+    expect((await store.getAll()).map(({ enrollmentId }) => enrollmentId)).toEqual([
+      NO_ENROLLMENT_ID_MARKER,
+      NO_ENROLLMENT_ID_MARKER,
+    ]);
   });
 
   it("remove forgets a record", async () => {

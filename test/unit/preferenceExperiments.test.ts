@@ -73,7 +73,13 @@ describe("enrolling", () => {
       expired: false,
       lastSeen: NOW.toJSON(),
       preferences: {
-        [PREF]: { preferenceValue: true, preferenceType: "boolean", previousPreferenceValue: false, preferenceBranchType: "default", overridden: false },
+        [PREF]: {
+          preferenceValue: true,
+          preferenceType: "boolean",
+          previousPreferenceValue: false,
+          preferenceBranchType: "default",
+          overridden: false,
+        },
       },
       experimentType: "exp",
       userFacingName: "A study",
@@ -82,9 +88,18 @@ describe("enrolling", () => {
       enrollmentId: "enrollment-1",
     });
     expect(telemetry.events).toEqual([
-      { method: "enroll", object: "preference_study", value: "study", extra: { experimentType: "exp", branch: "treatment", enrollmentId: "enrollment-1" } },
+      {
+        method: "enroll",
+        object: "preference_study",
+        value: "study",
+        extra: { experimentType: "exp", branch: "treatment", enrollmentId: "enrollment-1" },
+      },
     ]);
-    expect(telemetry.active.get("study")).toEqual({ branch: "treatment", type: "normandy-exp", enrollmentId: "enrollment-1" });
+    expect(telemetry.active.get("study")).toEqual({
+      branch: "treatment",
+      type: "normandy-exp",
+      enrollmentId: "enrollment-1",
+    });
     expect(prefs.startupPrefs("experiments")).toEqual({ [PREF]: true });
   });
 
@@ -94,7 +109,9 @@ describe("enrolling", () => {
     prefs.defaults.set("b.user-set", "default");
     prefs.user.set("b.user-set", "mine");
 
-    await experiments.start(study({ preferences: { "a.default-only": pref(2, "user"), "b.user-set": pref("study", "user") } }));
+    await experiments.start(
+      study({ preferences: { "a.default-only": pref(2, "user"), "b.user-set": pref("study", "user") } }),
+    );
 
     expect(prefs.user.get("a.default-only")).toBe(2);
     expect(prefs.user.get("b.user-set")).toBe("study");
@@ -168,7 +185,9 @@ describe("enrolling", () => {
     });
 
     it("experiment-type-too-long: more than 11 characters (20 with the normandy- prefix)", async () => {
-      const { telemetry, error, prefs, before } = await refusal(({ experiments }) => experiments.start(study({ experimentType: "exp-12-chars" })));
+      const { telemetry, error, prefs, before } = await refusal(({ experiments }) =>
+        experiments.start(study({ experimentType: "exp-12-chars" })),
+      );
       expect(error.reason).toBe("experiment-type-too-long");
       expect(telemetry.eventsOf("enrollFailed")[0]!.extra).toEqual({ reason: "experiment-type-too-long" });
       expect(prefs.defaults).toEqual(before.defaults);
@@ -177,10 +196,19 @@ describe("enrolling", () => {
     it("invalid-branch: the branch type is neither default nor user; prefBranch is cut to 80 characters", async () => {
       const branchType = "sticky".repeat(20);
       const { telemetry, error } = await refusal(({ experiments }) =>
-        experiments.start(study({ preferences: { [PREF]: { preferenceType: "boolean", preferenceBranchType: branchType, preferenceValue: true } } })),
+        experiments.start(
+          study({
+            preferences: {
+              [PREF]: { preferenceType: "boolean", preferenceBranchType: branchType, preferenceValue: true },
+            },
+          }),
+        ),
       );
       expect(error.reason).toBe("invalid-branch");
-      expect(telemetry.eventsOf("enrollFailed")[0]!.extra).toEqual({ reason: "invalid-branch", prefBranch: branchType.slice(0, 80) });
+      expect(telemetry.eventsOf("enrollFailed")[0]!.extra).toEqual({
+        reason: "invalid-branch",
+        prefBranch: branchType.slice(0, 80),
+      });
     });
 
     it("invalid-type: an unknown preferenceType", async () => {
@@ -192,7 +220,9 @@ describe("enrolling", () => {
     });
 
     it("invalid-type: the pref exists with another type", async () => {
-      const { error, prefs, before } = await refusal(({ experiments }) => experiments.start(study({ preferences: { "other.pref": pref("one") } })));
+      const { error, prefs, before } = await refusal(({ experiments }) =>
+        experiments.start(study({ preferences: { "other.pref": pref("one") } })),
+      );
       expect(error.reason).toBe("invalid-type");
       expect(prefs.defaults).toEqual(before.defaults);
     });
@@ -215,7 +245,9 @@ describe("enrolling", () => {
     it("invalid-type: an integer pref given a fraction or more than 32 bits", async () => {
       for (const value of [1.5, 2 ** 31]) {
         const { error } = await refusal(({ experiments }) =>
-          experiments.start(study({ preferences: { "other.pref": { preferenceType: "integer", preferenceValue: value } } })),
+          experiments.start(
+            study({ preferences: { "other.pref": { preferenceType: "integer", preferenceValue: value } } }),
+          ),
         );
         expect(error.reason).toBe("invalid-type");
       }
@@ -231,7 +263,9 @@ describe("enrolling", () => {
       return setPref(name, value, branch);
     });
 
-    await expect(experiments.start(study({ preferences: { "first.pref": pref(2), "second.pref": pref("study", "user") } }))).rejects.toThrow("locked");
+    await expect(
+      experiments.start(study({ preferences: { "first.pref": pref(2), "second.pref": pref("study", "user") } })),
+    ).rejects.toThrow("locked");
 
     expect(prefs.defaults.get("first.pref")).toBe(1);
     expect(prefs.user.has("second.pref")).toBe(false);
@@ -254,7 +288,12 @@ describe("watching the prefs of an active study", () => {
     await prefs.settled();
 
     expect(telemetry.eventsOf("expPrefChanged")).toEqual([
-      { method: "expPrefChanged", object: "preference_study", value: "study", extra: { preferenceName: PREF, reason: "observer", enrollmentId: "enrollment-1" } },
+      {
+        method: "expPrefChanged",
+        object: "preference_study",
+        value: "study",
+        extra: { preferenceName: PREF, reason: "observer", enrollmentId: "enrollment-1" },
+      },
     ]);
     const stored = (await store.get("study"))!;
     expect(stored.expired).toBe(false);
@@ -293,7 +332,9 @@ describe("unenrolling", () => {
     await experiments.stop("study", { reason: "recipe-not-seen" });
 
     expect(Object.fromEntries(prefs.defaults)).toEqual({ "d.with-default": "shipped", "u.with-default": 10 });
-    expect(Object.fromEntries([...prefs.user].filter(([name]) => !name.startsWith(STARTUP_PREFS_BRANCHES.experiments)))).toEqual({ "u.user-set": true });
+    expect(
+      Object.fromEntries([...prefs.user].filter(([name]) => !name.startsWith(STARTUP_PREFS_BRANCHES.experiments))),
+    ).toEqual({ "u.user-set": true });
     expect(await prefs.getPrefType("d.new")).toBe("invalid"); // Normandy leaves it until a restart
     expect((await store.get("study"))!).toMatchObject({ expired: true, temporaryErrorDeadline: null });
     expect(telemetry.eventsOf("unenroll")).toEqual([
@@ -344,7 +385,12 @@ describe("unenrolling", () => {
     const error = await experiments.stop("nope", { reason: "filter-mismatch" }).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(UnenrollmentRefused);
     expect(telemetry.events).toEqual([
-      { method: "unenrollFailed", object: "preference_study", value: "nope", extra: { reason: "does-not-exist", originalReason: "filter-mismatch" } },
+      {
+        method: "unenrollFailed",
+        object: "preference_study",
+        value: "nope",
+        extra: { reason: "does-not-exist", originalReason: "filter-mismatch" },
+      },
     ]);
   });
 
@@ -358,14 +404,20 @@ describe("unenrolling", () => {
 
     expect(error).toBeInstanceOf(UnenrollmentRefused);
     expect((error as UnenrollmentRefused).reason).toBe("already-unenrolled");
-    expect(telemetry.eventsOf("unenrollFailed")[0]!.extra).toEqual({ reason: "already-unenrolled", originalReason: "unknown", enrollmentId: "enrollment-1" });
+    expect(telemetry.eventsOf("unenrollFailed")[0]!.extra).toEqual({
+      reason: "already-unenrolled",
+      originalReason: "unknown",
+      enrollmentId: "enrollment-1",
+    });
     expect(prefs.user.get(PREF)).toBe(9);
   });
 
   it("stopAll ends every active study, whichever action owns it", async () => {
     const { store, telemetry, experiments } = setup();
     await experiments.start(study({ slug: "a", preferences: { "a.pref": pref(1) } }));
-    await experiments.start(study({ slug: "b", actionName: "SinglePreferenceExperimentAction", preferences: { "b.pref": pref(1) } }));
+    await experiments.start(
+      study({ slug: "b", actionName: "SinglePreferenceExperimentAction", preferences: { "b.pref": pref(1) } }),
+    );
 
     await experiments.stopAll("general-opt-out");
 
@@ -392,7 +444,11 @@ describe("restarts", () => {
     await prefs.settled();
 
     expect(telemetry.events).toEqual([]);
-    expect(telemetry.active.get("study")).toEqual({ branch: "treatment", type: "normandy-exp", enrollmentId: "enrollment-1" });
+    expect(telemetry.active.get("study")).toEqual({
+      branch: "treatment",
+      type: "normandy-exp",
+      enrollmentId: "enrollment-1",
+    });
     expect(prefs.listenerCount(PREF)).toBe(1);
   });
 
@@ -444,7 +500,10 @@ describe("restarts", () => {
     await session.init();
     await session.stop("study", { reason: "recipe-not-seen" });
 
-    expect(prefs.startupApplication).toMatchObject({ firstInSession: false, experiments: { previousDefaults: { [PREF]: true } } });
+    expect(prefs.startupApplication).toMatchObject({
+      firstInSession: false,
+      experiments: { previousDefaults: { [PREF]: true } },
+    });
     expect(prefs.defaults.get(PREF)).toBe(false);
   });
 

@@ -51,18 +51,34 @@ function setup({ graduationSet = new Set<string>() } = {}) {
       const [recipe, suitability] = Array.isArray(entry) ? entry : [entry, "filter-match" as const];
       outcomes.push(await actions.processRecipe(recipe, suitability));
     }
-    const actionStatuses = new Map([...(await actions.finalize({ noRecipes: recipes.length === 0 }))].map(([name, { status }]) => [name, status]));
+    const actionStatuses = new Map(
+      [...(await actions.finalize({ noRecipes: recipes.length === 0 }))].map(([name, { status }]) => [name, status]),
+    );
     return { outcomes, actionStatuses };
   }
   return { prefs, store, telemetry, warnings, rollouts, run };
 }
 
 function rollout(preferences: { preferenceName: string; value: unknown }[], slug = SLUG, id = 1): Recipe {
-  return { id, name: `rollout ${slug}`, revision_id: "1", action: "preference-rollout", filter_expression: "true", arguments: { slug, preferences } };
+  return {
+    id,
+    name: `rollout ${slug}`,
+    revision_id: "1",
+    action: "preference-rollout",
+    filter_expression: "true",
+    arguments: { slug, preferences },
+  };
 }
 
 function rollback(rolloutSlug = SLUG, id = 2): Recipe {
-  return { id, name: `rollback ${rolloutSlug}`, revision_id: "1", action: "preference-rollback", filter_expression: "true", arguments: { rolloutSlug } };
+  return {
+    id,
+    name: `rollback ${rolloutSlug}`,
+    revision_id: "1",
+    action: "preference-rollback",
+    filter_expression: "true",
+    arguments: { rolloutSlug },
+  };
 }
 
 /** The events as [method, object, value, extra], in order. */
@@ -85,7 +101,11 @@ describe("preference-rollout: enrolling", () => {
 
     expect(outcomes).toEqual([{ status: "success", suitability: "filter-match" }]);
     expect(actionStatuses.get("PreferenceRolloutAction")).toBe("success");
-    expect(Object.fromEntries(prefs.defaults)).toEqual({ "test.pref1": 1, "test.pref2": true, "test.pref3": "it works" });
+    expect(Object.fromEntries(prefs.defaults)).toEqual({
+      "test.pref1": 1,
+      "test.pref2": true,
+      "test.pref3": "it works",
+    });
     // No user value anywhere: only the startup prefs, which live on the user branch.
     expect([...prefs.user.keys()].filter((name) => !name.startsWith(STARTUP_PREFS_BRANCHES.rollouts))).toEqual([]);
     expect(prefs.startupPrefs("rollouts")).toEqual({ "test.pref1": 1, "test.pref2": true, "test.pref3": "it works" });
@@ -102,7 +122,9 @@ describe("preference-rollout: enrolling", () => {
       },
     ]);
     expect(eventsOf(telemetry)).toEqual([["enroll", "preference_rollout", SLUG, { enrollmentId: "enrollment-1" }]]);
-    expect(Object.fromEntries(telemetry.active)).toEqual({ [SLUG]: { branch: "active", type: "normandy-prefrollout", enrollmentId: "enrollment-1" } });
+    expect(Object.fromEntries(telemetry.active)).toEqual({
+      [SLUG]: { branch: "active", type: "normandy-prefrollout", enrollmentId: "enrollment-1" },
+    });
   });
 
   it("changes only the default branch: a user value stays what the user chose", async () => {
@@ -122,7 +144,10 @@ describe("preference-rollout: enrolling", () => {
     expect(prefs.defaults.get("test.pref")).toBe("rollout value");
     expect(await prefs.getPref("user.only", "user")).toBe(2);
     expect(prefs.defaults.get("user.only")).toBe(1);
-    expect((await store.get(SLUG))!.preferences.map(({ previousValue }) => previousValue)).toEqual(["builtin value", null]);
+    expect((await store.get(SLUG))!.preferences.map(({ previousValue }) => previousValue)).toEqual([
+      "builtin value",
+      null,
+    ]);
   });
 
   it("running the same recipe again changes nothing and reports nothing more", async () => {
@@ -144,7 +169,10 @@ describe("preference-rollout: enrolling", () => {
 
     const { outcomes } = await run(rollout([{ preferenceName: "test.pref", value: 1 }]));
 
-    expect(outcomes[0]).toMatchObject({ status: "apply_error", detail: expect.stringMatching(/does not change any pref/) });
+    expect(outcomes[0]).toMatchObject({
+      status: "apply_error",
+      detail: expect.stringMatching(/does not change any pref/),
+    });
     expect(eventsOf(telemetry)).toEqual([["enrollFailed", "preference_rollout", SLUG, { reason: "would-be-no-op" }]]);
     expect(await store.getAll()).toEqual([]);
     expect(prefs.startupPrefs("rollouts")).toEqual({});
@@ -204,7 +232,9 @@ describe("preference-rollout: enrolling", () => {
     );
 
     expect(outcomes[0]!.status).toBe("apply_error");
-    expect(eventsOf(telemetry)).toEqual([["enrollFailed", "preference_rollout", SLUG, { reason: "invalid type", preference: "test.pref" }]]);
+    expect(eventsOf(telemetry)).toEqual([
+      ["enrollFailed", "preference_rollout", SLUG, { reason: "invalid type", preference: "test.pref" }],
+    ]);
     expect(prefs.defaults.get("test.pref")).toBe(existing);
     expect(prefs.defaults.has("other.pref")).toBe(false);
     expect(await store.getAll()).toEqual([]);
@@ -235,7 +265,10 @@ describe("preference-rollout: enrolling", () => {
 
   it("invalid arguments never reach the rollout (arguments-invalid)", async () => {
     const { store, run } = setup();
-    const { outcomes } = await run({ ...rollout([]), arguments: { slug: SLUG, preferences: [{ preferenceName: "test.pref", value: null }] } });
+    const { outcomes } = await run({
+      ...rollout([]),
+      arguments: { slug: SLUG, preferences: [{ preferenceName: "test.pref", value: null }] },
+    });
     expect(outcomes[0]).toMatchObject({ status: "apply_error", suitability: "arguments-invalid" });
     expect(await store.getAll()).toEqual([]);
   });
@@ -317,7 +350,12 @@ describe("preference-rollout: updating", () => {
   it("a graduated rollout whose recipe changed becomes active again (update from graduated, annotated again)", async () => {
     const { prefs, store, telemetry, run } = setup();
     prefs.defaults.set("test.pref", 1);
-    await store.add({ slug: SLUG, state: "graduated", preferences: [{ preferenceName: "test.pref", value: 1, previousValue: 1 }], enrollmentId: "graduated-id" });
+    await store.add({
+      slug: SLUG,
+      state: "graduated",
+      preferences: [{ preferenceName: "test.pref", value: 1, previousValue: 1 }],
+      enrollmentId: "graduated-id",
+    });
 
     await run(rollout([{ preferenceName: "test.pref", value: 1 }]));
     expect(telemetry.events).toEqual([]);
@@ -332,8 +370,14 @@ describe("preference-rollout: updating", () => {
       preferences: [{ preferenceName: "test.pref", value: 2, previousValue: 1 }],
       enrollmentId: "graduated-id",
     });
-    expect(eventsOf(telemetry)).toEqual([["update", "preference_rollout", SLUG, { previousState: "graduated", enrollmentId: "graduated-id" }]]);
-    expect(telemetry.active.get(SLUG)).toEqual({ branch: "active", type: "normandy-prefrollout", enrollmentId: "graduated-id" });
+    expect(eventsOf(telemetry)).toEqual([
+      ["update", "preference_rollout", SLUG, { previousState: "graduated", enrollmentId: "graduated-id" }],
+    ]);
+    expect(telemetry.active.get(SLUG)).toEqual({
+      branch: "active",
+      type: "normandy-prefrollout",
+      enrollmentId: "graduated-id",
+    });
   });
 
   it("a rolled-back rollout is never applied again, even when its recipe changes (we differ from Normandy)", async () => {
@@ -404,26 +448,43 @@ describe("preference-rollback", () => {
   it("a graduated rollout cannot be rolled back (unenrollFailed: graduated)", async () => {
     const { prefs, store, telemetry, run } = setup();
     prefs.defaults.set("test.pref", 1);
-    await store.add({ slug: SLUG, state: "graduated", preferences: [{ preferenceName: "test.pref", value: 1, previousValue: 1 }], enrollmentId: "graduated-id" });
+    await store.add({
+      slug: SLUG,
+      state: "graduated",
+      preferences: [{ preferenceName: "test.pref", value: 1, previousValue: 1 }],
+      enrollmentId: "graduated-id",
+    });
 
     const { outcomes } = await run(rollback());
 
     expect(outcomes[0]).toMatchObject({ status: "apply_error", detail: expect.stringMatching(/has graduated/) });
-    expect(eventsOf(telemetry)).toEqual([["unenrollFailed", "preference_rollback", SLUG, { reason: "graduated", enrollmentId: "graduated-id" }]]);
+    expect(eventsOf(telemetry)).toEqual([
+      ["unenrollFailed", "preference_rollback", SLUG, { reason: "graduated", enrollmentId: "graduated-id" }],
+    ]);
     expect((await store.get(SLUG))!.state).toBe("graduated");
     expect(prefs.defaults.get("test.pref")).toBe(1);
   });
 
   it("a rollout in the graduation set cannot be rolled back (unenrollFailed: in-graduation-set), known or not", async () => {
     const { store, telemetry, run } = setup({ graduationSet: new Set([SLUG, "unknown-graduated"]) });
-    await store.add({ slug: SLUG, state: "graduated", preferences: [{ preferenceName: "test.pref", value: 1, previousValue: 1 }], enrollmentId: "graduated-id" });
+    await store.add({
+      slug: SLUG,
+      state: "graduated",
+      preferences: [{ preferenceName: "test.pref", value: 1, previousValue: 1 }],
+      enrollmentId: "graduated-id",
+    });
 
     const { outcomes } = await run(rollback(), rollback("unknown-graduated", 3));
 
     expect(outcomes.map(({ status }) => status)).toEqual(["apply_error", "apply_error"]);
     expect(eventsOf(telemetry)).toEqual([
       ["unenrollFailed", "preference_rollback", SLUG, { reason: "in-graduation-set", enrollmentId: "graduated-id" }],
-      ["unenrollFailed", "preference_rollback", "unknown-graduated", { reason: "in-graduation-set", enrollmentId: NO_ENROLLMENT_ID_MARKER }],
+      [
+        "unenrollFailed",
+        "preference_rollback",
+        "unknown-graduated",
+        { reason: "in-graduation-set", enrollmentId: NO_ENROLLMENT_ID_MARKER },
+      ],
     ]);
   });
 });

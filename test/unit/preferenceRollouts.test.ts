@@ -47,7 +47,8 @@ function setup({ graduationSet = new Set<string>() } = {}) {
   return { prefs, storage, store, telemetry, warnings, rollouts: newSession(), newSession, restart };
 }
 
-const prefsOf = (entries: Record<string, PrefValue>) => Object.entries(entries).map(([preferenceName, value]) => ({ preferenceName, value }));
+const prefsOf = (entries: Record<string, PrefValue>) =>
+  Object.entries(entries).map(([preferenceName, value]) => ({ preferenceName, value }));
 
 describe("restarts", () => {
   it("mid-rollout: the values are back before init, nothing is reported, the annotation returns", async () => {
@@ -58,11 +59,18 @@ describe("restarts", () => {
 
     await restart({ "test.pref": 10 });
 
-    expect(prefs.startupApplication).toMatchObject({ firstInSession: true, rollouts: { previousDefaults: { "test.pref": 10, "test.new": null }, skipped: [] } });
+    expect(prefs.startupApplication).toMatchObject({
+      firstInSession: true,
+      rollouts: { previousDefaults: { "test.pref": 10, "test.new": null }, skipped: [] },
+    });
     expect(Object.fromEntries(prefs.defaults)).toEqual({ "test.pref": 1, "test.new": "x" });
     expect(await store.get(SLUG)).toEqual(before);
     expect(telemetry.events).toEqual([]);
-    expect(telemetry.active.get(SLUG)).toEqual({ branch: "active", type: "normandy-prefrollout", enrollmentId: "enrollment-1" });
+    expect(telemetry.active.get(SLUG)).toEqual({
+      branch: "active",
+      type: "normandy-prefrollout",
+      enrollmentId: "enrollment-1",
+    });
     expect(prefs.startupPrefs("rollouts")).toEqual({ "test.pref": 1, "test.new": "x" });
   });
 
@@ -73,7 +81,9 @@ describe("restarts", () => {
 
     const session = await restart({ "test.pref": 15 });
 
-    expect((await store.get(SLUG))!.preferences).toEqual([{ preferenceName: "test.pref", value: 20, previousValue: 15 }]);
+    expect((await store.get(SLUG))!.preferences).toEqual([
+      { preferenceName: "test.pref", value: 20, previousValue: 15 },
+    ]);
     expect((await store.get(SLUG))!.state).toBe("active");
     await session.rollBack(SLUG);
     expect(prefs.defaults.get("test.pref")).toBe(15);
@@ -95,7 +105,14 @@ describe("restarts", () => {
       ],
       enrollmentId: "enrollment-1",
     });
-    expect(telemetry.events).toEqual([{ method: "graduate", object: "preference_rollout", value: SLUG, extra: { reason: "all-prefs-match", enrollmentId: "enrollment-1" } }]);
+    expect(telemetry.events).toEqual([
+      {
+        method: "graduate",
+        object: "preference_rollout",
+        value: SLUG,
+        extra: { reason: "all-prefs-match", enrollmentId: "enrollment-1" },
+      },
+    ]);
     expect(telemetry.active.size).toBe(0);
     expect(prefs.startupPrefs("rollouts")).toEqual({});
     // Firefox's own defaults are left as they are, and the rollout can no longer be rolled back.
@@ -123,8 +140,14 @@ describe("restarts", () => {
     prefs.restartAddon();
     await newSession().init();
 
-    expect(prefs.startupApplication).toMatchObject({ firstInSession: false, rollouts: { previousDefaults: { "test.pref": 20 } } });
-    expect(await store.get(SLUG)).toMatchObject({ state: "active", preferences: [{ preferenceName: "test.pref", value: 20, previousValue: 10 }] });
+    expect(prefs.startupApplication).toMatchObject({
+      firstInSession: false,
+      rollouts: { previousDefaults: { "test.pref": 20 } },
+    });
+    expect(await store.get(SLUG)).toMatchObject({
+      state: "active",
+      preferences: [{ preferenceName: "test.pref", value: 20, previousValue: 10 }],
+    });
     expect(telemetry.eventsOf("graduate")).toEqual([]);
   });
 
@@ -135,7 +158,14 @@ describe("restarts", () => {
     await restart({}, new Set([SLUG]));
 
     expect((await store.get(SLUG))!.state).toBe("graduated");
-    expect(telemetry.events).toEqual([{ method: "graduate", object: "preference_rollout", value: SLUG, extra: { reason: "in-graduation-set", enrollmentId: "enrollment-1" } }]);
+    expect(telemetry.events).toEqual([
+      {
+        method: "graduate",
+        object: "preference_rollout",
+        value: SLUG,
+        extra: { reason: "in-graduation-set", enrollmentId: "enrollment-1" },
+      },
+    ]);
     expect(telemetry.active.size).toBe(0);
     expect(prefs.startupPrefs("rollouts")).toEqual({});
   });
@@ -177,7 +207,13 @@ describe("restarts", () => {
     const { prefs, store, rollouts, restart } = setup();
     prefs.defaults.set("test.pref", 10);
     const studyStore = new PreferenceExperimentStore(new MemoryStorage());
-    const newStudies = () => new PreferenceExperiments({ prefs, store: studyStore, telemetry: new FakeEnrollmentTelemetry(), warn: () => undefined });
+    const newStudies = () =>
+      new PreferenceExperiments({
+        prefs,
+        store: studyStore,
+        telemetry: new FakeEnrollmentTelemetry(),
+        warn: () => undefined,
+      });
     await rollouts.rollOut(SLUG, prefsOf({ "test.pref": 20 }));
     await newStudies().start({
       slug: "study",
@@ -212,8 +248,14 @@ describe("PreferenceRolloutStore", () => {
     const reopened = new PreferenceRolloutStore(storage);
     expect((await reopened.getAll()).map(({ slug }) => slug)).toEqual(["a", "b", "c"]);
     expect((await reopened.getAllActive()).map(({ slug }) => slug)).toEqual(["a"]);
-    await expect(reopened.add({ slug: "a", state: "active", preferences: [], enrollmentId: "x" })).rejects.toThrow(/preference rollout with the slug "a" already exists/);
+    await expect(reopened.add({ slug: "a", state: "active", preferences: [], enrollmentId: "x" })).rejects.toThrow(
+      /preference rollout with the slug "a" already exists/,
+    );
     await reopened.replaceEnrollmentIds(NO_ENROLLMENT_ID_MARKER);
-    expect((await store.getAll()).map(({ enrollmentId }) => enrollmentId)).toEqual([NO_ENROLLMENT_ID_MARKER, NO_ENROLLMENT_ID_MARKER, NO_ENROLLMENT_ID_MARKER]);
+    expect((await store.getAll()).map(({ enrollmentId }) => enrollmentId)).toEqual([
+      NO_ENROLLMENT_ID_MARKER,
+      NO_ENROLLMENT_ID_MARKER,
+      NO_ENROLLMENT_ID_MARKER,
+    ]);
   });
 });

@@ -33,10 +33,24 @@ describe("keys named like Object.prototype members", () => {
   it("a preference study sets, records and re-applies a pref named __proto__", async () => {
     const prefs = new FakePrefsApi();
     const store = new PreferenceExperimentStore(new MemoryStorage());
-    const experiments = new PreferenceExperiments({ prefs, store, telemetry: new FakeEnrollmentTelemetry(), warn: () => undefined });
-    const preferences = fromJson<Record<string, BranchPreference>>(`{"__proto__":{"preferenceType":"string","preferenceBranchType":"default","preferenceValue":"on"}}`);
+    const experiments = new PreferenceExperiments({
+      prefs,
+      store,
+      telemetry: new FakeEnrollmentTelemetry(),
+      warn: () => undefined,
+    });
+    const preferences = fromJson<Record<string, BranchPreference>>(
+      `{"__proto__":{"preferenceType":"string","preferenceBranchType":"default","preferenceValue":"on"}}`,
+    );
 
-    await experiments.start({ slug: "proto", actionName: "PreferenceExperimentAction", branch: "a", preferences, userFacingName: "n", userFacingDescription: "d" });
+    await experiments.start({
+      slug: "proto",
+      actionName: "PreferenceExperimentAction",
+      branch: "a",
+      preferences,
+      userFacingName: "n",
+      userFacingDescription: "d",
+    });
 
     expect(prefs.defaults.get("__proto__")).toBe("on");
     expect(Object.keys((await store.get("proto"))!.preferences)).toEqual(["__proto__"]);
@@ -45,7 +59,12 @@ describe("keys named like Object.prototype members", () => {
 
   it("a preference rollout re-applies a pref named __proto__ at the next start", async () => {
     const prefs = new FakePrefsApi();
-    const rollouts = new PreferenceRollouts({ prefs, store: new PreferenceRolloutStore(new MemoryStorage()), telemetry: new FakeEnrollmentTelemetry(), warn: () => undefined });
+    const rollouts = new PreferenceRollouts({
+      prefs,
+      store: new PreferenceRolloutStore(new MemoryStorage()),
+      telemetry: new FakeEnrollmentTelemetry(),
+      warn: () => undefined,
+    });
 
     await rollouts.rollOut("proto-rollout", [{ preferenceName: "__proto__", value: 5 }]);
 
@@ -56,10 +75,20 @@ describe("keys named like Object.prototype members", () => {
     const storage = new MemoryStorage();
     const store = new PreferenceRolloutStore(storage);
     for (const slug of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
-      await store.add({ slug, state: "active", preferences: [{ preferenceName: `p.${slug}`, value: 1, previousValue: null }], enrollmentId: "id" });
+      await store.add({
+        slug,
+        state: "active",
+        preferences: [{ preferenceName: `p.${slug}`, value: 1, previousValue: null }],
+        enrollmentId: "id",
+      });
     }
     const reopened = new PreferenceRolloutStore(storage);
-    expect((await reopened.getAll()).map((rollout) => rollout.slug).sort()).toEqual(["__proto__", "constructor", "hasOwnProperty", "toString"]);
+    expect((await reopened.getAll()).map((rollout) => rollout.slug).sort()).toEqual([
+      "__proto__",
+      "constructor",
+      "hasOwnProperty",
+      "toString",
+    ]);
     expect(await reopened.get("__proto__")).toMatchObject({ slug: "__proto__" });
     expect(await reopened.get("valueOf")).toBeUndefined();
   });

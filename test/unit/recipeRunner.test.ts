@@ -23,7 +23,11 @@ const SLOW_ATTRIBUTE_MS = 30;
  * context has `version` and `locale`, plus two attributes computed through the run's context timer like
  * ClientContext's: `slowAttribute` (true, after SLOW_ATTRIBUTE_MS) and `failingAttribute` (always rejects).
  */
-function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig> = {}, consoleLogAction?: ConsoleLogAction) {
+function clientFor(
+  server: RunningRecipeServer,
+  overrides: Partial<ClientConfig> = {},
+  consoleLogAction?: ConsoleLogAction,
+) {
   const telemetry = new FakeTelemetryApi();
   const prefs = new FakePrefsApi();
   const logged: string[] = [];
@@ -67,10 +71,18 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
       return staticFilterContext(attributes);
     },
     createActions: () => {
-      const actions = new ActionsManager(new Map([["console-log", consoleLogAction ?? new ConsoleLogAction((message) => {
-        logged.push(message);
-        sequence.push(`log ${message}`);
-      })]]));
+      const actions = new ActionsManager(
+        new Map([
+          [
+            "console-log",
+            consoleLogAction ??
+              new ConsoleLogAction((message) => {
+                logged.push(message);
+                sequence.push(`log ${message}`);
+              }),
+          ],
+        ]),
+      );
       const finalize = actions.finalize.bind(actions);
       actions.finalize = (options) => {
         finalizations.push(options);
@@ -80,7 +92,11 @@ function clientFor(server: RunningRecipeServer, overrides: Partial<ClientConfig>
     },
     baseCapabilities: ["capabilities-v1"],
     ...runnerRecords(telemetry, eventLog, storage),
-    log: { info: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) },
+    log: {
+      info: () => undefined,
+      warn: (message) => warnings.push(message),
+      error: (message) => warnings.push(message),
+    },
   });
   return { runner, telemetry, prefs, logged, sequence, warnings, eventLog, finalizations };
 }
@@ -117,7 +133,13 @@ describe("RecipeRunner against the local recipe server", () => {
     const { events } = await client.eventLog.read();
     const uptakeEvents = events.filter(([, category]) => category === "uptake.remotecontent.result");
     expect(uptakeEvents.map((event) => event.slice(1))).toEqual(
-      client.telemetry.uptake.map(({ source, status }) => ["uptake.remotecontent.result", "uptake", "normandy", status, { source }]),
+      client.telemetry.uptake.map(({ source, status }) => [
+        "uptake.remotecontent.result",
+        "uptake",
+        "normandy",
+        status,
+        { source },
+      ]),
     );
   });
 
@@ -129,8 +151,12 @@ describe("RecipeRunner against the local recipe server", () => {
     const report = await client.runner.run("test");
 
     expect(report.actions.ConsoleLogAction).toBe("custom_2_error");
-    expect(report.actionFailures).toEqual({ ConsoleLogAction: { step: "post-execution", message: "unenrolling an unseen study failed" } });
-    expect(client.warnings).toContain("The action ConsoleLogAction failed in post-execution (custom_2_error): unenrolling an unseen study failed");
+    expect(report.actionFailures).toEqual({
+      ConsoleLogAction: { step: "post-execution", message: "unenrolling an unseen study failed" },
+    });
+    expect(client.warnings).toContain(
+      "The action ConsoleLogAction failed in post-execution (custom_2_error): unenrolling an unseen study failed",
+    );
   });
 
   it("reports a non-matching recipe as backoff and does not run its action", async () => {
@@ -169,14 +195,38 @@ describe("RecipeRunner against the local recipe server", () => {
 
     const undesired = client.telemetry.clientPings.filter((ping) => ping.type === "undesired");
     expect(undesired).toEqual([
-      { type: "undesired", event: "TARGETING_EXPRESSION_ERROR", value: "MALFORMED_EXPRESSION", fields: { recipe_id: String(malformed.id) } },
-      { type: "undesired", event: "TARGETING_EXPRESSION_ERROR", value: "OTHER_ERROR", fields: { recipe_id: String(throwing.id) } },
+      {
+        type: "undesired",
+        event: "TARGETING_EXPRESSION_ERROR",
+        value: "MALFORMED_EXPRESSION",
+        fields: { recipe_id: String(malformed.id) },
+      },
+      {
+        type: "undesired",
+        event: "TARGETING_EXPRESSION_ERROR",
+        value: "OTHER_ERROR",
+        fields: { recipe_id: String(throwing.id) },
+      },
     ]);
     const { events } = await client.eventLog.read();
     expect(JSON.stringify(events)).not.toMatch(/secret-input-value|normandy\.locale/);
-    expect(events.filter(([, category]) => category === "recipe_client.undesired").map((event) => event.slice(1))).toEqual([
-      ["recipe_client.undesired", "undesired", "TARGETING_EXPRESSION_ERROR", "MALFORMED_EXPRESSION", { recipe_id: String(malformed.id) }],
-      ["recipe_client.undesired", "undesired", "TARGETING_EXPRESSION_ERROR", "OTHER_ERROR", { recipe_id: String(throwing.id) }],
+    expect(
+      events.filter(([, category]) => category === "recipe_client.undesired").map((event) => event.slice(1)),
+    ).toEqual([
+      [
+        "recipe_client.undesired",
+        "undesired",
+        "TARGETING_EXPRESSION_ERROR",
+        "MALFORMED_EXPRESSION",
+        { recipe_id: String(malformed.id) },
+      ],
+      [
+        "recipe_client.undesired",
+        "undesired",
+        "TARGETING_EXPRESSION_ERROR",
+        "OTHER_ERROR",
+        { recipe_id: String(throwing.id) },
+      ],
     ]);
   });
 
@@ -230,7 +280,11 @@ describe("RecipeRunner against the local recipe server", () => {
     await publishConsoleLog(server, "counted", "true");
     const client = clientFor(server);
 
-    const [first, second, third] = await Promise.all([client.runner.run("a"), client.runner.run("b"), client.runner.run("c")]);
+    const [first, second, third] = await Promise.all([
+      client.runner.run("a"),
+      client.runner.run("b"),
+      client.runner.run("c"),
+    ]);
 
     expect(first.trigger).toBe("a");
     expect(second).toBe(third);
@@ -275,7 +329,11 @@ describe("RecipeRunner against the local recipe server", () => {
 
     const report = await client.runner.run("test");
 
-    expect(report.recipes.map(({ suitability }) => suitability)).toEqual(["filter-match", "filter-match", "signature-error"]);
+    expect(report.recipes.map(({ suitability }) => suitability)).toEqual([
+      "filter-match",
+      "filter-match",
+      "signature-error",
+    ]);
     // Without prefetching, the slow attribute would only be read once the first recipe's action has run.
     expect(client.sequence[0]).toBe("read slowAttribute");
     expect(client.sequence.filter((step) => step.startsWith("log"))).toEqual(["log first", "log second"]);
@@ -321,7 +379,11 @@ describe("RecipeRunner against the local recipe server", () => {
 
   it("filters read prefs through the prefs API (preferenceValue and friends)", async () => {
     const server = await servers.start();
-    await publishConsoleLog(server, "pref matches", `"test.flavor"|preferenceValue == "mint" && "test.flavor"|preferenceIsUserSet`);
+    await publishConsoleLog(
+      server,
+      "pref matches",
+      `"test.flavor"|preferenceValue == "mint" && "test.flavor"|preferenceIsUserSet`,
+    );
     await publishConsoleLog(server, "pref missing", `"test.absent"|preferenceExists`);
     const client = clientFor(server);
     await client.prefs.setPref("test.flavor", "mint", "user");
@@ -396,12 +458,24 @@ describe("RecipeRunner against the local recipe server", () => {
 
     expect(client.telemetry.clientPings.filter(({ type }) => type === "run")).toEqual([
       { type: "run", event: "RUN_RESULT", value: "success", fields: { recipe_count: "2" } },
-      { type: "run", event: "RECIPE_RESULT", value: "success", fields: { recipe_id: String(matching.id), suitability: "filter-match" } },
+      {
+        type: "run",
+        event: "RECIPE_RESULT",
+        value: "success",
+        fields: { recipe_id: String(matching.id), suitability: "filter-match" },
+      },
       // Normandy's uptake for a recipe that did not match is `backoff`.
-      { type: "run", event: "RECIPE_RESULT", value: "backoff", fields: { recipe_id: String(other.id), suitability: "filter-mismatch" } },
+      {
+        type: "run",
+        event: "RECIPE_RESULT",
+        value: "backoff",
+        fields: { recipe_id: String(other.id), suitability: "filter-mismatch" },
+      },
     ]);
     const { events } = await client.eventLog.read();
-    const runEvents = events.filter(([, category]) => category === "recipe_client.run" || category === "recipe_client.performance");
+    const runEvents = events.filter(
+      ([, category]) => category === "recipe_client.run" || category === "recipe_client.performance",
+    );
     expect(runEvents).toHaveLength(7 + 3);
     expect(new Set(runEvents.map(([timestamp]) => timestamp)).size).toBe(1);
   });

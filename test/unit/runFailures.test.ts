@@ -29,11 +29,17 @@ describe("failureParts", () => {
   });
 
   it("counts failed recipes by status, and names the failed actions", () => {
-    const failed = run([recipe(1, "apply_error"), recipe(2, "success"), recipe(3, "apply_error"), recipe(4, "sign_error")], {
-      PreferenceExperimentAction: "custom_1_error",
-      ConsoleLogAction: "success",
-    });
-    expect(failureParts(failed)).toEqual(["3 recipes failed (2 apply_error, 1 sign_error)", "1 action failed (PreferenceExperimentAction custom_1_error)"]);
+    const failed = run(
+      [recipe(1, "apply_error"), recipe(2, "success"), recipe(3, "apply_error"), recipe(4, "sign_error")],
+      {
+        PreferenceExperimentAction: "custom_1_error",
+        ConsoleLogAction: "success",
+      },
+    );
+    expect(failureParts(failed)).toEqual([
+      "3 recipes failed (2 apply_error, 1 sign_error)",
+      "1 action failed (PreferenceExperimentAction custom_1_error)",
+    ]);
     expect(runFailed(failed)).toBe(true);
   });
 });

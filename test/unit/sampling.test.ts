@@ -169,7 +169,9 @@ describe("withInputHash: a decision on the input's hash, at once when the hash i
 
   test("shares its hashes with truncatedHash: an input hashed there is known here", async () => {
     await truncatedHash("hashed-by-truncatedHash");
-    expect(withInputHash("hashed-by-truncatedHash", (inputHash) => inputHash)).toBe(await truncatedHash("hashed-by-truncatedHash"));
+    expect(withInputHash("hashed-by-truncatedHash", (inputHash) => inputHash)).toBe(
+      await truncatedHash("hashed-by-truncatedHash"),
+    );
   });
 
   test("throws at once where the asynchronous samplers reject", async () => {

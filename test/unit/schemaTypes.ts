@@ -40,7 +40,10 @@ export interface InterfaceDeclaration {
 }
 
 /** Reads each declared interface, all with one compiler program (building one takes a second or two). */
-export function interfaceShapes<Key extends string>(root: string, declarations: Record<Key, InterfaceDeclaration>): Record<Key, ApiShapes> {
+export function interfaceShapes<Key extends string>(
+  root: string,
+  declarations: Record<Key, InterfaceDeclaration>,
+): Record<Key, ApiShapes> {
   const files = Object.values<InterfaceDeclaration>(declarations).map(({ file }) => path.join(root, file));
   const program = ts.createProgram(files, {
     strict: true,
@@ -52,14 +55,25 @@ export function interfaceShapes<Key extends string>(root: string, declarations: 
     types: [],
   });
   const checker = program.getTypeChecker();
-  const entries = Object.entries<InterfaceDeclaration>(declarations).map(([key, declaration]) => [key, readInterface(program, checker, root, declaration)]);
+  const entries = Object.entries<InterfaceDeclaration>(declarations).map(([key, declaration]) => [
+    key,
+    readInterface(program, checker, root, declaration),
+  ]);
   return Object.fromEntries(entries) as Record<Key, ApiShapes>;
 }
 
-function readInterface(program: ts.Program, checker: ts.TypeChecker, root: string, { file, interfaceName }: InterfaceDeclaration): ApiShapes {
+function readInterface(
+  program: ts.Program,
+  checker: ts.TypeChecker,
+  root: string,
+  { file, interfaceName }: InterfaceDeclaration,
+): ApiShapes {
   const source = program.getSourceFile(path.join(root, file));
   if (!source) throw new Error(`${file} is not in the program`);
-  const declaration = source.statements.find((statement): statement is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(statement) && statement.name.text === interfaceName);
+  const declaration = source.statements.find(
+    (statement): statement is ts.InterfaceDeclaration =>
+      ts.isInterfaceDeclaration(statement) && statement.name.text === interfaceName,
+  );
   if (!declaration) throw new Error(`${file} declares no interface ${interfaceName}`);
   const api = checker.getTypeAtLocation(declaration);
 
@@ -76,7 +90,10 @@ function readInterface(program: ts.Program, checker: ts.TypeChecker, root: strin
     if (!addListener) throw new Error(`${interfaceName}.${member.name} is neither a function nor an event`);
     const [listener, ...extra] = checker.getTypeOfSymbol(addListener).getCallSignatures()[0]!.parameters;
     shapes.events[member.name] = {
-      parameters: checker.getTypeOfSymbol(listener!).getCallSignatures()[0]!.parameters.flatMap((parameter) => restParameterShapes(checker, parameter)),
+      parameters: checker
+        .getTypeOfSymbol(listener!)
+        .getCallSignatures()[0]!
+        .parameters.flatMap((parameter) => restParameterShapes(checker, parameter)),
       extraParameters: extra.flatMap((parameter) => restParameterShapes(checker, parameter)),
     };
   }
@@ -97,7 +114,11 @@ function restParameterShapes(checker: ts.TypeChecker, parameter: ts.Symbol): Par
   return checker.getTypeArguments(tuple as ts.TypeReference).map((element, index) => {
     const optional = Boolean(target.elementFlags[index]! & ts.ElementFlags.Optional);
     const label = target.labeledElementDeclarations?.[index]?.name;
-    return { name: label && ts.isIdentifier(label) ? label.text : `${parameter.name}[${index}]`, optional, shape: typeShape(checker, element, optional) };
+    return {
+      name: label && ts.isIdentifier(label) ? label.text : `${parameter.name}[${index}]`,
+      optional,
+      shape: typeShape(checker, element, optional),
+    };
   });
 }
 
@@ -105,10 +126,16 @@ function typeShape(checker: ts.TypeChecker, type: ts.Type, optional = false): Sh
   if (type.isUnion()) {
     // `undefined` only says "optional", which the parameter or property records itself.
     const members = type.types.filter((member) => !(optional && member.flags & ts.TypeFlags.Undefined));
-    if (members.every((member) => member.isStringLiteral())) return { kind: "enum", values: members.map((member) => (member as ts.StringLiteralType).value).sort() };
+    if (members.every((member) => member.isStringLiteral()))
+      return { kind: "enum", values: members.map((member) => (member as ts.StringLiteralType).value).sort() };
     const booleans = members.filter((member) => member.flags & ts.TypeFlags.BooleanLiteral);
-    const others = members.filter((member) => !(member.flags & ts.TypeFlags.BooleanLiteral)).map((member) => typeShape(checker, member));
-    const shapes = booleans.length === 2 ? [...others, { kind: "boolean" } as const] : [...others, ...booleans.map((member) => typeShape(checker, member))];
+    const others = members
+      .filter((member) => !(member.flags & ts.TypeFlags.BooleanLiteral))
+      .map((member) => typeShape(checker, member));
+    const shapes =
+      booleans.length === 2
+        ? [...others, { kind: "boolean" } as const]
+        : [...others, ...booleans.map((member) => typeShape(checker, member))];
     return shapes.length === 1 ? shapes[0]! : { kind: "choices", choices: shapes };
   }
   if (type.flags & (ts.TypeFlags.String | ts.TypeFlags.TemplateLiteral)) return { kind: "string" };
@@ -116,7 +143,8 @@ function typeShape(checker: ts.TypeChecker, type: ts.Type, optional = false): Sh
   if (type.flags & (ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral)) return { kind: "number" };
   if (type.flags & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral)) return { kind: "boolean" };
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return { kind: "any" };
-  if (checker.isArrayType(type)) return { kind: "array", items: typeShape(checker, checker.getTypeArguments(type as ts.TypeReference)[0]!) };
+  if (checker.isArrayType(type))
+    return { kind: "array", items: typeShape(checker, checker.getTypeArguments(type as ts.TypeReference)[0]!) };
   if (type.flags & ts.TypeFlags.Object) {
     const properties = checker.getPropertiesOfType(type);
     const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
@@ -126,7 +154,13 @@ function typeShape(checker: ts.TypeChecker, type: ts.Type, optional = false): Sh
       properties: Object.fromEntries(
         properties.map((property) => {
           const propertyOptional = Boolean(property.flags & ts.SymbolFlags.Optional);
-          return [property.name, { optional: propertyOptional, shape: typeShape(checker, checker.getTypeOfSymbol(property), propertyOptional) }];
+          return [
+            property.name,
+            {
+              optional: propertyOptional,
+              shape: typeShape(checker, checker.getTypeOfSymbol(property), propertyOptional),
+            },
+          ];
         }),
       ),
     };
@@ -162,11 +196,18 @@ export interface SchemaNamespace {
 export function schemaShapes(entry: SchemaNamespace): ApiShapes {
   const types = new Map((entry.types ?? []).map((type) => [type.id!, type]));
   const parameters = (list: SchemaType[] = []): ParameterShape[] =>
-    list.map((parameter) => ({ name: parameter.name!, optional: parameter.optional === true, shape: schemaShape(parameter, types) }));
+    list.map((parameter) => ({
+      name: parameter.name!,
+      optional: parameter.optional === true,
+      shape: schemaShape(parameter, types),
+    }));
   return {
     functions: Object.fromEntries((entry.functions ?? []).map((fn) => [fn.name!, parameters(fn.parameters)])),
     events: Object.fromEntries(
-      (entry.events ?? []).map((event) => [event.name!, { parameters: parameters(event.parameters), extraParameters: parameters(event.extraParameters) }]),
+      (entry.events ?? []).map((event) => [
+        event.name!,
+        { parameters: parameters(event.parameters), extraParameters: parameters(event.extraParameters) },
+      ]),
     ),
   };
 }
@@ -195,11 +236,17 @@ function schemaShape(type: SchemaType, types: Map<string, SchemaType>): Shape {
         return {
           kind: "object",
           properties: Object.fromEntries(
-            Object.entries(type.properties).map(([name, property]) => [name, { optional: property.optional === true, shape: schemaShape(property, types) }]),
+            Object.entries(type.properties).map(([name, property]) => [
+              name,
+              { optional: property.optional === true, shape: schemaShape(property, types) },
+            ]),
           ),
         };
       }
-      return { kind: "record", values: type.additionalProperties ? schemaShape(type.additionalProperties, types) : { kind: "any" } };
+      return {
+        kind: "record",
+        values: type.additionalProperties ? schemaShape(type.additionalProperties, types) : { kind: "any" },
+      };
     default:
       throw new Error(`schema type ${JSON.stringify(type)} is not one this test knows`);
   }
@@ -211,7 +258,8 @@ function schemaShape(type: SchemaType, types: Map<string, SchemaType>): Shape {
 /** Whether every value of the interface's type `wanted` passes the schema's `schema`, without the schema being a different type. */
 export function accepts(schema: Shape, wanted: Shape): boolean {
   if (schema.kind === "any") return true;
-  if (wanted.kind === "choices" && schema.kind !== "choices") return wanted.choices.every((choice) => accepts(schema, choice));
+  if (wanted.kind === "choices" && schema.kind !== "choices")
+    return wanted.choices.every((choice) => accepts(schema, choice));
   switch (schema.kind) {
     case "string":
       return wanted.kind === "string" || wanted.kind === "enum";
@@ -224,7 +272,9 @@ export function accepts(schema: Shape, wanted: Shape): boolean {
       return wanted.kind === "array" && accepts(schema.items, wanted.items);
     case "record":
       if (wanted.kind === "record") return accepts(schema.values, wanted.values);
-      return wanted.kind === "object" && Object.values(wanted.properties).every(({ shape }) => accepts(schema.values, shape));
+      return (
+        wanted.kind === "object" && Object.values(wanted.properties).every(({ shape }) => accepts(schema.values, shape))
+      );
     case "object": {
       if (wanted.kind !== "object") return false;
       const names = Object.keys(schema.properties).sort();
@@ -256,7 +306,9 @@ export function typeMismatches(schema: ApiShapes, api: ApiShapes): string[] {
       return [];
     });
   return [
-    ...Object.entries(api.functions).flatMap(([name, parameters]) => compare(name, schema.functions[name] ?? [], parameters)),
+    ...Object.entries(api.functions).flatMap(([name, parameters]) =>
+      compare(name, schema.functions[name] ?? [], parameters),
+    ),
     ...Object.entries(api.events).flatMap(([name, { parameters, extraParameters }]) => [
       ...compare(`${name} listener`, schema.events[name]?.parameters ?? [], parameters),
       ...compare(`${name}.addListener`, schema.events[name]?.extraParameters ?? [], extraParameters),

@@ -3,10 +3,20 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADDONS_API_EVENTS, ADDONS_API_PARAMETERS } from "../../experiment-apis/addons/interface.js";
 import { CLIENT_CONTEXT_API_PARAMETERS } from "../../experiment-apis/clientContext/interface.js";
-import { NOTIFICATION_BAR_API_EVENTS, NOTIFICATION_BAR_API_PARAMETERS } from "../../experiment-apis/notificationBar/interface.js";
+import {
+  NOTIFICATION_BAR_API_EVENTS,
+  NOTIFICATION_BAR_API_PARAMETERS,
+} from "../../experiment-apis/notificationBar/interface.js";
 import { PREFS_API_EVENTS, PREFS_API_PARAMETERS } from "../../experiment-apis/prefs/interface.js";
 import { TELEMETRY_API_PARAMETERS } from "../../experiment-apis/telemetry/interface.js";
-import { type ApiShapes, type InterfaceDeclaration, type SchemaNamespace, interfaceShapes, schemaShapes, typeMismatches } from "./schemaTypes.js";
+import {
+  type ApiShapes,
+  type InterfaceDeclaration,
+  type SchemaNamespace,
+  interfaceShapes,
+  schemaShapes,
+  typeMismatches,
+} from "./schemaTypes.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const manifest = JSON.parse(readFileSync(path.join(root, "manifest.json"), "utf8"));
@@ -60,7 +70,11 @@ describe("experiment API schemas agree with their TypeScript interfaces", () => 
   // Manifest keys are `<namespace>Experiment`: a key equal to a built-in namespace such as `telemetry` is
   // checked against that namespace's permission and silently fails to load.
   it("the manifest declares exactly the namespaces that have an interface", () => {
-    expect(Object.keys(manifest.experiment_apis).sort()).toEqual(Object.keys(contracts).map((ns) => `${ns}Experiment`).sort());
+    expect(Object.keys(manifest.experiment_apis).sort()).toEqual(
+      Object.keys(contracts)
+        .map((ns) => `${ns}Experiment`)
+        .sort(),
+    );
   });
 
   for (const [namespace, parameters] of Object.entries(contracts)) {
@@ -84,7 +98,10 @@ describe("experiment API schemas agree with their TypeScript interfaces", () => 
       }
       const names = (list?: { name: string }[]) => (list ?? []).map((parameter) => parameter.name);
       const eventsFromSchema = Object.fromEntries(
-        (entry!.events ?? []).map((event) => [event.name, { parameters: names(event.parameters), extraParameters: names(event.extraParameters) }]),
+        (entry!.events ?? []).map((event) => [
+          event.name,
+          { parameters: names(event.parameters), extraParameters: names(event.extraParameters) },
+        ]),
       );
       expect(eventsFromSchema).toEqual(eventContracts[namespace] ?? {});
     });
@@ -115,7 +132,9 @@ describe("experiment API schemas agree with their TypeScript interfaces", () => 
       const annotation = telemetry.types!.find((type) => type.id === "ExperimentAnnotationOptions")!;
       annotation.properties!.type!.enum = annotation.properties!.type!.enum!.slice(1);
       delete annotation.properties!.enrollmentId!.optional;
-      telemetry.functions!.find((fn) => fn.name === "setRecipeFreshness")!.parameters![0]!.properties!.revisions!.items = { type: "string" };
+      telemetry.functions!.find(
+        (fn) => fn.name === "setRecipeFreshness",
+      )!.parameters![0]!.properties!.revisions!.items = { type: "string" };
       const prefs = structuredClone(schemaEntry("prefs"));
       prefs.functions!.find((fn) => fn.name === "getPref")!.parameters![0]!.type = "integer";
       prefs.events![0]!.extraParameters![0]!.items = { type: "number" };

@@ -56,9 +56,13 @@ describe("recipe server admin API", () => {
     const server = await servers.start();
     const { body: created } = await postJson<StoredRecipe>(`${server.url}/admin/api/recipes`, CONSOLE_LOG_RECIPE);
 
-    const enabled = await fetchJson<StoredRecipe>(`${server.url}/admin/api/recipes/${created.id}/enable`, { method: "POST" });
+    const enabled = await fetchJson<StoredRecipe>(`${server.url}/admin/api/recipes/${created.id}/enable`, {
+      method: "POST",
+    });
     expect(enabled.body).toMatchObject({ enabled: true, revision_id: 1 });
-    const disabled = await fetchJson<StoredRecipe>(`${server.url}/admin/api/recipes/${created.id}/disable`, { method: "POST" });
+    const disabled = await fetchJson<StoredRecipe>(`${server.url}/admin/api/recipes/${created.id}/disable`, {
+      method: "POST",
+    });
     expect(disabled.body).toMatchObject({ enabled: false, revision_id: 1 });
   });
 
@@ -100,7 +104,11 @@ describe("recipe server admin API", () => {
       ["enabled not a boolean", { ...CONSOLE_LOG_RECIPE, enabled: "yes" }, "enabled"],
       ["unknown field", { ...CONSOLE_LOG_RECIPE, filter: "true" }, "filter"],
       ["console-log without a message", { ...CONSOLE_LOG_RECIPE, arguments: {} }, "arguments.message"],
-      ["console-log with a non-string message", { ...CONSOLE_LOG_RECIPE, arguments: { message: 3 } }, "arguments.message"],
+      [
+        "console-log with a non-string message",
+        { ...CONSOLE_LOG_RECIPE, arguments: { message: 3 } },
+        "arguments.message",
+      ],
       ["body not an object", [CONSOLE_LOG_RECIPE], undefined],
     ];
 
@@ -122,7 +130,11 @@ describe("recipe server admin API", () => {
       userFacingDescription: "It sets a pref",
       isEnrollmentPaused: false,
       branches: [
-        { slug: "treatment", ratio: 1, preferences: { "a.b": { preferenceType: "boolean", preferenceBranchType: "default", preferenceValue: true } } },
+        {
+          slug: "treatment",
+          ratio: 1,
+          preferences: { "a.b": { preferenceType: "boolean", preferenceBranchType: "default", preferenceValue: true } },
+        },
       ],
     };
     const multi = (change: (args: typeof study) => void) => {
@@ -131,10 +143,30 @@ describe("recipe server admin API", () => {
       return { ...CONSOLE_LOG_RECIPE, action: "multi-preference-experiment", arguments: args };
     };
     const cases: [string, unknown, string, RegExp][] = [
-      ["an empty rollout", { ...CONSOLE_LOG_RECIPE, action: "preference-rollout", arguments: { slug: "r", preferences: [] } }, "arguments.preferences", /at least 1 item/],
-      ["a missing slug", multi((args) => delete (args as Partial<typeof study>).slug), "arguments.slug", /missing required property "slug"/],
-      ["a branch slug with a space", multi((args) => (args.branches[0]!.slug = "a b")), "arguments.branches[0].slug", /does not match the pattern/],
-      ["a ratio of 0", multi((args) => (args.branches[0]!.ratio = 0)), "arguments.branches[0].ratio", /less than the minimum 1/],
+      [
+        "an empty rollout",
+        { ...CONSOLE_LOG_RECIPE, action: "preference-rollout", arguments: { slug: "r", preferences: [] } },
+        "arguments.preferences",
+        /at least 1 item/,
+      ],
+      [
+        "a missing slug",
+        multi((args) => delete (args as Partial<typeof study>).slug),
+        "arguments.slug",
+        /missing required property "slug"/,
+      ],
+      [
+        "a branch slug with a space",
+        multi((args) => (args.branches[0]!.slug = "a b")),
+        "arguments.branches[0].slug",
+        /does not match the pattern/,
+      ],
+      [
+        "a ratio of 0",
+        multi((args) => (args.branches[0]!.ratio = 0)),
+        "arguments.branches[0].ratio",
+        /less than the minimum 1/,
+      ],
       [
         "an unknown preference type",
         multi((args) => (args.branches[0]!.preferences["a.b"]!.preferenceType = "float")),
@@ -155,11 +187,21 @@ describe("recipe server admin API", () => {
       const server = await servers.start();
       const accepted = [
         multi(() => undefined),
-        { ...CONSOLE_LOG_RECIPE, action: "preference-rollout", arguments: { slug: "r", preferences: [{ preferenceName: "a.b", value: 1 }] } },
+        {
+          ...CONSOLE_LOG_RECIPE,
+          action: "preference-rollout",
+          arguments: { slug: "r", preferences: [{ preferenceName: "a.b", value: 1 }] },
+        },
         {
           ...CONSOLE_LOG_RECIPE,
           action: "preference-experiment",
-          arguments: { slug: "s", preferenceName: "a.b", preferenceType: "integer", isEnrollmentPaused: false, branches: [{ slug: "a", value: 1, ratio: 1 }] },
+          arguments: {
+            slug: "s",
+            preferenceName: "a.b",
+            preferenceType: "integer",
+            isEnrollmentPaused: false,
+            branches: [{ slug: "a", value: 1, ratio: 1 }],
+          },
         },
       ];
       for (const body of accepted) expect((await postJson(`${server.url}/admin/api/recipes`, body)).status).toBe(201);
@@ -169,22 +211,31 @@ describe("recipe server admin API", () => {
   describe("filter expressions", () => {
     it("refuses to save one with a syntax error, naming the position", async () => {
       const server = await servers.start();
-      const reply = await postJson<ErrorBody>(`${server.url}/admin/api/recipes`, { ...CONSOLE_LOG_RECIPE, filter_expression: "normandy.channel == )" });
+      const reply = await postJson<ErrorBody>(`${server.url}/admin/api/recipes`, {
+        ...CONSOLE_LOG_RECIPE,
+        filter_expression: "normandy.channel == )",
+      });
       expect(reply.status).toBe(400);
       expect(reply.body).toEqual({
         error: "validation_error",
         field: "filter_expression",
         position: 20,
-        message: "filter_expression has a syntax error at position 20: Token ) (closeParen) unexpected in expression: normandy.channel == )",
+        message:
+          "filter_expression has a syntax error at position 20: Token ) (closeParen) unexpected in expression: normandy.channel == )",
       });
       expect((await fetchJson<{ recipes: unknown[] }>(`${server.url}/admin/api/recipes`)).body.recipes).toEqual([]);
     });
 
     it("are checked without saving by POST /admin/api/filter-check", async () => {
       const server = await servers.start();
-      const check = (filter_expression: unknown) => postJson(`${server.url}/admin/api/filter-check`, { filter_expression });
+      const check = (filter_expression: unknown) =>
+        postJson(`${server.url}/admin/api/filter-check`, { filter_expression });
       expect((await check("normandy.channel in ['beta', 'release']")).body).toEqual({ valid: true });
-      expect((await check("1 +")).body).toEqual({ valid: false, message: "Unexpected end of expression: 1 +", position: 3 });
+      expect((await check("1 +")).body).toEqual({
+        valid: false,
+        message: "Unexpected end of expression: 1 +",
+        position: 3,
+      });
       expect((await check(3)).status).toBe(400);
     });
   });
@@ -199,7 +250,9 @@ describe("recipe server admin API", () => {
     expect(reply.status).toBe(400);
     expect(reply.body).toMatchObject({ field: "filter_expression", position: 3 });
     expect(reply.body.message).toContain(`recipe ${broken.id} ("Say hello") cannot be published`);
-    expect((await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps).toEqual(before);
+    expect((await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps).toEqual(
+      before,
+    );
   });
 
   it("rejects a body that is not JSON", async () => {

@@ -13,7 +13,11 @@ function eventReader(body: ReadableStream<Uint8Array>) {
         const block = buffered.slice(0, end);
         buffered = buffered.slice(end + 2);
         if (block.startsWith(":")) continue; // heartbeat comment
-        const field = (name: string) => block.split("\n").find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
+        const field = (name: string) =>
+          block
+            .split("\n")
+            .find((line) => line.startsWith(`${name}: `))
+            ?.slice(name.length + 2);
         return { event: field("event") ?? "message", data: JSON.parse(field("data") ?? "null") };
       }
       const { value, done } = await reader.read();

@@ -82,7 +82,10 @@ describe("recipes changeset _since", () => {
     // Lengths and ids, not whole bodies: a tampered collection is signed anew (ECDSA: other bytes) on every request.
     for (const since of [`${current.timestamp}`, `${faulty.timestamp}`]) {
       const answer = await getChangeset(server, since);
-      expect([answer.timestamp, answer.changes.map(({ id }) => id)], since).toEqual([faulty.timestamp, faulty.changes.map(({ id }) => id)]);
+      expect([answer.timestamp, answer.changes.map(({ id }) => id)], since).toEqual([
+        faulty.timestamp,
+        faulty.changes.map(({ id }) => id),
+      ]);
     }
   });
 

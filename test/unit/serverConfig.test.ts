@@ -3,7 +3,12 @@ import { publicUrls, settingsFromEnvironment } from "../../server/config.js";
 
 describe("recipe server configuration", () => {
   it("uses the embedded defaults without environment variables", () => {
-    expect(settingsFromEnvironment({})).toEqual({ host: "127.0.0.1", port: 8888, dataDir: "./server-data", country: "US" });
+    expect(settingsFromEnvironment({})).toEqual({
+      host: "127.0.0.1",
+      port: 8888,
+      dataDir: "./server-data",
+      country: "US",
+    });
   });
 
   it("reads the port, data folder and country from the environment; port 0 means ephemeral", () => {

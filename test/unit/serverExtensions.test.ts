@@ -57,7 +57,9 @@ describe("recipe server: add-on packages", () => {
   it("takes base64 in JSON too, and every upload gets a new id (a newer version is a new upload)", async () => {
     const server = await servers.start();
     await upload(server.url, addonXpi("study@example.test", "1.0"));
-    const second = await postJson<Details>(`${server.url}/admin/api/extensions`, { xpi: addonXpi("study@example.test", "2.0").toString("base64") });
+    const second = await postJson<Details>(`${server.url}/admin/api/extensions`, {
+      xpi: addonXpi("study@example.test", "2.0").toString("base64"),
+    });
     expect(second.status).toBe(201);
     expect(second.body).toMatchObject({ id: 2, extension_id: "study@example.test", version: "2.0" });
   });
@@ -69,7 +71,10 @@ describe("recipe server: add-on packages", () => {
     expect(notZip.body.message).toMatch(/not a zip/);
     const noManifest = await upload(server.url, zipArchive([{ name: "readme.txt", content: "hi" }]));
     expect(noManifest.body.message).toMatch(/no manifest.json/);
-    const noId = await upload(server.url, zipArchive([{ name: "manifest.json", content: JSON.stringify({ name: "x", version: "1" }) }]));
+    const noId = await upload(
+      server.url,
+      zipArchive([{ name: "manifest.json", content: JSON.stringify({ name: "x", version: "1" }) }]),
+    );
     expect(noId.body.message).toMatch(/gecko.id/);
     const badJson = await postJson<{ field: string }>(`${server.url}/admin/api/extensions`, { xpi: 42 });
     expect(badJson.body.field).toBe("xpi");
@@ -107,18 +112,29 @@ describe("recipe server: add-on packages", () => {
     expect(refused.status).toBe(400);
     expect(refused.body.field).toBe("arguments.branches[1].extensionApiId");
     expect(refused.body.message).toContain("there is no add-on package 999 on this server");
-    const rollout = { name: "Rollout", action: "addon-rollout", arguments: { slug: "r", extensionApiId: 998 }, filter_expression: "true" };
-    expect((await postJson<{ field: string }>(`${server.url}/admin/api/recipes`, rollout)).body.field).toBe("arguments.extensionApiId");
+    const rollout = {
+      name: "Rollout",
+      action: "addon-rollout",
+      arguments: { slug: "r", extensionApiId: 998 },
+      filter_expression: "true",
+    };
+    expect((await postJson<{ field: string }>(`${server.url}/admin/api/recipes`, rollout)).body.field).toBe(
+      "arguments.extensionApiId",
+    );
 
     const saved = await postJson<{ id: number }>(`${server.url}/admin/api/recipes`, study(id));
     expect(saved.status).toBe(201);
     expect((await fetch(`${server.url}/admin/api/extensions/${id}`, { method: "DELETE" })).status).toBe(204);
     expect((await fetchJson(`${server.url}/api/v1/extension/${id}/`)).status).toBe(404);
 
-    const publish = await fetchJson<{ field: string; message: string }>(`${server.url}/admin/api/publish`, { method: "POST" });
+    const publish = await fetchJson<{ field: string; message: string }>(`${server.url}/admin/api/publish`, {
+      method: "POST",
+    });
     expect(publish.status).toBe(400);
     expect(publish.body.field).toBe("arguments.branches[1].extensionApiId");
-    expect(publish.body.message).toContain(`recipe ${saved.body.id} ("Branched study") cannot be published: there is no add-on package ${id}`);
+    expect(publish.body.message).toContain(
+      `recipe ${saved.body.id} ("Branched study") cannot be published: there is no add-on package ${id}`,
+    );
   });
 
   it("keeps uploads across a restart on the same data folder", async () => {
@@ -146,7 +162,9 @@ describe("recipe server: add-on packages", () => {
     expect(served.length).toBe(xpi.length);
     expect(sha256(served)).not.toBe(sha256(xpi));
     expect((await fetchJson<Details>(`${server.url}/api/v1/extension/1/`)).body.hash).toBe(sha256(xpi));
-    expect(sha256(Buffer.from(await (await fetch(`${server.url}/extensions/2.xpi`)).arrayBuffer()))).toBe(sha256(other));
+    expect(sha256(Buffer.from(await (await fetch(`${server.url}/extensions/2.xpi`)).arrayBuffer()))).toBe(
+      sha256(other),
+    );
   });
 
   it("fault stall-xpi sends half the package and then holds the connection open", async () => {
@@ -174,7 +192,11 @@ describe("recipe server: add-on packages", () => {
 
   it("refuses an XPI fault without an integer extensionId", async () => {
     const server = await servers.start();
-    const reply = await postJson<{ field: string }>(`${server.url}/admin/api/fault`, { kind: "stall-xpi", extensionId: "1" }, "PUT");
+    const reply = await postJson<{ field: string }>(
+      `${server.url}/admin/api/fault`,
+      { kind: "stall-xpi", extensionId: "1" },
+      "PUT",
+    );
     expect(reply.status).toBe(400);
     expect(reply.body.field).toBe("extensionId");
   });

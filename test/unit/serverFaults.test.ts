@@ -3,13 +3,18 @@ import { fetchJson, postJson, useTestServers } from "./serverHarness.js";
 
 describe("server fault mode", () => {
   const servers = useTestServers();
-  const changeset = (url: string) => `${url}/v1/buckets/main/collections/normandy-recipes-capabilities/changeset?_expected=0`;
+  const changeset = (url: string) =>
+    `${url}/v1/buckets/main/collections/normandy-recipes-capabilities/changeset?_expected=0`;
 
   it("is set, read and cleared through the admin API, and only affects the changeset", async () => {
     const server = await servers.start();
     expect((await fetchJson(`${server.url}/admin/api/fault`)).body).toEqual({ fault: null });
 
-    const set = await postJson(`${server.url}/admin/api/fault`, { kind: "http-status", status: 503, retryAfterSeconds: 120 }, "PUT");
+    const set = await postJson(
+      `${server.url}/admin/api/fault`,
+      { kind: "http-status", status: 503, retryAfterSeconds: 120 },
+      "PUT",
+    );
     expect(set.body).toEqual({ fault: { kind: "http-status", status: 503, retryAfterSeconds: 120 } });
     const faulty = await fetch(changeset(server.url));
     expect(faulty.status).toBe(503);
@@ -25,9 +30,17 @@ describe("server fault mode", () => {
     const unknownKind = await postJson<{ field: string }>(`${server.url}/admin/api/fault`, { kind: "explode" }, "PUT");
     expect(unknownKind.status).toBe(400);
     expect(unknownKind.body.field).toBe("kind");
-    const badStatus = await postJson<{ field: string }>(`${server.url}/admin/api/fault`, { kind: "http-status", status: 200 }, "PUT");
+    const badStatus = await postJson<{ field: string }>(
+      `${server.url}/admin/api/fault`,
+      { kind: "http-status", status: 200 },
+      "PUT",
+    );
     expect(badStatus.body.field).toBe("status");
-    const badId = await postJson<{ field: string }>(`${server.url}/admin/api/fault`, { kind: "tamper-recipe", recipeId: "1" }, "PUT");
+    const badId = await postJson<{ field: string }>(
+      `${server.url}/admin/api/fault`,
+      { kind: "tamper-recipe", recipeId: "1" },
+      "PUT",
+    );
     expect(badId.body.field).toBe("recipeId");
     for (const [fault, field] of [
       [{ kind: "slow-response", delayMs: -1 }, "delayMs"],
@@ -57,7 +70,9 @@ describe("server fault mode", () => {
     server.faults.set({ kind: "wrong-content-type" });
     expect(await served()).toEqual({ type: "text/html; charset=utf-8", text: healthy.text });
     server.faults.set({ kind: "wrong-x5u" });
-    expect(JSON.parse((await served()).text).metadata.signature.x5u).toMatch(/\/chains\/normandy\.content-signature\.mozilla\.org\.pem$/);
+    expect(JSON.parse((await served()).text).metadata.signature.x5u).toMatch(
+      /\/chains\/normandy\.content-signature\.mozilla\.org\.pem$/,
+    );
     server.faults.set({ kind: "foreign-x5u", origin: "http://elsewhere.test:8000" });
     const foreign = new URL(JSON.parse((await served()).text).metadata.signature.x5u as string);
     const own = new URL(JSON.parse(healthy.text).metadata.signature.x5u as string);

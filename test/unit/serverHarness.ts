@@ -43,7 +43,11 @@ export function useTestServers(): {
 export async function fetchJson<T = unknown>(url: string, init?: RequestInit): Promise<JsonReply<T>> {
   const response = await fetch(url, init);
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text === "" ? undefined : JSON.parse(text)) as T };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (text === "" ? undefined : JSON.parse(text)) as T,
+  };
 }
 
 export function postJson<T = unknown>(url: string, body: unknown, method = "POST"): Promise<JsonReply<T>> {

@@ -110,15 +110,31 @@ describe("recipe server HTTP behaviour", () => {
     const before = (await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps;
     const recipe = await postJson<{ id: number }>(`${server.url}/admin/api/recipes`, CONSOLE_LOG_RECIPE);
 
-    const publish = await postJson<{ error: string; message: string }>(`${server.url}/admin/api/publish`, { recipes: [recipe.body.id] });
-    const enable = await postJson<{ error: string }>(`${server.url}/admin/api/recipes/${recipe.body.id}/enable`, { enabled: true });
+    const publish = await postJson<{ error: string; message: string }>(`${server.url}/admin/api/publish`, {
+      recipes: [recipe.body.id],
+    });
+    const enable = await postJson<{ error: string }>(`${server.url}/admin/api/recipes/${recipe.body.id}/enable`, {
+      enabled: true,
+    });
     const remove = await postJson<{ error: string }>(`${server.url}/admin/api/recipes/${recipe.body.id}`, {}, "DELETE");
 
     expect(publish.status).toBe(400);
-    expect(publish.body).toMatchObject({ error: "unexpected_body", message: "POST /admin/api/publish takes no request body; send it without one" });
-    expect([enable.status, enable.body.error, remove.status, remove.body.error]).toEqual([400, "unexpected_body", 400, "unexpected_body"]);
-    expect((await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps).toEqual(before);
-    expect((await fetchJson<{ enabled: boolean }>(`${server.url}/admin/api/recipes/${recipe.body.id}`)).body.enabled).toBe(false);
+    expect(publish.body).toMatchObject({
+      error: "unexpected_body",
+      message: "POST /admin/api/publish takes no request body; send it without one",
+    });
+    expect([enable.status, enable.body.error, remove.status, remove.body.error]).toEqual([
+      400,
+      "unexpected_body",
+      400,
+      "unexpected_body",
+    ]);
+    expect((await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps).toEqual(
+      before,
+    );
+    expect(
+      (await fetchJson<{ enabled: boolean }>(`${server.url}/admin/api/recipes/${recipe.body.id}`)).body.enabled,
+    ).toBe(false);
   });
 
   describe("start page", () => {
@@ -132,7 +148,9 @@ describe("recipe server HTTP behaviour", () => {
       expect(page).toContain("<title>Local recipe server</title>");
       expect(page).toContain(server.config.rootHash);
       // Exactly the prefs the add-on reads, and as user.js lines; no bare server URL to mistake for one.
-      expect(page).toContain(`<th scope="row"><code>extensions.recipeclient.server_url</code></th><td><code>${server.url}/v1</code></td>`);
+      expect(page).toContain(
+        `<th scope="row"><code>extensions.recipeclient.server_url</code></th><td><code>${server.url}/v1</code></td>`,
+      );
       expect(page).toContain(`user_pref(&#34;extensions.recipeclient.server_url&#34;, &#34;${server.url}/v1&#34;);`);
       expect(page).not.toContain("Server URL");
       expect(page).toContain(server.url);
@@ -147,7 +165,9 @@ describe("recipe server HTTP behaviour", () => {
       expect(csp).toContain("default-src 'none'");
       expect(csp).toContain("script-src 'self'");
       expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
-      expect(await (await fetch(`${server.url}/`)).text()).toContain('<script src="/static/recipes-page.js" defer></script>');
+      expect(await (await fetch(`${server.url}/`)).text()).toContain(
+        '<script src="/static/recipes-page.js" defer></script>',
+      );
       const missing = await fetch(`${server.url}/static/not-a-script.js`);
       expect(missing.status).toBe(404);
     });

@@ -21,8 +21,22 @@ function batch(overrides: Partial<IntakeBatch> = {}): IntakeBatch {
     locale: "en-US",
     events: [
       [1200, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: "normandy/runner" }],
-      [1300, "normandy", "enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp", enrollmentId: ENROLLMENT_ID }],
-      [1400, "normandy", "unenroll", "preference_study", "my-study", { reason: "recipe-not-seen", didResetValue: "true", enrollmentId: ENROLLMENT_ID }],
+      [
+        1300,
+        "normandy",
+        "enroll",
+        "preference_study",
+        "my-study",
+        { branch: "treatment", experimentType: "exp", enrollmentId: ENROLLMENT_ID },
+      ],
+      [
+        1400,
+        "normandy",
+        "unenroll",
+        "preference_study",
+        "my-study",
+        { reason: "recipe-not-seen", didResetValue: "true", enrollmentId: ENROLLMENT_ID },
+      ],
     ],
     ...overrides,
   };
@@ -36,10 +50,25 @@ interface ErrorBody {
 
 interface EventsBody {
   clientId: string;
-  events: { timestamp: number; category: string; method: string; object: string; value: string | null; extra: Record<string, string> | null; sessionId: string }[];
+  events: {
+    timestamp: number;
+    category: string;
+    method: string;
+    object: string;
+    value: string | null;
+    extra: Record<string, string> | null;
+    sessionId: string;
+  }[];
 }
 
-const asRecord = (event: EventsBody["events"][number]): EventRecord => [event.timestamp, event.category, event.method, event.object, event.value, event.extra];
+const asRecord = (event: EventsBody["events"][number]): EventRecord => [
+  event.timestamp,
+  event.category,
+  event.method,
+  event.object,
+  event.value,
+  event.extra,
+];
 
 describe("telemetry intake", () => {
   const servers = useTestServers();
@@ -56,7 +85,9 @@ describe("telemetry intake", () => {
     expect(all.body.events.every((event) => event.sessionId === batch().sessionId)).toBe(true);
     const unenrolls = await fetchJson<EventsBody>(`${server.url}/admin/api/clients/${CLIENT}/events?method=unenroll`);
     expect(unenrolls.body.events.map(asRecord)).toEqual([batch().events[2]]);
-    const studies = await fetchJson<EventsBody>(`${server.url}/admin/api/clients/${CLIENT}/events?object=preference_study&method=enroll`);
+    const studies = await fetchJson<EventsBody>(
+      `${server.url}/admin/api/clients/${CLIENT}/events?object=preference_study&method=enroll`,
+    );
     expect(studies.body.events.map(asRecord)).toEqual([batch().events[1]]);
     expect(server.intake.events(CLIENT, { object: "normandy" }).map((event) => event.value)).toEqual(["success"]);
   });
@@ -64,14 +95,23 @@ describe("telemetry intake", () => {
   it("lists clients with their latest version and locale, and counts their events", async () => {
     const server = await servers.start();
     await postJson(server.config.intakeUrl, batch());
-    await postJson(server.config.intakeUrl, batch({ batchId: "b-2", addonVersion: "0.2.0", locale: "de", events: [batch().events[0]!] }));
+    await postJson(
+      server.config.intakeUrl,
+      batch({ batchId: "b-2", addonVersion: "0.2.0", locale: "de", events: [batch().events[0]!] }),
+    );
     await postJson(server.config.intakeUrl, batch({ batchId: "b-3", clientId: "other-client" }));
 
     const reply = await fetchJson<{ clients: unknown[] }>(`${server.url}/admin/api/clients`);
 
     expect(reply.body.clients).toEqual([
       expect.objectContaining({ clientId: "other-client", eventCount: 3 }),
-      expect.objectContaining({ clientId: CLIENT, addonVersion: "0.2.0", locale: "de", eventCount: 4, lastSessionId: batch().sessionId }),
+      expect.objectContaining({
+        clientId: CLIENT,
+        addonVersion: "0.2.0",
+        locale: "de",
+        eventCount: 4,
+        lastSessionId: batch().sessionId,
+      }),
     ]);
   });
 
@@ -126,15 +166,62 @@ describe("telemetry intake", () => {
     ["no events", batch({ events: [] }), "events"],
     ["501 events", batch({ events: Array.from({ length: 501 }, () => batch().events[0]!) }), "events"],
     ["an event of five fields", { ...batch(), events: [[1, "normandy", "enroll", "addon_study", "s"]] }, "events[0]"],
-    ["a fractional timestamp", { ...batch(), events: [[1.5, "normandy", "enroll", "addon_study", "s", null]] }, "events[0][0]"],
-    ["an empty method", { ...batch(), events: [batch().events[0], [1, "normandy", "", "addon_study", "s", null]] }, "events[1][2]"],
-    ["a null extra value", { ...batch(), events: [[1, "normandy", "unenroll", "addon_study", "s", { reason: null }]] }, "events[0][5].reason"],
-    ["extras that are a list", { ...batch(), events: [[1, "normandy", "unenroll", "addon_study", "s", ["x"]]] }, "events[0][5]"],
+    [
+      "a fractional timestamp",
+      { ...batch(), events: [[1.5, "normandy", "enroll", "addon_study", "s", null]] },
+      "events[0][0]",
+    ],
+    [
+      "an empty method",
+      { ...batch(), events: [batch().events[0], [1, "normandy", "", "addon_study", "s", null]] },
+      "events[1][2]",
+    ],
+    [
+      "a null extra value",
+      { ...batch(), events: [[1, "normandy", "unenroll", "addon_study", "s", { reason: null }]] },
+      "events[0][5].reason",
+    ],
+    [
+      "extras that are a list",
+      { ...batch(), events: [[1, "normandy", "unenroll", "addon_study", "s", ["x"]]] },
+      "events[0][5]",
+    ],
     // Well-formed, but not events the add-on's registries allow.
-    ["a Normandy event outside the registry", { ...batch(), events: [[1, "normandy", "exfiltrate", "history", "s", null]] }, "events[0]"],
-    ["an uptake event with a made-up status", { ...batch(), events: [[1, "uptake.remotecontent.result", "uptake", "normandy", "fine", { source: "normandy/runner" }]] }, "events[0]"],
-    ["an uptake event carrying a URL", { ...batch(), events: [[1, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: "normandy/runner", url: "https://example.com/" }]] }, "events[0]"],
-    ["an unknown category", { ...batch(), events: [batch().events[0], [1, "browsing", "visit", "page", "https://example.com/", null]] }, "events[1]"],
+    [
+      "a Normandy event outside the registry",
+      { ...batch(), events: [[1, "normandy", "exfiltrate", "history", "s", null]] },
+      "events[0]",
+    ],
+    [
+      "an uptake event with a made-up status",
+      {
+        ...batch(),
+        events: [[1, "uptake.remotecontent.result", "uptake", "normandy", "fine", { source: "normandy/runner" }]],
+      },
+      "events[0]",
+    ],
+    [
+      "an uptake event carrying a URL",
+      {
+        ...batch(),
+        events: [
+          [
+            1,
+            "uptake.remotecontent.result",
+            "uptake",
+            "normandy",
+            "success",
+            { source: "normandy/runner", url: "https://example.com/" },
+          ],
+        ],
+      },
+      "events[0]",
+    ],
+    [
+      "an unknown category",
+      { ...batch(), events: [batch().events[0], [1, "browsing", "visit", "page", "https://example.com/", null]] },
+      "events[1]",
+    ],
   ];
 
   it.each(invalid)("refuses %s with a 400 naming the field", async (_what, body, field) => {
@@ -175,7 +262,10 @@ describe("telemetry intake", () => {
   it("links each client from the start page to a page of its events, escaping everything", async () => {
     const server = await servers.start();
     const hostile = "<script>alert('x')</script>";
-    await postJson(server.config.intakeUrl, batch({ events: [[5, "normandy", "enrollFailed", "addon_study", hostile, { detail: hostile }]] }));
+    await postJson(
+      server.config.intakeUrl,
+      batch({ events: [[5, "normandy", "enrollFailed", "addon_study", hostile, { detail: hostile }]] }),
+    );
 
     const start = await (await fetch(`${server.url}/`)).text();
     expect(start).toContain(`<a href="/clients/${CLIENT}"><code>${CLIENT}</code></a>`);
@@ -206,13 +296,20 @@ describe("telemetry intake", () => {
 
     const page = await (await fetch(`${server.url}/clients/${CLIENT}?object=preference_study`)).text();
     const uptake = page.slice(page.indexOf('id="uptake-heading"'), page.indexOf('id="events-heading"'));
-    const rows = [...uptake.matchAll(/<td><code>([^<]+)<\/code><\/td>\s*<td>([^<]*)<\/td>/g)].map(([, source, status]) => [source, status]);
+    const rows = [...uptake.matchAll(/<td><code>([^<]+)<\/code><\/td>\s*<td>([^<]*)<\/td>/g)].map(
+      ([, source, status]) => [source, status],
+    );
     expect(rows).toEqual([
       ["normandy/recipe/3", "success"],
       ["normandy/runner", "server_error"],
     ]);
     const methods = page.slice(page.indexOf('name="method"'), page.indexOf('name="object"'));
-    expect([...methods.matchAll(/<option value="([^"]*)"/g)].map(([, value]) => value)).toEqual(["", "enroll", "unenroll", "uptake"]);
+    expect([...methods.matchAll(/<option value="([^"]*)"/g)].map(([, value]) => value)).toEqual([
+      "",
+      "enroll",
+      "unenroll",
+      "uptake",
+    ]);
     expect(page).toContain('<option value="preference_study" selected>preference_study</option>');
     const events = page.slice(page.indexOf('id="events-heading"'));
     expect(events).not.toContain("uptake.remotecontent.result");
@@ -228,7 +325,14 @@ describe("telemetry intake", () => {
           [100, "recipe_client.health", "health", "RECIPE_CLIENT_STATUS", "OPTED_OUT", healthFields],
           [900, "recipe_client.performance", "performance", "RUN_TOTAL", "90", { recipe_count: "4" }],
           [900, "recipe_client.performance", "performance", "RUN_FETCH", "40", { recipe_count: "4" }],
-          [950, "recipe_client.undesired", "undesired", "TARGETING_EXPRESSION_ERROR", "MALFORMED_EXPRESSION", { recipe_id: "12" }],
+          [
+            950,
+            "recipe_client.undesired",
+            "undesired",
+            "TARGETING_EXPRESSION_ERROR",
+            "MALFORMED_EXPRESSION",
+            { recipe_id: "12" },
+          ],
           [2000, "recipe_client.performance", "performance", "RUN_TOTAL", "35", { recipe_count: "5" }],
           [2000, "recipe_client.performance", "performance", "RUN_FETCH", "12", { recipe_count: "5" }],
         ],
@@ -236,15 +340,21 @@ describe("telemetry intake", () => {
     );
 
     const page = await (await fetch(`${server.url}/clients/${CLIENT}?method=uptake`)).text();
-    const section = (id: string) => page.slice(page.indexOf(`id="${id}"`), page.indexOf("</table>", page.indexOf(`id="${id}"`)));
-    const cells = (id: string) => [...section(id).matchAll(/<tr>(.*?)<\/tr>/gs)].slice(1).map(([row]) => [...row!.matchAll(/<td>(?:<code>)?([^<]*)/g)].map(([, text]) => text));
+    const section = (id: string) =>
+      page.slice(page.indexOf(`id="${id}"`), page.indexOf("</table>", page.indexOf(`id="${id}"`)));
+    const cells = (id: string) =>
+      [...section(id).matchAll(/<tr>(.*?)<\/tr>/gs)]
+        .slice(1)
+        .map(([row]) => [...row!.matchAll(/<td>(?:<code>)?([^<]*)/g)].map(([, text]) => text));
     expect(cells("health-starts").map((row) => row.slice(2))).toEqual([["OPTED_OUT", "en-US", "0.1.0", "esr"]]);
     expect(section("health-latest-run")).toContain("(5 recipes)");
     expect(cells("health-latest-run")).toEqual([
       ["RUN_TOTAL", "35"],
       ["RUN_FETCH", "12"],
     ]);
-    expect(cells("health-undesired").map((row) => row.slice(2))).toEqual([["TARGETING_EXPRESSION_ERROR", "MALFORMED_EXPRESSION", "12"]]);
+    expect(cells("health-undesired").map((row) => row.slice(2))).toEqual([
+      ["TARGETING_EXPRESSION_ERROR", "MALFORMED_EXPRESSION", "12"],
+    ]);
   });
 
   it("shows the client's enrollments (branch, state, the published recipe's prefs, events) and its latest runs", async () => {
@@ -261,8 +371,20 @@ describe("telemetry intake", () => {
           userFacingDescription: "A study",
           isEnrollmentPaused: false,
           branches: [
-            { slug: "control", ratio: 1, preferences: { "test.pref": { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "old" } } },
-            { slug: "treatment", ratio: 1, preferences: { "test.pref": { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "new" } } },
+            {
+              slug: "control",
+              ratio: 1,
+              preferences: {
+                "test.pref": { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "old" },
+              },
+            },
+            {
+              slug: "treatment",
+              ratio: 1,
+              preferences: {
+                "test.pref": { preferenceType: "string", preferenceBranchType: "user", preferenceValue: "new" },
+              },
+            },
           ],
         },
         filter_expression: "true",
@@ -275,21 +397,57 @@ describe("telemetry intake", () => {
       server.config.intakeUrl,
       batch({
         events: [
-          [1300, "normandy", "enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp", enrollmentId: STUDY_ENROLLMENT }],
+          [
+            1300,
+            "normandy",
+            "enroll",
+            "preference_study",
+            "my-study",
+            { branch: "treatment", experimentType: "exp", enrollmentId: STUDY_ENROLLMENT },
+          ],
           [1300, "normandy", "enroll", "preference_rollout", "old-rollout", { enrollmentId: ROLLOUT_ENROLLMENT }],
-          [1350, "normandy", "graduate", "preference_rollout", "old-rollout", { reason: "all-prefs-match", enrollmentId: ROLLOUT_ENROLLMENT }],
+          [
+            1350,
+            "normandy",
+            "graduate",
+            "preference_rollout",
+            "old-rollout",
+            { reason: "all-prefs-match", enrollmentId: ROLLOUT_ENROLLMENT },
+          ],
           [1400, "recipe_client.run", "run", "RUN_RESULT", "success", { recipe_count: "2" }],
-          [1400, "recipe_client.run", "run", "RECIPE_RESULT", "success", { recipe_id: String(study.id), suitability: "filter-match" }],
-          [1400, "recipe_client.run", "run", "RECIPE_RESULT", "apply_error", { recipe_id: "99", suitability: "filter-match" }],
+          [
+            1400,
+            "recipe_client.run",
+            "run",
+            "RECIPE_RESULT",
+            "success",
+            { recipe_id: String(study.id), suitability: "filter-match" },
+          ],
+          [
+            1400,
+            "recipe_client.run",
+            "run",
+            "RECIPE_RESULT",
+            "apply_error",
+            { recipe_id: "99", suitability: "filter-match" },
+          ],
           [2400, "recipe_client.run", "run", "RUN_RESULT", "network_error", { recipe_count: "0" }],
         ],
       }),
     );
 
     const page = await (await fetch(`${server.url}/clients/${CLIENT}?method=uptake`)).text();
-    const table = (id: string) => page.slice(page.indexOf(`id="${id}"`), page.indexOf("</table>", page.indexOf(`id="${id}"`)));
+    const table = (id: string) =>
+      page.slice(page.indexOf(`id="${id}"`), page.indexOf("</table>", page.indexOf(`id="${id}"`)));
     const rows = (id: string) =>
-      [...table(id).matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].slice(1).map(([row]) => [...row!.matchAll(/<td>(.*?)<\/td>/gs)].map(([, cell]) => cell!.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim()));
+      [...table(id).matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].slice(1).map(([row]) =>
+        [...row!.matchAll(/<td>(.*?)<\/td>/gs)].map(([, cell]) =>
+          cell!
+            .replace(/<[^>]+>/g, " ")
+            .replace(/\s+/g, " ")
+            .trim(),
+        ),
+      );
     expect(rows("client-enrollments")).toEqual([
       ["preference study", "my-study", "treatment", "active", "test.pref = &#34;new&#34; (user branch)", "enroll"],
       ["preference rollout", "old-rollout", "", "graduated: all-prefs-match", "", "enroll graduate (all-prefs-match)"],
@@ -298,12 +456,24 @@ describe("telemetry intake", () => {
     expect(page).toMatch(/Latest run, received [^:]+:\d\d:\d\d\.\d+Z: runner network_error, 0 recipes/);
     const earlier = page.slice(page.indexOf("Earlier run"));
     expect(earlier).toContain('runner success, 2 recipes, <strong class="failed">1 failed</strong>');
-    const earlierRows = [...earlier.slice(0, earlier.indexOf("</table>")).matchAll(/<tr><td>(.*?)<\/tr>/gs)].map(([row]) =>
-      [...row!.matchAll(/<td>(.*?)<\/td>/gs)].map(([, cell]) => cell!.replace(/<[^>]+>/g, "")),
+    const earlierRows = [...earlier.slice(0, earlier.indexOf("</table>")).matchAll(/<tr><td>(.*?)<\/tr>/gs)].map(
+      ([row]) => [...row!.matchAll(/<td>(.*?)<\/td>/gs)].map(([, cell]) => cell!.replace(/<[^>]+>/g, "")),
     );
     expect(earlierRows).toEqual([
-      [`${study.id} Pref study`, "multi-preference-experiment", "filter-match", "success", "its filter matched; the action applied it"],
-      ["99 (not published now)", "", "filter-match", "apply_error", "its filter matched, but the action failed (apply_error); the add-on&#39;s QA console has the reason"],
+      [
+        `${study.id} Pref study`,
+        "multi-preference-experiment",
+        "filter-match",
+        "success",
+        "its filter matched; the action applied it",
+      ],
+      [
+        "99 (not published now)",
+        "",
+        "filter-match",
+        "apply_error",
+        "its filter matched, but the action failed (apply_error); the add-on&#39;s QA console has the reason",
+      ],
     ]);
   });
 });

@@ -13,8 +13,11 @@ import { SqliteFileDatabase } from "../../server/sqliteFileDatabase.js";
 import { CONSOLE_LOG_RECIPE, fetchJson, useTestServers } from "./serverHarness.js";
 
 async function changeset(server: RunningRecipeServer): Promise<RecipesChangeset> {
-  return (await fetchJson<RecipesChangeset>(`${server.url}/v1/buckets/main/collections/normandy-recipes-capabilities/changeset`))
-    .body;
+  return (
+    await fetchJson<RecipesChangeset>(
+      `${server.url}/v1/buckets/main/collections/normandy-recipes-capabilities/changeset`,
+    )
+  ).body;
 }
 
 async function expectSignaturesValid(server: RunningRecipeServer, body: RecipesChangeset): Promise<void> {

@@ -16,8 +16,14 @@ async function changeset(server: RunningRecipeServer): Promise<RecipesChangeset>
   return reply.body;
 }
 
-async function createRecipe(server: RunningRecipeServer, overrides: Record<string, unknown> = {}): Promise<StoredRecipe> {
-  const reply = await postJson<StoredRecipe>(`${server.url}/admin/api/recipes`, { ...CONSOLE_LOG_RECIPE, ...overrides });
+async function createRecipe(
+  server: RunningRecipeServer,
+  overrides: Record<string, unknown> = {},
+): Promise<StoredRecipe> {
+  const reply = await postJson<StoredRecipe>(`${server.url}/admin/api/recipes`, {
+    ...CONSOLE_LOG_RECIPE,
+    ...overrides,
+  });
   expect(reply.status).toBe(201);
   return reply.body;
 }
@@ -31,7 +37,12 @@ async function publish(server: RunningRecipeServer): Promise<{ timestamp: number
 }
 
 /** Verifies like a client: fetch the x5u chain over HTTP, pin the server's root, check the subject. */
-async function verify(server: RunningRecipeServer, data: string, signature: { signature: string; x5u: string }, subject: string) {
+async function verify(
+  server: RunningRecipeServer,
+  data: string,
+  signature: { signature: string; x5u: string },
+  subject: string,
+) {
   const chain = await fetch(signature.x5u);
   expect(chain.status).toBe(200);
   return verifyContentSignature({
@@ -76,7 +87,10 @@ describe("recipe server publishing", () => {
 
   it("publishes enabled recipes as signed Normandy records, and only on publish", async () => {
     const server = await servers.start();
-    const enabled = await createRecipe(server, { enabled: true, capabilities: ["jexl.transform.date", "capabilities-v1"] });
+    const enabled = await createRecipe(server, {
+      enabled: true,
+      capabilities: ["jexl.transform.date", "capabilities-v1"],
+    });
     await createRecipe(server, { name: "Disabled" });
     expect((await changeset(server)).changes).toEqual([]);
 
@@ -155,7 +169,10 @@ describe("recipe server publishing", () => {
 
     const byId = (body: RecipesChangeset, id: number) => body.changes.find((record) => record.recipe.id === id);
     expect(byId(after, kept.id)).toEqual(byId(before, kept.id));
-    expect(byId(after, edited.id)).toMatchObject({ recipe: { name: "After", revision_id: "2" }, last_modified: after.timestamp });
+    expect(byId(after, edited.id)).toMatchObject({
+      recipe: { name: "After", revision_id: "2" },
+      last_modified: after.timestamp,
+    });
     await verifyRecord(server, byId(after, edited.id)!);
     await verifyCollection(server, after);
   });
@@ -184,7 +201,9 @@ describe("recipe server publishing", () => {
     expect(body.changes.map((record) => record.recipe.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     const shuffled = { ...body, changes: [...body.changes].reverse() };
     await verifyCollection(server, shuffled);
-    expect(collectionSignedData(body.changes, body.timestamp)).toMatch(/^\{"data":\[\{"id":"1",.*\{"id":"10",.*\{"id":"11",.*\{"id":"2",/);
+    expect(collectionSignedData(body.changes, body.timestamp)).toMatch(
+      /^\{"data":\[\{"id":"1",.*\{"id":"10",.*\{"id":"11",.*\{"id":"2",/,
+    );
   });
 
   it("keeps every published snapshot so an older changeset can be replayed", async () => {

@@ -21,7 +21,13 @@ const ROLLOUT = {
   filter_expression: "true",
   enabled: true,
 };
-const ROLLBACK = { name: "Roll back foo", action: "preference-rollback", arguments: { rolloutSlug: "foo-rollout" }, filter_expression: "true", enabled: true };
+const ROLLBACK = {
+  name: "Roll back foo",
+  action: "preference-rollback",
+  arguments: { rolloutSlug: "foo-rollout" },
+  filter_expression: "true",
+  enabled: true,
+};
 
 async function create(server: RunningRecipeServer, recipe: object): Promise<StoredRecipe> {
   const reply = await postJson<StoredRecipe>(`${server.url}/admin/api/recipes`, recipe);
@@ -29,7 +35,8 @@ async function create(server: RunningRecipeServer, recipe: object): Promise<Stor
   return reply.body;
 }
 
-const publish = (server: RunningRecipeServer) => fetchJson<ErrorBody & { published: number[] }>(`${server.url}/admin/api/publish`, { method: "POST" });
+const publish = (server: RunningRecipeServer) =>
+  fetchJson<ErrorBody & { published: number[] }>(`${server.url}/admin/api/publish`, { method: "POST" });
 
 describe("recipe server: preference rollouts and rollbacks", () => {
   const servers = useTestServers();
@@ -40,15 +47,22 @@ describe("recipe server: preference rollouts and rollbacks", () => {
     expect((await publish(server)).status).toBe(200);
     const rollout = await create(server, ROLLOUT);
     const rollback = await create(server, ROLLBACK);
-    const timestampsBefore = (await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps;
+    const timestampsBefore = (await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body
+      .timestamps;
 
     const refused = await publish(server);
 
     expect(refused.status).toBe(400);
     expect(refused.body.error).toBe("rollback_with_rollout");
-    expect(refused.body.message).toContain(`recipe ${rollback.id} ("Roll back foo") rolls back "foo-rollout", which recipe ${rollout.id} ("Roll out foo") rolls out`);
-    expect((await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps).toEqual(timestampsBefore);
-    const served = await fetchJson<{ changes: { recipe: { id: number } }[] }>(`${server.url}${CHANGESET_PATH}?_expected=0`);
+    expect(refused.body.message).toContain(
+      `recipe ${rollback.id} ("Roll back foo") rolls back "foo-rollout", which recipe ${rollout.id} ("Roll out foo") rolls out`,
+    );
+    expect((await fetchJson<{ timestamps: number[] }>(`${server.url}/admin/api/snapshots`)).body.timestamps).toEqual(
+      timestampsBefore,
+    );
+    const served = await fetchJson<{ changes: { recipe: { id: number } }[] }>(
+      `${server.url}${CHANGESET_PATH}?_expected=0`,
+    );
     expect(served.body.changes.map(({ recipe }) => recipe.id)).toEqual([hello.id]);
 
     await fetchJson(`${server.url}/admin/api/recipes/${rollout.id}/disable`, { method: "POST" });
@@ -70,9 +84,21 @@ describe("recipe server: preference rollouts and rollbacks", () => {
   });
 
   it.each([
-    ["a rollout without preferences", { ...ROLLOUT, arguments: { slug: "foo-rollout", preferences: [] } }, "arguments.preferences"],
-    ["a rollout slug with capitals", { ...ROLLOUT, arguments: { ...ROLLOUT.arguments, slug: "Foo" } }, "arguments.slug"],
-    ["a rollout value that is null", { ...ROLLOUT, arguments: { slug: "foo-rollout", preferences: [{ preferenceName: "foo.pref", value: null }] } }, "arguments.preferences[0].value"],
+    [
+      "a rollout without preferences",
+      { ...ROLLOUT, arguments: { slug: "foo-rollout", preferences: [] } },
+      "arguments.preferences",
+    ],
+    [
+      "a rollout slug with capitals",
+      { ...ROLLOUT, arguments: { ...ROLLOUT.arguments, slug: "Foo" } },
+      "arguments.slug",
+    ],
+    [
+      "a rollout value that is null",
+      { ...ROLLOUT, arguments: { slug: "foo-rollout", preferences: [{ preferenceName: "foo.pref", value: null }] } },
+      "arguments.preferences[0].value",
+    ],
     ["a rollback without rolloutSlug", { ...ROLLBACK, arguments: {} }, "arguments.rolloutSlug"],
   ])("checks arguments against the core schemas: refuses %s", async (_label, recipe, field) => {
     const server = await servers.start();

@@ -35,7 +35,9 @@ describe("the server's SQLite file", () => {
 
     mkdirSync(join(dataDir, `${DATABASE_FILE_NAME}.lock`));
     writeFileSync(join(dataDir, `${DATABASE_FILE_NAME}.owner`), String(process.ppid));
-    await expect(SqliteFileDatabase.open(dataDir)).rejects.toThrow(new RegExp(`in use by another recipe server \\(process ${process.ppid}\\)`));
+    await expect(SqliteFileDatabase.open(dataDir)).rejects.toThrow(
+      new RegExp(`in use by another recipe server \\(process ${process.ppid}\\)`),
+    );
   });
 
   it("commits the writes queued together as one group, undoing only the one that throws", async () => {

@@ -34,6 +34,7 @@ describe("trackSettlement and settlementOf", () => {
   test("nothing is known of a promise that is not tracked, nor of what is not a promise", async () => {
     const untracked = Promise.resolve(1);
     await settle();
-    for (const value of [untracked, 1, "text", null, undefined, { value: 1 }]) expect(settlementOf(value)).toBeUndefined();
+    for (const value of [untracked, 1, "text", null, undefined, { value: 1 }])
+      expect(settlementOf(value)).toBeUndefined();
   });
 });

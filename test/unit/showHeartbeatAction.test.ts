@@ -49,7 +49,15 @@ function setup() {
   let timers = new ManualTimers();
   const start = () => {
     const telemetry = new FakeTelemetryApi();
-    const client = heartbeatClient({ storage, prefs, telemetry, preferenceStudies, addonStudies: new AddonStudyStore(storage), userId: USER_ID, timers });
+    const client = heartbeatClient({
+      storage,
+      prefs,
+      telemetry,
+      preferenceStudies,
+      addonStudies: new AddonStudyStore(storage),
+      userId: USER_ID,
+      timers,
+    });
     return { ...client, telemetry };
   };
   let client = start();
@@ -86,7 +94,10 @@ function setup() {
       const { events } = await client.eventLog.read();
       return events
         .filter(([, category]) => category === "recipe_client.messaging")
-        .map(([, , , event, value, extra]) => ({ event, value, ...(extra as Record<string, string>) }) as Record<string, string>);
+        .map(
+          ([, , , event, value, extra]) =>
+            ({ event, value, ...(extra as Record<string, string>) }) as Record<string, string>,
+        );
     },
   };
 }
@@ -98,9 +109,21 @@ describe("show-heartbeat: when a survey is shown (ShowHeartbeatAction)", () => {
     const { bar } = client.client;
     // engagementButtonLabel "" means stars, as in Heartbeat.
     expect(bar.shown).toEqual([
-      { id: expect.stringMatching(/^[0-9a-f-]{36}$/), message: "test message", learnMoreMessage: "Learn More", learnMoreUrl: "http://example.com/learn" },
+      {
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        message: "test message",
+        learnMoreMessage: "Learn More",
+        learnMoreUrl: "http://example.com/learn",
+      },
     ]);
-    expect(await client.client.store.get(1)).toMatchObject({ recipeId: 1, surveyId: "a-survey", lastShown: client.timers.now, timesShown: 1, outcome: "open", answer: null });
+    expect(await client.client.store.get(1)).toMatchObject({
+      recipeId: 1,
+      surveyId: "a-survey",
+      lastShown: client.timers.now,
+      timesShown: 1,
+      outcome: "open",
+      answer: null,
+    });
   });
 
   it("shows nothing while any survey was shown in the last 24 hours, and again after", async () => {
@@ -151,7 +174,11 @@ describe("show-heartbeat: when a survey is shown (ShowHeartbeatAction)", () => {
     client.client.bar.vote(client.client.bar.onlyBar().id, 5);
     await client.client.surveys.settled();
     client.restart();
-    expect(await client.client.store.get(1)).toMatchObject({ answer: { type: "stars", score: 5 }, outcome: "answered", lastInteraction: client.timers.now });
+    expect(await client.client.store.get(1)).toMatchObject({
+      answer: { type: "stars", score: 5 },
+      outcome: "answered",
+      lastInteraction: client.timers.now,
+    });
     client.timers.advance(23 * HOUR_MS);
     await client.run(heartbeatRecipe({ repeatOption: "xdays", repeatEvery: 1 }));
     expect(client.client.bar.shown).toHaveLength(0);
@@ -180,7 +207,10 @@ describe("show-heartbeat: when a survey is shown (ShowHeartbeatAction)", () => {
     );
     expect(empty).toMatchObject({ status: "apply_error", detail: "message must not be an empty string" });
     expect(broken).toMatchObject({ status: "apply_error", detail: 'postAnswerUrl is not a URL: "not a url"' });
-    expect(javascript).toMatchObject({ status: "apply_error", detail: "postAnswerUrl must be an http or https URL, got javascript:" });
+    expect(javascript).toMatchObject({
+      status: "apply_error",
+      detail: "postAnswerUrl must be an http or https URL, got javascript:",
+    });
     expect(client.client.bar.shown).toHaveLength(0);
   });
 
@@ -201,7 +231,10 @@ describe("show-heartbeat: the survey's life (Heartbeat)", () => {
   }
 
   it("a vote: thanks, the post-answer page in a new tab with Normandy's parameters and the answer, closed 3 s later", async () => {
-    const { client, bar, id } = await shown({ postAnswerUrl: "https://example.com/survey?survey_id=42", message: "Hello, World!" });
+    const { client, bar, id } = await shown({
+      postAnswerUrl: "https://example.com/survey?survey_id=42",
+      message: "Hello, World!",
+    });
     const offered = client.timers.now;
     client.timers.advance(1000);
     bar.vote(id, 4);
@@ -238,17 +271,27 @@ describe("show-heartbeat: the survey's life (Heartbeat)", () => {
     expect(client.client.telemetry.heartbeatPings).toEqual([
       { flowId: id, surveyId: "a-survey", offered, voted: offered + 1000, score: 4, closed: offered + 4000 },
     ]);
-    expect(await client.client.store.get(1)).toMatchObject({ answer: { type: "stars", score: 4 }, outcome: "answered", lastInteraction: offered + 1000 });
+    expect(await client.client.store.get(1)).toMatchObject({
+      answer: { type: "stars", score: 4 },
+      outcome: "answered",
+      lastInteraction: offered + 1000,
+    });
   });
 
   it("an engagement button instead of stars; the answer is type=button; learn more is its own event", async () => {
-    const { client, bar, id } = await shown({ engagementButtonLabel: "Take the survey", postAnswerUrl: "https://example.com/s" });
+    const { client, bar, id } = await shown({
+      engagementButtonLabel: "Take the survey",
+      postAnswerUrl: "https://example.com/s",
+    });
     expect(bar.onlyBar().engagementButtonLabel).toBe("Take the survey");
     expect(() => bar.vote(id, 3)).toThrow("shows no stars");
     bar.clickLearnMore(id);
     bar.engage(id);
     await client.client.surveys.settled();
-    expect(bar.openedTabs).toEqual(["http://example.com/learn", expect.stringMatching(/^https:\/\/example\.com\/s\?.*&type=button&flowId=/)]);
+    expect(bar.openedTabs).toEqual([
+      "http://example.com/learn",
+      expect.stringMatching(/^https:\/\/example\.com\/s\?.*&type=button&flowId=/),
+    ]);
     expect((await client.events()).map(({ event, value }) => [event, value])).toEqual([
       ["IMPRESSION", "n/a"],
       ["LEARN_MORE", "n/a"],
@@ -257,7 +300,10 @@ describe("show-heartbeat: the survey's life (Heartbeat)", () => {
   });
 
   it("post-answer parameters never overwrite the URL's own; the user id only with includeTelemetryUUID, also in the survey id", async () => {
-    const { client, bar, id } = await shown({ postAnswerUrl: "https://example.com/?utm_source=shady_tims_firey_fox", includeTelemetryUUID: true });
+    const { client, bar, id } = await shown({
+      postAnswerUrl: "https://example.com/?utm_source=shady_tims_firey_fox",
+      includeTelemetryUUID: true,
+    });
     bar.vote(id, 1);
     await client.client.surveys.settled();
     const url = new URL(bar.openedTabs[0]!);
@@ -285,7 +331,11 @@ describe("show-heartbeat: the survey's life (Heartbeat)", () => {
   });
 
   it("no learn-more link without its message, or with a URL that is not http(s)", async () => {
-    for (const args of [{ learnMoreMessage: null }, { learnMoreUrl: "javascript:void(0)" }, { learnMoreUrl: "nonsense" }]) {
+    for (const args of [
+      { learnMoreMessage: null },
+      { learnMoreUrl: "javascript:void(0)" },
+      { learnMoreUrl: "nonsense" },
+    ]) {
       const { bar } = await shown(args);
       expect(bar.onlyBar()).not.toHaveProperty("learnMoreUrl");
       expect(bar.onlyBar()).not.toHaveProperty("learnMoreMessage");
@@ -300,7 +350,9 @@ describe("show-heartbeat: the survey's life (Heartbeat)", () => {
     await client.client.surveys.settled();
     expect(bar.bars.has(id)).toBe(false);
     expect((await client.events()).map(({ event }) => event)).toEqual(["IMPRESSION", "EXPIRED"]);
-    expect(client.client.telemetry.heartbeatPings[0]).toEqual(expect.objectContaining({ expired: expect.any(Number), closed: expect.any(Number) }));
+    expect(client.client.telemetry.heartbeatPings[0]).toEqual(
+      expect.objectContaining({ expired: expect.any(Number), closed: expect.any(Number) }),
+    );
     expect(client.client.telemetry.heartbeatPings[0]).not.toHaveProperty("voted");
     expect(await client.client.store.get(1)).toMatchObject({ outcome: "expired", answer: null });
 
@@ -318,7 +370,11 @@ describe("show-heartbeat: the survey's life (Heartbeat)", () => {
     await client.client.surveys.settled();
     expect(() => bar.vote(id, 5)).toThrow("There is no bar");
     expect((await client.events()).map(({ event }) => event)).toEqual(["IMPRESSION", "DISMISS"]);
-    expect(await client.client.store.get(1)).toMatchObject({ outcome: "dismissed", answer: null, lastInteraction: null });
+    expect(await client.client.store.get(1)).toMatchObject({
+      outcome: "dismissed",
+      answer: null,
+      lastInteraction: null,
+    });
     expect(client.client.telemetry.heartbeatPings[0]).toHaveProperty("closed", expect.any(Number));
     expect(client.client.telemetry.heartbeatPings[0]).not.toHaveProperty("windowClosed");
   });
@@ -350,13 +406,16 @@ describe("show-heartbeat: the survey's life (Heartbeat)", () => {
       experiment: "n/a",
       branch: "n/a",
     });
-    expect(client.client.telemetry.clientPings.map(({ type, event }) => [type, event])).toEqual([["messaging", "IMPRESSION"]]);
+    expect(client.client.telemetry.clientPings.map(({ type, event }) => [type, event])).toEqual([
+      ["messaging", "IMPRESSION"],
+    ]);
   });
 });
 
 describe("show-heartbeat: a survey bound to a study (beyond Normandy's schema)", () => {
   const SLUG = "three-branch-study";
-  const bound = (branch: string, id: number) => heartbeatRecipe({ surveyId: `survey-${branch}`, repeatOption: "nag", study: { slug: SLUG, branch } }, id);
+  const bound = (branch: string, id: number) =>
+    heartbeatRecipe({ surveyId: `survey-${branch}`, repeatOption: "nag", study: { slug: SLUG, branch } }, id);
   const BRANCH_SURVEYS = [bound("control", 1), bound("treatment-1", 2), bound("treatment-2", 3)];
 
   it("shown only to the client's branch, with exposure before the impression, and a reach event per other branch", async () => {
@@ -364,13 +423,31 @@ describe("show-heartbeat: a survey bound to a study (beyond Normandy's schema)",
     await client.preferenceStudies.add(preferenceExperimentRecord(SLUG, { branch: "control" }));
     await client.run(...BRANCH_SURVEYS);
     expect(client.client.bar.shown.map(({ message }) => message)).toEqual(["test message"]);
-    const events = (await client.events()).map(({ event, message_id, experiment, branch, impression_id }) => ({ event, message_id, experiment, branch, impression_id }));
+    const events = (await client.events()).map(({ event, message_id, experiment, branch, impression_id }) => ({
+      event,
+      message_id,
+      experiment,
+      branch,
+      impression_id,
+    }));
     const flowId = client.client.bar.onlyBar().id;
     expect(events).toEqual([
       { event: "EXPOSURE", message_id: "survey-control", experiment: SLUG, branch: "control", impression_id: flowId },
       { event: "IMPRESSION", message_id: "survey-control", experiment: SLUG, branch: "control", impression_id: flowId },
-      { event: "REACH", message_id: "survey-treatment-1", experiment: SLUG, branch: "treatment-1", impression_id: "n/a" },
-      { event: "REACH", message_id: "survey-treatment-2", experiment: SLUG, branch: "treatment-2", impression_id: "n/a" },
+      {
+        event: "REACH",
+        message_id: "survey-treatment-1",
+        experiment: SLUG,
+        branch: "treatment-1",
+        impression_id: "n/a",
+      },
+      {
+        event: "REACH",
+        message_id: "survey-treatment-2",
+        experiment: SLUG,
+        branch: "treatment-2",
+        impression_id: "n/a",
+      },
     ]);
   });
 
@@ -383,13 +460,25 @@ describe("show-heartbeat: a survey bound to a study (beyond Normandy's schema)",
     client.timers.advance(25 * HOUR_MS);
     await client.run(...BRANCH_SURVEYS);
     expect(client.client.bar.shown).toHaveLength(2);
-    expect((await client.events()).map(({ event }) => event)).toEqual(["EXPOSURE", "IMPRESSION", "REACH", "REACH", "DISMISS", "IMPRESSION"]);
+    expect((await client.events()).map(({ event }) => event)).toEqual([
+      "EXPOSURE",
+      "IMPRESSION",
+      "REACH",
+      "REACH",
+      "DISMISS",
+      "IMPRESSION",
+    ]);
 
     // The event log outlives the session; the new session's events come after the 6 above.
     client.restart();
     client.timers.advance(25 * HOUR_MS);
     await client.run(...BRANCH_SURVEYS);
-    expect((await client.events()).slice(6).map(({ event }) => event)).toEqual(["EXPOSURE", "IMPRESSION", "REACH", "REACH"]);
+    expect((await client.events()).slice(6).map(({ event }) => event)).toEqual([
+      "EXPOSURE",
+      "IMPRESSION",
+      "REACH",
+      "REACH",
+    ]);
   });
 
   it("a survey for the whole study is shown to every branch with the client's branch; nothing for a client not in the study", async () => {
@@ -413,7 +502,10 @@ describe("show-heartbeat: a survey bound to a study (beyond Normandy's schema)",
     await client.run(bound("control", 1));
     expect(client.client.bar.shown).toHaveLength(0);
     const [outcome] = await client.run(heartbeatRecipe({ study: { slug: "-1" } }, 4));
-    expect(outcome).toMatchObject({ status: "apply_error", detail: 'study.slug "-1" is not a slug telemetry can carry' });
+    expect(outcome).toMatchObject({
+      status: "apply_error",
+      detail: 'study.slug "-1" is not a slug telemetry can carry',
+    });
   });
 
   it("reach ignores the throttle: the other branches' surveys would have been seen, whatever this client saw today", async () => {

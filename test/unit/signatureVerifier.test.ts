@@ -4,7 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RecipeRecord } from "../../src/core/index.js";
-import { SignatureFailure, SignatureVerifier, type ContentSignatureCheck } from "../../src/delivery/SignatureVerifier.js";
+import {
+  SignatureFailure,
+  SignatureVerifier,
+  type ContentSignatureCheck,
+} from "../../src/delivery/SignatureVerifier.js";
 import { SignedTextMemo } from "../../src/delivery/SignedTextMemo.js";
 import type { FetchedChain, X5uFetcher } from "../../src/delivery/X5uFetcher.js";
 
@@ -15,7 +19,14 @@ const records = (count: number): RecipeRecord[] =>
   Array.from({ length: count }, (_, index) => ({
     id: String(index),
     last_modified: 1,
-    recipe: { id: index, name: `recipe ${index}`, action: "console-log", arguments: {}, filter_expression: "true", revision_id: "1" },
+    recipe: {
+      id: index,
+      name: `recipe ${index}`,
+      action: "console-log",
+      arguments: {},
+      filter_expression: "true",
+      revision_id: "1",
+    },
     signature: { signature: index % 10 === 3 ? "bad" : "good", x5u: X5U },
   }));
 

@@ -11,7 +11,14 @@ import { SignedTextMemo } from "../../src/delivery/SignedTextMemo.js";
 const record = (id: string, message: string): RecipeRecord => ({
   id,
   last_modified: 1,
-  recipe: { id: Number(id), name: `recipe ${id}`, action: "console-log", arguments: { message }, filter_expression: "true", revision_id: "1" },
+  recipe: {
+    id: Number(id),
+    name: `recipe ${id}`,
+    action: "console-log",
+    arguments: { message },
+    filter_expression: "true",
+    revision_id: "1",
+  },
   signature: { signature: "sig", x5u: "http://127.0.0.1/chain.pem" },
 });
 
@@ -19,7 +26,12 @@ const record = (id: string, message: string): RecipeRecord => ({
 function parse(records: RecipeRecord[], timestamp = 10): Changeset {
   const body = JSON.stringify({ timestamp, changes: records });
   const parsed = JSON.parse(body) as { changes: RecipeRecord[] };
-  return { timestamp, signature: { signature: "sig", x5u: "http://127.0.0.1/chain.pem" }, records: parsed.changes, body };
+  return {
+    timestamp,
+    signature: { signature: "sig", x5u: "http://127.0.0.1/chain.pem" },
+    records: parsed.changes,
+    body,
+  };
 }
 
 describe("SignedTextMemo", () => {
@@ -53,7 +65,9 @@ describe("SignedTextMemo", () => {
 
     const edited = parse([record("1", "edited")], 11);
     expect(memo.collectionText(edited)).toBe(collectionSignedData(edited.records, 11));
-    expect(memo.recipeText(edited.records[0] as RecipeRecord)).toBe(canonicalJSON((edited.records[0] as RecipeRecord).recipe));
+    expect(memo.recipeText(edited.records[0] as RecipeRecord)).toBe(
+      canonicalJSON((edited.records[0] as RecipeRecord).recipe),
+    );
   });
 
   it("keeps texts by position, not by record id (a hostile server may repeat an id)", () => {

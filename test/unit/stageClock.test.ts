@@ -56,7 +56,8 @@ describe("StageClock", () => {
     const clock = manualClock();
     const stages = new StageClock();
     // Six stages of 0.5 ms each: rounded one by one they would add up to 6 ms in a 3 ms run.
-    for (const stage of ["fetch", "verify", "context", "filter", "actions", "report"] as const) await stages.time(stage, taking(clock, 0.5));
+    for (const stage of ["fetch", "verify", "context", "filter", "actions", "report"] as const)
+      await stages.time(stage, taking(clock, 0.5));
 
     const rounded = stages.rounded();
 

@@ -15,12 +15,19 @@ describe("damaged stored values are quarantined, reported and rebuilt from what 
     vi.restoreAllMocks();
     errors.length = 0;
   });
-  const watchConsole = () => vi.spyOn(console, "error").mockImplementation((message: string) => void errors.push(message));
+  const watchConsole = () =>
+    vi.spyOn(console, "error").mockImplementation((message: string) => void errors.push(message));
 
   it("keeps the sound records, sets the damaged value aside unchanged, and says so once", async () => {
     watchConsole();
     const storage = new MemoryStorage();
-    const damaged = JSON.stringify({ experiments: { good: preferenceExperimentRecord("good"), bad: "half-written", wrongKey: preferenceExperimentRecord("other") } });
+    const damaged = JSON.stringify({
+      experiments: {
+        good: preferenceExperimentRecord("good"),
+        bad: "half-written",
+        wrongKey: preferenceExperimentRecord("other"),
+      },
+    });
     storage.data.set("preferenceExperiments", damaged);
 
     const store = new PreferenceExperimentStore(storage);
@@ -52,16 +59,26 @@ describe("damaged stored values are quarantined, reported and rebuilt from what 
 
     expect(await new PreferenceRolloutStore(storage).getAll()).toEqual([]);
     const [note] = await new StoreQuarantine(storage).notes();
-    expect(note).toMatchObject({ key: "preferenceRollouts", problem: "expected {rollouts: …}, found a string", kept: 0, dropped: 0 });
+    expect(note).toMatchObject({
+      key: "preferenceRollouts",
+      problem: "expected {rollouts: …}, found a string",
+      kept: 0,
+      dropped: 0,
+    });
     expect(raw(storage, note!.quarantinedAs)).toBe(JSON.stringify("not an object"));
   });
 
   it("checks the add-on study records (keyed by recipe id) the same way", async () => {
     watchConsole();
     const storage = new MemoryStorage();
-    storage.data.set("addonStudies", JSON.stringify({ records: { "7": { recipeId: 8, slug: "moved", active: true } } }));
+    storage.data.set(
+      "addonStudies",
+      JSON.stringify({ records: { "7": { recipeId: 8, slug: "moved", active: true } } }),
+    );
 
     expect(await new AddonStudyStore(storage).getAll()).toEqual([]);
-    expect(await new StoreQuarantine(storage).notes()).toMatchObject([{ key: "addonStudies", problem: '"7": not a valid add-on study', dropped: 1 }]);
+    expect(await new StoreQuarantine(storage).notes()).toMatchObject([
+      { key: "addonStudies", problem: '"7": not a valid add-on study', dropped: 1 },
+    ]);
   });
 });

@@ -28,10 +28,14 @@ describe("messages from study add-ons", () => {
   it("refuses a message without a sender, an unknown type, and an endStudy without a usable reason", async () => {
     const { studies, ended } = port();
     await expect(answerStudyAddon(studies, undefined, { type: "getStudy" })).rejects.toThrow(/from an add-on/);
-    await expect(answerStudyAddon(studies, "a@example.test", { type: "uninstallEverything" })).rejects.toThrow(/Unknown request/);
+    await expect(answerStudyAddon(studies, "a@example.test", { type: "uninstallEverything" })).rejects.toThrow(
+      /Unknown request/,
+    );
     await expect(answerStudyAddon(studies, "a@example.test", "getStudy")).rejects.toThrow(/Unknown request/);
     for (const reason of [undefined, "", 42, "x".repeat(81)]) {
-      await expect(answerStudyAddon(studies, "a@example.test", { type: "endStudy", reason })).rejects.toThrow(/needs a reason/);
+      await expect(answerStudyAddon(studies, "a@example.test", { type: "endStudy", reason })).rejects.toThrow(
+        /needs a reason/,
+      );
     }
     expect(ended).toEqual([]);
   });
@@ -40,7 +44,11 @@ describe("messages from study add-ons", () => {
 describe("the unenroll notice to a study add-on", () => {
   it("sends {type: unenroll, reason} and waits for the answer", async () => {
     const sent: unknown[] = [];
-    const outcome = await notifyUnenroll(async (addonId, notice) => sent.push([addonId, notice]), "study@example.test", "recipe-not-seen");
+    const outcome = await notifyUnenroll(
+      async (addonId, notice) => sent.push([addonId, notice]),
+      "study@example.test",
+      "recipe-not-seen",
+    );
     expect(outcome).toBe("answered");
     expect(sent).toEqual([["study@example.test", { type: "unenroll", reason: "recipe-not-seen" }]]);
   });
@@ -54,7 +62,11 @@ describe("the unenroll notice to a study add-on", () => {
     } finally {
       vi.useRealTimers();
     }
-    const deaf = await notifyUnenroll(() => Promise.reject(new Error("Could not establish connection. Receiving end does not exist.")), "deaf@example.test", "x");
+    const deaf = await notifyUnenroll(
+      () => Promise.reject(new Error("Could not establish connection. Receiving end does not exist.")),
+      "deaf@example.test",
+      "x",
+    );
     expect(deaf).toBe("failed");
   });
 });

@@ -7,19 +7,45 @@ import type { EnrollmentTelemetry } from "../../src/telemetry/EnrollmentTelemetr
 import { EnrollmentTelemetryRecorder } from "../../src/telemetry/EnrollmentTelemetryRecorder.js";
 import { FakeEnrollmentTelemetry } from "../fakes/FakeEnrollmentTelemetry.js";
 import { FakeTelemetryApi } from "../fakes/FakeTelemetryApi.js";
-import { ADDON_ROLLOUT_EVENTS, DOCUMENTED_EVENTS, documentedKeys, LATER_KEYS } from "../fixtures/normandy-data-collection.js";
+import {
+  ADDON_ROLLOUT_EVENTS,
+  DOCUMENTED_EVENTS,
+  documentedKeys,
+  LATER_KEYS,
+} from "../fixtures/normandy-data-collection.js";
 import { MemoryStorage } from "../fakes/MemoryStorage.js";
 
 /** `Object.getOwnPropertyNames(Glean.normandy)` on Firefox ESR 153, read in its chrome context. */
 const ESR_153_NORMANDY_METRICS = [
-  "unenrollFailedPreferenceStudy", "unenrollPreferenceStudy", "graduatePreferenceRollout", "unenrollAddonRollback",
-  "enrollFailedAddonStudy", "enrollAddonStudy", "enrollPreferenceStudy", "validationFailedNimbusExperiment",
-  "unenrollPreferenceRollback", "updatePreferenceRollout", "unenrollNimbusExperiment", "enrollFailedPreferenceRollout",
-  "updateAddonRollout", "unenrollFailedAddonRollback", "updateFailedAddonStudy", "updateFailedAddonRollout",
-  "enrollFailedPreferenceStudy", "unenrollFailedPreferenceRollback", "enrollFailedNimbusExperiment",
-  "enrollFailedAddonRollout", "expPrefChangedPreferenceStudy", "unenrollFailedNimbusExperiment", "updateAddonStudy",
-  "updateNimbusExperiment", "enrollAddonRollout", "unenrollAddonStudy", "exposeNimbusExperiment",
-  "enrollPreferenceRollout", "enrollNimbusExperiment",
+  "unenrollFailedPreferenceStudy",
+  "unenrollPreferenceStudy",
+  "graduatePreferenceRollout",
+  "unenrollAddonRollback",
+  "enrollFailedAddonStudy",
+  "enrollAddonStudy",
+  "enrollPreferenceStudy",
+  "validationFailedNimbusExperiment",
+  "unenrollPreferenceRollback",
+  "updatePreferenceRollout",
+  "unenrollNimbusExperiment",
+  "enrollFailedPreferenceRollout",
+  "updateAddonRollout",
+  "unenrollFailedAddonRollback",
+  "updateFailedAddonStudy",
+  "updateFailedAddonRollout",
+  "enrollFailedPreferenceStudy",
+  "unenrollFailedPreferenceRollback",
+  "enrollFailedNimbusExperiment",
+  "enrollFailedAddonRollout",
+  "expPrefChangedPreferenceStudy",
+  "unenrollFailedNimbusExperiment",
+  "updateAddonStudy",
+  "updateNimbusExperiment",
+  "enrollAddonRollout",
+  "unenrollAddonStudy",
+  "exposeNimbusExperiment",
+  "enrollPreferenceRollout",
+  "enrollNimbusExperiment",
 ];
 
 function recorder() {
@@ -58,13 +84,16 @@ describe("the Normandy event registry", () => {
       const entry = registered(method);
       expect(entry?.objects as readonly string[] | undefined).toContain(object);
       const keys = documentedKeys(method, object)!;
-      for (const key of [...keys.always, ...keys.sometimes]) expect(entry.extraKeys as readonly string[]).toContain(key);
+      for (const key of [...keys.always, ...keys.sometimes])
+        expect(entry.extraKeys as readonly string[]).toContain(key);
     },
   );
 
   it("requires enrollmentId of exactly the methods whose every documented event always carries it", () => {
     const alwaysCarried = (method: string) =>
-      allEvents.filter((event) => event.method === method).every((event) => documentedKeys(method, event.object)!.always.includes("enrollmentId"));
+      allEvents
+        .filter((event) => event.method === method)
+        .every((event) => documentedKeys(method, event.object)!.always.includes("enrollmentId"));
     for (const [method, { requiredExtraKeys }] of Object.entries(NORMANDY_EVENTS)) {
       const documented = allEvents.some((event) => event.method === method);
       expect(requiredExtraKeys.includes("enrollmentId" as never), method).toBe(documented && alwaysCarried(method));
@@ -73,12 +102,15 @@ describe("the Normandy event registry", () => {
   });
 
   it("sends to a runtime metric only the key ESR 153's compiled metrics lack: enroll's enrollmentId", () => {
-    const lacking = Object.entries(NORMANDY_EVENTS).flatMap(([method, { notInCompiledMetric }]) => notInCompiledMetric.map((key) => `${method}.${key}`));
+    const lacking = Object.entries(NORMANDY_EVENTS).flatMap(([method, { notInCompiledMetric }]) =>
+      notInCompiledMetric.map((key) => `${method}.${key}`),
+    );
     expect(lacking).toEqual(["enroll.enrollmentId"]);
   });
 
   it("lists every later key Firefox added to a documented event, and no required key the method lacks", () => {
-    for (const { method, keys } of LATER_KEYS) for (const key of keys) expect(registered(method).extraKeys as readonly string[]).toContain(key);
+    for (const { method, keys } of LATER_KEYS)
+      for (const key of keys) expect(registered(method).extraKeys as readonly string[]).toContain(key);
     for (const { extraKeys, requiredExtraKeys } of Object.values(NORMANDY_EVENTS)) {
       for (const key of requiredExtraKeys) expect(extraKeys as readonly string[]).toContain(key);
     }
@@ -96,11 +128,24 @@ describe("EnrollmentTelemetryRecorder", () => {
   it("records through the telemetry API and appends the event, as recorded, to the event log", async () => {
     const { telemetry, eventLog, recorder: target } = recorder();
 
-    await target.recordEvent("enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp", enrollmentId: "id-1" });
-    await target.recordEvent("unenroll", "preference_study", "my-study", { reason: "recipe-not-seen", didResetValue: "true", enrollmentId: "__NO_ENROLLMENT_ID__" });
+    await target.recordEvent("enroll", "preference_study", "my-study", {
+      branch: "treatment",
+      experimentType: "exp",
+      enrollmentId: "id-1",
+    });
+    await target.recordEvent("unenroll", "preference_study", "my-study", {
+      reason: "recipe-not-seen",
+      didResetValue: "true",
+      enrollmentId: "__NO_ENROLLMENT_ID__",
+    });
 
     expect(telemetry.events).toEqual([
-      { method: "enroll", object: "preference_study", value: "my-study", extra: { branch: "treatment", experimentType: "exp", enrollmentId: "id-1" } },
+      {
+        method: "enroll",
+        object: "preference_study",
+        value: "my-study",
+        extra: { branch: "treatment", experimentType: "exp", enrollmentId: "id-1" },
+      },
       {
         method: "unenroll",
         object: "preference_study",
@@ -110,25 +155,102 @@ describe("EnrollmentTelemetryRecorder", () => {
     ]);
     const { events } = await eventLog.read();
     expect(events).toEqual([
-      [1, "normandy", "enroll", "preference_study", "my-study", { branch: "treatment", experimentType: "exp", enrollmentId: "id-1" }],
-      [2, "normandy", "unenroll", "preference_study", "my-study", { reason: "recipe-not-seen", didResetValue: "true", enrollmentId: "__NO_ENROLLMENT_ID__" }],
+      [
+        1,
+        "normandy",
+        "enroll",
+        "preference_study",
+        "my-study",
+        { branch: "treatment", experimentType: "exp", enrollmentId: "id-1" },
+      ],
+      [
+        2,
+        "normandy",
+        "unenroll",
+        "preference_study",
+        "my-study",
+        { reason: "recipe-not-seen", didResetValue: "true", enrollmentId: "__NO_ENROLLMENT_ID__" },
+      ],
     ]);
   });
 
   const misuses: [what: string, method: string, object: string, value: unknown, extra: unknown, message: RegExp][] = [
-    ["an unknown method", "enrol", "preference_study", "s", {}, /normandy\/enrol\/preference_study: unknown method "enrol" \(known: enroll,/],
-    ["an object the method is not recorded for", "graduate", "addon_study", "s", {}, /"graduate" is not recorded for object "addon_study" \(only for preference_rollout\)/],
+    [
+      "an unknown method",
+      "enrol",
+      "preference_study",
+      "s",
+      {},
+      /normandy\/enrol\/preference_study: unknown method "enrol" \(known: enroll,/,
+    ],
+    [
+      "an object the method is not recorded for",
+      "graduate",
+      "addon_study",
+      "s",
+      {},
+      /"graduate" is not recorded for object "addon_study" \(only for preference_rollout\)/,
+    ],
     ["a made-up object", "enroll", "pref_study", "s", {}, /"enroll" is not recorded for object "pref_study"/],
-    ["an extra key the method does not have", "enroll", "addon_study", "s", { enrollmentId: "id", reason: "r" }, /extra key "reason" is not allowed for "enroll" \(allowed: experimentType, branch, addonId, addonVersion, enrollmentId\)/],
-    ["an enroll without its enrollmentId", "enroll", "addon_study", "s", { addonId: "a", addonVersion: "1" }, /every "enroll" event carries the extra "enrollmentId"; it is missing/],
-    ["an update without its enrollmentId", "update", "addon_rollout", "s", { addonId: "a", addonVersion: "1" }, /every "update" event carries the extra "enrollmentId"/],
+    [
+      "an extra key the method does not have",
+      "enroll",
+      "addon_study",
+      "s",
+      { enrollmentId: "id", reason: "r" },
+      /extra key "reason" is not allowed for "enroll" \(allowed: experimentType, branch, addonId, addonVersion, enrollmentId\)/,
+    ],
+    [
+      "an enroll without its enrollmentId",
+      "enroll",
+      "addon_study",
+      "s",
+      { addonId: "a", addonVersion: "1" },
+      /every "enroll" event carries the extra "enrollmentId"; it is missing/,
+    ],
+    [
+      "an update without its enrollmentId",
+      "update",
+      "addon_rollout",
+      "s",
+      { addonId: "a", addonVersion: "1" },
+      /every "update" event carries the extra "enrollmentId"/,
+    ],
     ["a null extra", "unenroll", "addon_study", "s", { reason: null }, /extra "reason" must be a string, got null/],
-    ["an undefined extra", "unenroll", "addon_study", "s", { reason: undefined }, /extra "reason" must be a string, got undefined/],
-    ["a number as extra", "unenroll", "addon_study", "s", { didResetValue: 1 }, /extra "didResetValue" must be a string, got number/],
-    ["an 81-character value", "enroll", "addon_study", "s".repeat(81), {}, /the value is 81 characters long; at most 80 are allowed/],
+    [
+      "an undefined extra",
+      "unenroll",
+      "addon_study",
+      "s",
+      { reason: undefined },
+      /extra "reason" must be a string, got undefined/,
+    ],
+    [
+      "a number as extra",
+      "unenroll",
+      "addon_study",
+      "s",
+      { didResetValue: 1 },
+      /extra "didResetValue" must be a string, got number/,
+    ],
+    [
+      "an 81-character value",
+      "enroll",
+      "addon_study",
+      "s".repeat(81),
+      {},
+      /the value is 81 characters long; at most 80 are allowed/,
+    ],
     ["a value that is not a string", "enroll", "addon_study", null, {}, /the value must be a string, got null/],
     ["the value passed as an extra", "enroll", "addon_study", "s", { value: "s" }, /extra key "value" is reserved/],
-    ["extras that are not an object", "enroll", "addon_study", "s", null, /extra must be an object of strings, got null/],
+    [
+      "extras that are not an object",
+      "enroll",
+      "addon_study",
+      "s",
+      null,
+      /extra must be an object of strings, got null/,
+    ],
   ];
 
   it.each(misuses)("refuses %s loudly and records nothing", async (_what, method, object, value, extra, message) => {
@@ -140,13 +262,16 @@ describe("EnrollmentTelemetryRecorder", () => {
     expect((await eventLog.read()).events).toEqual([]);
   });
 
-  it.each(misuses)("FakeEnrollmentTelemetry refuses %s as the recorder does, and keeps nothing", async (_what, method, object, value, extra, message) => {
-    const fake = new FakeEnrollmentTelemetry();
+  it.each(misuses)(
+    "FakeEnrollmentTelemetry refuses %s as the recorder does, and keeps nothing",
+    async (_what, method, object, value, extra, message) => {
+      const fake = new FakeEnrollmentTelemetry();
 
-    await expect(recordUnchecked(fake, method, object, value, extra)).rejects.toThrow(message);
+      await expect(recordUnchecked(fake, method, object, value, extra)).rejects.toThrow(message);
 
-    expect(fake.events).toEqual([]);
-  });
+      expect(fake.events).toEqual([]);
+    },
+  );
 
   it("FakeEnrollmentTelemetry keeps an extra cut to Glean's 500 bytes, as the recorder records and logs it", async () => {
     const fake = new FakeEnrollmentTelemetry();
@@ -160,16 +285,24 @@ describe("EnrollmentTelemetryRecorder", () => {
     for (const fake of [new FakeEnrollmentTelemetry(), new FakeTelemetryApi()]) {
       const setActive = fake.setExperimentActive.bind(fake) as (...args: unknown[]) => Promise<void>;
       await expect(setActive("s", "b", { type: "normandy-study" })).rejects.toThrow(/unknown type "normandy-study"/);
-      await expect(setActive("s", "b", { type: "normandy-exp", enrollmentId: 7 })).rejects.toThrow(/enrollmentId must be a string/);
-      await expect(setActive("s", "b", { type: "normandy-exp", branch: "b" })).rejects.toThrow(/unexpected properties branch/);
+      await expect(setActive("s", "b", { type: "normandy-exp", enrollmentId: 7 })).rejects.toThrow(
+        /enrollmentId must be a string/,
+      );
+      await expect(setActive("s", "b", { type: "normandy-exp", branch: "b" })).rejects.toThrow(
+        /unexpected properties branch/,
+      );
     }
   });
 
   it("the fake telemetry API refuses the same events the parent script does", async () => {
     const telemetry = new FakeTelemetryApi();
     const recordEvent = telemetry.recordEvent.bind(telemetry) as (...args: unknown[]) => Promise<number>;
-    await expect(recordEvent("enroll", "addon_study", "s", { reason: null })).rejects.toThrow(/extra key "reason" is not allowed/);
-    await expect(recordEvent("unenroll", "addon_study", "s", { reason: null })).rejects.toThrow(/extra "reason" must be a string, got null/);
+    await expect(recordEvent("enroll", "addon_study", "s", { reason: null })).rejects.toThrow(
+      /extra key "reason" is not allowed/,
+    );
+    await expect(recordEvent("unenroll", "addon_study", "s", { reason: null })).rejects.toThrow(
+      /extra "reason" must be a string, got null/,
+    );
     expect(telemetry.events).toEqual([]);
   });
 
@@ -185,7 +318,12 @@ describe("EnrollmentTelemetryRecorder", () => {
 
   it("recordEventOnce records an event unless the log's newest event of that object and value is that very event", async () => {
     const { telemetry, eventLog, recorder: target } = recorder();
-    const toVersion = (addonVersion: string) => ({ addonId: "a@example.test", addonVersion, branch: "treatment", enrollmentId: "e-1" });
+    const toVersion = (addonVersion: string) => ({
+      addonId: "a@example.test",
+      addonVersion,
+      branch: "treatment",
+      enrollmentId: "e-1",
+    });
 
     await target.recordEvent("update", "addon_study", "s", toVersion("2.0")); // recorded just before a crash
     await target.recordEvent("update", "addon_study", "other", toVersion("2.0")); // another study's events do not count
@@ -200,7 +338,15 @@ describe("EnrollmentTelemetryRecorder", () => {
 
   it("finds the newest matching event across the event log's segments", async () => {
     const eventLog = new EventLogStore(new MemoryStorage());
-    const uptake = (index: number) => [index, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: `s${index}` }] as [number, string, string, string, string, Record<string, string>];
+    const uptake = (index: number) =>
+      [index, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: `s${index}` }] as [
+        number,
+        string,
+        string,
+        string,
+        string,
+        Record<string, string>,
+      ];
     await eventLog.append(uptake(0), uptake(1));
     await eventLog.append(...Array.from({ length: 600 }, (_, index) => uptake(index + 2)));
 

@@ -4,7 +4,13 @@
  * the limit and the next match works. The worker is a Node worker thread here, a Web Worker in the add-on.
  */
 import { describe, expect, it } from "vitest";
-import { evaluateFilter, nativeRegExpMatch, REGEXP_TIME_LIMIT_MS, RegExpTimeLimitError, timeLimitedRegExpMatch } from "../../src/core/index.js";
+import {
+  evaluateFilter,
+  nativeRegExpMatch,
+  REGEXP_TIME_LIMIT_MS,
+  RegExpTimeLimitError,
+  timeLimitedRegExpMatch,
+} from "../../src/core/index.js";
 import { nodeMatchWorker } from "../fakes/nodeMatchWorker.js";
 import { REGEXP_MATCH_CASES } from "./regExpMatchCases.js";
 
@@ -13,9 +19,12 @@ const CATASTROPHIC: [string, string] = [`${"a".repeat(40)}!`, "^(a+)+$"];
 describe("timeLimitedRegExpMatch", () => {
   const match = timeLimitedRegExpMatch(nodeMatchWorker);
 
-  it.each(REGEXP_MATCH_CASES)("matches %j against /%s/%s exactly like Firefox's native matching", async (value, pattern, flags) => {
-    expect(await match(value, pattern, flags)).toStrictEqual(nativeRegExpMatch(value, pattern, flags));
-  });
+  it.each(REGEXP_MATCH_CASES)(
+    "matches %j against /%s/%s exactly like Firefox's native matching",
+    async (value, pattern, flags) => {
+      expect(await match(value, pattern, flags)).toStrictEqual(nativeRegExpMatch(value, pattern, flags));
+    },
+  );
 
   it("throws what native matching throws: a bad pattern or flags, a value that is not a string", async () => {
     await expect(match("x", "(", undefined)).rejects.toThrow(SyntaxError);
@@ -29,11 +38,17 @@ describe("timeLimitedRegExpMatch", () => {
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(REGEXP_TIME_LIMIT_MS - 1);
     expect(elapsed).toBeLessThan(REGEXP_TIME_LIMIT_MS + 1_000);
-    expect(await match("still works", "works$", undefined)).toStrictEqual(nativeRegExpMatch("still works", "works$", undefined));
+    expect(await match("still works", "works$", undefined)).toStrictEqual(
+      nativeRegExpMatch("still works", "works$", undefined),
+    );
   });
 
   it("queued matches wait their turn and are timed from their own start", async () => {
-    const results = await Promise.allSettled([match(...CATASTROPHIC, undefined), match("a1", "\\d", undefined), match("b2", "\\d", undefined)]);
+    const results = await Promise.allSettled([
+      match(...CATASTROPHIC, undefined),
+      match("a1", "\\d", undefined),
+      match("b2", "\\d", undefined),
+    ]);
     expect(results.map((result) => result.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
   });
 

@@ -17,7 +17,10 @@ describe("the server's zip reader", () => {
   });
 
   it("finds the directory behind an archive comment, even one containing the directory's signature", () => {
-    const archive = zipArchive([{ name: "a.txt", content: "x" }], "a comment with PK\u0005\u0006 and more text after it");
+    const archive = zipArchive(
+      [{ name: "a.txt", content: "x" }],
+      "a comment with PK\u0005\u0006 and more text after it",
+    );
     expect(readZipEntry(archive, "a.txt", 100)?.toString()).toBe("x");
   });
 

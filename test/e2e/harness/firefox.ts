@@ -3,7 +3,15 @@
  * scripts in the chrome context and in extension pages, console messages, restarts and crashes.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { type WriteStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  type WriteStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -131,7 +139,10 @@ export class Firefox {
   /** Runs `body` (an async function body; arguments in `args`) in the page the content tab shows now. */
   async evalInContent<T>(body: string, ...args: JsonValue[]): Promise<T> {
     await this.setContext("content");
-    const { value } = await this.marionette().send("WebDriver:ExecuteAsyncScript", { script: wrapAsyncBody(body), args });
+    const { value } = await this.marionette().send("WebDriver:ExecuteAsyncScript", {
+      script: wrapAsyncBody(body),
+      args,
+    });
     return unwrapOutcome<T>("the content tab", value);
   }
 
@@ -204,7 +215,12 @@ export class Firefox {
       this.signal("SIGTERM");
     }
     this.disconnect();
-    if (!(await withTimeout(exited, QUIT_TIMEOUT_MS).then(() => true, () => false))) {
+    if (
+      !(await withTimeout(exited, QUIT_TIMEOUT_MS).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       this.signal("SIGKILL");
       await exited;
     }
@@ -223,7 +239,14 @@ export class Firefox {
   /** Waits until Firefox exits by itself (a script made it kill itself, say); fails after `timeoutMs`. */
   async exited(timeoutMs: number): Promise<void> {
     const child = this.process;
-    if (child && !hasExited(child) && !(await withTimeout(once(child, "exit"), timeoutMs).then(() => true, () => false))) {
+    if (
+      child &&
+      !hasExited(child) &&
+      !(await withTimeout(once(child, "exit"), timeoutMs).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       throw new Error(`Firefox did not exit within ${timeoutMs} ms`);
     }
     this.disconnect();
@@ -277,7 +300,8 @@ export class Firefox {
         if (hasExited(child)) return null;
         // The file can exist before its content is written; only a positive integer counts.
         const written = existsSync(portFile) ? Number(readFileSync(portFile, "utf8").trim()) : 0;
-        if (!Number.isInteger(written) || written <= 0) throw new Error(`Marionette did not start within ${this.startupTimeoutMs} ms; see ${this.logPath}`);
+        if (!Number.isInteger(written) || written <= 0)
+          throw new Error(`Marionette did not start within ${this.startupTimeoutMs} ms; see ${this.logPath}`);
         return written;
       },
       { timeout: this.startupTimeoutMs, interval: 50 },

@@ -40,7 +40,10 @@ export interface MarionetteCommands {
   "WebDriver:GetWindowHandles": { params: Record<string, never>; result: string[] };
   "WebDriver:SwitchToWindow": { params: { handle: string }; result: { value: null } };
   "WebDriver:GetWindowHandle": { params: Record<string, never>; result: { value: string } };
-  "WebDriver:NewWindow": { params: { type: "tab" | "window"; focus?: boolean }; result: { handle: string; type: string } };
+  "WebDriver:NewWindow": {
+    params: { type: "tab" | "window"; focus?: boolean };
+    result: { handle: string; type: string };
+  };
   "Marionette:Quit": {
     params: { flags: ("eAttemptQuit" | "eForceQuit" | "eRestart")[] };
     result: { cause: string; forced: boolean; in_app: boolean };
@@ -90,7 +93,8 @@ class MessageFramer {
       const colon = this.buffer.indexOf(0x3a);
       if (colon < 0) break;
       const length = Number(this.buffer.subarray(0, colon).toString("ascii"));
-      if (!Number.isInteger(length)) throw new Error(`Marionette: malformed frame header "${this.buffer.subarray(0, colon).toString()}"`);
+      if (!Number.isInteger(length))
+        throw new Error(`Marionette: malformed frame header "${this.buffer.subarray(0, colon).toString()}"`);
       const end = colon + 1 + length;
       if (this.buffer.length < end) break;
       messages.push(JSON.parse(this.buffer.subarray(colon + 1, end).toString("utf8")));

@@ -4,9 +4,7 @@
  * `WebDriver:ExecuteAsyncScript`, whose completion callback receives either the value or the error, so a
  * rejected promise fails the call at once instead of running into the script timeout.
  */
-type ScriptOutcome =
-  | { ok: true; value: unknown }
-  | { ok: false; message: string; stack: string };
+type ScriptOutcome = { ok: true; value: unknown } | { ok: false; message: string; stack: string };
 
 export function wrapAsyncBody(body: string): string {
   return `

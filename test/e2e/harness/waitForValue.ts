@@ -26,7 +26,8 @@ export async function waitForValue<T>(
       } catch (error) {
         throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: error });
       }
-      if (value === undefined || value === null || value === false) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      if (value === undefined || value === null || value === false)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       return value;
     },
     { timeout: timeoutMs, interval: intervalMs },

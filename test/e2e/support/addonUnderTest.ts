@@ -47,7 +47,11 @@ export class AddonUnderTest {
   private constructor(readonly firefox: Firefox) {}
 
   /** Launches Firefox with `prefs` and installs dist/ (which starts its first run). */
-  static async start(name: string, prefs: UserPrefs, { profileDir, permanentXpiDir, beforeInstall }: AddonStartOptions = {}): Promise<AddonUnderTest> {
+  static async start(
+    name: string,
+    prefs: UserPrefs,
+    { profileDir, permanentXpiDir, beforeInstall }: AddonStartOptions = {},
+  ): Promise<AddonUnderTest> {
     if (!existsSync(`${DIST}manifest.json`)) throw new Error("dist/ is not built: run `npm run build` first");
     const firefox = await launchFirefox({ name, prefs, ...(profileDir ? { profileDir } : {}) });
     await beforeInstall?.(firefox);
@@ -99,7 +103,8 @@ export class AddonUnderTest {
     return vi.waitFor(
       async () => {
         const { runs } = await this.state();
-        if (runs.length < count) throw new Error(`only ${runs.length} of ${count} runs finished within ${timeoutMs} ms`);
+        if (runs.length < count)
+          throw new Error(`only ${runs.length} of ${count} runs finished within ${timeoutMs} ms`);
         return runs;
       },
       { timeout: timeoutMs, interval: 250 },

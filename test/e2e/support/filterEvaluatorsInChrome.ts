@@ -79,7 +79,11 @@ async function bundleOurEvaluator(): Promise<string> {
 }
 
 /** What our bundle answers for each expression inside Firefox (same engine as the reference). */
-export async function ourOutcomesInFirefox(firefox: Firefox, expressions: readonly string[], context: JsonValue): Promise<FilterOutcome[]> {
+export async function ourOutcomesInFirefox(
+  firefox: Firefox,
+  expressions: readonly string[],
+  context: JsonValue,
+): Promise<FilterOutcome[]> {
   return firefox.evalInChrome<FilterOutcome[]>(
     `${SET_UP_BOTH_EVALUATORS}
      const outcomeOf = ${OUTCOME_SOURCE};

@@ -47,7 +47,16 @@ export interface ServerAndAddon {
  * `addon` from the returned object inside hooks and tests: they exist only once its `beforeAll` has run.
  */
 export function useServerAndAddon(name: string, options: ServerAndAddonOptions = {}): ServerAndAddon {
-  const { country, notices = false, prefs = {}, profilePrefs, profileFiles, installPermanently = false, prepareServer, waitForFirstRun = false } = options;
+  const {
+    country,
+    notices = false,
+    prefs = {},
+    profilePrefs,
+    profileFiles,
+    installPermanently = false,
+    prepareServer,
+    waitForFirstRun = false,
+  } = options;
   let workDir: string | undefined;
   let server: RunningRecipeServer | undefined;
   let addon: AddonUnderTest | undefined;
@@ -66,7 +75,11 @@ export function useServerAndAddon(name: string, options: ServerAndAddonOptions =
       return workDir;
     },
     async restartServer() {
-      server = await startRecipeServer({ dataDir: join(running.workDir, "server"), port: running.server.port, country });
+      server = await startRecipeServer({
+        dataDir: join(running.workDir, "server"),
+        port: running.server.port,
+        country,
+      });
     },
   };
 
@@ -78,14 +91,20 @@ export function useServerAndAddon(name: string, options: ServerAndAddonOptions =
     if (profilePrefs || profileFiles) {
       profileDir = join(workDir, "profile");
       mkdirSync(profileDir);
-      const lines = Object.entries(profilePrefs ?? {}).map(([pref, value]) => `user_pref(${JSON.stringify(pref)}, ${JSON.stringify(value)});\n`);
+      const lines = Object.entries(profilePrefs ?? {}).map(
+        ([pref, value]) => `user_pref(${JSON.stringify(pref)}, ${JSON.stringify(value)});\n`,
+      );
       const files = { ...profileFiles, ...(profilePrefs ? { "prefs.js": lines.join("") } : {}) };
       for (const [file, content] of Object.entries(files)) writeFileSync(join(profileDir, file), content);
     }
-    addon = await AddonUnderTest.start(name, { ...prefsFor(server, { notices }), ...prefs }, {
-      ...(profileDir ? { profileDir } : {}),
-      ...(installPermanently ? { permanentXpiDir: join(workDir, "addon-under-test") } : {}),
-    });
+    addon = await AddonUnderTest.start(
+      name,
+      { ...prefsFor(server, { notices }), ...prefs },
+      {
+        ...(profileDir ? { profileDir } : {}),
+        ...(installPermanently ? { permanentXpiDir: join(workDir, "addon-under-test") } : {}),
+      },
+    );
     if (waitForFirstRun) await addon.waitForRuns(1);
   });
 

@@ -10,9 +10,16 @@ import type { SeededRandom } from "./seededRandom.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-
 /** Object.prototype's names and friends: as slugs, pref names and argument keys. */
-const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf", "__defineGetter__"];
+const PROTOTYPE_KEYS = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "__defineGetter__",
+];
 
 /** Strings that tend to break things: unicode edge cases, control characters, markup, format strings. */
 const ODD_STRINGS = [
@@ -88,7 +95,11 @@ const ACTIONS = [
 ] as const;
 
 /** A recipe this client accepts as valid, for `action` (a random one by default); `id` makes names unique. */
-export function validRecipe(random: SeededRandom, id: number, action: (typeof ACTIONS)[number] = random.pick(ACTIONS)): { [key: string]: Json } {
+export function validRecipe(
+  random: SeededRandom,
+  id: number,
+  action: (typeof ACTIONS)[number] = random.pick(ACTIONS),
+): { [key: string]: Json } {
   const slug = `fuzz-${id}`;
   const prefName = `fuzz.pref.${id}`;
   const args = ((): { [key: string]: Json } => {
@@ -103,8 +114,24 @@ export function validRecipe(random: SeededRandom, id: number, action: (typeof AC
           isEnrollmentPaused: false,
           isHighPopulation: random.chance(0.5),
           branches: [
-            { slug: "a", ratio: 1, preferences: { [`${prefName}.a`]: { preferenceType: "string", preferenceBranchType: random.pick(["user", "default"]), preferenceValue: "on" } } },
-            { slug: "b", ratio: 1, preferences: { [`${prefName}.b`]: { preferenceType: "integer", preferenceBranchType: "default", preferenceValue: 7 } } },
+            {
+              slug: "a",
+              ratio: 1,
+              preferences: {
+                [`${prefName}.a`]: {
+                  preferenceType: "string",
+                  preferenceBranchType: random.pick(["user", "default"]),
+                  preferenceValue: "on",
+                },
+              },
+            },
+            {
+              slug: "b",
+              ratio: 1,
+              preferences: {
+                [`${prefName}.b`]: { preferenceType: "integer", preferenceBranchType: "default", preferenceValue: 7 },
+              },
+            },
           ],
         };
       case "single-preference-experiment":
@@ -148,7 +175,9 @@ export function validRecipe(random: SeededRandom, id: number, action: (typeof AC
     action,
     arguments: args,
     filter_expression: random.chance(0.8) ? "true" : random.pick(ODD_FILTERS),
-    capabilities: random.chance(0.9) ? ["capabilities-v1", `action.${action}`] : ["capabilities-v1", random.pick(["no-such-capability", "action.nope"])],
+    capabilities: random.chance(0.9)
+      ? ["capabilities-v1", `action.${action}`]
+      : ["capabilities-v1", random.pick(["no-such-capability", "action.nope"])],
   };
 }
 
@@ -234,7 +263,8 @@ export function mutate(random: SeededRandom, recipe: { [key: string]: Json }, ki
     case "huge-array": {
       const args = isObject(recipe.arguments) ? recipe.arguments : (recipe.arguments = {});
       const size = random.pick([1_000, 10_000]);
-      const template = Array.isArray(args.branches) && args.branches.length > 0 ? args.branches[0]! : { slug: "b", ratio: 1 };
+      const template =
+        Array.isArray(args.branches) && args.branches.length > 0 ? args.branches[0]! : { slug: "b", ratio: 1 };
       args[random.pick(["branches", "preferences"])] = Array.from({ length: size }, (_, index) =>
         isObject(template) ? { ...template, slug: `b${index}` } : template,
       );
@@ -253,7 +283,10 @@ function setOwn(container: { [key: string]: Json } | Json[], key: string, value:
 }
 
 /** A random field anywhere in the recipe (objects and arrays), with its path, container and key. */
-function randomSlot(random: SeededRandom, recipe: { [key: string]: Json }): [string, { [key: string]: Json } | Json[], string] {
+function randomSlot(
+  random: SeededRandom,
+  recipe: { [key: string]: Json },
+): [string, { [key: string]: Json } | Json[], string] {
   let path = "recipe";
   let container: { [key: string]: Json } | Json[] = recipe;
   for (;;) {
@@ -289,7 +322,8 @@ function nested(depth: number, asArray: boolean): Json {
 /** Gives every preference the recipe names the name `name` (experiments key them by name, rollouts list them). */
 function renamePreferences(args: { [key: string]: Json }, name: string): void {
   if (typeof args.preferenceName === "string") args.preferenceName = name;
-  if (Array.isArray(args.preferences)) for (const preference of args.preferences) if (isObject(preference)) preference.preferenceName = name;
+  if (Array.isArray(args.preferences))
+    for (const preference of args.preferences) if (isObject(preference)) preference.preferenceName = name;
   if (Array.isArray(args.branches)) {
     for (const branch of args.branches) {
       if (!isObject(branch) || !isObject(branch.preferences)) continue;

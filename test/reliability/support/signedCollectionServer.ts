@@ -64,11 +64,18 @@ export class SignedCollectionServer {
         } catch {
           // Too deep for the signer's serializer: the client will refuse the recipe (sign_error).
         }
-        return { id: String(id), recipe: recipe as unknown as Recipe, signature: { signature, x5u, public_key: "", timestamp: this.timestamp }, last_modified: this.timestamp };
+        return {
+          id: String(id),
+          recipe: recipe as unknown as Recipe,
+          signature: { signature, x5u, public_key: "", timestamp: this.timestamp },
+          last_modified: this.timestamp,
+        };
       }),
     );
     const signature = await signCollection(this.pki, this.serverUrl, records, this.timestamp);
-    this.changeset = JSON.stringify(recipesChangeset({ timestamp: this.timestamp, serverUrl: this.serverUrl, records, signature }));
+    this.changeset = JSON.stringify(
+      recipesChangeset({ timestamp: this.timestamp, serverUrl: this.serverUrl, records, signature }),
+    );
     return Buffer.byteLength(this.changeset);
   }
 
