@@ -43,43 +43,62 @@ function recipeTable(run: RunReport): HTMLTableElement {
     cell(row, recipe.action);
     cell(row, recipe.suitability, `suitability-${recipe.suitability}`);
     cell(row, recipe.status, `status-${recipe.status}`);
+    row.dataset.recipeKey = explanationKey(run, recipe);
     const why = cell(row, recipe.detail ?? "");
-    if (recipe.suitability.startsWith("filter-")) why.append(explainButton(recipe, row));
+    if (recipe.suitability.startsWith("filter-")) why.append(explainButton(run, recipe));
+    const explanation = explanations.get(explanationKey(run, recipe));
+    if (explanation) explanationRow(body, explanation, row.cells.length);
   }
   if (run.recipes.length === 0) cell(body.insertRow(), "No recipes in this run.").colSpan = 5;
   return table;
 }
 
+/**
+ * The explanations asked for, by run and recipe: what each explanation row shows. Kept across re-renders (the
+ * runs are drawn anew whenever storage changes, which a run's telemetry does right after it).
+ */
+const explanations = new Map<string, HTMLElement[]>();
+const explanationKey = (run: RunReport, recipe: RecipeReport) => `${run.startedAt}:${recipe.id}`;
+
 /** "Explain filter", for a recipe whose suitability its filter decided. */
-function explainButton(recipe: RecipeReport, row: HTMLTableRowElement): HTMLButtonElement {
+function explainButton(run: RunReport, recipe: RecipeReport): HTMLButtonElement {
   const button = element("button", "explain", "Explain filter");
   button.setAttribute("aria-label", `Explain the filter of recipe ${recipe.id}`);
-  button.addEventListener("click", () => void showExplanation(recipe, row, button));
+  button.addEventListener("click", () => void explain(run, recipe, button));
   return button;
 }
 
-/** Shows the recipe's filter explained (evaluated now, against this client) in a row under the recipe's. */
-async function showExplanation(
-  recipe: RecipeReport,
-  row: HTMLTableRowElement,
-  button: HTMLButtonElement,
-): Promise<void> {
-  const table = row.closest("table")!;
-  const next = table.rows[row.rowIndex + 1];
-  if (next?.classList.contains("explanation-row")) next.remove();
-  const explanationRow = table.insertRow(row.rowIndex + 1);
-  explanationRow.className = "explanation-row";
-  const target = explanationRow.insertCell();
-  target.colSpan = row.cells.length;
-  target.append(element("p", "note", `Filter of recipe ${recipe.id}, evaluated now against this client…`));
+/** A row under the recipe's, with what `explanations` holds for it. */
+function explanationRow(body: HTMLTableSectionElement, contents: HTMLElement[], columns: number): void {
+  const row = body.insertRow();
+  row.className = "explanation-row";
+  const target = row.insertCell();
+  target.colSpan = columns;
+  target.append(...contents);
+}
+
+/** Explains the recipe's filter (evaluated now, against this client) and shows it under the recipe's row. */
+async function explain(run: RunReport, recipe: RecipeReport, button: HTMLButtonElement): Promise<void> {
+  const key = explanationKey(run, recipe);
+  const show = (contents: HTMLElement[]) => {
+    explanations.set(key, contents);
+    // Drawn under the recipe's row as the page shows it now: a re-render may have replaced the one clicked.
+    const row = document.querySelector<HTMLTableRowElement>(`tr[data-recipe-key="${key}"]`);
+    if (!row) return;
+    if (row.nextElementSibling?.classList.contains("explanation-row")) row.nextElementSibling.remove();
+    const body = row.parentElement as HTMLTableSectionElement;
+    explanationRow(body, contents, row.cells.length);
+    row.after(body.lastElementChild!);
+  };
+  show([element("p", "note", `Filter of recipe ${recipe.id}, evaluated now against this client…`)]);
   button.disabled = true;
   try {
     const evaluation = await askBackground({ type: "explain-recipe", recipeId: recipe.id });
-    target.replaceChildren(element("p", "note", `Filter of recipe ${recipe.id}, evaluated now against this client:`));
-    if (evaluation.explanation) target.append(explanationBlock(evaluation.explanation));
-    else if (!evaluation.ok) target.append(element("p", "error", evaluation.error));
+    const heading = element("p", "note", `Filter of recipe ${recipe.id}, evaluated now against this client:`);
+    if (evaluation.explanation) show([heading, explanationBlock(evaluation.explanation)]);
+    else show([heading, element("p", "error", evaluation.ok ? "No explanation." : evaluation.error)]);
   } catch (error) {
-    target.replaceChildren(element("p", "error", `Cannot explain: ${errorText(error)}`));
+    show([element("p", "error", `Cannot explain: ${errorText(error)}`)]);
   } finally {
     button.disabled = false;
   }

@@ -133,13 +133,14 @@ describe("an add-on study, end to end", () => {
   });
 
   it("filters see the study: normandy.studies.addon[slug]", async () => {
-    const evaluation = await running.addon.firefox.evalInExtensionPage(
+    const { explanation, ...evaluation } = await running.addon.firefox.evalInExtensionPage<{ explanation?: unknown }>(
       ADDON_ID,
       CONSOLE_PAGE,
       `return browser.runtime.sendMessage({ type: "evaluate-filter", expression: args[0] });`,
       `normandy.studies.addon["${SLUG}"].addonVersion`,
     );
     expect(evaluation).toEqual({ ok: true, value: "1.0", matches: true });
+    expect(explanation).toMatchObject({ result: { value: '"1.0"', truthy: true } });
   });
 
   it("the study add-on reads its own study over extension messaging (getStudy)", async () => {

@@ -56,6 +56,7 @@ const interfaces: Record<string, InterfaceDeclaration> = {
   telemetry: { file: "experiment-apis/telemetry/interface.ts", interfaceName: "TelemetryApi" },
   clientContext: { file: "experiment-apis/clientContext/interface.ts", interfaceName: "ClientContextApi" },
   addons: { file: "experiment-apis/addons/interface.ts", interfaceName: "AddonsApi" },
+  notificationBar: { file: "experiment-apis/notificationBar/interface.ts", interfaceName: "NotificationBarApi" },
 };
 
 function schemaEntry(namespace: string): SchemaNamespace {
