@@ -25,21 +25,22 @@ const MAX_RUNS = 5;
 export function renderClientActivitySection({ runPings, enrollmentEvents, published }: ClientActivity): SafeHtml {
   const recipes = new Map(published.map((recipe) => [recipe.id, recipe]));
   const runs = runsOf(runPings).slice(0, MAX_RUNS);
-  return html` <section aria-labelledby="enrollments-heading">
-      <h2 id="enrollments-heading">Enrollments</h2>
-      ${dataTable({
-        id: "client-enrollments",
-        caption:
-          "Studies and rollouts as the client's enrollment events tell them, active first (prefs: the published recipe's values for that branch)",
-        columns: ["Kind", "Slug", "Branch", "State", "Prefs or add-on", "Events, oldest first"],
-        rows: clientEnrollments(enrollmentEvents).map((enrollment) => enrollmentRow(enrollment, published)),
-        empty: "No enrollment event received yet.",
-      })}
-    </section>
-    <section aria-labelledby="runs-heading">
-      <h2 id="runs-heading">Latest runs</h2>
-      ${runs.length === 0 ? html`<p>No run reported yet.</p>` : runs.map((run, index) => runTable(run, index, recipes))}
-    </section>`;
+  return html`
+      <section aria-labelledby="enrollments-heading">
+        <h2 id="enrollments-heading">Enrollments</h2>
+        ${dataTable({
+          id: "client-enrollments",
+          caption:
+            "Studies and rollouts as the client's enrollment events tell them, active first (prefs: the published recipe's values for that branch)",
+          columns: ["Kind", "Slug", "Branch", "State", "Prefs or add-on", "Events, oldest first"],
+          rows: clientEnrollments(enrollmentEvents).map((enrollment) => enrollmentRow(enrollment, published)),
+          empty: "No enrollment event received yet.",
+        })}
+      </section>
+      <section aria-labelledby="runs-heading">
+        <h2 id="runs-heading">Latest runs</h2>
+        ${runs.length === 0 ? html`<p>No run reported yet.</p>` : runs.map((run, index) => runTable(run, index, recipes))}
+      </section>`;
 }
 
 interface ReportedRun {
@@ -63,9 +64,9 @@ function runsOf(pings: ReceivedEvent[]): ReportedRun[] {
 function runTable({ result, recipes: results }: ReportedRun, index: number, recipes: Map<number, Recipe>): SafeHtml {
   const failed = results.filter((ping) => ping.value?.endsWith("_error")).length;
   const received = result ? new Date(result.receivedAt).toISOString() : "";
-  const caption = html`${index === 0 ? "Latest run" : "Earlier run"}, received ${received}: runner
-  ${result?.value ?? "?"}, ${results.length}
-  recipe${results.length === 1 ? "" : "s"}${failed > 0 ? html`, <strong class="failed">${failed} failed</strong>` : ""}`;
+  const caption = html`${index === 0 ? "Latest run" : "Earlier run"}, received ${received}: runner ${result?.value ?? "?"}, ${results.length} recipe${results.length === 1 ? "" : "s"}${
+    failed > 0 ? html`, <strong class="failed">${failed} failed</strong>` : ""
+  }`;
   return dataTable({
     id: index === 0 ? "client-latest-run" : undefined,
     caption,
@@ -75,13 +76,7 @@ function runTable({ result, recipes: results }: ReportedRun, index: number, reci
       const recipe = recipes.get(id);
       const suitability = ping.extra?.["suitability"] ?? "";
       const status = ping.value ?? "";
-      return html`<tr>
-        <td>${id} ${recipe?.name ?? "(not published now)"}</td>
-        <td><code>${recipe?.action ?? ""}</code></td>
-        <td>${suitability}</td>
-        <td>${status}</td>
-        <td>${why(suitability, status)}</td>
-      </tr>`;
+      return html`<tr><td>${id} ${recipe?.name ?? "(not published now)"}</td><td><code>${recipe?.action ?? ""}</code></td><td>${suitability}</td><td>${status}</td><td>${why(suitability, status)}</td></tr>`;
     }),
     empty: "No recipes in this run.",
   });
@@ -115,8 +110,8 @@ function enrollmentRow(enrollment: ClientEnrollment, published: Recipe[]): SafeH
               <td><code>${enrollment.slug}</code></td>
               <td>${enrollment.branch ?? ""}</td>
               <td>${enrollment.state}</td>
-              <td>${whatItSets(enrollment, published).map((line) => html`<code>${line}</code><br />`)}</td>
-              <td>${enrollment.events.map((event) => html`${event.method}${event.extra?.["reason"] ? ` (${event.extra["reason"]})` : ""}<br />`)}</td>
+              <td>${whatItSets(enrollment, published).map((line) => html`<code>${line}</code><br>`)}</td>
+              <td>${enrollment.events.map((event) => html`${event.method}${event.extra?.["reason"] ? ` (${event.extra["reason"]})` : ""}<br>`)}</td>
             </tr>`;
 }
 

@@ -34,37 +34,36 @@ export function renderClientTelemetryPage({
   health,
   activity,
 }: ClientTelemetryPageData): string {
-  const main = html` <p><a href="/">Back to the recipes</a></p>
-    <h1>Telemetry of client <code>${client.clientId}</code></h1>
-    <p>
-      Add-on ${client.addonVersion}, locale ${client.locale}, ${client.eventCount} events in all, the last received
-      ${new Date(client.lastReceivedAt).toISOString()}. Reload the page to see newer ones.
-    </p>
-    ${renderClientActivitySection(activity)} ${renderClientHealthSection(health)}
-    <section aria-labelledby="uptake-heading">
-      <h2 id="uptake-heading">Uptake</h2>
-      ${dataTable({
-        caption: "The latest uptake status of each source, most recent first",
-        columns: ["Source", "Status", "Received"],
-        rows: latestPerSource(uptake).map(uptakeRow),
-        empty: "No uptake reported yet.",
-      })}
-    </section>
-    <section aria-labelledby="events-heading">
-      <h2 id="events-heading">Events</h2>
-      <form method="get" class="toolbar" aria-label="Filter the events">
-        ${choice("method", "Method", kinds.methods, filter.method)}
-        ${choice("object", "Object", kinds.objects, filter.object)}
-        <button type="submit">Filter</button>
-        <a href="?">Show all</a>
-      </form>
-      ${dataTable({
-        caption: `Events${filter.method || filter.object ? " matching the filter" : ""}, newest first (timestamps are ms since the client's Firefox started, per session)`,
-        columns: ["Received", "Session", "Timestamp", "Category", "Method", "Object", "Value", "Extra"],
-        rows: events.map(eventRow),
-        empty: "No events match.",
-      })}
-    </section>`;
+  const main = html`
+      <p><a href="/">Back to the recipes</a></p>
+      <h1>Telemetry of client <code>${client.clientId}</code></h1>
+      <p>Add-on ${client.addonVersion}, locale ${client.locale}, ${client.eventCount} events in all, the last received ${new Date(client.lastReceivedAt).toISOString()}. Reload the page to see newer ones.</p>
+      ${renderClientActivitySection(activity)}
+      ${renderClientHealthSection(health)}
+      <section aria-labelledby="uptake-heading">
+        <h2 id="uptake-heading">Uptake</h2>
+        ${dataTable({
+          caption: "The latest uptake status of each source, most recent first",
+          columns: ["Source", "Status", "Received"],
+          rows: latestPerSource(uptake).map(uptakeRow),
+          empty: "No uptake reported yet.",
+        })}
+      </section>
+      <section aria-labelledby="events-heading">
+        <h2 id="events-heading">Events</h2>
+        <form method="get" class="toolbar" aria-label="Filter the events">
+          ${choice("method", "Method", kinds.methods, filter.method)}
+          ${choice("object", "Object", kinds.objects, filter.object)}
+          <button type="submit">Filter</button>
+          <a href="?">Show all</a>
+        </form>
+        ${dataTable({
+          caption: `Events${filter.method || filter.object ? " matching the filter" : ""}, newest first (timestamps are ms since the client's Firefox started, per session)`,
+          columns: ["Received", "Session", "Timestamp", "Category", "Method", "Object", "Value", "Extra"],
+          rows: events.map(eventRow),
+          empty: "No events match.",
+        })}
+      </section>`;
   return renderPage({ title: `Telemetry of client ${client.clientId}`, main });
 }
 
@@ -72,10 +71,10 @@ export function renderClientTelemetryPage({
 function choice(name: string, label: string, values: string[], selected: string | undefined): SafeHtml {
   const options = selected && !values.includes(selected) ? [selected, ...values] : values;
   return html`<label for="filter-${name}">${label}</label>
-    <select id="filter-${name}" name="${name}">
-      <option value="">any</option>
-      ${options.map((value) => html`<option value="${value}" ${value === selected ? html` selected` : ""}>${value}</option>`)}
-    </select>`;
+          <select id="filter-${name}" name="${name}">
+            <option value="">any</option>
+            ${options.map((value) => html`<option value="${value}"${value === selected ? html` selected` : ""}>${value}</option>`)}
+          </select>`;
 }
 
 /** The first (newest) uptake event of each source; the source is the event's `extra.source`. */
@@ -91,21 +90,21 @@ function latestPerSource(uptake: ReceivedEvent[]): ReceivedEvent[] {
 
 function uptakeRow(event: ReceivedEvent): SafeHtml {
   return html`<tr>
-    <td><code>${event.extra?.["source"] ?? event.object}</code></td>
-    <td>${event.value ?? ""}</td>
-    <td>${new Date(event.receivedAt).toISOString()}</td>
-  </tr>`;
+              <td><code>${event.extra?.["source"] ?? event.object}</code></td>
+              <td>${event.value ?? ""}</td>
+              <td>${new Date(event.receivedAt).toISOString()}</td>
+            </tr>`;
 }
 
 function eventRow(event: ReceivedEvent): SafeHtml {
   return html`<tr>
-    <td>${new Date(event.receivedAt).toISOString()}</td>
-    <td><code>${event.sessionId}</code></td>
-    <td>${event.timestamp}</td>
-    <td>${event.category}</td>
-    <td>${event.method}</td>
-    <td>${event.object}</td>
-    <td>${event.value ?? ""}</td>
-    <td><code>${event.extra ? JSON.stringify(event.extra) : ""}</code></td>
-  </tr>`;
+              <td>${new Date(event.receivedAt).toISOString()}</td>
+              <td><code>${event.sessionId}</code></td>
+              <td>${event.timestamp}</td>
+              <td>${event.category}</td>
+              <td>${event.method}</td>
+              <td>${event.object}</td>
+              <td>${event.value ?? ""}</td>
+              <td><code>${event.extra ? JSON.stringify(event.extra) : ""}</code></td>
+            </tr>`;
 }

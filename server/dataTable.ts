@@ -17,13 +17,7 @@ export function dataTable({ id, caption, columns, rows, empty }: DataTable): Saf
           <caption>${caption}</caption>
           <thead><tr>${columns.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
           <tbody>
-            ${
-              rows.length > 0
-                ? rows
-                : html`<tr>
-                    <td colspan="${columns.length}">${empty}</td>
-                  </tr>`
-            }
+            ${rows.length > 0 ? rows : html`<tr><td colspan="${columns.length}">${empty}</td></tr>`}
           </tbody>
         </table>`;
 }

@@ -62,18 +62,19 @@ const STYLES = `
 /** The HTML document around a server page's content. */
 export function renderPage({ title, main, script }: PageParts): string {
   return html`<!DOCTYPE html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title}</title>
-        <style>
-          ${new SafeHtml(STYLES)}
-        </style>
-        ${script ? html`<script src="/static/${script}" defer></script>` : ""}
-      </head>
-      <body>
-        <main>${main}</main>
-      </body>
-    </html> `.text;
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>${title}</title>
+    <style>${new SafeHtml(STYLES)}</style>
+    ${script ? html`<script src="/static/${script}" defer></script>` : ""}
+  </head>
+  <body>
+    <main>
+${main}
+    </main>
+  </body>
+</html>
+`.text;
 }
