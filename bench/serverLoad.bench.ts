@@ -126,9 +126,11 @@ async function underLoad(storage: ServerStorage): Promise<Omit<LoadFigures, "cos
     for (let publish = 1; publish <= PUBLISHES; publish++) {
       await sleep(started + (LOAD_MS * publish) / (PUBLISHES + 1) - performance.now());
       if (publish === 1) rssMidMiB = server.residentMiB();
-      await post(`${server.url}/admin/api/recipes/1/${publish % 2 === 1 ? "disable" : "enable"}`, {}, { retry: true });
+      await post(`${server.url}/admin/api/recipes/1/${publish % 2 === 1 ? "disable" : "enable"}`, undefined, {
+        retry: true,
+      });
       const publishedAt = performance.timeOrigin + performance.now();
-      const { timestamp } = (await post(`${server.url}/admin/api/publish`, {}, { retry: true })) as {
+      const { timestamp } = (await post(`${server.url}/admin/api/publish`, undefined, { retry: true })) as {
         timestamp: number;
       };
       const heard = () =>
@@ -389,15 +391,17 @@ function single(name: string, value: number, unit: FigureUnit): BenchResult {
  * POSTs JSON and returns the answer. With `retry`, a connection the server closed unanswered (the old storage,
  * blocked for longer than Node's header timeout) is tried again, as QA would press the button again.
  */
-async function post(url: string, body: unknown = {}, { retry = false } = {}): Promise<unknown> {
+/** POSTs `body` as JSON, or nothing when there is none (the server refuses a body an endpoint does not use). */
+async function post(url: string, body?: unknown, { retry = false } = {}): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     let response: Response;
     try {
-      response = await fetch(url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
+      response = await fetch(
+        url,
+        body === undefined
+          ? { method: "POST" }
+          : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
+      );
     } catch (error) {
       if (!retry || attempt >= 10) throw error;
       continue;

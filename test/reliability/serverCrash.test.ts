@@ -59,12 +59,14 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-async function postJson(url: string, body: unknown): Promise<unknown> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
+/** POSTs `body` as JSON, or nothing when there is none (the server refuses a body an endpoint does not use). */
+async function postJson(url: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(
+    url,
+    body === undefined
+      ? { method: "POST" }
+      : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
+  );
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }
@@ -84,7 +86,7 @@ it(`acknowledged batches and publishes survive SIGKILLs of the server under load
     });
   }
   const published = new Map<number, number[]>();
-  const first = (await postJson(`${url}/admin/api/publish`, {})) as { timestamp: number; published: number[] };
+  const first = (await postJson(`${url}/admin/api/publish`)) as { timestamp: number; published: number[] };
   published.set(first.timestamp, first.published);
 
   const clients = Array.from({ length: CLIENTS }, (_, index) => new SimulatedClient(url, index, String(seed)));
@@ -107,8 +109,8 @@ it(`acknowledged batches and publishes survive SIGKILLs of the server under load
   const publishing = (async () => {
     for (let round = 0; !stopping; round++) {
       try {
-        await postJson(`${url}/admin/api/recipes/1/${round % 2 === 0 ? "disable" : "enable"}`, {});
-        const reply = (await postJson(`${url}/admin/api/publish`, {})) as { timestamp: number; published: number[] };
+        await postJson(`${url}/admin/api/recipes/1/${round % 2 === 0 ? "disable" : "enable"}`);
+        const reply = (await postJson(`${url}/admin/api/publish`)) as { timestamp: number; published: number[] };
         published.set(reply.timestamp, reply.published);
       } catch {
         // The server is down: try again once it is back.

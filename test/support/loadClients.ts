@@ -16,6 +16,8 @@ const RETRY_MS = 50;
 /** What a client's run produces, in the order the add-on logs it: uptake, enrollments, unenrollments. */
 function eventAt(sequence: number, timestamp: number): EventRecord {
   const study = `study-${sequence % 7}`;
+  // One enrollment per study, as the registry requires its id on enroll and unenroll.
+  const enrollmentId = `6b0c9a3e-0000-4000-8000-${String(sequence % 7).padStart(12, "0")}`;
   switch (sequence % 4) {
     case 0:
       return [timestamp, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: "normandy/runner" }];
@@ -35,7 +37,7 @@ function eventAt(sequence: number, timestamp: number): EventRecord {
         "enroll",
         "preference_study",
         study,
-        { branch: "treatment", experimentType: "exp" },
+        { branch: "treatment", experimentType: "exp", enrollmentId },
       ];
     default:
       return [
@@ -44,7 +46,7 @@ function eventAt(sequence: number, timestamp: number): EventRecord {
         "unenroll",
         "preference_study",
         study,
-        { reason: "recipe-not-seen", didResetValue: "true" },
+        { reason: "recipe-not-seen", didResetValue: "true", enrollmentId },
       ];
   }
 }
