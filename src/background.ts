@@ -300,7 +300,7 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
     case "evaluate-filter":
       return evaluatePlaygroundFilter(request.expression, clientContext.startRun(), { prefs, regExpMatch });
     case "explain-recipe": {
-      const recipe = runner.lastVerifiedRecipe(request.recipeId);
+      const recipe = (await runner.verifiedRecipes()).find(({ id }) => id === request.recipeId);
       if (!recipe)
         return {
           ok: false,

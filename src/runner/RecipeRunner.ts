@@ -89,12 +89,6 @@ export class RecipeRunner {
 
   constructor(private readonly deps: RecipeRunnerDeps) {}
 
-  /** Recipe `id` of the last collection that verified, if any: what the QA console explains the filter of. */
-  lastVerifiedRecipe(id: number): Recipe | undefined {
-    const records = (this.lastVerified?.changeset.records ?? []) as RecipeRecord[];
-    return records.find((record) => isSignedRecipe(record) && record.recipe.id === id)?.recipe;
-  }
-
   /**
    * Runs now, or, while the server has asked clients to back off (a 429 or 503 with `Retry-After`), once
    * that time has passed: start-up, scheduled and change-notice runs all wait, sharing the one run made
@@ -150,16 +144,20 @@ export class RecipeRunner {
     const config = await this.deps.loadConfig();
     const last = this.lastVerified;
     if (!last || last.serverUrl !== config.serverUrl || !config.rootHash) return [];
-    const limits: FetchLimits = { ...DEFAULT_FETCH_LIMITS, timeoutMs: config.fetchTimeoutMs };
-    const verifier = new SignatureVerifier(
+    const verifier = this.verifierFor(config, fetchLimits(config));
+    const records = (last.changeset.records as RecipeRecord[]).filter(isSignedRecipe);
+    const verdicts = await verifier.verifyRecipes(records);
+    return records.filter((record) => verdicts.get(record) === null).map((record) => record.recipe);
+  }
+
+  /** The signature checks of one server: its x5u fetcher, the verdict cache and the memo of signed texts. */
+  private verifierFor(config: ClientConfig, limits: FetchLimits): SignatureVerifier {
+    return new SignatureVerifier(
       config,
       this.x5uFetcher(config.serverUrl, limits),
       this.deps.checkSignature,
       this.signedTexts,
     );
-    const records = (last.changeset.records as RecipeRecord[]).filter(isSignedRecipe);
-    const verdicts = await verifier.verifyRecipes(records);
-    return records.filter((record) => verdicts.get(record) === null).map((record) => record.recipe);
   }
 
   private async runOnce(trigger: string): Promise<RunReport> {
@@ -203,13 +201,8 @@ export class RecipeRunner {
       log.error(`Recipe run skipped: ${report.error}`);
       return;
     }
-    const limits: FetchLimits = { ...DEFAULT_FETCH_LIMITS, timeoutMs: config.fetchTimeoutMs };
-    const verifier = new SignatureVerifier(
-      config,
-      this.x5uFetcher(config.serverUrl, limits),
-      this.deps.checkSignature,
-      this.signedTexts,
-    );
+    const limits = fetchLimits(config);
+    const verifier = this.verifierFor(config, limits);
 
     let changeset: Changeset;
     let lastApplied: number;
@@ -401,4 +394,9 @@ function missingCapabilities(recipe: Recipe, capabilities: ReadonlySet<string>):
   return Array.isArray(recipe.capabilities)
     ? recipe.capabilities.filter((capability) => !capabilities.has(capability))
     : [];
+}
+
+/** The fetch limits of a run: the defaults, with the configured time limit. */
+function fetchLimits(config: ClientConfig): FetchLimits {
+  return { ...DEFAULT_FETCH_LIMITS, timeoutMs: config.fetchTimeoutMs };
 }
