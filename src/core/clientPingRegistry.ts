@@ -9,6 +9,7 @@
  * short number, UUID, locale tag or version: no rule admits a URL, a search, a history entry or a preference
  * value. Pure data, imported by the parent script and by `src/`, so both refuse exactly the same pings.
  */
+import { SUITABILITIES } from "./suitability.js";
 import { UPTAKE_STATUSES } from "./uptakeStatus.js";
 
 /** What a field (or `value`) may hold: one of the listed words, or text the anchored pattern matches. */
@@ -81,17 +82,6 @@ export const PERFORMANCE_EVENTS = [
   "RUN_REPORT",
 ] as const;
 export type PerformanceEvent = (typeof PERFORMANCE_EVENTS)[number];
-
-/** How the runner judged a recipe for this client (Normandy's `RECIPE_SUITABILITY_*`; `src/actions/Suitability.ts`). */
-export const RECIPE_SUITABILITIES = [
-  "signature-error",
-  "capabilities-mismatch",
-  "filter-match",
-  "filter-mismatch",
-  "filter-error",
-  "arguments-invalid",
-] as const;
-export type RecipeSuitability = (typeof RECIPE_SUITABILITIES)[number];
 
 const PERFORMANCE_EVENT_RULE: PingEventRule = { value: WHOLE_NUMBER, fields: { recipe_count: WHOLE_NUMBER } };
 
@@ -183,7 +173,7 @@ export const CLIENT_PINGS = {
       // the QA console shows stays on the client: it may quote server answers or pref values.
       RECIPE_RESULT: {
         value: { oneOf: UPTAKE_STATUSES },
-        fields: { recipe_id: WHOLE_NUMBER, suitability: { oneOf: RECIPE_SUITABILITIES } },
+        fields: { recipe_id: WHOLE_NUMBER, suitability: { oneOf: SUITABILITIES } },
       },
     },
   },

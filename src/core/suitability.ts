@@ -3,10 +3,12 @@
  * `RECIPE_SUITABILITY_*`). `signature-error` and `filter-error` are temporary: an action may keep an
  * enrollment alive through them for a grace period. The others are permanent.
  */
-export type Suitability =
-  | "signature-error"
-  | "capabilities-mismatch"
-  | "filter-match"
-  | "filter-mismatch"
-  | "filter-error"
-  | "arguments-invalid";
+export const SUITABILITIES = [
+  "signature-error",
+  "capabilities-mismatch",
+  "filter-match",
+  "filter-mismatch",
+  "filter-error",
+  "arguments-invalid",
+] as const;
+export type Suitability = (typeof SUITABILITIES)[number];

@@ -1,4 +1,4 @@
-import type { PerformanceEvent, RecipeSuitability, UptakeStatus } from "../core/index.js";
+import type { PerformanceEvent, UptakeStatus } from "../core/index.js";
 import type { ClientPing } from "../../experiment-apis/telemetry/interface.js";
 import { FilterSyntaxError } from "../core/index.js";
 import type { RunReport } from "../core/index.js";
@@ -58,15 +58,12 @@ function performancePings({ durationMs, stages, recipes }: RunReport): ClientPin
 function resultPings(runnerStatus: UptakeStatus, { recipes }: RunReport): ClientPing<"run">[] {
   return [
     { type: "run", event: "RUN_RESULT", value: runnerStatus, fields: { recipe_count: String(recipes.length) } },
-    ...recipes.map(({ id, status, suitability }): ClientPing<"run"> => {
-      // Every suitability the runner can give is one the registry lists.
-      const reported: RecipeSuitability = suitability;
-      return {
-        type: "run",
-        event: "RECIPE_RESULT",
-        value: status,
-        fields: { recipe_id: String(id), suitability: reported },
-      };
-    }),
+    // The registry lists the suitabilities from the one list the runner's type is made of.
+    ...recipes.map(({ id, status, suitability }): ClientPing<"run"> => ({
+      type: "run",
+      event: "RECIPE_RESULT",
+      value: status,
+      fields: { recipe_id: String(id), suitability },
+    })),
   ];
 }

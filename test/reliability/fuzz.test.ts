@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { UPTAKE_STATUSES } from "../../experiment-apis/telemetry/interface.js";
-import type { Suitability } from "../../src/core/suitability.js";
+import { SUITABILITIES } from "../../src/core/suitability.js";
 import { DEFAULT_FETCH_LIMITS } from "../../src/delivery/fetchText.js";
 import { inMemoryClient } from "../fakes/inMemoryClient.js";
 import { AreaTally, QUICK, reliabilitySeed } from "./support/areaFigures.js";
@@ -25,14 +25,6 @@ const HOSTILE_PER_RUN = 23;
 const CANARIES_PER_RUN = 2;
 /** No run may take longer, whatever its recipes: a hung filter or action would blow through this. */
 const RUN_TIME_LIMIT_MS = 10_000;
-const SUITABILITIES: readonly Suitability[] = [
-  "signature-error",
-  "capabilities-mismatch",
-  "filter-match",
-  "filter-mismatch",
-  "filter-error",
-  "arguments-invalid",
-];
 
 const tally = new AreaTally("fuzz");
 const seed = reliabilitySeed();
