@@ -7,7 +7,7 @@
  * `__NO_ENROLLMENT_ID__` when upload is switched on and off; new enrollments get new ids.
  */
 import { describe, expect, it } from "vitest";
-import type { RecipeFields } from "../../server/recipeStore.js";
+import { matchingRecipe as recipe } from "./support/matchingRecipe.js";
 import { documentedKeys } from "../fixtures/normandy-data-collection.js";
 import { useServerAndAddon } from "./support/serverAndAddon.js";
 import { buildTestAddon, uploadXpi } from "./support/testAddons.js";
@@ -27,13 +27,6 @@ interface LoggedNormandyEvent {
   extra: Record<string, string>;
 }
 
-const recipe = (name: string, action: RecipeFields["action"], args: Record<string, unknown>): RecipeFields => ({
-  name,
-  action,
-  arguments: args,
-  filter_expression: "true",
-  capabilities: [],
-});
 const rolloutRecipe = (slug: string, value: number) =>
   recipe(slug, "preference-rollout", { slug, preferences: [{ preferenceName: `ids.${slug}`, value }] });
 const addonStudyRecipe = (extensionApiId: number) =>

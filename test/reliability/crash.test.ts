@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { RunningRecipeServer } from "../../server/recipeServer.js";
-import type { RecipeFields } from "../../server/recipeStore.js";
+import { matchingRecipe as recipe } from "../e2e/support/matchingRecipe.js";
 import { startRecipeServer } from "../../server/recipeServer.js";
 import type { StudiesState } from "../../src/messages.js";
 import { MANUAL_TRIGGER } from "../../src/runner/RecipeRunner.js";
@@ -98,13 +98,6 @@ interface Subject {
   reached(phase: Phase, studies: StudiesState): Promise<string | null>;
 }
 
-const recipe = (name: string, action: RecipeFields["action"], args: Record<string, unknown>): RecipeFields => ({
-  name,
-  action,
-  arguments: args,
-  filter_expression: "true",
-  capabilities: [],
-});
 const prefState = (name: string) =>
   addon.firefox.evalInChrome<{ exists: boolean; user: unknown; default: unknown }>(
     `const name = args[0];

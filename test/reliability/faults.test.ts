@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { ServerFault } from "../../server/faults.js";
 import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
-import type { RecipeFields } from "../../server/recipeStore.js";
+import { matchingRecipe as recipe } from "../e2e/support/matchingRecipe.js";
 import { AddonUnderTest, prefsFor } from "../e2e/support/addonUnderTest.js";
 import { buildTestAddon, installedAddon, uploadXpi } from "../e2e/support/testAddons.js";
 import { AreaTally } from "./support/areaFigures.js";
@@ -151,13 +151,6 @@ async function publishRound(round: number): Promise<{ rolloutPref: string; study
   const studyPref = `reliability.faults.study.${round}`;
   const addonVersion = `${round + 1}.0`;
   const details = await uploadXpi(server, await buildTestAddon(workDir, ROLLED_OUT_ADDON, addonVersion));
-  const recipe = (name: string, action: RecipeFields["action"], args: Record<string, unknown>): RecipeFields => ({
-    name,
-    action,
-    arguments: args,
-    filter_expression: "true",
-    capabilities: [],
-  });
   const existing = server.store.list().find((stored) => stored.action === "addon-rollout");
   const addonRollout = recipe("faults add-on rollout", "addon-rollout", {
     slug: "faults-addon-rollout",
