@@ -147,6 +147,25 @@ const MESSAGING_PING_EVENTS = {
 
 // --- end of messaging ---
 
+// --- QA: what QA did to this client from the console's "Run here", outside the normal runs ---
+
+/**
+ * How a recipe was run here: through its filter and the usual branch choice, with its filter bypassed, or in a
+ * branch QA chose (which bypasses the filter too).
+ */
+export const RUN_HERE_MODES = ["AS_IS", "FILTER_BYPASSED", "BRANCH_CHOSEN"] as const;
+export type RunHereMode = (typeof RUN_HERE_MODES)[number];
+
+/** The study a forced enrollment concerns: its recipe, slug, branch and enrollment id (as in its enroll event). */
+const FORCED_ENROLLMENT_FIELDS: Readonly<Record<string, FieldRule>> = {
+  recipe_id: WHOLE_NUMBER,
+  experiment: SLUG,
+  branch: SLUG,
+  enrollment_id: UUID_OR_NA,
+};
+
+// --- end of QA ---
+
 export const CLIENT_PINGS = {
   health: {
     metric: "health",
@@ -180,6 +199,15 @@ export const CLIENT_PINGS = {
   messaging: {
     metric: "messaging",
     events: MESSAGING_PING_EVENTS,
+  },
+  qa: {
+    metric: "qa",
+    events: {
+      // Recorded just before the study's own enroll event, so every report of that enrollment can be marked
+      // "forced by QA" by its enrollment id; FORCED_UNDO just before the unenroll event of QA's undo.
+      FORCED_ENROLLMENT: { value: { oneOf: RUN_HERE_MODES }, fields: FORCED_ENROLLMENT_FIELDS },
+      FORCED_UNDO: { value: { oneOf: [NOT_APPLICABLE] }, fields: FORCED_ENROLLMENT_FIELDS },
+    },
   },
   undesired: {
     metric: "undesired",

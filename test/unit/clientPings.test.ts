@@ -140,7 +140,7 @@ describe("the client ping registry", () => {
       /^Refused client ping performance\/RUN_SEARCH: unknown event \(known for performance: RUN_TOTAL, /,
     );
     expect(clientPingProblem({ ...pingWith("performance", "RUN_TOTAL"), type: "history" })).toBe(
-      "Refused client ping history/RUN_TOTAL: unknown type (known: health, performance, run, messaging, undesired)",
+      "Refused client ping history/RUN_TOTAL: unknown type (known: health, performance, run, messaging, qa, undesired)",
     );
     expect(clientPingProblem({ ...pingWith("performance", "RUN_TOTAL"), url: "https://example.com" })).toBe(
       "Refused client ping performance/RUN_TOTAL: unknown properties url (a ping has type, event, value and fields)",
