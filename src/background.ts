@@ -22,13 +22,14 @@ import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState, Surv
 import { MANUAL_TRIGGER, RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
 import type { RunReport } from "./core/index.js";
 import { RunScheduler } from "./runner/RunScheduler.js";
+import { RecipeRunHere } from "./runner/RecipeRunHere.js";
 import { AddonRolloutStore } from "./stores/AddonRolloutStore.js";
 import { AddonStudyStore } from "./stores/AddonStudyStore.js";
 import { CollectionStateStore } from "./stores/CollectionStateStore.js";
 import { EventLogStore } from "./stores/EventLogStore.js";
 import { HeartbeatStore } from "./stores/HeartbeatStore.js";
 import { IntakeQueueStore } from "./stores/IntakeQueueStore.js";
-import { PreferenceExperimentStore } from "./stores/PreferenceExperimentStore.js";
+import { PreferenceExperimentStore, type ForcedEnrollment } from "./stores/PreferenceExperimentStore.js";
 import { PreferenceRolloutStore } from "./stores/PreferenceRolloutStore.js";
 import { storageAreaAdapter } from "./stores/KeyValueStorage.js";
 import { RunHistoryStore } from "./stores/RunHistoryStore.js";
@@ -205,21 +206,24 @@ const heartbeat: ShowHeartbeatActionDeps = {
   info: log.info,
 };
 
-const createActions = () =>
-  createActionTable({
-    prefs,
-    preferenceExperiments,
-    preferenceExperimentStore,
-    preferenceRollouts,
-    addonStudies,
-    addonStudyStore,
-    addonRollouts,
-    userId: () => identity.userId(),
-    // console-log writes the bare message, as Normandy's ConsoleLogAction does.
-    consoleLog: (message) => console.log(message),
-    heartbeat,
-    warn: log.warn,
-  });
+const createActions = (forced?: ForcedEnrollment) =>
+  createActionTable(
+    {
+      prefs,
+      preferenceExperiments,
+      preferenceExperimentStore,
+      preferenceRollouts,
+      addonStudies,
+      addonStudyStore,
+      addonRollouts,
+      userId: () => identity.userId(),
+      // console-log writes the bare message, as Normandy's ConsoleLogAction does.
+      consoleLog: (message) => console.log(message),
+      heartbeat,
+      warn: log.warn,
+    },
+    forced,
+  );
 
 // Filters' regExpMatch runs in a worker that is stopped when a match takes too long (a hostile pattern);
 // results are remembered, so the same match is not sent to the worker again in every recipe and every run.
@@ -233,7 +237,7 @@ const runner = new RecipeRunner({
   createFilterContext: (timer) => clientContext.startRun(timer),
   filterPrefs: prefs,
   regExpMatch,
-  createActions,
+  createActions: () => createActions(),
   baseCapabilities: baseCapabilities(),
   uptake: new Uptake(telemetry, events),
   runTelemetry: new RunTelemetry(clientPings),
@@ -241,6 +245,21 @@ const runner = new RecipeRunner({
   collectionState: new CollectionStateStore(storage),
   backoff: new ServerBackoffStore(storage),
   log,
+});
+
+const runHere = new RecipeRunHere({
+  runner,
+  createActions,
+  createFilterContext: () => clientContext.startRun(),
+  filterPrefs: prefs,
+  regExpMatch,
+  baseCapabilities: baseCapabilities(),
+  prefs,
+  experiments: preferenceExperiments,
+  store: preferenceExperimentStore,
+  pings: clientPings,
+  eventLog,
+  now: () => new Date(),
 });
 
 const notices = new ChangeNoticeListener(() => void run("notice"));
@@ -335,6 +354,13 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
       await showSurveyNow(recipe, heartbeat);
       return null;
     }
+    case "run-here-candidates":
+      return runHere.candidates();
+    case "run-here":
+      await studiesReady;
+      return runHere.run(request.request);
+    case "undo-run-here":
+      return runHere.undo(request.slug);
   }
 }
 

@@ -11,6 +11,7 @@ import type { LoggedEvent } from "./stores/EventLogStore.js";
 import type { QuarantineNote } from "./stores/StoreQuarantine.js";
 import type { SurveyRecord } from "./stores/HeartbeatStore.js";
 import type { ClientStatus, RunReport } from "./core/index.js";
+import type { RunHereCandidates, RunHereRequest, RunHereResult, UndoResult } from "./runner/RecipeRunHere.js";
 
 /** Messages the extension pages send to the background page, and what each answers. */
 export type BackgroundRequest =
@@ -32,7 +33,13 @@ export type BackgroundRequest =
   /** The QA console's heartbeat section: the published surveys and what this client did with each. */
   | { type: "get-surveys" }
   /** QA's "Show now": shows a published, verified survey at once, whatever its filter, throttle and repeatOption. */
-  | { type: "show-survey"; recipeId: number };
+  | { type: "show-survey"; recipeId: number }
+  /** The recipes QA may run here: the last verified collection's and the server's verified previews. */
+  | { type: "run-here-candidates" }
+  /** QA's "Run here": one verified recipe through its real action on this client (see RecipeRunHere). */
+  | { type: "run-here"; request: RunHereRequest }
+  /** Undoes a forced enrollment: unenrolls with reason `qa-undo` and forgets it. */
+  | { type: "undo-run-here"; slug: string };
 
 /** A `show-heartbeat` recipe of the last verified collection. */
 export interface PublishedSurvey {
@@ -100,4 +107,7 @@ export interface BackgroundResponses {
   "remove-addon-study": null;
   "get-surveys": SurveysState;
   "show-survey": null;
+  "run-here-candidates": RunHereCandidates;
+  "run-here": RunHereResult;
+  "undo-run-here": UndoResult;
 }

@@ -1,6 +1,10 @@
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import { ACTION_SCHEMAS, ratioSample, type JsonSchema, type Recipe } from "../core/index.js";
-import type { PreferenceExperiment, PreferenceExperimentStore } from "../stores/PreferenceExperimentStore.js";
+import type {
+  ForcedEnrollment,
+  PreferenceExperiment,
+  PreferenceExperimentStore,
+} from "../stores/PreferenceExperimentStore.js";
 import type { BranchPreference, PreferenceExperiments } from "../studies/PreferenceExperiments.js";
 import { temporaryErrorStep } from "../studies/temporaryErrors.js";
 import type { FinalizeOptions } from "./BaseAction.js";
@@ -28,6 +32,11 @@ export interface PreferenceExperimentActionDeps {
   userId(): Promise<string>;
   warn(message: string): void;
   now?(): Date;
+  /**
+   * Set only for QA's "Run here": the one recipe handed to the action is enrolled as forced. Without it (every
+   * normal run) a forced enrollment is left alone until QA undoes it.
+   */
+  forced?: ForcedEnrollment;
 }
 
 /**
@@ -55,8 +64,10 @@ export class PreferenceExperimentAction extends BaseStudyAction {
     const slug =
       typeof recipe.arguments.slug === "string" && recipe.arguments.slug !== "" ? recipe.arguments.slug : null;
     if (slug !== null) this.seenSlugs.add(slug);
-    if (suitability === "filter-match") return this.run(recipe);
     const experiment = slug === null ? undefined : await this.deps.store.get(slug);
+    // QA forced it here: its filter, branch and recipe are QA's choice until QA's undo.
+    if (experiment?.forced && !experiment.expired) return;
+    if (suitability === "filter-match") return this.run(recipe, experiment);
     if (!experiment || experiment.expired) return;
     switch (suitability) {
       case "signature-error":
@@ -72,9 +83,9 @@ export class PreferenceExperimentAction extends BaseStudyAction {
   }
 
   /** A matching recipe: enroll when never enrolled, keep an active experiment seen; an expired one stays over. */
-  protected async run(recipe: Recipe): Promise<void> {
+  protected async run(recipe: Recipe, stored?: PreferenceExperiment): Promise<void> {
     const args = this.experimentArguments(recipe.arguments);
-    const experiment = await this.deps.store.get(args.slug);
+    const experiment = stored ?? (await this.deps.store.get(args.slug));
     if (!experiment) {
       await this.enroll(args);
     } else if (!experiment.expired) {
@@ -93,7 +104,7 @@ export class PreferenceExperimentAction extends BaseStudyAction {
   protected override async finalizeRun({ noRecipes }: FinalizeOptions): Promise<void> {
     if (noRecipes && this.seenSlugs.size > 0) throw new Error("noRecipes is true, but some recipes were seen");
     for (const experiment of await this.deps.store.getAllActive()) {
-      if (experiment.actionName !== this.name) continue;
+      if (experiment.actionName !== this.name || experiment.forced) continue;
       if (noRecipes) {
         await this.considerTemporaryError(experiment, "no-recipes");
       } else if (!this.seenSlugs.has(experiment.slug)) {
@@ -131,6 +142,7 @@ export class PreferenceExperimentAction extends BaseStudyAction {
       experimentType: args.isHighPopulation ? "exp-highpop" : "exp",
       userFacingName: args.userFacingName,
       userFacingDescription: args.userFacingDescription,
+      ...(this.deps.forced ? { forced: this.deps.forced } : {}),
     });
   }
 

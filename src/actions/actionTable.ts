@@ -2,7 +2,7 @@ import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import type { AddonRollouts } from "../rollouts/AddonRollouts.js";
 import type { PreferenceRollouts } from "../rollouts/PreferenceRollouts.js";
 import type { AddonStudyStore } from "../stores/AddonStudyStore.js";
-import type { PreferenceExperimentStore } from "../stores/PreferenceExperimentStore.js";
+import type { ForcedEnrollment, PreferenceExperimentStore } from "../stores/PreferenceExperimentStore.js";
 import type { AddonStudies } from "../studies/AddonStudies.js";
 import type { PreferenceExperiments } from "../studies/PreferenceExperiments.js";
 import { ActionsManager } from "./ActionsManager.js";
@@ -35,8 +35,11 @@ export interface ActionTableDeps {
   warn(message: string): void;
 }
 
-/** Every action this client runs, by the name recipes give, freshly made for one run. */
-export function createActionTable(deps: ActionTableDeps): ActionsManager {
+/**
+ * Every action this client runs, by the name recipes give, freshly made for one run; with `forced`, for QA's
+ * "Run here" of one recipe, whose enrollment is then marked as forced.
+ */
+export function createActionTable(deps: ActionTableDeps, forced?: ForcedEnrollment): ActionsManager {
   const { prefs, userId, warn } = deps;
   const preferenceStudyDeps: PreferenceExperimentActionDeps = {
     prefs,
@@ -44,6 +47,7 @@ export function createActionTable(deps: ActionTableDeps): ActionsManager {
     store: deps.preferenceExperimentStore,
     userId,
     warn,
+    ...(forced ? { forced } : {}),
   };
   const singlePreferenceExperiment = new SinglePreferenceExperimentAction(preferenceStudyDeps);
   return new ActionsManager(

@@ -4,7 +4,21 @@ import { DeliveryError } from "./DeliveryError.js";
 import { fetchJsonWithText, type FetchLimits, DEFAULT_FETCH_LIMITS } from "./fetchText.js";
 
 /** The collection Normandy reads since Firefox 70 (recipes with capabilities). */
-export const RECIPE_COLLECTION = { bucket: "main", collection: "normandy-recipes-capabilities" } as const;
+export const RECIPE_COLLECTION: RemoteSettingsCollection = { bucket: "main", collection: "normandy-recipes-capabilities" };
+/**
+ * Where a server puts drafts it signed on QA's request (Remote Settings keeps a collection's preview in the
+ * `main-preview` bucket): signed like published recipes, under the same root, but never read by a run. Only the
+ * QA console's "Run here" reads it, one recipe at a time.
+ */
+export const PREVIEW_COLLECTION: RemoteSettingsCollection = {
+  bucket: "main-preview",
+  collection: "normandy-recipes-capabilities",
+};
+
+export interface RemoteSettingsCollection {
+  bucket: string;
+  collection: string;
+}
 
 /** A collection changeset: every live record, the collection timestamp, and the collection signature. */
 export interface Changeset {
@@ -24,12 +38,13 @@ export class RemoteSettingsClient {
   constructor(
     private readonly serverUrl: string,
     private readonly limits: FetchLimits = DEFAULT_FETCH_LIMITS,
+    private readonly collection: RemoteSettingsCollection = RECIPE_COLLECTION,
   ) {}
 
   /** The changeset's URL; with `since`, the URL asking only for the records changed since that timestamp. */
   changesetUrl(expected: number, since?: number): string {
     const base = this.serverUrl.replace(/\/+$/, "");
-    const { bucket, collection } = RECIPE_COLLECTION;
+    const { bucket, collection } = this.collection;
     const url = `${base}/buckets/${bucket}/collections/${collection}/changeset?_expected=${expected}`;
     return since === undefined ? url : `${url}&_since=${since}`;
   }

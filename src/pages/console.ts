@@ -1,6 +1,6 @@
 /**
- * The QA console: "Run now" with progress, the recent runs (each recipe's suitability, uptake and why), a
- * filter playground, the client context, the heartbeat surveys (state, "Show now"), the event log with
+ * The QA console: "Run now" with progress, the recent runs (each recipe's suitability, uptake and why), "Run
+ * here" (one verified recipe on this client, undoable), a filter playground, the client context, the heartbeat surveys (state, "Show now"), the event log with
  * export, and the configuration with a connection check. Runs and events follow changes live.
  */
 import { askBackground } from "./askBackground.js";
@@ -11,6 +11,7 @@ import { evaluateExample, evaluatePlayground } from "./consolePlayground.js";
 import { renderQuarantine } from "./consoleQuarantine.js";
 import { recipeCount, renderRuns } from "./consoleRuns.js";
 import { runFailed } from "./runFailures.js";
+import { followRunHere } from "./consoleRunHere.js";
 import { refreshSurveys } from "./consoleSurveys.js";
 import { byId, errorText, say } from "./dom.js";
 import { followChanges } from "./followChanges.js";
@@ -50,6 +51,7 @@ async function runNow(): Promise<void> {
 byId("run-now").addEventListener("click", () => void runNow());
 byId("export-events").addEventListener("click", () => void exportEventLog());
 followEventFilters();
+followRunHere();
 byId("refresh-context").addEventListener("click", () => void refreshContext());
 byId("check-connection").addEventListener("click", () => void checkConnection());
 byId("evaluate-filter").addEventListener("click", () => void evaluatePlayground());

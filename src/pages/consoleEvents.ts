@@ -2,7 +2,7 @@
 import type { BackgroundState } from "../messages.js";
 import { askBackground } from "./askBackground.js";
 import { byId, cell, element } from "./dom.js";
-import { columnValues, filterEvents, type EventLogCriteria } from "./eventLogFilter.js";
+import { columnValues, filterEvents, forcedEnrollmentIds, type EventLogCriteria } from "./eventLogFilter.js";
 
 const COLUMN_FILTERS = [
   ["events-category", 1],
@@ -54,10 +54,13 @@ export function renderEvents(state: BackgroundState): void {
     });
     note.append(show);
   }
+  const forced = forcedEnrollmentIds(state.events);
   for (const [timestamp, category, method, object, value, extra] of [...shown].reverse()) {
     const row = rows.insertRow();
     for (const text of [String(timestamp), category, method, object, value ?? "", extra ? JSON.stringify(extra) : ""])
       cell(row, text);
+    const enrollmentId = extra?.["enrollmentId"];
+    if (enrollmentId && forced.has(enrollmentId)) row.cells[2]!.append(" ", element("span", "forced", "forced by QA"));
   }
   const hidden = state.events.length - shown.length;
   byId("events-summary").textContent =

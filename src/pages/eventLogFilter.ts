@@ -46,3 +46,16 @@ export function filterEvents(
 export function columnValues(events: readonly LoggedEvent[], column: 1 | 2 | 3): string[] {
   return [...new Set(events.map((event) => event[column]))].sort();
 }
+
+/**
+ * The enrollment ids of the studies QA forced here ("Run here": a `qa` FORCED_ENROLLMENT ping names each), so that
+ * every event of those enrollments can be marked "forced by QA".
+ */
+export function forcedEnrollmentIds(events: readonly LoggedEvent[]): Set<string> {
+  const ids = new Set<string>();
+  for (const [, category, , object, , extra] of events) {
+    const id = extra?.["enrollment_id"];
+    if (category === "recipe_client.qa" && object === "FORCED_ENROLLMENT" && id) ids.add(id);
+  }
+  return ids;
+}

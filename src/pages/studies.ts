@@ -11,6 +11,7 @@ import type { AddonStudy } from "../stores/AddonStudyStore.js";
 import type { PreferenceExperiment } from "../stores/PreferenceExperimentStore.js";
 import type { PreferenceRollout } from "../stores/PreferenceRolloutStore.js";
 import { askBackground } from "./askBackground.js";
+import { RUN_HERE_MODE_WORDS } from "./runHereModes.js";
 import { endingKey } from "../studies/studyEndings.js";
 import { byId, element, errorText, formatTime, say } from "./dom.js";
 import { followChanges } from "./followChanges.js";
@@ -28,6 +29,10 @@ interface StudyView {
   sortTime: number;
   /** What "Remove" asks the background page; absent where there is no Remove. */
   remove?: BackgroundRequest;
+  /** The button's word when it is not "Remove" (QA's undo of a forced study). */
+  removeLabel?: string;
+  /** Set on a study QA forced here: how and when, in words. */
+  forced?: string;
   /** A preference study's prefs: the value it sets, the value now and before, and whether the user changed it. */
   prefs?: PrefRow[];
   /** Why and when a completed study ended, as far as is known. */
@@ -72,8 +77,16 @@ function preferenceStudyView(experiment: PreferenceExperiment, state: StudiesSta
     };
   });
   const reason = state.endings[endingKey("preference_study", experiment.slug)];
+  const forced = experiment.forced && !experiment.expired ? experiment.forced : undefined;
   return {
     prefs,
+    ...(forced
+      ? {
+          forced: `Forced by QA ${RUN_HERE_MODE_WORDS[forced.mode]} on ${formatTime(forced.at)} (recipe ${forced.recipeId}): normal runs leave it alone until it is undone.`,
+          remove: { type: "undo-run-here", slug: experiment.slug } as const,
+          removeLabel: "Undo",
+        }
+      : {}),
     ...(experiment.expired
       ? { ending: `Ended (${reason ?? "reason no longer in the event log"}); last seen ${formatTime(lastSeen)}.` }
       : {}),
@@ -89,7 +102,9 @@ function preferenceStudyView(experiment: PreferenceExperiment, state: StudiesSta
     active: !experiment.expired,
     status: experiment.expired ? "Complete" : "Active",
     sortTime: lastSeen,
-    ...(experiment.expired ? {} : { remove: { type: "remove-preference-study", slug: experiment.slug } as const }),
+    ...(experiment.expired || forced
+      ? {}
+      : { remove: { type: "remove-preference-study", slug: experiment.slug } as const }),
   };
 }
 
@@ -159,6 +174,7 @@ function studyItem(view: StudyView): HTMLLIElement {
   header.append(element("span", "study-name", view.name), element("span", "study-status", view.status));
   const details = element("div", "study-details");
   details.append(header, element("div", "study-description", view.description));
+  if (view.forced) details.append(element("div", "study-forced", view.forced));
   if (view.ending) details.append(element("div", "study-ending", view.ending));
   if (view.prefs) details.append(prefTable(view.prefs));
   details.append(element("div", "study-meta", view.details.join(" · ")));
@@ -166,9 +182,10 @@ function studyItem(view: StudyView): HTMLLIElement {
 
   const remove = view.remove;
   if (remove) {
-    const button = element("button", "", "Remove");
+    const label = view.removeLabel ?? "Remove";
+    const button = element("button", "", label);
     button.type = "button";
-    button.setAttribute("aria-label", `Remove ${view.name}`);
+    button.setAttribute("aria-label", `${label} ${view.name}`);
     button.addEventListener("click", () => void removeStudy(button, view.name, remove));
     item.append(button);
   }

@@ -14,7 +14,12 @@ import {
 } from "../core/index.js";
 import { DeliveryError } from "../delivery/DeliveryError.js";
 import { DEFAULT_FETCH_LIMITS, type FetchLimits } from "../delivery/fetchText.js";
-import { RemoteSettingsClient, isSignatureRef, type Changeset } from "../delivery/RemoteSettingsClient.js";
+import {
+  PREVIEW_COLLECTION,
+  RemoteSettingsClient,
+  isSignatureRef,
+  type Changeset,
+} from "../delivery/RemoteSettingsClient.js";
 import {
   SignatureFailure,
   SignatureVerifier,
@@ -26,6 +31,7 @@ import { X5uFetcher } from "../delivery/X5uFetcher.js";
 import type { CollectionStateStore } from "../stores/CollectionStateStore.js";
 import type { RunHistoryStore } from "../stores/RunHistoryStore.js";
 import type { ServerBackoffStore } from "../stores/ServerBackoffStore.js";
+import { WriteQueue } from "../stores/WriteQueue.js";
 import type { RunTelemetry } from "../telemetry/RunTelemetry.js";
 import type { Uptake } from "../telemetry/Uptake.js";
 import type { ContextTimer, RunFilterContext } from "../context/filterContext.js";
@@ -64,6 +70,12 @@ export interface RecipeRunnerDeps {
   log: Logger;
 }
 
+/** The recipes of a server's preview collection, each verified or refused with the reason. */
+export interface PreviewRecipes {
+  verified: Recipe[];
+  refused: { id: number; name: string; reason: string }[];
+}
+
 /** The trigger of "Run now" in the QA console: the one kind of run a server backoff does not hold back. */
 export const MANUAL_TRIGGER = "manual";
 
@@ -86,6 +98,8 @@ export class RecipeRunner {
    * from the verdict cache).
    */
   private lastVerified: { serverUrl: string; changeset: Changeset } | null = null;
+  /** Runs, and QA's work outside runs (see `exclusively`), one at a time. */
+  private readonly turns = new WriteQueue();
 
   constructor(private readonly deps: RecipeRunnerDeps) {}
 
@@ -110,7 +124,7 @@ export class RecipeRunner {
 
   private start(trigger: string): Promise<RunReport> {
     if (!this.current) {
-      this.current = this.runOnce(trigger).finally(() => {
+      this.current = this.turns.run(() => this.runOnce(trigger)).finally(() => {
         this.current = null;
       });
       return this.current;
@@ -148,6 +162,43 @@ export class RecipeRunner {
     const records = (last.changeset.records as RecipeRecord[]).filter(isSignedRecipe);
     const verdicts = await verifier.verifyRecipes(records);
     return records.filter((record) => verdicts.get(record) === null).map((record) => record.recipe);
+  }
+
+  /**
+   * Runs `work` between runs, never during one: it waits for the run in progress, and a run triggered
+   * meanwhile waits for it. For QA's "Run here", which acts through the same actions and stores as a run.
+   */
+  exclusively<T>(work: () => Promise<T>): Promise<T> {
+    return this.turns.run(work);
+  }
+
+  /**
+   * The drafts the server signed into its preview collection, verified exactly like a run's recipes: the
+   * collection signature first (a failure throws SignatureFailure, and no recipe of it is trusted), then each
+   * recipe's own signature (a failure refuses that recipe, with the reason). Never applied by a run.
+   */
+  async verifiedPreviewRecipes(): Promise<PreviewRecipes> {
+    const config = await this.deps.loadConfig();
+    if (!config.rootHash) throw new SignatureFailure("no trusted root configured: nothing can be verified");
+    const limits = fetchLimits(config);
+    const verifier = this.verifierFor(config, limits);
+    const changeset = await new RemoteSettingsClient(config.serverUrl, limits, PREVIEW_COLLECTION).fetchChangeset(0);
+    await verifier.verifyCollection(changeset);
+    const records = changeset.records as RecipeRecord[];
+    const signed = records.filter(isSignedRecipe);
+    const verdicts = await verifier.verifyRecipes(signed);
+    const preview: PreviewRecipes = { verified: [], refused: [] };
+    for (const record of records) {
+      const verdict = isSignedRecipe(record) ? verdicts.get(record) : new SignatureFailure("no signed recipe");
+      if (verdict === null) preview.verified.push(record.recipe);
+      else
+        preview.refused.push({
+          id: Number(record.id),
+          name: typeof record.recipe?.name === "string" ? record.recipe.name : "",
+          reason: verdict?.message ?? "signature not verified",
+        });
+    }
+    return preview;
   }
 
   /** The signature checks of one server: its x5u fetcher, the verdict cache and the memo of signed texts. */
@@ -390,7 +441,7 @@ function attributesToPrefetch(
 }
 
 /** The capabilities `recipe` requires that this client lacks (a recipe without a list requires none). */
-function missingCapabilities(recipe: Recipe, capabilities: ReadonlySet<string>): string[] {
+export function missingCapabilities(recipe: Recipe, capabilities: ReadonlySet<string>): string[] {
   return Array.isArray(recipe.capabilities)
     ? recipe.capabilities.filter((capability) => !capabilities.has(capability))
     : [];

@@ -1,4 +1,5 @@
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
+import type { RunHereMode } from "../core/index.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { SlugRecordStore } from "./SlugRecordStore.js";
 import { isPlainObject } from "./StoredRecords.js";
@@ -22,6 +23,17 @@ export interface ExperimentPreference {
   overridden: boolean;
 }
 
+/**
+ * An enrollment QA made from the console's "Run here", outside the normal runs: normal runs leave it alone (no
+ * unenrollment because its filter says no or its recipe is unseen), and QA's undo ends it and forgets it.
+ */
+export interface ForcedEnrollment {
+  mode: RunHereMode;
+  recipeId: number;
+  /** ISO date of the forced run. */
+  at: string;
+}
+
 /** A preference experiment, active or expired (Normandy's Experiment record, reference §7). */
 export interface PreferenceExperiment {
   slug: string;
@@ -42,6 +54,8 @@ export interface PreferenceExperiment {
   temporaryErrorDeadline: string | null;
   /** A UUID sent with the experiment's telemetry; the marker once telemetry upload was turned off. */
   enrollmentId: string;
+  /** Set when QA forced this enrollment (not a field of Normandy's record). */
+  forced?: ForcedEnrollment;
 }
 
 /**

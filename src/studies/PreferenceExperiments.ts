@@ -1,6 +1,7 @@
 import type { PrefsApi, PrefValue } from "../../experiment-apis/prefs/interface.js";
 import type { ExperimentAnnotationType } from "../../experiment-apis/telemetry/interface.js";
 import type {
+  ForcedEnrollment,
   PreferenceExperiment,
   PreferenceExperimentStore,
   PreferenceType,
@@ -25,6 +26,9 @@ const MAX_EXPERIMENT_TYPE_LENGTH = 20 - ANNOTATION_PREFIX.length;
 const PREF_BRANCH_EXTRA_LENGTH = 80;
 const PREFERENCE_TYPES: readonly string[] = ["string", "integer", "boolean"] satisfies PreferenceType[];
 
+/** The unenroll reason of QA's undo of a forced enrollment (not one of Normandy's: only QA ends a study so). */
+export const QA_UNDO_REASON = "qa-undo";
+
 /** One pref of a branch, as a recipe gives it (still to be checked: recipes are not trusted on types). */
 export interface BranchPreference {
   preferenceType: string;
@@ -42,6 +46,8 @@ export interface StartOptions {
   experimentType?: string;
   userFacingName: string | null;
   userFacingDescription: string | null;
+  /** QA forced this enrollment from the console's "Run here". */
+  forced?: ForcedEnrollment;
 }
 
 export interface StopOptions {
@@ -136,6 +142,22 @@ export class PreferenceExperiments {
     return this.exclusive(() => this.unenroll(slug, options));
   }
 
+  /**
+   * QA's undo of a forced enrollment ("Run here"): unenrolls with reason `qa-undo` (prefs put back, the
+   * unenroll event recorded), then forgets the record, so the slug is not spent: QA can run it here again, in
+   * another branch, and a normal run may enroll this client as if QA had never touched it. Refuses a study
+   * that was not forced or has ended.
+   */
+  undoForced(slug: string): Promise<void> {
+    return this.exclusive(async () => {
+      const experiment = await this.deps.store.get(slug);
+      if (!experiment?.forced || experiment.expired)
+        throw new Error(`"${slug}" is not an active enrollment forced by QA: there is nothing to undo`);
+      await this.unenroll(slug, { reason: QA_UNDO_REASON });
+      await this.deps.store.remove(slug);
+    });
+  }
+
   /** Unenrolls every active experiment, whichever action owns it (the studies opt-out: "general-opt-out"). */
   stopAll(reason: string): Promise<void> {
     return this.exclusive(async () => {
@@ -190,6 +212,7 @@ export class PreferenceExperiments {
       userFacingDescription: options.userFacingDescription,
       temporaryErrorDeadline: null,
       enrollmentId: this.deps.newEnrollmentId?.() ?? crypto.randomUUID(),
+      ...(options.forced ? { forced: options.forced } : {}),
     };
     for (const [name, { preferenceType, preferenceBranchType = "default", preferenceValue }] of Object.entries(
       options.preferences,

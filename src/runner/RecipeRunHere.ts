@@ -1,0 +1,361 @@
+import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
+import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
+import type { ActionsManager } from "../actions/ActionsManager.js";
+import {
+  errorMessage,
+  evaluateFilter,
+  type FilterPrefsReader,
+  type Recipe,
+  type RegExpMatcher,
+  RUN_HERE_MODES,
+  type RunHereMode,
+  type Suitability,
+} from "../core/index.js";
+import type { RunFilterContext } from "../context/filterContext.js";
+import type { EventLogContents, LoggedEvent } from "../stores/EventLogStore.js";
+import type { ForcedEnrollment, PreferenceExperimentStore } from "../stores/PreferenceExperimentStore.js";
+import type { PreferenceExperiments } from "../studies/PreferenceExperiments.js";
+import type { ClientPingRecorder } from "../telemetry/ClientPingRecorder.js";
+import { missingCapabilities, type PreviewRecipes } from "./RecipeRunner.js";
+
+/** Where the recipe comes from: the last verified collection, or the server's signed preview collection. */
+export type RunHereSource = "published" | "preview";
+
+/** A type, not an interface: the pages send it as a JSON message. */
+export type RunHereRequest = {
+  source: RunHereSource;
+  recipeId: number;
+  mode: RunHereMode;
+  /** The branch slug QA chose: required for BRANCH_CHOSEN, refused otherwise. */
+  branch?: string;
+};
+
+/** A pref a recipe may set, with its value (the effective one, as Firefox reads it) before and after. */
+export interface PrefChange {
+  name: string;
+  before: PrefValue | null;
+  after: PrefValue | null;
+}
+
+export interface RunHereResult {
+  recipe: { id: number; name: string; action: string; revision: string };
+  source: RunHereSource;
+  mode: RunHereMode;
+  suitability: Suitability;
+  status: UptakeStatus;
+  /** Why the recipe did not act, or what went wrong. */
+  detail?: string;
+  /** The study this run enrolled (forced), if it enrolled one. */
+  study: { slug: string; branch: string; enrollmentId: string } | null;
+  /** Every pref any branch of the recipe names, before and after. */
+  prefs: PrefChange[];
+  /** The events recorded while the recipe ran here, oldest first. */
+  events: LoggedEvent[];
+}
+
+export interface UndoResult {
+  slug: string;
+  /** Every pref of the study, before and after the undo. */
+  prefs: PrefChange[];
+  events: LoggedEvent[];
+}
+
+/** One recipe QA may run here: what the console offers for it. */
+export interface RunHereCandidate {
+  source: RunHereSource;
+  id: number;
+  name: string;
+  action: string;
+  revision: string;
+  /** The branches QA may choose (empty for an action without branches). */
+  branches: string[];
+  /** Why it cannot run here, or null. */
+  unsupported: string | null;
+}
+
+export interface RunHereCandidates {
+  candidates: RunHereCandidate[];
+  /** Previews that failed verification, with why; or why the preview collection could not be read at all. */
+  refusedPreviews: PreviewRecipes["refused"];
+  previewError: string | null;
+}
+
+export interface RecipeRunHereDeps {
+  runner: {
+    exclusively<T>(work: () => Promise<T>): Promise<T>;
+    verifiedRecipes(): Promise<Recipe[]>;
+    verifiedPreviewRecipes(): Promise<PreviewRecipes>;
+  };
+  /** The actions of one run, whose enrollments are marked `forced`. */
+  createActions(forced: ForcedEnrollment): ActionsManager;
+  createFilterContext(): RunFilterContext;
+  filterPrefs: FilterPrefsReader;
+  regExpMatch: RegExpMatcher;
+  baseCapabilities: readonly string[];
+  prefs: { getPref(name: string, branch: "user"): Promise<PrefValue | null> };
+  experiments: Pick<PreferenceExperiments, "undoForced">;
+  store: Pick<PreferenceExperimentStore, "get">;
+  pings: Pick<ClientPingRecorder, "record">;
+  eventLog: { read(): Promise<EventLogContents> };
+  now(): Date;
+}
+
+/** The preference-study actions (one class serves the legacy single-preference names): they can run here. */
+const STUDY_ACTIONS: readonly string[] = [
+  "multi-preference-experiment",
+  "single-preference-experiment",
+  "preference-experiment",
+];
+/** Actions without lasting state, which run here as they would in a run. */
+const STATELESS_ACTIONS: readonly string[] = ["console-log"];
+
+/**
+ * QA's "Run here": one verified recipe (published, or a draft the server signed into its preview collection) run
+ * through its real action on this client only, as is, with its filter bypassed, or in a branch QA chose; then
+ * what changed. Only a recipe whose collection and own signature verified is ever run: the branch choice runs a
+ * local copy of that verified recipe with the other branches left out, which changes which branch the action
+ * picks and nothing else. The action is not finalized (that would end every study whose recipe this one-recipe
+ * "run" did not include), and the enrollment is marked forced, so normal runs leave it alone until QA's undo.
+ * It never overlaps a run.
+ */
+export class RecipeRunHere {
+  constructor(private readonly deps: RecipeRunHereDeps) {}
+
+  /** The recipes QA may run here, published and previewed, each with its branches or why it cannot run. */
+  async candidates(): Promise<RunHereCandidates> {
+    const published = (await this.deps.runner.verifiedRecipes()).map((recipe) => candidate("published", recipe));
+    let preview: PreviewRecipes = { verified: [], refused: [] };
+    let previewError: string | null = null;
+    try {
+      preview = await this.deps.runner.verifiedPreviewRecipes();
+    } catch (error) {
+      previewError = errorMessage(error);
+    }
+    return {
+      candidates: [...published, ...preview.verified.map((recipe) => candidate("preview", recipe))],
+      refusedPreviews: preview.refused,
+      previewError,
+    };
+  }
+
+  run(request: RunHereRequest): Promise<RunHereResult> {
+    return this.deps.runner.exclusively(() => this.runOnce(request));
+  }
+
+  /** Ends a forced enrollment (reason `qa-undo`, prefs put back) and forgets it; see PreferenceExperiments.undoForced. */
+  undo(slug: string): Promise<UndoResult> {
+    return this.deps.runner.exclusively(async () => {
+      const experiment = await this.deps.store.get(slug);
+      if (!experiment?.forced || experiment.expired)
+        throw new Error(`"${slug}" is not an active enrollment forced by QA: there is nothing to undo`);
+      const names = Object.keys(experiment.preferences);
+      const before = await this.prefValues(names);
+      const mark = await this.eventCount();
+      await this.deps.pings.record({
+        type: "qa",
+        event: "FORCED_UNDO",
+        value: "n/a",
+        fields: forcedFields(experiment.forced.recipeId, slug, experiment.branch, experiment.enrollmentId),
+      });
+      await this.deps.experiments.undoForced(slug);
+      return {
+        slug,
+        prefs: changes(names, before, await this.prefValues(names)),
+        events: await this.eventsSince(mark),
+      };
+    });
+  }
+
+  private async runOnce(request: RunHereRequest): Promise<RunHereResult> {
+    if (!RUN_HERE_MODES.includes(request.mode) || !["published", "preview"].includes(request.source))
+      throw new Error(`not a run-here request: mode ${String(request.mode)}, source ${String(request.source)}`);
+    const recipe = await this.findRecipe(request);
+    const unsupported = unsupportedReason(recipe);
+    if (unsupported) throw new Error(`recipe ${recipe.id} cannot run here: ${unsupported}`);
+    const slug = studySlug(recipe);
+    if (slug !== null) await this.refuseEnrolled(slug);
+    const runnable = withChosenBranch(recipe, request);
+    const prefNames = prefsOf(recipe);
+    const before = await this.prefValues(prefNames);
+    const mark = await this.eventCount();
+
+    const forced: ForcedEnrollment = { mode: request.mode, recipeId: recipe.id, at: this.deps.now().toJSON() };
+    const actions = this.deps.createActions(forced);
+    const { suitability, detail } = await this.suitabilityOf(recipe, request.mode, actions);
+    let outcome: { status: UptakeStatus; suitability: Suitability; detail?: string };
+    try {
+      outcome = await actions.processRecipe(runnable, suitability);
+    } catch (error) {
+      outcome = { status: "apply_error", suitability, detail: errorMessage(error) };
+    }
+
+    let study: RunHereResult["study"] = null;
+    const enrolled = slug === null ? undefined : await this.deps.store.get(slug);
+    if (enrolled?.forced?.at === forced.at && !enrolled.expired) {
+      study = { slug: enrolled.slug, branch: enrolled.branch, enrollmentId: enrolled.enrollmentId };
+      // Recorded right after the study's own enroll event; its enrollment id marks that event as forced.
+      await this.deps.pings.record({
+        type: "qa",
+        event: "FORCED_ENROLLMENT",
+        value: request.mode,
+        fields: forcedFields(recipe.id, enrolled.slug, enrolled.branch, enrolled.enrollmentId),
+      });
+    }
+    const why = outcome.detail ?? detail;
+    return {
+      recipe: { id: recipe.id, name: recipe.name, action: recipe.action, revision: recipe.revision_id },
+      source: request.source,
+      mode: request.mode,
+      suitability: outcome.suitability,
+      status: outcome.status,
+      ...(why ? { detail: why } : {}),
+      study,
+      prefs: changes(prefNames, before, await this.prefValues(prefNames)),
+      events: await this.eventsSince(mark),
+    };
+  }
+
+  /** The recipe, from a collection that verified and with its own signature verified: never one the page sent. */
+  private async findRecipe({ source, recipeId }: RunHereRequest): Promise<Recipe> {
+    const recipes =
+      source === "published"
+        ? await this.deps.runner.verifiedRecipes()
+        : (await this.deps.runner.verifiedPreviewRecipes()).verified;
+    const recipe = recipes.find(({ id }) => id === recipeId);
+    if (recipe) return recipe;
+    throw new Error(
+      source === "published"
+        ? `recipe ${recipeId} is not in the last collection that verified (or its own signature failed): run again first`
+        : `recipe ${recipeId} is not a verified recipe of the server's preview collection: sign a preview of it on the server (and check its signature)`,
+    );
+  }
+
+  /** A slug enrolls once: QA must end (or undo) what this client holds before running it here. */
+  private async refuseEnrolled(slug: string): Promise<void> {
+    const existing = await this.deps.store.get(slug);
+    if (!existing) return;
+    if (existing.forced && !existing.expired)
+      throw new Error(`"${slug}" is already forced here (branch ${existing.branch}): undo it first`);
+    if (!existing.expired)
+      throw new Error(
+        `this client is already enrolled in "${slug}" (branch ${existing.branch}) by a normal run: remove it on the studies page first`,
+      );
+    throw new Error(
+      `this client was enrolled in "${slug}" before and it ended; a slug enrolls a client once, so it cannot run here again`,
+    );
+  }
+
+  /**
+   * As in a run: the client must support the recipe's capabilities (an action it lacks cannot run, whatever
+   * QA asks); the filter decides only AS_IS, evaluated by the run's own evaluator.
+   */
+  private async suitabilityOf(
+    recipe: Recipe,
+    mode: RunHereMode,
+    actions: ActionsManager,
+  ): Promise<{ suitability: Suitability; detail?: string }> {
+    const missing = missingCapabilities(recipe, new Set([...this.deps.baseCapabilities, ...actions.capabilities()]));
+    if (missing.length > 0)
+      return { suitability: "capabilities-mismatch", detail: `unsupported capabilities: ${missing.join(", ")}` };
+    if (mode !== "AS_IS") return { suitability: "filter-match" };
+    try {
+      const result = await evaluateFilter(recipe.filter_expression, this.deps.createFilterContext().forRecipe(recipe), {
+        prefs: this.deps.filterPrefs,
+        regExpMatch: this.deps.regExpMatch,
+      });
+      return result
+        ? { suitability: "filter-match" }
+        : { suitability: "filter-mismatch", detail: "filter expression is false: bypass the filter to run it anyway" };
+    } catch (error) {
+      return { suitability: "filter-error", detail: `filter expression failed: ${errorMessage(error)}` };
+    }
+  }
+
+  private async prefValues(names: readonly string[]): Promise<(PrefValue | null)[]> {
+    return Promise.all(names.map((name) => this.deps.prefs.getPref(name, "user")));
+  }
+
+  private async eventCount(): Promise<number> {
+    const { events, dropped } = await this.deps.eventLog.read();
+    return dropped + events.length;
+  }
+
+  private async eventsSince(mark: number): Promise<LoggedEvent[]> {
+    const { events, dropped } = await this.deps.eventLog.read();
+    return events.slice(Math.max(0, mark - dropped));
+  }
+}
+
+function forcedFields(recipeId: number, slug: string, branch: string, enrollmentId: string): Record<string, string> {
+  return { recipe_id: String(recipeId), experiment: slug, branch, enrollment_id: enrollmentId };
+}
+
+function changes(names: readonly string[], before: (PrefValue | null)[], after: (PrefValue | null)[]): PrefChange[] {
+  return names.map((name, index) => ({ name, before: before[index] ?? null, after: after[index] ?? null }));
+}
+
+function candidate(source: RunHereSource, recipe: Recipe): RunHereCandidate {
+  return {
+    source,
+    id: recipe.id,
+    name: recipe.name,
+    action: recipe.action,
+    revision: recipe.revision_id,
+    branches: branchesOf(recipe).map(({ slug }) => slug),
+    unsupported: unsupportedReason(recipe),
+  };
+}
+
+function unsupportedReason({ action }: Recipe): string | null {
+  if (STUDY_ACTIONS.includes(action) || STATELESS_ACTIONS.includes(action)) return null;
+  if (action === "show-heartbeat") return 'a survey is shown with "Show now" under Heartbeat surveys';
+  return `"Run here" runs preference studies and console-log; ${action} is not supported yet`;
+}
+
+/** The branches a recipe's arguments list, as far as they are well-formed (the action validates the rest). */
+function branchesOf(recipe: Recipe): { slug: string; preferences: string[] }[] {
+  const branches = recipe.arguments.branches;
+  if (!STUDY_ACTIONS.includes(recipe.action) || !Array.isArray(branches)) return [];
+  const single = recipe.arguments.preferenceName;
+  return branches.flatMap((branch: unknown) => {
+    const { slug, preferences } = (branch ?? {}) as { slug?: unknown; preferences?: unknown };
+    if (typeof slug !== "string") return [];
+    // The legacy single-preference shape names its one pref once, for every branch.
+    const names =
+      typeof single === "string"
+        ? [single]
+        : typeof preferences === "object" && preferences
+          ? Object.keys(preferences)
+          : [];
+    return [{ slug, preferences: names }];
+  });
+}
+
+function prefsOf(recipe: Recipe): string[] {
+  return [...new Set(branchesOf(recipe).flatMap(({ preferences }) => preferences))];
+}
+
+function studySlug(recipe: Recipe): string | null {
+  const slug = recipe.arguments.slug;
+  return STUDY_ACTIONS.includes(recipe.action) && typeof slug === "string" && slug !== "" ? slug : null;
+}
+
+/**
+ * The recipe to hand to the action: for BRANCH_CHOSEN, the verified recipe with only the chosen branch (ratio 1),
+ * so the action's own branch choice can only pick it.
+ */
+function withChosenBranch(recipe: Recipe, { mode, branch }: RunHereRequest): Recipe {
+  if (mode !== "BRANCH_CHOSEN") {
+    if (branch !== undefined) throw new Error(`a branch is chosen only in BRANCH_CHOSEN mode, not ${mode}`);
+    return recipe;
+  }
+  const known = branchesOf(recipe).map(({ slug }) => slug);
+  if (branch === undefined || !known.includes(branch))
+    throw new Error(
+      `choose one of the branches of recipe ${recipe.id}: ${known.join(", ") || "it has none"} (given ${JSON.stringify(branch ?? null)})`,
+    );
+  const branches = (recipe.arguments.branches as Record<string, unknown>[])
+    .filter((candidate) => candidate.slug === branch)
+    .map((chosen) => ({ ...chosen, ratio: 1 }));
+  return { ...recipe, arguments: { ...recipe.arguments, branches } };
+}

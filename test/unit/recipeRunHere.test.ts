@@ -1,0 +1,241 @@
+/**
+ * QA's "Run here" (RecipeRunHere) against the real preference-study rules, in-memory prefs and storage, and a stub
+ * runner that hands out the verified recipes: modes, refusals, forced enrollments left alone by normal runs, and the
+ * undo. Real Firefox: test/e2e/runHere.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import { ActionsManager } from "../../src/actions/ActionsManager.js";
+import { PreferenceExperimentAction } from "../../src/actions/PreferenceExperimentAction.js";
+import { STUDIES_OPT_OUT_PREF } from "../../src/config/ClientConfig.js";
+import { nativeRegExpMatch, type Recipe, type Suitability } from "../../src/core/index.js";
+import { RecipeRunHere, type RunHereRequest } from "../../src/runner/RecipeRunHere.js";
+import type { PreviewRecipes } from "../../src/runner/RecipeRunner.js";
+import { EventLogStore } from "../../src/stores/EventLogStore.js";
+import { PreferenceExperimentStore, type ForcedEnrollment } from "../../src/stores/PreferenceExperimentStore.js";
+import { PreferenceExperiments, QA_UNDO_REASON } from "../../src/studies/PreferenceExperiments.js";
+import { ClientPingRecorder } from "../../src/telemetry/ClientPingRecorder.js";
+import { FakeEnrollmentTelemetry } from "../fakes/FakeEnrollmentTelemetry.js";
+import { FakePrefsApi } from "../fakes/FakePrefsApi.js";
+import { FakeTelemetryApi } from "../fakes/FakeTelemetryApi.js";
+import { MemoryStorage } from "../fakes/MemoryStorage.js";
+import { staticFilterContext } from "../fakes/staticFilterContext.js";
+
+const PREF = "test.runhere.pref";
+const OTHER_PREF = "test.runhere.other";
+
+/** A three-branch study setting `pref` (default branch) and `otherPref` (user branch). */
+function studyRecipe(id = 7, filter = "false", [pref, otherPref] = [PREF, OTHER_PREF]): Recipe {
+  const branch = (slug: string) => ({
+    slug,
+    ratio: 1,
+    preferences: {
+      [pref!]: { preferenceType: "string", preferenceBranchType: "default", preferenceValue: `${slug}-value` },
+      [otherPref!]: { preferenceType: "integer", preferenceBranchType: "user", preferenceValue: slug.length },
+    },
+  });
+  return {
+    id,
+    name: `study ${id}`,
+    revision_id: "3",
+    action: "multi-preference-experiment",
+    filter_expression: filter,
+    capabilities: ["action.multi-preference-experiment"],
+    arguments: {
+      slug: `study-${id}`,
+      userFacingName: "Run here",
+      userFacingDescription: "Tried by QA",
+      isEnrollmentPaused: false,
+      branches: [branch("control"), branch("treatment"), branch("third")],
+    },
+  };
+}
+
+function setup(published: Recipe[], preview: PreviewRecipes = { verified: [], refused: [] }) {
+  const prefs = new FakePrefsApi();
+  prefs.defaults.set(PREF, "built-in");
+  prefs.defaults.set(STUDIES_OPT_OUT_PREF, true);
+  const storage = new MemoryStorage();
+  const store = new PreferenceExperimentStore(storage);
+  const enrollmentTelemetry = new FakeEnrollmentTelemetry();
+  const experiments = new PreferenceExperiments({ prefs, store, telemetry: enrollmentTelemetry, warn: () => {} });
+  const eventLog = new EventLogStore(storage);
+  const telemetry = new FakeTelemetryApi();
+  const actionDeps = {
+    prefs,
+    experiments,
+    store,
+    userId: async () => "c0ffee00-0000-4000-8000-000000000000",
+    warn: () => {},
+  };
+  const actions = (forced?: ForcedEnrollment) =>
+    new ActionsManager(
+      new Map([
+        [
+          "multi-preference-experiment",
+          new PreferenceExperimentAction({ ...actionDeps, ...(forced ? { forced } : {}) }),
+        ],
+      ]),
+    );
+  let exclusiveCalls = 0;
+  const runHere = new RecipeRunHere({
+    runner: {
+      exclusively: (work) => {
+        exclusiveCalls++;
+        return work();
+      },
+      verifiedRecipes: async () => published,
+      verifiedPreviewRecipes: async () => preview,
+    },
+    createActions: actions,
+    createFilterContext: () => staticFilterContext({}),
+    filterPrefs: prefs,
+    regExpMatch: nativeRegExpMatch,
+    baseCapabilities: [],
+    prefs,
+    experiments,
+    store,
+    pings: new ClientPingRecorder(telemetry, eventLog),
+    eventLog,
+    now: () => new Date("2026-12-07T21:00:00.000Z"),
+  });
+  /** One normal run of the action: each recipe with its suitability, then finalize. */
+  async function normalRun(recipes: [Recipe, Suitability][]) {
+    const manager = actions();
+    for (const [recipe, suitability] of recipes) await manager.processRecipe(recipe, suitability);
+    return manager.finalize({ noRecipes: recipes.length === 0 });
+  }
+  return { prefs, store, telemetry, enrollmentTelemetry, runHere, normalRun, exclusive: () => exclusiveCalls };
+}
+
+const inBranch = (recipeId: number, branch: string): RunHereRequest => ({
+  source: "published",
+  recipeId,
+  mode: "BRANCH_CHOSEN",
+  branch,
+});
+
+describe("run here", () => {
+  it("in a chosen branch: sets that branch's prefs, marks the enrollment forced, records FORCED_ENROLLMENT with its id", async () => {
+    const recipe = studyRecipe();
+    const { prefs, store, telemetry, runHere, exclusive } = setup([recipe]);
+    for (const branch of ["treatment", "third", "control"]) {
+      const result = await runHere.run(inBranch(7, branch));
+      expect(result.status).toBe("success");
+      expect(result.study?.branch).toBe(branch);
+      expect(prefs.defaults.get(PREF)).toBe(`${branch}-value`);
+      expect(result.prefs).toEqual([
+        { name: PREF, before: "built-in", after: `${branch}-value` },
+        { name: OTHER_PREF, before: null, after: branch.length },
+      ]);
+      const stored = (await store.get("study-7"))!;
+      expect(stored.forced).toEqual({ mode: "BRANCH_CHOSEN", recipeId: 7, at: "2026-12-07T21:00:00.000Z" });
+      expect(telemetry.clientPings.at(-1)).toEqual({
+        type: "qa",
+        event: "FORCED_ENROLLMENT",
+        value: "BRANCH_CHOSEN",
+        fields: { recipe_id: "7", experiment: "study-7", branch, enrollment_id: stored.enrollmentId },
+      });
+      // The ping is in the events the result shows (the enroll event itself goes to the enrollment telemetry).
+      expect(result.events.map(([, category, , object]) => `${category}/${object}`)).toEqual([
+        "recipe_client.qa/FORCED_ENROLLMENT",
+      ]);
+
+      const undone = await runHere.undo("study-7");
+      expect(undone.prefs).toEqual([
+        { name: PREF, before: `${branch}-value`, after: "built-in" },
+        { name: OTHER_PREF, before: branch.length, after: null },
+      ]);
+      // Forgotten, so the same slug can be tried again in another branch.
+      expect(await store.get("study-7")).toBeUndefined();
+    }
+    expect(exclusive()).toBe(6);
+  });
+
+  it("as is, the filter decides; bypassed, it does not", async () => {
+    const { store, runHere } = setup([studyRecipe(7, "false"), studyRecipe(8, "true")]);
+    const mismatch = await runHere.run({ source: "published", recipeId: 7, mode: "AS_IS" });
+    expect(mismatch).toMatchObject({ suitability: "filter-mismatch", status: "backoff", study: null });
+    expect(mismatch.detail).toMatch(/filter expression is false/);
+    expect(await store.get("study-7")).toBeUndefined();
+
+    const bypassed = await runHere.run({ source: "published", recipeId: 7, mode: "FILTER_BYPASSED" });
+    expect(bypassed).toMatchObject({ suitability: "filter-match", status: "success" });
+    expect((await store.get("study-7"))!.forced?.mode).toBe("FILTER_BYPASSED");
+    await runHere.undo("study-7"); // study 8 sets the same prefs
+
+    const matching = await runHere.run({ source: "published", recipeId: 8, mode: "AS_IS" });
+    expect(matching).toMatchObject({ suitability: "filter-match", status: "success" });
+    expect((await store.get("study-8"))!.forced?.mode).toBe("AS_IS");
+  });
+
+  it("normal runs leave a forced enrollment alone: filter mismatch, recipe unseen, no recipes at all", async () => {
+    const recipe = studyRecipe();
+    const { prefs, store, enrollmentTelemetry, runHere, normalRun } = setup([recipe]);
+    await runHere.run(inBranch(7, "treatment"));
+    await normalRun([[recipe, "filter-mismatch"]]);
+    await normalRun([[studyRecipe(9, "true", ["test.other.a", "test.other.b"]), "filter-match"]]); // recipe 7 unseen
+    await normalRun([]);
+    await normalRun([[recipe, "filter-match"]]);
+    const stored = (await store.get("study-7"))!;
+    expect(stored).toMatchObject({ expired: false, branch: "treatment", temporaryErrorDeadline: null });
+    expect(prefs.defaults.get(PREF)).toBe("treatment-value");
+    expect(enrollmentTelemetry.eventsOf("unenroll").filter(({ value }) => value === "study-7")).toEqual([]);
+
+    // ... and a normal enrollment beside it still ends as usual.
+    expect((await store.get("study-9"))!.expired).toBe(true);
+  });
+
+  it("the undo unenrolls with reason qa-undo and records FORCED_UNDO just before", async () => {
+    const { telemetry, enrollmentTelemetry, runHere } = setup([studyRecipe()]);
+    await runHere.run(inBranch(7, "control"));
+    await runHere.undo("study-7");
+    expect(enrollmentTelemetry.eventsOf("unenroll")).toEqual([
+      expect.objectContaining({ value: "study-7", extra: expect.objectContaining({ reason: QA_UNDO_REASON }) }),
+    ]);
+    expect(telemetry.clientPings.at(-1)).toMatchObject({ type: "qa", event: "FORCED_UNDO", value: "n/a" });
+    await expect(runHere.undo("study-7")).rejects.toThrow(/not an active enrollment forced by QA/);
+  });
+
+  it("refuses what it must not run, and says why", async () => {
+    const consoleLog: Recipe = { ...studyRecipe(5), action: "preference-rollout", arguments: {} };
+    const { runHere, normalRun } = setup([studyRecipe(), studyRecipe(8, "true"), consoleLog], {
+      verified: [],
+      refused: [{ id: 9, name: "tampered", reason: "recipe 9: signature does not match" }],
+    });
+    await expect(runHere.run(inBranch(7, "no-such-branch"))).rejects.toThrow(
+      /choose one of the branches of recipe 7: control, treatment, third/,
+    );
+    await expect(runHere.run({ ...inBranch(7, "control"), mode: "AS_IS" })).rejects.toThrow(/only in BRANCH_CHOSEN/);
+    await expect(runHere.run(inBranch(42, "control"))).rejects.toThrow(/not in the last collection that verified/);
+    // A preview whose signature failed is not offered, and asking for it by id finds nothing to run.
+    await expect(runHere.run({ ...inBranch(9, "control"), source: "preview" })).rejects.toThrow(
+      /not a verified recipe of the server's preview collection/,
+    );
+    await expect(runHere.run({ source: "published", recipeId: 5, mode: "AS_IS" })).rejects.toThrow(
+      /preference-rollout is not supported yet/,
+    );
+    // Enrolled by a normal run: QA must remove it first; once ended, a slug never enrolls again.
+    await normalRun([[studyRecipe(8, "true"), "filter-match"]]);
+    await expect(runHere.run(inBranch(8, "control"))).rejects.toThrow(/already enrolled .* by a normal run/);
+    await normalRun([]);
+    await normalRun([[studyRecipe(7, "true"), "filter-match"]]); // study-8 unseen: ended
+    await expect(runHere.run(inBranch(8, "control"))).rejects.toThrow(/enrolled in "study-8" before and it ended/);
+  });
+
+  it("lists published and previewed recipes with their branches, and the refused previews", async () => {
+    const preview = { ...studyRecipe(11), revision_id: "4" };
+    const { runHere } = setup([studyRecipe()], {
+      verified: [preview],
+      refused: [{ id: 12, name: "tampered", reason: "signature does not match" }],
+    });
+    const answer = await runHere.candidates();
+    expect(
+      answer.candidates.map(({ source, id, branches, unsupported }) => ({ source, id, branches, unsupported })),
+    ).toEqual([
+      { source: "published", id: 7, branches: ["control", "treatment", "third"], unsupported: null },
+      { source: "preview", id: 11, branches: ["control", "treatment", "third"], unsupported: null },
+    ]);
+    expect(answer.refusedPreviews).toEqual([{ id: 12, name: "tampered", reason: "signature does not match" }]);
+    expect(answer.previewError).toBeNull();
+  });
+});
