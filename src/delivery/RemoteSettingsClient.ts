@@ -4,7 +4,10 @@ import { DeliveryError } from "./DeliveryError.js";
 import { fetchJsonWithText, type FetchLimits, DEFAULT_FETCH_LIMITS } from "./fetchText.js";
 
 /** The collection Normandy reads since Firefox 70 (recipes with capabilities). */
-export const RECIPE_COLLECTION: RemoteSettingsCollection = { bucket: "main", collection: "normandy-recipes-capabilities" };
+export const RECIPE_COLLECTION: RemoteSettingsCollection = {
+  bucket: "main",
+  collection: "normandy-recipes-capabilities",
+};
 /**
  * Where a server puts drafts it signed on QA's request (Remote Settings keeps a collection's preview in the
  * `main-preview` bucket): signed like published recipes, under the same root, but never read by a run. Only the

@@ -124,9 +124,11 @@ export class RecipeRunner {
 
   private start(trigger: string): Promise<RunReport> {
     if (!this.current) {
-      this.current = this.turns.run(() => this.runOnce(trigger)).finally(() => {
-        this.current = null;
-      });
+      this.current = this.turns
+        .run(() => this.runOnce(trigger))
+        .finally(() => {
+          this.current = null;
+        });
       return this.current;
     }
     this.rerun ??= this.current.then(() => {
