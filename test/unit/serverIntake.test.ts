@@ -42,6 +42,19 @@ function batch(overrides: Partial<IntakeBatch> = {}): IntakeBatch {
   };
 }
 
+/** The text of each body row's cells of the page's table `id`, tags dropped and white space collapsed. */
+function tableRows(page: string, id: string): string[][] {
+  const table = page.slice(page.indexOf(`id="${id}"`), page.indexOf("</table>", page.indexOf(`id="${id}"`)));
+  return [...table.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].slice(1).map(([row]) =>
+    [...row!.matchAll(/<td>(.*?)<\/td>/gs)].map(([, cell]) =>
+      cell!
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim(),
+    ),
+  );
+}
+
 interface ErrorBody {
   error: string;
   message: string;
@@ -437,17 +450,7 @@ describe("telemetry intake", () => {
     );
 
     const page = await (await fetch(`${server.url}/clients/${CLIENT}?method=uptake`)).text();
-    const table = (id: string) =>
-      page.slice(page.indexOf(`id="${id}"`), page.indexOf("</table>", page.indexOf(`id="${id}"`)));
-    const rows = (id: string) =>
-      [...table(id).matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].slice(1).map(([row]) =>
-        [...row!.matchAll(/<td>(.*?)<\/td>/gs)].map(([, cell]) =>
-          cell!
-            .replace(/<[^>]+>/g, " ")
-            .replace(/\s+/g, " ")
-            .trim(),
-        ),
-      );
+    const rows = (id: string) => tableRows(page, id);
     expect(rows("client-enrollments")).toEqual([
       ["preference study", "my-study", "treatment", "active", "test.pref = &#34;new&#34; (user branch)", "enroll"],
       ["preference rollout", "old-rollout", "", "graduated: all-prefs-match", "", "enroll graduate (all-prefs-match)"],
@@ -474,6 +477,58 @@ describe("telemetry intake", () => {
         "apply_error",
         "its filter matched, but the action failed (apply_error); the add-on&#39;s QA console has the reason",
       ],
+    ]);
+  });
+
+  it("marks the enrollments QA forced from the console, and shows QA's undo as the end reason", async () => {
+    const FORCED = "3c9a1f5e-2b7d-4e8a-9c6b-1d2e3f4a5b6c";
+    const UNDONE = "8e4b2a6c-1f3d-4a5e-b7c9-0d1e2f3a4b5c";
+    const NORMAL = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
+    const qa = (timestamp: number, object: string, value: string, slug: string, enrollmentId: string): EventRecord => [
+      timestamp,
+      "recipe_client.qa",
+      "qa",
+      object,
+      value,
+      { recipe_id: "7", experiment: slug, branch: "treatment", enrollment_id: enrollmentId },
+    ];
+    const enroll = (timestamp: number, slug: string, enrollmentId: string): EventRecord => [
+      timestamp,
+      "normandy",
+      "enroll",
+      "preference_study",
+      slug,
+      { branch: "treatment", experimentType: "exp", enrollmentId },
+    ];
+    const server = await servers.start();
+    const accepted = await postJson(
+      server.config.intakeUrl,
+      batch({
+        events: [
+          enroll(1000, "normal-study", NORMAL),
+          qa(1100, "FORCED_ENROLLMENT", "BRANCH_CHOSEN", "forced-study", FORCED),
+          enroll(1100, "forced-study", FORCED),
+          qa(1200, "FORCED_ENROLLMENT", "FILTER_BYPASSED", "undone-study", UNDONE),
+          enroll(1200, "undone-study", UNDONE),
+          qa(1300, "FORCED_UNDO", "n/a", "undone-study", UNDONE),
+          [
+            1300,
+            "normandy",
+            "unenroll",
+            "preference_study",
+            "undone-study",
+            { reason: "qa-undo", didResetValue: "true", enrollmentId: UNDONE },
+          ],
+        ],
+      }),
+    );
+    expect(accepted.status).toBe(201);
+
+    const page = await (await fetch(`${server.url}/clients/${CLIENT}`)).text();
+    expect(tableRows(page, "client-enrollments").map(([, slug, , state]) => [slug, state])).toEqual([
+      ["forced-study", "active forced by QA (branch chosen by QA)"],
+      ["normal-study", "active"],
+      ["undone-study", "undone by QA from the add-on&#39;s console forced by QA (filter bypassed)"],
     ]);
   });
 });
