@@ -87,7 +87,7 @@ function markQaActions(enrollment: ClientEnrollment, qaPings: readonly ReceivedE
 const RUN_HERE_MODE_WORDS: Readonly<Record<RunHereMode, string>> = {
   AS_IS: "run as is",
   FILTER_BYPASSED: "filter bypassed",
-  BRANCH_CHOSEN: "branch chosen by QA",
+  BRANCH_CHOSEN: "branch chosen",
 };
 
 function isRunHereMode(value: string | null): value is RunHereMode {

@@ -526,7 +526,7 @@ describe("telemetry intake", () => {
 
     const page = await (await fetch(`${server.url}/clients/${CLIENT}`)).text();
     expect(tableRows(page, "client-enrollments").map(([, slug, , state]) => [slug, state])).toEqual([
-      ["forced-study", "active forced by QA (branch chosen by QA)"],
+      ["forced-study", "active forced by QA (branch chosen)"],
       ["normal-study", "active"],
       ["undone-study", "undone by QA from the add-on&#39;s console forced by QA (filter bypassed)"],
     ]);
