@@ -7,8 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RecipesChangeset } from "../../server/changeset.js";
 import type { RunningRecipeServer } from "../../server/recipeServer.js";
-import type { EventRecord } from "../../src/core/eventFormat.js";
-import { CONSOLE_LOG_RECIPE, fetchJson, postJson, useTestServers } from "../unit/serverHarness.js";
+import {
+  CONSOLE_LOG_RECIPE,
+  fetchJson,
+  forcedStudyEvents,
+  intakeBatch,
+  postJson,
+  useTestServers,
+} from "../unit/serverHarness.js";
 import { type Firefox, type JsonValue, launchFirefox, waitForValue } from "./harness/index.js";
 
 const SCREENSHOTS = "test-results/screenshots";
@@ -86,44 +92,13 @@ describe("server pages for previews, in Firefox", () => {
 
   it("marks on the client page an enrollment QA forced, and QA's undo as its end", async () => {
     const server = await servers.start();
-    const qa = (timestamp: number, object: string, value: string, slug: string, id: string): EventRecord => [
-      timestamp,
-      "recipe_client.qa",
-      "qa",
-      object,
-      value,
-      { recipe_id: "3", experiment: slug, branch: "treatment", enrollment_id: id },
-    ];
-    const UNDONE = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
-    const reply = await postJson(server.config.intakeUrl, {
-      batchId: "b-1",
-      clientId: CLIENT,
-      sessionId: "0d8e5c7b-3a2f-4e61-8b9d-7c6a5e4f3b2a",
-      addonVersion: "0.1.0",
-      locale: "en-US",
-      events: [
-        qa(1000, "FORCED_ENROLLMENT", "FILTER_BYPASSED", "first-look", UNDONE),
-        [
-          1000,
-          "normandy",
-          "enroll",
-          "preference_study",
-          "first-look",
-          { branch: "treatment", experimentType: "exp", enrollmentId: UNDONE },
-        ],
-        qa(1500, "FORCED_UNDO", "n/a", "first-look", UNDONE),
-        [1500, "normandy", "unenroll", "preference_study", "first-look", { reason: "qa-undo", enrollmentId: UNDONE }],
-        qa(2000, "FORCED_ENROLLMENT", "BRANCH_CHOSEN", "new-tab-study", ENROLLMENT),
-        [
-          2000,
-          "normandy",
-          "enroll",
-          "preference_study",
-          "new-tab-study",
-          { branch: "treatment", experimentType: "exp", enrollmentId: ENROLLMENT },
-        ],
-      ] satisfies EventRecord[],
-    });
+    const reply = await postJson(
+      server.config.intakeUrl,
+      intakeBatch(CLIENT, [
+        ...forcedStudyEvents(1000, "first-look", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "FILTER_BYPASSED", 1500),
+        ...forcedStudyEvents(2000, "new-tab-study", ENROLLMENT, "BRANCH_CHOSEN"),
+      ]),
+    );
     expect(reply.status).toBe(201);
 
     await firefox.navigate(`${server.url}/clients/${CLIENT}`);

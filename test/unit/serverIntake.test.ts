@@ -7,19 +7,14 @@ import { DATABASE_FILE_NAME } from "../../server/database.js";
 import { SCHEMA_MIGRATIONS } from "../../server/schemaMigrations.js";
 import type { IntakeBatch } from "../../src/core/intakeBatch.js";
 import type { EventRecord } from "../../src/core/eventFormat.js";
-import { fetchJson, postJson, useTestServers } from "./serverHarness.js";
+import { fetchJson, forcedStudyEvents, intakeBatch, postJson, useTestServers } from "./serverHarness.js";
 const ENROLLMENT_ID = "5b1c0e9a-7d2f-4c3e-9a8b-1f2e3d4c5b6a";
 
 const CLIENT = "6f1b3c2a-1d7e-4a55-9c3e-0b8d2e4f6a71";
 
 function batch(overrides: Partial<IntakeBatch> = {}): IntakeBatch {
   return {
-    batchId: "b-1",
-    clientId: CLIENT,
-    sessionId: "0d8e5c7b-3a2f-4e61-8b9d-7c6a5e4f3b2a",
-    addonVersion: "0.1.0",
-    locale: "en-US",
-    events: [
+    ...intakeBatch(CLIENT, [
       [1200, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: "normandy/runner" }],
       [
         1300,
@@ -37,7 +32,7 @@ function batch(overrides: Partial<IntakeBatch> = {}): IntakeBatch {
         "my-study",
         { reason: "recipe-not-seen", didResetValue: "true", enrollmentId: ENROLLMENT_ID },
       ],
-    ],
+    ]),
     ...overrides,
   };
 }
@@ -484,41 +479,21 @@ describe("telemetry intake", () => {
     const FORCED = "3c9a1f5e-2b7d-4e8a-9c6b-1d2e3f4a5b6c";
     const UNDONE = "8e4b2a6c-1f3d-4a5e-b7c9-0d1e2f3a4b5c";
     const NORMAL = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
-    const qa = (timestamp: number, object: string, value: string, slug: string, enrollmentId: string): EventRecord => [
-      timestamp,
-      "recipe_client.qa",
-      "qa",
-      object,
-      value,
-      { recipe_id: "7", experiment: slug, branch: "treatment", enrollment_id: enrollmentId },
-    ];
-    const enroll = (timestamp: number, slug: string, enrollmentId: string): EventRecord => [
-      timestamp,
-      "normandy",
-      "enroll",
-      "preference_study",
-      slug,
-      { branch: "treatment", experimentType: "exp", enrollmentId },
-    ];
     const server = await servers.start();
     const accepted = await postJson(
       server.config.intakeUrl,
       batch({
         events: [
-          enroll(1000, "normal-study", NORMAL),
-          qa(1100, "FORCED_ENROLLMENT", "BRANCH_CHOSEN", "forced-study", FORCED),
-          enroll(1100, "forced-study", FORCED),
-          qa(1200, "FORCED_ENROLLMENT", "FILTER_BYPASSED", "undone-study", UNDONE),
-          enroll(1200, "undone-study", UNDONE),
-          qa(1300, "FORCED_UNDO", "n/a", "undone-study", UNDONE),
           [
-            1300,
+            1000,
             "normandy",
-            "unenroll",
+            "enroll",
             "preference_study",
-            "undone-study",
-            { reason: "qa-undo", didResetValue: "true", enrollmentId: UNDONE },
+            "normal-study",
+            { branch: "treatment", experimentType: "exp", enrollmentId: NORMAL },
           ],
+          ...forcedStudyEvents(1100, "forced-study", FORCED, "BRANCH_CHOSEN"),
+          ...forcedStudyEvents(1200, "undone-study", UNDONE, "FILTER_BYPASSED", 1300),
         ],
       }),
     );
