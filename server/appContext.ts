@@ -3,6 +3,7 @@ import type { ExtensionStore } from "./extensionStore.js";
 import type { FaultInjector } from "./faults.js";
 import type { IntakeStore } from "./intakeStore.js";
 import type { SigningPki } from "./pki.js";
+import type { PreviewCollection } from "./previewCollection.js";
 import type { Publisher } from "./publisher.js";
 import type { Clock, RecipeStore } from "./recipeStore.js";
 import type { SnapshotStore } from "./snapshotStore.js";
@@ -12,6 +13,8 @@ export interface AppContext {
   urls: PublicUrls;
   store: RecipeStore;
   publisher: Publisher;
+  /** Drafts signed on request into their own collection; never published, never announced to clients. */
+  previews: PreviewCollection;
   /** Read-only use: the publish history. Only the publisher writes snapshots. */
   snapshots: SnapshotStore;
   pki: SigningPki;

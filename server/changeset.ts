@@ -26,14 +26,18 @@ export interface RecipesChangeset {
  * `_since`), it lists none when `since` is the snapshot's timestamp or newer, and otherwise all records: a
  * superset of the changes since then, where a real Remote Settings server sends only the records changed since
  * (tombstones of deleted ones included). Enough for this project's client, which fetches the full changeset
- * again whenever the answer to `_since` is not empty.
+ * again whenever the answer to `_since` is not empty. `bucket`: the published collection's, or the preview's.
  */
-export function recipesChangeset(snapshot: PublishedSnapshot, since?: number): RecipesChangeset {
+export function recipesChangeset(
+  snapshot: PublishedSnapshot,
+  since?: number,
+  bucket: string = RECIPES_BUCKET,
+): RecipesChangeset {
   const unchanged = since !== undefined && since >= snapshot.timestamp;
   return {
     metadata: {
       id: RECIPES_COLLECTION,
-      bucket: RECIPES_BUCKET,
+      bucket,
       last_modified: snapshot.timestamp,
       signature: snapshot.signature,
       signatures: [{ ...snapshot.signature, mode: "p384ecdsa" }],

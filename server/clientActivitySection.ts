@@ -5,7 +5,7 @@
  * and slug, since the client sends neither.
  */
 import type { Recipe } from "../src/core/index.js";
-import { clientEnrollments, type ClientEnrollment } from "./clientEnrollments.js";
+import { clientEnrollments, forcedByQaLabel, type ClientEnrollment } from "./clientEnrollments.js";
 import { dataTable } from "./dataTable.js";
 import { html, type SafeHtml } from "./html.js";
 import type { ReceivedEvent } from "./intakeStore.js";
@@ -15,6 +15,8 @@ export interface ClientActivity {
   runPings: ReceivedEvent[];
   /** The client's Normandy events (category `normandy`), newest first. */
   enrollmentEvents: ReceivedEvent[];
+  /** The client's `qa` pings (what QA forced from the console, and undid), newest first. */
+  qaPings: ReceivedEvent[];
   /** The recipes clients are served now. */
   published: Recipe[];
 }
@@ -22,7 +24,12 @@ export interface ClientActivity {
 /** How many runs the page shows. */
 const MAX_RUNS = 5;
 
-export function renderClientActivitySection({ runPings, enrollmentEvents, published }: ClientActivity): SafeHtml {
+export function renderClientActivitySection({
+  runPings,
+  enrollmentEvents,
+  qaPings,
+  published,
+}: ClientActivity): SafeHtml {
   const recipes = new Map(published.map((recipe) => [recipe.id, recipe]));
   const runs = runsOf(runPings).slice(0, MAX_RUNS);
   return html`
@@ -33,7 +40,7 @@ export function renderClientActivitySection({ runPings, enrollmentEvents, publis
           caption:
             "Studies and rollouts as the client's enrollment events tell them, active first (prefs: the published recipe's values for that branch)",
           columns: ["Kind", "Slug", "Branch", "State", "Prefs or add-on", "Events, oldest first"],
-          rows: clientEnrollments(enrollmentEvents).map((enrollment) => enrollmentRow(enrollment, published)),
+          rows: clientEnrollments(enrollmentEvents, qaPings).map((enrollment) => enrollmentRow(enrollment, published)),
           empty: "No enrollment event received yet.",
         })}
       </section>
@@ -109,7 +116,7 @@ function enrollmentRow(enrollment: ClientEnrollment, published: Recipe[]): SafeH
               <td>${enrollment.kind.replace("_", " ")}</td>
               <td><code>${enrollment.slug}</code></td>
               <td>${enrollment.branch ?? ""}</td>
-              <td>${enrollment.state}</td>
+              <td>${enrollment.state}${enrollment.forcedByQa ? html`<br><strong class="forced">${forcedByQaLabel(enrollment.forcedByQa)}</strong>` : ""}</td>
               <td>${whatItSets(enrollment, published).map((line) => html`<code>${line}</code><br>`)}</td>
               <td>${enrollment.events.map((event) => html`${event.method}${event.extra?.["reason"] ? ` (${event.extra["reason"]})` : ""}<br>`)}</td>
             </tr>`;

@@ -5,6 +5,7 @@
 import { addonPrefs, userJsLines } from "./addonPrefs.js";
 import { settingsFromEnvironment } from "./config.js";
 import { RECIPES_BUCKET, RECIPES_COLLECTION } from "./changeset.js";
+import { PREVIEW_BUCKET } from "./previewCollection.js";
 import { startRecipeServer, type RunningRecipeServer } from "./recipeServer.js";
 import type { RecipeFields } from "./recipeStore.js";
 
@@ -36,6 +37,7 @@ function printWelcome(server: RunningRecipeServer): void {
     [
       `Local recipe server: QA page ${server.url}/`,
       `  Recipes changeset: ${config.remoteSettingsUrl}/buckets/${RECIPES_BUCKET}/collections/${RECIPES_COLLECTION}/changeset`,
+      `  Preview changeset: ${config.remoteSettingsUrl}/buckets/${PREVIEW_BUCKET}/collections/${RECIPES_COLLECTION}/changeset (drafts signed on request; emptied at every start)`,
       "",
       "Point the add-on at this server with these prefs (about:config):",
       ...prefs.map(({ name, value }) => `  ${name.padEnd(width)}  ${value}`),

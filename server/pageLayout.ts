@@ -37,6 +37,7 @@ const STYLES = `
   .status.error, .field-error { color: var(--danger); font-weight: 600; }
   .status.ok { color: var(--ok); }
   strong.failed { color: var(--danger); }
+  strong.forced { display: inline-block; margin-top: 0.2rem; padding: 0 0.4rem; border-radius: 3px; background: #fff1c2; color: #5a3d00; }
   tr.active td:nth-child(4) { color: var(--ok); font-weight: 600; }
   pre { background: #fff; border: 1px solid var(--line); padding: 0.5rem 0.75rem; overflow-x: auto; }
   label { font-weight: 600; }

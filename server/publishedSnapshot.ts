@@ -24,3 +24,10 @@ export interface PublishedSnapshot {
   /** Collection signature over `collectionSignedData(records, timestamp)`. */
   signature: SignatureRef;
 }
+
+/** A collection this server serves: its bucket, the snapshot served now, and the older ones it kept (for replay). */
+export interface SignedCollection {
+  bucket: string;
+  current(): PublishedSnapshot;
+  at(timestamp: number): PublishedSnapshot | undefined;
+}

@@ -61,8 +61,11 @@ export function renderRecipeEditorPage({ recipeId }: { recipeId?: number }): str
         <div class="toolbar">
           <button type="submit" class="primary" id="save">Save</button>
           <button type="button" id="save-publish">Save and publish</button>
+          <button type="button" id="sign-preview" aria-describedby="preview-hint">Sign a preview</button>
           <span id="save-status" class="status" role="status" aria-live="polite"></span>
         </div>
+        <p class="hint" id="preview-hint">A preview signs the saved version (enabled or not) into a separate preview collection that clients do not poll: QA runs it on one client from the add-on's QA console. Nothing is published.</p>
+        <p id="preview-status" class="status" role="status" aria-live="polite"></p>
       </form>`;
   return renderPage({ title, main, script: "recipe-editor.js" });
 }

@@ -9,6 +9,7 @@ import { FaultInjector } from "./faults.js";
 import { IntakeStore } from "./intakeStore.js";
 import { createRequestListener, type Routing } from "./httpServer.js";
 import { loadOrCreatePki } from "./pki.js";
+import { PreviewCollection } from "./previewCollection.js";
 import { publicConfig, type PublicConfig } from "./publicConfig.js";
 import type { PublishedSnapshot } from "./publishedSnapshot.js";
 import { Publisher } from "./publisher.js";
@@ -52,7 +53,7 @@ export interface RunningRecipeServer {
   noticeClients(): number;
   /** Signs the enabled recipes and makes them what clients are served. */
   publish(): Promise<PublishedSnapshot>;
-  /** Stops listening, waits for a running publish, and closes the database (already on disk). */
+  /** Stops listening, waits for a running publish or preview, and closes the database (already on disk). */
   close(): Promise<void>;
 }
 
@@ -83,6 +84,8 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
     const urls = publicUrls(host, port);
     const publisher = new Publisher(store, snapshots, pki, urls.serverUrl, now);
     await publisher.prepare();
+    const previews = new PreviewCollection(pki, urls.serverUrl, now);
+    await previews.prepare();
 
     const faults = new FaultInjector();
     const intake = new IntakeStore(database, now);
@@ -91,6 +94,7 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
       urls,
       store,
       publisher,
+      previews,
       snapshots,
       pki,
       country: options.country ?? DEFAULT_COUNTRY,
@@ -134,7 +138,7 @@ export async function startRecipeServer(options: RecipeServerOptions): Promise<R
         (closing ??= (async () => {
           notices.close();
           await stopListening(listening);
-          await publisher.whenIdle();
+          await Promise.all([publisher.whenIdle(), previews.whenIdle()]);
           database.close();
         })()),
     };

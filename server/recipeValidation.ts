@@ -71,9 +71,13 @@ export function parseRecipeInput(body: unknown): RecipeInput {
 /**
  * Refuses to publish an enabled recipe the server would not accept today (one stored before a check
  * existed, or naming an add-on package deleted since): the error names the recipe, the field and, for a
- * filter, the position.
+ * filter, the position. A draft signed as a preview is held to the same checks (`purpose` words the message).
  */
-export function assertPublishable(recipe: StoredRecipe, hasExtension: (id: number) => boolean): void {
+export function assertPublishable(
+  recipe: StoredRecipe,
+  hasExtension: (id: number) => boolean,
+  purpose: "published" | "signed as a preview" = "published",
+): void {
   const { name, action, arguments: args, filter_expression, capabilities } = recipe;
   try {
     parseRecipeInput({ name, action, arguments: args, filter_expression, capabilities });
@@ -81,7 +85,7 @@ export function assertPublishable(recipe: StoredRecipe, hasExtension: (id: numbe
   } catch (error) {
     if (!(error instanceof RecipeValidationError)) throw error;
     throw new RecipeValidationError(
-      `recipe ${recipe.id} ("${recipe.name}") cannot be published: ${error.message}`,
+      `recipe ${recipe.id} ("${recipe.name}") cannot be ${purpose}: ${error.message}`,
       error.field,
       error.position,
     );

@@ -2,29 +2,36 @@ import type { AppContext } from "./appContext.js";
 import { recipesChangeset } from "./changeset.js";
 import { signCollection } from "./collectionSignature.js";
 import { errorResponse, HttpError, jsonResponse, notFound, type HttpResponse } from "./httpResponse.js";
-import type { PublishedSnapshot } from "./publishedSnapshot.js";
+import type { PublishedSnapshot, SignedCollection } from "./publishedSnapshot.js";
 import { chainUrl, RECIPE_SIGNER } from "./signers.js";
 
 /**
- * The recipes changeset clients are served: the last published snapshot, unless a fault is active. The faithful
+ * The changeset clients are served for `collection` (the published recipes or the previews): its current
+ * snapshot, unless a fault is active; faults apply to either collection alike. The faithful
  * changeset honours `since` (the request's `_since`, see recipesChangeset); a fault ignores it: it plays a server
  * sending something bad, so it is sent in full and bites on the very next request.
  */
-export async function servedChangeset(app: AppContext, since: number | undefined): Promise<HttpResponse> {
+export async function servedChangeset(
+  app: AppContext,
+  collection: SignedCollection,
+  since: number | undefined,
+): Promise<HttpResponse> {
   const fault = app.faults.active;
-  const current = app.publisher.current();
+  const current = collection.current();
+  const changeset = (snapshot: PublishedSnapshot, sinceTimestamp?: number) =>
+    recipesChangeset(snapshot, sinceTimestamp, collection.bucket);
   switch (fault?.kind) {
     // XPI faults leave the changeset alone.
     case undefined:
     case "corrupt-xpi":
     case "stall-xpi":
-      return jsonResponse(recipesChangeset(current, since));
+      return jsonResponse(changeset(current, since));
     case "tamper-recipe":
-      return jsonResponse(recipesChangeset(await tampered(app, current, fault.recipeId)));
+      return jsonResponse(changeset(await tampered(app, current, fault.recipeId)));
     case "replay": {
-      const old = app.snapshots.at(fault.timestamp);
-      if (!old) throw notFound(`fault mode: there is no published snapshot ${fault.timestamp} to replay`);
-      return jsonResponse(recipesChangeset(old));
+      const old = collection.at(fault.timestamp);
+      if (!old) throw notFound(`fault mode: ${collection.bucket} has no snapshot ${fault.timestamp} to replay`);
+      return jsonResponse(changeset(old));
     }
     case "http-status": {
       const headers: Record<string, string> =
@@ -32,28 +39,28 @@ export async function servedChangeset(app: AppContext, since: number | undefined
       return errorResponse(new HttpError(fault.status, "fault_injected", `fault mode: HTTP ${fault.status}`), headers);
     }
     case "reset-mid-body": {
-      const response = jsonResponse(recipesChangeset(current));
+      const response = jsonResponse(changeset(current));
       return { ...response, resetAfterBytes: Math.floor(Buffer.byteLength(response.body) / 2) };
     }
     case "truncated-body": {
-      const response = jsonResponse(recipesChangeset(current));
+      const response = jsonResponse(changeset(current));
       return { ...response, body: response.body.slice(0, Math.floor(response.body.length / 2)) };
     }
     case "drop-connection":
       return { ...jsonResponse(null), dropConnection: true };
     case "slow-response":
-      return { ...jsonResponse(recipesChangeset(current)), delayMs: fault.delayMs };
+      return { ...jsonResponse(changeset(current)), delayMs: fault.delayMs };
     case "malformed-json":
-      return { ...jsonResponse(null), body: JSON.stringify(recipesChangeset(current)).replace(":", "=") };
+      return { ...jsonResponse(null), body: JSON.stringify(changeset(current)).replace(":", "=") };
     case "oversized-body":
-      return { ...jsonResponse(null), body: JSON.stringify(recipesChangeset(current)).padEnd(fault.bytes, " ") };
+      return { ...jsonResponse(null), body: JSON.stringify(changeset(current)).padEnd(fault.bytes, " ") };
     case "wrong-content-type":
-      return jsonResponse(recipesChangeset(current), 200, { "Content-Type": "text/html; charset=utf-8" });
+      return jsonResponse(changeset(current), 200, { "Content-Type": "text/html; charset=utf-8" });
     case "wrong-x5u":
-      return jsonResponse(recipesChangeset(withCollectionX5u(current, chainUrl(current.serverUrl, RECIPE_SIGNER))));
+      return jsonResponse(changeset(withCollectionX5u(current, chainUrl(current.serverUrl, RECIPE_SIGNER))));
     case "foreign-x5u": {
       const { pathname, search } = new URL(current.signature.x5u);
-      return jsonResponse(recipesChangeset(withCollectionX5u(current, `${fault.origin}${pathname}${search}`)));
+      return jsonResponse(changeset(withCollectionX5u(current, `${fault.origin}${pathname}${search}`)));
     }
   }
 }

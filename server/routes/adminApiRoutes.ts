@@ -134,6 +134,16 @@ export function adminApiRoutes(app: AppContext): Route[] {
       },
     },
     {
+      method: "POST",
+      // Signs the recipe as saved now (enabled or not) into the preview collection, for "Run here" on one client.
+      path: /^\/admin\/api\/recipes\/(\d+)\/preview$/,
+      handle: async (request) => {
+        const recipe = recipeFrom(request);
+        assertPublishable(recipe, hasExtension, "signed as a preview");
+        return jsonResponse(await app.previews.sign(recipe));
+      },
+    },
+    {
       method: "GET",
       path: /^\/admin\/api\/snapshots$/,
       handle: () => jsonResponse({ timestamps: app.snapshots.timestamps() }),

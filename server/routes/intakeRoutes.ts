@@ -64,6 +64,7 @@ export function intakeRoutes(app: AppContext): Route[] {
             health,
             activity: {
               runPings: health.run,
+              qaPings: health.qa,
               enrollmentEvents: intake
                 .events(client.clientId)
                 .filter((event) => event.category === NORMANDY_EVENT_CATEGORY),

@@ -3,14 +3,23 @@ import type { AppContext } from "../appContext.js";
 import { RECIPES_BUCKET, RECIPES_COLLECTION } from "../changeset.js";
 import { jsonResponse, notFound } from "../httpResponse.js";
 import type { Route } from "../router.js";
+import type { SignedCollection } from "../publishedSnapshot.js";
 import { servedChangeset } from "../servedChangeset.js";
 
 /**
  * The slice of the Remote Settings (Kinto) HTTP API a Remote Settings client needs: the server root,
- * the recipes changeset and the `monitor/changes` poll. `_expected` (cache busting) is accepted and ignored;
+ * the recipes changeset, the preview changeset (drafts signed on request, bucket `main-preview`) and the
+ * `monitor/changes` poll, which lists only the published collection: clients poll that one, and fetch the
+ * preview only when QA asks them to run a draft. `_expected` (cache busting) is accepted and ignored;
  * `_since` asks whether the collection changed since a timestamp (see recipesChangeset).
  */
 export function remoteSettingsRoutes(app: AppContext): Route[] {
+  const published: SignedCollection = {
+    bucket: RECIPES_BUCKET,
+    current: () => app.publisher.current(),
+    at: (timestamp) => app.snapshots.at(timestamp),
+  };
+  const collections = new Map([published, app.previews].map((collection) => [collection.bucket, collection]));
   return [
     {
       method: "GET",
@@ -41,9 +50,8 @@ export function remoteSettingsRoutes(app: AppContext): Route[] {
             timestamp,
           });
         }
-        if (bucket === RECIPES_BUCKET && collection === RECIPES_COLLECTION) {
-          return servedChangeset(app, sinceTimestamp(query));
-        }
+        const served = collection === RECIPES_COLLECTION ? collections.get(bucket ?? "") : undefined;
+        if (served) return servedChangeset(app, served, sinceTimestamp(query));
         throw notFound(`this server has no collection ${bucket}/${collection}`);
       },
     },

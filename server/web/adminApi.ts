@@ -1,4 +1,5 @@
 /** The server pages' client for the admin JSON API (same origin). */
+import type { PublishedRecord } from "../publishedSnapshot.js";
 
 /** What the admin API answers when it refuses a request. */
 export interface ApiErrorBody {
@@ -50,6 +51,12 @@ export async function adminApi<T>(method: "GET" | "POST" | "PUT" | "DELETE", pat
 export interface PublishResult {
   timestamp: number;
   published: number[];
+}
+
+/** What `POST /admin/api/recipes/<id>/preview` answers: the preview collection's timestamp, the record as served. */
+export interface PreviewResult {
+  timestamp: number;
+  record: PublishedRecord;
 }
 
 /** A one-line account of a failure for a status message: the field it is about, then why. */

@@ -3,9 +3,9 @@
  * second tab. Saving sends the recipe to the admin API, which validates it (schemas, filter syntax); its
  * error names the field (a path into the arguments) or the filter position, and is shown at that field.
  */
-import { ACTION_SCHEMAS, type ActionName } from "../../src/core/index.js";
+import { ACTION_SCHEMAS, canonicalJSON, type ActionName } from "../../src/core/index.js";
 import type { StoredRecipe } from "../recipeStore.js";
-import { AdminApiError, adminApi, describeError, type PublishResult } from "./adminApi.js";
+import { AdminApiError, adminApi, describeError, type PreviewResult, type PublishResult } from "./adminApi.js";
 import { parsePath } from "./jsonPath.js";
 import { renderHeartbeatPreview } from "./heartbeatPreview.js";
 import { createEditor, type ValueEditor } from "./schemaForm.js";
@@ -34,12 +34,15 @@ const heartbeatPreview = byId<HTMLElement>("heartbeat-preview");
 const jsonInput = byId<HTMLTextAreaElement>("recipe-json");
 const summary = byId<HTMLElement>("error-summary");
 const saveStatus = byId<HTMLElement>("save-status");
+const previewStatus = byId<HTMLElement>("preview-status");
 const tabs = { form: byId<HTMLButtonElement>("tab-form"), json: byId<HTMLButtonElement>("tab-json") };
 const panels = { form: byId<HTMLElement>("panel-form"), json: byId<HTMLElement>("panel-json") };
 
 let recipeId = form.dataset["recipeId"] ? Number(form.dataset["recipeId"]) : undefined;
 let argumentsEditor: ValueEditor;
 let activeTab: keyof typeof tabs = "form";
+/** The stored recipe as the active tab reads it (draftKey), set on load and save: anything else is an unsaved edit. */
+let savedKey: string | undefined;
 
 const NEW_RECIPE: RecipeDraft = {
   name: "",
@@ -274,6 +277,33 @@ for (const tab of Object.values(tabs)) {
   });
 }
 
+// --- Unsaved edits ------------------------------------------------------------------------------------
+
+const DRAFT_FIELDS: readonly (keyof RecipeDraft)[] = [
+  "name",
+  "action",
+  "arguments",
+  "filter_expression",
+  "capabilities",
+  "enabled",
+];
+
+/** The fields QA writes, in canonical JSON: equal keys mean equal recipes, whatever the key order. */
+function draftKey(value: unknown): string {
+  const fields = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  return canonicalJSON(Object.fromEntries(DRAFT_FIELDS.map((name) => [name, fields[name] ?? null])));
+}
+
+/** What the active tab holds now; undefined when the JSON tab does not parse (an unsaved edit too). */
+function currentKey(): string | undefined {
+  if (activeTab === "form") return draftKey(readForm());
+  try {
+    return draftKey(JSON.parse(jsonInput.value));
+  } catch {
+    return undefined;
+  }
+}
+
 // --- Saving -------------------------------------------------------------------------------------------
 
 function say(element: HTMLElement, text: string, kind: "ok" | "error" | "" = ""): void {
@@ -304,6 +334,7 @@ async function save(): Promise<StoredRecipe | undefined> {
     }
     if (activeTab === "form") fillForm(saved);
     else jsonInput.value = JSON.stringify(saved, null, 2);
+    savedKey = currentKey();
     say(
       saveStatus,
       `Saved: recipe ${saved.id}, revision ${saved.revision_id}${saved.enabled ? "" : " (disabled)"}.`,
@@ -335,6 +366,37 @@ async function saveAndPublish(): Promise<void> {
   }
 }
 
+/**
+ * Signs the saved version into the preview collection, for "Run here" in the add-on's QA console. It saves
+ * nothing: with unsaved edits it asks to save first rather than sign the stored version silently.
+ */
+async function signPreview(): Promise<void> {
+  if (recipeId === undefined || savedKey === undefined || currentKey() !== savedKey) {
+    say(
+      previewStatus,
+      recipeId === undefined
+        ? "Save first: a preview signs the saved recipe, and this one was never saved."
+        : "Save first: this recipe has unsaved edits, and a preview signs the saved version only.",
+      "error",
+    );
+    return;
+  }
+  clearErrors();
+  say(previewStatus, "Signing a preview…");
+  try {
+    const { timestamp, record } = await adminApi<PreviewResult>("POST", `recipes/${recipeId}/preview`);
+    say(
+      previewStatus,
+      `Signed draft revision ${record.recipe.revision_id} into the preview collection at ${new Date(timestamp).toLocaleTimeString()}. ` +
+        "Run it on a client from the add-on's QA console → Run here.",
+      "ok",
+    );
+  } catch (error) {
+    say(previewStatus, `No preview signed: ${describeError(error)}`, "error");
+    showApiError("No preview was signed", error);
+  }
+}
+
 async function checkFilter(): Promise<void> {
   const expression = filterInput.value;
   say(filterStatus, "Checking…");
@@ -354,9 +416,9 @@ async function checkFilter(): Promise<void> {
   }
 }
 
-/** Runs one save or check at a time, with the buttons disabled meanwhile. */
+/** Runs one save, preview or check at a time, with the buttons disabled meanwhile. */
 function exclusively(work: () => Promise<unknown>): void {
-  const buttons = [...form.querySelectorAll<HTMLButtonElement>("#save, #save-publish, #check-filter")];
+  const buttons = [...form.querySelectorAll<HTMLButtonElement>("#save, #save-publish, #sign-preview, #check-filter")];
   if (buttons.some((button) => button.disabled)) return;
   for (const button of buttons) button.disabled = true;
   void work().finally(() => {
@@ -369,6 +431,7 @@ form.addEventListener("submit", (event) => {
   exclusively(save);
 });
 byId("save-publish").addEventListener("click", () => exclusively(saveAndPublish));
+byId("sign-preview").addEventListener("click", () => exclusively(signPreview));
 byId("check-filter").addEventListener("click", () => exclusively(checkFilter));
 argumentsSlot.addEventListener("input", updatePreview);
 argumentsSlot.addEventListener("change", updatePreview);
@@ -383,7 +446,12 @@ actionSelect.addEventListener("change", () => {
 
 async function load(): Promise<void> {
   try {
-    fillForm(recipeId === undefined ? NEW_RECIPE : await adminApi<StoredRecipe>("GET", `recipes/${recipeId}`));
+    if (recipeId === undefined) {
+      fillForm(NEW_RECIPE);
+      return;
+    }
+    fillForm(await adminApi<StoredRecipe>("GET", `recipes/${recipeId}`));
+    savedKey = currentKey();
   } catch (error) {
     showError("The recipe could not be loaded", describeError(error));
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { useTestServers } from "./serverHarness.js";
+import { CONSOLE_LOG_RECIPE, fetchJson, useTestServers } from "./serverHarness.js";
 
 /** Reads server-sent events from a streaming fetch body, one `{event, data}` at a time. */
 function eventReader(body: ReadableStream<Uint8Array>) {
@@ -44,6 +44,25 @@ describe("change notices", () => {
     const published = await server.publish();
     expect(await next()).toEqual({ event: "published", data: { timestamp: published.timestamp } });
     expect(published.timestamp).toBeGreaterThan((initial.data as { timestamp: number }).timestamp);
+    await close();
+  });
+
+  it("sends no notice for a preview: the next notice after one is the next publish's", async () => {
+    // A clock a second further at every reading, so the preview's timestamp and the publish's cannot coincide.
+    let clock = Date.UTC(2026, 0, 1);
+    const server = await servers.start({ now: () => new Date((clock += 1000)) });
+    const recipe = server.store.create({ ...CONSOLE_LOG_RECIPE, capabilities: [] }, false);
+    const response = await fetch(server.config.noticesUrl);
+    const { next, close } = eventReader(response.body!);
+    await next();
+
+    const previewed = await fetchJson<{ timestamp: number }>(`${server.url}/admin/api/recipes/${recipe.id}/preview`, {
+      method: "POST",
+    });
+    expect(previewed.status).toBe(200);
+    const published = await server.publish();
+    expect(await next()).toEqual({ event: "published", data: { timestamp: published.timestamp } });
+    expect(published.timestamp).toBeGreaterThan(previewed.body.timestamp);
     await close();
   });
 });

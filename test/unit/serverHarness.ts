@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
 import { startRecipeServer, type RecipeServerOptions, type RunningRecipeServer } from "../../server/recipeServer.js";
+import type { EventRecord } from "../../src/core/eventFormat.js";
+import type { IntakeBatch } from "../../src/core/intakeBatch.js";
 
 export interface JsonReply<T = unknown> {
   status: number;
@@ -60,3 +62,40 @@ export const CONSOLE_LOG_RECIPE = {
   arguments: { message: "hello" },
   filter_expression: "true",
 } as const;
+
+/** An intake batch carrying `events`, from one session of client `clientId`, as the add-on's uploader sends it. */
+export function intakeBatch(clientId: string, events: EventRecord[]): IntakeBatch {
+  return {
+    batchId: "b-1",
+    clientId,
+    sessionId: "0d8e5c7b-3a2f-4e61-8b9d-7c6a5e4f3b2a",
+    addonVersion: "0.1.0",
+    locale: "en-US",
+    events,
+  };
+}
+
+/**
+ * What the add-on reports when QA runs a preference study here from its console (recipe 3, branch "treatment"):
+ * the `qa/FORCED_ENROLLMENT` ping, then the study's enroll event; with `undoneAt`, QA's undo as well: the
+ * `qa/FORCED_UNDO` ping, then the study's unenroll event with reason "qa-undo".
+ */
+export function forcedStudyEvents(
+  at: number,
+  slug: string,
+  enrollmentId: string,
+  mode: "AS_IS" | "FILTER_BYPASSED" | "BRANCH_CHOSEN",
+  undoneAt?: number,
+): EventRecord[] {
+  const fields = { recipe_id: "3", experiment: slug, branch: "treatment", enrollment_id: enrollmentId };
+  const forced: EventRecord[] = [
+    [at, "recipe_client.qa", "qa", "FORCED_ENROLLMENT", mode, fields],
+    [at, "normandy", "enroll", "preference_study", slug, { branch: "treatment", experimentType: "exp", enrollmentId }],
+  ];
+  if (undoneAt === undefined) return forced;
+  return [
+    ...forced,
+    [undoneAt, "recipe_client.qa", "qa", "FORCED_UNDO", "n/a", fields],
+    [undoneAt, "normandy", "unenroll", "preference_study", slug, { reason: "qa-undo", enrollmentId }],
+  ];
+}

@@ -7,19 +7,14 @@ import { DATABASE_FILE_NAME } from "../../server/database.js";
 import { SCHEMA_MIGRATIONS } from "../../server/schemaMigrations.js";
 import type { IntakeBatch } from "../../src/core/intakeBatch.js";
 import type { EventRecord } from "../../src/core/eventFormat.js";
-import { fetchJson, postJson, useTestServers } from "./serverHarness.js";
+import { fetchJson, forcedStudyEvents, intakeBatch, postJson, useTestServers } from "./serverHarness.js";
 const ENROLLMENT_ID = "5b1c0e9a-7d2f-4c3e-9a8b-1f2e3d4c5b6a";
 
 const CLIENT = "6f1b3c2a-1d7e-4a55-9c3e-0b8d2e4f6a71";
 
 function batch(overrides: Partial<IntakeBatch> = {}): IntakeBatch {
   return {
-    batchId: "b-1",
-    clientId: CLIENT,
-    sessionId: "0d8e5c7b-3a2f-4e61-8b9d-7c6a5e4f3b2a",
-    addonVersion: "0.1.0",
-    locale: "en-US",
-    events: [
+    ...intakeBatch(CLIENT, [
       [1200, "uptake.remotecontent.result", "uptake", "normandy", "success", { source: "normandy/runner" }],
       [
         1300,
@@ -37,9 +32,22 @@ function batch(overrides: Partial<IntakeBatch> = {}): IntakeBatch {
         "my-study",
         { reason: "recipe-not-seen", didResetValue: "true", enrollmentId: ENROLLMENT_ID },
       ],
-    ],
+    ]),
     ...overrides,
   };
+}
+
+/** The text of each body row's cells of the page's table `id`, tags dropped and white space collapsed. */
+function tableRows(page: string, id: string): string[][] {
+  const table = page.slice(page.indexOf(`id="${id}"`), page.indexOf("</table>", page.indexOf(`id="${id}"`)));
+  return [...table.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].slice(1).map(([row]) =>
+    [...row!.matchAll(/<td>(.*?)<\/td>/gs)].map(([, cell]) =>
+      cell!
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim(),
+    ),
+  );
 }
 
 interface ErrorBody {
@@ -437,17 +445,7 @@ describe("telemetry intake", () => {
     );
 
     const page = await (await fetch(`${server.url}/clients/${CLIENT}?method=uptake`)).text();
-    const table = (id: string) =>
-      page.slice(page.indexOf(`id="${id}"`), page.indexOf("</table>", page.indexOf(`id="${id}"`)));
-    const rows = (id: string) =>
-      [...table(id).matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].slice(1).map(([row]) =>
-        [...row!.matchAll(/<td>(.*?)<\/td>/gs)].map(([, cell]) =>
-          cell!
-            .replace(/<[^>]+>/g, " ")
-            .replace(/\s+/g, " ")
-            .trim(),
-        ),
-      );
+    const rows = (id: string) => tableRows(page, id);
     expect(rows("client-enrollments")).toEqual([
       ["preference study", "my-study", "treatment", "active", "test.pref = &#34;new&#34; (user branch)", "enroll"],
       ["preference rollout", "old-rollout", "", "graduated: all-prefs-match", "", "enroll graduate (all-prefs-match)"],
@@ -474,6 +472,38 @@ describe("telemetry intake", () => {
         "apply_error",
         "its filter matched, but the action failed (apply_error); the add-on&#39;s QA console has the reason",
       ],
+    ]);
+  });
+
+  it("marks the enrollments QA forced from the console, and shows QA's undo as the end reason", async () => {
+    const FORCED = "3c9a1f5e-2b7d-4e8a-9c6b-1d2e3f4a5b6c";
+    const UNDONE = "8e4b2a6c-1f3d-4a5e-b7c9-0d1e2f3a4b5c";
+    const NORMAL = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
+    const server = await servers.start();
+    const accepted = await postJson(
+      server.config.intakeUrl,
+      batch({
+        events: [
+          [
+            1000,
+            "normandy",
+            "enroll",
+            "preference_study",
+            "normal-study",
+            { branch: "treatment", experimentType: "exp", enrollmentId: NORMAL },
+          ],
+          ...forcedStudyEvents(1100, "forced-study", FORCED, "BRANCH_CHOSEN"),
+          ...forcedStudyEvents(1200, "undone-study", UNDONE, "FILTER_BYPASSED", 1300),
+        ],
+      }),
+    );
+    expect(accepted.status).toBe(201);
+
+    const page = await (await fetch(`${server.url}/clients/${CLIENT}`)).text();
+    expect(tableRows(page, "client-enrollments").map(([, slug, , state]) => [slug, state])).toEqual([
+      ["forced-study", "active forced by QA (branch chosen)"],
+      ["normal-study", "active"],
+      ["undone-study", "undone by QA from the add-on&#39;s console forced by QA (filter bypassed)"],
     ]);
   });
 });

@@ -1,71 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJSON } from "../../src/core/canonicalJson.js";
 import { collectionSignedData } from "../../src/core/collectionSignedData.js";
-import { verifyContentSignature } from "../../src/core/contentSignature.js";
 import type { RecipesChangeset } from "../../server/changeset.js";
-import type { PublishedRecord } from "../../server/publishedSnapshot.js";
 import type { RunningRecipeServer } from "../../server/recipeServer.js";
-import type { StoredRecipe } from "../../server/recipeStore.js";
 import { CONSOLE_LOG_RECIPE, fetchJson, postJson, useTestServers } from "./serverHarness.js";
+import { createRecipe, fetchChangeset, publish, verify, verifyCollection, verifyRecord } from "./serverCollections.js";
 
-const CHANGESET_PATH = "/v1/buckets/main/collections/normandy-recipes-capabilities/changeset";
-
-async function changeset(server: RunningRecipeServer): Promise<RecipesChangeset> {
-  const reply = await fetchJson<RecipesChangeset>(`${server.url}${CHANGESET_PATH}?_expected=0`);
-  expect(reply.status).toBe(200);
-  return reply.body;
-}
-
-async function createRecipe(
-  server: RunningRecipeServer,
-  overrides: Record<string, unknown> = {},
-): Promise<StoredRecipe> {
-  const reply = await postJson<StoredRecipe>(`${server.url}/admin/api/recipes`, {
-    ...CONSOLE_LOG_RECIPE,
-    ...overrides,
-  });
-  expect(reply.status).toBe(201);
-  return reply.body;
-}
-
-async function publish(server: RunningRecipeServer): Promise<{ timestamp: number; published: number[] }> {
-  const reply = await fetchJson<{ timestamp: number; published: number[] }>(`${server.url}/admin/api/publish`, {
-    method: "POST",
-  });
-  expect(reply.status).toBe(200);
-  return reply.body;
-}
-
-/** Verifies like a client: fetch the x5u chain over HTTP, pin the server's root, check the subject. */
-async function verify(
-  server: RunningRecipeServer,
-  data: string,
-  signature: { signature: string; x5u: string },
-  subject: string,
-) {
-  const chain = await fetch(signature.x5u);
-  expect(chain.status).toBe(200);
-  return verifyContentSignature({
-    data,
-    signature: signature.signature,
-    x5u: await chain.text(),
-    expectedSubject: subject,
-    rootHash: server.config.rootHash,
-  });
-}
-
-function verifyRecord(server: RunningRecipeServer, record: PublishedRecord) {
-  return verify(server, canonicalJSON(record.recipe), record.signature, "normandy.content-signature.mozilla.org");
-}
-
-function verifyCollection(server: RunningRecipeServer, body: RecipesChangeset) {
-  return verify(
-    server,
-    collectionSignedData(body.changes, body.timestamp),
-    body.metadata.signature,
-    "remote-settings.content-signature.mozilla.org",
-  );
-}
+const changeset = (server: RunningRecipeServer): Promise<RecipesChangeset> => fetchChangeset(server);
 
 describe("recipe server publishing", () => {
   const servers = useTestServers();
