@@ -2,7 +2,7 @@ import type { Recipe } from "../src/core/index.js";
 import type { SigningPki } from "./pki.js";
 import type { PublishedRecord, PublishedSnapshot, SignedCollection } from "./publishedSnapshot.js";
 import type { Clock, StoredRecipe } from "./recipeStore.js";
-import { SerialQueue } from "./serialQueue.js";
+import { SerialQueue } from "../src/core/index.js";
 import { minimalRecipe, signSnapshot } from "./snapshotSigning.js";
 
 export const PREVIEW_BUCKET = "main-preview";

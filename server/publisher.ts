@@ -2,7 +2,7 @@ import type { Recipe } from "../src/core/index.js";
 import type { SigningPki } from "./pki.js";
 import type { PublishedSnapshot } from "./publishedSnapshot.js";
 import type { Clock, RecipeStore } from "./recipeStore.js";
-import { SerialQueue } from "./serialQueue.js";
+import { SerialQueue } from "../src/core/index.js";
 import { minimalRecipe, signSnapshot } from "./snapshotSigning.js";
 import type { SnapshotStore } from "./snapshotStore.js";
 

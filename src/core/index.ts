@@ -56,3 +56,4 @@ export {
   type NodeOutcome,
 } from "./filterExplanation.js";
 export * from "./heartbeatPing.js";
+export * from "./serialQueue.js";

@@ -5,7 +5,7 @@ import { pendingInstallHappened } from "../addons/PendingAddonChange.js";
 import { compareVersions } from "../core/index.js";
 import type { ExtensionDetails } from "../core/index.js";
 import type { AddonRollout, AddonRolloutStore, RolloutAddonFields } from "../stores/AddonRolloutStore.js";
-import { WriteQueue } from "../stores/WriteQueue.js";
+import { SerialQueue } from "../core/index.js";
 import type { EnrollmentTelemetry } from "../telemetry/EnrollmentTelemetry.js";
 import { NonFatalEnrollmentTelemetry } from "../telemetry/NonFatalEnrollmentTelemetry.js";
 
@@ -29,7 +29,7 @@ export interface AddonRolloutsDeps {
  * at any moment neither loses nor repeats it.
  */
 export class AddonRollouts {
-  private readonly operations = new WriteQueue();
+  private readonly operations = new SerialQueue();
   private readonly telemetry: NonFatalEnrollmentTelemetry;
 
   constructor(private readonly deps: AddonRolloutsDeps) {

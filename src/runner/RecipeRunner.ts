@@ -31,7 +31,7 @@ import { X5uFetcher } from "../delivery/X5uFetcher.js";
 import type { CollectionStateStore } from "../stores/CollectionStateStore.js";
 import type { RunHistoryStore } from "../stores/RunHistoryStore.js";
 import type { ServerBackoffStore } from "../stores/ServerBackoffStore.js";
-import { WriteQueue } from "../stores/WriteQueue.js";
+import { SerialQueue } from "../core/index.js";
 import type { RunTelemetry } from "../telemetry/RunTelemetry.js";
 import type { Uptake } from "../telemetry/Uptake.js";
 import type { ContextTimer, RunFilterContext } from "../context/filterContext.js";
@@ -99,7 +99,7 @@ export class RecipeRunner {
    */
   private lastVerified: { serverUrl: string; changeset: Changeset } | null = null;
   /** Runs, and QA's work outside runs (see `exclusively`), one at a time. */
-  private readonly turns = new WriteQueue();
+  private readonly turns = new SerialQueue();
 
   constructor(private readonly deps: RecipeRunnerDeps) {}
 

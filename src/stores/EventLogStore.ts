@@ -2,7 +2,7 @@ import type { EventRecord } from "../core/index.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { readSound } from "./readSound.js";
 import { fromStoredText, toStoredText } from "./storedText.js";
-import { WriteQueue } from "./WriteQueue.js";
+import { SerialQueue } from "../core/index.js";
 
 /** One event in the event format `[timestamp, category, method, object, value, extra]`. */
 export type LoggedEvent = EventRecord;
@@ -42,7 +42,7 @@ const EMPTY_INDEX: EventLogIndex = { first: 0, next: 0, lastSize: 0, count: 0, d
  * last, partly filled segment in memory once read (about 20 ms less per run of 1,000 recipes in Firefox).
  */
 export class EventLogStore {
-  private readonly writes = new WriteQueue();
+  private readonly writes = new SerialQueue();
   /** The stored index and the events of its last segment, once read; only this store writes them. */
   private tail: { index: EventLogIndex; lastSegment: LoggedEvent[] } | null = null;
 

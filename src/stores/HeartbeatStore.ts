@@ -1,7 +1,7 @@
 import type { SurveyAnswer } from "../core/index.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { isPlainObject, loadRecordMap, type RecordMap, type RecordMapLayout } from "./StoredRecords.js";
-import { WriteQueue } from "./WriteQueue.js";
+import { SerialQueue } from "../core/index.js";
 
 /** How a survey's latest showing ended; `open` while it is shown (or when Firefox quit with it shown). */
 export type SurveyOutcome = "open" | "answered" | "dismissed" | "expired" | "window-closed" | "closed";
@@ -34,7 +34,7 @@ const LAYOUT: RecordMapLayout = { key: "heartbeats", field: "surveys", noun: "he
 
 /** The surveys shown on this client, by recipe id, stored as `{surveys: {[recipeId]: record}}`. */
 export class HeartbeatStore {
-  private readonly queue = new WriteQueue();
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly storage: KeyValueStorage) {}
 

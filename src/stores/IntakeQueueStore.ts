@@ -2,7 +2,7 @@ import type { LoggedEvent } from "./EventLogStore.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { readSound } from "./readSound.js";
 import { toStoredText } from "./storedText.js";
-import { WriteQueue } from "./WriteQueue.js";
+import { SerialQueue } from "../core/index.js";
 
 /** An event waiting for upload, numbered so a sent batch can be removed exactly, whatever came in since. */
 export interface QueuedEvent {
@@ -28,7 +28,7 @@ export const DEFAULT_INTAKE_QUEUE_CAPACITY = 10_000;
  * uptake events, which read and written back as objects cost a warm run about 15 ms in Firefox.
  */
 export class IntakeQueueStore {
-  private readonly writes = new WriteQueue();
+  private readonly writes = new SerialQueue();
   /** The queue as last read or written; null until first needed. */
   private state: Promise<IntakeQueueState> | null = null;
 

@@ -1,6 +1,6 @@
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { loadRecordMap, type RecordMap, type RecordMapLayout } from "./StoredRecords.js";
-import { WriteQueue } from "./WriteQueue.js";
+import { SerialQueue } from "../core/index.js";
 
 /** What every enrollment record has: the id its telemetry carries. */
 export interface EnrollmentRecord {
@@ -15,7 +15,7 @@ export interface EnrollmentRecord {
  * value is quarantined exactly once (see loadRecordMap).
  */
 export class RecordStore<Enrollment extends EnrollmentRecord> {
-  private readonly queue = new WriteQueue();
+  private readonly queue = new SerialQueue();
 
   constructor(
     private readonly storage: KeyValueStorage,

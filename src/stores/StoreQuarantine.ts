@@ -1,5 +1,5 @@
 import type { KeyValueStorage } from "./KeyValueStorage.js";
-import { WriteQueue } from "./WriteQueue.js";
+import { SerialQueue } from "../core/index.js";
 
 /** What the QA console shows about one damaged value that was set aside. */
 export interface QuarantineNote {
@@ -26,7 +26,7 @@ const KEEP_NOTES = 50;
  * kept as a note the QA console shows, and the store goes on with what it could read. Never silently empty.
  */
 export class StoreQuarantine {
-  private static readonly notesQueue = new WriteQueue();
+  private static readonly notesQueue = new SerialQueue();
 
   constructor(
     private readonly storage: KeyValueStorage,

@@ -5,7 +5,7 @@ import { pendingInstallHappened } from "../addons/PendingAddonChange.js";
 import { compareVersions } from "../core/index.js";
 import type { ExtensionDetails } from "../core/index.js";
 import type { AddonStudy, AddonStudyStore, StudyAddonFields } from "../stores/AddonStudyStore.js";
-import { WriteQueue } from "../stores/WriteQueue.js";
+import { SerialQueue } from "../core/index.js";
 import type {
   EnrollmentEventExtra,
   EnrollmentEventMethod,
@@ -63,7 +63,7 @@ interface EndOptions {
  * run never interleave. Crash safety is PendingAddonChange's: `init()` settles what a crash left half done.
  */
 export class AddonStudies implements StudyAddonPort {
-  private readonly operations = new WriteQueue();
+  private readonly operations = new SerialQueue();
   private readonly telemetry: NonFatalEnrollmentTelemetry;
   private listening = false;
 

@@ -7,7 +7,7 @@ import type {
   PreferenceType,
 } from "../stores/PreferenceExperimentStore.js";
 import { setOwnProperty } from "../core/index.js";
-import { WriteQueue } from "../stores/WriteQueue.js";
+import { SerialQueue } from "../core/index.js";
 import { prefTypeOfValue } from "../prefs/prefValueType.js";
 import { setDefault } from "../prefs/setDefault.js";
 import { undoUnownedStartupPrefs } from "../prefs/undoUnownedStartupPrefs.js";
@@ -101,7 +101,7 @@ export interface PreferenceExperimentsDeps {
 export class PreferenceExperiments {
   private readonly observers = new Map<string, (name: string) => Promise<void>>();
   /** Runs the operations that change prefs one at a time. */
-  private readonly operations = new WriteQueue();
+  private readonly operations = new SerialQueue();
 
   /** Telemetry that fails is logged; it never changes what happens to a study. */
   private readonly telemetry: EnrollmentTelemetry;

@@ -1,6 +1,6 @@
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import type { KeyValueStorage } from "../stores/KeyValueStorage.js";
-import { WriteQueue } from "../stores/WriteQueue.js";
+import { SerialQueue } from "../core/index.js";
 
 /** Firefox's "Allow Firefox to send technical and interaction data" (false by default on Debian's ESR). */
 export const UPLOAD_ENABLED_PREF = "datareporting.healthreport.uploadEnabled";
@@ -24,7 +24,7 @@ export type UploadDisabledListener = () => void | Promise<void>;
 export class TelemetryUploadState {
   /** The value last seen (read from storage at the first read); undefined when never seen. */
   private lastSeen: Promise<boolean | undefined> | null = null;
-  private readonly reads = new WriteQueue();
+  private readonly reads = new SerialQueue();
   private readonly disabledListeners = new Set<UploadDisabledListener>();
 
   constructor(
