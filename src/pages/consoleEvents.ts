@@ -59,6 +59,7 @@ function clockTimes({ events, droppedEvents, eventSessions }: BackgroundState): 
 /** The time cell: the clock time, then the event's own timestamp (ms since its Firefox process started). */
 function timeCell(row: HTMLTableRowElement, timestamp: number, clockTime: ClockTime | null): void {
   const td = row.insertCell();
+  td.className = "event-time";
   if (clockTime === null) {
     td.append(element("span", "muted", "Time unknown"));
     td.title = "Logged in a Firefox session whose start the log does not know (before it kept them)";
@@ -67,7 +68,7 @@ function timeCell(row: HTMLTableRowElement, timestamp: number, clockTime: ClockT
     time.dateTime = new Date(clockTime.time).toISOString();
     td.append(time);
   }
-  td.append(" ", element("span", "muted", `(${timestamp.toLocaleString()} ms after start)`));
+  td.append(" ", element("span", "muted since-start", `(${timestamp.toLocaleString()} ms after start)`));
 }
 
 export function renderEvents(state: BackgroundState): void {
@@ -94,7 +95,8 @@ export function renderEvents(state: BackgroundState): void {
     const [timestamp, category, method, object, value, extra] = event;
     const row = rows.insertRow();
     timeCell(row, timestamp, times.get(event) ?? null);
-    for (const text of [category, method, object, value ?? "", extra ? JSON.stringify(extra) : ""]) cell(row, text);
+    for (const text of [category, method, object]) cell(row, text, "event-name");
+    for (const text of [value ?? "", extra ? JSON.stringify(extra) : ""]) cell(row, text);
   }
   const hidden = state.events.length - shown.length;
   byId("events-summary").textContent =
