@@ -90,11 +90,11 @@ describe("client health telemetry, end to end", () => {
       `return Object.fromEntries(args[0].map((name) => [name, Glean.recipeClient[name]?.testGetValue() ?? null]));`,
       GLEAN_TIMING_METRICS,
     );
-  /** The QA console's rows of `category`, oldest first, once the page shows any (it fills its table once it has the log). */
-  const consoleRows = async (category: string): Promise<ConsoleRow[]> => {
+  /** The QA console's rows of `category`, oldest first, once it shows at least `count` of them (it follows the log live). */
+  const consoleRows = async (category: string, count = 1): Promise<ConsoleRow[]> => {
     await inAddonPage(`return null;`); // opens the QA console
     return waitForValue(
-      "the QA console's event table",
+      `${count} ${category} rows in the QA console's event table`,
       async () => {
         const rows = await running.addon.firefox.evalInContent<ConsoleRow[]>(
           `return [...document.querySelectorAll("#events tr")].map((row) => ({
@@ -102,7 +102,8 @@ describe("client health telemetry, end to end", () => {
              clockTime: row.cells[0].querySelector("time")?.dateTime ?? null,
            }));`,
         );
-        return rows.length > 0 && rows.filter(({ cells }) => cells[1] === category).reverse();
+        const shown = rows.filter(({ cells }) => cells[1] === category).reverse();
+        return shown.length >= count && shown;
       },
       { timeoutMs: 10_000, intervalMs: 50 },
     );
@@ -270,26 +271,46 @@ describe("client health telemetry, end to end", () => {
     expect(await gleanPings("health")).toHaveLength(1);
   });
 
-  it("the QA console shows each event at its clock time; after a restart, the earlier sessions' events keep theirs", async () => {
-    const before = await consoleRows("recipe_client.health");
+  it("the QA console shows each event at its clock time: an add-on reload stays in its session; after a restart, the earlier sessions' events keep theirs", async () => {
+    const health = "recipe_client.health";
+    const before = await consoleRows(health);
     expect(before.every(({ clockTime }) => clockTime !== null)).toBe(true);
+    const { eventSessions } = await running.addon.state();
+
+    // A reload (an update would do the same) starts the background page again in the same Firefox process: it
+    // computes the same process start, give or take the call's latency, and its events stay in this session.
+    const startedBefore = (await running.addon.studies()).backgroundStartedAt;
+    await inChrome(
+      `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+       await (await AddonManager.getAddonByID(args[0])).reload();`,
+      ADDON_ID,
+    );
+    await waitForValue(
+      "the background page after the reload",
+      async () => (await running.addon.studies()).backgroundStartedAt > startedBefore,
+    );
+    const reloaded = await consoleRows(health, before.length + 1);
+    expect((await running.addon.state()).eventSessions).toEqual(eventSessions);
+    expect(reloaded.slice(0, -1)).toEqual(before);
+    expect(Math.abs(Date.parse(reloaded.at(-1)!.clockTime!) - Date.now())).toBeLessThan(60_000);
+
     const runsBefore = (await running.addon.state()).runs.length;
     const restartedAt = Date.now();
-
     await running.addon.firefox.restart();
     await running.addon.waitForRuns(runsBefore + 1);
 
     // The new start's health ping: its timestamp counts from the new process start, its clock time is now.
-    const after = await consoleRows("recipe_client.health");
-    expect(after).toHaveLength(before.length + 1);
+    const after = await consoleRows(health, reloaded.length + 1);
+    expect(after).toHaveLength(reloaded.length + 1);
+    expect((await running.addon.state()).eventSessions).toHaveLength(eventSessions.length + 1);
     const newest = after.at(-1)!;
     expect(newest.cells[0]).toMatch(SHOWN_TIME);
     expect(Date.parse(newest.clockTime!)).toBeGreaterThan(restartedAt);
     expect(Math.abs(Date.parse(newest.clockTime!) - Date.now())).toBeLessThan(60_000);
     // The earlier sessions' rows are shown exactly as before, at clock times before the restart (not moved to
     // the new process start, which their ms since start would be added to if the log forgot their sessions).
-    expect(after.slice(0, -1)).toEqual(before);
-    for (const { clockTime } of before) expect(Date.parse(clockTime!)).toBeLessThan(restartedAt);
+    expect(after.slice(0, -1)).toEqual(reloaded);
+    for (const { clockTime } of reloaded) expect(Date.parse(clockTime!)).toBeLessThan(restartedAt);
 
     await running.addon.firefox.evalInContent(`document.getElementById("events-heading").scrollIntoView();`);
     await running.addon.firefox.screenshot(`${SCREENSHOTS}/console-event-log.png`, { full: false });
