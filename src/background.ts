@@ -7,7 +7,7 @@ import { createActionTable } from "./actions/actionTable.js";
 import { showSurveyNow, type ShowHeartbeatActionDeps } from "./actions/ShowHeartbeatAction.js";
 import { browser } from "./apis/browserApis.js";
 import { loadClientConfig, STUDIES_OPT_OUT_PREF } from "./config/ClientConfig.js";
-import { createCachedVerifier, memoizedRegExpMatch, timeLimitedRegExpMatch } from "./core/index.js";
+import { createCachedVerifier, errorMessage, memoizedRegExpMatch, timeLimitedRegExpMatch } from "./core/index.js";
 import { ChangeNoticeListener } from "./delivery/ChangeNoticeListener.js";
 import { checkConnection } from "./delivery/connectionCheck.js";
 import { fetchExtensionDetails } from "./delivery/extensionDetails.js";
@@ -59,7 +59,6 @@ import { browserMatchWorker, REGEXP_WORKER_PATH } from "./workers/browserMatchWo
 
 const { prefs, telemetry, clientContext: clientContextApi, addons, notificationBar } = browser.experiments;
 const storage = storageAreaAdapter(browser.storage.local);
-const eventLog = new EventLogStore(storage);
 const history = new RunHistoryStore(storage);
 
 const log: Logger = {
@@ -67,6 +66,16 @@ const log: Logger = {
   warn: (message) => console.warn(`[recipe-client] ${message}`),
   error: (message) => console.error(`[recipe-client] ${message}`),
 };
+
+// When this Firefox process started, once: the log's events count ms from it (see eventSessions.ts).
+const processStart = telemetry.msSinceProcessStart().then(
+  (sinceStart) => Date.now() - sinceStart,
+  (error: unknown) => {
+    log.warn(`The process start is unknown, so this session's events have no clock time: ${errorMessage(error)}`);
+    return null;
+  },
+);
+const eventLog = new EventLogStore(storage, { processStart });
 
 const loadConfig = () => loadClientConfig(prefs, log.warn);
 
@@ -283,9 +292,15 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
     case "run-now":
       return run(MANUAL_TRIGGER);
     case "get-state": {
-      const { events, dropped } = await eventLog.read();
+      const { events, dropped, sessions } = await eventLog.read();
       const quarantine = await new StoreQuarantine(storage).notes();
-      const state: BackgroundState = { runs: await history.list(), events, droppedEvents: dropped, quarantine };
+      const state: BackgroundState = {
+        runs: await history.list(),
+        events,
+        droppedEvents: dropped,
+        eventSessions: sessions,
+        quarantine,
+      };
       return state;
     }
     case "get-context":

@@ -10,7 +10,7 @@ import type { PreferenceRollout } from "./stores/PreferenceRolloutStore.js";
 import type { LoggedEvent } from "./stores/EventLogStore.js";
 import type { QuarantineNote } from "./stores/StoreQuarantine.js";
 import type { SurveyRecord } from "./stores/HeartbeatStore.js";
-import type { ClientStatus, RunReport } from "./core/index.js";
+import type { ClientStatus, EventLogSession, RunReport } from "./core/index.js";
 import type { RunHereCandidates, RunHereRequest, RunHereResult, UndoResult } from "./runner/RecipeRunHere.js";
 
 /** Messages the extension pages send to the background page, and what each answers. */
@@ -65,6 +65,8 @@ export interface BackgroundState {
   runs: RunReport[];
   events: LoggedEvent[];
   droppedEvents: number;
+  /** The Firefox sessions of the events, for their clock times (`eventClockTimes`; see EventLogStore.read). */
+  eventSessions: EventLogSession[];
   /** Stored values that were damaged and set aside, newest first (see StoreQuarantine). */
   quarantine: QuarantineNote[];
 }

@@ -46,6 +46,7 @@ export * from "./clientPingValidation.js";
 export * from "./eventFormat.js";
 export * from "./intakeBatch.js";
 export * from "./loggedEvents.js";
+export * from "./eventSessions.js";
 export {
   explainFilter,
   sourceText,

@@ -1,7 +1,12 @@
-/** The QA console's event log: every telemetry event, newest first, and its export as a JSON file. */
+/**
+ * The QA console's event log: every telemetry event, newest first, at its clock time and its ms since start,
+ * and its export as a JSON file.
+ */
+import { eventClockTimes } from "../core/index.js";
 import type { BackgroundState } from "../messages.js";
+import type { LoggedEvent } from "../stores/EventLogStore.js";
 import { askBackground } from "./askBackground.js";
-import { byId, cell, element } from "./dom.js";
+import { byId, cell, element, formatTime } from "./dom.js";
 import { columnValues, filterEvents, forcedEnrollmentIds, type EventLogCriteria } from "./eventLogFilter.js";
 
 const COLUMN_FILTERS = [
@@ -35,10 +40,42 @@ function fillChoices(state: BackgroundState): void {
   }
 }
 
+interface ClockTime {
+  time: number;
+  text: string;
+}
+
+/** Each event's clock time and how it is shown, by event (null: unknown). */
+function clockTimes({ events, droppedEvents, eventSessions }: BackgroundState): Map<LoggedEvent, ClockTime | null> {
+  const times = eventClockTimes(events, droppedEvents, eventSessions);
+  return new Map(
+    events.map((event, index) => {
+      const time = times[index]!;
+      return [event, time === null ? null : { time, text: formatTime(time, { seconds: true }) }];
+    }),
+  );
+}
+
+/** The time cell: the clock time, then the event's own timestamp (ms since its Firefox process started). */
+function timeCell(row: HTMLTableRowElement, timestamp: number, clockTime: ClockTime | null): void {
+  const td = row.insertCell();
+  td.className = "event-time";
+  if (clockTime === null) {
+    td.append(element("span", "muted", "Time unknown"));
+    td.title = "Logged in a Firefox session whose start the log does not know (before it kept them)";
+  } else {
+    const time = element("time", "", clockTime.text);
+    time.dateTime = new Date(clockTime.time).toISOString();
+    td.append(time);
+  }
+  td.append(" ", element("span", "muted since-start", `(${timestamp.toLocaleString()} ms after start)`));
+}
+
 export function renderEvents(state: BackgroundState): void {
   shownState = state;
   fillChoices(state);
-  const { shown, folded } = filterEvents(state.events, criteria());
+  const times = clockTimes(state);
+  const { shown, folded } = filterEvents(state.events, criteria(), (event) => times.get(event)?.text ?? "");
   const rows = byId<HTMLTableSectionElement>("events");
   rows.replaceChildren();
   if (folded > 0) {
@@ -55,10 +92,12 @@ export function renderEvents(state: BackgroundState): void {
     note.append(show);
   }
   const forced = forcedEnrollmentIds(state.events);
-  for (const [timestamp, category, method, object, value, extra] of [...shown].reverse()) {
+  for (const event of [...shown].reverse()) {
+    const [timestamp, category, method, object, value, extra] = event;
     const row = rows.insertRow();
-    for (const text of [String(timestamp), category, method, object, value ?? "", extra ? JSON.stringify(extra) : ""])
-      cell(row, text);
+    timeCell(row, timestamp, times.get(event) ?? null);
+    for (const text of [category, method, object]) cell(row, text, "event-name");
+    for (const text of [value ?? "", extra ? JSON.stringify(extra) : ""]) cell(row, text);
     const enrollmentId = extra?.["enrollmentId"];
     if (enrollmentId && forced.has(enrollmentId)) row.cells[2]!.append(" ", element("span", "forced", "forced by QA"));
   }
@@ -80,11 +119,14 @@ export function followEventFilters(): void {
   byId("events-text").addEventListener("input", rerender);
 }
 
-/** Downloads the whole event log as a JSON file: `{exportedAt, droppedEvents, events}`. */
+/**
+ * Downloads the whole event log as a JSON file: `{exportedAt, droppedEvents, eventSessions, events}` (the
+ * sessions turn the timestamps into clock times, see eventSessions.ts).
+ */
 export async function exportEventLog(): Promise<void> {
-  const { events, droppedEvents } = await askBackground({ type: "get-state" });
+  const { events, droppedEvents, eventSessions } = await askBackground({ type: "get-state" });
   const exportedAt = new Date().toISOString();
-  const json = JSON.stringify({ exportedAt, droppedEvents, events }, null, 2);
+  const json = JSON.stringify({ exportedAt, droppedEvents, eventSessions, events }, null, 2);
   const url = URL.createObjectURL(new Blob([json], { type: "application/json" }));
   const link = document.createElement("a");
   link.href = url;

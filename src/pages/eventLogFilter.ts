@@ -6,7 +6,7 @@ export interface EventLogCriteria {
   category: string;
   method: string;
   object: string;
-  /** Case-insensitive text anywhere in the row (value and extra included); empty means any. */
+  /** Case-insensitive text anywhere in the row (value, extra and clock time included); empty means any. */
   text: string;
   /** Whether routine rows (uptake, run performance: several per run) are shown. */
   showRoutine: boolean;
@@ -19,10 +19,14 @@ export function isRoutineEvent([, category]: LoggedEvent): boolean {
   return category.startsWith("uptake.") || category === "recipe_client.performance";
 }
 
-/** The events that pass `criteria`, in their order, and how many routine rows it folded away. */
+/**
+ * The events that pass `criteria`, in their order, and how many routine rows it folded away. `shownTime` is an
+ * event's time as the row shows it (its clock time), which the text filter matches too.
+ */
 export function filterEvents(
   events: readonly LoggedEvent[],
   criteria: EventLogCriteria,
+  shownTime: (event: LoggedEvent) => string = () => "",
 ): { shown: LoggedEvent[]; folded: number } {
   const text = criteria.text.trim().toLowerCase();
   let folded = 0;
@@ -31,7 +35,7 @@ export function filterEvents(
     if (criteria.category && category !== criteria.category) return false;
     if (criteria.method && method !== criteria.method) return false;
     if (criteria.object && object !== criteria.object) return false;
-    if (text && !JSON.stringify(event).toLowerCase().includes(text)) return false;
+    if (text && !`${JSON.stringify(event)} ${shownTime(event)}`.toLowerCase().includes(text)) return false;
     // Routine rows are folded unless asked for, or unless a category was chosen (that choice says what to see).
     if (!criteria.showRoutine && !criteria.category && isRoutineEvent(event)) {
       folded += 1;

@@ -1,4 +1,4 @@
-import type { EventRecord } from "../core/index.js";
+import { keptSessions, withSession, type EventLogSession, type EventRecord } from "../core/index.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { readSound } from "./readSound.js";
 import { fromStoredText, toStoredText } from "./storedText.js";
@@ -11,6 +11,21 @@ export interface EventLogContents {
   events: LoggedEvent[];
   /** How many of the oldest events were dropped to keep the log within its bound. */
   dropped: number;
+  /**
+   * The Firefox sessions the events belong to, oldest first (positions count dropped events too): what turns
+   * their timestamps into clock times (`eventClockTimes`). Empty for a log written before the log kept them.
+   */
+  sessions: EventLogSession[];
+}
+
+export interface EventLogOptions {
+  /** How many events the log keeps at least; it drops whole oldest segments beyond it. */
+  capacity?: number;
+  /**
+   * When this Firefox process started (ms since the epoch), or null when that is not known: the session of
+   * every event this store appends. Unknown by default.
+   */
+  processStart?: Promise<number | null>;
 }
 
 /** Where the segments are: numbers `first` to `next - 1`, the last one holding `lastSize` events. */
@@ -20,6 +35,8 @@ interface EventLogIndex {
   lastSize: number;
   count: number;
   dropped: number;
+  /** The sessions of the events kept; absent in a log written before the log kept them. */
+  sessions?: EventLogSession[];
 }
 
 const INDEX_KEY = "eventLog";
@@ -36,6 +53,9 @@ const EMPTY_INDEX: EventLogIndex = { first: 0, next: 0, lastSize: 0, count: 0, d
  * keeps between `capacity` and `capacity` plus one segment) and the drop is counted, so a reader can tell the
  * log is incomplete. Appends are serialized.
  *
+ * The index also says which Firefox session (process start) each event belongs to, from which position on:
+ * written with the events it concerns, so neither is ever kept without the other, and pruned with the segments.
+ *
  * An append is two storage calls whatever its size: the touched segments and the index that refers to them in
  * one write (one transaction: a crash leaves either the old log or the new one), then the removal of the
  * segments that fell out. It reads nothing: this store is the log's only writer, so it keeps the index and the
@@ -46,16 +66,23 @@ export class EventLogStore {
   /** The stored index and the events of its last segment, once read; only this store writes them. */
   private tail: { index: EventLogIndex; lastSegment: LoggedEvent[] } | null = null;
 
+  private readonly capacity: number;
+  private readonly processStart: Promise<number | null>;
+
   constructor(
     private readonly storage: KeyValueStorage,
-    private readonly capacity = DEFAULT_EVENT_LOG_CAPACITY,
-  ) {}
+    { capacity = DEFAULT_EVENT_LOG_CAPACITY, processStart = Promise.resolve(null) }: EventLogOptions = {},
+  ) {
+    this.capacity = capacity;
+    this.processStart = processStart;
+  }
 
   append(...events: LoggedEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     return this.writes.run(async () => {
       const { index: stored, lastSegment } = await this.readTail();
       const index = { ...stored };
+      index.sessions = withSession(index.sessions ?? [], await this.processStart, index.dropped + index.count);
       const items: Record<string, unknown> = {};
       const continuesLast = index.lastSize > 0 && index.lastSize < EVENT_LOG_SEGMENT_SIZE;
       let segment = continuesLast ? lastSegment : [];
@@ -86,7 +113,7 @@ export class EventLogStore {
     const index = await this.index();
     const segments = [];
     for (let segment = index.first; segment < index.next; segment++) segments.push(this.segment(segment));
-    return { events: (await Promise.all(segments)).flat(), dropped: index.dropped };
+    return { events: (await Promise.all(segments)).flat(), dropped: index.dropped, sessions: index.sessions ?? [] };
   }
 
   /** The newest logged event that `matches`, once every append made so far has been written; reads newest first. */
@@ -101,8 +128,9 @@ export class EventLogStore {
   }
 
   /**
-   * Moves `index.first` past the oldest segments the log can do without and returns their numbers. Every
-   * segment but the last is full (an append fills the last one before it starts another).
+   * Moves `index.first` past the oldest segments the log can do without, forgets the sessions of theirs that
+   * no kept event belongs to, and returns their numbers. Every segment but the last is full (an append fills the
+   * last one before it starts another).
    */
   private dropOldSegments(index: EventLogIndex): number[] {
     const dropped: number[] = [];
@@ -112,6 +140,7 @@ export class EventLogStore {
       index.count -= EVENT_LOG_SEGMENT_SIZE;
       index.dropped += EVENT_LOG_SEGMENT_SIZE;
     }
+    if (index.sessions) index.sessions = keptSessions(index.sessions, index.dropped);
     return dropped;
   }
 
@@ -151,7 +180,23 @@ function isEventLogIndex(value: unknown): value is EventLogIndex {
     [index.first, index.next, index.lastSize, index.count, index.dropped].every(
       (field) => Number.isSafeInteger(field) && (field as number) >= 0,
     ) &&
-    index.first! <= index.next!
+    index.first! <= index.next! &&
+    (index.sessions === undefined || isSessionList(index.sessions))
+  );
+}
+
+function isSessionList(value: unknown): value is EventLogSession[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (session: Partial<EventLogSession> | null, position) =>
+        typeof session === "object" &&
+        session !== null &&
+        (session.processStart === null || Number.isFinite(session.processStart)) &&
+        Number.isSafeInteger(session.firstEvent) &&
+        session.firstEvent! >= 0 &&
+        (position === 0 || session.firstEvent! > (value[position - 1] as EventLogSession).firstEvent),
+    )
   );
 }
 

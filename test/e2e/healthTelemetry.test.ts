@@ -9,6 +9,9 @@
  * preference-rollout store is corrupted in the profile (a pref value of 1.5, which no pref can hold), and
  * Firefox restarts. The store reads the record (it is well formed), and `PreferenceRollouts.init()` fails when
  * the prefs experiment API refuses to store that value as the rollout's start-up pref.
+ *
+ * The QA console shows each event at its clock time beside its ms since start; across a restart (the
+ * timestamps start again at 0), the earlier session's events keep theirs.
  */
 import { describe, expect, it } from "vitest";
 import type { RecipeFields } from "../../server/recipeStore.js";
@@ -33,6 +36,16 @@ interface GleanTiming {
 interface GleanPingRecord {
   extra: Record<string, string>;
 }
+
+/** A row of the QA console's event table: its cells' text, and its clock time as the `<time>` element gives it. */
+interface ConsoleRow {
+  cells: string[];
+  clockTime: string | null;
+}
+
+const SCREENSHOTS = "test-results/screenshots";
+/** "Dec 7, 2026, 9:04:13 PM (12,345 ms after start)" in en-US; ICU puts a narrow no-break space before PM. */
+const SHOWN_TIME = /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2}\s[AP]M \(([\d,]+) ms after start\)$/;
 
 describe("client health telemetry, end to end", () => {
   const running = useServerAndAddon("health-telemetry", {
@@ -77,6 +90,24 @@ describe("client health telemetry, end to end", () => {
       `return Object.fromEntries(args[0].map((name) => [name, Glean.recipeClient[name]?.testGetValue() ?? null]));`,
       GLEAN_TIMING_METRICS,
     );
+  /** The QA console's rows of `category`, oldest first, once it shows at least `count` of them (it follows the log live). */
+  const consoleRows = async (category: string, count = 1): Promise<ConsoleRow[]> => {
+    await inAddonPage(`return null;`); // opens the QA console
+    return waitForValue(
+      `${count} ${category} rows in the QA console's event table`,
+      async () => {
+        const rows = await running.addon.firefox.evalInContent<ConsoleRow[]>(
+          `return [...document.querySelectorAll("#events tr")].map((row) => ({
+             cells: [...row.cells].map((cell) => cell.textContent),
+             clockTime: row.cells[0].querySelector("time")?.dateTime ?? null,
+           }));`,
+        );
+        const shown = rows.filter(({ cells }) => cells[1] === category).reverse();
+        return shown.length >= count && shown;
+      },
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
+  };
   /** An event record as a ping: `{event, value, ...fields}`. */
   const asPing = ([, , , event, value, extra]: EventRecord) => ({ event, value, ...extra });
 
@@ -119,20 +150,16 @@ describe("client health telemetry, end to end", () => {
     expect((await receivedAtLeast("health", 1)).map(({ record }) => record)).toEqual(health);
     expect(await gleanPings("health")).toEqual([expected]);
 
-    await inAddonPage(`return null;`); // opens the QA console, which fills its event table once it has the log
-    const consoleRows = await waitForValue(
-      "the QA console's event table",
-      async () => {
-        const rows = await running.addon.firefox.evalInContent<string[][]>(
-          `return [...document.querySelectorAll("#events tr")].map((row) => [...row.cells].map((cell) => cell.textContent));`,
-        );
-        return rows.length > 0 && rows;
-      },
-      { timeoutMs: 10_000, intervalMs: 50 },
-    );
-    expect(consoleRows.filter((row) => row[1] === "recipe_client.health").map((row) => row.slice(2, 5))).toEqual([
-      ["health", "RECIPE_CLIENT_STATUS", "ENABLED"],
-    ]);
+    const shown = await consoleRows("recipe_client.health");
+    expect(shown.map(({ cells }) => cells.slice(2, 5))).toEqual([["health", "RECIPE_CLIENT_STATUS", "ENABLED"]]);
+    // Its clock time: now, give or take a minute, and exactly the process start Firefox itself reports plus the
+    // event's ms since start (less than a second apart: the add-on computes the start from Date.now()).
+    const clockTime = Date.parse(shown[0]!.clockTime!);
+    expect(Math.abs(clockTime - Date.now())).toBeLessThan(60_000);
+    const processStart = await inChrome<number>(`return Services.startup.getStartupInfo().process.getTime();`);
+    expect(Math.abs(clockTime - (processStart + health[0]![0]))).toBeLessThan(1_000);
+    const [, sinceStart] = SHOWN_TIME.exec(shown[0]!.cells[0]!) ?? [];
+    expect(sinceStart?.replaceAll(",", "")).toBe(String(health[0]![0]));
   });
 
   it("a run sends one performance ping per stage, in ms, that add up; the timings reach Glean", async () => {
@@ -242,5 +269,50 @@ describe("client health telemetry, end to end", () => {
     expect(new Set(health.map(({ sessionId }) => sessionId)).size).toBe(2);
     expect(initFailures[0]!.sessionId).toBe(health[1]!.sessionId);
     expect(await gleanPings("health")).toHaveLength(1);
+  });
+
+  it("the QA console shows each event at its clock time: an add-on reload stays in its session; after a restart, the earlier sessions' events keep theirs", async () => {
+    const health = "recipe_client.health";
+    const before = await consoleRows(health);
+    expect(before.every(({ clockTime }) => clockTime !== null)).toBe(true);
+    const { eventSessions } = await running.addon.state();
+
+    // A reload (an update would do the same) starts the background page again in the same Firefox process: it
+    // computes the same process start, give or take the call's latency, and its events stay in this session.
+    const startedBefore = (await running.addon.studies()).backgroundStartedAt;
+    await inChrome(
+      `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+       await (await AddonManager.getAddonByID(args[0])).reload();`,
+      ADDON_ID,
+    );
+    await waitForValue(
+      "the background page after the reload",
+      async () => (await running.addon.studies()).backgroundStartedAt > startedBefore,
+    );
+    const reloaded = await consoleRows(health, before.length + 1);
+    expect((await running.addon.state()).eventSessions).toEqual(eventSessions);
+    expect(reloaded.slice(0, -1)).toEqual(before);
+    expect(Math.abs(Date.parse(reloaded.at(-1)!.clockTime!) - Date.now())).toBeLessThan(60_000);
+
+    const runsBefore = (await running.addon.state()).runs.length;
+    const restartedAt = Date.now();
+    await running.addon.firefox.restart();
+    await running.addon.waitForRuns(runsBefore + 1);
+
+    // The new start's health ping: its timestamp counts from the new process start, its clock time is now.
+    const after = await consoleRows(health, reloaded.length + 1);
+    expect(after).toHaveLength(reloaded.length + 1);
+    expect((await running.addon.state()).eventSessions).toHaveLength(eventSessions.length + 1);
+    const newest = after.at(-1)!;
+    expect(newest.cells[0]).toMatch(SHOWN_TIME);
+    expect(Date.parse(newest.clockTime!)).toBeGreaterThan(restartedAt);
+    expect(Math.abs(Date.parse(newest.clockTime!) - Date.now())).toBeLessThan(60_000);
+    // The earlier sessions' rows are shown exactly as before, at clock times before the restart (not moved to
+    // the new process start, which their ms since start would be added to if the log forgot their sessions).
+    expect(after.slice(0, -1)).toEqual(reloaded);
+    for (const { clockTime } of reloaded) expect(Date.parse(clockTime!)).toBeLessThan(restartedAt);
+
+    await running.addon.firefox.evalInContent(`document.getElementById("events-heading").scrollIntoView();`);
+    await running.addon.firefox.screenshot(`${SCREENSHOTS}/console-event-log.png`, { full: false });
   });
 });

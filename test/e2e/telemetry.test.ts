@@ -434,8 +434,8 @@ describe("telemetry, end to end", () => {
     const exported = await inAddonPage<{
       fileName: string;
       type: string;
-      json: { exportedAt: string; droppedEvents: number; events: unknown[] };
-      logged: unknown[];
+      json: { exportedAt: string; droppedEvents: number; eventSessions: unknown[]; events: unknown[] };
+      logged: { events: unknown[]; eventSessions: unknown[] };
     }>(
       `// Capture the download instead of writing a file.
        const blobs = new Map();
@@ -446,15 +446,18 @@ describe("telemetry, end to end", () => {
        document.getElementById("export-events").click();
        const { href, fileName } = await clicked;
        const blob = blobs.get(href);
-       const { events } = await browser.runtime.sendMessage({ type: "get-state" });
-       return { fileName, type: blob.type, json: JSON.parse(await blob.text()), logged: events };`,
+       const { events, eventSessions } = await browser.runtime.sendMessage({ type: "get-state" });
+       return { fileName, type: blob.type, json: JSON.parse(await blob.text()), logged: { events, eventSessions } };`,
     );
 
     expect(exported.fileName).toMatch(/^recipe-client-events-\d{4}-\d{2}-\d{2}T[\d-]+Z\.json$/);
     expect(exported.type).toBe("application/json");
     expect(exported.json.droppedEvents).toBe(0);
-    expect(exported.json.events).toEqual(exported.logged);
+    expect(exported.json.events).toEqual(exported.logged.events);
     expect(exported.json.events.length).toBeGreaterThan(0);
+    // With the sessions that turn the timestamps into clock times: this Firefox's, from the first event on.
+    expect(exported.json.eventSessions).toEqual(exported.logged.eventSessions);
+    expect(exported.json.eventSessions).toEqual([{ processStart: expect.any(Number), firstEvent: 0 }]);
     expect(new Date(exported.json.exportedAt).getTime()).not.toBeNaN();
   });
 });

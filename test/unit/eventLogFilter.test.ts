@@ -41,6 +41,16 @@ describe("filterEvents", () => {
     expect(filterEvents(EVENTS, { ...ALL_EVENTS, text: "normandy/runner" })).toEqual({ shown: [], folded: 1 });
   });
 
+  it("matches the text in the time a row shows too", () => {
+    const shownTime = ([timestamp]: LoggedEvent) =>
+      timestamp < 30 ? "Dec 7, 2026, 9:04:13 PM" : "Dec 8, 2026, 8:00:00 AM";
+    expect(
+      filterEvents(EVENTS, { ...ALL_EVENTS, text: "9:04" }, shownTime).shown.map(([timestamp]) => timestamp),
+    ).toEqual([10, 22]);
+    expect(filterEvents(EVENTS, { ...ALL_EVENTS, text: "dec 8" }, shownTime).shown).toEqual([EVENTS[4], EVENTS[5]]);
+    expect(filterEvents(EVENTS, { ...ALL_EVENTS, text: "dec 8" }).shown).toEqual([]);
+  });
+
   it("offers each column's distinct values, sorted", () => {
     expect(columnValues(EVENTS, 2)).toEqual(["enroll", "health", "performance", "unenroll", "uptake"]);
   });
