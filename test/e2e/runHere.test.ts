@@ -18,6 +18,7 @@ const DEFAULT_PREF = "browser.urlbar.maxRichResults";
 const USER_PREF = "test.runhere.user";
 const NEW_PREF = "test.runhere.new";
 const USER_BEFORE = "the user's own value";
+const DRAFT_PREF = "test.runhere.draft";
 
 function branch(slug: string, results: number) {
   return {
@@ -230,5 +231,89 @@ describe("run here from the QA console", () => {
       `Undone: unenrolled from ${SLUG} (reason qa-undo), every pref back as before the run here.`,
     );
     expect(await prefsNow()).toEqual(before);
+  });
+
+  it("a draft runs only once the server signed it into its preview collection; a tampered preview is refused", async () => {
+    const draft = running.server.store.create({
+      name: "Draft study",
+      action: "multi-preference-experiment",
+      arguments: {
+        slug: "draft-study",
+        userFacingName: "Draft study",
+        userFacingDescription: "Not published: only a preview can run.",
+        isEnrollmentPaused: false,
+        branches: [
+          {
+            slug: "only",
+            ratio: 1,
+            preferences: {
+              [DRAFT_PREF]: { preferenceType: "string", preferenceBranchType: "default", preferenceValue: "drafted" },
+            },
+          },
+        ],
+      },
+      filter_expression: 'normandy.channel == "no-such-channel"',
+      capabilities: [],
+    });
+    const draftPref = () =>
+      firefox().evalInChrome<string | null>(
+        `return Services.prefs.getPrefType(args[0]) === 0 ? null : Services.prefs.getStringPref(args[0]);`,
+        DRAFT_PREF,
+      );
+    const runDraft = () =>
+      inPage<{ ok: boolean; error?: string }>(
+        `try {
+           await browser.runtime.sendMessage({ type: "run-here",
+             request: { source: "preview", recipeId: args[0], mode: "FILTER_BYPASSED" } });
+           return { ok: true };
+         } catch (error) { return { ok: false, error: error.message }; }`,
+        draft.id,
+      );
+
+    // Saved but not signed: nothing to run, whatever the page asks.
+    await openConsole();
+    expect(await pickRecipe(`Preview (signed draft) · ${draft.id}`)).toBe(false);
+    expect(await runDraft()).toEqual({
+      ok: false,
+      error: expect.stringMatching(/not a verified recipe of the server's preview collection/),
+    });
+    expect(await draftPref()).toBeNull();
+
+    // Signed on request: it runs (filter bypassed), and is undone.
+    const signed = await fetch(`${running.server.url}/admin/api/recipes/${draft.id}/preview`, { method: "POST" });
+    expect(signed.status).toBe(200);
+    await openConsole();
+    expect(await pickRecipe(`Preview (signed draft) · ${draft.id} Draft study`)).toBe(true);
+    await inPage(
+      `document.querySelector('input[name="run-here-mode"][value="FILTER_BYPASSED"]').checked = true;
+       document.getElementById("run-here-run").click();`,
+    );
+    expect(await runHereStatus("Recipe")).toMatch(
+      new RegExp(
+        `^Recipe ${draft.id} Draft study \\(preview, revision 1\\) ran here with its filter bypassed: success\\. Enrolled in draft-study, branch only`,
+      ),
+    );
+    expect(await draftPref()).toBe("drafted");
+    await inPage(`document.getElementById("run-here-undo").click();`);
+    await runHereStatus("Undone");
+    expect(await draftPref()).toBeNull();
+
+    // Changed after signing: refused like any recipe whose signature fails, listed with why, and never run.
+    running.server.faults.set({ kind: "tamper-recipe", recipeId: draft.id });
+    try {
+      await openConsole();
+      expect(await pickRecipe(`Preview (signed draft) · ${draft.id}`)).toBe(false);
+      expect(await inPage<string>(`return document.getElementById("run-here-refused").textContent;`)).toMatch(
+        new RegExp(`^Preview of recipe ${draft.id} Draft study refused, it will not run: .*signature`),
+      );
+      await firefox().screenshot(`${SCREENSHOTS}/console-run-here-refused.png`);
+      expect(await runDraft()).toEqual({
+        ok: false,
+        error: expect.stringMatching(/not a verified recipe of the server's preview collection/),
+      });
+      expect(await draftPref()).toBeNull();
+    } finally {
+      running.server.faults.clear();
+    }
   });
 });
