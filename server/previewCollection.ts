@@ -6,6 +6,8 @@ import { SerialQueue } from "../src/core/index.js";
 import { minimalRecipe, signSnapshot } from "./snapshotSigning.js";
 
 export const PREVIEW_BUCKET = "main-preview";
+/** How many preview snapshots are kept for the replay fault: previews are signed by hand, so this is hours of QA. */
+const KEPT_SNAPSHOTS = 100;
 
 /**
  * Drafts signed on request, so QA can run one recipe on one client before publishing it (the add-on's QA
@@ -17,7 +19,7 @@ export const PREVIEW_BUCKET = "main-preview";
 export class PreviewCollection implements SignedCollection {
   readonly bucket = PREVIEW_BUCKET;
   private readonly queue = new SerialQueue();
-  /** Every preview snapshot since the server started, oldest first (the replay fault serves an older one). */
+  /** The last KEPT_SNAPSHOTS preview snapshots since the server started, oldest first (the replay fault serves an older one). */
   private readonly history: PublishedSnapshot[] = [];
 
   constructor(
@@ -54,6 +56,7 @@ export class PreviewCollection implements SignedCollection {
   private async signAndKeep(recipes: readonly Recipe[]): Promise<PublishedSnapshot> {
     const snapshot = await signSnapshot(this.pki, this.serverUrl, recipes, this.history.at(-1), this.now().getTime());
     this.history.push(snapshot);
+    if (this.history.length > KEPT_SNAPSHOTS) this.history.shift();
     return snapshot;
   }
 

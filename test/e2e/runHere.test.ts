@@ -91,6 +91,14 @@ describe("run here from the QA console", () => {
       label,
     );
   };
+  /** Chooses "In branch `branch`" for the picked recipe and presses Run here. */
+  const runInBranch = (branch: string) =>
+    inPage(
+      `document.querySelector('input[name="run-here-mode"][value="BRANCH_CHOSEN"]').checked = true;
+       document.getElementById("run-here-branch").value = args[0];
+       document.getElementById("run-here-run").click();`,
+      branch,
+    );
   const runHereStatus = (startsWith: string) =>
     untilInPage<string>(
       "the run-here status",
@@ -109,11 +117,7 @@ describe("run here from the QA console", () => {
     expect(
       await inPage<string[]>(`return [...document.getElementById("run-here-branch").options].map((o) => o.value);`),
     ).toEqual(["control", "treatment", "third"]);
-    await inPage(
-      `document.querySelector('input[name="run-here-mode"][value="BRANCH_CHOSEN"]').checked = true;
-       document.getElementById("run-here-branch").value = "treatment";
-       document.getElementById("run-here-run").click();`,
-    );
+    await runInBranch("treatment");
     const status = await runHereStatus("Recipe");
     expect(status).toMatch(
       new RegExp(
@@ -194,11 +198,7 @@ describe("run here from the QA console", () => {
     // Undo from the console: unenrolled with reason qa-undo, every pref as before the run here.
     await openConsole();
     await pickRecipe(`Published · ${recipeId}`);
-    await inPage(
-      `document.querySelector('input[name="run-here-mode"][value="BRANCH_CHOSEN"]').checked = true;
-       document.getElementById("run-here-branch").value = "third";
-       document.getElementById("run-here-run").click();`,
-    );
+    await runInBranch("third");
     expect(await runHereStatus("Not run")).toMatch(/already forced here \(branch treatment\): undo it first/);
     await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/studies.html"));
     await untilInPage("the undo button", `document.querySelector("#active-studies .study button")`);
@@ -219,11 +219,7 @@ describe("run here from the QA console", () => {
     // Forgotten, so QA can try another branch; this time undone from the console.
     await openConsole();
     await pickRecipe(`Published · ${recipeId}`);
-    await inPage(
-      `document.querySelector('input[name="run-here-mode"][value="BRANCH_CHOSEN"]').checked = true;
-       document.getElementById("run-here-branch").value = "third";
-       document.getElementById("run-here-run").click();`,
-    );
+    await runInBranch("third");
     await runHereStatus("Recipe");
     expect(await prefsNow()).toEqual([5, false, "third value", false, false]);
     await inPage(`document.getElementById("run-here-undo").click();`);
