@@ -124,8 +124,11 @@ async function undo(): Promise<void> {
   try {
     const result = await askBackground({ type: "undo-run-here", slug });
     // Back as before means: each pref's value now is the one it had before the run here.
-    const before = new Map(lastRun?.prefs.map(({ name, before }) => [name, before]));
-    const differing = result.prefs.filter(({ name, after }) => before.has(name) && before.get(name) !== after);
+    const before = new Map(lastRun?.prefs.map((pref) => [pref.name, pref]));
+    const differing = result.prefs.filter(({ name, after, defaultAfter }) => {
+      const was = before.get(name);
+      return was !== undefined && (was.before !== after || was.defaultBefore !== defaultAfter);
+    });
     say(
       status,
       differing.length === 0
@@ -146,13 +149,12 @@ function showChanges(prefs: PrefChange[], events: LoggedEvent[]): void {
   byId("run-here-result").hidden = false;
   const prefRows = byId<HTMLTableSectionElement>("run-here-prefs");
   prefRows.replaceChildren();
-  for (const { name, before, after } of prefs) {
+  for (const { name, before, after, defaultBefore, defaultAfter } of prefs) {
     const row = prefRows.insertRow();
-    const changed = before !== after;
+    const changed = before !== after || defaultBefore !== defaultAfter;
     if (changed) row.className = "changed";
-    cell(row, name);
-    cell(row, prefText(before));
-    cell(row, prefText(after));
+    for (const text of [name, prefText(before), prefText(after), prefText(defaultBefore), prefText(defaultAfter)])
+      cell(row, text);
     cell(row, changed ? "changed" : "unchanged");
   }
   const eventRows = byId<HTMLTableSectionElement>("run-here-events");

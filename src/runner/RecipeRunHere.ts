@@ -30,12 +30,19 @@ export type RunHereRequest = {
   branch?: string;
 };
 
-/** A pref a recipe may set, with its value (the effective one, as Firefox reads it) before and after. */
+/**
+ * A pref a recipe may set, with its value in use (the user value if there is one, else the default) and its value
+ * on the default branch, before and after; null where there is none.
+ */
 export interface PrefChange {
   name: string;
   before: PrefValue | null;
   after: PrefValue | null;
+  defaultBefore: PrefValue | null;
+  defaultAfter: PrefValue | null;
 }
+
+type PrefReading = { value: PrefValue | null; defaultValue: PrefValue | null };
 
 export interface RunHereResult {
   recipe: { id: number; name: string; action: string; revision: string };
@@ -92,7 +99,7 @@ export interface RecipeRunHereDeps {
   filterPrefs: FilterPrefsReader;
   regExpMatch: RegExpMatcher;
   baseCapabilities: readonly string[];
-  prefs: { getPref(name: string, branch: "user"): Promise<PrefValue | null> };
+  prefs: { getPref(name: string, branch: "user" | "default"): Promise<PrefValue | null> };
   experiments: Pick<PreferenceExperiments, "undoForced">;
   store: Pick<PreferenceExperimentStore, "get">;
   pings: Pick<ClientPingRecorder, "record">;
@@ -271,8 +278,14 @@ export class RecipeRunHere {
     }
   }
 
-  private async prefValues(names: readonly string[]): Promise<(PrefValue | null)[]> {
-    return Promise.all(names.map((name) => this.deps.prefs.getPref(name, "user")));
+  private async prefValues(names: readonly string[]): Promise<PrefReading[]> {
+    const { prefs } = this.deps;
+    return Promise.all(
+      names.map(async (name) => ({
+        value: await prefs.getPref(name, "user"),
+        defaultValue: await prefs.getPref(name, "default"),
+      })),
+    );
   }
 
   private async eventCount(): Promise<number> {
@@ -290,8 +303,14 @@ function forcedFields(recipeId: number, slug: string, branch: string, enrollment
   return { recipe_id: String(recipeId), experiment: slug, branch, enrollment_id: enrollmentId };
 }
 
-function changes(names: readonly string[], before: (PrefValue | null)[], after: (PrefValue | null)[]): PrefChange[] {
-  return names.map((name, index) => ({ name, before: before[index] ?? null, after: after[index] ?? null }));
+function changes(names: readonly string[], before: PrefReading[], after: PrefReading[]): PrefChange[] {
+  return names.map((name, index) => ({
+    name,
+    before: before[index]?.value ?? null,
+    after: after[index]?.value ?? null,
+    defaultBefore: before[index]?.defaultValue ?? null,
+    defaultAfter: after[index]?.defaultValue ?? null,
+  }));
 }
 
 function candidate(source: RunHereSource, recipe: Recipe): RunHereCandidate {

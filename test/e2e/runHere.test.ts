@@ -131,9 +131,9 @@ describe("run here from the QA console", () => {
         `return [...document.querySelectorAll("#run-here-prefs tr")].map((row) => [...row.cells].map((cell) => cell.textContent));`,
       ),
     ).toEqual([
-      [DEFAULT_PREF, "10", "3", "changed"],
-      [USER_PREF, JSON.stringify(USER_BEFORE), '"treatment value"', "changed"],
-      [NEW_PREF, "(no value)", "true", "changed"],
+      [DEFAULT_PREF, "10", "3", "10", "3", "changed"],
+      [USER_PREF, JSON.stringify(USER_BEFORE), '"treatment value"', "(no value)", "(no value)", "changed"],
+      [NEW_PREF, "(no value)", "true", "(no value)", "true", "changed"],
     ]);
     const events = await inPage<string[]>(
       `return [...document.querySelectorAll("#run-here-events tr")].map((row) => row.cells[1].textContent + " " + row.cells[2].textContent);`,

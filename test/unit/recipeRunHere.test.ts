@@ -124,8 +124,14 @@ describe("run here", () => {
       expect(result.study?.branch).toBe(branch);
       expect(prefs.defaults.get(PREF)).toBe(`${branch}-value`);
       expect(result.prefs).toEqual([
-        { name: PREF, before: "built-in", after: `${branch}-value` },
-        { name: OTHER_PREF, before: null, after: branch.length },
+        {
+          name: PREF,
+          before: "built-in",
+          after: `${branch}-value`,
+          defaultBefore: "built-in",
+          defaultAfter: `${branch}-value`,
+        },
+        { name: OTHER_PREF, before: null, after: branch.length, defaultBefore: null, defaultAfter: null },
       ]);
       const stored = (await store.get("study-7"))!;
       expect(stored.forced).toEqual({ mode: "BRANCH_CHOSEN", recipeId: 7, at: "2026-12-07T21:00:00.000Z" });
@@ -142,8 +148,14 @@ describe("run here", () => {
 
       const undone = await runHere.undo("study-7");
       expect(undone.prefs).toEqual([
-        { name: PREF, before: `${branch}-value`, after: "built-in" },
-        { name: OTHER_PREF, before: branch.length, after: null },
+        {
+          name: PREF,
+          before: `${branch}-value`,
+          after: "built-in",
+          defaultBefore: `${branch}-value`,
+          defaultAfter: "built-in",
+        },
+        { name: OTHER_PREF, before: branch.length, after: null, defaultBefore: null, defaultAfter: null },
       ]);
       // Forgotten, so the same slug can be tried again in another branch.
       expect(await store.get("study-7")).toBeUndefined();
