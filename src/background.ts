@@ -29,7 +29,8 @@ import { CollectionStateStore } from "./stores/CollectionStateStore.js";
 import { EventLogStore } from "./stores/EventLogStore.js";
 import { HeartbeatStore } from "./stores/HeartbeatStore.js";
 import { IntakeQueueStore } from "./stores/IntakeQueueStore.js";
-import { PreferenceExperimentStore, type ForcedEnrollment } from "./stores/PreferenceExperimentStore.js";
+import { PreferenceExperimentStore } from "./stores/PreferenceExperimentStore.js";
+import type { ForcedEnrollment } from "./core/index.js";
 import { PreferenceRolloutStore } from "./stores/PreferenceRolloutStore.js";
 import { storageAreaAdapter } from "./stores/KeyValueStorage.js";
 import { RunHistoryStore } from "./stores/RunHistoryStore.js";
@@ -266,6 +267,9 @@ const runHere = new RecipeRunHere({
   prefs,
   experiments: preferenceExperiments,
   store: preferenceExperimentStore,
+  addonStudies,
+  addonStudyStore,
+  addons,
   pings: clientPings,
   eventLog,
   now: () => new Date(),

@@ -1,5 +1,5 @@
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
-import { ACTION_SCHEMAS, ratioSample, type JsonSchema, type Recipe } from "../core/index.js";
+import { ACTION_SCHEMAS, ratioSample, type ForcedEnrollment, type JsonSchema, type Recipe } from "../core/index.js";
 import type { AddonStudy, AddonStudyStore } from "../stores/AddonStudyStore.js";
 import type { AddonStudies } from "../studies/AddonStudies.js";
 import { temporaryErrorStep } from "../studies/temporaryErrors.js";
@@ -24,6 +24,11 @@ export interface BranchedAddonStudyActionDeps {
   userId(): Promise<string>;
   warn(message: string): void;
   now?(): Date;
+  /**
+   * Set only for QA's "Run here": the one recipe handed to the action is enrolled as forced. Without it (every
+   * normal run) a forced enrollment is left alone until QA undoes it.
+   */
+  forced?: ForcedEnrollment;
 }
 
 /**
@@ -44,8 +49,10 @@ export class BranchedAddonStudyAction extends BaseStudyAction {
 
   protected override async processRecipeWith(recipe: Recipe, suitability: Suitability): Promise<void> {
     this.seenRecipeIds.add(recipe.id);
-    if (suitability === "filter-match") return this.run(recipe);
     const study = await this.deps.store.get(recipe.id);
+    // QA forced it here: its filter, branch and add-on are QA's choice until QA's undo.
+    if (study?.forced && study.active) return;
+    if (suitability === "filter-match") return this.run(recipe, study);
     if (!study?.active) return;
     switch (suitability) {
       case "signature-error":
@@ -60,9 +67,9 @@ export class BranchedAddonStudyAction extends BaseStudyAction {
   }
 
   /** A matching recipe: enroll when never enrolled, update an active study; an ended one stays over. */
-  protected async run(recipe: Recipe): Promise<void> {
+  protected async run(recipe: Recipe, stored?: AddonStudy): Promise<void> {
     const args = recipe.arguments as unknown as StudyArguments;
-    const study = await this.deps.store.get(recipe.id);
+    const study = stored ?? (await this.deps.store.get(recipe.id));
     if (!study) {
       // Paused recipes enroll nobody new, but still update their enrollees.
       if (args.isEnrollmentPaused) return;
@@ -74,6 +81,7 @@ export class BranchedAddonStudyAction extends BaseStudyAction {
         userFacingDescription: args.userFacingDescription,
         branch: branch.slug,
         extensionApiId: branch.extensionApiId,
+        ...(this.deps.forced ? { forced: this.deps.forced } : {}),
       });
     } else if (study.active) {
       // Stay in the stored branch; never sample again.
@@ -93,6 +101,7 @@ export class BranchedAddonStudyAction extends BaseStudyAction {
   protected override async finalizeRun({ noRecipes }: FinalizeOptions): Promise<void> {
     if (noRecipes && this.seenRecipeIds.size > 0) throw new Error("noRecipes is true, but some recipes were seen");
     for (const study of await this.deps.store.getAllActive()) {
+      if (study.forced) continue;
       if (noRecipes) {
         await this.considerTemporaryError(study, "no-recipes");
       } else if (!this.seenRecipeIds.has(study.recipeId)) {

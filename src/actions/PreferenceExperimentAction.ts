@@ -1,10 +1,7 @@
+import type { ForcedEnrollment } from "../core/index.js";
 import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import { ACTION_SCHEMAS, ratioSample, type JsonSchema, type Recipe } from "../core/index.js";
-import type {
-  ForcedEnrollment,
-  PreferenceExperiment,
-  PreferenceExperimentStore,
-} from "../stores/PreferenceExperimentStore.js";
+import type { PreferenceExperiment, PreferenceExperimentStore } from "../stores/PreferenceExperimentStore.js";
 import type { BranchPreference, PreferenceExperiments } from "../studies/PreferenceExperiments.js";
 import { temporaryErrorStep } from "../studies/temporaryErrors.js";
 import type { FinalizeOptions } from "./BaseAction.js";

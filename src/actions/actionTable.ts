@@ -2,7 +2,8 @@ import type { PrefsApi } from "../../experiment-apis/prefs/interface.js";
 import type { AddonRollouts } from "../rollouts/AddonRollouts.js";
 import type { PreferenceRollouts } from "../rollouts/PreferenceRollouts.js";
 import type { AddonStudyStore } from "../stores/AddonStudyStore.js";
-import type { ForcedEnrollment, PreferenceExperimentStore } from "../stores/PreferenceExperimentStore.js";
+import type { PreferenceExperimentStore } from "../stores/PreferenceExperimentStore.js";
+import type { ForcedEnrollment } from "../core/index.js";
 import type { AddonStudies } from "../studies/AddonStudies.js";
 import type { PreferenceExperiments } from "../studies/PreferenceExperiments.js";
 import { ActionsManager } from "./ActionsManager.js";
@@ -61,7 +62,14 @@ export function createActionTable(deps: ActionTableDeps, forced?: ForcedEnrollme
       ["preference-rollback", new PreferenceRollbackAction(deps.preferenceRollouts)],
       [
         "branched-addon-study",
-        new BranchedAddonStudyAction({ prefs, studies: deps.addonStudies, store: deps.addonStudyStore, userId, warn }),
+        new BranchedAddonStudyAction({
+          prefs,
+          studies: deps.addonStudies,
+          store: deps.addonStudyStore,
+          userId,
+          warn,
+          ...(forced ? { forced } : {}),
+        }),
       ],
       ["addon-rollout", new AddonRolloutAction(deps.addonRollouts)],
       ["addon-rollback", new AddonRollbackAction(deps.addonRollouts)],

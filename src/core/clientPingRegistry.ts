@@ -27,10 +27,13 @@ export interface PingTypeRule {
   readonly events: Readonly<Record<string, PingEventRule>>;
 }
 
-const UUID: FieldRule = {
-  pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-  means: "a lower-case UUID",
-};
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID: FieldRule = { pattern: UUID_PATTERN, means: "a lower-case UUID" };
+
+/** Whether `text` is a lower-case UUID, the only kind of id a ping field takes. */
+export function isLowerCaseUuid(text: string): boolean {
+  return UUID_PATTERN.test(text);
+}
 const LOCALE: FieldRule = { pattern: /^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, means: "a locale tag such as en-US" };
 const VERSION: FieldRule = {
   pattern: /^[0-9]{1,9}(\.[0-9]{1,9}){0,3}([a-z]{1,5}[0-9]{0,9})?$/,

@@ -58,3 +58,4 @@ export {
 } from "./filterExplanation.js";
 export * from "./heartbeatPing.js";
 export * from "./serialQueue.js";
+export * from "./forcedEnrollment.js";

@@ -6,8 +6,7 @@
  */
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
 import type { RunHereMode } from "../core/index.js";
-import type { RunHereCandidate, RunHereResult, PrefChange } from "../runner/RecipeRunHere.js";
-import type { LoggedEvent } from "../stores/EventLogStore.js";
+import type { RunHereCandidate, RunHereResult } from "../runner/RecipeRunHere.js";
 import { askBackground } from "./askBackground.js";
 import { RUN_HERE_MODE_WORDS } from "./runHereModes.js";
 import { byId, cell, element, errorText, say } from "./dom.js";
@@ -94,8 +93,8 @@ async function runHere(): Promise<void> {
       request: { source: recipe.source, recipeId: recipe.id, mode, ...(branch === undefined ? {} : { branch }) },
     });
     lastRun = result;
-    say(status, summary(result), result.status === "success" ? "ok" : "error");
-    showChanges(result.prefs, result.events);
+    say(status, summary(result), result.status === "success" && !result.warning ? "ok" : "error");
+    showChanges(result);
     const undoButton = byId("run-here-undo");
     undoButton.hidden = result.study === null;
     undoButton.dataset["slug"] = result.study?.slug ?? "";
@@ -113,7 +112,7 @@ function summary(result: RunHereResult): string {
   const enrolled = study
     ? `. Enrolled in ${study.slug}, branch ${study.branch}, forced by QA (enrollment ${study.enrollmentId}).`
     : ". No study enrolled.";
-  return `${what}${why}${enrolled}`;
+  return `${what}${why}${enrolled}${result.warning ? ` Warning: ${result.warning}.` : ""}`;
 }
 
 async function undo(): Promise<void> {
@@ -129,14 +128,21 @@ async function undo(): Promise<void> {
       const was = before.get(name);
       return was !== undefined && (was.before !== after || was.defaultBefore !== defaultAfter);
     });
+    const prefsNote =
+      result.prefs.length === 0
+        ? ""
+        : differing.length === 0
+          ? ", every pref back as before the run here"
+          : `, but ${differing.map(({ name }) => name).join(", ")} differ from before the run here (changed by the user meanwhile?)`;
+    const removed = result.addons.filter(({ after }) => after === null).map(({ id }) => id);
+    const addonsNote = removed.length === 0 ? "" : `, add-on ${removed.join(", ")} uninstalled`;
     say(
       status,
-      differing.length === 0
-        ? `Undone: unenrolled from ${slug} (reason qa-undo), every pref back as before the run here.`
-        : `Undone: unenrolled from ${slug} (reason qa-undo), but ${differing.map(({ name }) => name).join(", ")} differ from before the run here (changed by the user meanwhile?).`,
-      differing.length === 0 ? "ok" : "error",
+      `Undone: unenrolled from ${slug} (reason qa-undo)${prefsNote}${addonsNote}.` +
+        (result.warning ? ` Warning: ${result.warning}.` : ""),
+      differing.length === 0 && !result.warning ? "ok" : "error",
     );
-    showChanges(result.prefs, result.events);
+    showChanges(result);
     button.hidden = true;
   } catch (error) {
     say(status, `Cannot undo: ${errorText(error)}`, "error");
@@ -145,7 +151,7 @@ async function undo(): Promise<void> {
   }
 }
 
-function showChanges(prefs: PrefChange[], events: LoggedEvent[]): void {
+function showChanges({ prefs, addons, events }: Pick<RunHereResult, "prefs" | "addons" | "events">): void {
   byId("run-here-result").hidden = false;
   const prefRows = byId<HTMLTableSectionElement>("run-here-prefs");
   prefRows.replaceChildren();
@@ -156,6 +162,13 @@ function showChanges(prefs: PrefChange[], events: LoggedEvent[]): void {
     for (const text of [name, prefText(before), prefText(after), prefText(defaultBefore), prefText(defaultAfter)])
       cell(row, text);
     cell(row, changed ? "changed" : "unchanged");
+  }
+  byId("run-here-addons-table").hidden = addons.length === 0;
+  const addonRows = byId<HTMLTableSectionElement>("run-here-addons");
+  addonRows.replaceChildren();
+  for (const { id, name, before, after } of addons) {
+    const row = addonRows.insertRow();
+    for (const text of [`${name} (${id})`, before ?? "(not installed)", after ?? "(not installed)"]) cell(row, text);
   }
   const eventRows = byId<HTMLTableSectionElement>("run-here-events");
   eventRows.replaceChildren();

@@ -5,6 +5,7 @@
  * updates. It also lists rollouts, which about:studies does not.
  */
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
+import type { ForcedEnrollment } from "../core/index.js";
 import type { BackgroundRequest, StudiesState } from "../messages.js";
 import type { AddonRollout } from "../stores/AddonRolloutStore.js";
 import type { AddonStudy } from "../stores/AddonStudyStore.js";
@@ -58,6 +59,16 @@ function prefsDescription(preferences: { name: string; value: PrefValue }[]): st
   return preferences.map(({ name, value }) => `Sets ${name} to ${JSON.stringify(value)}.`).join(" ");
 }
 
+/** A study QA forced here says so, and its button is QA's undo instead of Remove. */
+function forcedView(forced: ForcedEnrollment | undefined, slug: string): Partial<StudyView> {
+  if (!forced) return {};
+  return {
+    forced: `Forced by QA ${RUN_HERE_MODE_WORDS[forced.mode]} on ${formatTime(forced.at)} (recipe ${forced.recipeId}): normal runs leave it alone until it is undone.`,
+    remove: { type: "undo-run-here", slug },
+    removeLabel: "Undo",
+  };
+}
+
 function preferenceStudyView(experiment: PreferenceExperiment, state: StudiesState): StudyView {
   const lastSeen = Date.parse(experiment.lastSeen);
   const preferences = Object.entries(experiment.preferences).map(([name, preference]) => ({
@@ -80,13 +91,7 @@ function preferenceStudyView(experiment: PreferenceExperiment, state: StudiesSta
   const forced = experiment.forced && !experiment.expired ? experiment.forced : undefined;
   return {
     prefs,
-    ...(forced
-      ? {
-          forced: `Forced by QA ${RUN_HERE_MODE_WORDS[forced.mode]} on ${formatTime(forced.at)} (recipe ${forced.recipeId}): normal runs leave it alone until it is undone.`,
-          remove: { type: "undo-run-here", slug: experiment.slug } as const,
-          removeLabel: "Undo",
-        }
-      : {}),
+    ...forcedView(forced, experiment.slug),
     ...(experiment.expired
       ? { ending: `Ended (${reason ?? "reason no longer in the event log"}); last seen ${formatTime(lastSeen)}.` }
       : {}),
@@ -114,7 +119,9 @@ function addonStudyView(study: AddonStudy, state: StudiesState): StudyView {
     ? `add-on ${study.addonId} ${study.addonVersion ?? ""}`.trim()
     : "no add-on (this branch installs none)";
   const reason = state.endings[endingKey("addon_study", study.slug)];
+  const forced = study.forced && study.active ? study.forced : undefined;
   return {
+    ...forcedView(forced, study.slug),
     ...(study.active
       ? {}
       : {
@@ -126,7 +133,7 @@ function addonStudyView(study: AddonStudy, state: StudiesState): StudyView {
     active: study.active,
     status: (study.active ? "Active" : "Complete") + (study.pendingChange ? " (add-on change in progress)" : ""),
     sortTime: started,
-    ...(study.active ? { remove: { type: "remove-addon-study", recipeId: study.recipeId } as const } : {}),
+    ...(study.active && !forced ? { remove: { type: "remove-addon-study", recipeId: study.recipeId } as const } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import type { ActionsManager } from "../actions/ActionsManager.js";
 import {
   errorMessage,
   evaluateFilter,
+  isLowerCaseUuid,
   type FilterPrefsReader,
   type Recipe,
   type RegExpMatcher,
@@ -13,8 +14,12 @@ import {
 } from "../core/index.js";
 import type { RunFilterContext } from "../context/filterContext.js";
 import type { EventLogContents, LoggedEvent } from "../stores/EventLogStore.js";
-import type { ForcedEnrollment, PreferenceExperimentStore } from "../stores/PreferenceExperimentStore.js";
+import type { PreferenceExperimentStore } from "../stores/PreferenceExperimentStore.js";
+import type { ForcedEnrollment } from "../core/index.js";
 import type { PreferenceExperiments } from "../studies/PreferenceExperiments.js";
+import type { AddonStudies } from "../studies/AddonStudies.js";
+import type { AddonStudyStore } from "../stores/AddonStudyStore.js";
+import type { AddonInfo } from "../../experiment-apis/addons/interface.js";
 import type { ClientPingRecorder } from "../telemetry/ClientPingRecorder.js";
 import { missingCapabilities, type PreviewRecipes } from "./RecipeRunner.js";
 
@@ -56,15 +61,39 @@ export interface RunHereResult {
   study: { slug: string; branch: string; enrollmentId: string } | null;
   /** Every pref any branch of the recipe names, before and after. */
   prefs: PrefChange[];
+  /** The add-ons installed, removed or changed while the recipe ran here. */
+  addons: AddonChange[];
   /** The events recorded while the recipe ran here, oldest first. */
   events: LoggedEvent[];
+  /** Something QA should know that did not stop the run: the forced mark could not be recorded. */
+  warning?: string;
+}
+
+/** An add-on installed (before null), uninstalled (after null) or changed, by its version. */
+export interface AddonChange {
+  id: string;
+  name: string;
+  before: string | null;
+  after: string | null;
+}
+
+/** What was there before a run here or an undo, to say what changed. */
+interface Snapshot {
+  prefNames: readonly string[];
+  prefs: PrefReading[];
+  addons: AddonInfo[];
+  eventCount: number;
 }
 
 export interface UndoResult {
   slug: string;
-  /** Every pref of the study, before and after the undo. */
+  /** Every pref of a preference study, before and after the undo. */
   prefs: PrefChange[];
+  /** The study's add-on uninstalled, for an add-on study. */
+  addons: AddonChange[];
   events: LoggedEvent[];
+  /** As in RunHereResult. */
+  warning?: string;
 }
 
 /** One recipe QA may run here: what the console offers for it. */
@@ -102,17 +131,36 @@ export interface RecipeRunHereDeps {
   prefs: { getPref(name: string, branch: "user" | "default"): Promise<PrefValue | null> };
   experiments: Pick<PreferenceExperiments, "undoForced">;
   store: Pick<PreferenceExperimentStore, "get">;
+  addonStudies: Pick<AddonStudies, "undoForced">;
+  addonStudyStore: Pick<AddonStudyStore, "get" | "getAll">;
+  addons: { listAddons(): Promise<AddonInfo[]> };
   pings: Pick<ClientPingRecorder, "record">;
   eventLog: { read(): Promise<EventLogContents> };
   now(): Date;
 }
 
-/** The preference-study actions (one class serves the legacy single-preference names): they can run here. */
-const STUDY_ACTIONS: readonly string[] = [
+/** The preference-study actions (one class serves the legacy single-preference names): studies keyed by slug. */
+const PREFERENCE_STUDY_ACTIONS: readonly string[] = [
   "multi-preference-experiment",
   "single-preference-experiment",
   "preference-experiment",
 ];
+/** The add-on study action: studies keyed by recipe id. */
+const ADDON_STUDY_ACTION = "branched-addon-study";
+/** The study actions, which can run here. */
+const STUDY_ACTIONS: readonly string[] = [...PREFERENCE_STUDY_ACTIONS, ADDON_STUDY_ACTION];
+
+/** What run here needs of a study record of either kind. */
+interface StudyState {
+  slug: string;
+  branch: string;
+  enrollmentId: string;
+  active: boolean;
+  forced?: ForcedEnrollment;
+  /** A preference study's prefs (an add-on study's change shows in the add-ons). */
+  prefs: string[];
+  undo(): Promise<void>;
+}
 /** Actions without lasting state, which run here as they would in a run. */
 const STATELESS_ACTIONS: readonly string[] = ["console-log"];
 
@@ -149,28 +197,104 @@ export class RecipeRunHere {
     return this.deps.runner.exclusively(() => this.runOnce(request));
   }
 
-  /** Ends a forced enrollment (reason `qa-undo`, prefs put back) and forgets it; see PreferenceExperiments.undoForced. */
+  /**
+   * Ends a forced enrollment (reason `qa-undo`: prefs put back, or the study's add-on uninstalled) and forgets it;
+   * see PreferenceExperiments.undoForced and AddonStudies.undoForced.
+   */
   undo(slug: string): Promise<UndoResult> {
     return this.deps.runner.exclusively(async () => {
-      const experiment = await this.deps.store.get(slug);
-      if (!experiment?.forced || experiment.expired)
+      const study = await this.forcedStudy(slug);
+      if (!study?.forced)
         throw new Error(`"${slug}" is not an active enrollment forced by QA: there is nothing to undo`);
-      const names = Object.keys(experiment.preferences);
-      const before = await this.prefValues(names);
-      const mark = await this.eventCount();
-      await this.deps.pings.record({
-        type: "qa",
-        event: "FORCED_UNDO",
-        value: "n/a",
-        fields: forcedFields(experiment.forced.recipeId, slug, experiment.branch, experiment.enrollmentId),
-      });
-      await this.deps.experiments.undoForced(slug);
-      return {
-        slug,
-        prefs: changes(names, before, await this.prefValues(names)),
-        events: await this.eventsSince(mark),
-      };
+      const before = await this.snapshot(study.prefs);
+      const unmarked = await this.markForced(
+        "FORCED_UNDO",
+        "n/a",
+        forcedFields(study.forced.recipeId, slug, study.branch, study.enrollmentId),
+      );
+      await study.undo();
+      return { slug, ...(await this.changesSince(before)), ...(unmarked ? { warning: unmarked } : {}) };
     });
+  }
+
+  /**
+   * Records a `qa` ping; returns null, or why it could not be recorded (a slug or branch outside the ping's rules,
+   * e.g. with a dot): the study is enrolled or undone by then, and telemetry that fails never changes that.
+   */
+  private async markForced(
+    event: "FORCED_ENROLLMENT" | "FORCED_UNDO",
+    value: string,
+    fields: Record<string, string>,
+  ): Promise<string | null> {
+    try {
+      await this.deps.pings.record({ type: "qa", event, value, fields });
+      return null;
+    } catch (error) {
+      return `the ${event} telemetry mark was not recorded: ${errorMessage(error)}`;
+    }
+  }
+
+  /** The active forced study with this slug, of either kind. */
+  private async forcedStudy(slug: string): Promise<StudyState | undefined> {
+    const experiment = await this.preferenceStudy(slug);
+    if (experiment?.forced && experiment.active) return experiment;
+    const addonStudy = (await this.deps.addonStudyStore.getAll()).find(
+      (study) => study.slug === slug && study.forced && study.active,
+    );
+    return addonStudy ? this.addonStudy(addonStudy.recipeId) : undefined;
+  }
+
+  private async preferenceStudy(slug: string): Promise<StudyState | undefined> {
+    const experiment = await this.deps.store.get(slug);
+    if (!experiment) return undefined;
+    return {
+      slug,
+      branch: experiment.branch,
+      enrollmentId: experiment.enrollmentId,
+      active: !experiment.expired,
+      ...(experiment.forced ? { forced: experiment.forced } : {}),
+      prefs: Object.keys(experiment.preferences),
+      undo: () => this.deps.experiments.undoForced(slug),
+    };
+  }
+
+  private async addonStudy(recipeId: number): Promise<StudyState | undefined> {
+    const study = await this.deps.addonStudyStore.get(recipeId);
+    if (!study) return undefined;
+    return {
+      slug: study.slug,
+      branch: study.branch,
+      enrollmentId: study.enrollmentId,
+      active: study.active,
+      ...(study.forced ? { forced: study.forced } : {}),
+      prefs: [],
+      undo: () => this.deps.addonStudies.undoForced(recipeId),
+    };
+  }
+
+  /** The study `recipe` enrolls: a preference study by its slug, an add-on study by its recipe id. */
+  private studyOf(recipe: Recipe): Promise<StudyState | undefined> {
+    if (recipe.action === ADDON_STUDY_ACTION) return this.addonStudy(recipe.id);
+    const slug = studySlug(recipe);
+    return slug === null ? Promise.resolve(undefined) : this.preferenceStudy(slug);
+  }
+
+  /** What run here shows as changed: the prefs a recipe names, the add-ons installed, the events recorded. */
+  private async snapshot(prefNames: readonly string[]): Promise<Snapshot> {
+    return {
+      prefNames,
+      prefs: await this.prefValues(prefNames),
+      addons: await this.deps.addons.listAddons(),
+      eventCount: await this.eventCount(),
+    };
+  }
+
+  private async changesSince(before: Snapshot): Promise<Pick<RunHereResult, "prefs" | "addons" | "events">> {
+    return {
+      prefs: changes(before.prefNames, before.prefs, await this.prefValues(before.prefNames)),
+      addons: addonChanges(before.addons, await this.deps.addons.listAddons()),
+      events: await this.eventsSince(before.eventCount),
+    };
   }
 
   private async runOnce(request: RunHereRequest): Promise<RunHereResult> {
@@ -179,12 +303,9 @@ export class RecipeRunHere {
     const recipe = await this.findRecipe(request);
     const unsupported = unsupportedReason(recipe);
     if (unsupported) throw new Error(`recipe ${recipe.id} cannot run here: ${unsupported}`);
-    const slug = studySlug(recipe);
-    if (slug !== null) await this.refuseEnrolled(slug);
+    await this.refuseEnrolled(recipe);
     const runnable = withChosenBranch(recipe, request);
-    const prefNames = prefsOf(recipe);
-    const before = await this.prefValues(prefNames);
-    const mark = await this.eventCount();
+    const before = await this.snapshot(prefsOf(recipe));
 
     const forced: ForcedEnrollment = { mode: request.mode, recipeId: recipe.id, at: this.deps.now().toJSON() };
     const actions = this.deps.createActions(forced);
@@ -197,16 +318,16 @@ export class RecipeRunHere {
     }
 
     let study: RunHereResult["study"] = null;
-    const enrolled = slug === null ? undefined : await this.deps.store.get(slug);
-    if (enrolled?.forced?.at === forced.at && !enrolled.expired) {
+    let unmarked: string | null = null;
+    const enrolled = await this.studyOf(recipe);
+    if (enrolled?.forced?.at === forced.at && enrolled.active) {
       study = { slug: enrolled.slug, branch: enrolled.branch, enrollmentId: enrolled.enrollmentId };
       // Recorded right after the study's own enroll event; its enrollment id marks that event as forced.
-      await this.deps.pings.record({
-        type: "qa",
-        event: "FORCED_ENROLLMENT",
-        value: request.mode,
-        fields: forcedFields(recipe.id, enrolled.slug, enrolled.branch, enrolled.enrollmentId),
-      });
+      unmarked = await this.markForced(
+        "FORCED_ENROLLMENT",
+        request.mode,
+        forcedFields(recipe.id, enrolled.slug, enrolled.branch, enrolled.enrollmentId),
+      );
     }
     const why = outcome.detail ?? detail;
     return {
@@ -217,8 +338,8 @@ export class RecipeRunHere {
       status: outcome.status,
       ...(why ? { detail: why } : {}),
       study,
-      prefs: changes(prefNames, before, await this.prefValues(prefNames)),
-      events: await this.eventsSince(mark),
+      ...(await this.changesSince(before)),
+      ...(unmarked ? { warning: unmarked } : {}),
     };
   }
 
@@ -237,18 +358,19 @@ export class RecipeRunHere {
     );
   }
 
-  /** A slug enrolls once: QA must end (or undo) what this client holds before running it here. */
-  private async refuseEnrolled(slug: string): Promise<void> {
-    const existing = await this.deps.store.get(slug);
+  /** A study enrolls a client once: QA must end (or undo) what this client holds before running it here. */
+  private async refuseEnrolled(recipe: Recipe): Promise<void> {
+    const existing = await this.studyOf(recipe);
     if (!existing) return;
-    if (existing.forced && !existing.expired)
-      throw new Error(`"${slug}" is already forced here (branch ${existing.branch}): undo it first`);
-    if (!existing.expired)
+    const { slug, branch } = existing;
+    if (existing.forced && existing.active)
+      throw new Error(`"${slug}" is already forced here (branch ${branch}): undo it first`);
+    if (existing.active)
       throw new Error(
-        `this client is already enrolled in "${slug}" (branch ${existing.branch}) by a normal run: remove it on the studies page first`,
+        `this client is already enrolled in "${slug}" (branch ${branch}) by a normal run: remove it on the studies page first`,
       );
     throw new Error(
-      `this client was enrolled in "${slug}" before and it ended; a slug enrolls a client once, so it cannot run here again`,
+      `this client was enrolled in "${slug}" before and it ended; a study enrolls a client once, so it cannot run here again`,
     );
   }
 
@@ -299,8 +421,14 @@ export class RecipeRunHere {
   }
 }
 
+/** The `qa` ping's fields; an enrollment id that is not a UUID (the marker while upload is off) is sent as n/a. */
 function forcedFields(recipeId: number, slug: string, branch: string, enrollmentId: string): Record<string, string> {
-  return { recipe_id: String(recipeId), experiment: slug, branch, enrollment_id: enrollmentId };
+  return {
+    recipe_id: String(recipeId),
+    experiment: slug,
+    branch,
+    enrollment_id: isLowerCaseUuid(enrollmentId) ? enrollmentId : "n/a",
+  };
 }
 
 function changes(names: readonly string[], before: PrefReading[], after: PrefReading[]): PrefChange[] {
@@ -311,6 +439,19 @@ function changes(names: readonly string[], before: PrefReading[], after: PrefRea
     defaultBefore: before[index]?.defaultValue ?? null,
     defaultAfter: after[index]?.defaultValue ?? null,
   }));
+}
+
+function addonChanges(before: readonly AddonInfo[], after: readonly AddonInfo[]): AddonChange[] {
+  const was = new Map(before.map((addon) => [addon.id, addon]));
+  const is = new Map(after.map((addon) => [addon.id, addon]));
+  return [...new Set([...was.keys(), ...is.keys()])]
+    .filter((id) => was.get(id)?.version !== is.get(id)?.version)
+    .map((id) => ({
+      id,
+      name: (is.get(id) ?? was.get(id))!.name,
+      before: was.get(id)?.version ?? null,
+      after: is.get(id)?.version ?? null,
+    }));
 }
 
 function candidate(source: RunHereSource, recipe: Recipe): RunHereCandidate {
@@ -328,7 +469,7 @@ function candidate(source: RunHereSource, recipe: Recipe): RunHereCandidate {
 function unsupportedReason({ action }: Recipe): string | null {
   if (STUDY_ACTIONS.includes(action) || STATELESS_ACTIONS.includes(action)) return null;
   if (action === "show-heartbeat") return 'a survey is shown with "Show now" under Heartbeat surveys';
-  return `"Run here" runs preference studies and console-log; ${action} is not supported yet`;
+  return `"Run here" runs preference and add-on studies and console-log; ${action} is not supported yet`;
 }
 
 /** The branches a recipe's arguments list, as far as they are well-formed (the action validates the rest). */
@@ -356,7 +497,7 @@ function prefsOf(recipe: Recipe): string[] {
 
 function studySlug(recipe: Recipe): string | null {
   const slug = recipe.arguments.slug;
-  return STUDY_ACTIONS.includes(recipe.action) && typeof slug === "string" && slug !== "" ? slug : null;
+  return PREFERENCE_STUDY_ACTIONS.includes(recipe.action) && typeof slug === "string" && slug !== "" ? slug : null;
 }
 
 /**

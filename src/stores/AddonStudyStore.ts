@@ -1,4 +1,5 @@
 import { isPendingChange, type PendingAddonChange } from "../addons/PendingAddonChange.js";
+import type { ForcedEnrollment } from "../core/index.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { RecordStore } from "./RecordStore.js";
 import { isPlainObject } from "./StoredRecords.js";
@@ -34,6 +35,8 @@ export interface AddonStudy extends StudyAddonFields {
   enrollmentId: string;
   /** An add-on change started but not known to be finished; see PendingAddonChange. Null almost always. */
   pendingChange: PendingAddonChange<StudyAddonFields> | null;
+  /** Set when QA forced this enrollment from the console's "Run here" (not a field of Normandy's record). */
+  forced?: ForcedEnrollment;
 }
 
 /**

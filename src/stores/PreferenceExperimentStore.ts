@@ -1,5 +1,5 @@
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
-import type { RunHereMode } from "../core/index.js";
+import type { ForcedEnrollment } from "../core/index.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { SlugRecordStore } from "./SlugRecordStore.js";
 import { isPlainObject } from "./StoredRecords.js";
@@ -21,17 +21,6 @@ export interface ExperimentPreference {
   preferenceBranchType: PreferenceBranchType;
   /** The user (or something else) changed the pref away from the study's value; it is then left alone. */
   overridden: boolean;
-}
-
-/**
- * An enrollment QA made from the console's "Run here", outside the normal runs: normal runs leave it alone (no
- * unenrollment because its filter says no or its recipe is unseen), and QA's undo ends it and forgets it.
- */
-export interface ForcedEnrollment {
-  mode: RunHereMode;
-  recipeId: number;
-  /** ISO date of the forced run. */
-  at: string;
 }
 
 /** A preference experiment, active or expired (Normandy's Experiment record, reference §7). */

@@ -2,7 +2,7 @@ import type { AddonInfo, AddonsApi } from "../../experiment-apis/addons/interfac
 import { AddonChangeRefused, failureExtra } from "../addons/AddonChangeRefused.js";
 import { installFromDetails, metadataMismatch, requireExtensionDetails } from "../addons/installFromDetails.js";
 import { pendingInstallHappened } from "../addons/PendingAddonChange.js";
-import { compareVersions } from "../core/index.js";
+import { compareVersions, QA_UNDO_REASON, type ForcedEnrollment } from "../core/index.js";
 import type { ExtensionDetails } from "../core/index.js";
 import type { AddonStudy, AddonStudyStore, StudyAddonFields } from "../stores/AddonStudyStore.js";
 import { SerialQueue } from "../core/index.js";
@@ -41,6 +41,8 @@ export interface EnrollOptions {
   branch: string;
   /** The branch's package on the server; null: the branch installs no add-on. */
   extensionApiId: number | null;
+  /** QA forced this enrollment from the console's "Run here". */
+  forced?: ForcedEnrollment;
 }
 
 interface ReportOptions {
@@ -119,6 +121,22 @@ export class AddonStudies implements StudyAddonPort {
     });
   }
 
+  /**
+   * QA's undo of a forced enrollment ("Run here"): ends the study with reason `qa-undo` (its add-on told and
+   * uninstalled), then forgets the record, so the recipe can be run here again and a normal run may enroll this
+   * client later as if QA had never touched it. A record whose add-on removal is still pending is kept (the next
+   * start finishes the removal). Refuses a study that was not forced or has ended.
+   */
+  undoForced(recipeId: number): Promise<void> {
+    return this.exclusive(async () => {
+      const study = await this.deps.store.get(recipeId);
+      if (!study?.forced || !study.active)
+        throw new Error(`the add-on study of recipe ${recipeId} is not an active enrollment forced by QA`);
+      await this.end(study, QA_UNDO_REASON);
+      if ((await this.deps.store.get(recipeId))?.pendingChange === null) await this.deps.store.remove(recipeId);
+    });
+  }
+
   /** Ends every active study (the studies opt-out: "general-opt-out"). */
   stopAll(reason: string): Promise<void> {
     return this.exclusive(async () => {
@@ -168,6 +186,7 @@ export class AddonStudies implements StudyAddonPort {
       temporaryErrorDeadline: null,
       enrollmentId: this.deps.newEnrollmentId?.() ?? crypto.randomUUID(),
       pendingChange: null,
+      ...(options.forced ? { forced: options.forced } : {}),
     };
     try {
       if (extensionApiId === null) {

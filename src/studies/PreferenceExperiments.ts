@@ -1,7 +1,7 @@
+import { QA_UNDO_REASON, type ForcedEnrollment } from "../core/index.js";
 import type { PrefsApi, PrefValue } from "../../experiment-apis/prefs/interface.js";
 import type { ExperimentAnnotationType } from "../../experiment-apis/telemetry/interface.js";
 import type {
-  ForcedEnrollment,
   PreferenceExperiment,
   PreferenceExperimentStore,
   PreferenceType,
@@ -25,9 +25,6 @@ const MAX_EXPERIMENT_TYPE_LENGTH = 20 - ANNOTATION_PREFIX.length;
 /** Legacy Telemetry's limit on an extra value, which Normandy applies to `prefBranch`. */
 const PREF_BRANCH_EXTRA_LENGTH = 80;
 const PREFERENCE_TYPES: readonly string[] = ["string", "integer", "boolean"] satisfies PreferenceType[];
-
-/** The unenroll reason of QA's undo of a forced enrollment (not one of Normandy's: only QA ends a study so). */
-export const QA_UNDO_REASON = "qa-undo";
 
 /** One pref of a branch, as a recipe gives it (still to be checked: recipes are not trusted on types). */
 export interface BranchPreference {

@@ -10,6 +10,7 @@ import type { JsonValue } from "./harness/index.js";
 import { waitForValue } from "./harness/waitForValue.js";
 import { ADDON_ID } from "./support/addonUnderTest.js";
 import { useServerAndAddon } from "./support/serverAndAddon.js";
+import { buildTestAddon, installedAddon, uploadXpi } from "./support/testAddons.js";
 
 const SCREENSHOTS = "test-results/screenshots";
 const SLUG = "run-here-study";
@@ -19,6 +20,8 @@ const USER_PREF = "test.runhere.user";
 const NEW_PREF = "test.runhere.new";
 const USER_BEFORE = "the user's own value";
 const DRAFT_PREF = "test.runhere.draft";
+const CONTROL_ADDON = "run-here-control@recipe-client.test";
+const TREATMENT_ADDON = "run-here-treatment@recipe-client.test";
 
 function branch(slug: string, results: number) {
   return {
@@ -311,5 +314,71 @@ describe("run here from the QA console", () => {
     } finally {
       running.server.faults.clear();
     }
+  });
+
+  it("an add-on study in a chosen branch installs that branch's add-on; a normal run leaves it; the undo uninstalls it", async () => {
+    const control = await uploadXpi(running.server, await buildTestAddon(running.workDir, CONTROL_ADDON, "1.0"));
+    const treatment = await uploadXpi(running.server, await buildTestAddon(running.workDir, TREATMENT_ADDON, "2.0"));
+    const recipe = running.server.store.create(
+      {
+        name: "Add-on study",
+        action: "branched-addon-study",
+        arguments: {
+          slug: "run-here-addon-study",
+          userFacingName: "Run-here add-on study",
+          userFacingDescription: "Each branch installs its own add-on.",
+          isEnrollmentPaused: false,
+          branches: [
+            { slug: "control", ratio: 1, extensionApiId: control.id },
+            { slug: "treatment", ratio: 1, extensionApiId: treatment.id },
+          ],
+        },
+        filter_expression: 'normandy.channel == "no-such-channel"',
+        capabilities: [],
+      },
+      true,
+    );
+    await running.server.publish();
+    expect((await running.addon.runNow()).recipes).toContainEqual(
+      expect.objectContaining({ id: recipe.id, suitability: "filter-mismatch" }),
+    );
+    const installed = (id: string) => installedAddon(firefox(), id);
+
+    await openConsole();
+    expect(await pickRecipe(`Published · ${recipe.id} Add-on study`)).toBe(true);
+    await runInBranch("treatment");
+    expect(await runHereStatus("Recipe")).toMatch(
+      /ran here in a chosen branch: success\. Enrolled in run-here-addon-study, branch treatment, forced by QA/,
+    );
+    expect(await installed(TREATMENT_ADDON)).toEqual({ version: "2.0", isActive: true });
+    expect(await installed(CONTROL_ADDON)).toBeNull();
+    expect(
+      await inPage<string[][]>(
+        `return [...document.querySelectorAll("#run-here-addons tr")].map((row) => [...row.cells].map((cell) => cell.textContent));`,
+      ),
+    ).toEqual([[expect.stringContaining(`(${TREATMENT_ADDON})`), "(not installed)", "2.0"]]);
+    await firefox().screenshot(`${SCREENSHOTS}/console-run-here-addon.png`);
+
+    const report = await running.addon.runNow();
+    expect(report.recipes).toContainEqual(expect.objectContaining({ id: recipe.id, suitability: "filter-mismatch" }));
+    expect((await running.addon.studies()).addonStudies).toEqual([
+      expect.objectContaining({
+        recipeId: recipe.id,
+        active: true,
+        forced: expect.objectContaining({ mode: "BRANCH_CHOSEN" }),
+      }),
+    ]);
+    expect(await installed(TREATMENT_ADDON)).toEqual({ version: "2.0", isActive: true });
+
+    await openConsole();
+    await pickRecipe(`Published · ${recipe.id} Add-on study`);
+    await runInBranch("control");
+    expect(await runHereStatus("Not run")).toMatch(/already forced here \(branch treatment\): undo it first/);
+    await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/studies.html"));
+    await untilInPage("the undo button", `document.querySelector("#active-studies .study button")`);
+    await inPage(`document.querySelector("#active-studies .study button").click();`);
+    await untilInPage("no active study", `!document.getElementById("no-active-studies").hidden`);
+    await expect.poll(() => installed(TREATMENT_ADDON), { timeout: 10_000, interval: 100 }).toBeNull();
+    expect((await running.addon.studies()).addonStudies).toEqual([]);
   });
 });

@@ -6,18 +6,19 @@
 import { describe, expect, it } from "vitest";
 import { ActionsManager } from "../../src/actions/ActionsManager.js";
 import { PreferenceExperimentAction } from "../../src/actions/PreferenceExperimentAction.js";
-import { STUDIES_OPT_OUT_PREF } from "../../src/config/ClientConfig.js";
+import type { BaseAction } from "../../src/actions/BaseAction.js";
+import { BranchedAddonStudyAction } from "../../src/actions/BranchedAddonStudyAction.js";
 import { nativeRegExpMatch, type Recipe, type Suitability } from "../../src/core/index.js";
 import { RecipeRunHere, type RunHereRequest } from "../../src/runner/RecipeRunHere.js";
 import type { PreviewRecipes } from "../../src/runner/RecipeRunner.js";
 import { EventLogStore } from "../../src/stores/EventLogStore.js";
-import { PreferenceExperimentStore, type ForcedEnrollment } from "../../src/stores/PreferenceExperimentStore.js";
-import { PreferenceExperiments, QA_UNDO_REASON } from "../../src/studies/PreferenceExperiments.js";
+import { PreferenceExperimentStore } from "../../src/stores/PreferenceExperimentStore.js";
+import { QA_UNDO_REASON, type ForcedEnrollment } from "../../src/core/index.js";
+import { PreferenceExperiments } from "../../src/studies/PreferenceExperiments.js";
 import { ClientPingRecorder } from "../../src/telemetry/ClientPingRecorder.js";
 import { FakeEnrollmentTelemetry } from "../fakes/FakeEnrollmentTelemetry.js";
-import { FakePrefsApi } from "../fakes/FakePrefsApi.js";
 import { FakeTelemetryApi } from "../fakes/FakeTelemetryApi.js";
-import { MemoryStorage } from "../fakes/MemoryStorage.js";
+import { addonClient } from "./addonStudyHarness.js";
 import { staticFilterContext } from "../fakes/staticFilterContext.js";
 
 const PREF = "test.runhere.pref";
@@ -50,11 +51,35 @@ function studyRecipe(id = 7, filter = "false", [pref, otherPref] = [PREF, OTHER_
   };
 }
 
-function setup(published: Recipe[], preview: PreviewRecipes = { verified: [], refused: [] }) {
-  const prefs = new FakePrefsApi();
+/** A two-branch add-on study: each branch installs its own package (extensionApiId 1 and 2). */
+function addonStudyRecipe(id = 20): Recipe {
+  return {
+    id,
+    name: `add-on study ${id}`,
+    revision_id: "1",
+    action: "branched-addon-study",
+    filter_expression: "false",
+    capabilities: ["action.branched-addon-study"],
+    arguments: {
+      slug: `addon-study-${id}`,
+      userFacingName: "Add-on study",
+      userFacingDescription: "Tried by QA",
+      isEnrollmentPaused: false,
+      branches: [
+        { slug: "control", ratio: 1, extensionApiId: 1 },
+        { slug: "treatment", ratio: 1, extensionApiId: 2 },
+      ],
+    },
+  };
+}
+
+async function setup(published: Recipe[], preview: PreviewRecipes = { verified: [], refused: [] }) {
+  const addonClientState = await addonClient();
+  addonClientState.publish(1, "control@study.test", "1.0");
+  addonClientState.publish(2, "treatment@study.test", "2.0");
+  const prefs = addonClientState.prefs;
   prefs.defaults.set(PREF, "built-in");
-  prefs.defaults.set(STUDIES_OPT_OUT_PREF, true);
-  const storage = new MemoryStorage();
+  const storage = addonClientState.storage;
   const store = new PreferenceExperimentStore(storage);
   const enrollmentTelemetry = new FakeEnrollmentTelemetry();
   const experiments = new PreferenceExperiments({ prefs, store, telemetry: enrollmentTelemetry, warn: () => {} });
@@ -67,9 +92,17 @@ function setup(published: Recipe[], preview: PreviewRecipes = { verified: [], re
     userId: async () => "c0ffee00-0000-4000-8000-000000000000",
     warn: () => {},
   };
+  const addonStudyDeps = {
+    prefs,
+    studies: addonClientState.studies,
+    store: addonClientState.studyStore,
+    userId: actionDeps.userId,
+    warn: () => {},
+  };
   const actions = (forced?: ForcedEnrollment) =>
     new ActionsManager(
-      new Map([
+      new Map<string, BaseAction>([
+        ["branched-addon-study", new BranchedAddonStudyAction({ ...addonStudyDeps, ...(forced ? { forced } : {}) })],
         [
           "multi-preference-experiment",
           new PreferenceExperimentAction({ ...actionDeps, ...(forced ? { forced } : {}) }),
@@ -94,6 +127,9 @@ function setup(published: Recipe[], preview: PreviewRecipes = { verified: [], re
     prefs,
     experiments,
     store,
+    addonStudies: addonClientState.studies,
+    addonStudyStore: addonClientState.studyStore,
+    addons: addonClientState.addons,
     pings: new ClientPingRecorder(telemetry, eventLog),
     eventLog,
     now: () => new Date("2026-12-07T21:00:00.000Z"),
@@ -102,9 +138,20 @@ function setup(published: Recipe[], preview: PreviewRecipes = { verified: [], re
   async function normalRun(recipes: [Recipe, Suitability][]) {
     const manager = actions();
     for (const [recipe, suitability] of recipes) await manager.processRecipe(recipe, suitability);
-    return manager.finalize({ noRecipes: recipes.length === 0 });
+    const outcomes = await manager.finalize({ noRecipes: recipes.length === 0 });
+    await addonClientState.addons.settled();
+    return outcomes;
   }
-  return { prefs, store, telemetry, enrollmentTelemetry, runHere, normalRun, exclusive: () => exclusiveCalls };
+  return {
+    prefs,
+    store,
+    telemetry,
+    enrollmentTelemetry,
+    runHere,
+    normalRun,
+    exclusive: () => exclusiveCalls,
+    addonClient: addonClientState,
+  };
 }
 
 const inBranch = (recipeId: number, branch: string): RunHereRequest => ({
@@ -117,7 +164,7 @@ const inBranch = (recipeId: number, branch: string): RunHereRequest => ({
 describe("run here", () => {
   it("in a chosen branch: sets that branch's prefs, marks the enrollment forced, records FORCED_ENROLLMENT with its id", async () => {
     const recipe = studyRecipe();
-    const { prefs, store, telemetry, runHere, exclusive } = setup([recipe]);
+    const { prefs, store, telemetry, runHere, exclusive } = await setup([recipe]);
     for (const branch of ["treatment", "third", "control"]) {
       const result = await runHere.run(inBranch(7, branch));
       expect(result.status).toBe("success");
@@ -164,7 +211,7 @@ describe("run here", () => {
   });
 
   it("as is, the filter decides; bypassed, it does not", async () => {
-    const { store, runHere } = setup([studyRecipe(7, "false"), studyRecipe(8, "true")]);
+    const { store, runHere } = await setup([studyRecipe(7, "false"), studyRecipe(8, "true")]);
     const mismatch = await runHere.run({ source: "published", recipeId: 7, mode: "AS_IS" });
     expect(mismatch).toMatchObject({ suitability: "filter-mismatch", status: "backoff", study: null });
     expect(mismatch.detail).toMatch(/filter expression is false/);
@@ -182,7 +229,7 @@ describe("run here", () => {
 
   it("normal runs leave a forced enrollment alone: filter mismatch, recipe unseen, no recipes at all", async () => {
     const recipe = studyRecipe();
-    const { prefs, store, enrollmentTelemetry, runHere, normalRun } = setup([recipe]);
+    const { prefs, store, enrollmentTelemetry, runHere, normalRun } = await setup([recipe]);
     await runHere.run(inBranch(7, "treatment"));
     await normalRun([[recipe, "filter-mismatch"]]);
     await normalRun([[studyRecipe(9, "true", ["test.other.a", "test.other.b"]), "filter-match"]]); // recipe 7 unseen
@@ -198,7 +245,7 @@ describe("run here", () => {
   });
 
   it("the undo unenrolls with reason qa-undo and records FORCED_UNDO just before", async () => {
-    const { telemetry, enrollmentTelemetry, runHere } = setup([studyRecipe()]);
+    const { telemetry, enrollmentTelemetry, runHere } = await setup([studyRecipe()]);
     await runHere.run(inBranch(7, "control"));
     await runHere.undo("study-7");
     expect(enrollmentTelemetry.eventsOf("unenroll")).toEqual([
@@ -210,7 +257,7 @@ describe("run here", () => {
 
   it("refuses what it must not run, and says why", async () => {
     const consoleLog: Recipe = { ...studyRecipe(5), action: "preference-rollout", arguments: {} };
-    const { runHere, normalRun } = setup([studyRecipe(), studyRecipe(8, "true"), consoleLog], {
+    const { runHere, normalRun } = await setup([studyRecipe(), studyRecipe(8, "true"), consoleLog], {
       verified: [],
       refused: [{ id: 9, name: "tampered", reason: "recipe 9: signature does not match" }],
     });
@@ -236,7 +283,7 @@ describe("run here", () => {
 
   it("lists published and previewed recipes with their branches, and the refused previews", async () => {
     const preview = { ...studyRecipe(11), revision_id: "4" };
-    const { runHere } = setup([studyRecipe()], {
+    const { runHere } = await setup([studyRecipe()], {
       verified: [preview],
       refused: [{ id: 12, name: "tampered", reason: "signature does not match" }],
     });
@@ -249,5 +296,52 @@ describe("run here", () => {
     ]);
     expect(answer.refusedPreviews).toEqual([{ id: 12, name: "tampered", reason: "signature does not match" }]);
     expect(answer.previewError).toBeNull();
+  });
+
+  it("an add-on study in a chosen branch: installs that branch's add-on, left alone by normal runs, undone with its add-on removed", async () => {
+    const recipe = addonStudyRecipe();
+    const { addonClient: client, telemetry, runHere, normalRun } = await setup([recipe]);
+    for (const branch of ["treatment", "control"] as const) {
+      const result = await runHere.run(inBranch(20, branch));
+      await client.addons.settled();
+      const addonId = `${branch}@study.test`;
+      expect(result).toMatchObject({ status: "success", study: { slug: "addon-study-20", branch } });
+      expect(result.addons).toEqual([
+        { id: addonId, name: expect.any(String), before: null, after: branch === "treatment" ? "2.0" : "1.0" },
+      ]);
+      expect((await client.studyStore.get(20))!.forced).toMatchObject({ mode: "BRANCH_CHOSEN", recipeId: 20 });
+      expect(telemetry.clientPings.at(-1)).toMatchObject({ event: "FORCED_ENROLLMENT", fields: { branch } });
+
+      // The filter says no and the recipe goes unseen: a normal enrollment would end, this one stays.
+      await normalRun([[recipe, "filter-mismatch"]]);
+      await normalRun([[studyRecipe(9, "true"), "filter-match"]]);
+      expect((await client.studyStore.get(20))!.active).toBe(true);
+      expect(client.addons.installed.has(addonId)).toBe(true);
+
+      const undone = await runHere.undo("addon-study-20");
+      await client.addons.settled();
+      expect(undone.addons).toEqual([expect.objectContaining({ id: addonId, after: null })]);
+      expect(client.addons.installed.has(addonId)).toBe(false);
+      expect(await client.studyStore.get(20)).toBeUndefined();
+      expect(client.telemetry.eventsOf("unenroll").at(-1)).toMatchObject({
+        value: "addon-study-20",
+        extra: expect.objectContaining({ reason: QA_UNDO_REASON }),
+      });
+      await runHere.undo("study-9").catch(() => undefined);
+    }
+  });
+
+  it("a slug the qa ping cannot carry still enrolls, with a warning; a marker id is sent as n/a", async () => {
+    const dotted = studyRecipe();
+    dotted.arguments.slug = "study.with.dots";
+    const { store, telemetry, runHere } = await setup([dotted]);
+    const result = await runHere.run(inBranch(7, "control"));
+    expect(result.status).toBe("success");
+    expect(result.warning).toMatch(/^the FORCED_ENROLLMENT telemetry mark was not recorded: .*experiment/);
+    expect((await store.get("study.with.dots"))!.forced?.mode).toBe("BRANCH_CHOSEN");
+    expect(telemetry.clientPings).toEqual([]);
+    const undone = await runHere.undo("study.with.dots");
+    expect(undone.warning).toMatch(/FORCED_UNDO telemetry mark was not recorded/);
+    expect(await store.get("study.with.dots")).toBeUndefined();
   });
 });
