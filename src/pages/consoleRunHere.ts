@@ -163,6 +163,7 @@ function showChanges({ prefs, addons, events }: Pick<RunHereResult, "prefs" | "a
       cell(row, text);
     cell(row, changed ? "changed" : "unchanged");
   }
+  byId("run-here-prefs-table").hidden = prefs.length === 0;
   byId("run-here-addons-table").hidden = addons.length === 0;
   const addonRows = byId<HTMLTableSectionElement>("run-here-addons");
   addonRows.replaceChildren();
