@@ -2,7 +2,8 @@ import { collectionSignedData } from "../src/core/index.js";
 import type { SignatureRef } from "../src/core/index.js";
 import type { SigningPki } from "./pki.js";
 import type { PublishedRecord } from "./publishedSnapshot.js";
-import { chainUrl, COLLECTION_SIGNER } from "./signers.js";
+import type { SignerName } from "./pki.js";
+import { chainUrl } from "./signers.js";
 
 /**
  * The Remote Settings collection signature, as kinto-signer makes it and Firefox's RemoteSettingsClient checks
@@ -14,9 +15,10 @@ export async function signCollection(
   serverUrl: string,
   records: readonly PublishedRecord[],
   timestamp: number,
+  signer: SignerName,
 ): Promise<SignatureRef> {
   return {
-    signature: await pki.sign(COLLECTION_SIGNER, collectionSignedData(records, timestamp)),
-    x5u: chainUrl(serverUrl, COLLECTION_SIGNER),
+    signature: await pki.sign(signer, collectionSignedData(records, timestamp)),
+    x5u: chainUrl(serverUrl, signer),
   };
 }

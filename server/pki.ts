@@ -43,10 +43,13 @@ import {
   derUtf8String,
 } from "./derWriter.js";
 import { writeFileAtomically } from "./atomicFile.js";
+import { PREVIEW_COLLECTION_SIGNER, PREVIEW_RECIPE_SIGNER } from "../src/core/index.js";
 
 const SIGNER_NAMES = [
   "normandy.content-signature.mozilla.org",
   "remote-settings.content-signature.mozilla.org",
+  PREVIEW_RECIPE_SIGNER,
+  PREVIEW_COLLECTION_SIGNER,
 ] as const;
 export type SignerName = (typeof SIGNER_NAMES)[number];
 

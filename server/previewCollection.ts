@@ -4,6 +4,7 @@ import type { PublishedRecord, PublishedSnapshot, SignedCollection } from "./pub
 import type { Clock, StoredRecipe } from "./recipeStore.js";
 import { SerialQueue } from "../src/core/index.js";
 import { minimalRecipe, signSnapshot } from "./snapshotSigning.js";
+import { PREVIEW_SIGNERS, type CollectionSigners } from "./signers.js";
 
 export const PREVIEW_BUCKET = "main-preview";
 /** How many preview snapshots are kept for the replay fault: previews are signed by hand, so this is hours of QA. */
@@ -12,14 +13,16 @@ const KEPT_SNAPSHOTS = 100;
 /**
  * Drafts signed on request, so QA can run one recipe on one client before publishing it (the add-on's QA
  * console, "Run here"): the latest signed draft of each recipe previewed, one record per recipe id, signed
- * exactly like a published collection under the same root. Clients never poll it (it is not in
- * `monitor/changes`, and signing a preview sends no change notice); the add-on fetches it on demand.
+ * like a published collection under the same root, but by the preview signers (see PREVIEW_RECIPE_SIGNER).
+ * Clients never poll it (it is not in `monitor/changes`, and signing a preview sends no change notice); the
+ * add-on fetches it on demand.
  * Kept in memory only: a restart of the server empties it.
  */
 export class PreviewCollection implements SignedCollection {
   readonly bucket = PREVIEW_BUCKET;
+  readonly signers: CollectionSigners = PREVIEW_SIGNERS;
   private readonly queue = new SerialQueue();
-  /** The last KEPT_SNAPSHOTS preview snapshots since the server started, oldest first (the replay fault serves an older one). */
+  /** The last KEPT_SNAPSHOTS preview snapshots since the server started, oldest first (for the replay fault). */
   private readonly history: PublishedSnapshot[] = [];
 
   constructor(
@@ -54,7 +57,14 @@ export class PreviewCollection implements SignedCollection {
   }
 
   private async signAndKeep(recipes: readonly Recipe[]): Promise<PublishedSnapshot> {
-    const snapshot = await signSnapshot(this.pki, this.serverUrl, recipes, this.history.at(-1), this.now().getTime());
+    const snapshot = await signSnapshot(
+      this.pki,
+      this.serverUrl,
+      recipes,
+      this.history.at(-1),
+      this.now().getTime(),
+      this.signers,
+    );
     this.history.push(snapshot);
     if (this.history.length > KEPT_SNAPSHOTS) this.history.shift();
     return snapshot;

@@ -1,3 +1,4 @@
+import type { CollectionSigners } from "./signers.js";
 import type { RecipeRecord, SignatureRef } from "../src/core/index.js";
 
 /** A recipe's own signature as Normandy publishes it next to the recipe. */
@@ -28,6 +29,8 @@ export interface PublishedSnapshot {
 /** A collection this server serves: its bucket, the snapshot served now, and the older ones it kept (for replay). */
 export interface SignedCollection {
   bucket: string;
+  /** Who signs it: a fault that re-signs the collection signs with these. */
+  signers: CollectionSigners;
   current(): PublishedSnapshot;
   at(timestamp: number): PublishedSnapshot | undefined;
 }

@@ -4,6 +4,7 @@ import type { PublishedSnapshot } from "./publishedSnapshot.js";
 import type { Clock, RecipeStore } from "./recipeStore.js";
 import { SerialQueue } from "../src/core/index.js";
 import { minimalRecipe, signSnapshot } from "./snapshotSigning.js";
+import { PUBLISHED_SIGNERS } from "./signers.js";
 import type { SnapshotStore } from "./snapshotStore.js";
 
 /**
@@ -60,7 +61,14 @@ export class Publisher {
   }
 
   private async publishRecipes(recipes: Recipe[], previous: PublishedSnapshot | undefined): Promise<PublishedSnapshot> {
-    const snapshot = await signSnapshot(this.pki, this.serverUrl, recipes, previous, this.now().getTime());
+    const snapshot = await signSnapshot(
+      this.pki,
+      this.serverUrl,
+      recipes,
+      previous,
+      this.now().getTime(),
+      PUBLISHED_SIGNERS,
+    );
     this.snapshots.save(snapshot);
     this.served = snapshot;
     for (const listener of this.listeners) listener(snapshot);

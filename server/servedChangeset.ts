@@ -27,7 +27,7 @@ export async function servedChangeset(
     case "stall-xpi":
       return jsonResponse(changeset(current, since));
     case "tamper-recipe":
-      return jsonResponse(changeset(await tampered(app, current, fault.recipeId)));
+      return jsonResponse(changeset(await tampered(app, collection, current, fault.recipeId)));
     case "replay": {
       const old = collection.at(fault.timestamp);
       if (!old) throw notFound(`fault mode: ${collection.bucket} has no snapshot ${fault.timestamp} to replay`);
@@ -71,12 +71,23 @@ function withCollectionX5u(snapshot: PublishedSnapshot, x5u: string): PublishedS
 }
 
 /** `snapshot` with one recipe's arguments changed after signing, and the collection signed again. */
-async function tampered(app: AppContext, snapshot: PublishedSnapshot, recipeId: number): Promise<PublishedSnapshot> {
+async function tampered(
+  app: AppContext,
+  collection: SignedCollection,
+  snapshot: PublishedSnapshot,
+  recipeId: number,
+): Promise<PublishedSnapshot> {
   const records = snapshot.records.map((record) =>
     record.recipe.id === recipeId
       ? { ...record, recipe: { ...record.recipe, arguments: { ...record.recipe.arguments, tampered: true } } }
       : record,
   );
-  const signature = await signCollection(app.pki, snapshot.serverUrl, records, snapshot.timestamp);
+  const signature = await signCollection(
+    app.pki,
+    snapshot.serverUrl,
+    records,
+    snapshot.timestamp,
+    collection.signers.collection,
+  );
   return { ...snapshot, records, signature };
 }

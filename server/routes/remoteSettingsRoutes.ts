@@ -4,6 +4,7 @@ import { RECIPES_BUCKET, RECIPES_COLLECTION } from "../changeset.js";
 import { jsonResponse, notFound } from "../httpResponse.js";
 import type { Route } from "../router.js";
 import type { SignedCollection } from "../publishedSnapshot.js";
+import { PUBLISHED_SIGNERS } from "../signers.js";
 import { servedChangeset } from "../servedChangeset.js";
 
 /**
@@ -16,6 +17,7 @@ import { servedChangeset } from "../servedChangeset.js";
 export function remoteSettingsRoutes(app: AppContext): Route[] {
   const published: SignedCollection = {
     bucket: RECIPES_BUCKET,
+    signers: PUBLISHED_SIGNERS,
     current: () => app.publisher.current(),
     at: (timestamp) => app.snapshots.at(timestamp),
   };

@@ -59,3 +59,4 @@ export {
 export * from "./heartbeatPing.js";
 export * from "./serialQueue.js";
 export * from "./forcedEnrollment.js";
+export * from "./previewSigners.js";

@@ -1,7 +1,7 @@
 import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
 import type { ActionsManager } from "../actions/ActionsManager.js";
 import { type RecipeOutcome } from "../actions/BaseAction.js";
-import { errorMessage } from "../core/index.js";
+import { errorMessage, PREVIEW_COLLECTION_SIGNER, PREVIEW_RECIPE_SIGNER } from "../core/index.js";
 import type { Suitability } from "../core/index.js";
 import type { ClientConfig } from "../config/ClientConfig.js";
 import {
@@ -183,7 +183,9 @@ export class RecipeRunner {
     const config = await this.deps.loadConfig();
     if (!config.rootHash) throw new SignatureFailure("no trusted root configured: nothing can be verified");
     const limits = fetchLimits(config);
-    const verifier = this.verifierFor(config, limits);
+    // The preview's own signers: a preview never verifies as the published collection, nor the other way round.
+    const previewSigners = { recipeSigner: PREVIEW_RECIPE_SIGNER, collectionSigner: PREVIEW_COLLECTION_SIGNER };
+    const verifier = this.verifierFor({ ...config, ...previewSigners }, limits);
     const changeset = await new RemoteSettingsClient(config.serverUrl, limits, PREVIEW_COLLECTION).fetchChangeset(0);
     await verifier.verifyCollection(changeset);
     const records = changeset.records as RecipeRecord[];

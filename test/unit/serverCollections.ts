@@ -6,6 +6,8 @@ import { expect } from "vitest";
 import { canonicalJSON } from "../../src/core/canonicalJson.js";
 import { collectionSignedData } from "../../src/core/collectionSignedData.js";
 import { verifyContentSignature } from "../../src/core/contentSignature.js";
+import { PREVIEW_COLLECTION_SIGNER, PREVIEW_RECIPE_SIGNER } from "../../src/core/previewSigners.js";
+import { COLLECTION_SIGNER, RECIPE_SIGNER } from "../../server/signers.js";
 import type { RecipesChangeset } from "../../server/changeset.js";
 import type { PublishedRecord } from "../../server/publishedSnapshot.js";
 import type { RunningRecipeServer } from "../../server/recipeServer.js";
@@ -44,16 +46,26 @@ export async function verify(
   });
 }
 
-export function verifyRecord(server: RunningRecipeServer, record: PublishedRecord) {
-  return verify(server, canonicalJSON(record.recipe), record.signature, "normandy.content-signature.mozilla.org");
+type Bucket = "main" | "main-preview";
+
+/** The subjects a client expects of each collection's signatures: the preview has its own signers. */
+const SUBJECTS: Record<Bucket, { recipe: string; collection: string }> = {
+  main: { recipe: RECIPE_SIGNER, collection: COLLECTION_SIGNER },
+  "main-preview": { recipe: PREVIEW_RECIPE_SIGNER, collection: PREVIEW_COLLECTION_SIGNER },
+};
+
+/** Checks a record's own signature as a client of `asBucket` would. */
+export function verifyRecord(server: RunningRecipeServer, record: PublishedRecord, asBucket: Bucket = "main") {
+  return verify(server, canonicalJSON(record.recipe), record.signature, SUBJECTS[asBucket].recipe);
 }
 
-export function verifyCollection(server: RunningRecipeServer, body: RecipesChangeset) {
+/** Checks the collection signature as a client of `asBucket` would. */
+export function verifyCollection(server: RunningRecipeServer, body: RecipesChangeset, asBucket: Bucket = "main") {
   return verify(
     server,
     collectionSignedData(body.changes, body.timestamp),
     body.metadata.signature,
-    "remote-settings.content-signature.mozilla.org",
+    SUBJECTS[asBucket].collection,
   );
 }
 

@@ -53,21 +53,39 @@ describe("preview collection", () => {
       },
       signature: {
         signature: expect.stringMatching(/^[A-Za-z0-9_-]{128}$/),
-        x5u: `${server.url}/chains/normandy.content-signature.mozilla.org.pem`,
+        x5u: `${server.url}/chains/normandy-preview.content-signature.local.pem`,
         public_key: "",
         timestamp: reply.body.timestamp,
       },
       last_modified: reply.body.timestamp,
     });
-    await expect(verifyCollection(server, body)).resolves.toBeDefined();
-    await expect(verifyRecord(server, body.changes[0]!)).resolves.toBeDefined();
+    await expect(verifyCollection(server, body, "main-preview")).resolves.toBeDefined();
+    await expect(verifyRecord(server, body.changes[0]!, "main-preview")).resolves.toBeDefined();
+  });
+
+  it("signs previews with their own certificates: a preview never verifies as the published collection", async () => {
+    const server = await servers.start();
+    const draft = await createRecipe(server);
+    await preview(server, draft.id);
+    await publish(server);
+    const previewBody = await fetchChangeset(server, "main-preview");
+    const publishedBody = await fetchChangeset(server, "main");
+    // A preview served in place of the published collection (what a hostile network could try) fails both checks.
+    await expect(verifyCollection(server, previewBody, "main")).rejects.toMatchObject({ code: "wrong-subject" });
+    await expect(verifyRecord(server, previewBody.changes[0]!, "main")).rejects.toMatchObject({
+      code: "wrong-subject",
+    });
+    // ... and the published collection does not pass for a preview either.
+    await expect(verifyCollection(server, publishedBody, "main-preview")).rejects.toMatchObject({
+      code: "wrong-subject",
+    });
   });
 
   it("serves an empty signed preview collection before any preview, and honours _since", async () => {
     const server = await servers.start();
     const empty = await fetchChangeset(server, "main-preview");
     expect(empty.changes).toEqual([]);
-    await verifyCollection(server, empty);
+    await verifyCollection(server, empty, "main-preview");
 
     const draft = await createRecipe(server);
     const { timestamp } = (await preview(server, draft.id)).body;
@@ -101,8 +119,8 @@ describe("preview collection", () => {
       [String(first.id), "2"],
       [String(second.id), "1"],
     ]);
-    await verifyCollection(server, body);
-    for (const record of body.changes) await verifyRecord(server, record);
+    await verifyCollection(server, body, "main-preview");
+    for (const record of body.changes) await verifyRecord(server, record, "main-preview");
   });
 
   it("refuses an invalid draft with 400 naming the recipe and the field, and signs nothing", async () => {
@@ -172,9 +190,9 @@ describe("preview collection", () => {
 
     const [bad, good] = body.changes;
     expect(bad!.recipe.arguments).toMatchObject({ tampered: true });
-    await verifyCollection(server, body);
-    await expect(verifyRecord(server, bad!)).rejects.toMatchObject({ code: "signature-mismatch" });
-    await verifyRecord(server, good!);
+    await verifyCollection(server, body, "main-preview");
+    await expect(verifyRecord(server, bad!, "main-preview")).rejects.toMatchObject({ code: "signature-mismatch" });
+    await verifyRecord(server, good!, "main-preview");
   });
 
   it("applies the other changeset faults to the preview too, replaying an older preview", async () => {

@@ -10,7 +10,7 @@ import { recipesChangeset } from "../../../server/changeset.js";
 import { signCollection } from "../../../server/collectionSignature.js";
 import { loadOrCreatePki, type SigningPki } from "../../../server/pki.js";
 import type { PublishedRecord } from "../../../server/publishedSnapshot.js";
-import { chainPath, chainUrl, RECIPE_SIGNER, SIGNERS } from "../../../server/signers.js";
+import { chainPath, chainUrl, COLLECTION_SIGNER, RECIPE_SIGNER, SIGNERS } from "../../../server/signers.js";
 import { canonicalJSON, type Recipe } from "../../../src/core/index.js";
 import type { Json } from "./hostileRecipes.js";
 
@@ -72,7 +72,7 @@ export class SignedCollectionServer {
         };
       }),
     );
-    const signature = await signCollection(this.pki, this.serverUrl, records, this.timestamp);
+    const signature = await signCollection(this.pki, this.serverUrl, records, this.timestamp, COLLECTION_SIGNER);
     this.changeset = JSON.stringify(
       recipesChangeset({ timestamp: this.timestamp, serverUrl: this.serverUrl, records, signature }),
     );
