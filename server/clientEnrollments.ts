@@ -3,7 +3,7 @@
  * replayed in the order they arrived, each marked when QA forced it from the add-on's console ("Run here":
  * the `qa` client pings name the enrollment id). Pure; only what the client already reports to the intake is read.
  */
-import { NORMANDY_EVENT_CATEGORY, type RunHereMode } from "../src/core/index.js";
+import { NORMANDY_EVENT_CATEGORY, RUN_HERE_MODE_WORDS, type RunHereMode } from "../src/core/index.js";
 import type { ReceivedEvent } from "./intakeStore.js";
 
 /** The kinds of enrollment the events are about (their `object`). */
@@ -84,19 +84,13 @@ function markQaActions(enrollment: ClientEnrollment, qaPings: readonly ReceivedE
   if (about("FORCED_UNDO") && !enrollment.active) enrollment.state = "undone by QA from the add-on's console";
 }
 
-const RUN_HERE_MODE_WORDS: Readonly<Record<RunHereMode, string>> = {
-  AS_IS: "run as is",
-  FILTER_BYPASSED: "filter bypassed",
-  BRANCH_CHOSEN: "branch chosen",
-};
-
 function isRunHereMode(value: string | null): value is RunHereMode {
   return value !== null && Object.hasOwn(RUN_HERE_MODE_WORDS, value);
 }
 
-/** "forced by QA (filter bypassed)": how a forced enrollment is marked wherever it shows. */
+/** "forced by QA with its filter bypassed": how a forced enrollment is marked wherever it shows. */
 export function forcedByQaLabel(mode: RunHereMode): string {
-  return `forced by QA (${RUN_HERE_MODE_WORDS[mode]})`;
+  return `forced by QA ${RUN_HERE_MODE_WORDS[mode]}`;
 }
 
 function applyEvent(enrollment: ClientEnrollment, { method, object, extra }: ReceivedEvent): void {

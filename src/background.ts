@@ -19,7 +19,7 @@ import { HeartbeatSurveys } from "./heartbeat/HeartbeatSurveys.js";
 import { postAnswerFacts, studyBranchLookup, surveyDurationMs } from "./heartbeat/surveyContext.js";
 import { evaluatePlaygroundFilter, evaluateRecipeFilter } from "./context/FilterPlayground.js";
 import type { BackgroundRequest, BackgroundState, PageNotice, StudiesState, SurveysState } from "./messages.js";
-import { MANUAL_TRIGGER, RecipeRunner, type Logger } from "./runner/RecipeRunner.js";
+import { MANUAL_TRIGGER, RecipeRunner, RUNNER_DISABLED, type Logger } from "./runner/RecipeRunner.js";
 import type { RunReport } from "./core/index.js";
 import { RunScheduler } from "./runner/RunScheduler.js";
 import { RecipeRunHere } from "./runner/RecipeRunHere.js";
@@ -271,6 +271,7 @@ const runHere = new RecipeRunHere({
   addonStudyStore,
   addons,
   pings: clientPings,
+  disabledReason: async () => ((await loadConfig()).enabled ? null : RUNNER_DISABLED),
   eventLog,
   now: () => new Date(),
 });
@@ -374,11 +375,13 @@ async function answer(request: BackgroundRequest): Promise<unknown> {
       return null;
     }
     case "run-here-candidates":
+      await studiesReady;
       return runHere.candidates();
     case "run-here":
       await studiesReady;
       return runHere.run(request.request);
     case "undo-run-here":
+      await studiesReady;
       return runHere.undo(request.slug);
   }
 }

@@ -162,6 +162,8 @@ export type RunHereMode = (typeof RUN_HERE_MODES)[number];
 /** The study a forced enrollment concerns: its recipe, slug, branch and enrollment id (as in its enroll event). */
 const FORCED_ENROLLMENT_FIELDS: Readonly<Record<string, FieldRule>> = {
   recipe_id: WHOLE_NUMBER,
+  // The messaging rule: a slug holding a letter, so that no number or true/false (a pref value) fits. A study
+  // slug outside it (all digits, over 64 characters) still runs here; its mark is then not recorded, with a warning.
   experiment: SLUG,
   branch: SLUG,
   enrollment_id: UUID_OR_NA,
@@ -206,8 +208,8 @@ export const CLIENT_PINGS = {
   qa: {
     metric: "qa",
     events: {
-      // Recorded just before the study's own enroll event, so every report of that enrollment can be marked
-      // "forced by QA" by its enrollment id; FORCED_UNDO just before the unenroll event of QA's undo.
+      // Recorded right after the study's own enroll event, so every report of that enrollment can be marked
+      // "forced by QA" by its enrollment id; FORCED_UNDO right after the unenroll event of QA's undo.
       FORCED_ENROLLMENT: { value: { oneOf: RUN_HERE_MODES }, fields: FORCED_ENROLLMENT_FIELDS },
       FORCED_UNDO: { value: { oneOf: [NOT_APPLICABLE] }, fields: FORCED_ENROLLMENT_FIELDS },
     },

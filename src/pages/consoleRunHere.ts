@@ -5,10 +5,10 @@
  * the page.
  */
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
-import type { RunHereMode } from "../core/index.js";
+import { RUN_HERE_MODE_WORDS, type RunHereMode } from "../core/index.js";
 import type { RunHereCandidate, RunHereResult } from "../runner/RecipeRunHere.js";
 import { askBackground } from "./askBackground.js";
-import { RUN_HERE_MODE_WORDS } from "./runHereModes.js";
+
 import { byId, cell, element, errorText, say } from "./dom.js";
 
 let candidates: RunHereCandidate[] = [];
@@ -122,14 +122,16 @@ async function undo(): Promise<void> {
   button.disabled = true;
   try {
     const result = await askBackground({ type: "undo-run-here", slug });
-    // Back as before means: each pref's value now is the one it had before the run here.
-    const before = new Map(lastRun?.prefs.map((pref) => [pref.name, pref]));
+    // Back as before means: each pref's value now is the one it had before the run here (known only when this
+    // page made that run: after a reload there is nothing to compare with, and nothing is claimed).
+    const compared = lastRun?.study?.slug === slug ? lastRun : null;
+    const before = new Map(compared?.prefs.map((pref) => [pref.name, pref]));
     const differing = result.prefs.filter(({ name, after, defaultAfter }) => {
       const was = before.get(name);
       return was !== undefined && (was.before !== after || was.defaultBefore !== defaultAfter);
     });
     const prefsNote =
-      result.prefs.length === 0
+      result.prefs.length === 0 || compared === null
         ? ""
         : differing.length === 0
           ? ", every pref back as before the run here"

@@ -5,14 +5,14 @@
  * updates. It also lists rollouts, which about:studies does not.
  */
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
-import type { ForcedEnrollment } from "../core/index.js";
+import { RUN_HERE_MODE_WORDS, type ForcedEnrollment } from "../core/index.js";
 import type { BackgroundRequest, StudiesState } from "../messages.js";
 import type { AddonRollout } from "../stores/AddonRolloutStore.js";
 import type { AddonStudy } from "../stores/AddonStudyStore.js";
 import type { PreferenceExperiment } from "../stores/PreferenceExperimentStore.js";
 import type { PreferenceRollout } from "../stores/PreferenceRolloutStore.js";
 import { askBackground } from "./askBackground.js";
-import { RUN_HERE_MODE_WORDS } from "./runHereModes.js";
+
 import { endingKey } from "../studies/studyEndings.js";
 import { byId, element, errorText, formatTime, say } from "./dom.js";
 import { followChanges } from "./followChanges.js";

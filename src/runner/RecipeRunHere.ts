@@ -135,6 +135,8 @@ export interface RecipeRunHereDeps {
   addonStudyStore: Pick<AddonStudyStore, "get" | "getAll">;
   addons: { listAddons(): Promise<AddonInfo[]> };
   pings: Pick<ClientPingRecorder, "record">;
+  /** Why the client does not run at all now (`extensions.recipeclient.enabled` false), or null: run here obeys it too. */
+  disabledReason(): Promise<string | null>;
   eventLog: { read(): Promise<EventLogContents> };
   now(): Date;
 }
@@ -207,12 +209,13 @@ export class RecipeRunHere {
       if (!study?.forced)
         throw new Error(`"${slug}" is not an active enrollment forced by QA: there is nothing to undo`);
       const before = await this.snapshot(study.prefs);
+      await study.undo();
+      // After the undo succeeded: a FORCED_UNDO must never stand for an undo that did not happen.
       const unmarked = await this.markForced(
         "FORCED_UNDO",
         "n/a",
         forcedFields(study.forced.recipeId, slug, study.branch, study.enrollmentId),
       );
-      await study.undo();
       return { slug, ...(await this.changesSince(before)), ...(unmarked ? { warning: unmarked } : {}) };
     });
   }
@@ -298,6 +301,8 @@ export class RecipeRunHere {
   }
 
   private async runOnce(request: RunHereRequest): Promise<RunHereResult> {
+    const disabled = await this.deps.disabledReason();
+    if (disabled) throw new Error(disabled);
     if (!RUN_HERE_MODES.includes(request.mode) || !["published", "preview"].includes(request.source))
       throw new Error(`not a run-here request: mode ${String(request.mode)}, source ${String(request.source)}`);
     const recipe = await this.findRecipe(request);
@@ -319,8 +324,9 @@ export class RecipeRunHere {
 
     let study: RunHereResult["study"] = null;
     let unmarked: string | null = null;
+    // There was no record before (refuseEnrolled), so an active forced one now is this run's.
     const enrolled = await this.studyOf(recipe);
-    if (enrolled?.forced?.at === forced.at && enrolled.active) {
+    if (enrolled?.forced && enrolled.active) {
       study = { slug: enrolled.slug, branch: enrolled.branch, enrollmentId: enrolled.enrollmentId };
       // Recorded right after the study's own enroll event; its enrollment id marks that event as forced.
       unmarked = await this.markForced(
@@ -329,7 +335,7 @@ export class RecipeRunHere {
         forcedFields(recipe.id, enrolled.slug, enrolled.branch, enrolled.enrollmentId),
       );
     }
-    const why = outcome.detail ?? detail;
+    const why = outcome.detail ?? detail ?? pausedNote(recipe, study, outcome.status);
     return {
       recipe: { id: recipe.id, name: recipe.name, action: recipe.action, revision: recipe.revision_id },
       source: request.source,
@@ -452,6 +458,14 @@ function addonChanges(before: readonly AddonInfo[], after: readonly AddonInfo[])
       before: was.get(id)?.version ?? null,
       after: is.get(id)?.version ?? null,
     }));
+}
+
+/** Why a study action that succeeded enrolled nobody: its recipe pauses enrollment (the action's own rule). */
+function pausedNote(recipe: Recipe, study: RunHereResult["study"], status: UptakeStatus): string | undefined {
+  if (study !== null || status !== "success" || !STUDY_ACTIONS.includes(recipe.action)) return undefined;
+  return recipe.arguments.isEnrollmentPaused === true
+    ? "the recipe pauses enrollment (isEnrollmentPaused), so its action enrolls nobody new"
+    : undefined;
 }
 
 function candidate(source: RunHereSource, recipe: Recipe): RunHereCandidate {

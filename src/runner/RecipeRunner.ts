@@ -76,6 +76,9 @@ export interface PreviewRecipes {
   refused: { id: number; name: string; reason: string }[];
 }
 
+/** Why nothing runs while `extensions.recipeclient.enabled` is false (runs and QA's "Run here" alike). */
+export const RUNNER_DISABLED = "the recipe client is disabled (extensions.recipeclient.enabled is false)";
+
 /** The trigger of "Run now" in the QA console: the one kind of run a server backoff does not hold back. */
 export const MANUAL_TRIGGER = "manual";
 
@@ -248,7 +251,7 @@ export class RecipeRunner {
   private async execute(config: ClientConfig, report: RunReport, clock: StageClock): Promise<void> {
     const { uptake, log } = this.deps;
     if (!config.enabled) {
-      report.error = "the recipe client is disabled (extensions.recipeclient.enabled is false)";
+      report.error = RUNNER_DISABLED;
       return;
     }
     if (!config.rootHash) {

@@ -1,5 +1,5 @@
 import { isPendingChange, type PendingAddonChange } from "../addons/PendingAddonChange.js";
-import type { ForcedEnrollment } from "../core/index.js";
+import { isForcedEnrollmentField, type ForcedEnrollment } from "../core/index.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { RecordStore } from "./RecordStore.js";
 import { isPlainObject } from "./StoredRecords.js";
@@ -98,6 +98,7 @@ function isAddonStudy(value: unknown, key: string): value is AddonStudy {
     typeof value.active === "boolean" &&
     (value.addonId === null || typeof value.addonId === "string") &&
     typeof value.enrollmentId === "string" &&
-    isPendingChange(value.pendingChange)
+    isPendingChange(value.pendingChange) &&
+    isForcedEnrollmentField(value.forced)
   );
 }

@@ -1,5 +1,5 @@
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
-import type { ForcedEnrollment } from "../core/index.js";
+import { isForcedEnrollmentField, type ForcedEnrollment } from "../core/index.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { SlugRecordStore } from "./SlugRecordStore.js";
 import { isPlainObject } from "./StoredRecords.js";
@@ -69,6 +69,7 @@ export class PreferenceExperimentStore extends SlugRecordStore<PreferenceExperim
 function isPreferenceExperiment(value: { [field: string]: unknown }): boolean {
   const { preferences } = value;
   return (
+    isForcedEnrollmentField(value.forced) &&
     typeof value.expired === "boolean" &&
     typeof value.branch === "string" &&
     isPlainObject(preferences) &&

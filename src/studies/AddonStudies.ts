@@ -85,6 +85,7 @@ export class AddonStudies implements StudyAddonPort {
       );
       for (const study of await this.deps.store.getAll()) {
         if (study.pendingChange) await this.settlePendingChange(study, installed);
+        await this.forgetIfForced(study.recipeId);
       }
       for (const study of await this.deps.store.getAllActive()) {
         // Normandy ends no-add-on studies here too (it looks up a null id); they have nothing to lose.
@@ -123,9 +124,8 @@ export class AddonStudies implements StudyAddonPort {
 
   /**
    * QA's undo of a forced enrollment ("Run here"): ends the study with reason `qa-undo` (its add-on told and
-   * uninstalled), then forgets the record, so the recipe can be run here again and a normal run may enroll this
-   * client later as if QA had never touched it. A record whose add-on removal is still pending is kept (the next
-   * start finishes the removal). Refuses a study that was not forced or has ended.
+   * uninstalled; the record is then forgotten, as any forced one's: see `end`). Refuses a study that was not
+   * forced or has ended.
    */
   undoForced(recipeId: number): Promise<void> {
     return this.exclusive(async () => {
@@ -133,7 +133,6 @@ export class AddonStudies implements StudyAddonPort {
       if (!study?.forced || !study.active)
         throw new Error(`the add-on study of recipe ${recipeId} is not an active enrollment forced by QA`);
       await this.end(study, QA_UNDO_REASON);
-      if ((await this.deps.store.get(recipeId))?.pendingChange === null) await this.deps.store.remove(recipeId);
     });
   }
 
@@ -299,10 +298,22 @@ export class AddonStudies implements StudyAddonPort {
       branch: study.branch,
       enrollmentId: study.enrollmentId,
     });
-    if (!removeAddon) return;
-    const answer = await this.deps.notifyUnenroll(study.addonId!, reason);
-    this.deps.info(`The study add-on ${study.addonId} was told its study ${study.slug} ends (${reason}): ${answer}`);
-    await this.removeAddon(study);
+    if (removeAddon) {
+      const answer = await this.deps.notifyUnenroll(study.addonId!, reason);
+      this.deps.info(`The study add-on ${study.addonId} was told its study ${study.slug} ends (${reason}): ${answer}`);
+      await this.removeAddon(study);
+    }
+    await this.forgetIfForced(study.recipeId);
+  }
+
+  /**
+   * A forced enrollment (QA's "Run here") does not spend the recipe, however it ends (QA's undo, the studies
+   * opt-out): QA can run it here again, and a normal run may enroll this client as if QA had never touched it. A
+   * record whose add-on removal is still pending is kept until the removal is done (start-up settles it).
+   */
+  private async forgetIfForced(recipeId: number): Promise<void> {
+    const stored = await this.deps.store.get(recipeId);
+    if (stored?.forced && !stored.active && stored.pendingChange === null) await this.deps.store.remove(recipeId);
   }
 
   /** Uninstalls an ended study's add-on and clears the pending removal; a failure leaves it pending for the next start. */

@@ -115,6 +115,10 @@ export class PreferenceExperiments {
   init(): Promise<void> {
     return this.exclusive(async () => {
       await this.takeInStartupApplication();
+      // A forced enrollment that ended just before a crash, before its record was forgotten (see `unenroll`).
+      for (const experiment of await this.deps.store.getAll()) {
+        if (experiment.forced && experiment.expired) await this.deps.store.remove(experiment.slug);
+      }
       for (const experiment of await this.deps.store.getAllActive()) {
         await this.reapplyDefaults(experiment);
         for (const [name, preference] of Object.entries(experiment.preferences)) {
@@ -141,8 +145,7 @@ export class PreferenceExperiments {
 
   /**
    * QA's undo of a forced enrollment ("Run here"): unenrolls with reason `qa-undo` (prefs put back, the
-   * unenroll event recorded), then forgets the record, so the slug is not spent: QA can run it here again, in
-   * another branch, and a normal run may enroll this client as if QA had never touched it. Refuses a study
+   * unenroll event recorded; the record is then forgotten, as any forced one's: see `unenroll`). Refuses a study
    * that was not forced or has ended.
    */
   undoForced(slug: string): Promise<void> {
@@ -151,7 +154,6 @@ export class PreferenceExperiments {
       if (!experiment?.forced || experiment.expired)
         throw new Error(`"${slug}" is not an active enrollment forced by QA: there is nothing to undo`);
       await this.unenroll(slug, { reason: QA_UNDO_REASON });
-      await this.deps.store.remove(slug);
     });
   }
 
@@ -318,6 +320,9 @@ export class PreferenceExperiments {
       enrollmentId: experiment.enrollmentId,
       ...changed,
     });
+    // A forced enrollment (QA's "Run here") does not spend the slug, however it ends (QA's undo, the studies
+    // opt-out): QA can run it here again, and a normal run may enroll this client as if QA had never touched it.
+    if (experiment.forced) await store.remove(slug);
   }
 
   /**

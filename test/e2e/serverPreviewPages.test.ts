@@ -106,8 +106,8 @@ describe("server pages for previews, in Firefox", () => {
       `return [...document.querySelectorAll("#client-enrollments tbody tr")].map((row) => row.cells[3].innerText.replace(/\\s+/g, " "));`,
     );
     expect(rows).toEqual([
-      "active forced by QA (branch chosen)",
-      "undone by QA from the add-on's console forced by QA (filter bypassed)",
+      "active forced by QA in a chosen branch",
+      "undone by QA from the add-on's console forced by QA with its filter bypassed",
     ]);
     await firefox.screenshot(`${SCREENSHOTS}/server-client-forced-enrollment.png`);
   });

@@ -110,6 +110,7 @@ async function setup(published: Recipe[], preview: PreviewRecipes = { verified: 
       ]),
     );
   let exclusiveCalls = 0;
+  const disabled: { reason: string | null } = { reason: null };
   const runHere = new RecipeRunHere({
     runner: {
       exclusively: (work) => {
@@ -131,6 +132,7 @@ async function setup(published: Recipe[], preview: PreviewRecipes = { verified: 
     addonStudyStore: addonClientState.studyStore,
     addons: addonClientState.addons,
     pings: new ClientPingRecorder(telemetry, eventLog),
+    disabledReason: async () => disabled.reason,
     eventLog,
     now: () => new Date("2026-12-07T21:00:00.000Z"),
   });
@@ -150,6 +152,9 @@ async function setup(published: Recipe[], preview: PreviewRecipes = { verified: 
     runHere,
     normalRun,
     exclusive: () => exclusiveCalls,
+    disabled,
+    experiments,
+    storage,
     addonClient: addonClientState,
   };
 }
@@ -244,7 +249,7 @@ describe("run here", () => {
     expect((await store.get("study-9"))!.expired).toBe(true);
   });
 
-  it("the undo unenrolls with reason qa-undo and records FORCED_UNDO just before", async () => {
+  it("the undo unenrolls with reason qa-undo, then records FORCED_UNDO", async () => {
     const { telemetry, enrollmentTelemetry, runHere } = await setup([studyRecipe()]);
     await runHere.run(inBranch(7, "control"));
     await runHere.undo("study-7");
@@ -343,5 +348,67 @@ describe("run here", () => {
     const undone = await runHere.undo("study.with.dots");
     expect(undone.warning).toMatch(/FORCED_UNDO telemetry mark was not recorded/);
     expect(await store.get("study.with.dots")).toBeUndefined();
+  });
+
+  it("normal runs leave it alone on every other suitability too, but the studies opt-out ends it and forgets it", async () => {
+    const recipe = studyRecipe();
+    const { prefs, store, runHere, normalRun, experiments } = await setup([recipe]);
+    await runHere.run(inBranch(7, "treatment"));
+    for (const suitability of [
+      "capabilities-mismatch",
+      "arguments-invalid",
+      "signature-error",
+      "filter-error",
+    ] as const)
+      await normalRun([[recipe, suitability]]);
+    expect((await store.get("study-7"))!).toMatchObject({ expired: false, temporaryErrorDeadline: null });
+
+    await experiments.stopAll("general-opt-out");
+    expect(prefs.defaults.get(PREF)).toBe("built-in");
+    // Forgotten: not spent, so QA can run it here again once studies are back on.
+    expect(await store.get("study-7")).toBeUndefined();
+    expect((await runHere.run(inBranch(7, "third"))).study?.branch).toBe("third");
+  });
+
+  it("a forced record left expired by a crash is forgotten at the next start; a malformed forced mark is not trusted", async () => {
+    const { store, experiments, storage } = await setup([studyRecipe()]);
+    const base = {
+      actionName: "PreferenceExperimentAction",
+      branch: "control",
+      lastSeen: "2026-12-07T21:00:00.000Z",
+      preferences: {},
+      experimentType: "exp",
+      userFacingName: null,
+      userFacingDescription: null,
+      temporaryErrorDeadline: null,
+      enrollmentId: "c0ffee00-0000-4000-8000-000000000001",
+    };
+    await store.add({
+      ...base,
+      slug: "left-over",
+      expired: true,
+      forced: { mode: "AS_IS", recipeId: 3, at: base.lastSeen },
+    });
+    await store.add({ ...base, slug: "kept", expired: true });
+    await experiments.init();
+    expect((await store.getAll()).map(({ slug }) => slug)).toEqual(["kept"]);
+
+    // A record whose forced mark is not one run here writes is set aside, not taken as forced.
+    await storage.set("preferenceExperiments", {
+      experiments: { odd: { ...base, slug: "odd", expired: false, forced: {} } },
+    });
+    expect(await new PreferenceExperimentStore(storage).getAll()).toEqual([]);
+  });
+
+  it("refuses while the client is disabled, and says why a paused study enrolled nobody", async () => {
+    const paused = studyRecipe();
+    paused.arguments.isEnrollmentPaused = true;
+    const { runHere, disabled } = await setup([paused]);
+    disabled.reason = "the recipe client is disabled (extensions.recipeclient.enabled is false)";
+    await expect(runHere.run(inBranch(7, "control"))).rejects.toThrow(/disabled/);
+    disabled.reason = null;
+    const result = await runHere.run(inBranch(7, "control"));
+    expect(result).toMatchObject({ status: "success", study: null });
+    expect(result.detail).toMatch(/pauses enrollment/);
   });
 });

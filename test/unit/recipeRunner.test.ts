@@ -291,6 +291,74 @@ describe("RecipeRunner against the local recipe server", () => {
     expect(client.logged).toEqual(["counted", "counted"]);
   });
 
+  it("work outside runs (QA's run here) never overlaps one: a run triggered meanwhile waits for it, and it for a run", async () => {
+    const server = await servers.start();
+    await publishConsoleLog(server, "counted", "true");
+    const client = clientFor(server);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held = client.runner.exclusively(async () => {
+      client.sequence.push("work start");
+      await gate;
+      client.sequence.push("work end");
+    });
+    const run = client.runner.run("during-work");
+    // A run's first step is queued as a microtask; once a macrotask has passed, it has started unless it waits.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(client.sequence).toEqual(["work start"]);
+    release();
+    await held;
+    await run;
+    expect(client.sequence).toEqual(["work start", "work end", "log counted"]);
+
+    // The other way round: work asked for during a run starts after it.
+    // (A manual run starts at once; others first read the server's backoff.)
+    const second = client.runner.run(MANUAL_TRIGGER);
+    await client.runner.exclusively(async () => void client.sequence.push("second work"));
+    await second;
+    expect(client.sequence.slice(3)).toEqual(["log counted", "second work"]);
+  });
+
+  it("verifies the server's preview collection against the preview signers: a tampered draft is refused, a published collection is not a preview", async () => {
+    const server = await servers.start();
+    const draft = server.store.create(
+      {
+        name: "draft",
+        action: "console-log",
+        arguments: { message: "draft" },
+        filter_expression: "true",
+        capabilities: [],
+      },
+      false,
+    );
+    const other = server.store.create(
+      {
+        name: "other",
+        action: "console-log",
+        arguments: { message: "other" },
+        filter_expression: "true",
+        capabilities: [],
+      },
+      false,
+    );
+    for (const { id } of [draft, other])
+      expect((await fetch(`${server.url}/admin/api/recipes/${id}/preview`, { method: "POST" })).status).toBe(200);
+    const client = clientFor(server);
+    expect((await client.runner.verifiedPreviewRecipes()).verified.map(({ id }) => id)).toEqual([draft.id, other.id]);
+
+    server.faults.set({ kind: "tamper-recipe", recipeId: draft.id });
+    const tampered = await client.runner.verifiedPreviewRecipes();
+    expect(tampered.verified.map(({ id }) => id)).toEqual([other.id]);
+    expect(tampered.refused).toEqual([{ id: draft.id, name: "draft", reason: expect.stringMatching(/signature/) }]);
+
+    // The collection signed by the published collection's signer (a fault re-signing with the wrong chain) fails whole.
+    server.faults.set({ kind: "wrong-x5u" });
+    await expect(client.runner.verifiedPreviewRecipes()).rejects.toThrow(/collection/);
+    // Nothing of it was applied by runs: the run's own collection has none of the previews.
+    server.faults.clear();
+    expect((await client.runner.run("normal")).recipes).toEqual([]);
+  });
+
   it("skips a recipe tampered after signing (sign_error) while the others still run", async () => {
     const server = await servers.start();
     const tampered = await publishConsoleLog(server, "tampered", "true");

@@ -501,9 +501,9 @@ describe("telemetry intake", () => {
 
     const page = await (await fetch(`${server.url}/clients/${CLIENT}`)).text();
     expect(tableRows(page, "client-enrollments").map(([, slug, , state]) => [slug, state])).toEqual([
-      ["forced-study", "active forced by QA (branch chosen)"],
+      ["forced-study", "active forced by QA in a chosen branch"],
       ["normal-study", "active"],
-      ["undone-study", "undone by QA from the add-on&#39;s console forced by QA (filter bypassed)"],
+      ["undone-study", "undone by QA from the add-on&#39;s console forced by QA with its filter bypassed"],
     ]);
   });
 });
