@@ -1,5 +1,5 @@
 import type { AppContext } from "./appContext.js";
-import { recipesChangeset } from "./changeset.js";
+import { RECIPES_BUCKET, recipesChangeset } from "./changeset.js";
 import { signCollection } from "./collectionSignature.js";
 import { errorResponse, HttpError, jsonResponse, notFound, type HttpResponse } from "./httpResponse.js";
 import type { PublishedSnapshot, SignedCollection } from "./publishedSnapshot.js";
@@ -30,7 +30,12 @@ export async function servedChangeset(
       return jsonResponse(changeset(await tampered(app, collection, current, fault.recipeId)));
     case "replay": {
       const old = collection.at(fault.timestamp);
-      if (!old) throw notFound(`fault mode: ${collection.bucket} has no snapshot ${fault.timestamp} to replay`);
+      // The fault replays the collection that holds that snapshot; the other one is served as it is.
+      if (!old) {
+        if (collection.bucket !== RECIPES_BUCKET || app.previews.at(fault.timestamp))
+          return jsonResponse(changeset(current, since));
+        throw notFound(`fault mode: there is no snapshot ${fault.timestamp} to replay`);
+      }
       return jsonResponse(changeset(old));
     }
     case "http-status": {

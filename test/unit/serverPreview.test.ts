@@ -205,6 +205,9 @@ describe("preview collection", () => {
     server.faults.set({ kind: "replay", timestamp: first.timestamp });
     const replayed = await fetchChangeset(server, "main-preview");
     expect([replayed.timestamp, replayed.changes[0]!.recipe.name]).toEqual([first.timestamp, "Say hello"]);
+    // The published collection, which has no such snapshot, is served as it is meanwhile.
+    const published = await fetchChangeset(server, "main");
+    expect(published.timestamp).not.toBe(first.timestamp);
     server.faults.set({ kind: "http-status", status: 503 });
     expect(
       (await fetch(`${server.url}/v1/buckets/main-preview/collections/normandy-recipes-capabilities/changeset`)).status,
