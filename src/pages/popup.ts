@@ -6,6 +6,7 @@
 import { browser } from "../apis/browserApis.js";
 import type { ClientStatus, RunReport } from "../core/index.js";
 import type { StudiesState } from "../messages.js";
+import { RUN_HERE_MODE_WORDS, type ForcedEnrollment } from "../core/index.js";
 import { askBackground } from "./askBackground.js";
 import { byId, element, errorText, formatTime, say } from "./dom.js";
 import { followChanges } from "./followChanges.js";
@@ -36,14 +37,19 @@ function renderLastRun(run: RunReport | undefined): void {
   say(target, text, failures || run.runnerStatus !== "success" ? "error" : "");
 }
 
+/** QA's forced enrollments say so here too. */
+function forcedNote(forced: ForcedEnrollment | undefined): string {
+  return forced ? `, forced by QA ${RUN_HERE_MODE_WORDS[forced.mode]}` : "";
+}
+
 function renderEnrollments(state: StudiesState): void {
   const active = [
     ...state.preferenceExperiments
       .filter((study) => !study.expired)
-      .map((study) => `Preference study ${study.slug} (${study.branch})`),
+      .map((study) => `Preference study ${study.slug} (${study.branch})${forcedNote(study.forced)}`),
     ...state.addonStudies
       .filter((study) => study.active)
-      .map((study) => `Add-on study ${study.slug} (${study.branch})`),
+      .map((study) => `Add-on study ${study.slug} (${study.branch})${forcedNote(study.forced)}`),
     ...state.preferenceRollouts
       .filter((rollout) => rollout.state === "active")
       .map((rollout) => `Preference rollout ${rollout.slug}`),

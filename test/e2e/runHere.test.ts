@@ -181,6 +181,15 @@ describe("run here from the QA console", () => {
       "Undo",
     );
     await firefox().screenshot(`${SCREENSHOTS}/studies-forced.png`);
+    // ... and so does the toolbar popup.
+    await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/popup.html"));
+    expect(
+      await untilInPage<string>(
+        "the popup's enrollments",
+        `[...document.querySelectorAll("li")].map((item) => item.textContent).find((text) => text.includes(args[0]))`,
+        SLUG,
+      ),
+    ).toBe(`Preference study ${SLUG} (treatment), forced by QA in a chosen branch`);
 
     // The intake marks it too: FORCED_ENROLLMENT carries the enroll event's enrollment id.
     const clientId = await firefox().evalInChrome<string>(
