@@ -321,26 +321,13 @@ describe("RecipeRunner against the local recipe server", () => {
 
   it("verifies the server's preview collection against the preview signers: a tampered draft is refused, a published collection is not a preview", async () => {
     const server = await servers.start();
-    const draft = server.store.create(
-      {
-        name: "draft",
-        action: "console-log",
-        arguments: { message: "draft" },
-        filter_expression: "true",
-        capabilities: [],
-      },
-      false,
-    );
-    const other = server.store.create(
-      {
-        name: "other",
-        action: "console-log",
-        arguments: { message: "other" },
-        filter_expression: "true",
-        capabilities: [],
-      },
-      false,
-    );
+    const draftOf = (message: string) =>
+      server.store.create(
+        { name: message, action: "console-log", arguments: { message }, filter_expression: "true", capabilities: [] },
+        false,
+      );
+    const draft = draftOf("draft");
+    const other = draftOf("other");
     for (const { id } of [draft, other])
       expect((await fetch(`${server.url}/admin/api/recipes/${id}/preview`, { method: "POST" })).status).toBe(200);
     const client = clientFor(server);
