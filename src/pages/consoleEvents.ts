@@ -96,8 +96,9 @@ export function renderEvents(state: BackgroundState): void {
     const [timestamp, category, method, object, value, extra] = event;
     const row = rows.insertRow();
     timeCell(row, timestamp, times.get(event) ?? null);
-    for (const text of [category, method, object]) cell(row, text, "event-name");
-    for (const text of [value ?? "", extra ? JSON.stringify(extra) : ""]) cell(row, text);
+    // Values are identifiers too (a slug, a status, a listed word; at most 80 characters): kept whole as well.
+    for (const text of [category, method, object, value ?? ""]) cell(row, text, "event-name");
+    cell(row, extra ? JSON.stringify(extra) : "");
     const enrollmentId = extra?.["enrollmentId"];
     if (enrollmentId && forced.has(enrollmentId)) row.cells[2]!.append(" ", element("span", "forced", "forced by QA"));
   }
