@@ -1,4 +1,5 @@
 import { copyFile, readdir } from "node:fs/promises";
+import { get } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { canonicalJSON } from "../../src/core/canonicalJson.js";
@@ -10,14 +11,29 @@ import type { RunningRecipeServer } from "../../server/recipeServer.js";
 import { RecipeStore } from "../../server/recipeStore.js";
 import { SCHEMA_MIGRATIONS } from "../../server/schemaMigrations.js";
 import { SqliteFileDatabase } from "../../server/sqliteFileDatabase.js";
-import { CONSOLE_LOG_RECIPE, fetchJson, useTestServers } from "./serverHarness.js";
+import { CONSOLE_LOG_RECIPE, useTestServers } from "./serverHarness.js";
 
-async function changeset(server: RunningRecipeServer): Promise<RecipesChangeset> {
-  return (
-    await fetchJson<RecipesChangeset>(
-      `${server.url}/v1/buckets/main/collections/normandy-recipes-capabilities/changeset`,
-    )
-  ).body;
+/**
+ * The changeset, over a connection of its own (`agent: false`): fetch keeps connections alive in a pool, and one
+ * kept to the first server could still be taken for the second server on the same port, which then finds it
+ * closed ("other side closed").
+ */
+function changeset(server: RunningRecipeServer): Promise<RecipesChangeset> {
+  const url = `${server.url}/v1/buckets/main/collections/normandy-recipes-capabilities/changeset`;
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (text += chunk));
+      response.on("end", () => {
+        try {
+          resolve(JSON.parse(text) as RecipesChangeset);
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    }).on("error", reject);
+  });
 }
 
 async function expectSignaturesValid(server: RunningRecipeServer, body: RecipesChangeset): Promise<void> {
