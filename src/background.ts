@@ -269,6 +269,8 @@ const runHere = new RecipeRunHere({
   store: preferenceExperimentStore,
   addonStudies,
   addonStudyStore,
+  rollouts: preferenceRollouts,
+  rolloutStore: preferenceRolloutStore,
   addons,
   pings: clientPings,
   disabledReason: async () => ((await loadConfig()).enabled ? null : RUNNER_DISABLED),

@@ -1,4 +1,4 @@
-import { ACTION_SCHEMAS, type Recipe } from "../core/index.js";
+import { ACTION_SCHEMAS, type ForcedEnrollment, type Recipe } from "../core/index.js";
 import type { PreferenceRollouts, RolloutPreferenceArgument } from "../rollouts/PreferenceRollouts.js";
 import { BaseAction } from "./BaseAction.js";
 
@@ -11,12 +11,16 @@ export class PreferenceRolloutAction extends BaseAction {
   readonly name = "PreferenceRolloutAction";
   protected readonly schema = ACTION_SCHEMAS["preference-rollout"];
 
-  constructor(private readonly rollouts: PreferenceRollouts) {
+  /** `forced`: only for QA's "Run here", whose rollout is then marked forced (see PreferenceRollouts.rollOut). */
+  constructor(
+    private readonly rollouts: PreferenceRollouts,
+    private readonly forced?: ForcedEnrollment,
+  ) {
     super();
   }
 
   protected async run(recipe: Recipe): Promise<void> {
     const { slug, preferences } = recipe.arguments as { slug: string; preferences: RolloutPreferenceArgument[] };
-    await this.rollouts.rollOut(slug, preferences);
+    await this.rollouts.rollOut(slug, preferences, this.forced);
   }
 }

@@ -58,7 +58,7 @@ export function createActionTable(deps: ActionTableDeps, forced?: ForcedEnrollme
       // Legacy names of the single-preference shape; one action serves both.
       ["single-preference-experiment", singlePreferenceExperiment],
       ["preference-experiment", singlePreferenceExperiment],
-      ["preference-rollout", new PreferenceRolloutAction(deps.preferenceRollouts)],
+      ["preference-rollout", new PreferenceRolloutAction(deps.preferenceRollouts, forced)],
       ["preference-rollback", new PreferenceRollbackAction(deps.preferenceRollouts)],
       [
         "branched-addon-study",

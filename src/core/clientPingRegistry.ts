@@ -165,7 +165,8 @@ const FORCED_ENROLLMENT_FIELDS: Readonly<Record<string, FieldRule>> = {
   // The messaging rule: a slug holding a letter, so that no number or true/false (a pref value) fits. A study
   // slug outside it (all digits, over 64 characters) still runs here; its mark is then not recorded, with a warning.
   experiment: SLUG,
-  branch: SLUG,
+  // n/a for a rollout, which has no branches.
+  branch: SLUG_OR_NA,
   enrollment_id: UUID_OR_NA,
 };
 

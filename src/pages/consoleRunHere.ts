@@ -109,8 +109,10 @@ function summary(result: RunHereResult): string {
   const { recipe, study } = result;
   const what = `Recipe ${recipe.id} ${recipe.name} (${result.source}, revision ${recipe.revision}) ran here ${RUN_HERE_MODE_WORDS[result.mode]}: ${result.status}`;
   const why = result.detail ? ` (${result.detail})` : "";
+  // A rollout has no branch (n/a).
+  const where = study?.branch === "n/a" ? "" : `, branch ${study?.branch}`;
   const enrolled = study
-    ? `. Enrolled in ${study.slug}, branch ${study.branch}, forced by QA (enrollment ${study.enrollmentId}).`
+    ? `. Enrolled in ${study.slug}${where}, forced by QA (enrollment ${study.enrollmentId}).`
     : ". No study enrolled.";
   return `${what}${why}${enrolled}${result.warning ? ` Warning: ${result.warning}.` : ""}`;
 }

@@ -52,7 +52,7 @@ function renderEnrollments(state: StudiesState): void {
       .map((study) => `Add-on study ${study.slug} (${study.branch})${forcedNote(study.forced)}`),
     ...state.preferenceRollouts
       .filter((rollout) => rollout.state === "active")
-      .map((rollout) => `Preference rollout ${rollout.slug}`),
+      .map((rollout) => `Preference rollout ${rollout.slug}${forcedNote(rollout.forced)}`),
     ...state.addonRollouts
       .filter((rollout) => rollout.state === "active")
       .map((rollout) => `Add-on rollout ${rollout.slug}`),

@@ -145,6 +145,7 @@ const ROLLOUT_STATUS: Record<PreferenceRollout["state"] | AddonRollout["state"],
 
 function preferenceRolloutView(rollout: PreferenceRollout): StudyView {
   return {
+    ...forcedView(rollout.state === "active" ? rollout.forced : undefined, rollout.slug),
     name: rollout.slug,
     description: prefsDescription(
       rollout.preferences.map(({ preferenceName, value }) => ({ name: preferenceName, value })),

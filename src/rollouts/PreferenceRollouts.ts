@@ -1,5 +1,5 @@
 import type { PrefsApi, PrefValue, StartupPrefApplication } from "../../experiment-apis/prefs/interface.js";
-import { setOwnProperty } from "../core/index.js";
+import { QA_UNDO_REASON, setOwnProperty, type ForcedEnrollment } from "../core/index.js";
 import { prefTypeOfValue } from "../prefs/prefValueType.js";
 import { setDefault } from "../prefs/setDefault.js";
 import { undoUnownedStartupPrefs } from "../prefs/undoUnownedStartupPrefs.js";
@@ -79,6 +79,8 @@ export class PreferenceRollouts {
   async init(): Promise<void> {
     const application = await this.deps.prefs.getStartupApplication();
     if (application) await this.takeInStartupApplication(application);
+    // A forced rollout that ended just before a crash, before its record was forgotten.
+    for (const rollout of await this.deps.store.getAll()) await this.forgetIfForced(rollout.slug);
     for (const rollout of await this.deps.store.getAllActive()) {
       if (this.graduationSet.has(rollout.slug)) {
         await this.graduate(rollout, "in-graduation-set");
@@ -110,17 +112,20 @@ export class PreferenceRollouts {
   }
 
   /**
-   * A matching `preference-rollout` recipe: enrolls, or brings an existing rollout in line with the recipe.
+   * A matching `preference-rollout` recipe: enrolls, or brings an existing rollout in line with the recipe;
+   * `forced` only from QA's "Run here" (a forced rollout is left alone by everything else until QA's undo).
    * Throws, after recording `enrollFailed`, when a pref is held by another active rollout, has another type,
    * or when a new rollout would change nothing.
    */
-  async rollOut(slug: string, preferences: RolloutPreferenceArgument[]): Promise<void> {
+  async rollOut(slug: string, preferences: RolloutPreferenceArgument[], forced?: ForcedEnrollment): Promise<void> {
     if (this.graduationSet.has(slug)) return;
+    const existing = await this.deps.store.get(slug);
+    // QA forced it here ("Run here"): its values are QA's choice until QA's undo, whatever the recipe says now.
+    if (existing?.forced && existing.state === "active" && !forced) return;
     // Checked on every run, as Normandy does: a recipe that loses a conflict reports it each time.
     await this.verify(slug, preferences);
-    const existing = await this.deps.store.get(slug);
     if (!existing) {
-      await this.enroll(slug, preferences);
+      await this.enroll(slug, preferences, forced);
     } else if (existing.state === "rolled-back") {
       // Normandy marks a rolled-back rollout whose recipe changed active again but writes only the changed
       // prefs, so its record and the prefs disagree. A rollback is final (Normandy's documentation: a new
@@ -138,6 +143,7 @@ export class PreferenceRollouts {
    */
   async rollBack(slug: string): Promise<void> {
     const rollout = await this.deps.store.get(slug);
+    if (rollout?.forced && rollout.state === "active") return; // QA's until QA's undo (see rollOut)
     if (this.graduationSet.has(slug)) {
       await this.telemetry.recordEvent("unenrollFailed", "preference_rollback", slug, {
         reason: "in-graduation-set",
@@ -156,23 +162,48 @@ export class PreferenceRollouts {
         });
         throw new Error(`Cannot roll back ${slug}: it has graduated`);
       case "active":
-        await this.changeDefaults(
-          rollout.preferences.map(({ preferenceName, value, previousValue }) => ({
-            name: preferenceName,
-            to: previousValue,
-            from: value,
-          })),
-        );
-        await this.deps.store.update(slug, (stored) => {
-          stored.state = "rolled-back";
-        });
-        await this.saveStartupPrefs();
-        await this.telemetry.recordEvent("unenroll", "preference_rollback", slug, {
-          reason: "rollback",
-          enrollmentId: rollout.enrollmentId,
-        });
-        await this.telemetry.setExperimentInactive(slug);
+        await this.putBack(rollout, "rollback");
     }
+  }
+
+  /**
+   * QA's undo of a forced rollout ("Run here"): its prefs back to their previous defaults, recorded as a rollback
+   * with reason `qa-undo`, and the record forgotten, so QA can run it here again and a normal run may enroll this
+   * client later as if QA had never touched it. Refuses a rollout that was not forced or is not active.
+   */
+  async undoForced(slug: string): Promise<void> {
+    const rollout = await this.deps.store.get(slug);
+    if (!rollout?.forced || rollout.state !== "active")
+      throw new Error(`"${slug}" is not an active rollout forced by QA: there is nothing to undo`);
+    await this.putBack(rollout, QA_UNDO_REASON);
+  }
+
+  /** Puts an active rollout's prefs back to their previous defaults and records it as rolled back. */
+  private async putBack(rollout: PreferenceRollout, reason: string): Promise<void> {
+    const { slug } = rollout;
+    await this.changeDefaults(
+      rollout.preferences.map(({ preferenceName, value, previousValue }) => ({
+        name: preferenceName,
+        to: previousValue,
+        from: value,
+      })),
+    );
+    await this.deps.store.update(slug, (stored) => {
+      stored.state = "rolled-back";
+    });
+    await this.saveStartupPrefs();
+    await this.telemetry.recordEvent("unenroll", "preference_rollback", slug, {
+      reason,
+      enrollmentId: rollout.enrollmentId,
+    });
+    await this.telemetry.setExperimentInactive(slug);
+    await this.forgetIfForced(slug);
+  }
+
+  /** A forced rollout that ended (undone, graduated) does not spend the slug; see undoForced. */
+  private async forgetIfForced(slug: string): Promise<void> {
+    const stored = await this.deps.store.get(slug);
+    if (stored?.forced && stored.state !== "active") await this.deps.store.remove(slug);
   }
 
   private get graduationSet(): ReadonlySet<string> {
@@ -215,7 +246,7 @@ export class PreferenceRollouts {
     }
   }
 
-  private async enroll(slug: string, requested: RolloutPreferenceArgument[]): Promise<void> {
+  private async enroll(slug: string, requested: RolloutPreferenceArgument[], forced?: ForcedEnrollment): Promise<void> {
     const preferences: RolloutPreference[] = [];
     for (const { preferenceName, value } of requested) {
       preferences.push({
@@ -233,6 +264,7 @@ export class PreferenceRollouts {
       state: "active",
       preferences,
       enrollmentId: this.deps.newEnrollmentId?.() ?? crypto.randomUUID(),
+      ...(forced ? { forced } : {}),
     };
     await this.changeDefaults(
       preferences.map(({ preferenceName, value, previousValue }) => ({
@@ -326,6 +358,7 @@ export class PreferenceRollouts {
       reason,
       enrollmentId: rollout.enrollmentId,
     });
+    await this.forgetIfForced(rollout.slug);
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   errorMessage,
   evaluateFilter,
   isLowerCaseUuid,
+  NOT_APPLICABLE,
   type FilterPrefsReader,
   type Recipe,
   type RegExpMatcher,
@@ -18,6 +19,8 @@ import type { PreferenceExperimentStore } from "../stores/PreferenceExperimentSt
 import type { ForcedEnrollment } from "../core/index.js";
 import type { PreferenceExperiments } from "../studies/PreferenceExperiments.js";
 import type { AddonStudies } from "../studies/AddonStudies.js";
+import type { PreferenceRollouts } from "../rollouts/PreferenceRollouts.js";
+import type { PreferenceRolloutStore } from "../stores/PreferenceRolloutStore.js";
 import type { AddonStudyStore } from "../stores/AddonStudyStore.js";
 import type { AddonInfo } from "../../experiment-apis/addons/interface.js";
 import type { ClientPingRecorder } from "../telemetry/ClientPingRecorder.js";
@@ -132,6 +135,8 @@ export interface RecipeRunHereDeps {
   experiments: Pick<PreferenceExperiments, "undoForced">;
   store: Pick<PreferenceExperimentStore, "get">;
   addonStudies: Pick<AddonStudies, "undoForced">;
+  rollouts: Pick<PreferenceRollouts, "undoForced">;
+  rolloutStore: Pick<PreferenceRolloutStore, "get">;
   addonStudyStore: Pick<AddonStudyStore, "get" | "getAll">;
   addons: { listAddons(): Promise<AddonInfo[]> };
   pings: Pick<ClientPingRecorder, "record">;
@@ -151,8 +156,10 @@ const PREFERENCE_STUDY_ACTIONS: readonly string[] = [
 const ADDON_STUDY_ACTION = "branched-addon-study";
 /** The study actions, which can run here. */
 const STUDY_ACTIONS: readonly string[] = [...PREFERENCE_STUDY_ACTIONS, ADDON_STUDY_ACTION];
+/** The preference rollout action: rollouts keyed by slug, without branches. */
+const ROLLOUT_ACTION = "preference-rollout";
 
-/** What run here needs of a study record of either kind. */
+/** What run here needs of a study or rollout record, whatever its kind (a rollout's branch is "n/a"). */
 interface StudyState {
   slug: string;
   branch: string;
@@ -244,7 +251,23 @@ export class RecipeRunHere {
     const addonStudy = (await this.deps.addonStudyStore.getAll()).find(
       (study) => study.slug === slug && study.forced && study.active,
     );
-    return addonStudy ? this.addonStudy(addonStudy.recipeId) : undefined;
+    if (addonStudy) return this.addonStudy(addonStudy.recipeId);
+    const rollout = await this.rollout(slug);
+    return rollout?.forced && rollout.active ? rollout : undefined;
+  }
+
+  private async rollout(slug: string): Promise<StudyState | undefined> {
+    const rollout = await this.deps.rolloutStore.get(slug);
+    if (!rollout) return undefined;
+    return {
+      slug,
+      branch: NOT_APPLICABLE,
+      enrollmentId: rollout.enrollmentId,
+      active: rollout.state === "active",
+      ...(rollout.forced ? { forced: rollout.forced } : {}),
+      prefs: rollout.preferences.map(({ preferenceName }) => preferenceName),
+      undo: () => this.deps.rollouts.undoForced(slug),
+    };
   }
 
   private async preferenceStudy(slug: string): Promise<StudyState | undefined> {
@@ -278,6 +301,10 @@ export class RecipeRunHere {
   /** The study `recipe` enrolls: a preference study by its slug, an add-on study by its recipe id. */
   private studyOf(recipe: Recipe): Promise<StudyState | undefined> {
     if (recipe.action === ADDON_STUDY_ACTION) return this.addonStudy(recipe.id);
+    if (recipe.action === ROLLOUT_ACTION)
+      return typeof recipe.arguments.slug === "string"
+        ? this.rollout(recipe.arguments.slug)
+        : Promise.resolve(undefined);
     const slug = studySlug(recipe);
     return slug === null ? Promise.resolve(undefined) : this.preferenceStudy(slug);
   }
@@ -481,9 +508,9 @@ function candidate(source: RunHereSource, recipe: Recipe): RunHereCandidate {
 }
 
 function unsupportedReason({ action }: Recipe): string | null {
-  if (STUDY_ACTIONS.includes(action) || STATELESS_ACTIONS.includes(action)) return null;
+  if (STUDY_ACTIONS.includes(action) || action === ROLLOUT_ACTION || STATELESS_ACTIONS.includes(action)) return null;
   if (action === "show-heartbeat") return 'a survey is shown with "Show now" under Heartbeat surveys';
-  return `"Run here" runs preference and add-on studies and console-log; ${action} is not supported yet`;
+  return `"Run here" runs preference and add-on studies, preference rollouts and console-log; ${action} is not supported yet`;
 }
 
 /** The branches a recipe's arguments list, as far as they are well-formed (the action validates the rest). */
@@ -506,6 +533,15 @@ function branchesOf(recipe: Recipe): { slug: string; preferences: string[] }[] {
 }
 
 function prefsOf(recipe: Recipe): string[] {
+  if (recipe.action === ROLLOUT_ACTION) {
+    const preferences = recipe.arguments.preferences;
+    return Array.isArray(preferences)
+      ? preferences.flatMap((preference: unknown) => {
+          const name = (preference as { preferenceName?: unknown } | null)?.preferenceName;
+          return typeof name === "string" ? [name] : [];
+        })
+      : [];
+  }
   return [...new Set(branchesOf(recipe).flatMap(({ preferences }) => preferences))];
 }
 

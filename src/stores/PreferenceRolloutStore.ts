@@ -1,4 +1,5 @@
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
+import { isForcedEnrollmentField, type ForcedEnrollment } from "../core/index.js";
 import type { KeyValueStorage } from "./KeyValueStorage.js";
 import { SlugRecordStore } from "./SlugRecordStore.js";
 import { isPlainObject } from "./StoredRecords.js";
@@ -26,6 +27,8 @@ export interface PreferenceRollout {
   preferences: RolloutPreference[];
   /** A UUID sent with the rollout's telemetry; the marker once telemetry upload was turned off. */
   enrollmentId: string;
+  /** Set when QA forced this rollout from the console's "Run here" (not a field of Normandy's record). */
+  forced?: ForcedEnrollment;
 }
 
 /** The durable record of every preference rollout this client took part in, by slug. */
@@ -45,6 +48,7 @@ const ROLLOUT_STATES: readonly unknown[] = ["active", "rolled-back", "graduated"
 function isPreferenceRollout(value: { [field: string]: unknown }): boolean {
   const { preferences } = value;
   return (
+    isForcedEnrollmentField(value.forced) &&
     ROLLOUT_STATES.includes(value.state) &&
     Array.isArray(preferences) &&
     preferences.every((preference) => isPlainObject(preference) && typeof preference.preferenceName === "string")

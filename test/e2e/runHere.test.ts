@@ -20,6 +20,7 @@ const USER_PREF = "test.runhere.user";
 const NEW_PREF = "test.runhere.new";
 const USER_BEFORE = "the user's own value";
 const DRAFT_PREF = "test.runhere.draft";
+const ROLLOUT_PREF = "test.runhere.rollout";
 const CONTROL_ADDON = "run-here-control@recipe-client.test";
 const TREATMENT_ADDON = "run-here-treatment@recipe-client.test";
 
@@ -389,5 +390,70 @@ describe("run here from the QA console", () => {
     await untilInPage("no active study", `!document.getElementById("no-active-studies").hidden`);
     await expect.poll(() => installed(TREATMENT_ADDON), { timeout: 10_000, interval: 100 }).toBeNull();
     expect((await running.addon.studies()).addonStudies).toEqual([]);
+  });
+
+  it("a preference rollout with its filter bypassed sets its default; a normal run leaves it; the undo takes it back", async () => {
+    const recipe = running.server.store.create(
+      {
+        name: "Rollout",
+        action: "preference-rollout",
+        arguments: { slug: "run-here-rollout", preferences: [{ preferenceName: ROLLOUT_PREF, value: "rolled out" }] },
+        filter_expression: 'normandy.channel == "no-such-channel"',
+        capabilities: [],
+      },
+      true,
+    );
+    await running.server.publish();
+    await running.addon.runNow();
+    const rolloutDefault = () =>
+      firefox().evalInChrome<string | null>(
+        `const defaults = Services.prefs.getDefaultBranch("");
+         return defaults.getPrefType(args[0]) === 0 ? null : defaults.getStringPref(args[0]);`,
+        ROLLOUT_PREF,
+      );
+
+    await openConsole();
+    expect(await pickRecipe(`Published · ${recipe.id} Rollout`)).toBe(true);
+    expect(
+      await inPage<boolean>(
+        `return document.querySelector('input[name="run-here-mode"][value="BRANCH_CHOSEN"]').disabled;`,
+      ),
+    ).toBe(true);
+    await inPage(
+      `document.querySelector('input[name="run-here-mode"][value="FILTER_BYPASSED"]').checked = true;
+       document.getElementById("run-here-run").click();`,
+    );
+    expect(await runHereStatus("Recipe")).toMatch(
+      /ran here with its filter bypassed: success\. Enrolled in run-here-rollout, forced by QA/,
+    );
+    expect(await rolloutDefault()).toBe("rolled out");
+
+    // A normal run, whose filter says no, and then the popup: still there, marked forced.
+    await running.addon.runNow();
+    expect(await rolloutDefault()).toBe("rolled out");
+    await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/popup.html"));
+    expect(
+      await untilInPage<string>(
+        "the popup's rollout",
+        `[...document.querySelectorAll("li")].map((item) => item.textContent).find((text) => text.includes("run-here-rollout"))`,
+      ),
+    ).toBe("Preference rollout run-here-rollout, forced by QA with its filter bypassed");
+
+    await openConsole();
+    await pickRecipe(`Published · ${recipe.id} Rollout`);
+    await inPage(
+      `document.querySelector('input[name="run-here-mode"][value="FILTER_BYPASSED"]').checked = true;
+       document.getElementById("run-here-run").click();`,
+    );
+    expect(await runHereStatus("Not run")).toMatch(/"run-here-rollout" is already forced here/);
+    await firefox().navigate(await firefox().extensionUrl(ADDON_ID, "pages/studies.html"));
+    expect(
+      await untilInPage<string>("the forced note", `document.querySelector("#rollouts .study-forced")?.textContent`),
+    ).toMatch(/^Forced by QA with its filter bypassed on /);
+    await firefox().screenshot(`${SCREENSHOTS}/studies-forced-rollout.png`);
+    await inPage(`document.querySelector("#rollouts .study button").click();`);
+    await untilInPage("no rollout", `document.getElementById("rollouts-section").hidden`);
+    expect(await rolloutDefault()).toBeNull();
+    expect((await running.addon.studies()).preferenceRollouts).toEqual([]);
   });
 });

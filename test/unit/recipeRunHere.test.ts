@@ -8,6 +8,10 @@ import { ActionsManager } from "../../src/actions/ActionsManager.js";
 import { PreferenceExperimentAction } from "../../src/actions/PreferenceExperimentAction.js";
 import type { BaseAction } from "../../src/actions/BaseAction.js";
 import { BranchedAddonStudyAction } from "../../src/actions/BranchedAddonStudyAction.js";
+import { PreferenceRollbackAction } from "../../src/actions/PreferenceRollbackAction.js";
+import { PreferenceRolloutAction } from "../../src/actions/PreferenceRolloutAction.js";
+import { PreferenceRollouts } from "../../src/rollouts/PreferenceRollouts.js";
+import { PreferenceRolloutStore } from "../../src/stores/PreferenceRolloutStore.js";
 import { nativeRegExpMatch, type Recipe, type Suitability } from "../../src/core/index.js";
 import { RecipeRunHere, type RunHereRequest } from "../../src/runner/RecipeRunHere.js";
 import type { PreviewRecipes } from "../../src/runner/RecipeRunner.js";
@@ -83,6 +87,13 @@ async function setup(published: Recipe[], preview: PreviewRecipes = { verified: 
   const store = new PreferenceExperimentStore(storage);
   const enrollmentTelemetry = new FakeEnrollmentTelemetry();
   const experiments = new PreferenceExperiments({ prefs, store, telemetry: enrollmentTelemetry, warn: () => {} });
+  const rolloutStore = new PreferenceRolloutStore(storage);
+  const rollouts = new PreferenceRollouts({
+    prefs,
+    store: rolloutStore,
+    telemetry: enrollmentTelemetry,
+    warn: () => {},
+  });
   const eventLog = new EventLogStore(storage);
   const telemetry = new FakeTelemetryApi();
   const actionDeps = {
@@ -102,6 +113,8 @@ async function setup(published: Recipe[], preview: PreviewRecipes = { verified: 
   const actions = (forced?: ForcedEnrollment) =>
     new ActionsManager(
       new Map<string, BaseAction>([
+        ["preference-rollout", new PreferenceRolloutAction(rollouts, forced)],
+        ["preference-rollback", new PreferenceRollbackAction(rollouts)],
         ["branched-addon-study", new BranchedAddonStudyAction({ ...addonStudyDeps, ...(forced ? { forced } : {}) })],
         [
           "multi-preference-experiment",
@@ -130,6 +143,8 @@ async function setup(published: Recipe[], preview: PreviewRecipes = { verified: 
     store,
     addonStudies: addonClientState.studies,
     addonStudyStore: addonClientState.studyStore,
+    rollouts,
+    rolloutStore,
     addons: addonClientState.addons,
     pings: new ClientPingRecorder(telemetry, eventLog),
     disabledReason: async () => disabled.reason,
@@ -155,6 +170,7 @@ async function setup(published: Recipe[], preview: PreviewRecipes = { verified: 
     disabled,
     experiments,
     storage,
+    rolloutStore,
     addonClient: addonClientState,
   };
 }
@@ -261,8 +277,8 @@ describe("run here", () => {
   });
 
   it("refuses what it must not run, and says why", async () => {
-    const consoleLog: Recipe = { ...studyRecipe(5), action: "preference-rollout", arguments: {} };
-    const { runHere, normalRun } = await setup([studyRecipe(), studyRecipe(8, "true"), consoleLog], {
+    const unsupported: Recipe = { ...studyRecipe(5), action: "addon-rollout", arguments: {} };
+    const { runHere, normalRun } = await setup([studyRecipe(), studyRecipe(8, "true"), unsupported], {
       verified: [],
       refused: [{ id: 9, name: "tampered", reason: "recipe 9: signature does not match" }],
     });
@@ -276,7 +292,7 @@ describe("run here", () => {
       /not a verified recipe of the server's preview collection/,
     );
     await expect(runHere.run({ source: "published", recipeId: 5, mode: "AS_IS" })).rejects.toThrow(
-      /preference-rollout is not supported yet/,
+      /addon-rollout is not supported yet/,
     );
     // Enrolled by a normal run: QA must remove it first; once ended, a slug never enrolls again.
     await normalRun([[studyRecipe(8, "true"), "filter-match"]]);
@@ -410,5 +426,53 @@ describe("run here", () => {
     const result = await runHere.run(inBranch(7, "control"));
     expect(result).toMatchObject({ status: "success", study: null });
     expect(result.detail).toMatch(/pauses enrollment/);
+  });
+
+  it("a preference rollout with its filter bypassed: defaults set, left alone by later rollouts and rollbacks, undone", async () => {
+    const rollout: Recipe = {
+      id: 30,
+      name: "rollout 30",
+      revision_id: "1",
+      action: "preference-rollout",
+      filter_expression: "false",
+      capabilities: ["action.preference-rollout"],
+      arguments: { slug: "rollout-30", preferences: [{ preferenceName: PREF, value: "rolled-out" }] },
+    };
+    const rollback: Recipe = {
+      ...rollout,
+      id: 31,
+      action: "preference-rollback",
+      capabilities: ["action.preference-rollback"],
+      arguments: { rolloutSlug: "rollout-30" },
+    };
+    const { prefs, rolloutStore, enrollmentTelemetry, telemetry, runHere, normalRun } = await setup([rollout]);
+    const result = await runHere.run({ source: "published", recipeId: 30, mode: "FILTER_BYPASSED" });
+    expect(result).toMatchObject({ status: "success", study: { slug: "rollout-30", branch: "n/a" } });
+    expect(result.prefs).toEqual([
+      { name: PREF, before: "built-in", after: "rolled-out", defaultBefore: "built-in", defaultAfter: "rolled-out" },
+    ]);
+    expect(telemetry.clientPings.at(-1)).toMatchObject({ event: "FORCED_ENROLLMENT", fields: { branch: "n/a" } });
+
+    // An edited recipe and a rollback recipe in normal runs: the forced rollout stays as QA left it.
+    const edited = {
+      ...rollout,
+      arguments: { slug: "rollout-30", preferences: [{ preferenceName: PREF, value: "edited" }] },
+    };
+    await normalRun([[edited, "filter-match"]]);
+    await normalRun([[rollback, "filter-match"]]);
+    expect(prefs.defaults.get(PREF)).toBe("rolled-out");
+    expect((await rolloutStore.get("rollout-30"))!.state).toBe("active");
+
+    const undone = await runHere.undo("rollout-30");
+    expect(undone.prefs[0]).toMatchObject({ after: "built-in", defaultAfter: "built-in" });
+    expect(enrollmentTelemetry.eventsOf("unenroll").at(-1)).toMatchObject({
+      object: "preference_rollback",
+      value: "rollout-30",
+      extra: expect.objectContaining({ reason: QA_UNDO_REASON }),
+    });
+    expect(await rolloutStore.get("rollout-30")).toBeUndefined();
+    // Not spent: a normal run may now roll it out as anyone else.
+    await normalRun([[rollout, "filter-match"]]);
+    expect((await rolloutStore.get("rollout-30"))!.forced).toBeUndefined();
   });
 });
