@@ -28,6 +28,11 @@ export interface ReceivedEvent {
   receivedAt: number;
 }
 
+/** A stored event back in the event format the client sent: `[timestamp, category, method, object, value, extra]`. */
+export function eventRecordOf({ timestamp, category, method, object, value, extra }: ReceivedEvent): EventRecord {
+  return [timestamp, category, method, object, value, extra];
+}
+
 export interface EventFilter {
   method?: string;
   object?: string;

@@ -7,8 +7,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { RecipeFields } from "../../server/recipeStore.js";
-import type { ReceivedEvent } from "../../server/intakeStore.js";
-import type { EventRecord } from "../../src/core/eventFormat.js";
+import { eventRecordOf } from "../../server/intakeStore.js";
 import type { JsonValue } from "./harness/index.js";
 import { ADDON_ID, type UptakeEvent } from "./support/addonUnderTest.js";
 import { useServerAndAddon } from "./support/serverAndAddon.js";
@@ -357,14 +356,6 @@ describe("telemetry, end to end", () => {
   });
 
   describe("the intake", () => {
-    const asEventRecord = (event: ReceivedEvent): EventRecord => [
-      event.timestamp,
-      event.category,
-      event.method,
-      event.object,
-      event.value,
-      event.extra,
-    ];
     const clientIdPref = () =>
       inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.client_id", "");`);
 
@@ -397,7 +388,7 @@ describe("telemetry, end to end", () => {
         .toEqual([recordedSince.length]);
       const id = await clientIdPref();
       const received = running.server.intake.events(id).reverse();
-      expect(received.map(asEventRecord)).toEqual(recordedSince);
+      expect(received.map(eventRecordOf)).toEqual(recordedSince);
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(id).not.toBe(
         await inChrome<string>(`return Services.prefs.getStringPref("extensions.recipeclient.user_id", "");`),
@@ -424,7 +415,7 @@ describe("telemetry, end to end", () => {
         .poll(() => running.server.intake.events(id).length, { timeout: 10_000, interval: 250 })
         .toBe(received + recordedSince.length);
       const newest = running.server.intake.events(id).slice(0, recordedSince.length).reverse();
-      expect(newest.map(asEventRecord)).toEqual(recordedSince);
+      expect(newest.map(eventRecordOf)).toEqual(recordedSince);
       expect(running.server.intake.events(id).slice(recordedSince.length)).toHaveLength(received);
       await setUploadEnabled(false);
     });

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { startRecipeServer, type RunningRecipeServer } from "../../server/recipeServer.js";
-import type { EventRecord } from "../../src/core/eventFormat.js";
+import { eventRecordOf } from "../../server/intakeStore.js";
 import { loggedEventProblem } from "../../src/core/loggedEvents.js";
 import { ADDON_ID, AddonUnderTest, prefsFor } from "../e2e/support/addonUnderTest.js";
 import { buildTestAddon, installedAddon, uploadXpi } from "../e2e/support/testAddons.js";
@@ -193,16 +193,7 @@ it("every request the add-on makes goes to the configured origin, without cookie
 
   const { events } = await addon.state();
   const [client] = server.intake.clients();
-  const uploaded = server.intake
-    .events(client!.clientId)
-    .map((event): EventRecord => [
-      event.timestamp,
-      event.category,
-      event.method,
-      event.object,
-      event.value,
-      event.extra,
-    ]);
+  const uploaded = server.intake.events(client!.clientId).map(eventRecordOf);
   for (const [where, list] of [
     ["event log", events],
     ["intake", uploaded],

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { DATABASE_FILE_NAME } from "../../server/database.js";
 import { SCHEMA_MIGRATIONS } from "../../server/schemaMigrations.js";
 import type { IntakeBatch } from "../../src/core/intakeBatch.js";
-import type { EventRecord } from "../../src/core/eventFormat.js";
+import { eventRecordOf, type ReceivedEvent } from "../../server/intakeStore.js";
 import { fetchJson, forcedStudyEvents, intakeBatch, postJson, useTestServers } from "./serverHarness.js";
 const ENROLLMENT_ID = "5b1c0e9a-7d2f-4c3e-9a8b-1f2e3d4c5b6a";
 
@@ -56,27 +56,11 @@ interface ErrorBody {
   field?: string;
 }
 
+/** The admin API's events of one client: the intake's stored events, as JSON. */
 interface EventsBody {
   clientId: string;
-  events: {
-    timestamp: number;
-    category: string;
-    method: string;
-    object: string;
-    value: string | null;
-    extra: Record<string, string> | null;
-    sessionId: string;
-  }[];
+  events: ReceivedEvent[];
 }
-
-const asRecord = (event: EventsBody["events"][number]): EventRecord => [
-  event.timestamp,
-  event.category,
-  event.method,
-  event.object,
-  event.value,
-  event.extra,
-];
 
 describe("telemetry intake", () => {
   const servers = useTestServers();
@@ -89,14 +73,14 @@ describe("telemetry intake", () => {
     expect(reply.status).toBe(201);
     expect(reply.body).toEqual({ batchId: "b-1", events: 3, duplicate: false });
     const all = await fetchJson<EventsBody>(`${server.url}/admin/api/clients/${CLIENT}/events`);
-    expect(all.body.events.map(asRecord)).toEqual([...batch().events].reverse());
+    expect(all.body.events.map(eventRecordOf)).toEqual([...batch().events].reverse());
     expect(all.body.events.every((event) => event.sessionId === batch().sessionId)).toBe(true);
     const unenrolls = await fetchJson<EventsBody>(`${server.url}/admin/api/clients/${CLIENT}/events?method=unenroll`);
-    expect(unenrolls.body.events.map(asRecord)).toEqual([batch().events[2]]);
+    expect(unenrolls.body.events.map(eventRecordOf)).toEqual([batch().events[2]]);
     const studies = await fetchJson<EventsBody>(
       `${server.url}/admin/api/clients/${CLIENT}/events?object=preference_study&method=enroll`,
     );
-    expect(studies.body.events.map(asRecord)).toEqual([batch().events[1]]);
+    expect(studies.body.events.map(eventRecordOf)).toEqual([batch().events[1]]);
     expect(server.intake.events(CLIENT, { object: "normandy" }).map((event) => event.value)).toEqual(["success"]);
   });
 
