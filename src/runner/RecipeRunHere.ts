@@ -1,6 +1,7 @@
 import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
 import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js";
 import type { ActionsManager } from "../actions/ActionsManager.js";
+import type { RecipeOutcome } from "../actions/BaseAction.js";
 import {
   errorMessage,
   evaluateFilter,
@@ -24,7 +25,8 @@ import type { PreferenceRolloutStore } from "../stores/PreferenceRolloutStore.js
 import type { AddonStudyStore } from "../stores/AddonStudyStore.js";
 import type { AddonInfo } from "../../experiment-apis/addons/interface.js";
 import type { ClientPingRecorder } from "../telemetry/ClientPingRecorder.js";
-import { missingCapabilities, type PreviewRecipes } from "./RecipeRunner.js";
+import type { PreviewRecipes } from "./RecipeRunner.js";
+import { capabilitiesThenFilter, type SuitabilityVerdict } from "./recipeSuitability.js";
 
 /** Where the recipe comes from: the last verified collection, or the server's signed preview collection. */
 export type RunHereSource = "published" | "preview";
@@ -158,6 +160,8 @@ const ADDON_STUDY_ACTION = "branched-addon-study";
 const STUDY_ACTIONS: readonly string[] = [...PREFERENCE_STUDY_ACTIONS, ADDON_STUDY_ACTION];
 /** The preference rollout action: rollouts keyed by slug, without branches. */
 const ROLLOUT_ACTION = "preference-rollout";
+/** Actions without lasting state, which run here as they would in a run. */
+const STATELESS_ACTIONS: readonly string[] = ["console-log"];
 
 /** What run here needs of a study or rollout record, whatever its kind (a rollout's branch is "n/a"). */
 interface StudyState {
@@ -166,12 +170,10 @@ interface StudyState {
   enrollmentId: string;
   active: boolean;
   forced?: ForcedEnrollment;
-  /** A preference study's prefs (an add-on study's change shows in the add-ons). */
+  /** The prefs it sets (none for an add-on study, whose change shows in the add-ons). */
   prefs: string[];
   undo(): Promise<void>;
 }
-/** Actions without lasting state, which run here as they would in a run. */
-const STATELESS_ACTIONS: readonly string[] = ["console-log"];
 
 /**
  * QA's "Run here": one verified recipe (published, or a draft the server signed into its preview collection) run
@@ -208,7 +210,7 @@ export class RecipeRunHere {
 
   /**
    * Ends a forced enrollment (reason `qa-undo`: prefs put back, or the study's add-on uninstalled) and forgets it;
-   * see PreferenceExperiments.undoForced and AddonStudies.undoForced.
+   * see the `undoForced` of PreferenceExperiments, AddonStudies and PreferenceRollouts.
    */
   undo(slug: string): Promise<UndoResult> {
     return this.deps.runner.exclusively(async () => {
@@ -244,7 +246,7 @@ export class RecipeRunHere {
     }
   }
 
-  /** The active forced study with this slug, of either kind. */
+  /** The active forced study or rollout with this slug, whatever its kind. */
   private async forcedStudy(slug: string): Promise<StudyState | undefined> {
     const experiment = await this.preferenceStudy(slug);
     if (experiment?.forced && experiment.active) return experiment;
@@ -298,15 +300,15 @@ export class RecipeRunHere {
     };
   }
 
-  /** The study `recipe` enrolls: a preference study by its slug, an add-on study by its recipe id. */
+  /**
+   * The study or rollout `recipe` enrolls: an add-on study by its recipe id, a preference study or rollout by its
+   * slug.
+   */
   private studyOf(recipe: Recipe): Promise<StudyState | undefined> {
     if (recipe.action === ADDON_STUDY_ACTION) return this.addonStudy(recipe.id);
-    if (recipe.action === ROLLOUT_ACTION)
-      return typeof recipe.arguments.slug === "string"
-        ? this.rollout(recipe.arguments.slug)
-        : Promise.resolve(undefined);
-    const slug = studySlug(recipe);
-    return slug === null ? Promise.resolve(undefined) : this.preferenceStudy(slug);
+    const slug = slugKey(recipe);
+    if (slug === null) return Promise.resolve(undefined);
+    return recipe.action === ROLLOUT_ACTION ? this.rollout(slug) : this.preferenceStudy(slug);
   }
 
   /** What run here shows as changed: the prefs a recipe names, the add-ons installed, the events recorded. */
@@ -342,7 +344,7 @@ export class RecipeRunHere {
     const forced: ForcedEnrollment = { mode: request.mode, recipeId: recipe.id, at: this.deps.now().toJSON() };
     const actions = this.deps.createActions(forced);
     const { suitability, detail } = await this.suitabilityOf(recipe, request.mode, actions);
-    let outcome: { status: UptakeStatus; suitability: Suitability; detail?: string };
+    let outcome: RecipeOutcome;
     try {
       outcome = await actions.processRecipe(runnable, suitability);
     } catch (error) {
@@ -408,29 +410,24 @@ export class RecipeRunHere {
   }
 
   /**
-   * As in a run: the client must support the recipe's capabilities (an action it lacks cannot run, whatever
-   * QA asks); the filter decides only AS_IS, evaluated by the run's own evaluator.
+   * As in a run (the same checks): the client must support the recipe's capabilities (an action it lacks cannot
+   * run, whatever QA asks); the filter decides only AS_IS, evaluated by the run's own evaluator.
    */
-  private async suitabilityOf(
-    recipe: Recipe,
-    mode: RunHereMode,
-    actions: ActionsManager,
-  ): Promise<{ suitability: Suitability; detail?: string }> {
-    const missing = missingCapabilities(recipe, new Set([...this.deps.baseCapabilities, ...actions.capabilities()]));
-    if (missing.length > 0)
-      return { suitability: "capabilities-mismatch", detail: `unsupported capabilities: ${missing.join(", ")}` };
-    if (mode !== "AS_IS") return { suitability: "filter-match" };
-    try {
-      const result = await evaluateFilter(recipe.filter_expression, this.deps.createFilterContext().forRecipe(recipe), {
-        prefs: this.deps.filterPrefs,
-        regExpMatch: this.deps.regExpMatch,
-      });
-      return result
-        ? { suitability: "filter-match" }
-        : { suitability: "filter-mismatch", detail: "filter expression is false: bypass the filter to run it anyway" };
-    } catch (error) {
-      return { suitability: "filter-error", detail: `filter expression failed: ${errorMessage(error)}` };
-    }
+  private async suitabilityOf(recipe: Recipe, mode: RunHereMode, actions: ActionsManager): Promise<SuitabilityVerdict> {
+    const verdict = await capabilitiesThenFilter(
+      recipe,
+      new Set([...this.deps.baseCapabilities, ...actions.capabilities()]),
+      mode === "AS_IS"
+        ? () =>
+            evaluateFilter(recipe.filter_expression, this.deps.createFilterContext().forRecipe(recipe), {
+              prefs: this.deps.filterPrefs,
+              regExpMatch: this.deps.regExpMatch,
+            })
+        : null,
+    );
+    return verdict.suitability === "filter-mismatch"
+      ? { ...verdict, detail: `${verdict.detail}: bypass the filter to run it anyway` }
+      : verdict;
   }
 
   private async prefValues(names: readonly string[]): Promise<PrefReading[]> {
@@ -545,9 +542,11 @@ function prefsOf(recipe: Recipe): string[] {
   return [...new Set(branchesOf(recipe).flatMap(({ preferences }) => preferences))];
 }
 
-function studySlug(recipe: Recipe): string | null {
+/** The slug a preference study or rollout is kept under, or null (another action, or no valid slug). */
+function slugKey(recipe: Recipe): string | null {
   const slug = recipe.arguments.slug;
-  return PREFERENCE_STUDY_ACTIONS.includes(recipe.action) && typeof slug === "string" && slug !== "" ? slug : null;
+  const keyedBySlug = PREFERENCE_STUDY_ACTIONS.includes(recipe.action) || recipe.action === ROLLOUT_ACTION;
+  return keyedBySlug && typeof slug === "string" && slug !== "" ? slug : null;
 }
 
 /**

@@ -2,7 +2,6 @@ import type { UptakeStatus } from "../../experiment-apis/telemetry/interface.js"
 import type { ActionsManager } from "../actions/ActionsManager.js";
 import { type RecipeOutcome } from "../actions/BaseAction.js";
 import { errorMessage, PREVIEW_COLLECTION_SIGNER, PREVIEW_RECIPE_SIGNER } from "../core/index.js";
-import type { Suitability } from "../core/index.js";
 import type { ClientConfig } from "../config/ClientConfig.js";
 import {
   attributesReadByFilter,
@@ -36,6 +35,7 @@ import type { RunTelemetry } from "../telemetry/RunTelemetry.js";
 import type { Uptake } from "../telemetry/Uptake.js";
 import type { ContextTimer, RunFilterContext } from "../context/filterContext.js";
 import type { RecipeReport, RunReport } from "../core/index.js";
+import { capabilitiesThenFilter, missingCapabilities, type SuitabilityVerdict } from "./recipeSuitability.js";
 import { StageClock } from "./StageClock.js";
 
 export interface Logger {
@@ -371,36 +371,33 @@ export class RecipeRunner {
   }
 
   /** Normandy's ordered checks: signature, then capabilities (filter not evaluated), then the filter. */
-  private async suitabilityOf(
+  private suitabilityOf(
     record: RecipeRecord,
     verdicts: RecipeVerdicts,
     capabilities: ReadonlySet<string>,
     filterContext: RunFilterContext,
     clock: StageClock,
-  ): Promise<{ suitability: Suitability; detail?: string }> {
+  ): Promise<SuitabilityVerdict> {
     const recipe = record.recipe;
     const signatureFailure = verdicts.get(record);
     // Every signed record was verified before the loop; one missing from the verdicts is not trusted either.
     if (signatureFailure !== null)
-      return { suitability: "signature-error", detail: signatureFailure?.message ?? "signature not verified" };
-    const missing = missingCapabilities(recipe, capabilities);
-    if (missing.length > 0)
-      return { suitability: "capabilities-mismatch", detail: `unsupported capabilities: ${missing.join(", ")}` };
-    try {
-      const result = await clock.time("filter", () =>
-        evaluateFilter(recipe.filter_expression, filterContext.forRecipe(recipe), {
-          prefs: this.deps.filterPrefs,
-          regExpMatch: this.deps.regExpMatch,
-        }),
-      );
-      // Any truthy value matches, as in Normandy (a non-empty array counts).
-      return result
-        ? { suitability: "filter-match" }
-        : { suitability: "filter-mismatch", detail: "filter expression is false" };
-    } catch (error) {
-      this.deps.runTelemetry.filterFailed(recipe.id, error);
-      return { suitability: "filter-error", detail: `filter expression failed: ${errorMessage(error)}` };
-    }
+      return Promise.resolve({
+        suitability: "signature-error",
+        detail: signatureFailure?.message ?? "signature not verified",
+      });
+    return capabilitiesThenFilter(
+      recipe,
+      capabilities,
+      () =>
+        clock.time("filter", () =>
+          evaluateFilter(recipe.filter_expression, filterContext.forRecipe(recipe), {
+            prefs: this.deps.filterPrefs,
+            regExpMatch: this.deps.regExpMatch,
+          }),
+        ),
+      (error) => this.deps.runTelemetry.filterFailed(recipe.id, error),
+    );
   }
 
   /** One fetcher (and chain cache) while the server and the time limit stay the same. */
@@ -445,13 +442,6 @@ function attributesToPrefetch(
     for (const name of attributesReadByFilter(record.recipe.filter_expression)) names.add(name);
   }
   return names;
-}
-
-/** The capabilities `recipe` requires that this client lacks (a recipe without a list requires none). */
-export function missingCapabilities(recipe: Recipe, capabilities: ReadonlySet<string>): string[] {
-  return Array.isArray(recipe.capabilities)
-    ? recipe.capabilities.filter((capability) => !capabilities.has(capability))
-    : [];
 }
 
 /** The fetch limits of a run: the defaults, with the configured time limit. */
