@@ -80,7 +80,9 @@ export class PreferenceRollouts {
     const application = await this.deps.prefs.getStartupApplication();
     if (application) await this.takeInStartupApplication(application);
     // A forced rollout that ended just before a crash, before its record was forgotten.
-    for (const rollout of await this.deps.store.getAll()) await this.forgetIfForced(rollout.slug);
+    for (const rollout of await this.deps.store.getAll()) {
+      if (rollout.forced) await this.forgetIfForced(rollout.slug);
+    }
     for (const rollout of await this.deps.store.getAllActive()) {
       if (this.graduationSet.has(rollout.slug)) {
         await this.graduate(rollout, "in-graduation-set");

@@ -85,7 +85,7 @@ export class AddonStudies implements StudyAddonPort {
       );
       for (const study of await this.deps.store.getAll()) {
         if (study.pendingChange) await this.settlePendingChange(study, installed);
-        await this.forgetIfForced(study.recipeId);
+        if (study.forced) await this.forgetIfForced(study.recipeId);
       }
       for (const study of await this.deps.store.getAllActive()) {
         // Normandy ends no-add-on studies here too (it looks up a null id); they have nothing to lose.
