@@ -4,12 +4,10 @@
  * the events recorded) and undo it. The background page takes the recipe from a verified collection, never from
  * the page.
  */
-import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
 import { RUN_HERE_MODE_WORDS, type RunHereMode } from "../core/index.js";
 import type { RunHereCandidate, RunHereResult } from "../runner/RecipeRunHere.js";
 import { askBackground } from "./askBackground.js";
-
-import { byId, cell, element, errorText, say } from "./dom.js";
+import { byId, cell, element, errorText, prefValueText, say } from "./dom.js";
 
 let candidates: RunHereCandidate[] = [];
 /** The last run here, so its undo can compare every pref with its value before the run. */
@@ -163,7 +161,13 @@ function showChanges({ prefs, addons, events }: Pick<RunHereResult, "prefs" | "a
     const row = prefRows.insertRow();
     const changed = before !== after || defaultBefore !== defaultAfter;
     if (changed) row.className = "changed";
-    for (const text of [name, prefText(before), prefText(after), prefText(defaultBefore), prefText(defaultAfter)])
+    for (const text of [
+      name,
+      prefValueText(before),
+      prefValueText(after),
+      prefValueText(defaultBefore),
+      prefValueText(defaultAfter),
+    ])
       cell(row, text);
     cell(row, changed ? "changed" : "unchanged");
   }
@@ -181,8 +185,4 @@ function showChanges({ prefs, addons, events }: Pick<RunHereResult, "prefs" | "a
     const row = eventRows.insertRow();
     for (const text of [category, method, object, value ?? "", extra ? JSON.stringify(extra) : ""]) cell(row, text);
   }
-}
-
-function prefText(value: PrefValue | null): string {
-  return value === null ? "(no value)" : JSON.stringify(value);
 }

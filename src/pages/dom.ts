@@ -1,3 +1,5 @@
+import type { PrefValue } from "../../experiment-apis/prefs/interface.js";
+
 /** Small DOM helpers for the extension pages. Text always goes in as textContent, never as HTML. */
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -53,3 +55,8 @@ export function formatTime(time: number | string, { seconds = false } = {}): str
 // Made once: the event log formats thousands of times per render, and making a format costs more than using it.
 const WITHOUT_SECONDS = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const WITH_SECONDS = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+/** How the pages show a pref's value: JSON, or "(no value)" when the pref has none. */
+export function prefValueText(value: PrefValue | null): string {
+  return value === null ? "(no value)" : JSON.stringify(value);
+}

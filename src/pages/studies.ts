@@ -14,7 +14,7 @@ import type { PreferenceRollout } from "../stores/PreferenceRolloutStore.js";
 import { askBackground } from "./askBackground.js";
 
 import { endingKey } from "../studies/studyEndings.js";
-import { byId, element, errorText, formatTime, say } from "./dom.js";
+import { byId, element, errorText, formatTime, prefValueText, say } from "./dom.js";
 import { followChanges } from "./followChanges.js";
 
 /** One row of a list, whatever kind of enrollment it shows. */
@@ -200,8 +200,6 @@ function studyItem(view: StudyView): HTMLLIElement {
   return item;
 }
 
-const shown = (value: PrefValue | null) => (value === null ? "(no value)" : JSON.stringify(value));
-
 function prefTable(rows: PrefRow[]): HTMLTableElement {
   const table = element("table", "study-prefs");
   const header = table.createTHead().insertRow();
@@ -216,7 +214,11 @@ function prefTable(rows: PrefRow[]): HTMLTableElement {
     const name = element("th", "", row.name);
     name.scope = "row";
     tr.append(name);
-    for (const text of [shown(row.studyValue), shown(row.now), `${shown(row.before)} (${row.branch} branch)`])
+    for (const text of [
+      prefValueText(row.studyValue),
+      prefValueText(row.now),
+      `${prefValueText(row.before)} (${row.branch} branch)`,
+    ])
       tr.insertCell().textContent = text;
     const changed = tr.insertCell();
     changed.textContent = row.userChanged ? "Yes" : "No";
